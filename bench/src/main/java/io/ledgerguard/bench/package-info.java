@@ -1,0 +1,4 @@
+/**
+ * JMH benchmarks and the open-loop load harness.
+ */
+package io.ledgerguard.bench;

@@ -1,0 +1,88 @@
+package io.ledgerguard.core;
+
+/**
+ * An alert (SPEC §7), raised on the guard thread in the same step as the decision that caused it. Instances are
+ * preallocated in each {@link Decision} and overwritten by the next command: copy what must outlive it.
+ */
+public final class Alert
+{
+    public long seq;
+    public long timestampNs;
+    public long txId;
+    public AlertType type;
+    public AlertScope scope;
+    /** The asset id, or 0 when the scope is wider than an asset. */
+    public int assetId;
+    /** The wallet id, or 0. */
+    public long walletId;
+    /** The account id, or 0. */
+    public long accountId;
+    private final long[] figures = new long[AlertType.FIGURES_MAX];
+
+    /**
+     * @param index of a figure, in {@link AlertType#figureName(int)} order.
+     * @return the figure.
+     */
+    public long figure(final int index)
+    {
+        assert index < type.figureCount() : "figure " + index + " of " + type;
+        return figures[index];
+    }
+
+    void set(
+        final long seq,
+        final long timestampNs,
+        final long txId,
+        final AlertType type,
+        final AlertScope scope,
+        final int assetId,
+        final long walletId,
+        final long accountId)
+    {
+        this.seq = seq;
+        this.timestampNs = timestampNs;
+        this.txId = txId;
+        this.type = type;
+        this.scope = scope;
+        this.assetId = assetId;
+        this.walletId = walletId;
+        this.accountId = accountId;
+        figures[0] = 0;
+        figures[1] = 0;
+        figures[2] = 0;
+        figures[3] = 0;
+    }
+
+    void figure(final int index, final long value)
+    {
+        figures[index] = value;
+    }
+
+    /**
+     * Copy another alert into this one.
+     *
+     * @param source the alert to copy.
+     */
+    public void copyFrom(final Alert source)
+    {
+        set(source.seq, source.timestampNs, source.txId, source.type, source.scope, source.assetId,
+            source.walletId, source.accountId);
+        System.arraycopy(source.figures, 0, figures, 0, AlertType.FIGURES_MAX);
+    }
+
+    @Override
+    public String toString()
+    {
+        final StringBuilder sb = new StringBuilder(96);
+        sb.append(type).append(" scope=").append(scope).append(" seq=").append(seq).append(" txId=").append(txId);
+        if (assetId != 0)
+        {
+            sb.append(" assetId=").append(assetId);
+        }
+        for (int i = 0; i < type.figureCount(); i++)
+        {
+            sb.append(' ').append(type.figureName(i)).append('=').append(figures[i]);
+        }
+        return sb.toString();
+    }
+}

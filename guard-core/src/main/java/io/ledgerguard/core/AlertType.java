@@ -1,0 +1,48 @@
+package io.ledgerguard.core;
+
+/**
+ * The alert types of SPEC §7, each with the names of the figures it carries, in {@link Alert#figure(int)} order.
+ */
+public enum AlertType
+{
+    RESERVE_COVER_BREACH("holdings", "obligations", "amount", "reserveBuffer"),
+    CUSTODY_DRIFT("attested", "expected", "tolerance"),
+    ATTESTATION_STALE("attestedOldestMs", "nowMs", "attestationAgeMsMax"),
+    ATTESTATION_FRESH("attestedOldestMs", "nowMs", "attestationAgeMsMax"),
+    VOLUME_EXCEEDS_HOLDINGS("volume", "holdings"),
+    OUTFLOW_VELOCITY("outflow", "limit"),
+    SANITY_CAP("amount", "creditCap"),
+    COLD_RATIO("hotShareBps", "hotShareBpsMax"),
+    REVERSAL_SHORTFALL("credited", "recovered", "shortfall"),
+    UNAUTHORIZED(),
+    KILL_SWITCH_ENGAGED(),
+    KILL_SWITCH_RELEASED();
+
+    /** Most figures any alert type carries. */
+    public static final int FIGURES_MAX = 4;
+
+    private final String[] figureNames;
+
+    AlertType(final String... figureNames)
+    {
+        assert figureNames.length <= FIGURES_MAX : name() + " has too many figures";
+        this.figureNames = figureNames;
+    }
+
+    /**
+     * @return how many figures this type carries.
+     */
+    public int figureCount()
+    {
+        return figureNames.length;
+    }
+
+    /**
+     * @param index of a figure.
+     * @return its name, as written in alert files.
+     */
+    public String figureName(final int index)
+    {
+        return figureNames[index];
+    }
+}

@@ -1,0 +1,362 @@
+package io.ledgerguard.core;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * One command of SPEC §4, a mutable holder reused for every command that passes through it: a ring-buffer slot, an
+ * adapter's scratch command, a replay cursor. Fields a command type does not use stay at zero (see {@link #reset()}),
+ * which is what makes {@link #fingerprint()} a function of the fields that matter.
+ * <p>
+ * Identifiers: {@code 0} means absent for account, asset, wallet and hold ids. An asset code that the configuration
+ * does not know is given {@link #ASSET_ID_UNKNOWN} by adapters, so the guard can reject it as
+ * {@link Reason#ASSET_NOT_FOUND} rather than as malformed.
+ */
+public final class Command
+{
+    /** Longest chain reference (transaction hash, output index and a prefix) kept byte for byte. */
+    public static final int CHAIN_REF_LENGTH_MAX = 128;
+    /** Longest memo of an adjustment. */
+    public static final int MEMO_LENGTH_MAX = 256;
+    /** Most commands in one linked batch; a trade with fees needs four to eight. */
+    public static final int BATCH_COMMANDS_MAX = 16;
+    /** Most per-asset credit limits given when a credit line is opened. */
+    public static final int CREDIT_LIMITS_MAX = 16;
+    /** Asset id an adapter gives to an asset code the configuration does not know. */
+    public static final int ASSET_ID_UNKNOWN = -1;
+
+    private static final long FNV_PRIME = 0x100000001b3L;
+
+    // Assigned by sequencing.
+    public long seq;
+    public long timestampNs;
+
+    // The command.
+    public CommandType type;
+    public long txId;
+    public long accountId;
+    public long debitAccountId;
+    public long creditAccountId;
+    public int assetId;
+    public long walletId;
+    public long holdId;
+    public long amount;
+    public long reversedTxId;
+    public AccountKind accountKind;
+
+    /** Chain reference bytes; a length above {@link #CHAIN_REF_LENGTH_MAX} marks one that did not fit. */
+    public final byte[] chainRef = new byte[CHAIN_REF_LENGTH_MAX];
+    public int chainRefLength;
+
+    /** Memo bytes (UTF-8); a length above {@link #MEMO_LENGTH_MAX} marks one that did not fit. */
+    public final byte[] memo = new byte[MEMO_LENGTH_MAX];
+    public int memoLength;
+
+    public final int[] creditLimitAssetIds = new int[CREDIT_LIMITS_MAX];
+    public final long[] creditLimits = new long[CREDIT_LIMITS_MAX];
+    public int creditLimitCount;
+
+    /** Inner commands of a {@link CommandType#BATCH}; {@code null} for an inner command itself. */
+    private final Command[] batch;
+    public int batchCount;
+
+    /**
+     * A top-level command, able to hold a linked batch.
+     */
+    public Command()
+    {
+        this(true);
+    }
+
+    private Command(final boolean canHoldBatch)
+    {
+        if (canHoldBatch)
+        {
+            batch = new Command[BATCH_COMMANDS_MAX];
+            for (int i = 0; i < BATCH_COMMANDS_MAX; i++)
+            {
+                batch[i] = new Command(false);
+            }
+        }
+        else
+        {
+            batch = null;
+        }
+    }
+
+    /**
+     * Clear every field, ready for the next command.
+     *
+     * @return this for a fluent style.
+     */
+    public Command reset()
+    {
+        seq = 0;
+        timestampNs = 0;
+        type = null;
+        txId = 0;
+        accountId = 0;
+        debitAccountId = 0;
+        creditAccountId = 0;
+        assetId = 0;
+        walletId = 0;
+        holdId = 0;
+        amount = 0;
+        reversedTxId = 0;
+        accountKind = null;
+        chainRefLength = 0;
+        memoLength = 0;
+        creditLimitCount = 0;
+        for (int i = 0; i < batchCount; i++)
+        {
+            batch[i].reset();
+        }
+        batchCount = 0;
+        return this;
+    }
+
+    /**
+     * @return true when this command can hold inner commands, that is, it is not itself inside a batch.
+     */
+    public boolean canHoldBatch()
+    {
+        return batch != null;
+    }
+
+    /**
+     * @param index of an inner command, below {@link #batchCount}.
+     * @return the inner command.
+     */
+    public Command inner(final int index)
+    {
+        assert batch != null : "inner command of an inner command";
+        assert index >= 0 && index < batchCount : "index=" + index + ", batchCount=" + batchCount;
+        return batch[index];
+    }
+
+    /**
+     * Append a cleared inner command to this batch, or return {@code null} when the batch is full.
+     *
+     * @return the inner command to fill in, or {@code null} when {@link #BATCH_COMMANDS_MAX} are already there.
+     */
+    public Command addInner()
+    {
+        if (batch == null)
+        {
+            throw new IllegalStateException("an inner command cannot hold a batch");
+        }
+        if (batchCount == BATCH_COMMANDS_MAX)
+        {
+            return null;
+        }
+        return batch[batchCount++].reset();
+    }
+
+    /**
+     * Set the chain reference from a string; one longer than {@link #CHAIN_REF_LENGTH_MAX} bytes is marked too long.
+     *
+     * @param value the chain reference.
+     * @return this for a fluent style.
+     */
+    public Command chainRef(final String value)
+    {
+        chainRefLength = copyUtf8(value, chainRef);
+        return this;
+    }
+
+    /**
+     * @return the chain reference as a string (allocates: not for the apply path).
+     */
+    public String chainRefString()
+    {
+        return new String(chainRef, 0, Math.min(chainRefLength, CHAIN_REF_LENGTH_MAX), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Set the memo from a string; one longer than {@link #MEMO_LENGTH_MAX} bytes is marked too long.
+     *
+     * @param value the memo.
+     * @return this for a fluent style.
+     */
+    public Command memo(final String value)
+    {
+        memoLength = copyUtf8(value, memo);
+        return this;
+    }
+
+    /**
+     * @return the memo as a string (allocates: not for the apply path).
+     */
+    public String memoString()
+    {
+        return new String(memo, 0, Math.min(memoLength, MEMO_LENGTH_MAX), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Add a per-asset credit limit for {@link CommandType#OPEN_ACCOUNT} of a credit line.
+     *
+     * @param assetId the asset.
+     * @param limit   how far below zero the position may go, in minor units.
+     * @return false when {@link #CREDIT_LIMITS_MAX} limits are already there.
+     */
+    public boolean addCreditLimit(final int assetId, final long limit)
+    {
+        if (creditLimitCount == CREDIT_LIMITS_MAX)
+        {
+            return false;
+        }
+        creditLimitAssetIds[creditLimitCount] = assetId;
+        creditLimits[creditLimitCount] = limit;
+        creditLimitCount++;
+        return true;
+    }
+
+    /**
+     * Copy every field of another command into this one, inner commands included, without allocating.
+     *
+     * @param source the command to copy.
+     */
+    public void copyFrom(final Command source)
+    {
+        seq = source.seq;
+        timestampNs = source.timestampNs;
+        type = source.type;
+        txId = source.txId;
+        accountId = source.accountId;
+        debitAccountId = source.debitAccountId;
+        creditAccountId = source.creditAccountId;
+        assetId = source.assetId;
+        walletId = source.walletId;
+        holdId = source.holdId;
+        amount = source.amount;
+        reversedTxId = source.reversedTxId;
+        accountKind = source.accountKind;
+        chainRefLength = source.chainRefLength;
+        System.arraycopy(source.chainRef, 0, chainRef, 0, Math.min(chainRefLength, CHAIN_REF_LENGTH_MAX));
+        memoLength = source.memoLength;
+        System.arraycopy(source.memo, 0, memo, 0, Math.min(memoLength, MEMO_LENGTH_MAX));
+        creditLimitCount = source.creditLimitCount;
+        System.arraycopy(source.creditLimitAssetIds, 0, creditLimitAssetIds, 0, creditLimitCount);
+        System.arraycopy(source.creditLimits, 0, creditLimits, 0, creditLimitCount);
+        if (source.batchCount > 0 && batch == null)
+        {
+            throw new IllegalStateException("cannot copy a batch into an inner command");
+        }
+        for (int i = batchCount; i > source.batchCount; i--)
+        {
+            batch[i - 1].reset();
+        }
+        batchCount = source.batchCount;
+        for (int i = 0; i < batchCount; i++)
+        {
+            batch[i].copyFrom(source.batch[i]);
+        }
+    }
+
+    /**
+     * A 64-bit digest of the command's fields, sequencing aside ({@link #seq} and {@link #timestampNs} are not
+     * part of it): two submissions of the same command have the same fingerprint (invariant I6).
+     *
+     * @return the fingerprint.
+     */
+    public long fingerprint()
+    {
+        long h = 0xcbf29ce484222325L;
+        h = mix(h, type == null ? 0 : type.code());
+        h = mix(h, txId);
+        h = mix(h, accountId);
+        h = mix(h, debitAccountId);
+        h = mix(h, creditAccountId);
+        h = mix(h, assetId);
+        h = mix(h, walletId);
+        h = mix(h, holdId);
+        h = mix(h, amount);
+        h = mix(h, reversedTxId);
+        h = mix(h, accountKind == null ? 0 : accountKind.code());
+        h = mix(h, chainRefLength);
+        for (int i = 0, n = Math.min(chainRefLength, CHAIN_REF_LENGTH_MAX); i < n; i++)
+        {
+            h = (h ^ chainRef[i]) * FNV_PRIME;
+        }
+        h = mix(h, memoLength);
+        for (int i = 0, n = Math.min(memoLength, MEMO_LENGTH_MAX); i < n; i++)
+        {
+            h = (h ^ memo[i]) * FNV_PRIME;
+        }
+        h = mix(h, creditLimitCount);
+        for (int i = 0; i < creditLimitCount; i++)
+        {
+            h = mix(h, creditLimitAssetIds[i]);
+            h = mix(h, creditLimits[i]);
+        }
+        h = mix(h, batchCount);
+        for (int i = 0; i < batchCount; i++)
+        {
+            h = mix(h, batch[i].fingerprint());
+        }
+        return h;
+    }
+
+    private static long mix(final long hash, final long value)
+    {
+        // A multiply-xorshift round per word (as in SplitMix64) so that every input bit reaches every output bit.
+        long z = (hash ^ value) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 31)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 29);
+    }
+
+    private static int copyUtf8(final String value, final byte[] target)
+    {
+        final byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(bytes, 0, target, 0, Math.min(bytes.length, target.length));
+        if (bytes.length < target.length)
+        {
+            Arrays.fill(target, bytes.length, target.length, (byte)0);
+        }
+        return bytes.length;
+    }
+
+    @Override
+    public String toString()
+    {
+        final StringBuilder sb = new StringBuilder(128);
+        sb.append(type).append(" txId=").append(txId);
+        if (seq != 0)
+        {
+            sb.append(" seq=").append(seq);
+        }
+        appendIfSet(sb, "accountId", accountId);
+        appendIfSet(sb, "debitAccountId", debitAccountId);
+        appendIfSet(sb, "creditAccountId", creditAccountId);
+        appendIfSet(sb, "assetId", assetId);
+        appendIfSet(sb, "walletId", walletId);
+        appendIfSet(sb, "holdId", holdId);
+        appendIfSet(sb, "amount", amount);
+        appendIfSet(sb, "reversedTxId", reversedTxId);
+        if (accountKind != null)
+        {
+            sb.append(" kind=").append(accountKind);
+        }
+        if (chainRefLength > 0)
+        {
+            sb.append(" chainRef=").append(chainRefString());
+        }
+        for (int i = 0; i < batchCount; i++)
+        {
+            sb.append(i == 0 ? " [" : ", ").append(batch[i]);
+            if (i == batchCount - 1)
+            {
+                sb.append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void appendIfSet(final StringBuilder sb, final String name, final long value)
+    {
+        if (value != 0)
+        {
+            sb.append(' ').append(name).append('=').append(value);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.ledgerguard.core.internal;
+
+import io.ledgerguard.core.TableKind;
+
+/**
+ * Slot layouts of the long-keyed tables, in words, with the diagram of each. All words are 8 bytes.
+ * <pre>
+ * account  (3 words):  accountId | kind (bits 0-7), status (bits 8-15) | reserved
+ * position (5 words):  accountId | assetIndex | available | held | creditLimit
+ * hold     (6 words):  holdId | accountId | assetIndex (bits 0-31), kind (bits 32-39) | remaining
+ *                      | walletIndex (-1 for an order hold) | position slot offset
+ * txId     (3 words):  txId | fingerprint | outcome: reason code (bits 0-15), failed inner index + 1 (bits 16-31),
+ *                      exhausted table ordinal + 1 (bits 32-39)
+ * </pre>
+ * Positions are never removed, so a hold may keep its position's slot offset.
+ */
+public final class Descriptors
+{
+    public static final int ACCOUNT_WORDS = 3;
+    public static final int ACCOUNT_ID = 0;
+    public static final int ACCOUNT_KIND_STATUS = 1;
+
+    public static final int POSITION_WORDS = 5;
+    public static final int POSITION_ACCOUNT_ID = 0;
+    public static final int POSITION_ASSET_INDEX = 1;
+    public static final int POSITION_AVAILABLE = 2;
+    public static final int POSITION_HELD = 3;
+    public static final int POSITION_CREDIT_LIMIT = 4;
+
+    public static final int HOLD_WORDS = 6;
+    public static final int HOLD_ID = 0;
+    public static final int HOLD_ACCOUNT_ID = 1;
+    public static final int HOLD_ASSET_KIND = 2;
+    public static final int HOLD_REMAINING = 3;
+    public static final int HOLD_WALLET_INDEX = 4;
+    public static final int HOLD_POSITION_OFFSET = 5;
+    public static final int HOLD_KIND_ORDER = 1;
+    public static final int HOLD_KIND_WITHDRAWAL = 2;
+
+    public static final int TX_WORDS = 3;
+    public static final int TX_ID = 0;
+    public static final int TX_FINGERPRINT = 1;
+    public static final int TX_OUTCOME = 2;
+
+    private Descriptors()
+    {
+    }
+
+    /**
+     * @param table a table.
+     * @return bytes per slot.
+     */
+    public static int slotBytes(final TableKind table)
+    {
+        switch (table)
+        {
+            case ACCOUNTS: return ACCOUNT_WORDS * 8;
+            case POSITIONS: return POSITION_WORDS * 8;
+            case HOLDS: return HOLD_WORDS * 8;
+            case TX_IDS: return TX_WORDS * 8;
+            case INFLOWS: return InflowDescriptor.SLOT_BYTES;
+            default: throw new IllegalArgumentException(String.valueOf(table));
+        }
+    }
+}
