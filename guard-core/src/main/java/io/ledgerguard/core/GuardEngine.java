@@ -234,6 +234,27 @@ public final class GuardEngine
         {
             return Reason.TX_ID_MUST_BE_POSITIVE;
         }
+        // batchCount is a public field: a count the command cannot hold is rejected here, before the fingerprint
+        // (which walks the inner commands) would index past the batch array.
+        final int batchCount = command.batchCount;
+        if (batchCount != 0)
+        {
+            if (batchCount < 0 || !command.canHoldBatch())
+            {
+                return Reason.MALFORMED_COMMAND;
+            }
+            if (batchCount > Command.BATCH_COMMANDS_MAX)
+            {
+                return Reason.BATCH_TOO_LARGE;
+            }
+            for (int i = 0; i < batchCount; i++)
+            {
+                if (command.inner(i).batchCount != 0)
+                {
+                    return Reason.BATCH_MUST_NOT_BE_NESTED;
+                }
+            }
+        }
         final long fingerprint = command.fingerprint();
         final int txOffset = txIds.find(txId, 0);
         if (txOffset >= 0)
