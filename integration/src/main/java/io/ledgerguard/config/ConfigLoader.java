@@ -1,0 +1,535 @@
+package io.ledgerguard.config;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import io.ledgerguard.core.ConfigurationException;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.GuardConfig.AssetConfig;
+import io.ledgerguard.core.GuardConfig.Limits;
+import io.ledgerguard.core.GuardConfig.WalletConfig;
+import io.ledgerguard.core.WalletKind;
+
+/**
+ * Loads the YAML configuration of SPEC §9 into a concluded {@link GuardConfig}.
+ * <p>
+ * Strict, because a typo must never pass silently in a money system: an unknown key, a duplicate key, a value of the
+ * wrong type (a quoted number, a fraction where an integer is due, an octal-looking {@code 012}) and a value out of
+ * range are all errors. Every error is a {@link ConfigurationException} whose key is the path of the offending key
+ * ({@code assets[1].scale}) and whose problem ends with {@code (line N)} when the line is known. A file that cannot be
+ * read has its path as the key; a document that is not YAML has {@value #DOCUMENT_KEY}.
+ * <p>
+ * {@code volumeAlert.holdingsMultiple} is the one decimal: it is stored exactly in basis points, so it may have at
+ * most four decimal places. {@code limits.inflowsMax} is accepted beyond the keys of SPEC §9.
+ */
+public final class ConfigLoader
+{
+    /** Key of an error about the document as a whole. */
+    public static final String DOCUMENT_KEY = "(document)";
+    /** Largest configuration file read: far beyond {@link GuardConfig#ASSETS_MAX} assets and their wallets. */
+    public static final long DOCUMENT_BYTES_MAX = 16L << 20;
+    /** Deepest nesting of mappings and lists accepted; the schema needs four. */
+    private static final int DEPTH_MAX = 8;
+
+    private static final List<String> TOP_KEYS = List.of("assets", "wallets", "limits");
+    private static final List<String> ASSET_KEYS = List.of(
+        "code", "id", "scale", "reserveBufferMinorUnits", "breachToleranceMinorUnits", "creditCapMinorUnits",
+        "attestationAgeMsMax", "volumeAlert", "outflow", "hotShareBpsMax");
+    private static final List<String> VOLUME_ALERT_KEYS = List.of("windowMs", "holdingsMultiple");
+    private static final List<String> OUTFLOW_KEYS = List.of("windowMs", "minorUnitsMax", "hotShareBpsMax");
+    private static final List<String> WALLET_KEYS = List.of("id", "asset", "kind", "driftToleranceMinorUnits");
+    private static final List<String> LIMIT_KEYS =
+        List.of("accountsMax", "positionsMax", "holdsMax", "txIdsMax", "inflowsMax");
+
+    /** A decimal integer as YAML writes one, digit groups separated by underscores allowed; no base or zero pad. */
+    private static final Pattern INTEGER = Pattern.compile("-?(0|[1-9][0-9]*(_[0-9]+)*)");
+    private static final Pattern DECIMAL = Pattern.compile("(0|[1-9][0-9]*)(\\.[0-9]+)?");
+    private static final int BPS_DECIMAL_PLACES = 4;
+    private static final long BPS_MAX = 10_000;
+
+    private static final YAMLFactory YAML = YAMLFactory.builder().build();
+
+    /** Path of every node read, to the line it starts on: errors found by {@link GuardConfig#conclude()} need it. */
+    private final Map<String, Integer> lines = new HashMap<>();
+
+    private ConfigLoader()
+    {
+    }
+
+    /**
+     * Read, check and conclude a configuration file.
+     *
+     * @param file the YAML file.
+     * @return the concluded configuration.
+     * @throws ConfigurationException naming the file when it cannot be read, else the offending key.
+     */
+    public static GuardConfig load(final Path file)
+    {
+        final String key = file.toString();
+        final String text;
+        try
+        {
+            final long size = Files.size(file);
+            if (size > DOCUMENT_BYTES_MAX)
+            {
+                throw new ConfigurationException(key, "configuration file too large: bytes=" + size + ", max=" +
+                    DOCUMENT_BYTES_MAX);
+            }
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        }
+        catch (final IOException ex)
+        {
+            throw new ConfigurationException(key, "cannot read configuration file: " + describe(ex));
+        }
+        return parse(text);
+    }
+
+    /**
+     * Check and conclude a configuration given as YAML text.
+     *
+     * @param yaml the document.
+     * @return the concluded configuration.
+     * @throws ConfigurationException naming the offending key.
+     */
+    public static GuardConfig parse(final String yaml)
+    {
+        final ConfigLoader loader = new ConfigLoader();
+        return loader.toConfig(loader.readTree(yaml));
+    }
+
+    /**
+     * @param ex an I/O failure.
+     * @return a short description of it for an error message.
+     */
+    static String describe(final IOException ex)
+    {
+        if (ex instanceof NoSuchFileException)
+        {
+            return "no such file";
+        }
+        if (ex instanceof AccessDeniedException)
+        {
+            return "permission denied";
+        }
+        if (ex instanceof CharacterCodingException)
+        {
+            return "not UTF-8 text";
+        }
+        return ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // YAML to a tree with line numbers.
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private ConfigNode readTree(final String yaml)
+    {
+        try (JsonParser parser = YAML.createParser(yaml))
+        {
+            if (parser.nextToken() == null)
+            {
+                throw new ConfigurationException(DOCUMENT_KEY, "empty configuration; expected keys " +
+                    String.join(", ", TOP_KEYS));
+            }
+            final ConfigNode root = readValue(parser, "", 0);
+            if (parser.nextToken() != null)
+            {
+                throw new ConfigurationException(DOCUMENT_KEY, "more than one YAML document (line " +
+                    parser.currentTokenLocation().getLineNr() + ")");
+            }
+            return root;
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new ConfigurationException(DOCUMENT_KEY, "YAML syntax error: " + summarize(ex.getOriginalMessage()) +
+                (ex.getLocation() == null ? "" : " (line " + ex.getLocation().getLineNr() + ")"));
+        }
+        catch (final IOException ex)
+        {
+            throw new ConfigurationException(DOCUMENT_KEY, "cannot read configuration: " + describe(ex));
+        }
+    }
+
+    /**
+     * Read the value at the parser's current token. Recursive, which STYLE.md avoids on hot paths; this is start-up
+     * code and the depth is bounded by {@link #DEPTH_MAX}.
+     */
+    private ConfigNode readValue(final JsonParser parser, final String path, final int depth) throws IOException
+    {
+        final int line = parser.currentTokenLocation().getLineNr();
+        lines.put(path, line);
+        final JsonToken token = parser.currentToken();
+        if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY)
+        {
+            if (depth == DEPTH_MAX)
+            {
+                throw fail(path, line, "nested too deeply: depth max=" + DEPTH_MAX);
+            }
+        }
+        if (token == JsonToken.START_OBJECT)
+        {
+            final ConfigNode mapping = ConfigNode.mapping(line);
+            while (parser.nextToken() == JsonToken.FIELD_NAME)
+            {
+                final String name = parser.currentName();
+                final String childPath = path.isEmpty() ? name : path + "." + name;
+                final int keyLine = parser.currentTokenLocation().getLineNr();
+                parser.nextToken();
+                if (!mapping.put(name, readValue(parser, childPath, depth + 1)))
+                {
+                    throw fail(childPath, keyLine, "duplicate key");
+                }
+            }
+            return mapping;
+        }
+        if (token == JsonToken.START_ARRAY)
+        {
+            final ConfigNode list = ConfigNode.list(line);
+            int index = 0;
+            while (parser.nextToken() != JsonToken.END_ARRAY)
+            {
+                list.add(readValue(parser, path + "[" + index + "]", depth + 1));
+                index++;
+            }
+            return list;
+        }
+        return ConfigNode.scalar(line, token, parser.getText());
+    }
+
+    /**
+     * SnakeYAML's messages span several lines with a caret drawing; keep the sentences only.
+     */
+    private static String summarize(final String message)
+    {
+        if (message == null)
+        {
+            return "unreadable document";
+        }
+        final StringBuilder sb = new StringBuilder();
+        for (final String part : message.split("\n"))
+        {
+            if (part.isBlank() || part.startsWith(" "))
+            {
+                continue;
+            }
+            sb.append(sb.length() == 0 ? "" : "; ").append(part.trim());
+        }
+        return sb.length() == 0 ? message.trim() : sb.toString();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Tree to configuration.
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private GuardConfig toConfig(final ConfigNode root)
+    {
+        final GuardConfig config = new GuardConfig();
+        requireMapping(root, DOCUMENT_KEY);
+        checkKeys(root, "", TOP_KEYS);
+
+        final ConfigNode assets = root.entries().get("assets");
+        if (assets == null)
+        {
+            throw fail(DOCUMENT_KEY, root.line, "missing required key 'assets'");
+        }
+        requireList(assets, "assets");
+        final List<ConfigNode> assetItems = assets.items();
+        if (assetItems.size() > GuardConfig.ASSETS_MAX)
+        {
+            throw fail("assets", assets.line, "too many assets: count=" + assetItems.size() + ", max=" +
+                GuardConfig.ASSETS_MAX);
+        }
+        for (int i = 0; i < assetItems.size(); i++)
+        {
+            config.asset(toAsset(assetItems.get(i), "assets[" + i + "]"));
+        }
+
+        final ConfigNode wallets = root.entries().get("wallets");
+        if (wallets != null)
+        {
+            requireList(wallets, "wallets");
+            final List<ConfigNode> walletItems = wallets.items();
+            if (walletItems.size() > GuardConfig.WALLETS_MAX)
+            {
+                throw fail("wallets", wallets.line, "too many wallets: count=" + walletItems.size() + ", max=" +
+                    GuardConfig.WALLETS_MAX);
+            }
+            for (int i = 0; i < walletItems.size(); i++)
+            {
+                config.wallet(toWallet(walletItems.get(i), "wallets[" + i + "]"));
+            }
+        }
+
+        final ConfigNode limits = root.entries().get("limits");
+        if (limits != null)
+        {
+            toLimits(limits, "limits", config.limits());
+        }
+
+        try
+        {
+            return config.conclude();
+        }
+        catch (final ConfigurationException ex)
+        {
+            // The core names the key; add the line the loader saw it on.
+            final Integer line = lines.get(ex.key());
+            if (line == null)
+            {
+                throw ex;
+            }
+            final String problem = ex.getMessage().substring(ex.key().length() + 2);
+            throw new ConfigurationException(ex.key(), problem + " (line " + line + ")");
+        }
+    }
+
+    private AssetConfig toAsset(final ConfigNode node, final String key)
+    {
+        requireMapping(node, key);
+        checkKeys(node, key, ASSET_KEYS);
+        final AssetConfig asset = new AssetConfig();
+        asset.code = string(required(node, key, "code"), key + ".code");
+        asset.id = (int)integer(required(node, key, "id"), key + ".id", 1, Integer.MAX_VALUE);
+        asset.scale = (int)integer(required(node, key, "scale"), key + ".scale", 0, 18);
+        final Map<String, ConfigNode> entries = node.entries();
+        asset.reserveBufferMinorUnits =
+            integer(entries, key, "reserveBufferMinorUnits", 0, Long.MAX_VALUE, asset.reserveBufferMinorUnits);
+        asset.breachToleranceMinorUnits =
+            integer(entries, key, "breachToleranceMinorUnits", 0, Long.MAX_VALUE, asset.breachToleranceMinorUnits);
+        asset.creditCapMinorUnits =
+            integer(entries, key, "creditCapMinorUnits", 1, Long.MAX_VALUE, asset.creditCapMinorUnits);
+        asset.attestationAgeMsMax =
+            integer(entries, key, "attestationAgeMsMax", 1, Long.MAX_VALUE, asset.attestationAgeMsMax);
+        asset.hotShareBpsMax = integer(entries, key, "hotShareBpsMax", 0, BPS_MAX, asset.hotShareBpsMax);
+
+        final ConfigNode volumeAlert = entries.get("volumeAlert");
+        if (volumeAlert != null)
+        {
+            final String volumeKey = key + ".volumeAlert";
+            requireMapping(volumeAlert, volumeKey);
+            checkKeys(volumeAlert, volumeKey, VOLUME_ALERT_KEYS);
+            asset.volumeAlertWindowMs =
+                integer(volumeAlert.entries(), volumeKey, "windowMs", 1, Long.MAX_VALUE, asset.volumeAlertWindowMs);
+            final ConfigNode multiple = volumeAlert.entries().get("holdingsMultiple");
+            if (multiple != null)
+            {
+                asset.volumeAlertHoldingsMultipleBps = basisPoints(multiple, volumeKey + ".holdingsMultiple");
+            }
+        }
+
+        final ConfigNode outflow = entries.get("outflow");
+        if (outflow != null)
+        {
+            final String outflowKey = key + ".outflow";
+            requireMapping(outflow, outflowKey);
+            checkKeys(outflow, outflowKey, OUTFLOW_KEYS);
+            final Map<String, ConfigNode> outflowEntries = outflow.entries();
+            asset.outflowWindowMs =
+                integer(outflowEntries, outflowKey, "windowMs", 1, Long.MAX_VALUE, asset.outflowWindowMs);
+            asset.outflowMinorUnitsMax =
+                integer(outflowEntries, outflowKey, "minorUnitsMax", 1, Long.MAX_VALUE, asset.outflowMinorUnitsMax);
+            asset.outflowHotShareBpsMax =
+                integer(outflowEntries, outflowKey, "hotShareBpsMax", 0, BPS_MAX, asset.outflowHotShareBpsMax);
+        }
+        return asset;
+    }
+
+    private WalletConfig toWallet(final ConfigNode node, final String key)
+    {
+        requireMapping(node, key);
+        checkKeys(node, key, WALLET_KEYS);
+        final WalletConfig wallet = new WalletConfig();
+        wallet.id = integer(required(node, key, "id"), key + ".id", 1, Long.MAX_VALUE);
+        wallet.asset = string(required(node, key, "asset"), key + ".asset");
+        final ConfigNode kind = required(node, key, "kind");
+        final String kindName = string(kind, key + ".kind");
+        for (final WalletKind candidate : WalletKind.values())
+        {
+            if (candidate.name().equals(kindName))
+            {
+                wallet.kind = candidate;
+            }
+        }
+        if (wallet.kind == null)
+        {
+            throw fail(key + ".kind", kind.line, "must be one of " + names(WalletKind.values()) + ", was " +
+                kind.describe());
+        }
+        wallet.driftToleranceMinorUnits = integer(
+            node.entries(), key, "driftToleranceMinorUnits", 0, Long.MAX_VALUE, wallet.driftToleranceMinorUnits);
+        return wallet;
+    }
+
+    private void toLimits(final ConfigNode node, final String key, final Limits limits)
+    {
+        requireMapping(node, key);
+        checkKeys(node, key, LIMIT_KEYS);
+        final Map<String, ConfigNode> entries = node.entries();
+        limits.accountsMax = integer(entries, key, "accountsMax", 1, Long.MAX_VALUE, limits.accountsMax);
+        limits.positionsMax = integer(entries, key, "positionsMax", 1, Long.MAX_VALUE, limits.positionsMax);
+        limits.holdsMax = integer(entries, key, "holdsMax", 1, Long.MAX_VALUE, limits.holdsMax);
+        limits.txIdsMax = integer(entries, key, "txIdsMax", 1, Long.MAX_VALUE, limits.txIdsMax);
+        limits.inflowsMax = integer(entries, key, "inflowsMax", 1, Long.MAX_VALUE, limits.inflowsMax);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Values.
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private static void requireMapping(final ConfigNode node, final String key)
+    {
+        if (node.kind != ConfigNode.Kind.MAPPING)
+        {
+            throw fail(key, node.line, "must be a mapping, was " + node.describe());
+        }
+    }
+
+    private static void requireList(final ConfigNode node, final String key)
+    {
+        if (node.kind != ConfigNode.Kind.LIST)
+        {
+            throw fail(key, node.line, "must be a list, was " + node.describe());
+        }
+    }
+
+    private void checkKeys(final ConfigNode node, final String key, final List<String> expected)
+    {
+        for (final String name : node.entries().keySet())
+        {
+            if (!expected.contains(name))
+            {
+                final String path = key.isEmpty() ? name : key + "." + name;
+                throw fail(path, lines.getOrDefault(path, node.line), "unknown key; expected one of " +
+                    String.join(", ", expected));
+            }
+        }
+    }
+
+    private static ConfigNode required(final ConfigNode node, final String key, final String name)
+    {
+        final ConfigNode value = node.entries().get(name);
+        if (value == null)
+        {
+            throw fail(key + "." + name, node.line, "missing required key");
+        }
+        return value;
+    }
+
+    /**
+     * A string-valued key takes any scalar's text: YAML 1.1 would read an asset code like {@code NO} as a boolean.
+     */
+    private static String string(final ConfigNode node, final String key)
+    {
+        if (node.kind != ConfigNode.Kind.SCALAR || node.token == JsonToken.VALUE_NULL)
+        {
+            throw fail(key, node.line, "must be a string, was " + node.describe());
+        }
+        return node.text;
+    }
+
+    private static long integer(
+        final Map<String, ConfigNode> entries,
+        final String key,
+        final String name,
+        final long min,
+        final long max,
+        final long defaultValue)
+    {
+        final ConfigNode node = entries.get(name);
+        return node == null ? defaultValue : integer(node, key + "." + name, min, max);
+    }
+
+    private static long integer(final ConfigNode node, final String key, final long min, final long max)
+    {
+        final String range = range(min, max);
+        if (node.kind != ConfigNode.Kind.SCALAR || node.token != JsonToken.VALUE_NUMBER_INT ||
+            !INTEGER.matcher(node.text).matches())
+        {
+            throw fail(key, node.line, "must be an integer " + range + ", was " + node.describe());
+        }
+        final long value;
+        try
+        {
+            value = Long.parseLong(node.text.replace("_", ""));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw fail(key, node.line, "must be an integer " + range + " that fits in 64 bits, was " + node.describe());
+        }
+        if (value < min || value > max)
+        {
+            throw fail(key, node.line, "must be " + range + ", was " + node.describe());
+        }
+        return value;
+    }
+
+    private static String range(final long min, final long max)
+    {
+        if (max == Long.MAX_VALUE)
+        {
+            return min == 1 ? "> 0" : ">= " + min;
+        }
+        if (max == BPS_MAX && min == 0)
+        {
+            return "0..10000 basis points";
+        }
+        return min + ".." + max;
+    }
+
+    private static long basisPoints(final ConfigNode node, final String key)
+    {
+        final boolean number = node.token == JsonToken.VALUE_NUMBER_INT || node.token == JsonToken.VALUE_NUMBER_FLOAT;
+        if (node.kind != ConfigNode.Kind.SCALAR || !number || !DECIMAL.matcher(node.text).matches())
+        {
+            throw fail(key, node.line, "must be a decimal number > 0 such as 1.0, was " + node.describe());
+        }
+        final BigDecimal value = new BigDecimal(node.text);
+        if (value.scale() > BPS_DECIMAL_PLACES)
+        {
+            throw fail(key, node.line, "must have at most " + BPS_DECIMAL_PLACES +
+                " decimal places (it is kept in basis points), was " + node.describe());
+        }
+        if (value.signum() <= 0)
+        {
+            throw fail(key, node.line, "must be > 0, was " + node.describe());
+        }
+        try
+        {
+            return value.movePointRight(BPS_DECIMAL_PLACES).longValueExact();
+        }
+        catch (final ArithmeticException ex)
+        {
+            throw fail(key, node.line, "too large, was " + node.describe());
+        }
+    }
+
+    private static String names(final Enum<?>[] values)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final Enum<?> value : values)
+        {
+            sb.append(sb.length() == 0 ? "" : ", ").append(value.name());
+        }
+        return sb.toString();
+    }
+
+    private static ConfigurationException fail(final String key, final int line, final String problem)
+    {
+        return new ConfigurationException(key.isEmpty() ? DOCUMENT_KEY : key, problem + " (line " + line + ")");
+    }
+}

@@ -1,0 +1,98 @@
+package io.ledgerguard.replay;
+
+import java.io.Closeable;
+import java.io.Flushable;
+import java.io.IOException;
+import java.io.Writer;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import io.ledgerguard.core.Alert;
+import io.ledgerguard.core.GuardConfig;
+
+/**
+ * Writes alerts as JSON Lines (SPEC §9):
+ * <pre>
+ * {"seq":9,"atMs":9,"type":"RESERVE_COVER_BREACH","scope":"ASSET","asset":"BTC","txId":13,
+ *  "figures":{"holdings":1,"obligations":2,"amount":1,"reserveBuffer":0}}
+ * </pre>
+ * {@code asset} is the asset's code (or {@code assetId} for an id the configuration does not know), and appears
+ * only for an alert about an asset; {@code walletId} and {@code accountId} appear when set. Figures are named as
+ * {@link io.ledgerguard.core.AlertType#figureName(int)} says. Closing flushes but leaves the writer open.
+ */
+public final class AlertPublisher implements Flushable, Closeable
+{
+    private static final long NANOS_PER_MILLI = 1_000_000L;
+
+    private final Writer out;
+    private final JsonGenerator json;
+    private final GuardConfig config;
+
+    /**
+     * @param out    where the lines go.
+     * @param config the configuration, for asset codes.
+     * @throws IOException when the generator cannot be made.
+     */
+    public AlertPublisher(final Writer out, final GuardConfig config) throws IOException
+    {
+        this.out = out;
+        this.json = JsonOutput.generator(out);
+        this.config = config;
+    }
+
+    /**
+     * @param alert the alert to write.
+     * @throws IOException when the line cannot be written.
+     */
+    public void onAlert(final Alert alert) throws IOException
+    {
+        json.writeStartObject();
+        json.writeNumberField("seq", alert.seq);
+        json.writeNumberField("atMs", Math.floorDiv(alert.timestampNs, NANOS_PER_MILLI));
+        json.writeStringField("type", alert.type.name());
+        json.writeStringField("scope", alert.scope.name());
+        if (alert.assetId != 0)
+        {
+            final GuardConfig.AssetConfig asset = config.assetById(alert.assetId);
+            if (asset != null)
+            {
+                json.writeStringField("asset", asset.code);
+            }
+            else
+            {
+                json.writeNumberField("assetId", alert.assetId);
+            }
+        }
+        if (alert.walletId != 0)
+        {
+            json.writeNumberField("walletId", alert.walletId);
+        }
+        if (alert.accountId != 0)
+        {
+            json.writeNumberField("accountId", alert.accountId);
+        }
+        json.writeNumberField("txId", alert.txId);
+        json.writeObjectFieldStart("figures");
+        for (int i = 0; i < alert.type.figureCount(); i++)
+        {
+            json.writeNumberField(alert.type.figureName(i), alert.figure(i));
+        }
+        json.writeEndObject();
+        json.writeEndObject();
+        json.writeRaw('\n');
+    }
+
+    @Override
+    public void flush() throws IOException
+    {
+        json.flush();
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        json.close();
+        out.flush();
+    }
+}
