@@ -467,19 +467,19 @@ public final class GuardEngine
             {
                 return Reason.CREDIT_LIMIT_MUST_NOT_BE_NEGATIVE;
             }
-            for (int j = 0; j < i; j++)
-            {
-                if (command.creditLimitAssetIds[j] == command.creditLimitAssetIds[i])
-                {
-                    return Reason.MALFORMED_COMMAND;
-                }
-            }
         }
         for (int i = 0; i < limitCount; i++)
         {
             if (assetIndex(command.creditLimitAssetIds[i]) < 0)
             {
                 return Reason.ASSET_NOT_FOUND;
+            }
+            for (int j = 0; j < i; j++)
+            {
+                if (command.creditLimitAssetIds[j] == command.creditLimitAssetIds[i])
+                {
+                    return Reason.MALFORMED_COMMAND;
+                }
             }
         }
         if (accounts.find(accountId, 0) >= 0)

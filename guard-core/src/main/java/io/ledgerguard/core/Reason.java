@@ -89,7 +89,8 @@ public enum Reason
 
     // 9xxx: the pipeline, not the ledger: the command was not sequenced.
     RING_FULL(9001),
-    GUARD_CLOSED(9002);
+    GUARD_CLOSED(9002),
+    GUARD_FAILED(9003);
 
     private static final Reason[] BY_CODE;
 

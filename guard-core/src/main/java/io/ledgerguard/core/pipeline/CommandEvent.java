@@ -1,0 +1,19 @@
+package io.ledgerguard.core.pipeline;
+
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.Decision;
+
+/**
+ * One ring slot: the command, its decision, and where the decision goes. Allocated once per slot, reused forever.
+ */
+final class CommandEvent
+{
+    final Command command = new Command();
+    final Decision decision = new Decision();
+    /** The synchronous caller's reply slot, or {@code null}. */
+    ReplySlot reply;
+    /** The asynchronous caller's listener, or {@code null}. */
+    DecisionListener listener;
+    /** Set by the journal stage when the command could not be journaled: its decision must not be released. */
+    boolean journalFailed;
+}

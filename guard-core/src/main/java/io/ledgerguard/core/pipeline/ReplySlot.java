@@ -1,0 +1,43 @@
+package io.ledgerguard.core.pipeline;
+
+import java.util.concurrent.locks.LockSupport;
+
+import io.ledgerguard.core.Decision;
+
+/**
+ * Where a synchronous caller's decision is delivered: one per caller thread, reused for every call, so a synchronous
+ * submit allocates nothing in steady state. The release thread copies the decision in and then publishes its
+ * sequence; the caller spins briefly and then parks until it sees its own sequence.
+ */
+final class ReplySlot
+{
+    final Decision decision = new Decision();
+    final Thread owner = Thread.currentThread();
+    private volatile long completedSeq;
+
+    void complete(final Decision released)
+    {
+        decision.copyFrom(released);
+        // Volatile write after the copy: the caller that reads the sequence sees the whole decision.
+        completedSeq = released.seq;
+        LockSupport.unpark(owner);
+    }
+
+    Decision await(final long seq, final int spins)
+    {
+        for (int i = 0; i < spins; i++)
+        {
+            if (completedSeq == seq)
+            {
+                return decision;
+            }
+            Thread.onSpinWait();
+        }
+        while (completedSeq != seq)
+        {
+            // Spurious wake-ups and stale unparks from earlier calls only cost another check.
+            LockSupport.park(this);
+        }
+        return decision;
+    }
+}
