@@ -188,9 +188,13 @@ class RejectOrderTest
             "negative limit for an unknown asset", NONE,
             f -> f.submit(openWithLimits(f, 50, AccountKind.CREDIT_LINE, new int[] {77}, new long[] {-1})),
             f -> f.submit(openWithLimits(f, 50, AccountKind.CREDIT_LINE, new int[] {77}, new long[] {1})));
-        order(open, Reason.MALFORMED_COMMAND, Reason.ASSET_NOT_FOUND, "one unknown asset given twice", NONE,
+        order(open, Reason.ASSET_NOT_FOUND, Reason.MALFORMED_COMMAND, "one unknown asset given twice", NONE,
             f -> f.submit(openWithLimits(f, 50, AccountKind.CREDIT_LINE, new int[] {77, 77}, new long[] {1, 1})),
-            f -> f.submit(openWithLimits(f, 50, AccountKind.CREDIT_LINE, new int[] {77}, new long[] {1})));
+            f -> f.submit(openWithLimits(f, 50, AccountKind.CREDIT_LINE, new int[] {BTC, BTC}, new long[] {1, 1})));
+        order(open, Reason.MALFORMED_COMMAND, Reason.ASSET_NOT_FOUND, "an asset twice before an unknown one", NONE,
+            f -> f.submit(openWithLimits(
+                f, 50, AccountKind.CREDIT_LINE, new int[] {BTC, BTC, 77}, new long[] {1, 1, 1})),
+            f -> f.submit(openWithLimits(f, 50, AccountKind.CREDIT_LINE, new int[] {BTC, 77}, new long[] {1, 1})));
         order(open, Reason.ASSET_NOT_FOUND, Reason.ACCOUNT_ALREADY_EXISTS, "existing id, unknown asset", NONE,
             f -> f.openCreditLine(LENDER, "XXX", 1), f -> f.openCreditLine(LENDER, "BTC", 1));
         order(open, Reason.ACCOUNT_ALREADY_EXISTS, Reason.CAPACITY_EXHAUSTED, "existing id, table full",
