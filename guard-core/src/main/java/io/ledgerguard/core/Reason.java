@@ -5,15 +5,16 @@ package io.ledgerguard.core;
  * <p>
  * Every command is checked in this order, and the first rule it breaks is its reason:
  * <ol>
- *     <li>the transaction id ({@code 1xxx}: {@link #TX_ID_MUST_BE_POSITIVE}) and idempotency ({@code 6xxx}:
- *     a known id returns its original decision, or {@link #TX_ID_REUSED} when its fields differ);</li>
+ *     <li>the transaction id ({@link #TX_ID_MUST_BE_POSITIVE}) and idempotency ({@code 6xxx}: a known id returns
+ *     its original decision, or {@link #TX_ID_REUSED} when its fields differ);</li>
  *     <li>room to record the decision ({@link #CAPACITY_EXHAUSTED} for the txId table);</li>
  *     <li>the command's own fields ({@code 1xxx}), which need no state;</li>
  *     <li>what the command refers to ({@code 5xxx}): asset, wallet, accounts, hold, inflow, in field order;</li>
  *     <li>status ({@code 4xxx}): asset halted, asset restricted, wallet halted, account frozen or closed;</li>
- *     <li>funds ({@code 2xxx}, invariant I1 and the wallet and inflow limits);</li>
- *     <li>controls ({@code 3xxx}): the sanity cap, then reserve cover (invariant I2);</li>
- *     <li>arithmetic ({@link #AMOUNT_OVERFLOW}) and capacity of the tables the command inserts into.</li>
+ *     <li>funds ({@code 2xxx}: invariant I1 and the wallet and inflow limits);</li>
+ *     <li>the sanity cap ({@link #CREDIT_CAP_EXCEEDED}), then arithmetic ({@link #AMOUNT_OVERFLOW}), then reserve
+ *     cover ({@link #RESERVE_COVER_EXCEEDED}, invariant I2);</li>
+ *     <li>capacity of the tables the command inserts into.</li>
  * </ol>
  * The order inside each command is written out, rule by rule, in {@code docs/reject-reasons.md}.
  */

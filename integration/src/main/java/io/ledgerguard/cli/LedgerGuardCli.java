@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "ledger-guard 0.1.0-SNAPSHOT",
     description = "Ledger Guard: keeps an exchange's ledger within its custody holdings, in the transfer path.",
-    // Subcommands in the order SPEC §9 lists them; the demo subcommand is added at the front by its own issue.
+    // Subcommands in the order SPEC §9 lists them.
     subcommands = {
+        DemoCommand.class,
         ReplayCommand.class,
         ServeCommand.class,
         BenchCommand.class,

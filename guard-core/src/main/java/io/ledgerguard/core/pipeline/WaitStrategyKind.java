@@ -15,8 +15,13 @@ import com.lmax.disruptor.LiteTimeoutBlockingWaitStrategy;
  */
 public enum WaitStrategyKind
 {
-    /** Lock and condition: no CPU while idle; the default. */
+    /**
+     * Lock and condition while the ring is empty, back-off (spin, yield, park) while an upstream stage is busy: no
+     * CPU while idle and no spinning against the stage it waits for. The default.
+     */
     BLOCKING,
+    /** Disruptor's own blocking strategy, which busy-spins on upstream stages: for comparison. */
+    DISRUPTOR_BLOCKING,
     /** Lock and condition with a timeout, so stages notice shutdown even without events. */
     TIMEOUT_BLOCKING,
     /** Spin, then yield, then sleep: low CPU, moderate latency. */
@@ -30,7 +35,8 @@ public enum WaitStrategyKind
     {
         switch (this)
         {
-            case BLOCKING: return new BlockingWaitStrategy();
+            case BLOCKING: return new BlockingBackoffWaitStrategy();
+            case DISRUPTOR_BLOCKING: return new BlockingWaitStrategy();
             case TIMEOUT_BLOCKING: return new LiteTimeoutBlockingWaitStrategy(1, TimeUnit.MILLISECONDS);
             case SLEEPING: return new SleepingWaitStrategy();
             case YIELDING: return new YieldingWaitStrategy();

@@ -1,0 +1,90 @@
+package io.ledgerguard.cli;
+
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import io.ledgerguard.core.pipeline.WaitStrategyKind;
+import io.ledgerguard.demo.DemoReport;
+import io.ledgerguard.demo.ExchangeSimulation;
+
+/**
+ * {@code ledger-guard demo}: the main job (SPEC §9) on the embedded default configuration.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Runs a seeded simulated exchange (accounts, deposits with custody inflows, orders, linked trades with fees,",
+        "withdrawals and settlements, attestations) through the guard's pipeline from several producer threads,",
+        "injects the phantom-payout incident of SPEC section 1, and prints what the guard did and its latency."})
+public final class DemoCommand implements Callable<Integer>
+{
+    @Option(names = "--json", description = "Print the report as one JSON object.")
+    private boolean json;
+
+    @Option(names = "--seed", description = "Seed of the simulation (default: ${DEFAULT-VALUE}).", defaultValue = "42")
+    private long seed;
+
+    @Option(names = "--accounts", description = "Customers (default: ${DEFAULT-VALUE}).", defaultValue = "10000")
+    private int accounts;
+
+    @Option(names = "--gateways", description = "Order-gateway threads (default: ${DEFAULT-VALUE}).",
+        defaultValue = "3")
+    private int gateways;
+
+    @Option(names = "--commands-per-gateway", description = "Commands each gateway submits (default: " +
+        "${DEFAULT-VALUE}).", defaultValue = "100000")
+    private int commandsPerGateway;
+
+    @Option(names = "--wait-strategy", description = "BLOCKING, TIMEOUT_BLOCKING, SLEEPING, YIELDING or BUSY_SPIN " +
+        "(default: ${DEFAULT-VALUE}; spinning strategies need a core per stage).", defaultValue = "BLOCKING")
+    private WaitStrategyKind waitStrategy;
+
+    @Option(names = "--ring-size", description = "Ring slots, a power of two (default: ${DEFAULT-VALUE}).",
+        defaultValue = "1024")
+    private int ringSize;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (accounts < 1_000 || accounts > 1_000_000)
+        {
+            System.err.println("ledger-guard demo: --accounts must be 1000..1000000, was " + accounts);
+            return LedgerGuardCli.EXIT_USAGE;
+        }
+        if (gateways < 1 || gateways > 64)
+        {
+            System.err.println("ledger-guard demo: --gateways must be 1..64, was " + gateways);
+            return LedgerGuardCli.EXIT_USAGE;
+        }
+        if (commandsPerGateway < 100)
+        {
+            System.err.println("ledger-guard demo: --commands-per-gateway must be >= 100, was " + commandsPerGateway);
+            return LedgerGuardCli.EXIT_USAGE;
+        }
+        if (ringSize < 2 || Integer.bitCount(ringSize) != 1)
+        {
+            System.err.println("ledger-guard demo: --ring-size must be a power of two, was " + ringSize);
+            return LedgerGuardCli.EXIT_USAGE;
+        }
+        if (!json)
+        {
+            System.err.printf("ledger-guard demo: simulating %,d customers, %d gateways x %,d commands...%n",
+                accounts, gateways, commandsPerGateway);
+        }
+        final DemoReport report = new ExchangeSimulation(
+            seed, accounts, gateways, commandsPerGateway, waitStrategy, ringSize).run();
+        if (json)
+        {
+            report.printJson(System.out);
+        }
+        else
+        {
+            report.printText(System.out);
+        }
+        System.out.flush();
+        return report.healthy() ? LedgerGuardCli.EXIT_OK : LedgerGuardCli.EXIT_FAILURE;
+    }
+}

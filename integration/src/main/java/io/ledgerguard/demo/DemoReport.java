@@ -1,0 +1,307 @@
+package io.ledgerguard.demo;
+
+import java.io.PrintStream;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.HdrHistogram.Histogram;
+
+import io.ledgerguard.core.AlertType;
+import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.Coverage;
+import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.TableKind;
+import io.ledgerguard.core.pipeline.WaitStrategyKind;
+
+/**
+ * What the demo did, for a person ({@link #printText(PrintStream)}) or as one JSON object
+ * ({@link #printJson(PrintStream)}). Built after the pipeline has stopped, from the engine and the producers' counts.
+ */
+public final class DemoReport
+{
+    private static final String[] INCIDENT_STEPS = {
+        "event pool top-up ADJUST of 620,000 BTC",
+        "695 promotional ADJUST credits of 892.0863 BTC",
+        "695 payouts from the event pool in BTC"};
+
+    private final long seed;
+    private final GuardEngine engine;
+    private final long sequenced;
+    private final long journaled;
+    private final long elapsedNs;
+    private final long[][] byType;
+    private final long[] byReason;
+    private final long[] alerts;
+    private final Histogram latency;
+    private final ExchangeSimulation.Incident incident;
+    private final WaitStrategyKind waitStrategy;
+    private final int ringSize;
+    private final int producers;
+    private final String invariants;
+
+    DemoReport(
+        final long seed, final GuardEngine engine, final long sequenced, final long journaled, final long elapsedNs,
+        final long[][] byType, final long[] byReason, final long[] alerts, final Histogram latency,
+        final ExchangeSimulation.Incident incident, final WaitStrategyKind waitStrategy, final int ringSize,
+        final int producers)
+    {
+        this.seed = seed;
+        this.engine = engine;
+        this.sequenced = sequenced;
+        this.journaled = journaled;
+        this.elapsedNs = elapsedNs;
+        this.byType = byType;
+        this.byReason = byReason;
+        this.alerts = alerts;
+        this.latency = latency;
+        this.incident = incident;
+        this.waitStrategy = waitStrategy;
+        this.ringSize = ringSize;
+        this.producers = producers;
+        final String violation = engine.checkInvariants();
+        this.invariants = violation == null ? "hold" : violation;
+    }
+
+    /**
+     * @return true when the audit after the run found every invariant holding and nothing phantom was credited.
+     */
+    public boolean healthy()
+    {
+        return "hold".equals(invariants) && incident.creditedSatoshi == 0 && sequenced == journaled;
+    }
+
+    /**
+     * @return the audit's finding: "hold", or the first violation.
+     */
+    public String invariants()
+    {
+        return invariants;
+    }
+
+    /**
+     * @return BTC credited by the injected incident (0 when the guard stopped all of it).
+     */
+    public long phantomCreditedSatoshi()
+    {
+        return incident.creditedSatoshi;
+    }
+
+    /**
+     * @return commands sequenced through the pipeline.
+     */
+    public long sequenced()
+    {
+        return sequenced;
+    }
+
+    /**
+     * @param reason a reason.
+     * @return how many decisions gave it.
+     */
+    public long count(final Reason reason)
+    {
+        return byReason[reason.ordinal()];
+    }
+
+    /**
+     * Print the report for a person.
+     *
+     * @param out where to.
+     */
+    public void printText(final PrintStream out)
+    {
+        final double seconds = elapsedNs / 1e9;
+        out.printf("Ledger Guard demo: a simulated exchange through the guard (seed %d)%n", seed);
+        out.printf("  %,d accounts, %d assets, %d wallets; %d producer threads through the pipeline " +
+            "(%s wait strategy, ring %d, in-memory journal)%n%n",
+            engine.tableSize(TableKind.ACCOUNTS), engine.assetCount(), engine.walletCount(), producers,
+            waitStrategy, ringSize);
+
+        out.printf("Commands: %,d sequenced in %.1f s (%,.0f/s), %,d journaled%n", sequenced, seconds,
+            sequenced / seconds, journaled);
+        out.printf("  %-16s %12s %12s %12s%n", "type", "total", "accepted", "rejected");
+        for (final CommandType type : CommandType.values())
+        {
+            final long[] counts = byType[type.ordinal()];
+            if (counts[0] + counts[1] > 0)
+            {
+                out.printf("  %-16s %,12d %,12d %,12d%n", type, counts[0] + counts[1], counts[0], counts[1]);
+            }
+        }
+        out.printf("%nDecisions by reason%n");
+        for (final Reason reason : Reason.values())
+        {
+            if (byReason[reason.ordinal()] > 0)
+            {
+                out.printf("  %-28s %5d %,12d%n", reason, reason.code(), byReason[reason.ordinal()]);
+            }
+        }
+
+        out.printf("%nInjected incident: phantom promotional payout (SPEC §1)%n");
+        out.printf("  meant: 620,000 KRW to 695 customers; keyed: 620,000 BTC, %.1fx the exchange's BTC holdings " +
+            "of %s BTC%n", 620_000.0 * DemoConfig.SATOSHI_PER_BTC / Math.max(1, incident.btcHoldingsBefore),
+            Amounts.format(incident.btcHoldingsBefore, 8));
+        for (int step = 0; step < INCIDENT_STEPS.length; step++)
+        {
+            out.printf("  %d. %-48s accepted %d; rejected %s%n", step + 1, INCIDENT_STEPS[step],
+                incident.acceptedByStep[step], reasons(incident.reasonsByStep[step]));
+        }
+        out.printf("  phantom BTC credited to anyone: %s; BTC obligations %s before, %s after%n",
+            Amounts.format(incident.creditedSatoshi, 8), Amounts.format(incident.btcObligationsBefore, 8),
+            Amounts.format(incident.btcObligationsAfter, 8));
+
+        out.printf("%nAlerts:");
+        boolean any = false;
+        for (final AlertType type : AlertType.values())
+        {
+            if (alerts[type.ordinal()] > 0)
+            {
+                out.printf(" %s %,d", type, alerts[type.ordinal()]);
+                any = true;
+            }
+        }
+        out.printf("%s%n", any ? "" : " none");
+
+        out.printf("%nAssets at the end%n");
+        out.printf("  %-5s %26s %26s %24s %9s  %s%n", "asset", "obligations", "holdings", "headroom", "coverage",
+            "status");
+        for (int a = 0; a < engine.assetCount(); a++)
+        {
+            final int scale = engine.config().assets().get(a).scale;
+            final long obligations = engine.obligations(a);
+            final long holdings = engine.holdings(a);
+            out.printf("  %-5s %26s %26s %24s %9s  %s%n", engine.assetCode(a), Amounts.format(obligations, scale),
+                Amounts.format(holdings, scale), Amounts.format(holdings - obligations, scale),
+                Amounts.coverage(Coverage.bps(holdings, obligations)), engine.assetStatus(a));
+        }
+
+        out.printf("%nDecision latency, submit to decision on the producer's thread (%,d decisions):%n",
+            latency.getTotalCount());
+        out.printf("  p50 %s   p99 %s   p99.9 %s   max %s%n", micros(latency.getValueAtPercentile(50)),
+            micros(latency.getValueAtPercentile(99)), micros(latency.getValueAtPercentile(99.9)),
+            micros(latency.getMaxValue()));
+        out.printf("  (%d producers share this machine's cores with the three pipeline stages: these are " +
+            "hand-off times, not the cost of a check)%n", producers);
+        out.printf("%nAudit after the run: invariants I1 and I3 %s; %,d positions, %,d open holds; state hash %s%n",
+            invariants, engine.tableSize(TableKind.POSITIONS), engine.tableSize(TableKind.HOLDS),
+            engine.stateHash().ledgerHex());
+    }
+
+    /**
+     * Print the report as one JSON object.
+     *
+     * @param out where to.
+     */
+    public void printJson(final PrintStream out)
+    {
+        final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        final ObjectNode root = mapper.createObjectNode();
+        root.put("seed", seed);
+        root.put("accounts", engine.tableSize(TableKind.ACCOUNTS));
+        root.put("producers", producers);
+        root.put("waitStrategy", waitStrategy.name());
+        root.put("ringSize", ringSize);
+        root.put("sequenced", sequenced);
+        root.put("journaled", journaled);
+        root.put("elapsedMs", TimeUnit.NANOSECONDS.toMillis(elapsedNs));
+        final ObjectNode types = root.putObject("commands");
+        for (final CommandType type : CommandType.values())
+        {
+            final long[] counts = byType[type.ordinal()];
+            if (counts[0] + counts[1] > 0)
+            {
+                final ObjectNode node = types.putObject(type.name());
+                node.put("total", counts[0] + counts[1]);
+                node.put("accepted", counts[0]);
+                node.put("rejected", counts[1]);
+            }
+        }
+        final ObjectNode reasons = root.putObject("reasons");
+        for (final Reason reason : Reason.values())
+        {
+            if (byReason[reason.ordinal()] > 0)
+            {
+                reasons.put(reason.name(), byReason[reason.ordinal()]);
+            }
+        }
+        final ObjectNode incidentNode = root.putObject("incident");
+        incidentNode.put("keyedTotalSatoshi", ExchangeSimulation.PAYOUT_KEYED_TOTAL_SATOSHI);
+        incidentNode.put("recipients", ExchangeSimulation.PAYOUT_RECIPIENTS);
+        incidentNode.put("btcHoldingsBefore", incident.btcHoldingsBefore);
+        incidentNode.put("btcObligationsBefore", incident.btcObligationsBefore);
+        incidentNode.put("btcObligationsAfter", incident.btcObligationsAfter);
+        incidentNode.put("phantomCreditedSatoshi", incident.creditedSatoshi);
+        for (int step = 0; step < INCIDENT_STEPS.length; step++)
+        {
+            final ObjectNode stepNode = incidentNode.putArray("steps").objectNode();
+            stepNode.put("step", INCIDENT_STEPS[step]);
+            stepNode.put("accepted", incident.acceptedByStep[step]);
+            final ObjectNode rejected = stepNode.putObject("rejected");
+            for (final Reason reason : Reason.values())
+            {
+                final long count = incident.reasonsByStep[step][reason.ordinal()];
+                if (count > 0 && reason != Reason.OK)
+                {
+                    rejected.put(reason.name(), count);
+                }
+            }
+            incidentNode.withArray("steps").add(stepNode);
+        }
+        final ObjectNode alertNode = root.putObject("alerts");
+        for (final AlertType type : AlertType.values())
+        {
+            if (alerts[type.ordinal()] > 0)
+            {
+                alertNode.put(type.name(), alerts[type.ordinal()]);
+            }
+        }
+        final ObjectNode assets = root.putObject("assets");
+        for (int a = 0; a < engine.assetCount(); a++)
+        {
+            final ObjectNode asset = assets.putObject(engine.assetCode(a));
+            asset.put("obligations", engine.obligations(a));
+            asset.put("holdings", engine.holdings(a));
+            asset.put("headroom", engine.holdings(a) - engine.obligations(a));
+            asset.put("coverageBps", Coverage.bps(engine.holdings(a), engine.obligations(a)));
+            asset.put("status", engine.assetStatus(a).name());
+        }
+        final ObjectNode latencyNode = root.putObject("latencyNs");
+        latencyNode.put("count", latency.getTotalCount());
+        latencyNode.put("p50", latency.getValueAtPercentile(50));
+        latencyNode.put("p99", latency.getValueAtPercentile(99));
+        latencyNode.put("p99_9", latency.getValueAtPercentile(99.9));
+        latencyNode.put("max", latency.getMaxValue());
+        root.put("invariants", invariants);
+        root.put("stateHash", engine.stateHash().hex());
+        try
+        {
+            out.println(mapper.writeValueAsString(root));
+        }
+        catch (final com.fasterxml.jackson.core.JsonProcessingException ex)
+        {
+            throw new IllegalStateException("cannot write the demo report as JSON", ex);
+        }
+    }
+
+    private static String reasons(final long[] counts)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final Reason reason : Reason.values())
+        {
+            if (reason != Reason.OK && counts[reason.ordinal()] > 0)
+            {
+                sb.append(sb.length() == 0 ? "" : ", ").append(counts[reason.ordinal()]).append(' ').append(reason);
+            }
+        }
+        return sb.length() == 0 ? "0" : sb.toString();
+    }
+
+    private static String micros(final long nanos)
+    {
+        return nanos >= 1_000_000 ? String.format("%.2f ms", nanos / 1e6) : String.format("%.1f µs", nanos / 1e3);
+    }
+}

@@ -1,0 +1,808 @@
+package io.ledgerguard.demo;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.HdrHistogram.Histogram;
+
+import io.ledgerguard.core.AccountKind;
+import io.ledgerguard.core.AlertType;
+import io.ledgerguard.core.AssetCounters;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.pipeline.InMemoryJournal;
+import io.ledgerguard.core.pipeline.LedgerGuard;
+import io.ledgerguard.core.pipeline.PipelineContext;
+import io.ledgerguard.core.pipeline.WaitStrategyKind;
+
+import static io.ledgerguard.demo.DemoConfig.*;
+
+/**
+ * A seeded simulated exchange run through the embedded pipeline from several producer threads at once:
+ * <ul>
+ *     <li>order gateways, each owning a share of the customers: order holds, cancels, linked trade batches with
+ *     fees, transfers, withdrawal requests, and a few orders beyond what the customer has;</li>
+ *     <li>a custody feed and wallet service: inflows observed on chain and the deposits that credit them,
+ *     settlement of the withdrawals the gateways requested, and regular attestations of every wallet;</li>
+ *     <li>an operator console that, halfway through, injects the phantom payout of SPEC §1: a promotional payout of
+ *     620,000 won across 695 customers keyed in BTC instead.</li>
+ * </ul>
+ * Every command goes through {@link LedgerGuard#submit(Command)}; its latency is measured from the call to the
+ * decision, on the producer's thread.
+ */
+public final class ExchangeSimulation
+{
+    /** Customers of the phantom payout, as in the incident. */
+    static final int PAYOUT_RECIPIENTS = 695;
+    /** What was keyed: 620,000 BTC in all, where 620,000 won was meant. */
+    static final long PAYOUT_KEYED_TOTAL_SATOSHI = 620_000L * SATOSHI_PER_BTC;
+
+    private static final long FEE_ACCOUNT = 900_000_001L;
+    private static final long PAYOUT_POOL_ACCOUNT = 900_000_002L;
+    private static final long CUSTOMER_BASE = 1_000_000L;
+    private static final long[][] HOUSE_HOLDINGS = {
+        {BTC_HOT_WALLET, BTC, 160 * SATOSHI_PER_BTC}, {BTC_COLD_WALLET, BTC, 640 * SATOSHI_PER_BTC},
+        {ETH_HOT_WALLET, ETH, 2_000 * SATOSHI_PER_BTC}, {ETH_COLD_WALLET, ETH, 8_000 * SATOSHI_PER_BTC},
+        {USDT_HOT_WALLET, USDT, 2_000_000_000_000L}, {USDT_COLD_WALLET, USDT, 8_000_000_000_000L},
+        {KRW_BANK_ACCOUNT, KRW, 50_000_000_000L}};
+    /**
+     * Mean funding per customer and asset. With market makers at fifty times the mean, 10,000 customers hold about
+     * 42,000 BTC, close to the books of the incident's exchange.
+     */
+    private static final long[] FUNDING_MEAN = {0, 338_000_000L, 3_200_000_000L, 16_000_000_000L, 24_000_000L};
+
+    /** Markets: base, quote, lot in base minor units, quote minor units per lot. */
+    private static final long[][] MARKETS = {{BTC, USDT, 1, 600}, {ETH, USDT, 1, 30}, {BTC, KRW, 10, 9},
+        {ETH, KRW, 1_000, 45}};
+
+    private final long seed;
+    private final int accounts;
+    private final int gateways;
+    private final int commandsPerGateway;
+    private final WaitStrategyKind waitStrategy;
+    private final int ringSize;
+
+    /**
+     * @param seed               seeds every producer.
+     * @param accounts           customers to open.
+     * @param gateways           order-gateway threads.
+     * @param commandsPerGateway commands each gateway submits.
+     * @param waitStrategy       how the pipeline's stages wait.
+     * @param ringSize           ring slots.
+     */
+    public ExchangeSimulation(
+        final long seed, final int accounts, final int gateways, final int commandsPerGateway,
+        final WaitStrategyKind waitStrategy, final int ringSize)
+    {
+        this.seed = seed;
+        this.accounts = accounts;
+        this.gateways = gateways;
+        this.commandsPerGateway = commandsPerGateway;
+        this.waitStrategy = waitStrategy;
+        this.ringSize = ringSize;
+    }
+
+    /**
+     * Run the whole simulation.
+     *
+     * @return what happened.
+     * @throws InterruptedException if interrupted while waiting for the producers.
+     */
+    public DemoReport run() throws InterruptedException
+    {
+        final GuardConfig config = DemoConfig.create(accounts);
+        final GuardEngine engine = new GuardEngine(config);
+        final InMemoryJournal journal = new InMemoryJournal(1 << 30);
+        final AtomicLongArray alerts = new AtomicLongArray(AlertType.values().length);
+        final LedgerGuard guard = new LedgerGuard(engine, new PipelineContext()
+            .journal(journal)
+            .ringSize(ringSize)
+            .waitStrategy(waitStrategy)
+            .alertListener(alert -> alerts.incrementAndGet(alert.type.ordinal())));
+
+        final long startNs = System.nanoTime();
+        final Setup setup = new Setup(guard, new SplittableRandom(seed));
+        setup.run();
+
+        final CountDownLatch halfway = new CountDownLatch(1);
+        final AtomicBoolean tradingDone = new AtomicBoolean();
+        final ConcurrentLinkedQueue<long[]> withdrawals = new ConcurrentLinkedQueue<>();
+        final List<Producer> producers = new ArrayList<>();
+        for (int g = 0; g < gateways; g++)
+        {
+            producers.add(new Gateway(guard, seed, g, setup.funded, withdrawals, g == 0 ? halfway : null));
+        }
+        final Custody custody = new Custody(guard, seed, withdrawals, tradingDone, setup.walletBalance);
+        final Operator operator = new Operator(guard, engine.counters(), halfway);
+        producers.add(custody);
+        producers.add(operator);
+
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final List<Thread> threads = new ArrayList<>();
+        for (final Producer producer : producers)
+        {
+            final Thread thread = new Thread(() ->
+            {
+                try
+                {
+                    producer.run();
+                }
+                catch (final Throwable ex)
+                {
+                    failure.compareAndSet(null, ex);
+                    halfway.countDown();
+                }
+            }, producer.name);
+            threads.add(thread);
+            thread.start();
+        }
+        for (int g = 0; g < gateways; g++)
+        {
+            threads.get(g).join();
+        }
+        tradingDone.set(true);
+        for (final Thread thread : threads)
+        {
+            thread.join();
+        }
+        guard.close();
+        final long elapsedNs = System.nanoTime() - startNs;
+        if (failure.get() != null)
+        {
+            throw new IllegalStateException("a simulated producer failed", failure.get());
+        }
+
+        producers.add(0, setup);
+        final long[][] byType = new long[CommandType.values().length][2];
+        final long[] byReason = new long[Reason.values().length];
+        final Histogram latency = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
+        for (final Producer producer : producers)
+        {
+            for (int t = 0; t < byType.length; t++)
+            {
+                byType[t][0] += producer.byType[t][0];
+                byType[t][1] += producer.byType[t][1];
+            }
+            for (int r = 0; r < byReason.length; r++)
+            {
+                byReason[r] += producer.byReason[r];
+            }
+            latency.add(producer.latency);
+        }
+        final long[] alertCounts = new long[alerts.length()];
+        for (int i = 0; i < alertCounts.length; i++)
+        {
+            alertCounts[i] = alerts.get(i);
+        }
+        return new DemoReport(seed, engine, guard.sequenced(), journal.count(), elapsedNs, byType, byReason,
+            alertCounts, latency, operator.incident, waitStrategy, ringSize, gateways + 2);
+    }
+
+    /**
+     * What the operator console's injected incident came to.
+     */
+    static final class Incident
+    {
+        long btcHoldingsBefore;
+        long btcObligationsBefore;
+        long btcObligationsAfter;
+        final long[][] reasonsByStep = new long[3][Reason.values().length];
+        final long[] acceptedByStep = new long[3];
+        long creditedSatoshi;
+    }
+
+    /**
+     * A simulated client of the guard: submits synchronously and keeps its own counts and latency histogram.
+     */
+    abstract static class Producer
+    {
+        final String name;
+        final LedgerGuard guard;
+        final SplittableRandom random;
+        final Command command = new Command();
+        final long[][] byType = new long[CommandType.values().length][2];
+        final long[] byReason = new long[Reason.values().length];
+        final Histogram latency = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
+        private long nextTxId;
+
+        Producer(final String name, final LedgerGuard guard, final SplittableRandom random, final int lane)
+        {
+            this.name = name;
+            this.guard = guard;
+            this.random = random;
+            this.nextTxId = (long)lane << 40;
+        }
+
+        abstract void run() throws InterruptedException;
+
+        Command start(final CommandType type)
+        {
+            command.reset();
+            command.type = type;
+            command.txId = ++nextTxId;
+            return command;
+        }
+
+        long nextId()
+        {
+            return ++nextTxId;
+        }
+
+        Decision submit()
+        {
+            final long before = System.nanoTime();
+            final Decision decision = guard.submit(command);
+            latency.recordValue(Math.min(System.nanoTime() - before, latency.getHighestTrackableValue()));
+            byType[command.type.ordinal()][decision.accepted() ? 0 : 1]++;
+            byReason[decision.reason.ordinal()]++;
+            if (decision.seq == 0)
+            {
+                throw new IllegalStateException("command not sequenced: " + decision);
+            }
+            return decision;
+        }
+    }
+
+    /**
+     * Opens every account, attests the house holdings and funds every customer through inflows and deposits.
+     */
+    final class Setup extends Producer
+    {
+        final long[][] funded = new long[accounts][5];
+        /** What each wallet holds after setup: the house holdings and every inflow setup recorded. */
+        final long[] walletBalance = new long[8];
+
+        Setup(final LedgerGuard guard, final SplittableRandom random)
+        {
+            super("setup", guard, random, 1);
+        }
+
+        @Override
+        void run()
+        {
+            for (final long[] wallet : HOUSE_HOLDINGS)
+            {
+                attest(wallet[0], (int)wallet[1], wallet[2]);
+                walletBalance[(int)wallet[0]] = wallet[2];
+            }
+            open(FEE_ACCOUNT, AccountKind.OPERATOR);
+            open(PAYOUT_POOL_ACCOUNT, AccountKind.OPERATOR);
+            for (int i = 0; i < accounts; i++)
+            {
+                open(CUSTOMER_BASE + i, AccountKind.CUSTOMER);
+            }
+            long chainRef = 0;
+            for (int i = 0; i < accounts; i++)
+            {
+                for (int asset = BTC; asset <= KRW; asset++)
+                {
+                    // Market makers (one in a hundred) are funded fifty times the mean; the long tail much less.
+                    final long mean = FUNDING_MEAN[asset];
+                    final long amount = i % 100 == 0 ? mean * 50 : 1 + random.nextLong(Math.max(1, mean + mean / 2));
+                    if (deposit(CUSTOMER_BASE + i, asset, amount, "fund:" + (++chainRef)))
+                    {
+                        funded[i][asset] = amount;
+                    }
+                }
+            }
+            // The event-payout pool is funded in won, for the promotion as it was meant.
+            deposit(PAYOUT_POOL_ACCOUNT, KRW, 620_000L, "promo-funding:1");
+        }
+
+        private void open(final long accountId, final AccountKind kind)
+        {
+            start(CommandType.OPEN_ACCOUNT).accountId = accountId;
+            command.accountKind = kind;
+            submit();
+        }
+
+        private void attest(final long walletId, final int asset, final long balance)
+        {
+            start(CommandType.ATTEST).walletId = walletId;
+            command.assetId = asset;
+            command.amount = balance;
+            submit();
+        }
+
+        private boolean deposit(final long accountId, final int asset, final long amount, final String chainRef)
+        {
+            final long wallet = depositWallet(asset);
+            start(CommandType.INFLOW).walletId = wallet;
+            command.assetId = asset;
+            command.amount = amount;
+            command.chainRef(chainRef);
+            if (!submit().accepted())
+            {
+                return false;
+            }
+            walletBalance[(int)wallet] += amount;
+            start(CommandType.DEPOSIT).accountId = accountId;
+            command.assetId = asset;
+            command.amount = amount;
+            command.chainRef(chainRef);
+            return submit().accepted();
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ArrayDeque<long[]>[] newQueues()
+    {
+        final ArrayDeque<long[]>[] queues = new ArrayDeque[MARKETS.length];
+        for (int i = 0; i < queues.length; i++)
+        {
+            queues[i] = new ArrayDeque<>();
+        }
+        return queues;
+    }
+
+    static long depositWallet(final int asset)
+    {
+        switch (asset)
+        {
+            case BTC: return BTC_HOT_WALLET;
+            case ETH: return ETH_HOT_WALLET;
+            case USDT: return USDT_HOT_WALLET;
+            default: return KRW_BANK_ACCOUNT;
+        }
+    }
+
+    /**
+     * An order gateway over its own share of the customers (account index modulo the number of gateways), keeping a
+     * model of what each has available: exact for what it does itself, a lower bound overall since deposits arrive
+     * through the custody feed.
+     */
+    final class Gateway extends Producer
+    {
+        private final int index;
+        private final long[][] available;
+        private final ConcurrentLinkedQueue<long[]> withdrawals;
+        private final CountDownLatch halfway;
+        /** Open orders: {holdId, account, market, side (1 sell), lots, held remaining, done (1)}. */
+        private final List<long[]> orders = new ArrayList<>();
+        private final ArrayDeque<long[]>[] sells = newQueues();
+        private final ArrayDeque<long[]>[] buys = newQueues();
+        private final int[] customers;
+        private final int[] makers;
+
+        Gateway(
+            final LedgerGuard guard, final long seed, final int index, final long[][] funded,
+            final ConcurrentLinkedQueue<long[]> withdrawals, final CountDownLatch halfway)
+        {
+            super("gateway-" + index, guard, new SplittableRandom(seed * 7919 + index), 10 + index);
+            this.index = index;
+            this.available = new long[funded.length][];
+            final List<Integer> own = new ArrayList<>();
+            final List<Integer> ownMakers = new ArrayList<>();
+            for (int i = index; i < funded.length; i += gateways)
+            {
+                available[i] = funded[i].clone();
+                own.add(i);
+                if (i % 100 == 0)
+                {
+                    ownMakers.add(i);
+                }
+            }
+            this.customers = own.stream().mapToInt(Integer::intValue).toArray();
+            this.makers = ownMakers.stream().mapToInt(Integer::intValue).toArray();
+            this.withdrawals = withdrawals;
+            this.halfway = halfway;
+        }
+
+        @Override
+        void run()
+        {
+            for (int n = 0; n < commandsPerGateway; n++)
+            {
+                if (halfway != null && n == commandsPerGateway / 2)
+                {
+                    halfway.countDown();
+                }
+                final int roll = random.nextInt(100);
+                if (orders.size() > 400)
+                {
+                    // Orders rest for a while, then expire: the book stays the size of a real one.
+                    cancel(random.nextInt(orders.size()));
+                }
+                else if (roll < 40 || orders.size() < 8)
+                {
+                    placeOrder(false);
+                }
+                else if (roll < 75)
+                {
+                    trade();
+                }
+                else if (roll < 88)
+                {
+                    cancel(random.nextInt(orders.size()));
+                }
+                else if (roll < 93)
+                {
+                    transfer();
+                }
+                else if (roll < 97)
+                {
+                    withdraw();
+                }
+                else
+                {
+                    placeOrder(true);
+                }
+            }
+            while (!orders.isEmpty())
+            {
+                cancel(orders.size() - 1);
+            }
+        }
+
+        private int customer()
+        {
+            // A quarter of the flow comes from the market makers, the rest from the long tail.
+            if (makers.length > 0 && random.nextInt(4) == 0)
+            {
+                return makers[random.nextInt(makers.length)];
+            }
+            return customers[random.nextInt(customers.length)];
+        }
+
+        private void placeOrder(final boolean beyondFunds)
+        {
+            final int customer = customer();
+            final int market = random.nextInt(MARKETS.length);
+            final boolean sell = random.nextBoolean();
+            final int asset = (int)MARKETS[market][sell ? 0 : 1];
+            final long lotBase = MARKETS[market][2];
+            final long lotQuote = MARKETS[market][3];
+            final long perLot = sell ? lotBase : lotQuote;
+            final long lotsAffordable = available[customer][asset] / perLot;
+            if (lotsAffordable < 1 && !beyondFunds)
+            {
+                transfer();
+                return;
+            }
+            final long lots = beyondFunds ? lotsAffordable * 10 + 1 :
+                1 + random.nextLong(Math.max(1, lotsAffordable / 20));
+            final long amount = lots * perLot;
+            start(CommandType.HOLD).holdId = command.txId;
+            command.accountId = CUSTOMER_BASE + customer;
+            command.assetId = asset;
+            command.amount = amount;
+            if (submit().accepted())
+            {
+                available[customer][asset] -= amount;
+                final long[] order = {command.holdId, customer, market, sell ? 1 : 0, lots, amount, 0};
+                orders.add(order);
+                (sell ? sells : buys)[market].addLast(order);
+            }
+        }
+
+        private void trade()
+        {
+            // Match the oldest resting sell against the oldest resting buy of a market, from a different customer.
+            final int first = random.nextInt(MARKETS.length);
+            for (int m = 0; m < MARKETS.length; m++)
+            {
+                final int market = (first + m) % MARKETS.length;
+                final long[] sell = head(sells[market]);
+                final long[] buy = head(buys[market]);
+                if (sell != null && buy != null && sell[1] != buy[1])
+                {
+                    fill(market, sell, buy);
+                    return;
+                }
+            }
+            placeOrder(false);
+        }
+
+        private long[] head(final ArrayDeque<long[]> queue)
+        {
+            long[] order;
+            while ((order = queue.peekFirst()) != null && order[6] != 0)
+            {
+                queue.pollFirst();
+            }
+            return order;
+        }
+
+        private void fill(final int market, final long[] sell, final long[] buy)
+        {
+            final int base = (int)MARKETS[market][0];
+            final int quote = (int)MARKETS[market][1];
+            final long lots = Math.min(sell[4], buy[4]);
+            final long baseAmount = lots * MARKETS[market][2];
+            final long quoteAmount = lots * MARKETS[market][3];
+            final long sellerFee = quoteAmount / 1_000;
+            final long buyerFee = baseAmount / 1_000;
+            final long seller = CUSTOMER_BASE + sell[1];
+            final long buyer = CUSTOMER_BASE + buy[1];
+
+            start(CommandType.BATCH);
+            leg(seller, buyer, base, baseAmount, sell[0]);
+            leg(buyer, seller, quote, quoteAmount, buy[0]);
+            if (sellerFee > 0)
+            {
+                leg(seller, FEE_ACCOUNT, quote, sellerFee, 0);
+            }
+            if (buyerFee > 0)
+            {
+                leg(buyer, FEE_ACCOUNT, base, buyerFee, 0);
+            }
+            if (submit().accepted())
+            {
+                available[(int)sell[1]][quote] += quoteAmount - sellerFee;
+                available[(int)buy[1]][base] += baseAmount - buyerFee;
+                sell[4] -= lots;
+                sell[5] -= baseAmount;
+                buy[4] -= lots;
+                buy[5] -= quoteAmount;
+                // A filled order is done; what is left of its hold after the last lot is released.
+                finishIfFilled(sell);
+                finishIfFilled(buy);
+            }
+        }
+
+        private void finishIfFilled(final long[] order)
+        {
+            if (order[4] == 0)
+            {
+                cancel(orders.indexOf(order));
+            }
+        }
+
+        private void leg(final long debit, final long credit, final int asset, final long amount, final long holdId)
+        {
+            final Command leg = command.addInner();
+            leg.type = CommandType.TRANSFER;
+            leg.txId = nextId();
+            leg.debitAccountId = debit;
+            leg.creditAccountId = credit;
+            leg.assetId = asset;
+            leg.amount = amount;
+            leg.holdId = holdId;
+        }
+
+        private void cancel(final int orderIndex)
+        {
+            final long[] order = orders.get(orderIndex);
+            final long[] last = orders.remove(orders.size() - 1);
+            if (last != order)
+            {
+                orders.set(orderIndex, last);
+            }
+            order[6] = 1;
+            if (order[5] == 0)
+            {
+                return;
+            }
+            start(CommandType.RELEASE).holdId = order[0];
+            command.amount = order[5];
+            if (submit().accepted())
+            {
+                final int market = (int)order[2];
+                available[(int)order[1]][(int)MARKETS[market][order[3] == 1 ? 0 : 1]] += order[5];
+            }
+        }
+
+        private void transfer()
+        {
+            final int from = customer();
+            final int to = customer();
+            final int asset = BTC + random.nextInt(4);
+            if (from == to || available[from][asset] < 2)
+            {
+                return;
+            }
+            final long amount = 1 + random.nextLong(available[from][asset] / 10 + 1);
+            start(CommandType.TRANSFER).debitAccountId = CUSTOMER_BASE + from;
+            command.creditAccountId = CUSTOMER_BASE + to;
+            command.assetId = asset;
+            command.amount = amount;
+            if (submit().accepted())
+            {
+                available[from][asset] -= amount;
+                available[to][asset] += amount;
+            }
+        }
+
+        private void withdraw()
+        {
+            final int customer = customer();
+            final int asset = BTC + random.nextInt(4);
+            if (available[customer][asset] < 10)
+            {
+                return;
+            }
+            final long amount = 1 + random.nextLong(available[customer][asset] / 5);
+            final long wallet = depositWallet(asset);
+            start(CommandType.WITHDRAW).holdId = command.txId;
+            command.accountId = CUSTOMER_BASE + customer;
+            command.walletId = wallet;
+            command.assetId = asset;
+            command.amount = amount;
+            if (submit().accepted())
+            {
+                available[customer][asset] -= amount;
+                withdrawals.add(new long[]{command.holdId, wallet, amount});
+            }
+        }
+    }
+
+    /**
+     * The custody feed and wallet service: observes inflows and credits them, settles the withdrawals the gateways
+     * requested (the coins leave the hot wallet), and attests every wallet with the balance the chain shows. It does
+     * every custody-side command itself, so its view of each wallet is exact and attestations show no drift.
+     */
+    final class Custody extends Producer
+    {
+        private static final int ATTEST_EVERY = 500;
+        private final ConcurrentLinkedQueue<long[]> withdrawals;
+        private final AtomicBoolean tradingDone;
+        private final long[] walletBalance = new long[8];
+        private long chainRef;
+
+        Custody(
+            final LedgerGuard guard, final long seed, final ConcurrentLinkedQueue<long[]> withdrawals,
+            final AtomicBoolean tradingDone, final long[] walletBalance)
+        {
+            super("custody", guard, new SplittableRandom(seed * 104729), 2);
+            this.withdrawals = withdrawals;
+            this.tradingDone = tradingDone;
+            System.arraycopy(walletBalance, 0, this.walletBalance, 0, walletBalance.length);
+        }
+
+        @Override
+        void run() throws InterruptedException
+        {
+            int operations = 0;
+            boolean last = false;
+            while (!last)
+            {
+                last = tradingDone.get();
+                long[] withdrawal;
+                while ((withdrawal = withdrawals.poll()) != null)
+                {
+                    settle(withdrawal);
+                    operations++;
+                }
+                if (!last && random.nextInt(3) == 0)
+                {
+                    deposit();
+                    operations++;
+                }
+                else if (!last)
+                {
+                    Thread.sleep(0, 100_000);
+                }
+                if (operations >= ATTEST_EVERY || last)
+                {
+                    attestAll();
+                    operations = 0;
+                }
+            }
+        }
+
+        private void deposit()
+        {
+            final int asset = BTC + random.nextInt(4);
+            final long customer = CUSTOMER_BASE + random.nextInt(accounts);
+            final long amount = 1 + random.nextLong(FUNDING_MEAN[asset] / 4);
+            final String reference = "chain:" + (++chainRef);
+            final long wallet = depositWallet(asset);
+            start(CommandType.INFLOW).walletId = wallet;
+            command.assetId = asset;
+            command.amount = amount;
+            command.chainRef(reference);
+            if (submit().accepted())
+            {
+                walletBalance[(int)wallet] += amount;
+                start(CommandType.DEPOSIT).accountId = customer;
+                command.assetId = asset;
+                command.amount = amount;
+                command.chainRef(reference);
+                submit();
+            }
+        }
+
+        private void settle(final long[] withdrawal)
+        {
+            // One in twenty withdrawals is cancelled by the wallet service (address screening, say).
+            start(random.nextInt(20) == 0 ? CommandType.WITHDRAW_CANCEL : CommandType.WITHDRAW_SETTLE).holdId =
+                withdrawal[0];
+            if (submit().accepted() && command.type == CommandType.WITHDRAW_SETTLE)
+            {
+                walletBalance[(int)withdrawal[1]] -= withdrawal[2];
+            }
+        }
+
+        private void attestAll()
+        {
+            // What the chain shows: the house holdings, plus every inflow, less every settled outflow.
+            for (final long[] wallet : HOUSE_HOLDINGS)
+            {
+                start(CommandType.ATTEST).walletId = wallet[0];
+                command.assetId = (int)wallet[1];
+                command.amount = walletBalance[(int)wallet[0]];
+                submit();
+            }
+        }
+    }
+
+    /**
+     * The operator console. Halfway through trading it injects the phantom payout: 620,000 won was to be paid out
+     * across 695 customers, and BTC was keyed instead of won.
+     */
+    final class Operator extends Producer
+    {
+        final Incident incident = new Incident();
+        private final AssetCounters counters;
+        private final CountDownLatch halfway;
+
+        Operator(final LedgerGuard guard, final AssetCounters counters, final CountDownLatch halfway)
+        {
+            super("operator", guard, new SplittableRandom(seed * 31337), 3);
+            this.counters = counters;
+            this.halfway = halfway;
+        }
+
+        @Override
+        void run() throws InterruptedException
+        {
+            halfway.await();
+            final AssetCounters.Snapshot btc = new AssetCounters.Snapshot();
+            counters.read(0, btc);
+            incident.btcHoldingsBefore = btc.holdings;
+            incident.btcObligationsBefore = btc.obligations;
+
+            // 1. The pool meant to hold 620,000 won is topped up with 620,000 BTC.
+            start(CommandType.ADJUST).accountId = PAYOUT_POOL_ACCOUNT;
+            command.assetId = BTC;
+            command.amount = PAYOUT_KEYED_TOTAL_SATOSHI;
+            command.memo("event payout pool top-up (keyed BTC, meant KRW)");
+            record(0, submit());
+
+            // 2. The promotion credited straight to each recipient: 620,000 / 695 BTC each.
+            final long each = PAYOUT_KEYED_TOTAL_SATOSHI / PAYOUT_RECIPIENTS;
+            for (int i = 0; i < PAYOUT_RECIPIENTS; i++)
+            {
+                start(CommandType.ADJUST).accountId = CUSTOMER_BASE + i * 7L % accounts;
+                command.assetId = BTC;
+                command.amount = each;
+                command.memo("promotional payout (keyed BTC, meant KRW)");
+                record(1, submit());
+            }
+
+            // 3. The same payout paid from the event pool, which holds won, not BTC.
+            for (int i = 0; i < PAYOUT_RECIPIENTS; i++)
+            {
+                start(CommandType.TRANSFER).debitAccountId = PAYOUT_POOL_ACCOUNT;
+                command.creditAccountId = CUSTOMER_BASE + i * 7L % accounts;
+                command.assetId = BTC;
+                command.amount = each;
+                record(2, submit());
+            }
+            counters.read(0, btc);
+            incident.btcObligationsAfter = btc.obligations;
+        }
+
+        private void record(final int step, final Decision decision)
+        {
+            if (decision.accepted())
+            {
+                incident.acceptedByStep[step]++;
+                incident.creditedSatoshi += command.amount;
+            }
+            incident.reasonsByStep[step][decision.reason.ordinal()]++;
+        }
+    }
+}
