@@ -235,9 +235,10 @@ public final class DemoReport
         incidentNode.put("btcObligationsBefore", incident.btcObligationsBefore);
         incidentNode.put("btcObligationsAfter", incident.btcObligationsAfter);
         incidentNode.put("phantomCreditedSatoshi", incident.creditedSatoshi);
+        final com.fasterxml.jackson.databind.node.ArrayNode steps = incidentNode.putArray("steps");
         for (int step = 0; step < INCIDENT_STEPS.length; step++)
         {
-            final ObjectNode stepNode = incidentNode.putArray("steps").objectNode();
+            final ObjectNode stepNode = steps.addObject();
             stepNode.put("step", INCIDENT_STEPS[step]);
             stepNode.put("accepted", incident.acceptedByStep[step]);
             final ObjectNode rejected = stepNode.putObject("rejected");
@@ -249,7 +250,6 @@ public final class DemoReport
                     rejected.put(reason.name(), count);
                 }
             }
-            incidentNode.withArray("steps").add(stepNode);
         }
         final ObjectNode alertNode = root.putObject("alerts");
         for (final AlertType type : AlertType.values())
