@@ -54,6 +54,9 @@ public final class GuardEngine
     private static final int GLOBAL_COMMANDS = 2;
     private static final long GLOBAL_FLAG_HALTED = 1;
 
+    /** {@code TableKind.values()} copies its array on every call; the duplicate path must not allocate. */
+    private static final TableKind[] TABLES = TableKind.values();
+
     /** Attestation time of a wallet never attested. */
     private static final long NEVER = Long.MIN_VALUE;
     private static final long NANOS_PER_MILLI = 1_000_000L;
@@ -234,26 +237,12 @@ public final class GuardEngine
         {
             return Reason.TX_ID_MUST_BE_POSITIVE;
         }
-        // batchCount is a public field: a count the command cannot hold is rejected here, before the fingerprint
-        // (which walks the inner commands) would index past the batch array.
-        final int batchCount = command.batchCount;
-        if (batchCount != 0)
+        // Lengths and counts are public fields: one the command cannot hold is rejected here, before the fingerprint
+        // walks past an array. Not recorded: there is no trustworthy fingerprint to record it under.
+        final Reason shape = command.checkShape();
+        if (shape != null)
         {
-            if (batchCount < 0 || !command.canHoldBatch())
-            {
-                return Reason.MALFORMED_COMMAND;
-            }
-            if (batchCount > Command.BATCH_COMMANDS_MAX)
-            {
-                return Reason.BATCH_TOO_LARGE;
-            }
-            for (int i = 0; i < batchCount; i++)
-            {
-                if (command.inner(i).batchCount != 0)
-                {
-                    return Reason.BATCH_MUST_NOT_BE_NESTED;
-                }
-            }
+            return shape;
         }
         final long fingerprint = command.fingerprint();
         final int txOffset = txIds.find(txId, 0);
@@ -390,7 +379,7 @@ public final class GuardEngine
         final int failedIndex = (int)((outcome >>> 16) & 0xFFFF) - 1;
         final int table = (int)((outcome >>> 32) & 0xFF) - 1;
         decision.duplicate = true;
-        decision.exhaustedTable = table >= 0 ? TableKind.values()[table] : null;
+        decision.exhaustedTable = table >= 0 ? TABLES[table] : null;
         if (command.type == CommandType.BATCH)
         {
             final int count = command.batchCount;
@@ -740,6 +729,10 @@ public final class GuardEngine
         {
             return Reason.INSUFFICIENT_AVAILABLE;
         }
+        if (debitPosition >= 0 && !keepsWithdrawalsBacked(debitPosition, debitBalance, amount))
+        {
+            return Reason.INSUFFICIENT_AVAILABLE;
+        }
         if (accountKind(debitAccount) == AccountKind.OPERATOR && amount > creditCap[asset])
         {
             raiseSanityCap(asset, debitId, amount);
@@ -866,6 +859,8 @@ public final class GuardEngine
         if (wallet >= 0)
         {
             walletPut(wallet, WALLET_PENDING, pending + amount);
+            positions.put(position, POSITION_WITHDRAWAL_HELD,
+                positions.get(position, POSITION_WITHDRAWAL_HELD) + amount);
         }
         return Reason.OK;
     }
@@ -982,6 +977,10 @@ public final class GuardEngine
         final long held = positions.get(position, POSITION_HELD);
         final long balance = available + held;
         final long obligationsDelta = positivePart(balance - amount) - positivePart(balance);
+        // Every debit keeps a position's balance at or above its pending withdrawals, so what leaves custody leaves
+        // the obligations too: cover is unchanged by a settlement.
+        assert balance - amount >= 0 : "settlement below zero: balance=" + balance + ", amount=" + amount;
+        assert obligationsDelta == -amount : "settlement not backed: obligationsDelta=" + obligationsDelta;
         final long outflowsSince = walletGet(wallet, WALLET_OUTFLOWS_SINCE);
         if (overflows(outflowsSince, amount))
         {
@@ -989,6 +988,7 @@ public final class GuardEngine
         }
 
         positions.put(position, POSITION_HELD, held - amount);
+        positions.put(position, POSITION_WITHDRAWAL_HELD, positions.get(position, POSITION_WITHDRAWAL_HELD) - amount);
         assetPut(asset, ASSET_HELD, assetGet(asset, ASSET_HELD) - amount);
         addObligations(asset, obligationsDelta);
         walletPut(wallet, WALLET_PENDING, walletGet(wallet, WALLET_PENDING) - amount);
@@ -1009,7 +1009,9 @@ public final class GuardEngine
         }
         final long amount = holds.get(hold, HOLD_REMAINING);
         final int wallet = (int)holds.get(hold, HOLD_WALLET_INDEX);
+        final int position = (int)holds.get(hold, HOLD_POSITION_OFFSET);
         walletPut(wallet, WALLET_PENDING, walletGet(wallet, WALLET_PENDING) - amount);
+        positions.put(position, POSITION_WITHDRAWAL_HELD, positions.get(position, POSITION_WITHDRAWAL_HELD) - amount);
         unreserve(command.holdId, hold, amount);
         return Reason.OK;
     }
@@ -1105,6 +1107,11 @@ public final class GuardEngine
         }
         final long available = positions.get(position, POSITION_AVAILABLE);
         final long balance = available + positions.get(position, POSITION_HELD);
+        // amount < 0: the debit is -amount, and -amount > spendable was refused above, so it does not overflow.
+        if (!keepsWithdrawalsBacked(position, balance, -amount))
+        {
+            return Reason.INSUFFICIENT_AVAILABLE;
+        }
         final long obligationsDelta = positivePart(balance + amount) - positivePart(balance);
         positions.put(position, POSITION_AVAILABLE, available + amount);
         addObligations(asset, obligationsDelta);
@@ -1340,6 +1347,23 @@ public final class GuardEngine
         final long creditLimit = positions.get(position, POSITION_CREDIT_LIMIT);
         final long sum = available + creditLimit;
         return overflows(available, creditLimit) ? Long.MAX_VALUE : sum;
+    }
+
+    /**
+     * While a position has withdrawals under way, its balance must stay at or above them, so that each settlement
+     * takes out of the obligations exactly what leaves custody. A credit line with a withdrawal under way therefore
+     * cannot go into debt; without one it may go down to its limit.
+     *
+     * @param position the debited position.
+     * @param balance  its balance before the debit.
+     * @param debit    the amount debited, &gt; 0.
+     * @return true when the debit keeps the pending withdrawals backed.
+     */
+    private boolean keepsWithdrawalsBacked(final int position, final long balance, final long debit)
+    {
+        final long withdrawalHeld = positions.get(position, POSITION_WITHDRAWAL_HELD);
+        // balance - withdrawalHeld = available + (held - withdrawalHeld) >= available >= -creditLimit: no overflow.
+        return withdrawalHeld == 0 || debit <= balance - withdrawalHeld;
     }
 
     private void addObligations(final int asset, final long delta)
@@ -1851,6 +1875,7 @@ public final class GuardEngine
         final long[] held = new long[assetCount];
         final long[] holdRemaining = new long[assetCount];
         final long[] pending = new long[walletIds.length];
+        final java.util.Map<Integer, Long> withdrawalHeldByPosition = new java.util.HashMap<>();
         for (int i = 0, capacity = positions.capacity(); i < capacity; i++)
         {
             final int offset = positions.slotOffset(i);
@@ -1881,6 +1906,14 @@ public final class GuardEngine
             {
                 return "I1: " + where + " available=" + available + " < -creditLimit=" + -creditLimit;
             }
+            final long withdrawalHeld = positions.get(offset, POSITION_WITHDRAWAL_HELD);
+            if (withdrawalHeld < 0 || withdrawalHeld > positionHeld ||
+                (withdrawalHeld > 0 && available + positionHeld < withdrawalHeld))
+            {
+                return "I1: " + where + " pending withdrawals=" + withdrawalHeld + " not backed: available=" +
+                    available + ", held=" + positionHeld;
+            }
+            withdrawalHeldByPosition.put(offset, withdrawalHeld);
             obligations[asset] += positivePart(available + positionHeld);
             held[asset] += positionHeld;
         }
@@ -1908,6 +1941,15 @@ public final class GuardEngine
             if (holdKind(offset) == HOLD_KIND_WITHDRAWAL)
             {
                 pending[(int)holds.get(offset, HOLD_WALLET_INDEX)] += remaining;
+                withdrawalHeldByPosition.merge(position, -remaining, Long::sum);
+            }
+        }
+        for (final java.util.Map.Entry<Integer, Long> entry : withdrawalHeldByPosition.entrySet())
+        {
+            if (entry.getValue() != 0)
+            {
+                return "I3: position at offset " + entry.getKey() + " pending withdrawals differ from its " +
+                    "withdrawal holds by " + entry.getValue();
             }
         }
         final long[] expectedSum = new long[assetCount];

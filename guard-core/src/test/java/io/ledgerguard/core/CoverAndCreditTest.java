@@ -68,6 +68,65 @@ class CoverAndCreditTest
     }
 
     @Test
+    void shouldNotLetACreditLineBorrowTheUnitsBackingItsPendingWithdrawal()
+    {
+        // Found in review: withdraw the funded balance, borrow the same amount against the limit and move it out;
+        // the settlement then took holdings down with no fall in obligations.
+        final GuardFixture f = GuardFixture.attested();
+        f.openCreditLine(LENDER, "BTC", 100);
+        f.openAccount(ALICE, AccountKind.CUSTOMER);
+        f.fund(LENDER, "BTC", 100);
+        expectAccepted(f.withdraw(77, LENDER, HOT, "BTC", 100));
+
+        expectRejected(Reason.INSUFFICIENT_AVAILABLE, f.transfer(LENDER, ALICE, "BTC", 100));
+        expectRejected(Reason.INSUFFICIENT_AVAILABLE, f.transfer(LENDER, ALICE, "BTC", 1));
+        expectRejected(Reason.INSUFFICIENT_AVAILABLE, f.adjust(LENDER, "BTC", -1));
+        expectAccepted(f.settle(77));
+
+        assertEquals(0, f.obligations("BTC"), "what left custody left the obligations");
+        assertNull(f.engine.checkInvariants());
+    }
+
+    @Test
+    void shouldNotLetABorrowedOrderHoldMoveTheUnitsBackingAPendingWithdrawal()
+    {
+        final GuardFixture f = GuardFixture.attested();
+        f.openCreditLine(LENDER, "BTC", 100);
+        f.openAccount(ALICE, AccountKind.CUSTOMER);
+        f.fund(LENDER, "BTC", 100);
+        final long coverBefore = f.holdings("BTC") - f.obligations("BTC");
+        expectAccepted(f.withdraw(77, LENDER, HOT, "BTC", 100));
+        // The order hold itself only reserves (balance unchanged); paying out of it is what must be refused.
+        expectAccepted(f.hold(88, LENDER, "BTC", 100));
+        expectRejected(Reason.INSUFFICIENT_AVAILABLE, f.transferFromHold(88, LENDER, ALICE, "BTC", 100));
+        expectAccepted(f.release(88, 100));
+        expectAccepted(f.settle(77));
+
+        assertEquals(coverBefore, f.holdings("BTC") - f.obligations("BTC"), "a settlement never changes cover");
+        assertNull(f.engine.checkInvariants());
+    }
+
+    @Test
+    void shouldStillLetACreditLineBorrowBeyondItsPendingWithdrawals()
+    {
+        final GuardFixture f = GuardFixture.attested();
+        f.openCreditLine(LENDER, "BTC", 100);
+        f.openAccount(ALICE, AccountKind.CUSTOMER);
+        f.fund(LENDER, "BTC", 150);
+        f.inflow(COLD, "BTC", 1_000, "reserve");
+        expectAccepted(f.withdraw(77, LENDER, HOT, "BTC", 100));
+
+        // Balance 150 backs the pending 100: 50 may move, and no borrowing can dig into the 100.
+        expectAccepted(f.transfer(LENDER, ALICE, "BTC", 50));
+        expectRejected(Reason.INSUFFICIENT_AVAILABLE, f.transfer(LENDER, ALICE, "BTC", 1));
+        expectAccepted(f.cancel(77));
+        // Once the withdrawal is cancelled, the whole limit is there again.
+        expectAccepted(f.transfer(LENDER, ALICE, "BTC", 200));
+        assertEquals(-100, f.available(LENDER, "BTC"));
+        assertNull(f.engine.checkInvariants());
+    }
+
+    @Test
     void shouldLowerObligationsWhenALoanIsRepaid()
     {
         final GuardFixture f = GuardFixture.attested();

@@ -6,7 +6,7 @@ import io.ledgerguard.core.TableKind;
  * Slot layouts of the long-keyed tables, in words, with the diagram of each. All words are 8 bytes.
  * <pre>
  * account  (3 words):  accountId | kind (bits 0-7), status (bits 8-15) | reserved
- * position (5 words):  accountId | assetIndex | available | held | creditLimit
+ * position (6 words):  accountId | assetIndex | available | held | creditLimit | withdrawalHeld
  * hold     (6 words):  holdId | accountId | assetIndex (bits 0-31), kind (bits 32-39) | remaining
  *                      | walletIndex (-1 for an order hold) | position slot offset
  * txId     (3 words):  txId | fingerprint | outcome: reason code (bits 0-15), failed inner index + 1 (bits 16-31),
@@ -20,12 +20,14 @@ public final class Descriptors
     public static final int ACCOUNT_ID = 0;
     public static final int ACCOUNT_KIND_STATUS = 1;
 
-    public static final int POSITION_WORDS = 5;
+    public static final int POSITION_WORDS = 6;
     public static final int POSITION_ACCOUNT_ID = 0;
     public static final int POSITION_ASSET_INDEX = 1;
     public static final int POSITION_AVAILABLE = 2;
     public static final int POSITION_HELD = 3;
     public static final int POSITION_CREDIT_LIMIT = 4;
+    /** The part of held that is pending withdrawals: units already promised to leave custody. */
+    public static final int POSITION_WITHDRAWAL_HELD = 5;
 
     public static final int HOLD_WORDS = 6;
     public static final int HOLD_ID = 0;
