@@ -107,9 +107,13 @@ public final class Command
         chainRefLength = 0;
         memoLength = 0;
         creditLimitCount = 0;
-        for (int i = 0; i < batchCount; i++)
+        // batchCount is public: clamp it rather than trust it, so that any command can always be reset.
+        if (batch != null)
         {
-            batch[i].reset();
+            for (int i = 0, n = Math.min(Math.max(batchCount, 0), BATCH_COMMANDS_MAX); i < n; i++)
+            {
+                batch[i].reset();
+            }
         }
         batchCount = 0;
         return this;
@@ -209,6 +213,53 @@ public final class Command
         creditLimits[creditLimitCount] = limit;
         creditLimitCount++;
         return true;
+    }
+
+    /**
+     * Check the fields that size this command's variable parts. They are public, so a caller can set values the
+     * command cannot hold; such a command must be refused before anything walks, copies or encodes it.
+     *
+     * @return {@code null} when every length and count is in range, else the reason to refuse it:
+     *     {@link Reason#BATCH_TOO_LARGE}, {@link Reason#BATCH_MUST_NOT_BE_NESTED} or {@link Reason#MALFORMED_COMMAND}.
+     */
+    public Reason checkShape()
+    {
+        if (batchCount < 0 || (batchCount > 0 && batch == null))
+        {
+            return Reason.MALFORMED_COMMAND;
+        }
+        if (batchCount > BATCH_COMMANDS_MAX)
+        {
+            return Reason.BATCH_TOO_LARGE;
+        }
+        final Reason own = checkOwnShape();
+        if (own != null)
+        {
+            return own;
+        }
+        for (int i = 0; i < batchCount; i++)
+        {
+            final Command inner = batch[i];
+            if (inner.batchCount != 0)
+            {
+                return Reason.BATCH_MUST_NOT_BE_NESTED;
+            }
+            final Reason innerShape = inner.checkOwnShape();
+            if (innerShape != null)
+            {
+                return innerShape;
+            }
+        }
+        return null;
+    }
+
+    private Reason checkOwnShape()
+    {
+        if (chainRefLength < 0 || memoLength < 0 || creditLimitCount < 0 || creditLimitCount > CREDIT_LIMITS_MAX)
+        {
+            return Reason.MALFORMED_COMMAND;
+        }
+        return null;
     }
 
     /**

@@ -1,12 +1,13 @@
 package io.ledgerguard.core.pipeline;
 
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.TimeoutException;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 
@@ -35,10 +36,12 @@ import io.ledgerguard.core.Reason;
 public final class LedgerGuard implements AutoCloseable
 {
     private static final long SHUTDOWN_TIMEOUT_SECONDS = 30;
+    private static final long DRAIN_POLL_NS = 100_000;
 
     private final GuardEngine engine;
     private final PipelineContext context;
     private final Disruptor<CommandEvent> disruptor;
+    private final Stages.ReleaseHandler releaseHandler;
     private final RingBuffer<CommandEvent> ring;
     private final EpochNanoClock clock;
     private final long seqBase;
@@ -68,14 +71,37 @@ public final class LedgerGuard implements AutoCloseable
         disruptor = new Disruptor<>(
             CommandEvent::new, context.ringSize(), context.threadFactory(), ProducerType.MULTI,
             context.waitStrategy().create());
-        disruptor.setDefaultExceptionHandler(new Stages.FailStopHandler(failure));
+        final CountDownLatch started = new CountDownLatch(3);
+        final Stages.JournalHandler journalHandler = new Stages.JournalHandler(context.journal(), failure, started);
+        final Stages.GuardHandler guardHandler = new Stages.GuardHandler(engine, failure, started);
+        releaseHandler = new Stages.ReleaseHandler(context.alertListener(), started);
         // 1. journal (J) || 2. guard (G) -> 3. release (R)
-        disruptor
-            .handleEventsWith(
-                new Stages.JournalHandler(context.journal(), failure),
-                new Stages.GuardHandler(engine, failure))
-            .then(new Stages.ReleaseHandler(context.alertListener()));
+        disruptor.handleEventsWith(journalHandler, guardHandler).then(releaseHandler);
+        disruptor.handleExceptionsFor(journalHandler).with(new Stages.FailStopHandler(failure, Stages.Stage.JOURNAL));
+        disruptor.handleExceptionsFor(guardHandler).with(new Stages.FailStopHandler(failure, Stages.Stage.GUARD));
+        disruptor.handleExceptionsFor(releaseHandler).with(new Stages.FailStopHandler(failure, Stages.Stage.RELEASE));
         ring = disruptor.start();
+        // Disruptor's processors only count as running once their threads have started; until then a halt would
+        // make them exit without processing what is already in the ring. Do not accept commands before that.
+        awaitStarted(started);
+    }
+
+    private void awaitStarted(final CountDownLatch started)
+    {
+        try
+        {
+            if (!started.await(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS))
+            {
+                disruptor.halt();
+                throw new IllegalStateException("pipeline stages did not start within " + SHUTDOWN_TIMEOUT_SECONDS + "s");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            disruptor.halt();
+            throw new IllegalStateException("interrupted while starting the pipeline", ex);
+        }
     }
 
     /**
@@ -104,7 +130,8 @@ public final class LedgerGuard implements AutoCloseable
      * @param command  the command; copied into the ring.
      * @param listener receives the decision; reuse one instance to submit without allocating.
      * @return the sequence assigned, or minus the code of the reason it was refused ({@link Reason#RING_FULL},
-     *     {@link Reason#GUARD_CLOSED}, {@link Reason#GUARD_FAILED}); a refused command never reaches the listener.
+     *     {@link Reason#GUARD_CLOSED}, {@link Reason#GUARD_FAILED}, or a reason of {@link Command#checkShape()});
+     *     a refused command never reaches the listener.
      */
     public long submitAsync(final Command command, final DecisionListener listener)
     {
@@ -124,6 +151,13 @@ public final class LedgerGuard implements AutoCloseable
             {
                 return -Reason.GUARD_FAILED.code();
             }
+            // A command whose lengths or counts it cannot hold would fail half-way through the copy into a slot
+            // that must be published anyway: refuse it here, unsequenced.
+            final Reason shape = command.checkShape();
+            if (shape != null)
+            {
+                return -shape.code();
+            }
             final long sequence;
             if (rejectWhenFull)
             {
@@ -142,10 +176,13 @@ public final class LedgerGuard implements AutoCloseable
                 sequence = ring.next();
             }
             final CommandEvent event = ring.get(sequence);
+            // Computed before publishing: once published, the slot may be consumed and reused by another producer
+            // before this thread runs again, and reading the slot's seq then would wait for someone else's reply.
+            final long seq = seqBase + sequence + 1;
             try
             {
                 event.command.copyFrom(command);
-                event.command.seq = seqBase + sequence + 1;
+                event.command.seq = seq;
                 event.command.timestampNs = clock.nanoTime();
                 event.reply = reply;
                 event.listener = listener;
@@ -155,7 +192,7 @@ public final class LedgerGuard implements AutoCloseable
                 // A claimed slot must always be published, or every stage would wait on it forever.
                 ring.publish(sequence);
             }
-            return event.command.seq;
+            return seq;
         }
         finally
         {
@@ -169,6 +206,27 @@ public final class LedgerGuard implements AutoCloseable
         decision.reset(0, command.txId, 0);
         decision.reason = reason;
         return decision;
+    }
+
+    /**
+     * Wait until the release stage has passed every sequenced command, then halt the stages. Disruptor's own
+     * {@code shutdown} busy-spins meanwhile, taking a core the stages need on a small machine.
+     */
+    private void drain()
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(SHUTDOWN_TIMEOUT_SECONDS);
+        final long cursor = ring.getCursor();
+        while (disruptor.getSequenceValueFor(releaseHandler) < cursor)
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                disruptor.halt();
+                throw new IllegalStateException("pipeline did not drain within " + SHUTDOWN_TIMEOUT_SECONDS +
+                    "s: cursor=" + cursor + ", released=" + disruptor.getSequenceValueFor(releaseHandler));
+            }
+            LockSupport.parkNanos(DRAIN_POLL_NS);
+        }
+        disruptor.halt();
     }
 
     /**
@@ -204,6 +262,14 @@ public final class LedgerGuard implements AutoCloseable
     }
 
     /**
+     * @return how often the alert listener threw; such alerts are lost, the guard goes on.
+     */
+    public long alertListenerFailures()
+    {
+        return releaseHandler.alertListenerFailures();
+    }
+
+    /**
      * @return the failure that stopped the guard, or {@code null} while it is healthy.
      */
     public Throwable failure()
@@ -218,6 +284,11 @@ public final class LedgerGuard implements AutoCloseable
     @Override
     public void close()
     {
+        if (Thread.currentThread() == releaseHandler.thread())
+        {
+            // Draining waits for the release stage, which would be waiting for this call to return.
+            throw new IllegalStateException("close() called from a decision or alert listener, on the release thread");
+        }
         if (closed)
         {
             return;
@@ -230,12 +301,7 @@ public final class LedgerGuard implements AutoCloseable
         }
         try
         {
-            disruptor.shutdown(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        }
-        catch (final TimeoutException ex)
-        {
-            disruptor.halt();
-            throw new IllegalStateException("pipeline did not drain within " + SHUTDOWN_TIMEOUT_SECONDS + "s", ex);
+            drain();
         }
         finally
         {

@@ -4,7 +4,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.agrona.concurrent.EpochNanoClock;
-import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.OffsetEpochNanoClock;
 
 import io.ledgerguard.core.ConfigurationException;
 
@@ -24,7 +24,8 @@ public final class PipelineContext
     private WaitStrategyKind waitStrategy = WaitStrategyKind.BLOCKING;
     private BackPressure backPressure = BackPressure.BLOCK;
     private int replySpins = REPLY_SPINS_DEFAULT;
-    private EpochNanoClock clock = SystemEpochNanoClock.INSTANCE;
+    /** System.nanoTime() plus a calibrated epoch offset: reading it allocates nothing, unlike Instant-based clocks. */
+    private EpochNanoClock clock = new OffsetEpochNanoClock();
     private Journal journal;
     private AlertListener alertListener;
     private long firstSeq = 1;
