@@ -471,7 +471,7 @@ public final class ExchangeSimulation
                 transfer();
                 return;
             }
-            final long lots = beyondFunds ? lotsAffordable * 10 + 1 :
+            final long lots = beyondFunds ? Math.max(1, lotsAffordable) * 10 + 1 :
                 1 + random.nextLong(Math.max(1, lotsAffordable / 20));
             final long amount = lots * perLot;
             start(CommandType.HOLD).holdId = command.txId;
