@@ -1,0 +1,312 @@
+package io.ledgerguard.journal;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.bytes.MappedBytesStore;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandCodec;
+import io.ledgerguard.core.pipeline.Journal;
+
+import static io.ledgerguard.journal.JournalEntryDescriptor.BODY_LENGTH_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.BODY_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.BYTE_ORDER;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CHAIN_LENGTH;
+import static io.ledgerguard.journal.JournalEntryDescriptor.ENTRY_LENGTH_MAX;
+import static io.ledgerguard.journal.JournalEntryDescriptor.FORMAT_VERSION;
+import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_BODY_LENGTH;
+import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_CODEC_VERSION_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_FORMAT_VERSION_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_MAGIC_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_COMMAND;
+import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_HEADER;
+import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.MAGIC;
+import static io.ledgerguard.journal.JournalEntryDescriptor.SEQ_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.TIMESTAMP_OFFSET;
+
+/**
+ * The journal stage's store in a Chronicle Queue (SPEC §8): each sequenced command is one excerpt laid out as
+ * {@link JournalEntryDescriptor} says, sealed by the SHA-256 chain. Called on the journal thread only.
+ * <p>
+ * Opening a directory that already holds a journal reads it through once, verifying the header and the whole chain,
+ * so that appending continues the chain where it ended; a directory holding anything else is refused with a
+ * {@link JournalFormatException}, a broken chain with a {@link JournalCorruptException}. Appending allocates
+ * nothing: the entry is built in a buffer allocated once, hashed with a digest allocated once, and copied into
+ * the excerpt.
+ * <p>
+ * Durability ({@link JournalDurability}): in {@code process} mode the excerpt is in the memory-mapped file when
+ * {@link #append(Command)} returns and {@link #flush()} does nothing (Chronicle's default sync mode applies when a
+ * mapping is released); in {@code os} mode the queue's mapped files use
+ * {@link SyncMode#SYNC} and {@link #flush()} calls {@link ExcerptAppender#sync()}, which {@code msync}s with
+ * {@code MS_SYNC} the pages of the appender's current mapping written since its last sync; the journal also syncs a
+ * previous mapping to its end when entries move to the next chunk, and the directory when a new queue file appears.
+ */
+public final class ChronicleJournal implements Journal
+{
+    private final String directory;
+    private final JournalDurability durability;
+    private final ChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final HashChain chain;
+    private final byte[] entry = new byte[ENTRY_LENGTH_MAX];
+    private final UnsafeBuffer entryBuffer = new UnsafeBuffer(entry);
+    private long commands;
+    private long lastSeq;
+    private boolean closed;
+    /** The mapped chunk the last entry went to: see {@link #syncWhenMappingChanged(BytesStore)}. */
+    private BytesStore<?, ?> mapping;
+    /** The queue file synced last: a new one needs its directory entry synced too. */
+    private File syncedFile;
+    private long mappingSyncs;
+    private long directorySyncs;
+
+    /**
+     * Open or create a journal.
+     *
+     * @param context where and how; concluded here.
+     * @throws JournalFormatException  when the directory holds something that is not a journal of this version.
+     * @throws JournalCorruptException when the existing journal's chain does not verify.
+     */
+    public ChronicleJournal(final ChronicleJournalContext context)
+    {
+        context.conclude();
+        final Path path = context.directory();
+        this.directory = path.toString();
+        this.durability = context.durability();
+        JournalDirectory.checkOnlyQueueFiles(path);
+        final SingleChronicleQueueBuilder builder = ChronicleQueue.singleBuilder(path).rollCycle(context.rollCycle());
+        if (context.blockSizeBytes() > 0)
+        {
+            builder.blockSize(context.blockSizeBytes());
+        }
+        if (durability == JournalDurability.OS)
+        {
+            // Makes ExcerptAppender.sync(), and the msync Chronicle does when it releases a mapping, MS_SYNC.
+            builder.syncMode(SyncMode.SYNC);
+        }
+        queue = builder.build();
+        try
+        {
+            final JournalReader reader = new JournalReader(directory, queue, false);
+            try
+            {
+                reader.verifyAll();
+                chain = reader.chain();
+                commands = reader.commands();
+                lastSeq = reader.lastSeq();
+                final boolean headerPresent = reader.headerRead();
+                appender = queue.createAppender();
+                if (!headerPresent)
+                {
+                    writeHeader();
+                }
+                // Chronicle appenders check they are used by one thread only; this one was used by the opening
+                // thread and is handed to the journal stage's thread now.
+                appender.singleThreadedCheckReset();
+            }
+            finally
+            {
+                reader.close();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            queue.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Append a sequenced command. Its sequence must follow the last one in the journal.
+     *
+     * @param command the command, sequenced.
+     * @throws IllegalStateException when the sequence does not follow: two pipelines, or a recovery that started at
+     *                               the wrong sequence, would otherwise corrupt the evidence.
+     */
+    @Override
+    public void append(final Command command)
+    {
+        final long seq = command.seq;
+        if (closed)
+        {
+            throw new IllegalStateException("journal closed: directory=" + directory + ", seq=" + seq);
+        }
+        if (seq < 1 || (commands > 0 && seq != lastSeq + 1))
+        {
+            throw new IllegalStateException("journal sequence gap: directory=" + directory + ", seq=" + seq +
+                ", lastSeq=" + lastSeq + ", commands=" + commands);
+        }
+        final int bodyLength = CommandCodec.encode(command, entryBuffer, BODY_OFFSET);
+        assert bodyLength >= CommandCodec.HEADER_LENGTH : "bodyLength=" + bodyLength;
+        assert bodyLength <= CommandCodec.ENCODED_LENGTH_MAX : "bodyLength=" + bodyLength;
+        write(KIND_COMMAND, seq, command.timestampNs, bodyLength);
+        lastSeq = seq;
+        commands++;
+    }
+
+    /**
+     * In {@code os} mode, sync to the device what was appended since the last flush; in {@code process} mode nothing.
+     */
+    @Override
+    public void flush()
+    {
+        if (durability == JournalDurability.OS)
+        {
+            appender.sync();
+            final File file = appender.currentFile();
+            if (file != syncedFile)
+            {
+                // A new cycle file (or the first flush since opening): its directory entry must reach the device
+                // too, or the file could vanish with the power even though its pages were synced. Rare: once a
+                // roll cycle.
+                forceDirectory(file == null ? Path.of(directory) : file.toPath().toAbsolutePath().getParent());
+                syncedFile = file;
+            }
+        }
+    }
+
+    /**
+     * @return commands in the journal, those found on opening included.
+     */
+    public long commands()
+    {
+        return commands;
+    }
+
+    /**
+     * @return the sequence of the last command in the journal, 0 when none: a pipeline resumes at the next one.
+     */
+    public long lastSeq()
+    {
+        return lastSeq;
+    }
+
+    /**
+     * @return what {@link #flush()} promises.
+     */
+    public JournalDurability durability()
+    {
+        return durability;
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        // The pipeline closes its journal from the thread that closes the guard, after the stages stopped.
+        appender.singleThreadedCheckReset();
+        try
+        {
+            flush();
+        }
+        finally
+        {
+            appender.close();
+            queue.close();
+        }
+    }
+
+    private void writeHeader()
+    {
+        entryBuffer.putBytes(BODY_OFFSET + HEADER_MAGIC_OFFSET, MAGIC);
+        entryBuffer.putInt(BODY_OFFSET + HEADER_FORMAT_VERSION_OFFSET, FORMAT_VERSION, BYTE_ORDER);
+        entryBuffer.putByte(BODY_OFFSET + HEADER_CODEC_VERSION_OFFSET, CommandCodec.VERSION);
+        write(KIND_HEADER, 0, 0, HEADER_BODY_LENGTH);
+        flush();
+    }
+
+    private void write(final byte kind, final long seq, final long timestampNs, final int bodyLength)
+    {
+        final byte[] entry = this.entry;
+        final UnsafeBuffer buffer = entryBuffer;
+        buffer.putByte(KIND_OFFSET, kind);
+        buffer.putByte(KIND_OFFSET + 1, (byte)0);
+        buffer.putShort(KIND_OFFSET + 2, (short)0);
+        buffer.putInt(BODY_LENGTH_OFFSET, bodyLength, BYTE_ORDER);
+        buffer.putLong(SEQ_OFFSET, seq, BYTE_ORDER);
+        buffer.putLong(TIMESTAMP_OFFSET, timestampNs, BYTE_ORDER);
+        final int sealedLength = BODY_OFFSET + bodyLength;
+        chain.seal(entry, sealedLength);
+        try (DocumentContext context = appender.writingDocument())
+        {
+            final Bytes<?> bytes = context.wire().bytes();
+            bytes.write(entry, 0, sealedLength + CHAIN_LENGTH);
+            if (durability == JournalDurability.OS)
+            {
+                syncWhenMappingChanged(bytes.bytesStore());
+            }
+        }
+    }
+
+    /**
+     * {@link ExcerptAppender#sync()} syncs only the chunk the appender writes to now, from where it last synced
+     * that chunk ({@code MappedBytesStore.syncUpTo}). When an entry moves the appender to the next chunk, what the
+     * batch wrote at the end of the previous chunk would wait for Chronicle to release that chunk, at an unknown
+     * time; sync the previous chunk to its end now instead. Rare: once per chunk (64 MiB by default).
+     */
+    private void syncWhenMappingChanged(final BytesStore<?, ?> current)
+    {
+        final BytesStore<?, ?> previous = mapping;
+        if (current == previous)
+        {
+            return;
+        }
+        mapping = current;
+        if (previous instanceof MappedBytesStore)
+        {
+            // A chunk Chronicle already released was synced then (MappedBytesStore.performRelease msyncs with the
+            // queue's sync mode, SYNC here); syncUpTo does nothing for it.
+            ((MappedBytesStore)previous).syncUpTo(Long.MAX_VALUE, SyncMode.SYNC);
+            mappingSyncs++;
+        }
+    }
+
+    private void forceDirectory(final Path directoryPath)
+    {
+        // Linux lets a directory be opened for reading and fsync'd; that is how a new file's entry is made durable.
+        try (FileChannel channel = FileChannel.open(directoryPath, StandardOpenOption.READ))
+        {
+            channel.force(true);
+            directorySyncs++;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot sync journal directory: directory=" + directoryPath, ex);
+        }
+    }
+
+    /**
+     * @return how often a previous mapped chunk was synced to its end because entries moved to the next (os mode).
+     */
+    long mappingSyncs()
+    {
+        return mappingSyncs;
+    }
+
+    /**
+     * @return how often the journal directory was synced for a new queue file (os mode).
+     */
+    long directorySyncs()
+    {
+        return directorySyncs;
+    }
+}

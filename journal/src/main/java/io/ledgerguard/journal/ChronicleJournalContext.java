@@ -1,0 +1,141 @@
+package io.ledgerguard.journal;
+
+import java.nio.file.Path;
+
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+
+import io.ledgerguard.core.ConfigurationException;
+
+/**
+ * How a {@link ChronicleJournal} is opened; {@link #conclude()} checks it.
+ */
+public final class ChronicleJournalContext
+{
+    /** Roll cycle by default: one file a day, the smallest index spacing Chronicle offers for daily files. */
+    public static final String ROLL_CYCLE_DEFAULT = "FAST_DAILY";
+
+    private Path directory;
+    private JournalDurability durability = JournalDurability.PROCESS;
+    private String rollCycleName = ROLL_CYCLE_DEFAULT;
+    private RollCycle rollCycle;
+    private long blockSizeBytes;
+
+    /**
+     * @param directory where the journal's files live; created when missing.
+     * @return this for a fluent style.
+     */
+    public ChronicleJournalContext directory(final Path directory)
+    {
+        this.directory = directory;
+        return this;
+    }
+
+    /**
+     * @return where the journal's files live.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * @param durability what the end of a batch promises.
+     * @return this for a fluent style.
+     */
+    public ChronicleJournalContext durability(final JournalDurability durability)
+    {
+        this.durability = durability;
+        return this;
+    }
+
+    /**
+     * @return what the end of a batch promises.
+     */
+    public JournalDurability durability()
+    {
+        return durability;
+    }
+
+    /**
+     * @param rollCycleName a Chronicle Queue roll cycle by name, as {@code FAST_DAILY} or {@code FAST_HOURLY}.
+     * @return this for a fluent style.
+     */
+    public ChronicleJournalContext rollCycle(final String rollCycleName)
+    {
+        this.rollCycleName = rollCycleName;
+        return this;
+    }
+
+    /**
+     * @param blockSizeBytes size of each memory-mapped chunk of a queue file, 0 for Chronicle Queue's default
+     *                       (64 MiB on 64-bit Linux); tests use small chunks to cross chunk boundaries.
+     * @return this for a fluent style.
+     */
+    public ChronicleJournalContext blockSizeBytes(final long blockSizeBytes)
+    {
+        this.blockSizeBytes = blockSizeBytes;
+        return this;
+    }
+
+    /**
+     * @return size of each memory-mapped chunk, 0 for Chronicle Queue's default.
+     */
+    public long blockSizeBytes()
+    {
+        return blockSizeBytes;
+    }
+
+    /**
+     * @return the roll cycle, once {@link #conclude()}d.
+     */
+    public RollCycle rollCycle()
+    {
+        return rollCycle;
+    }
+
+    /**
+     * Check every setting and resolve the roll cycle's name.
+     *
+     * @return this.
+     * @throws ConfigurationException naming the setting at fault.
+     */
+    public ChronicleJournalContext conclude()
+    {
+        if (directory == null)
+        {
+            throw new ConfigurationException("journal.directory", "is required");
+        }
+        if (durability == null)
+        {
+            throw new ConfigurationException("journal.durability", "is required (process or os)");
+        }
+        if (blockSizeBytes < 0)
+        {
+            throw new ConfigurationException("journal.blockSizeBytes", "must be >= 0, was " + blockSizeBytes);
+        }
+        rollCycle = rollCycleByName(rollCycleName);
+        return this;
+    }
+
+    /**
+     * @param name a roll cycle's name, among every cycle {@link RollCycles#all()} lists.
+     * @return the roll cycle.
+     * @throws ConfigurationException when no roll cycle has that name.
+     */
+    public static RollCycle rollCycleByName(final String name)
+    {
+        final StringBuilder known = new StringBuilder();
+        for (final RollCycle cycle : RollCycles.all())
+        {
+            // Every roll cycle Chronicle Queue lists is an enum constant (RollCycles and the rollcycles package).
+            final String cycleName = ((Enum<?>)cycle).name();
+            if (cycleName.equals(name))
+            {
+                return cycle;
+            }
+            known.append(known.length() == 0 ? "" : ", ").append(cycleName);
+        }
+        throw new ConfigurationException("journal.rollCycle", "unknown roll cycle " + name + ", known: " + known);
+    }
+}

@@ -1,0 +1,81 @@
+package io.ledgerguard.journal;
+
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+import io.ledgerguard.core.CommandCodec;
+
+/**
+ * The layout of one journal entry: the body of one Chronicle Queue excerpt. Little-endian.
+ * <pre>
+ *   0      1        4           8      16            24                    24 + bodyLength      + 32
+ *   +------+--------+-----------+------+-------------+---------------------+--------------------+
+ *   | kind | 0 0 0  | bodyLength| seq  | timestampNs | body                | chain (SHA-256)    |
+ *   +------+--------+-----------+------+-------------+---------------------+--------------------+
+ * </pre>
+ * {@code chain} is {@code h_n = SHA-256(h_(n-1) || bytes [0, 24 + bodyLength))}, with {@code h_(-1)} 32 zero bytes,
+ * so each entry seals every entry before it: a modified, inserted, deleted or reordered entry breaks the chain at
+ * that entry. Entry 0 is always a {@link #KIND_HEADER} entry whose body is
+ * <pre>
+ *   0                          20               24             25
+ *   +--------------------------+----------------+--------------+
+ *   | "LEDGER-GUARD-JOURNAL"   | formatVersion  | codecVersion |
+ *   +--------------------------+----------------+--------------+
+ * </pre>
+ * and every later entry a {@link #KIND_COMMAND} entry whose body is the {@link CommandCodec} form of the command,
+ * with consecutive sequences.
+ */
+public final class JournalEntryDescriptor
+{
+    /** Byte order of every field the journal itself writes; {@link CommandCodec} writes in the same order. */
+    public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    public static final int KIND_OFFSET = 0;
+    public static final int BODY_LENGTH_OFFSET = 4;
+    public static final int SEQ_OFFSET = 8;
+    public static final int TIMESTAMP_OFFSET = 16;
+    public static final int BODY_OFFSET = 24;
+    /** Bytes of a SHA-256 value. */
+    public static final int CHAIN_LENGTH = 32;
+
+    /** The first entry of every journal: what it is and which versions wrote it. */
+    public static final byte KIND_HEADER = 1;
+    /** A sequenced input command. */
+    public static final byte KIND_COMMAND = 2;
+
+    /** Marks a directory as a ledger-guard journal. */
+    public static final byte[] MAGIC = "LEDGER-GUARD-JOURNAL".getBytes(StandardCharsets.US_ASCII);
+    /** Version of this entry layout; a journal of another version is refused. */
+    public static final int FORMAT_VERSION = 1;
+    public static final int HEADER_MAGIC_OFFSET = 0;
+    public static final int HEADER_FORMAT_VERSION_OFFSET = 20;
+    public static final int HEADER_CODEC_VERSION_OFFSET = 24;
+    public static final int HEADER_BODY_LENGTH = 25;
+
+    /** Longest body of any entry. */
+    public static final int BODY_LENGTH_MAX = Math.max(HEADER_BODY_LENGTH, CommandCodec.ENCODED_LENGTH_MAX);
+    /** Longest entry, chain included. */
+    public static final int ENTRY_LENGTH_MAX = BODY_OFFSET + BODY_LENGTH_MAX + CHAIN_LENGTH;
+
+    static
+    {
+        // Checked once at class load: the magic must fit the space the header body gives it.
+        if (MAGIC.length != HEADER_FORMAT_VERSION_OFFSET - HEADER_MAGIC_OFFSET)
+        {
+            throw new ExceptionInInitializerError("journal magic length=" + MAGIC.length);
+        }
+    }
+
+    private JournalEntryDescriptor()
+    {
+    }
+
+    /**
+     * @param bodyLength bytes of the entry's body.
+     * @return bytes of the whole entry, chain included.
+     */
+    public static int entryLength(final int bodyLength)
+    {
+        return BODY_OFFSET + bodyLength + CHAIN_LENGTH;
+    }
+}

@@ -1,0 +1,169 @@
+package io.ledgerguard.journal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.StateHash;
+
+/**
+ * Applies a journal to a fresh {@link GuardEngine} (SPEC §3 I7): the state is a pure function of the journaled
+ * commands, so the replay reproduces every decision and the state hash of the guard that wrote the journal. The
+ * chain is verified as the journal is read; a broken one stops the replay at the first bad entry.
+ */
+public final class JournalReplay
+{
+    private JournalReplay()
+    {
+    }
+
+    /**
+     * Receives each replayed command with its decision.
+     */
+    @FunctionalInterface
+    public interface ReplayListener
+    {
+        /**
+         * @param command  the journaled command; only valid during the call.
+         * @param decision the engine's decision on it; only valid during the call.
+         */
+        void onReplayed(Command command, Decision decision);
+    }
+
+    /**
+     * Replay a journal directory into an engine.
+     *
+     * @param directory the journal.
+     * @param engine    a fresh engine built from the configuration the journal was written with.
+     * @param listener  receives every command and decision; may be {@code null}.
+     * @return what the replay found.
+     * @throws JournalFormatException  when the directory is not a journal of this version.
+     * @throws JournalCorruptException at the first entry that fails verification.
+     */
+    public static Result replay(final Path directory, final GuardEngine engine, final ReplayListener listener)
+    {
+        final Command command = new Command();
+        final Decision decision = new Decision();
+        final List<Reason> reasons = new ArrayList<>();
+        long firstSeq = 0;
+        try (JournalReader reader = JournalReader.open(directory))
+        {
+            while (reader.next(command))
+            {
+                if (firstSeq == 0)
+                {
+                    firstSeq = command.seq;
+                }
+                engine.apply(command, decision);
+                assert decision.seq == command.seq : "decision.seq=" + decision.seq + ", command.seq=" + command.seq;
+                reasons.add(decision.reason);
+                if (listener != null)
+                {
+                    listener.onReplayed(command, decision);
+                }
+            }
+            return new Result(firstSeq, reasons, reader.chainHeadHex(), engine.stateHash(), engine.checkInvariants());
+        }
+    }
+
+    /**
+     * Replay a journal directory into an engine.
+     *
+     * @param directory the journal.
+     * @param engine    a fresh engine built from the configuration the journal was written with.
+     * @return what the replay found.
+     */
+    public static Result replay(final Path directory, final GuardEngine engine)
+    {
+        return replay(directory, engine, null);
+    }
+
+    /**
+     * What a replay found: the decision reason of every sequence, the chain head and the resulting state.
+     */
+    public static final class Result
+    {
+        private final long firstSeq;
+        private final List<Reason> reasons;
+        private final String chainHeadHex;
+        private final StateHash stateHash;
+        private final String invariantViolation;
+
+        Result(
+            final long firstSeq, final List<Reason> reasons, final String chainHeadHex, final StateHash stateHash,
+            final String invariantViolation)
+        {
+            this.firstSeq = firstSeq;
+            this.reasons = reasons;
+            this.chainHeadHex = chainHeadHex;
+            this.stateHash = stateHash;
+            this.invariantViolation = invariantViolation;
+        }
+
+        /**
+         * @return commands replayed.
+         */
+        public long commands()
+        {
+            return reasons.size();
+        }
+
+        /**
+         * @return the first sequence replayed, 0 when the journal holds no command.
+         */
+        public long firstSeq()
+        {
+            return firstSeq;
+        }
+
+        /**
+         * @return the last sequence replayed, 0 when the journal holds no command.
+         */
+        public long lastSeq()
+        {
+            return reasons.isEmpty() ? 0 : firstSeq + reasons.size() - 1;
+        }
+
+        /**
+         * @param seq a sequence between {@link #firstSeq()} and {@link #lastSeq()}.
+         * @return the reason the replay decided for it ({@link Reason#OK} when accepted).
+         */
+        public Reason reason(final long seq)
+        {
+            if (seq < firstSeq || seq > lastSeq())
+            {
+                throw new IllegalArgumentException("seq not replayed: seq=" + seq + ", firstSeq=" + firstSeq +
+                    ", lastSeq=" + lastSeq());
+            }
+            return reasons.get((int)(seq - firstSeq));
+        }
+
+        /**
+         * @return the chain value after the journal's last entry, 64 hex digits.
+         */
+        public String chainHeadHex()
+        {
+            return chainHeadHex;
+        }
+
+        /**
+         * @return the engine's state hash after the replay.
+         */
+        public StateHash stateHash()
+        {
+            return stateHash;
+        }
+
+        /**
+         * @return the first violated invariant after the replay, or {@code null} when all hold.
+         */
+        public String invariantViolation()
+        {
+            return invariantViolation;
+        }
+    }
+}
