@@ -2,6 +2,7 @@ package io.ledgerguard.core.pipeline;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -30,8 +31,14 @@ import io.ledgerguard.core.Reason;
  * <p>
  * When the ring is full a producer waits ({@link BackPressure#BLOCK}) or is refused with {@link Reason#RING_FULL}
  * ({@link BackPressure#REJECT}); a refused command was not sequenced. {@link #close()} stops accepting commands,
- * drains every one already accepted, and only then stops the stages. An exception in a stage stops the guard:
- * every later command is answered {@link Reason#GUARD_FAILED}.
+ * drains every one already accepted, and only then stops the stages.
+ * <p>
+ * A failure that can lose a command stops the guard: the journal failing, or the engine throwing. Commands the
+ * journal holds durably are still answered with their decisions; every other command, and every later one, is
+ * answered {@link Reason#GUARD_FAILED}, which means <em>not acknowledged, outcome unknown until recovery</em>: the
+ * command may have reached the journal. Resubmit it after recovery with the same txId, and idempotency (I6) returns
+ * its original decision if it was decided. A listener that throws is counted and does not stop the guard. Listeners
+ * run on the release thread and must not call {@link #submit(Command)} or {@link #close()} (both refuse).
  */
 public final class LedgerGuard implements AutoCloseable
 {
@@ -51,6 +58,8 @@ public final class LedgerGuard implements AutoCloseable
     private final ThreadLocal<Decision> refusals = ThreadLocal.withInitial(Decision::new);
     private final AtomicInteger producersInside = new AtomicInteger();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CountDownLatch drained = new CountDownLatch(1);
     private volatile boolean closed;
 
     /**
@@ -73,13 +82,16 @@ public final class LedgerGuard implements AutoCloseable
             context.waitStrategy().create());
         final CountDownLatch started = new CountDownLatch(3);
         final Stages.JournalHandler journalHandler = new Stages.JournalHandler(context.journal(), failure, started);
-        final Stages.GuardHandler guardHandler = new Stages.GuardHandler(engine, failure, started);
-        releaseHandler = new Stages.ReleaseHandler(context.alertListener(), started);
+        final Stages.GuardHandler guardHandler = new Stages.GuardHandler(engine, journalHandler, started);
+        releaseHandler = new Stages.ReleaseHandler(context.alertListener(), journalHandler, started);
         // 1. journal (J) || 2. guard (G) -> 3. release (R)
         disruptor.handleEventsWith(journalHandler, guardHandler).then(releaseHandler);
-        disruptor.handleExceptionsFor(journalHandler).with(new Stages.FailStopHandler(failure, Stages.Stage.JOURNAL));
-        disruptor.handleExceptionsFor(guardHandler).with(new Stages.FailStopHandler(failure, Stages.Stage.GUARD));
-        disruptor.handleExceptionsFor(releaseHandler).with(new Stages.FailStopHandler(failure, Stages.Stage.RELEASE));
+        disruptor.handleExceptionsFor(journalHandler)
+            .with(new Stages.FailStopHandler(failure, Stages.Stage.JOURNAL, guardHandler));
+        disruptor.handleExceptionsFor(guardHandler)
+            .with(new Stages.FailStopHandler(failure, Stages.Stage.GUARD, guardHandler));
+        disruptor.handleExceptionsFor(releaseHandler)
+            .with(new Stages.FailStopHandler(failure, Stages.Stage.RELEASE, guardHandler));
         ring = disruptor.start();
         // Disruptor's processors only count as running once their threads have started; until then a halt would
         // make them exit without processing what is already in the ring. Do not accept commands before that.
@@ -115,6 +127,12 @@ public final class LedgerGuard implements AutoCloseable
      */
     public Decision submit(final Command command)
     {
+        if (Thread.currentThread() == releaseHandler.thread())
+        {
+            // The release thread answers every caller, itself included: it would wait for itself forever.
+            throw new IllegalStateException("submit() called from a decision or alert listener, on the release " +
+                "thread; use submitAsync");
+        }
         final ReplySlot reply = replySlots.get();
         final long seq = publish(command, reply, null);
         if (seq < 0)
@@ -159,7 +177,8 @@ public final class LedgerGuard implements AutoCloseable
                 return -shape.code();
             }
             final long sequence;
-            if (rejectWhenFull)
+            // The release thread must never wait for ring space: only it can free that space.
+            if (rejectWhenFull || Thread.currentThread() == releaseHandler.thread())
             {
                 try
                 {
@@ -270,6 +289,14 @@ public final class LedgerGuard implements AutoCloseable
     }
 
     /**
+     * @return how often a decision listener threw; the guard goes on.
+     */
+    public long decisionListenerFailures()
+    {
+        return releaseHandler.decisionListenerFailures();
+    }
+
+    /**
      * @return the failure that stopped the guard, or {@code null} while it is healthy.
      */
     public Throwable failure()
@@ -289,23 +316,54 @@ public final class LedgerGuard implements AutoCloseable
             // Draining waits for the release stage, which would be waiting for this call to return.
             throw new IllegalStateException("close() called from a decision or alert listener, on the release thread");
         }
-        if (closed)
+        if (!closing.compareAndSet(false, true))
         {
+            // Someone else is closing: return only once the guard is drained, as the first caller does.
+            awaitDrained();
             return;
         }
         closed = true;
-        // A producer that passed the closed check is publishing now; its command must be drained too.
-        while (producersInside.get() > 0)
-        {
-            Thread.onSpinWait();
-        }
         try
         {
+            // A producer that passed the closed check is publishing now; its command must be drained too.
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(SHUTDOWN_TIMEOUT_SECONDS);
+            while (producersInside.get() > 0)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw new IllegalStateException("producers still publishing after " + SHUTDOWN_TIMEOUT_SECONDS +
+                        "s: count=" + producersInside.get());
+                }
+                LockSupport.parkNanos(DRAIN_POLL_NS);
+            }
             drain();
         }
         finally
         {
-            context.journal().close();
+            try
+            {
+                context.journal().close();
+            }
+            finally
+            {
+                drained.countDown();
+            }
+        }
+    }
+
+    private void awaitDrained()
+    {
+        try
+        {
+            if (!drained.await(2 * SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS))
+            {
+                throw new IllegalStateException("pipeline still closing after " + 2 * SHUTDOWN_TIMEOUT_SECONDS + "s");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the pipeline to close", ex);
         }
     }
 }

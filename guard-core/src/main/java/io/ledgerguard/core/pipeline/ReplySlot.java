@@ -33,10 +33,17 @@ final class ReplySlot
             }
             Thread.onSpinWait();
         }
+        boolean interrupted = false;
         while (completedSeq != seq)
         {
             // Spurious wake-ups and stale unparks from earlier calls only cost another check.
             LockSupport.park(this);
+            // park returns at once while the interrupt flag is set: clear it so as not to spin, restore it after.
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
         }
         return decision;
     }

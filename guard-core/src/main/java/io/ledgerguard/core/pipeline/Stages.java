@@ -26,10 +26,16 @@ final class Stages
      */
     static final class JournalHandler implements EventHandler<CommandEvent>
     {
+        /** No journal failure yet. */
+        static final long NONE = Long.MAX_VALUE;
+
         private final Journal journal;
         private final AtomicReference<Throwable> failure;
-
         private final CountDownLatch started;
+        /** The ring sequence of the first command that may not be durable, once the journal failed. */
+        private final AtomicLong failedFrom = new AtomicLong(NONE);
+        /** The last ring sequence flushed: written before this stage's sequence advances past it. */
+        private volatile long durableSequence = -1;
 
         JournalHandler(final Journal journal, final AtomicReference<Throwable> failure, final CountDownLatch started)
         {
@@ -48,8 +54,9 @@ final class Stages
         public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
         {
             event.journalFailed = false;
-            if (failure.get() != null)
+            if (failedFrom.get() != NONE)
             {
+                // After a failure nothing more is journaled: what is not in the journal is never acknowledged.
                 event.journalFailed = true;
                 return;
             }
@@ -59,16 +66,33 @@ final class Stages
                 if (endOfBatch)
                 {
                     journal.flush();
+                    durableSequence = sequence;
                 }
             }
             catch (final Throwable ex)
             {
-                // The command is not in the journal (an I/O error, or an Error such as the InternalError a mapped
-                // file raises when the disk is full): its decision must not be released as made, and the guard
-                // stops, since its state may now hold a command the journal does not.
+                // An I/O error, or an Error such as the InternalError a mapped file raises when the disk is full.
+                // Everything after the last successful flush may be lost, the earlier commands of this batch too.
                 event.journalFailed = true;
+                failedFrom.compareAndSet(NONE, durableSequence + 1);
                 failure.compareAndSet(null, ex);
             }
+        }
+
+        /**
+         * @return the last ring sequence known to be in the journal as durably as it promises.
+         */
+        long durableSequence()
+        {
+            return durableSequence;
+        }
+
+        /**
+         * @return the ring sequence from which commands may not be in the journal, or {@link #NONE}.
+         */
+        long failedFrom()
+        {
+            return failedFrom.get();
         }
     }
 
@@ -78,14 +102,15 @@ final class Stages
     static final class GuardHandler implements EventHandler<CommandEvent>
     {
         private final GuardEngine engine;
-        private final AtomicReference<Throwable> failure;
-
+        private final JournalHandler journal;
         private final CountDownLatch started;
+        /** Set when the engine itself threw: its state may be half-applied, so nothing more is applied. */
+        private volatile boolean failed;
 
-        GuardHandler(final GuardEngine engine, final AtomicReference<Throwable> failure, final CountDownLatch started)
+        GuardHandler(final GuardEngine engine, final JournalHandler journal, final CountDownLatch started)
         {
             this.engine = engine;
-            this.failure = failure;
+            this.journal = journal;
             this.started = started;
         }
 
@@ -98,13 +123,20 @@ final class Stages
         @Override
         public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
         {
-            if (failure.get() != null)
+            // Commands journaled before a journal failure are still applied, so that their answers are the decisions
+            // recovery will reproduce; from the failure on nothing is applied.
+            if (failed || sequence >= journal.failedFrom())
             {
                 event.decision.reset(event.command.seq, event.command.txId, event.command.timestampNs);
                 event.decision.reason = Reason.GUARD_FAILED;
                 return;
             }
             engine.apply(event.command, event.decision);
+        }
+
+        void markFailed()
+        {
+            failed = true;
         }
     }
 
@@ -114,13 +146,16 @@ final class Stages
     static final class ReleaseHandler implements EventHandler<CommandEvent>
     {
         private final AlertListener alertListener;
+        private final JournalHandler journal;
         private final CountDownLatch started;
         private final AtomicLong alertListenerFailures = new AtomicLong();
+        private final AtomicLong decisionListenerFailures = new AtomicLong();
         private volatile Thread thread;
 
-        ReleaseHandler(final AlertListener alertListener, final CountDownLatch started)
+        ReleaseHandler(final AlertListener alertListener, final JournalHandler journal, final CountDownLatch started)
         {
             this.alertListener = alertListener;
+            this.journal = journal;
             this.started = started;
         }
 
@@ -135,13 +170,17 @@ final class Stages
         public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
         {
             final Decision decision = event.decision;
-            if (event.journalFailed)
+            if (event.journalFailed || sequence > journal.durableSequence())
             {
+                // Not (durably) in the journal: never acknowledged, whatever the guard stage decided.
                 decision.reason = Reason.GUARD_FAILED;
                 decision.alertCount = 0;
             }
             // Answer the caller first: nothing below may keep a decision from reaching whoever waits for it.
-            answer(event);
+            if (!answer(event))
+            {
+                decisionListenerFailures.incrementAndGet();
+            }
             if (alertListener != null)
             {
                 for (int i = 0; i < decision.alertCount; i++)
@@ -162,8 +201,10 @@ final class Stages
 
         /**
          * Hand the event's decision to its synchronous caller or its listener, once.
+         *
+         * @return false when the listener threw: one caller's bug must not stop the guard for everyone.
          */
-        static void answer(final CommandEvent event)
+        static boolean answer(final CommandEvent event)
         {
             final ReplySlot reply = event.reply;
             final DecisionListener listener = event.listener;
@@ -175,8 +216,24 @@ final class Stages
             }
             else if (listener != null)
             {
-                listener.onDecision(event.command, event.decision);
+                try
+                {
+                    listener.onDecision(event.command, event.decision);
+                }
+                catch (final RuntimeException ex)
+                {
+                    return false;
+                }
             }
+            return true;
+        }
+
+        /**
+         * @return how often a decision listener threw.
+         */
+        long decisionListenerFailures()
+        {
+            return decisionListenerFailures.get();
         }
 
         /**
@@ -215,17 +272,23 @@ final class Stages
     {
         private final AtomicReference<Throwable> failure;
         private final Stage stage;
+        private final GuardHandler guard;
 
-        FailStopHandler(final AtomicReference<Throwable> failure, final Stage stage)
+        FailStopHandler(final AtomicReference<Throwable> failure, final Stage stage, final GuardHandler guard)
         {
             this.failure = failure;
             this.stage = stage;
+            this.guard = guard;
         }
 
         @Override
         public void handleEventException(final Throwable ex, final long sequence, final CommandEvent event)
         {
             failure.compareAndSet(null, ex);
+            if (stage == Stage.GUARD)
+            {
+                guard.markFailed();
+            }
             System.err.println("ledger-guard: " + stage + " stage failed at sequence=" + sequence + ": " + ex);
             ex.printStackTrace();
             if (event == null)
@@ -247,14 +310,7 @@ final class Stages
                     // The release stage failed before answering: answer now, so that no one waits forever.
                     event.decision.reason = Reason.GUARD_FAILED;
                     event.decision.alertCount = 0;
-                    try
-                    {
-                        ReleaseHandler.answer(event);
-                    }
-                    catch (final RuntimeException again)
-                    {
-                        // The listener failed once already for this event; it has been told all it can be.
-                    }
+                    ReleaseHandler.answer(event);
                     break;
             }
         }

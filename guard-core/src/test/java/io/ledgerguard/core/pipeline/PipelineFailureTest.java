@@ -1,6 +1,9 @@
 package io.ledgerguard.core.pipeline;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
@@ -156,7 +159,7 @@ class PipelineFailureTest
         final LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()),
             new PipelineContext().journal(new InMemoryJournal(1 << 20)));
         final AtomicReference<LedgerGuard> self = new AtomicReference<>(guard);
-        final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        final CountDownLatch done = new CountDownLatch(1);
         final Command command = new Command();
         openAccount(command, 1);
         guard.submitAsync(command, (c, d) ->
@@ -218,6 +221,221 @@ class PipelineFailureTest
         }
         assertEquals(producers * commandsEach, answered.get(), "every producer got its own decision");
         assertEquals(producers * commandsEach, journal.count());
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldNotAcknowledgeTheCommandsOfABatchWhoseFlushFailed() throws Exception
+    {
+        // Found in review: only the last event of a batch learnt that its flush failed; the earlier ones were
+        // acknowledged although never made durable. Commands 2 to 4 are published while the journal is held inside
+        // command 1, so they form one batch, and its flush fails.
+        final CountDownLatch insideFirst = new CountDownLatch(1);
+        final CountDownLatch gate = new CountDownLatch(1);
+        final Journal journal = new Journal()
+        {
+            private int flushes;
+
+            @Override
+            public void append(final Command command)
+            {
+                if (command.txId == 1)
+                {
+                    insideFirst.countDown();
+                    awaitQuietly(gate);
+                }
+            }
+
+            @Override
+            public void flush()
+            {
+                if (++flushes == 2)
+                {
+                    throw new IllegalStateException("fsync failed");
+                }
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        final ConcurrentHashMap<Long, Reason> reasons = new ConcurrentHashMap<>();
+        final CountDownLatch answered = new CountDownLatch(4);
+        try (LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()),
+            new PipelineContext().journal(journal)))
+        {
+            final Command command = new Command();
+            final DecisionListener listener = (c, d) ->
+            {
+                reasons.put(c.txId, d.reason);
+                answered.countDown();
+            };
+            for (int i = 1; i <= 4; i++)
+            {
+                openAccount(command, i);
+                assertTrue(guard.submitAsync(command, listener) > 0);
+                if (i == 1)
+                {
+                    insideFirst.await();
+                }
+            }
+            gate.countDown();
+            answered.await();
+        }
+        assertEquals(Reason.OK, reasons.get(1L), "flushed on its own");
+        assertEquals(Reason.GUARD_FAILED, reasons.get(2L));
+        assertEquals(Reason.GUARD_FAILED, reasons.get(3L));
+        assertEquals(Reason.GUARD_FAILED, reasons.get(4L));
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldAnswerWithTheirDecisionsTheCommandsJournaledBeforeAJournalFailure()
+    {
+        // Found in review: once the journal failed, the guard stage skipped everything it had not yet applied,
+        // although the journal held it and recovery would apply it. One producer submits in order, so txId order is
+        // sequence order: every command flushed before the failure has its decision, every later one GUARD_FAILED.
+        final AtomicLong flushedUpTo = new AtomicLong();
+        final Journal journal = new Journal()
+        {
+            private long appended;
+
+            @Override
+            public void append(final Command command)
+            {
+                if (++appended == 3_000)
+                {
+                    throw new IllegalStateException("disk full");
+                }
+            }
+
+            @Override
+            public void flush()
+            {
+                flushedUpTo.set(appended);
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        final ConcurrentHashMap<Long, Reason> reasons = new ConcurrentHashMap<>();
+        try (LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()),
+            new PipelineContext().journal(journal).ringSize(8192)))
+        {
+            final Command command = new Command();
+            final DecisionListener listener = (c, d) -> reasons.put(c.txId, d.reason);
+            for (int i = 1; i <= 6_000; i++)
+            {
+                openAccount(command, i);
+                guard.submitAsync(command, listener);
+            }
+        }
+        final long durable = flushedUpTo.get();
+        assertTrue(durable > 0 && durable < 3_000, "durable=" + durable);
+        for (long txId = 1; txId <= 6_000; txId++)
+        {
+            final Reason reason = reasons.get(txId);
+            if (txId <= durable)
+            {
+                assertEquals(Reason.OK, reason, "journaled before the failure: txId=" + txId);
+            }
+            else if (reason != null)
+            {
+                assertEquals(Reason.GUARD_FAILED, reason, "not durable: txId=" + txId);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldKeepServingWhenADecisionListenerThrowsOrSubmitsFromTheReleaseThread() throws Exception
+    {
+        final AtomicReference<Throwable> submitted = new AtomicReference<>();
+        try (LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()),
+            new PipelineContext().journal(new InMemoryJournal(1 << 20))))
+        {
+            final Command command = new Command();
+            final CountDownLatch done = new CountDownLatch(2);
+            openAccount(command, 1);
+            guard.submitAsync(command, (c, d) ->
+            {
+                done.countDown();
+                throw new IllegalStateException("one client's bug");
+            });
+            openAccount(command, 2);
+            guard.submitAsync(command, (c, d) ->
+            {
+                try
+                {
+                    final Command follow = new Command();
+                    openAccount(follow, 3);
+                    guard.submit(follow);
+                }
+                catch (final Throwable ex)
+                {
+                    submitted.set(ex);
+                }
+                done.countDown();
+            });
+            done.await();
+            openAccount(command, 4);
+            assertEquals(Reason.OK, guard.submit(command).reason, "another caller is served");
+            assertEquals(1, guard.decisionListenerFailures());
+            assertTrue(submitted.get() instanceof IllegalStateException, String.valueOf(submitted.get()));
+            assertNull(guard.failure());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void shouldReturnFromASecondCloseOnlyOnceDrained() throws Exception
+    {
+        final CountDownLatch gate = new CountDownLatch(1);
+        final CountDownLatch listening = new CountDownLatch(1);
+        final LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()),
+            new PipelineContext().journal(new InMemoryJournal(1 << 20)));
+        final Command command = new Command();
+        openAccount(command, 1);
+        guard.submitAsync(command, (c, d) ->
+        {
+            listening.countDown();
+            awaitQuietly(gate);
+        });
+        listening.await();
+        final Thread first = new Thread(guard::close, "first-close");
+        final Thread second = new Thread(guard::close, "second-close");
+        first.start();
+        awaitBlocked(first);
+        second.start();
+        awaitBlocked(second);
+        assertTrue(first.isAlive() && second.isAlive(), "neither close returns while a command is undrained");
+        gate.countDown();
+        first.join();
+        second.join();
+    }
+
+    private static void awaitBlocked(final Thread thread) throws InterruptedException
+    {
+        while (thread.isAlive() && thread.getState() != Thread.State.WAITING &&
+            thread.getState() != Thread.State.TIMED_WAITING)
+        {
+            Thread.sleep(1);
+        }
+    }
+
+    private static void awaitQuietly(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void assertRefused(final LedgerGuard guard, final Command command, final Reason reason)
