@@ -20,6 +20,10 @@ import picocli.CommandLine.Spec;
 import io.ledgerguard.config.ConfigLoader;
 import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.journal.ChronicleJournal;
+import io.ledgerguard.journal.ChronicleJournalContext;
+import io.ledgerguard.journal.JournalDurability;
+import io.ledgerguard.journal.JournalFormatException;
 import io.ledgerguard.replay.Replay;
 import io.ledgerguard.replay.ReplaySummary;
 
@@ -65,6 +69,16 @@ final class ReplayCommand implements Callable<Integer>
         description = "Where to write the final state (JSON); not written when omitted.")
     private Path state;
 
+    @Option(names = "--journal", paramLabel = "DIR",
+        description = "Also write the journal a serving guard would write (Chronicle Queue, hash-chained) to this " +
+            "directory, which must be new or empty.")
+    private Path journal;
+
+    @Option(names = "--journal-durability", paramLabel = "MODE", defaultValue = "process",
+        description = "process (memory-mapped; survives the process being killed) or os (synced to disk per " +
+            "flush); default: ${DEFAULT-VALUE}.")
+    private String journalDurability;
+
     @Override
     public Integer call()
     {
@@ -82,9 +96,31 @@ final class ReplayCommand implements Callable<Integer>
         }
 
         final Replay replay;
+        ChronicleJournal chronicle = null;
         try
         {
             replay = new Replay(guardConfig);
+            if (journal != null)
+            {
+                chronicle = new ChronicleJournal(new ChronicleJournalContext()
+                    .directory(journal)
+                    .durability(JournalDurability.fromName(journalDurability)));
+                if (chronicle.commands() > 0)
+                {
+                    err.println("ledger-guard: --journal " + journal + " already holds " + chronicle.commands() +
+                        " commands; replay writes a new journal: give a new or empty directory");
+                    err.flush();
+                    chronicle.close();
+                    return LedgerGuardCli.EXIT_USAGE;
+                }
+                replay.journal(chronicle);
+            }
+        }
+        catch (final ConfigurationException | JournalFormatException ex)
+        {
+            err.println("ledger-guard: " + (journal != null ? "--journal " + journal + ": " : "") + ex.getMessage());
+            err.flush();
+            return LedgerGuardCli.EXIT_USAGE;
         }
         catch (final OutOfMemoryError ex)
         {
@@ -132,6 +168,13 @@ final class ReplayCommand implements Callable<Integer>
             err.println("ledger-guard: replay failed: " + describe(ex));
             err.flush();
             return LedgerGuardCli.EXIT_FAILURE;
+        }
+        finally
+        {
+            if (chronicle != null)
+            {
+                chronicle.close();
+            }
         }
     }
 

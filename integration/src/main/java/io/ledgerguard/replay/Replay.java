@@ -12,6 +12,7 @@ import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.pipeline.Journal;
 import io.ledgerguard.core.Reason;
 
 /**
@@ -30,6 +31,8 @@ public final class Replay
 {
     /** Longest command line, in bytes: a full batch with memos and approvals fits many times over. */
     public static final int LINE_BYTES_MAX = 1 << 20;
+    /** Commands between journal flushes, as a pipeline flushes at the end of each batch of ring events. */
+    public static final int JOURNAL_FLUSH_EVERY = 1024;
 
     private final GuardConfig config;
     private final GuardEngine engine;
@@ -37,6 +40,7 @@ public final class Replay
     private final Command command = new Command();
     private final Decision decision = new Decision();
     private boolean ran;
+    private Journal journal;
 
     /**
      * Allocate a guard for the configuration.
@@ -48,6 +52,20 @@ public final class Replay
         this.config = config.conclude();
         this.engine = new GuardEngine(config);
         this.parser = new CommandLineParser(config);
+    }
+
+    /**
+     * Journal every sequenced command before it is applied, as a serving guard's journal stage does, so that a
+     * command file's run can be verified and replayed with the journal tools.
+     *
+     * @param journal a journal holding no commands yet (replay sequences from 1); flushed every
+     *                {@link #JOURNAL_FLUSH_EVERY} commands and at the end, not closed.
+     * @return this for a fluent style.
+     */
+    public Replay journal(final Journal journal)
+    {
+        this.journal = journal;
+        return this;
     }
 
     /**
@@ -134,6 +152,14 @@ public final class Replay
                 }
 
                 command.seq = ++seq;
+                if (journal != null)
+                {
+                    journal.append(command);
+                    if (seq % JOURNAL_FLUSH_EVERY == 0)
+                    {
+                        journal.flush();
+                    }
+                }
                 engine.apply(command, decision);
                 assert decision.seq == command.seq : "decision for another command: seq=" + decision.seq;
                 if (decision.accepted())
@@ -154,6 +180,10 @@ public final class Replay
                     }
                 }
             }
+        }
+        if (journal != null)
+        {
+            journal.flush();
         }
         return new ReplaySummary(lines, seq, accepted, malformed, alertCount, rejectedByReason,
             engine.stateHash().hex(), engine.checkInvariants());
