@@ -141,7 +141,7 @@ public final class DemoReport
             }
         }
 
-        out.printf("%nInjected incident: phantom promotional payout (SPEC §1)%n");
+        out.printf("%nInjected incident: phantom promotional payout (SPEC section 1)%n");
         out.printf("  meant: 620,000 KRW to 695 customers; keyed: 620,000 BTC, %.1fx the exchange's BTC holdings " +
             "of %s BTC%n", 620_000.0 * DemoConfig.SATOSHI_PER_BTC / Math.max(1, incident.btcHoldingsBefore),
             Amounts.format(incident.btcHoldingsBefore, 8));
@@ -302,6 +302,6 @@ public final class DemoReport
 
     private static String micros(final long nanos)
     {
-        return nanos >= 1_000_000 ? String.format("%.2f ms", nanos / 1e6) : String.format("%.1f µs", nanos / 1e3);
+        return nanos >= 1_000_000 ? String.format("%.2f ms", nanos / 1e6) : String.format("%.1f us", nanos / 1e3);
     }
 }
