@@ -24,8 +24,7 @@ public final class AlertPublisher implements Flushable, Closeable
 {
     private static final long NANOS_PER_MILLI = 1_000_000L;
 
-    private final Writer out;
-    private final JsonGenerator json;
+    private final JsonOutput.LineWriter lines;
     private final GuardConfig config;
 
     /**
@@ -35,8 +34,7 @@ public final class AlertPublisher implements Flushable, Closeable
      */
     public AlertPublisher(final Writer out, final GuardConfig config) throws IOException
     {
-        this.out = out;
-        this.json = JsonOutput.generator(out);
+        this.lines = new JsonOutput.LineWriter(out);
         this.config = config;
     }
 
@@ -46,7 +44,7 @@ public final class AlertPublisher implements Flushable, Closeable
      */
     public void onAlert(final Alert alert) throws IOException
     {
-        json.writeStartObject();
+        final JsonGenerator json = lines.startLine();
         json.writeNumberField("seq", alert.seq);
         json.writeNumberField("atMs", Math.floorDiv(alert.timestampNs, NANOS_PER_MILLI));
         json.writeStringField("type", alert.type.name());
@@ -78,21 +76,18 @@ public final class AlertPublisher implements Flushable, Closeable
             json.writeNumberField(alert.type.figureName(i), alert.figure(i));
         }
         json.writeEndObject();
-        json.writeEndObject();
-        json.writeRaw('\n');
+        lines.endLine();
     }
 
     @Override
     public void flush() throws IOException
     {
-        json.flush();
-        out.flush();
+        lines.flush();
     }
 
     @Override
     public void close() throws IOException
     {
-        json.close();
-        out.flush();
+        lines.close();
     }
 }

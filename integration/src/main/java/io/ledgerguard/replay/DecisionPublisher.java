@@ -27,8 +27,7 @@ import io.ledgerguard.core.Reason;
  */
 public final class DecisionPublisher implements Flushable, Closeable
 {
-    private final Writer out;
-    private final JsonGenerator json;
+    private final JsonOutput.LineWriter lines;
 
     /**
      * @param out where the lines go.
@@ -36,8 +35,7 @@ public final class DecisionPublisher implements Flushable, Closeable
      */
     public DecisionPublisher(final Writer out) throws IOException
     {
-        this.out = out;
-        this.json = JsonOutput.generator(out);
+        this.lines = new JsonOutput.LineWriter(out);
     }
 
     /**
@@ -49,10 +47,10 @@ public final class DecisionPublisher implements Flushable, Closeable
      */
     public void onDecision(final Decision decision, final boolean batch) throws IOException
     {
-        json.writeStartObject();
+        final JsonGenerator json = lines.startLine();
         json.writeNumberField("seq", decision.seq);
         json.writeNumberField("txId", decision.txId);
-        writeReason(decision.reason);
+        writeReason(json, decision.reason);
         if (decision.duplicate)
         {
             json.writeBooleanField("duplicate", true);
@@ -78,7 +76,7 @@ public final class DecisionPublisher implements Flushable, Closeable
         {
             json.writeNumberField("alertsDropped", decision.alertsDropped);
         }
-        endLine();
+        lines.endLine();
     }
 
     /**
@@ -93,41 +91,33 @@ public final class DecisionPublisher implements Flushable, Closeable
     public void onNotSequenced(final long line, final long txId, final Reason reason, final String error)
         throws IOException
     {
-        json.writeStartObject();
+        final JsonGenerator json = lines.startLine();
         json.writeNumberField("line", line);
         if (txId != 0)
         {
             json.writeNumberField("txId", txId);
         }
-        writeReason(reason);
+        writeReason(json, reason);
         json.writeStringField("error", error);
-        endLine();
+        lines.endLine();
     }
 
-    private void writeReason(final Reason reason) throws IOException
+    private static void writeReason(final JsonGenerator json, final Reason reason) throws IOException
     {
         json.writeStringField("status", reason.isAccepted() ? "ACCEPTED" : "REJECTED");
         json.writeStringField("reason", reason.name());
         json.writeNumberField("code", reason.code());
     }
 
-    private void endLine() throws IOException
-    {
-        json.writeEndObject();
-        json.writeRaw('\n');
-    }
-
     @Override
     public void flush() throws IOException
     {
-        json.flush();
-        out.flush();
+        lines.flush();
     }
 
     @Override
     public void close() throws IOException
     {
-        json.close();
-        out.flush();
+        lines.close();
     }
 }

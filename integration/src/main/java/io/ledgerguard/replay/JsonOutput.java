@@ -1,5 +1,7 @@
 package io.ledgerguard.replay;
 
+import java.io.Closeable;
+import java.io.Flushable;
 import java.io.IOException;
 import java.io.Writer;
 
@@ -29,5 +31,56 @@ final class JsonOutput
     static JsonGenerator generator(final Writer out) throws IOException
     {
         return FACTORY.createGenerator(out);
+    }
+
+    /**
+     * One JSON object per line over a writer it does not own: closing flushes the generator and the writer and
+     * leaves the writer open, for the caller to close.
+     */
+    static final class LineWriter implements Flushable, Closeable
+    {
+        private final Writer out;
+        private final JsonGenerator json;
+
+        LineWriter(final Writer out) throws IOException
+        {
+            this.out = out;
+            this.json = generator(out);
+        }
+
+        /**
+         * @return the generator, positioned inside a new line's object.
+         * @throws IOException when the object cannot be started.
+         */
+        JsonGenerator startLine() throws IOException
+        {
+            json.writeStartObject();
+            return json;
+        }
+
+        /**
+         * End the line's object and the line.
+         *
+         * @throws IOException when it cannot be written.
+         */
+        void endLine() throws IOException
+        {
+            json.writeEndObject();
+            json.writeRaw('\n');
+        }
+
+        @Override
+        public void flush() throws IOException
+        {
+            json.flush();
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            json.close();
+            out.flush();
+        }
     }
 }
