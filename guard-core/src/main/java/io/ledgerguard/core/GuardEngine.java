@@ -1555,6 +1555,89 @@ public final class GuardEngine
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // Snapshots: the whole state is these off-heap parts; everything else is configuration or per-command scratch.
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private static final String[] STATE_PART_NAMES =
+        {"accounts", "positions", "holds", "txIds", "inflows", "assets", "wallets", "globals"};
+
+    /**
+     * @return how many parts the state has: see {@link #statePart(int)}.
+     */
+    public int statePartCount()
+    {
+        return STATE_PART_NAMES.length;
+    }
+
+    /**
+     * @param index a part, from 0.
+     * @return its name, stable across versions of the same snapshot format.
+     */
+    public String statePartName(final int index)
+    {
+        return STATE_PART_NAMES[index];
+    }
+
+    /**
+     * A part of the state, whole: a snapshot writes each part's bytes and a restore writes them back. Read or write it
+     * only while no command is being applied.
+     *
+     * @param index a part, from 0.
+     * @return its buffer.
+     */
+    public UnsafeBuffer statePart(final int index)
+    {
+        switch (index)
+        {
+            case 0: return accounts.buffer();
+            case 1: return positions.buffer();
+            case 2: return holds.buffer();
+            case 3: return txIds.buffer();
+            case 4: return inflows.buffer();
+            case 5: return assets;
+            case 6: return wallets;
+            case 7: return globals;
+            default: throw new IndexOutOfBoundsException("state part " + index + " of " + STATE_PART_NAMES.length);
+        }
+    }
+
+    /**
+     * Copy the whole state into another engine built from the same configuration: the pause a snapshot costs the
+     * guard thread. Allocates nothing.
+     *
+     * @param target an engine of the same configuration, not applying anything.
+     */
+    public void copyStateTo(final GuardEngine target)
+    {
+        assert !undo.isActive() : "copy during apply";
+        for (int i = 0; i < STATE_PART_NAMES.length; i++)
+        {
+            final UnsafeBuffer from = statePart(i);
+            final UnsafeBuffer to = target.statePart(i);
+            assert from.capacity() == to.capacity() : STATE_PART_NAMES[i] + " " + from.capacity() + " != " +
+                to.capacity();
+            to.putBytes(0, from, 0, from.capacity());
+        }
+    }
+
+    /**
+     * After the parts were written back from a snapshot: publish every asset's figures as of the restored sequence.
+     *
+     * @param restoredSeq the sequence the snapshot was taken at.
+     */
+    public void stateRestored(final long restoredSeq)
+    {
+        seq = restoredSeq;
+        nowNs = globals.getLong(GLOBAL_LAST_TIMESTAMP_NS * 8);
+        nowMs = nowNs / NANOS_PER_MILLI;
+        for (int a = 0; a < assetIds.length; a++)
+        {
+            counters.publish(a, assetGet(a, ASSET_OBLIGATIONS), assetGet(a, ASSET_HOLDINGS), assetGet(a, ASSET_HELD),
+                assetStatus(a), seq, nowNs);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // Reading state: for the applying thread, or when it is stopped (tests, replay, reports, audit).
     // ---------------------------------------------------------------------------------------------------------------
 

@@ -152,16 +152,17 @@ public final class Replay
                 }
 
                 command.seq = ++seq;
+                engine.apply(command, decision);
+                assert decision.seq == command.seq : "decision for another command: seq=" + decision.seq;
                 if (journal != null)
                 {
-                    journal.append(command);
+                    // As the pipeline does: the guard decides, then the journal records the command with its decision.
+                    journal.append(command, decision);
                     if (seq % JOURNAL_FLUSH_EVERY == 0)
                     {
                         journal.flush();
                     }
                 }
-                engine.apply(command, decision);
-                assert decision.seq == command.seq : "decision for another command: seq=" + decision.seq;
                 if (decision.accepted())
                 {
                     accepted++;

@@ -4,8 +4,10 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
@@ -20,6 +22,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandCodec;
+import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.DecisionCodec;
 import io.ledgerguard.core.pipeline.Journal;
 
 import static io.ledgerguard.journal.JournalEntryDescriptor.BODY_LENGTH_OFFSET;
@@ -29,7 +33,12 @@ import static io.ledgerguard.journal.JournalEntryDescriptor.CHAIN_LENGTH;
 import static io.ledgerguard.journal.JournalEntryDescriptor.ENTRY_LENGTH_MAX;
 import static io.ledgerguard.journal.JournalEntryDescriptor.FORMAT_VERSION;
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_BODY_LENGTH;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_BODY_LENGTH;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_CHAIN_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_STATE_HASH_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_CODEC_VERSION_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_DECISION_CODEC_VERSION_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_CHECKPOINT;
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_FORMAT_VERSION_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_MAGIC_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_COMMAND;
@@ -70,6 +79,11 @@ public final class ChronicleJournal implements Journal
     private boolean closed;
     /** The mapped chunk the last entry went to: see {@link #syncWhenMappingChanged(BytesStore)}. */
     private BytesStore<?, ?> mapping;
+    private final byte[] snapshotChainHead = new byte[CHAIN_LENGTH];
+    private long snapshotChainSeq = -1;
+    private volatile PendingCheckpoint pendingCheckpoint;
+    private long checkpointsWritten;
+    private final List<JournalReader.Checkpoint> checkpointsFound;
     /** The queue file synced last: a new one needs its directory entry synced too. */
     private File syncedFile;
     private long mappingSyncs;
@@ -109,6 +123,7 @@ public final class ChronicleJournal implements Journal
                 chain = reader.chain();
                 commands = reader.commands();
                 lastSeq = reader.lastSeq();
+                checkpointsFound = List.copyOf(reader.checkpoints());
                 final boolean headerPresent = reader.headerRead();
                 appender = queue.createAppender();
                 if (!headerPresent)
@@ -139,7 +154,7 @@ public final class ChronicleJournal implements Journal
      *                               the wrong sequence, would otherwise corrupt the evidence.
      */
     @Override
-    public void append(final Command command)
+    public void append(final Command command, final Decision decision)
     {
         final long seq = command.seq;
         if (closed)
@@ -151,12 +166,90 @@ public final class ChronicleJournal implements Journal
             throw new IllegalStateException("journal sequence gap: directory=" + directory + ", seq=" + seq +
                 ", lastSeq=" + lastSeq + ", commands=" + commands);
         }
-        final int bodyLength = CommandCodec.encode(command, entryBuffer, BODY_OFFSET);
-        assert bodyLength >= CommandCodec.HEADER_LENGTH : "bodyLength=" + bodyLength;
-        assert bodyLength <= CommandCodec.ENCODED_LENGTH_MAX : "bodyLength=" + bodyLength;
-        write(KIND_COMMAND, seq, command.timestampNs, bodyLength);
+        assert decision.seq == seq : "decision.seq=" + decision.seq + ", seq=" + seq;
+        final int commandLength = CommandCodec.encode(command, entryBuffer, BODY_OFFSET);
+        assert commandLength >= CommandCodec.HEADER_LENGTH : "commandLength=" + commandLength;
+        assert commandLength <= CommandCodec.ENCODED_LENGTH_MAX : "commandLength=" + commandLength;
+        final int decisionLength = DecisionCodec.encode(decision, entryBuffer, BODY_OFFSET + commandLength);
+        write(KIND_COMMAND, seq, command.timestampNs, commandLength + decisionLength);
         lastSeq = seq;
         commands++;
+    }
+
+    /**
+     * Note the chain value of the entry just appended: the guard copied its state after it, and the checkpoint that
+     * {@link #postCheckpoint(long, String)} later asks for names it.
+     */
+    @Override
+    public void snapshotTaken(final long seq)
+    {
+        assert seq == lastSeq : "seq=" + seq + ", lastSeq=" + lastSeq;
+        chain.head(snapshotChainHead);
+        snapshotChainSeq = seq;
+    }
+
+    /**
+     * Ask for a checkpoint entry: the state hash at {@code seq}, with the chain value of that sequence's entry. Any
+     * thread; the journal thread writes it at the end of its next batch (once it has appended {@code seq}), or on
+     * close.
+     *
+     * @param seq          a sequence the guard copied its state after ({@link #snapshotTaken(long)}).
+     * @param stateHashHex the state hash at that sequence, 64 hex digits.
+     */
+    public void postCheckpoint(final long seq, final String stateHashHex)
+    {
+        if (stateHashHex.length() != CHAIN_LENGTH * 2)
+        {
+            throw new IllegalArgumentException("stateHashHex must be 64 hex digits, was " + stateHashHex);
+        }
+        pendingCheckpoint = new PendingCheckpoint(seq, stateHashHex.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * @return the checkpoint entries the journal held when it was opened, in journal order.
+     */
+    public List<JournalReader.Checkpoint> checkpointsFound()
+    {
+        return checkpointsFound;
+    }
+
+    /**
+     * @return checkpoint entries written by this journal since it was opened.
+     */
+    public long checkpointsWritten()
+    {
+        return checkpointsWritten;
+    }
+
+    private void writePendingCheckpoint()
+    {
+        final PendingCheckpoint pending = pendingCheckpoint;
+        if (pending == null || pending.seq != snapshotChainSeq)
+        {
+            return;
+        }
+        pendingCheckpoint = null;
+        entryBuffer.putBytes(BODY_OFFSET + CHECKPOINT_STATE_HASH_OFFSET, pending.stateHashHex);
+        for (int i = 0; i < CHAIN_LENGTH; i++)
+        {
+            final int b = snapshotChainHead[i] & 0xFF;
+            entry[BODY_OFFSET + CHECKPOINT_CHAIN_OFFSET + 2 * i] = (byte)Character.forDigit(b >> 4, 16);
+            entry[BODY_OFFSET + CHECKPOINT_CHAIN_OFFSET + 2 * i + 1] = (byte)Character.forDigit(b & 0xF, 16);
+        }
+        write(KIND_CHECKPOINT, pending.seq, 0, CHECKPOINT_BODY_LENGTH);
+        checkpointsWritten++;
+    }
+
+    private static final class PendingCheckpoint
+    {
+        final long seq;
+        final byte[] stateHashHex;
+
+        PendingCheckpoint(final long seq, final byte[] stateHashHex)
+        {
+            this.seq = seq;
+            this.stateHashHex = stateHashHex;
+        }
     }
 
     /**
@@ -165,6 +258,10 @@ public final class ChronicleJournal implements Journal
     @Override
     public void flush()
     {
+        if (pendingCheckpoint != null)
+        {
+            writePendingCheckpoint();
+        }
         if (durability == JournalDurability.OS)
         {
             appender.sync();
@@ -230,6 +327,7 @@ public final class ChronicleJournal implements Journal
         entryBuffer.putBytes(BODY_OFFSET + HEADER_MAGIC_OFFSET, MAGIC);
         entryBuffer.putInt(BODY_OFFSET + HEADER_FORMAT_VERSION_OFFSET, FORMAT_VERSION, BYTE_ORDER);
         entryBuffer.putByte(BODY_OFFSET + HEADER_CODEC_VERSION_OFFSET, CommandCodec.VERSION);
+        entryBuffer.putByte(BODY_OFFSET + HEADER_DECISION_CODEC_VERSION_OFFSET, DecisionCodec.VERSION);
         write(KIND_HEADER, 0, 0, HEADER_BODY_LENGTH);
         flush();
     }

@@ -9,10 +9,13 @@ import java.nio.file.Path;
 /**
  * Checks that a directory can be a journal before Chronicle Queue writes anything into it: it holds nothing but
  * Chronicle Queue files ({@code *.cq4} cycle files, {@code *.cq4t} metadata). Whether those are ours is decided by
- * the first entry ({@link JournalReader}).
+ * the first entry ({@link JournalReader}). A {@value #SNAPSHOTS} subdirectory may hold the guard's snapshots.
  */
 final class JournalDirectory
 {
+    /** The subdirectory snapshots go to by default: the one thing in a journal directory that is not a queue file. */
+    static final String SNAPSHOTS = "snapshots";
+
     private JournalDirectory()
     {
     }
@@ -37,6 +40,10 @@ final class JournalDirectory
             for (final Path file : files)
             {
                 final String name = file.getFileName().toString();
+                if (name.equals(SNAPSHOTS) && Files.isDirectory(file))
+                {
+                    continue;
+                }
                 if (!Files.isRegularFile(file) || !(name.endsWith(".cq4") || name.endsWith(".cq4t")))
                 {
                     throw new JournalFormatException("not a ledger-guard journal: directory=" + directory +

@@ -4,6 +4,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 import io.ledgerguard.core.CommandCodec;
+import io.ledgerguard.core.DecisionCodec;
 
 /**
  * The layout of one journal entry: the body of one Chronicle Queue excerpt. Little-endian.
@@ -17,13 +18,28 @@ import io.ledgerguard.core.CommandCodec;
  * so each entry seals every entry before it: a modified, inserted, deleted or reordered entry breaks the chain at
  * that entry. Entry 0 is always a {@link #KIND_HEADER} entry whose body is
  * <pre>
- *   0                          20               24             25
- *   +--------------------------+----------------+--------------+
- *   | "LEDGER-GUARD-JOURNAL"   | formatVersion  | codecVersion |
- *   +--------------------------+----------------+--------------+
+ *   0                          20               24             25                     26
+ *   +--------------------------+----------------+--------------+----------------------+
+ *   | "LEDGER-GUARD-JOURNAL"   | formatVersion  | codecVersion | decisionCodecVersion |
+ *   +--------------------------+----------------+--------------+----------------------+
  * </pre>
- * and every later entry a {@link #KIND_COMMAND} entry whose body is the {@link CommandCodec} form of the command,
- * with consecutive sequences.
+ * Every later entry is either
+ * <ul>
+ *     <li>a {@link #KIND_COMMAND} entry, with consecutive sequences: the {@link CommandCodec} form of the command
+ *     (which starts with its own length) followed by the {@link DecisionCodec} form of the guard's decision on it,
+ *     alerts included; or</li>
+ *     <li>a {@link #KIND_CHECKPOINT} entry, whose {@code seq} is the sequence of an earlier command entry, after
+ *     which the guard copied its state for a snapshot, and whose body is
+ * <pre>
+ *   0                              64                                 128
+ *   +------------------------------+----------------------------------+
+ *   | state hash at seq (64 hex)   | chain value of entry seq (64 hex)|
+ *   +------------------------------+----------------------------------+
+ * </pre>
+ *     in ASCII hex: a statement anyone can publish, that the journal up to {@code seq} ends in that chain value and
+ *     the state it produces has that hash. It follows its command entry once the state hash is computed, so
+ *     later command entries may come between them.</li>
+ * </ul>
  */
 public final class JournalEntryDescriptor
 {
@@ -40,20 +56,28 @@ public final class JournalEntryDescriptor
 
     /** The first entry of every journal: what it is and which versions wrote it. */
     public static final byte KIND_HEADER = 1;
-    /** A sequenced input command. */
+    /** A sequenced input command and the decision on it. */
     public static final byte KIND_COMMAND = 2;
+    /** The state hash and chain value at an earlier command's sequence. */
+    public static final byte KIND_CHECKPOINT = 3;
 
     /** Marks a directory as a ledger-guard journal. */
     public static final byte[] MAGIC = "LEDGER-GUARD-JOURNAL".getBytes(StandardCharsets.US_ASCII);
     /** Version of this entry layout; a journal of another version is refused. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     public static final int HEADER_MAGIC_OFFSET = 0;
     public static final int HEADER_FORMAT_VERSION_OFFSET = 20;
     public static final int HEADER_CODEC_VERSION_OFFSET = 24;
-    public static final int HEADER_BODY_LENGTH = 25;
+    public static final int HEADER_DECISION_CODEC_VERSION_OFFSET = 25;
+    public static final int HEADER_BODY_LENGTH = 26;
+
+    public static final int CHECKPOINT_STATE_HASH_OFFSET = 0;
+    public static final int CHECKPOINT_CHAIN_OFFSET = 64;
+    public static final int CHECKPOINT_BODY_LENGTH = 128;
 
     /** Longest body of any entry. */
-    public static final int BODY_LENGTH_MAX = Math.max(HEADER_BODY_LENGTH, CommandCodec.ENCODED_LENGTH_MAX);
+    public static final int BODY_LENGTH_MAX = Math.max(HEADER_BODY_LENGTH,
+        CommandCodec.ENCODED_LENGTH_MAX + DecisionCodec.ENCODED_LENGTH_MAX);
     /** Longest entry, chain included. */
     public static final int ENTRY_LENGTH_MAX = BODY_OFFSET + BODY_LENGTH_MAX + CHAIN_LENGTH;
 

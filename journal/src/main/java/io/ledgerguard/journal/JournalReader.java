@@ -3,7 +3,9 @@ package io.ledgerguard.journal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
@@ -14,17 +16,23 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandCodec;
+import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.DecisionCodec;
 
 import static io.ledgerguard.journal.JournalEntryDescriptor.BODY_LENGTH_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.BODY_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.BYTE_ORDER;
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHAIN_LENGTH;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_BODY_LENGTH;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_CHAIN_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_STATE_HASH_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.ENTRY_LENGTH_MAX;
 import static io.ledgerguard.journal.JournalEntryDescriptor.FORMAT_VERSION;
-import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_BODY_LENGTH;
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_CODEC_VERSION_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_DECISION_CODEC_VERSION_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_FORMAT_VERSION_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_MAGIC_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_CHECKPOINT;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_COMMAND;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_HEADER;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_OFFSET;
@@ -53,6 +61,9 @@ public final class JournalReader implements AutoCloseable
     private long lastSeq;
     private long lastTimestampNs;
     private boolean headerRead;
+    private final Decision scratchDecision = new Decision();
+    private final List<Checkpoint> checkpoints = new ArrayList<>();
+    private Checkpoint lastCheckpoint;
 
     JournalReader(final String directory, final ChronicleQueue queue, final boolean ownsQueue)
     {
@@ -89,7 +100,8 @@ public final class JournalReader implements AutoCloseable
     }
 
     /**
-     * Read, verify and decode the next command, reading and checking the journal header first when it has not been.
+     * Read, verify and decode the next command, skipping checkpoint entries (which {@link #checkpoints()} collects),
+     * and reading and checking the journal header first when it has not been.
      *
      * @param command receives the command.
      * @return false at the end of the journal.
@@ -98,12 +110,49 @@ public final class JournalReader implements AutoCloseable
      */
     public boolean next(final Command command)
     {
+        return next(command, scratchDecision);
+    }
+
+    /**
+     * As {@link #next(Command)}, with the decision recorded for the command.
+     *
+     * @param command  receives the command.
+     * @param decision receives the decision the guard recorded with it.
+     * @return false at the end of the journal.
+     */
+    public boolean next(final Command command, final Decision decision)
+    {
+        while (true)
+        {
+            final int kind = nextEntry(command, decision);
+            if (kind < 0)
+            {
+                return false;
+            }
+            if (kind == KIND_COMMAND)
+            {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Read and verify the next entry of any kind after the header.
+     *
+     * @param command  receives the command of a {@link JournalEntryDescriptor#KIND_COMMAND} entry.
+     * @param decision receives its decision.
+     * @return the entry's kind, {@link JournalEntryDescriptor#KIND_COMMAND} or
+     *         {@link JournalEntryDescriptor#KIND_CHECKPOINT} (then {@link #lastCheckpoint()} describes it), or -1 at
+     *         the end of the journal.
+     */
+    public int nextEntry(final Command command, final Decision decision)
+    {
         if (!headerRead)
         {
             final int length = readEntry();
             if (length < 0)
             {
-                return false;
+                return -1;
             }
             checkHeader(length);
             headerRead = true;
@@ -111,7 +160,7 @@ public final class JournalReader implements AutoCloseable
         final int length = readEntry();
         if (length < 0)
         {
-            return false;
+            return -1;
         }
         final long index = entries - 1;
         if (!chain.verify(entry, length - CHAIN_LENGTH, computed))
@@ -119,10 +168,6 @@ public final class JournalReader implements AutoCloseable
             throw corrupt(index, "chain mismatch: entry modified, or an entry before it inserted, deleted or moved");
         }
         final byte kind = entryBuffer.getByte(KIND_OFFSET);
-        if (kind != KIND_COMMAND)
-        {
-            throw corrupt(index, "unexpected entry kind=" + kind + ", expected=" + KIND_COMMAND);
-        }
         final int bodyLength = entryBuffer.getInt(BODY_LENGTH_OFFSET, BYTE_ORDER);
         if (JournalEntryDescriptor.entryLength(bodyLength) != length || bodyLength < 0)
         {
@@ -130,6 +175,16 @@ public final class JournalReader implements AutoCloseable
         }
         final long seq = entryBuffer.getLong(SEQ_OFFSET, BYTE_ORDER);
         final long timestampNs = entryBuffer.getLong(TIMESTAMP_OFFSET, BYTE_ORDER);
+        if (kind == KIND_CHECKPOINT)
+        {
+            readCheckpoint(index, seq, bodyLength);
+            return KIND_CHECKPOINT;
+        }
+        if (kind != KIND_COMMAND)
+        {
+            throw corrupt(index, "unexpected entry kind=" + kind + ", expected=" + KIND_COMMAND + " or " +
+                KIND_CHECKPOINT);
+        }
         if (commands > 0 && seq != lastSeq + 1)
         {
             throw corrupt(index, "seq=" + seq + " does not follow previous seq=" + lastSeq);
@@ -138,9 +193,15 @@ public final class JournalReader implements AutoCloseable
         {
             throw corrupt(index, "seq=" + seq + " must be >= 1");
         }
+        final int commandLength;
         try
         {
-            CommandCodec.decode(entryBuffer, BODY_OFFSET, command);
+            commandLength = CommandCodec.decode(entryBuffer, BODY_OFFSET, command);
+            if (commandLength > bodyLength)
+            {
+                throw new IllegalArgumentException("command length=" + commandLength + " beyond bodyLength=" +
+                    bodyLength);
+            }
         }
         catch (final IllegalArgumentException | IndexOutOfBoundsException ex)
         {
@@ -151,10 +212,128 @@ public final class JournalReader implements AutoCloseable
             throw corrupt(index, "entry seq=" + seq + " timestampNs=" + timestampNs +
                 " differ from the command's seq=" + command.seq + " timestampNs=" + command.timestampNs);
         }
+        try
+        {
+            final int decisionLength = DecisionCodec.decode(
+                entryBuffer, BODY_OFFSET + commandLength, bodyLength - commandLength, seq, decision);
+            if (commandLength + decisionLength != bodyLength)
+            {
+                throw new IllegalArgumentException("command and decision take " + (commandLength + decisionLength) +
+                    " bytes of bodyLength=" + bodyLength);
+            }
+        }
+        catch (final IllegalArgumentException | IndexOutOfBoundsException ex)
+        {
+            throw corrupt(index, "decision does not decode: " + ex.getMessage());
+        }
         lastSeq = seq;
         lastTimestampNs = timestampNs;
         commands++;
-        return true;
+        return KIND_COMMAND;
+    }
+
+    private void readCheckpoint(final long index, final long seq, final int bodyLength)
+    {
+        if (bodyLength != CHECKPOINT_BODY_LENGTH)
+        {
+            throw corrupt(index, "checkpoint bodyLength=" + bodyLength + ", expected=" + CHECKPOINT_BODY_LENGTH);
+        }
+        if (seq < 1 || seq > lastSeq)
+        {
+            throw corrupt(index, "checkpoint seq=" + seq + " does not name an earlier command, lastSeq=" + lastSeq);
+        }
+        final String stateHash = hexField(index, BODY_OFFSET + CHECKPOINT_STATE_HASH_OFFSET, "stateHash");
+        final String chainHead = hexField(index, BODY_OFFSET + CHECKPOINT_CHAIN_OFFSET, "chainHead");
+        lastCheckpoint = new Checkpoint(seq, stateHash, chainHead, index);
+        checkpoints.add(lastCheckpoint);
+    }
+
+    private String hexField(final long index, final int offset, final String name)
+    {
+        final String hex = new String(entry, offset, CHAIN_LENGTH * 2, StandardCharsets.US_ASCII);
+        for (int i = 0; i < hex.length(); i++)
+        {
+            if (Character.digit(hex.charAt(i), 16) < 0 || Character.isUpperCase(hex.charAt(i)))
+            {
+                throw corrupt(index, "checkpoint " + name + " is not 64 lower-case hex digits: " + hex);
+            }
+        }
+        return hex;
+    }
+
+    /**
+     * @return the checkpoint entry read last, or {@code null}.
+     */
+    public Checkpoint lastCheckpoint()
+    {
+        return lastCheckpoint;
+    }
+
+    /**
+     * @return every checkpoint entry read so far, in journal order.
+     */
+    public List<Checkpoint> checkpoints()
+    {
+        return checkpoints;
+    }
+
+    /**
+     * A checkpoint entry: at {@link #seq()} the journal's chain value was {@link #chainHeadHex()} and the state it
+     * produces hashed to {@link #stateHashHex()}.
+     */
+    public static final class Checkpoint
+    {
+        private final long seq;
+        private final String stateHashHex;
+        private final String chainHeadHex;
+        private final long entryIndex;
+
+        Checkpoint(final long seq, final String stateHashHex, final String chainHeadHex, final long entryIndex)
+        {
+            this.seq = seq;
+            this.stateHashHex = stateHashHex;
+            this.chainHeadHex = chainHeadHex;
+            this.entryIndex = entryIndex;
+        }
+
+        /**
+         * @return the sequence of the command entry after which the state was taken.
+         */
+        public long seq()
+        {
+            return seq;
+        }
+
+        /**
+         * @return the state hash at that sequence, 64 hex digits.
+         */
+        public String stateHashHex()
+        {
+            return stateHashHex;
+        }
+
+        /**
+         * @return the chain value of that sequence's entry, 64 hex digits.
+         */
+        public String chainHeadHex()
+        {
+            return chainHeadHex;
+        }
+
+        /**
+         * @return the index of the checkpoint entry itself in the journal.
+         */
+        public long entryIndex()
+        {
+            return entryIndex;
+        }
+
+        @Override
+        public String toString()
+        {
+            return "Checkpoint{seq=" + seq + ", stateHash=" + stateHashHex + ", chainHead=" + chainHeadHex +
+                ", entryIndex=" + entryIndex + '}';
+        }
     }
 
     /**
@@ -286,7 +465,7 @@ public final class JournalReader implements AutoCloseable
     {
         final byte kind = entryBuffer.getByte(KIND_OFFSET);
         final int bodyLength = entryBuffer.getInt(BODY_LENGTH_OFFSET, BYTE_ORDER);
-        if (kind != KIND_HEADER || bodyLength < HEADER_BODY_LENGTH ||
+        if (kind != KIND_HEADER || bodyLength < HEADER_DECISION_CODEC_VERSION_OFFSET ||
             JournalEntryDescriptor.entryLength(bodyLength) != length ||
             !Arrays.equals(entry, BODY_OFFSET + HEADER_MAGIC_OFFSET, BODY_OFFSET + HEADER_MAGIC_OFFSET + MAGIC.length,
                 MAGIC, 0, MAGIC.length))
@@ -295,11 +474,15 @@ public final class JournalReader implements AutoCloseable
         }
         final int formatVersion = entryBuffer.getInt(BODY_OFFSET + HEADER_FORMAT_VERSION_OFFSET, BYTE_ORDER);
         final byte codecVersion = entryBuffer.getByte(BODY_OFFSET + HEADER_CODEC_VERSION_OFFSET);
-        if (formatVersion != FORMAT_VERSION || codecVersion != CommandCodec.VERSION)
+        final byte decisionCodecVersion = bodyLength > HEADER_DECISION_CODEC_VERSION_OFFSET ?
+            entryBuffer.getByte(BODY_OFFSET + HEADER_DECISION_CODEC_VERSION_OFFSET) : 0;
+        if (formatVersion != FORMAT_VERSION || codecVersion != CommandCodec.VERSION ||
+            decisionCodecVersion != DecisionCodec.VERSION)
         {
             throw new JournalFormatException("incompatible ledger-guard journal: directory=" + directory +
                 ", formatVersion=" + formatVersion + ", expected=" + FORMAT_VERSION + ", codecVersion=" +
-                codecVersion + ", expected=" + CommandCodec.VERSION);
+                codecVersion + ", expected=" + CommandCodec.VERSION + ", decisionCodecVersion=" +
+                decisionCodecVersion + ", expected=" + DecisionCodec.VERSION);
         }
         if (!chain.verify(entry, length - CHAIN_LENGTH, computed))
         {

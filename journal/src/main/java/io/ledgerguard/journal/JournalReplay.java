@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.DecisionCodec;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.StateHash;
@@ -46,27 +47,66 @@ public final class JournalReplay
      */
     public static Result replay(final Path directory, final GuardEngine engine, final ReplayListener listener)
     {
+        return replay(directory, engine, 0, listener);
+    }
+
+    /**
+     * Replay the commands of a journal after a sequence into an engine that holds the state as of that sequence (a
+     * restored snapshot), comparing each decision with the one the journal recorded.
+     *
+     * @param directory the journal.
+     * @param engine    an engine holding the state as of {@code afterSeq}: a fresh one for 0.
+     * @param afterSeq  commands up to this sequence are read and verified but not applied.
+     * @param listener  receives every command applied and its decision; may be {@code null}.
+     * @return what the replay found.
+     * @throws JournalFormatException  when the directory is not a journal of this version.
+     * @throws JournalCorruptException at the first entry that fails verification.
+     */
+    public static Result replay(
+        final Path directory, final GuardEngine engine, final long afterSeq, final ReplayListener listener)
+    {
         final Command command = new Command();
         final Decision decision = new Decision();
+        final Decision recorded = new Decision();
         final List<Reason> reasons = new ArrayList<>();
         long firstSeq = 0;
+        long mismatches = 0;
+        String firstMismatch = null;
         try (JournalReader reader = JournalReader.open(directory))
         {
-            while (reader.next(command))
+            while (reader.next(command, recorded))
             {
+                if (command.seq <= afterSeq)
+                {
+                    continue;
+                }
                 if (firstSeq == 0)
                 {
                     firstSeq = command.seq;
                 }
                 engine.apply(command, decision);
                 assert decision.seq == command.seq : "decision.seq=" + decision.seq + ", command.seq=" + command.seq;
+                if (!DecisionCodec.sameOutcome(decision, recorded))
+                {
+                    if (mismatches++ == 0)
+                    {
+                        firstMismatch = "seq=" + command.seq + " txId=" + command.txId + ": journal recorded " +
+                            recorded + ", replay decided " + decision;
+                    }
+                }
                 reasons.add(decision.reason);
                 if (listener != null)
                 {
                     listener.onReplayed(command, decision);
                 }
             }
-            return new Result(firstSeq, reasons, reader.chainHeadHex(), engine.stateHash(), engine.checkInvariants());
+            if (afterSeq > reader.lastSeq())
+            {
+                throw new IllegalArgumentException("replay after seq=" + afterSeq + " but the journal ends at seq=" +
+                    reader.lastSeq() + ": directory=" + directory);
+            }
+            return new Result(firstSeq, reasons, reader.chainHeadHex(), engine.stateHash(), engine.checkInvariants(),
+                mismatches, firstMismatch, reader.lastSeq(), List.copyOf(reader.checkpoints()));
         }
     }
 
@@ -92,16 +132,58 @@ public final class JournalReplay
         private final String chainHeadHex;
         private final StateHash stateHash;
         private final String invariantViolation;
+        private final long mismatches;
+        private final String firstMismatch;
+        private final long journalLastSeq;
+        private final List<JournalReader.Checkpoint> checkpoints;
 
         Result(
             final long firstSeq, final List<Reason> reasons, final String chainHeadHex, final StateHash stateHash,
-            final String invariantViolation)
+            final String invariantViolation, final long mismatches, final String firstMismatch,
+            final long journalLastSeq, final List<JournalReader.Checkpoint> checkpoints)
         {
             this.firstSeq = firstSeq;
             this.reasons = reasons;
             this.chainHeadHex = chainHeadHex;
             this.stateHash = stateHash;
             this.invariantViolation = invariantViolation;
+            this.mismatches = mismatches;
+            this.firstMismatch = firstMismatch;
+            this.journalLastSeq = journalLastSeq;
+            this.checkpoints = checkpoints;
+        }
+
+        /**
+         * @return replayed commands whose decision differs from the one the journal recorded: 0 unless the journal
+         *         was written with another configuration, or determinism (I7) broke.
+         */
+        public long mismatches()
+        {
+            return mismatches;
+        }
+
+        /**
+         * @return the first such difference, described, or {@code null}.
+         */
+        public String firstMismatch()
+        {
+            return firstMismatch;
+        }
+
+        /**
+         * @return the sequence of the journal's last command, 0 when it holds none.
+         */
+        public long journalLastSeq()
+        {
+            return journalLastSeq;
+        }
+
+        /**
+         * @return the journal's checkpoint entries, in order.
+         */
+        public List<JournalReader.Checkpoint> checkpoints()
+        {
+            return checkpoints;
         }
 
         /**

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.Reason;
 
@@ -94,7 +95,7 @@ class ChronicleJournalReplayTest
             command.txId = 99;
             command.seq = 1;
             final IllegalStateException refused = assertThrows(IllegalStateException.class,
-                () -> journal.append(command));
+                () -> journal.append(command, decisionFor(command)));
             assertTrue(refused.getMessage().contains("seq=1, lastSeq=" + journal.lastSeq()), refused.getMessage());
         }
     }
@@ -130,7 +131,7 @@ class ChronicleJournalReplayTest
                 command.seq = i;
                 command.timestampNs = i * 1_000L;
                 command.memo("x".repeat(Command.MEMO_LENGTH_MAX));
-                journal.append(command);
+                journal.append(command, decisionFor(command));
                 if (i % 10 == 0)
                 {
                     journal.flush();
@@ -151,5 +152,12 @@ class ChronicleJournalReplayTest
     private ChronicleJournal open(final JournalDurability durability)
     {
         return new ChronicleJournal(new ChronicleJournalContext().directory(directory).durability(durability));
+    }
+
+    private static Decision decisionFor(final Command command)
+    {
+        final Decision decision = new Decision();
+        decision.reset(command.seq, command.txId, command.timestampNs);
+        return decision;
     }
 }

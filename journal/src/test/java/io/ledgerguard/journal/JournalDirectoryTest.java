@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.ledgerguard.core.CommandCodec;
+import io.ledgerguard.core.DecisionCodec;
 import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardEngine;
 
@@ -83,7 +84,8 @@ class JournalDirectoryTest
 
         assertEquals("incompatible ledger-guard journal: directory=" + directory + ", formatVersion=" +
             (JournalEntryDescriptor.FORMAT_VERSION + 1) + ", expected=" + JournalEntryDescriptor.FORMAT_VERSION +
-            ", codecVersion=" + CommandCodec.VERSION + ", expected=" + CommandCodec.VERSION, refused.getMessage());
+            ", codecVersion=" + CommandCodec.VERSION + ", expected=" + CommandCodec.VERSION +
+            ", decisionCodecVersion=0, expected=" + DecisionCodec.VERSION, refused.getMessage());
     }
 
     @Test

@@ -16,4 +16,6 @@ final class CommandEvent
     DecisionListener listener;
     /** Set by the journal stage when the command could not be journaled: its decision must not be released. */
     boolean journalFailed;
+    /** Set by the guard stage when it copied the state right after this command, for a snapshot. */
+    boolean snapshotTaken;
 }

@@ -4,9 +4,10 @@ import org.agrona.ExpandableDirectByteBuffer;
 
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandCodec;
+import io.ledgerguard.core.Decision;
 
 /**
- * A journal kept in memory, in {@link CommandCodec} form: for tests, the demo, and embedders that journal elsewhere.
+ * A journal of the commands (not their decisions) kept in memory, in {@link CommandCodec} form: for tests, the demo, and embedders that journal elsewhere.
  * Nothing survives the process. Bounded: appending beyond {@code bytesMax} fails the guard rather than losing a
  * command silently.
  */
@@ -28,7 +29,7 @@ public final class InMemoryJournal implements Journal
     }
 
     @Override
-    public void append(final Command command)
+    public void append(final Command command, final Decision decision)
     {
         if (length > bytesMax - CommandCodec.ENCODED_LENGTH_MAX)
         {

@@ -1,20 +1,33 @@
 package io.ledgerguard.core.pipeline;
 
 import io.ledgerguard.core.Command;
+import io.ledgerguard.core.Decision;
 
 /**
- * The journal stage's store of sequenced commands (SPEC §8). Called on the journal thread only, in sequence order; a
- * command's decision is released only after {@link #append(Command)} returned for it and, at the end of a batch of
- * ring events, {@link #flush()} did.
+ * The journal stage's store of sequenced commands and their decisions (SPEC §8). Called on the journal thread only,
+ * in sequence order; a command's decision is released only after {@link #append(Command, Decision)} returned for it
+ * and, at the end of a batch of ring events, {@link #flush()} did.
  */
 public interface Journal extends AutoCloseable
 {
     /**
-     * Record one sequenced command (its {@link Command#seq} and {@link Command#timestampNs} are set).
+     * Record one sequenced command (its {@link Command#seq} and {@link Command#timestampNs} are set) with the guard's
+     * decision on it, alerts included.
      *
-     * @param command the command; only valid during the call.
+     * @param command  the command; only valid during the call.
+     * @param decision the guard's decision on it; only valid during the call.
      */
-    void append(Command command);
+    void append(Command command, Decision decision);
+
+    /**
+     * The guard stage copied its whole state right after applying the command just appended, for a snapshot
+     * ({@link SnapshotTrigger}): a journal that writes checkpoints notes where its chain stood at that sequence.
+     *
+     * @param seq the sequence of the command just appended.
+     */
+    default void snapshotTaken(final long seq)
+    {
+    }
 
     /**
      * Make everything appended so far as durable as this journal promises; called at the end of each batch of ring

@@ -29,6 +29,7 @@ public final class PipelineContext
     private Journal journal;
     private AlertListener alertListener;
     private long firstSeq = 1;
+    private SnapshotTrigger snapshotTrigger;
     private ThreadFactory threadFactory;
 
     /**
@@ -173,6 +174,24 @@ public final class PipelineContext
     public long firstSeq()
     {
         return firstSeq;
+    }
+
+    /**
+     * @param snapshotTrigger copies the state for snapshots on the guard thread; may be {@code null} for none.
+     * @return this for a fluent style.
+     */
+    public PipelineContext snapshotTrigger(final SnapshotTrigger snapshotTrigger)
+    {
+        this.snapshotTrigger = snapshotTrigger;
+        return this;
+    }
+
+    /**
+     * @return the snapshot trigger, or {@code null}.
+     */
+    public SnapshotTrigger snapshotTrigger()
+    {
+        return snapshotTrigger;
     }
 
     /**

@@ -22,7 +22,8 @@ final class Stages
     }
 
     /**
-     * J: appends every command to the journal; flushes at the end of each batch of events.
+     * J: appends every command, with the guard stage's decision on it, to the journal; flushes at the end of each batch of
+     * events.
      */
     static final class JournalHandler implements EventHandler<CommandEvent>
     {
@@ -62,7 +63,11 @@ final class Stages
             }
             try
             {
-                journal.append(event.command);
+                journal.append(event.command, event.decision);
+                if (event.snapshotTaken)
+                {
+                    journal.snapshotTaken(event.command.seq);
+                }
                 if (endOfBatch)
                 {
                     journal.flush();
@@ -97,20 +102,26 @@ final class Stages
     }
 
     /**
-     * G: applies every command to the engine.
+     * G: applies every command to the engine, before the journal stage records it with its decision.
      */
     static final class GuardHandler implements EventHandler<CommandEvent>
     {
         private final GuardEngine engine;
         private final JournalHandler journal;
+        private final SnapshotTrigger snapshots;
         private final CountDownLatch started;
         /** Set when the engine itself threw: its state may be half-applied, so nothing more is applied. */
         private volatile boolean failed;
 
-        GuardHandler(final GuardEngine engine, final JournalHandler journal, final CountDownLatch started)
+        GuardHandler(
+            final GuardEngine engine,
+            final JournalHandler journal,
+            final SnapshotTrigger snapshots,
+            final CountDownLatch started)
         {
             this.engine = engine;
             this.journal = journal;
+            this.snapshots = snapshots;
             this.started = started;
         }
 
@@ -123,8 +134,9 @@ final class Stages
         @Override
         public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
         {
-            // Commands journaled before a journal failure are still applied, so that their answers are the decisions
-            // recovery will reproduce; from the failure on nothing is applied.
+            // From a journal failure on nothing more is applied: the state must not run further ahead of the journal,
+            // which is what recovery rebuilds it from.
+            event.snapshotTaken = false;
             if (failed || sequence >= journal.failedFrom())
             {
                 event.decision.reset(event.command.seq, event.command.txId, event.command.timestampNs);
@@ -132,6 +144,10 @@ final class Stages
                 return;
             }
             engine.apply(event.command, event.decision);
+            if (snapshots != null)
+            {
+                event.snapshotTaken = snapshots.afterApply(engine, event.command.seq);
+            }
         }
 
         void markFailed()
@@ -141,7 +157,7 @@ final class Stages
     }
 
     /**
-     * R: once both J and G are done with an event, hands its decision to its caller and its alerts to the listener.
+     * R: once the journal stage (after G) is done with an event, hands its decision to its caller and its alerts to the listener.
      */
     static final class ReleaseHandler implements EventHandler<CommandEvent>
     {
@@ -298,7 +314,7 @@ final class Stages
             switch (stage)
             {
                 case JOURNAL:
-                    // The guard stage may be applying this event now: mark it, and let the release stage answer.
+                    // The guard stage is done with this event: mark it, and let the release stage answer.
                     event.journalFailed = true;
                     break;
                 case GUARD:

@@ -171,7 +171,7 @@ class LedgerGuardTest
         final Journal slowJournal = new Journal()
         {
             @Override
-            public void append(final Command command)
+            public void append(final Command command, final Decision decision)
             {
                 journalBlocked.countDown();
                 try
@@ -235,7 +235,7 @@ class LedgerGuardTest
             private int appended;
 
             @Override
-            public void append(final Command command)
+            public void append(final Command command, final Decision decision)
             {
                 if (++appended == 3)
                 {

@@ -37,7 +37,7 @@ class PipelineFailureTest
             private int appended;
 
             @Override
-            public void append(final Command command)
+            public void append(final Command command, final Decision decision)
             {
                 if (++appended == 3)
                 {
@@ -237,7 +237,7 @@ class PipelineFailureTest
             private int flushes;
 
             @Override
-            public void append(final Command command)
+            public void append(final Command command, final Decision decision)
             {
                 if (command.txId == 1)
                 {
@@ -302,7 +302,7 @@ class PipelineFailureTest
             private long appended;
 
             @Override
-            public void append(final Command command)
+            public void append(final Command command, final Decision decision)
             {
                 if (++appended == 3_000)
                 {

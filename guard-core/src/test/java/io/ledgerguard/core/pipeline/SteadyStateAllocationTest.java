@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import io.ledgerguard.core.AccountKind;
 import io.ledgerguard.core.Command;
+import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.PipelineStreams;
@@ -40,7 +41,7 @@ class SteadyStateAllocationTest
         final Journal discard = new Journal()
         {
             @Override
-            public void append(final Command command)
+            public void append(final Command command, final Decision decision)
             {
             }
 

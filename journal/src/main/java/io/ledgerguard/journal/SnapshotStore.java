@@ -1,0 +1,425 @@
+package io.ledgerguard.journal;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.ledgerguard.core.GuardEngine;
+
+/**
+ * Snapshot files of the guard's whole off-heap state, one per file, named by the sequence they were taken after. A
+ * file is written under a temporary name, synced, and renamed into place, so that a file under its final name is
+ * whole unless the disk itself corrupted it; the CRC-32C over every byte before it, and the state hash recorded in it
+ * and recomputed on loading, catch that. Little-endian:
+ * <pre>
+ *   "LEDGER-GUARD-SNAPSHOT\0\0\0" (24) | formatVersion int | partCount int | seq long | stateHash 64 hex bytes
+ *   then per part: nameLength short | name | byteLength long | bytes
+ *   then: CRC-32C of all the above, as a long
+ * </pre>
+ * The parts are {@link GuardEngine#statePart(int)}: a snapshot restores only into an engine built from the same
+ * limits, which loading checks part by part.
+ */
+public final class SnapshotStore
+{
+    static final byte[] MAGIC = "LEDGER-GUARD-SNAPSHOT\0\0\0".getBytes(StandardCharsets.US_ASCII);
+    static final int FORMAT_VERSION = 1;
+    private static final String PREFIX = "snapshot-";
+    private static final String SUFFIX = ".lgs";
+    private static final String TEMP_SUFFIX = ".tmp";
+    private static final int IO_CHUNK = 1 << 20;
+
+    private final Path directory;
+
+    /**
+     * @param directory where snapshots are kept; created when missing.
+     */
+    public SnapshotStore(final Path directory)
+    {
+        this.directory = directory;
+    }
+
+    /**
+     * @param journalDirectory a journal directory.
+     * @return the store in its {@code snapshots} subdirectory.
+     */
+    public static SnapshotStore inJournal(final Path journalDirectory)
+    {
+        return new SnapshotStore(journalDirectory.resolve(JournalDirectory.SNAPSHOTS));
+    }
+
+    /**
+     * @return where snapshots are kept.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * Write a snapshot of an engine that nothing is applying to (the guard's copy of its state).
+     *
+     * @param engine       the state.
+     * @param seq          the sequence it is the state after.
+     * @param stateHashHex its state hash.
+     * @return the file written.
+     */
+    public Path write(final GuardEngine engine, final long seq, final String stateHashHex)
+    {
+        final Path file = directory.resolve(fileName(seq));
+        final Path temp = directory.resolve(fileName(seq) + TEMP_SUFFIX);
+        try
+        {
+            Files.createDirectories(directory);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING))
+            {
+                final CRC32C crc = new CRC32C();
+                final ByteBuffer header = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+                header.put(MAGIC).putInt(FORMAT_VERSION).putInt(engine.statePartCount()).putLong(seq)
+                    .put(stateHashHex.getBytes(StandardCharsets.US_ASCII));
+                writeChecked(channel, crc, header.flip());
+                for (int i = 0; i < engine.statePartCount(); i++)
+                {
+                    final UnsafeBuffer part = engine.statePart(i);
+                    final byte[] name = engine.statePartName(i).getBytes(StandardCharsets.US_ASCII);
+                    final ByteBuffer partHeader = ByteBuffer.allocate(2 + name.length + 8).order(ByteOrder.LITTLE_ENDIAN);
+                    partHeader.putShort((short)name.length).put(name).putLong(part.capacity());
+                    writeChecked(channel, crc, partHeader.flip());
+                    writeChecked(channel, crc, view(part));
+                }
+                final ByteBuffer trailer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+                trailer.putLong(crc.getValue());
+                writeAll(channel, trailer.flip());
+                channel.force(true);
+            }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+            forceDirectory(directory);
+            return file;
+        }
+        catch (final IOException ex)
+        {
+            try
+            {
+                Files.deleteIfExists(temp);
+            }
+            catch (final IOException ignored)
+            {
+                // The write failed already; a leftover temporary file is ignored by list() and removed by prune().
+            }
+            throw new UncheckedIOException("cannot write snapshot: file=" + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Load a snapshot into an engine built from the same limits, checking it whole: magic and version, every part's
+     * name and size, the CRC-32C, and the state hash recomputed from what was loaded.
+     *
+     * @param file   a snapshot file.
+     * @param engine receives the state; on failure its state is undefined and it must not be used.
+     * @return the snapshot's sequence and state hash.
+     * @throws SnapshotCorruptException naming the file and what is wrong.
+     */
+    public static Loaded load(final Path file, final GuardEngine engine)
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final long size = channel.size();
+            final CRC32C crc = new CRC32C();
+            final ByteBuffer header = ByteBuffer.allocate(MAGIC.length + 4 + 4 + 8 + 64).order(ByteOrder.LITTLE_ENDIAN);
+            readChecked(channel, crc, header, file, "header");
+            header.flip();
+            final byte[] magic = new byte[MAGIC.length];
+            header.get(magic);
+            if (!java.util.Arrays.equals(magic, MAGIC))
+            {
+                throw new SnapshotCorruptException(file, "not a ledger-guard snapshot (magic)");
+            }
+            final int version = header.getInt();
+            if (version != FORMAT_VERSION)
+            {
+                throw new SnapshotCorruptException(file, "formatVersion=" + version + ", expected=" + FORMAT_VERSION);
+            }
+            final int partCount = header.getInt();
+            final long seq = header.getLong();
+            final byte[] hashBytes = new byte[64];
+            header.get(hashBytes);
+            final String stateHashHex = new String(hashBytes, StandardCharsets.US_ASCII);
+            if (partCount != engine.statePartCount())
+            {
+                throw new SnapshotCorruptException(file, "partCount=" + partCount + ", expected=" +
+                    engine.statePartCount());
+            }
+            for (int i = 0; i < partCount; i++)
+            {
+                final ByteBuffer nameLength = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN);
+                readChecked(channel, crc, nameLength, file, "part " + i + " name length");
+                final int length = nameLength.flip().getShort();
+                if (length < 0 || length > 64)
+                {
+                    throw new SnapshotCorruptException(file, "part " + i + " name length=" + length);
+                }
+                final ByteBuffer nameAndSize = ByteBuffer.allocate(length + 8).order(ByteOrder.LITTLE_ENDIAN);
+                readChecked(channel, crc, nameAndSize, file, "part " + i + " header");
+                nameAndSize.flip();
+                final byte[] name = new byte[length];
+                nameAndSize.get(name);
+                final String partName = new String(name, StandardCharsets.US_ASCII);
+                final long bytes = nameAndSize.getLong();
+                final UnsafeBuffer part = engine.statePart(i);
+                if (!partName.equals(engine.statePartName(i)) || bytes != part.capacity())
+                {
+                    throw new SnapshotCorruptException(file, "part " + i + " is " + partName + " of " + bytes +
+                        " bytes, expected " + engine.statePartName(i) + " of " + part.capacity() +
+                        " bytes (a snapshot restores only into the limits it was taken with)");
+                }
+                readChecked(channel, crc, view(part), file, "part " + partName);
+            }
+            final ByteBuffer trailer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, trailer, file, "checksum");
+            final long stored = trailer.flip().getLong();
+            if (stored != crc.getValue())
+            {
+                throw new SnapshotCorruptException(file, "checksum mismatch: stored=" + Long.toHexString(stored) +
+                    ", computed=" + Long.toHexString(crc.getValue()));
+            }
+            if (channel.position() != size)
+            {
+                throw new SnapshotCorruptException(file, (size - channel.position()) + " bytes after the checksum");
+            }
+            engine.stateRestored(seq);
+            final String recomputed = engine.stateHash().hex();
+            if (!recomputed.equals(stateHashHex))
+            {
+                throw new SnapshotCorruptException(file, "state hash mismatch: recorded=" + stateHashHex +
+                    ", recomputed=" + recomputed);
+            }
+            return new Loaded(file, seq, stateHashHex);
+        }
+        catch (final IOException ex)
+        {
+            throw new SnapshotCorruptException(file, "cannot read: " + ex);
+        }
+    }
+
+    /**
+     * @return the snapshot files, newest (highest sequence) first; temporary files are left out.
+     */
+    public List<Path> list()
+    {
+        final List<Path> files = new ArrayList<>();
+        if (!Files.isDirectory(directory))
+        {
+            return files;
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX))
+        {
+            for (final Path file : stream)
+            {
+                if (seqOf(file) >= 0)
+                {
+                    files.add(file);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot list snapshots: directory=" + directory, ex);
+        }
+        files.sort(Comparator.comparingLong((Path file) -> seqOf(file)).reversed());
+        return files;
+    }
+
+    /**
+     * Keep the newest snapshots and delete the rest, leftover temporary files included.
+     *
+     * @param kept how many to keep, at least 1.
+     * @return how many files were deleted.
+     */
+    public int prune(final int kept)
+    {
+        if (kept < 1)
+        {
+            throw new IllegalArgumentException("snapshotsKept must be >= 1, was " + kept);
+        }
+        int deleted = 0;
+        try
+        {
+            final List<Path> files = list();
+            for (int i = kept; i < files.size(); i++)
+            {
+                Files.deleteIfExists(files.get(i));
+                deleted++;
+            }
+            if (Files.isDirectory(directory))
+            {
+                final long newest = files.isEmpty() ? Long.MAX_VALUE : seqOf(files.get(0));
+                try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory, PREFIX + "*" + TEMP_SUFFIX))
+                {
+                    for (final Path temp : temps)
+                    {
+                        // Only temporaries older than the newest snapshot: a newer one may be being written.
+                        final String name = temp.getFileName().toString();
+                        final long seq = seqOf(name.substring(0, name.length() - TEMP_SUFFIX.length()));
+                        if (seq >= 0 && seq < newest)
+                        {
+                            Files.deleteIfExists(temp);
+                            deleted++;
+                        }
+                    }
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot prune snapshots: directory=" + directory, ex);
+        }
+        return deleted;
+    }
+
+    /**
+     * @param file a snapshot file.
+     * @return the sequence in its name, or -1 when the name is not a snapshot's.
+     */
+    public static long seqOf(final Path file)
+    {
+        return seqOf(file.getFileName().toString());
+    }
+
+    private static long seqOf(final String name)
+    {
+        if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX) || name.length() != PREFIX.length() + 20 + SUFFIX.length())
+        {
+            return -1;
+        }
+        try
+        {
+            return Long.parseLong(name.substring(PREFIX.length(), PREFIX.length() + 20));
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
+        }
+    }
+
+    static String fileName(final long seq)
+    {
+        return String.format("%s%020d%s", PREFIX, seq, SUFFIX);
+    }
+
+    private static ByteBuffer view(final UnsafeBuffer part)
+    {
+        final ByteBuffer buffer = part.byteBuffer();
+        if (buffer == null)
+        {
+            throw new IllegalStateException("state part is not backed by a ByteBuffer");
+        }
+        final ByteBuffer view = buffer.duplicate();
+        view.clear();
+        final int start = part.wrapAdjustment();
+        view.position(start).limit(start + part.capacity());
+        return view;
+    }
+
+    private static void writeChecked(final FileChannel channel, final CRC32C crc, final ByteBuffer buffer)
+        throws IOException
+    {
+        crc.update(buffer.duplicate());
+        writeAll(channel, buffer);
+    }
+
+    private static void writeAll(final FileChannel channel, final ByteBuffer buffer) throws IOException
+    {
+        final int limit = buffer.limit();
+        while (buffer.position() < limit)
+        {
+            buffer.limit(Math.min(limit, buffer.position() + IO_CHUNK));
+            channel.write(buffer);
+            buffer.limit(limit);
+        }
+    }
+
+    private static void readChecked(
+        final FileChannel channel, final CRC32C crc, final ByteBuffer buffer, final Path file, final String what)
+        throws IOException
+    {
+        final ByteBuffer start = buffer.duplicate();
+        readFully(channel, buffer, file, what);
+        start.limit(buffer.position());
+        crc.update(start);
+    }
+
+    private static void readFully(final FileChannel channel, final ByteBuffer buffer, final Path file, final String what)
+        throws IOException
+    {
+        while (buffer.hasRemaining())
+        {
+            if (channel.read(buffer) < 0)
+            {
+                throw new SnapshotCorruptException(file, "truncated in " + what + " at byte " + channel.position());
+            }
+        }
+    }
+
+    private static void forceDirectory(final Path directory) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+    }
+
+    /**
+     * What {@link #load(Path, GuardEngine)} restored.
+     */
+    public static final class Loaded
+    {
+        private final Path file;
+        private final long seq;
+        private final String stateHashHex;
+
+        Loaded(final Path file, final long seq, final String stateHashHex)
+        {
+            this.file = file;
+            this.seq = seq;
+            this.stateHashHex = stateHashHex;
+        }
+
+        /**
+         * @return the file.
+         */
+        public Path file()
+        {
+            return file;
+        }
+
+        /**
+         * @return the sequence the state is as of.
+         */
+        public long seq()
+        {
+            return seq;
+        }
+
+        /**
+         * @return the state hash, 64 hex digits.
+         */
+        public String stateHashHex()
+        {
+            return stateHashHex;
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package io.ledgerguard.journal;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.pipeline.SnapshotTrigger;
+
+/**
+ * Takes snapshots of a running guard: on a schedule (every so many commands, and every so many milliseconds) and on
+ * request. The guard thread's whole part is {@link #afterApply}: when a snapshot is due and the previous one is
+ * written, it copies the state into a second engine allocated once (a copy of the tables, the pause a snapshot costs;
+ * memory for the state is needed twice). A writer thread of its own then hashes the copy, asks the journal for a
+ * checkpoint entry with that hash, writes the snapshot file and deletes the ones beyond those kept.
+ * <p>
+ * A snapshot is used in recovery only when the journal holds its checkpoint: one written before the journal recorded
+ * its checkpoint (a crash in between) is passed over for an older one.
+ */
+public final class Snapshotter implements SnapshotTrigger, AutoCloseable
+{
+    private final GuardEngine copy;
+    private final SnapshotStore store;
+    private final ChronicleJournal journal;
+    private final long everyCommands;
+    private final long intervalNs;
+    private final int kept;
+    private final Thread writer;
+    /** Set by the guard thread once it copied the state; cleared by the writer once the file is written. */
+    private volatile boolean busy;
+    private volatile boolean requested;
+    private volatile boolean closing;
+    private long copiedSeq;
+    private long lastCopiedSeq;
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private volatile long lastWrittenSeq = -1;
+    private volatile Path lastWrittenFile;
+    private volatile long lastCopyNs;
+    private volatile long lastWriteNs;
+    private volatile String lastFailure;
+
+    /**
+     * @param config        the guard's configuration: the copy is an engine of the same limits.
+     * @param store         where snapshots go.
+     * @param journal       the journal that records the checkpoints; may be {@code null} (no checkpoints).
+     * @param everyCommands take one every this many commands; 0 for none by count.
+     * @param intervalMs    take one every this many milliseconds; 0 for none by time.
+     * @param kept          snapshots kept, at least 1.
+     * @param startSeq      the sequence the guard's state is as of when it starts (the recovered one).
+     */
+    public Snapshotter(
+        final GuardConfig config,
+        final SnapshotStore store,
+        final ChronicleJournal journal,
+        final long everyCommands,
+        final long intervalMs,
+        final int kept,
+        final long startSeq)
+    {
+        if (everyCommands < 0 || intervalMs < 0 || kept < 1)
+        {
+            throw new IllegalArgumentException("snapshots: everyCommands=" + everyCommands + " and intervalMs=" +
+                intervalMs + " must be >= 0, kept=" + kept + " must be >= 1");
+        }
+        this.copy = new GuardEngine(config);
+        this.store = store;
+        this.journal = journal;
+        this.everyCommands = everyCommands;
+        this.intervalNs = TimeUnit.MILLISECONDS.toNanos(intervalMs);
+        this.kept = kept;
+        this.lastCopiedSeq = startSeq;
+        writer = new Thread(this::runWriter, "ledger-guard-snapshots");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /**
+     * Guard thread: copy the state when a snapshot is due and the copy is free.
+     */
+    @Override
+    public boolean afterApply(final GuardEngine engine, final long seq)
+    {
+        if (busy || !(requested || (everyCommands > 0 && seq - lastCopiedSeq >= everyCommands)))
+        {
+            return false;
+        }
+        final long startNs = System.nanoTime();
+        engine.copyStateTo(copy);
+        lastCopyNs = System.nanoTime() - startNs;
+        copiedSeq = seq;
+        lastCopiedSeq = seq;
+        requested = false;
+        busy = true;
+        LockSupport.unpark(writer);
+        return true;
+    }
+
+    /**
+     * Ask for a snapshot after the next command applied.
+     */
+    public void request()
+    {
+        requested = true;
+    }
+
+    /**
+     * Wait until a snapshot after at least a sequence is written.
+     *
+     * @param seq     the sequence.
+     * @param timeout how long to wait.
+     * @param unit    its unit.
+     * @return true when one was written in time.
+     */
+    public boolean awaitWritten(final long seq, final long timeout, final TimeUnit unit)
+    {
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (lastWrittenSeq < seq)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                return false;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return true;
+    }
+
+    /**
+     * @return snapshots written.
+     */
+    public long written()
+    {
+        return written.get();
+    }
+
+    /**
+     * @return snapshots that failed to be written.
+     */
+    public long failures()
+    {
+        return failures.get();
+    }
+
+    /**
+     * @return the last failure, described, or {@code null}.
+     */
+    public String lastFailure()
+    {
+        return lastFailure;
+    }
+
+    /**
+     * @return the sequence of the last snapshot written, -1 when none.
+     */
+    public long lastWrittenSeq()
+    {
+        return lastWrittenSeq;
+    }
+
+    /**
+     * @return the last snapshot file written, or {@code null}.
+     */
+    public Path lastWrittenFile()
+    {
+        return lastWrittenFile;
+    }
+
+    /**
+     * @return how long the guard thread spent copying the state for the last snapshot, in nanoseconds.
+     */
+    public long lastCopyNs()
+    {
+        return lastCopyNs;
+    }
+
+    /**
+     * @return how long the writer spent hashing and writing the last snapshot, in nanoseconds.
+     */
+    public long lastWriteNs()
+    {
+        return lastWriteNs;
+    }
+
+    /**
+     * Stop the writer after the snapshot it is writing, if any. Call after the guard stopped.
+     */
+    @Override
+    public void close()
+    {
+        closing = true;
+        LockSupport.unpark(writer);
+        try
+        {
+            writer.join(TimeUnit.MINUTES.toMillis(5));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void runWriter()
+    {
+        long nextTimedNs = intervalNs > 0 ? System.nanoTime() + intervalNs : Long.MAX_VALUE;
+        while (true)
+        {
+            if (busy)
+            {
+                writeCopy();
+                continue;
+            }
+            if (closing)
+            {
+                return;
+            }
+            final long now = System.nanoTime();
+            if (now - nextTimedNs >= 0)
+            {
+                requested = true;
+                nextTimedNs = now + intervalNs;
+            }
+            LockSupport.parkNanos(Math.min(TimeUnit.MILLISECONDS.toNanos(100), Math.max(1, nextTimedNs - now)));
+        }
+    }
+
+    private void writeCopy()
+    {
+        final long seq = copiedSeq;
+        final long startNs = System.nanoTime();
+        try
+        {
+            final String stateHash = copy.stateHash().hex();
+            // The checkpoint first: a snapshot is trusted only once the journal says which state hash its sequence has.
+            if (journal != null)
+            {
+                journal.postCheckpoint(seq, stateHash);
+            }
+            final Path file = store.write(copy, seq, stateHash);
+            store.prune(kept);
+            lastWrittenFile = file;
+            lastWriteNs = System.nanoTime() - startNs;
+            written.incrementAndGet();
+            lastWrittenSeq = seq;
+        }
+        catch (final RuntimeException ex)
+        {
+            // A failed snapshot loses nothing: the journal holds every command; recovery replays more of it.
+            failures.incrementAndGet();
+            lastFailure = "snapshot at seq=" + seq + " failed: " + ex.getMessage();
+            System.err.println("ledger-guard: " + lastFailure);
+        }
+        finally
+        {
+            busy = false;
+        }
+    }
+}
