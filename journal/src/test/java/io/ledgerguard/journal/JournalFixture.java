@@ -29,6 +29,7 @@ import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.WalletKind;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.core.pipeline.PipelineContext;
+import io.ledgerguard.core.pipeline.SnapshotTrigger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -104,12 +105,23 @@ final class JournalFixture
         final ChronicleJournal journal, final long firstSeq, final GuardEngine engine, final int rounds,
         final long txIdBase)
     {
+        return runPipeline(journal, firstSeq, engine, rounds, txIdBase, null);
+    }
+
+    /**
+     * As {@link #runPipeline(ChronicleJournal, long, GuardEngine, int, long)}, taking snapshots as the trigger says.
+     */
+    static Run runPipeline(
+        final ChronicleJournal journal, final long firstSeq, final GuardEngine engine, final int rounds,
+        final long txIdBase, final SnapshotTrigger snapshots)
+    {
         final Run run = new Run();
         run.firstSeq = firstSeq;
         run.engine = engine;
         final Command command = new Command();
         long txId = txIdBase;
-        try (LedgerGuard guard = new LedgerGuard(engine, new PipelineContext().journal(journal).firstSeq(firstSeq)))
+        try (LedgerGuard guard = new LedgerGuard(engine, new PipelineContext().journal(journal).firstSeq(firstSeq)
+            .snapshotTrigger(snapshots)))
         {
             final boolean fresh = firstSeq == 1;
             if (fresh)

@@ -1,0 +1,218 @@
+package io.ledgerguard.journal;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ledgerguard.core.GuardEngine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SnapshotRecoveryTest
+{
+    private static final int EVERY = 40;
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void shouldRecoverFromTheNewestSnapshotAndTheJournalAfterIt()
+    {
+        final JournalFixture.Run run = runWithSnapshots(3);
+        final SnapshotStore store = SnapshotStore.inJournal(directory);
+        final List<Path> files = store.list();
+        assertEquals(3, files.size(), "three kept: " + files);
+
+        final GuardEngine recovered = new GuardEngine(JournalFixture.config());
+        final Recovery.Result result = Recovery.recover(directory, store, recovered);
+
+        assertNotNull(result.snapshot(), String.join("\n", result.describe()));
+        assertEquals(SnapshotStore.seqOf(files.get(0)), result.snapshot().seq());
+        assertEquals(run.lastSeq() - result.snapshot().seq(), result.replayed());
+        assertEquals(run.lastSeq(), result.lastSeq());
+        assertEquals(run.engine.stateHash().hex(), result.stateHashHex());
+        assertEquals(fullReplayHash(), result.stateHashHex());
+        assertNull(result.invariantViolation());
+        assertTrue(result.skipped().isEmpty(), result.skipped().toString());
+    }
+
+    @Test
+    void shouldRecordACheckpointForEverySnapshotWithTheChainValueOfItsSequence()
+    {
+        runWithSnapshots(100);
+        final List<Path> files = SnapshotStore.inJournal(directory).list();
+        final List<JournalReader.Checkpoint> checkpoints;
+        try (JournalReader reader = JournalReader.open(directory))
+        {
+            reader.verifyAll();
+            checkpoints = reader.checkpoints();
+        }
+        assertEquals(files.size(), checkpoints.size(), "one checkpoint per snapshot written");
+        final GuardEngine engine = new GuardEngine(JournalFixture.config());
+        try (JournalReader reader = JournalReader.open(directory))
+        {
+            final io.ledgerguard.core.Command command = new io.ledgerguard.core.Command();
+            final io.ledgerguard.core.Decision decision = new io.ledgerguard.core.Decision();
+            int checked = 0;
+            while (reader.next(command))
+            {
+                engine.apply(command, decision);
+                for (final JournalReader.Checkpoint checkpoint : checkpoints)
+                {
+                    if (checkpoint.seq() == command.seq)
+                    {
+                        assertEquals(reader.chainHeadHex(), checkpoint.chainHeadHex(), checkpoint.toString());
+                        assertEquals(engine.stateHash().hex(), checkpoint.stateHashHex(), checkpoint.toString());
+                        checked++;
+                    }
+                }
+            }
+            assertEquals(checkpoints.size(), checked);
+        }
+    }
+
+    @Test
+    void shouldPassOverACorruptSnapshotForAnOlderOne() throws Exception
+    {
+        runWithSnapshots(3);
+        final SnapshotStore store = SnapshotStore.inJournal(directory);
+        final List<Path> files = store.list();
+        flipByte(files.get(0), Files.size(files.get(0)) / 2);
+
+        final Recovery.Result result = Recovery.recover(directory, store, new GuardEngine(JournalFixture.config()));
+
+        assertEquals(SnapshotStore.seqOf(files.get(1)), result.snapshot().seq());
+        assertEquals(1, result.skipped().size());
+        assertTrue(result.skipped().get(0).contains(files.get(0).getFileName().toString()), result.skipped().get(0));
+        assertTrue(result.skipped().get(0).contains("checksum mismatch"), result.skipped().get(0));
+        assertEquals(fullReplayHash(), result.stateHashHex());
+    }
+
+    @Test
+    void shouldPassOverTruncatedSnapshotsAndReplayEverythingWhenNoneIsLeft() throws Exception
+    {
+        runWithSnapshots(2);
+        final SnapshotStore store = SnapshotStore.inJournal(directory);
+        for (final Path file : store.list())
+        {
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+            {
+                raf.setLength(raf.length() - 100);
+            }
+        }
+
+        final Recovery.Result result = Recovery.recover(directory, store, new GuardEngine(JournalFixture.config()));
+
+        assertNull(result.snapshot());
+        assertEquals(2, result.skipped().size());
+        assertTrue(result.skipped().get(0).contains("truncated"), result.skipped().get(0));
+        assertEquals(result.lastSeq(), result.replayed());
+        assertEquals(fullReplayHash(), result.stateHashHex());
+        assertTrue(result.describe().get(2).contains("full replay"), result.describe().toString());
+    }
+
+    @Test
+    void shouldPassOverASnapshotTheJournalHasNoCheckpointFor() throws Exception
+    {
+        runWithSnapshots(1);
+        final SnapshotStore store = SnapshotStore.inJournal(directory);
+        final Path newest = store.list().get(0);
+        // Taken after a sequence the journal never recorded a checkpoint for: a snapshot from elsewhere.
+        final Path stray = newest.resolveSibling(SnapshotStore.fileName(SnapshotStore.seqOf(newest) + 1));
+        Files.copy(newest, stray);
+
+        final Recovery.Result result = Recovery.recover(directory, store, new GuardEngine(JournalFixture.config()));
+
+        assertEquals(SnapshotStore.seqOf(newest), result.snapshot().seq());
+        assertTrue(result.skipped().get(0).contains("no checkpoint"), result.skipped().toString());
+    }
+
+    @Test
+    void shouldRefuseToRecoverWithAnotherConfiguration()
+    {
+        runWithSnapshots(1);
+        final io.ledgerguard.core.GuardConfig other = JournalFixture.config();
+        other.assets().get(0).creditCapMinorUnits = 1;
+        final IllegalStateException refused = assertThrows(IllegalStateException.class,
+            () -> Recovery.recover(directory, null, new GuardEngine(other)));
+        assertTrue(refused.getMessage().contains("differ from the journal's"), refused.getMessage());
+    }
+
+    @Test
+    void shouldRefuseASnapshotForOtherLimits()
+    {
+        runWithSnapshots(1);
+        final Path newest = SnapshotStore.inJournal(directory).list().get(0);
+        final io.ledgerguard.core.GuardConfig other = JournalFixture.config();
+        other.limits().positionsMax = 1024;
+        final SnapshotCorruptException refused = assertThrows(SnapshotCorruptException.class,
+            () -> SnapshotStore.load(newest, new GuardEngine(other)));
+        assertTrue(refused.getMessage().contains("restores only into the limits"), refused.getMessage());
+    }
+
+    private JournalFixture.Run runWithSnapshots(final int kept)
+    {
+        final GuardEngine engine = new GuardEngine(JournalFixture.config());
+        final ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext().directory(directory));
+        final Snapshotter snapshotter = new Snapshotter(JournalFixture.config(), SnapshotStore.inJournal(directory),
+            journal, EVERY, 0, kept, 0);
+        final JournalFixture.Run run;
+        try
+        {
+            run = runPipelineSlowly(journal, engine, snapshotter);
+        }
+        finally
+        {
+            snapshotter.close();
+        }
+        assertEquals(0, snapshotter.failures(), snapshotter.lastFailure());
+        assertTrue(snapshotter.written() >= 3, "snapshots written: " + snapshotter.written());
+        assertFalse(snapshotter.lastWrittenSeq() < 0);
+        return run;
+    }
+
+    /**
+     * The pipeline with snapshots every {@link #EVERY} commands; each is waited for, so that the next one is due while
+     * the copy is free and the journal writes its checkpoint before the guard closes.
+     */
+    private static JournalFixture.Run runPipelineSlowly(
+        final ChronicleJournal journal, final GuardEngine engine, final Snapshotter snapshotter)
+    {
+        final io.ledgerguard.core.pipeline.SnapshotTrigger waiting = (e, seq) ->
+        {
+            final boolean taken = snapshotter.afterApply(e, seq);
+            if (taken && !snapshotter.awaitWritten(seq, 30, TimeUnit.SECONDS))
+            {
+                throw new IllegalStateException("snapshot at seq=" + seq + " not written within 30s");
+            }
+            return taken;
+        };
+        return JournalFixture.runPipeline(journal, 1, engine, 60, 1, waiting);
+    }
+
+    private String fullReplayHash()
+    {
+        return JournalReplay.replay(directory, new GuardEngine(JournalFixture.config())).stateHash().hex();
+    }
+
+    private static void flipByte(final Path file, final long position) throws Exception
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.seek(position);
+            final int b = raf.read();
+            raf.seek(position);
+            raf.write(b ^ 0x01);
+        }
+    }
+}
