@@ -14,6 +14,7 @@ import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.TableKind;
 import io.ledgerguard.core.WalletKind;
+import io.ledgerguard.core.pipeline.Journal;
 
 /**
  * The command mix of a crypto exchange over a funded book of {@link #ACCOUNTS} accounts in {@link #ASSET_COUNT}
@@ -154,6 +155,17 @@ final class ExchangeWorkload
      */
     void fund(final GuardEngine engine)
     {
+        fund(engine, null);
+    }
+
+    /**
+     * As {@link #fund(GuardEngine)}, recording every setup command with its decision in a journal.
+     *
+     * @param engine  a new engine built from {@link #config(long)}.
+     * @param journal receives the setup commands; may be {@code null}.
+     */
+    void fund(final GuardEngine engine, final Journal journal)
+    {
         final Command command = new Command();
         final Decision decision = new Decision();
         long txId = 0;
@@ -164,7 +176,7 @@ final class ExchangeWorkload
             command.type = CommandType.OPEN_ACCOUNT;
             command.accountId = accountId;
             command.accountKind = accountId == FEE_ACCOUNT_ID ? AccountKind.OPERATOR : AccountKind.CUSTOMER;
-            applySetup(engine, command, decision, ++txId, ++setupSeq);
+            applySetup(engine, journal, command, decision, ++txId, ++setupSeq);
         }
         for (int a = 0; a < ASSET_COUNT; a++)
         {
@@ -175,7 +187,7 @@ final class ExchangeWorkload
                 command.assetId = a + 1;
                 command.walletId = walletId(a, w);
                 command.amount = w == 0 ? 0 : COLD_BALANCE_MINOR_UNITS;
-                applySetup(engine, command, decision, ++txId, ++setupSeq);
+                applySetup(engine, journal, command, decision, ++txId, ++setupSeq);
             }
         }
         long total = 0;
@@ -191,7 +203,7 @@ final class ExchangeWorkload
             command.walletId = walletId(a, 0);
             command.amount = total;
             command.chainRef("funding-" + ASSET_CODES[a]);
-            applySetup(engine, command, decision, ++txId, ++setupSeq);
+            applySetup(engine, journal, command, decision, ++txId, ++setupSeq);
         }
         for (int a = 0; a < ASSET_COUNT; a++)
         {
@@ -204,7 +216,7 @@ final class ExchangeWorkload
             {
                 command.accountId = accountId;
                 command.amount = funding(accountId);
-                applySetup(engine, command, decision, ++txId, ++setupSeq);
+                applySetup(engine, journal, command, decision, ++txId, ++setupSeq);
             }
         }
         final long positions = engine.tableSize(TableKind.POSITIONS);
@@ -216,17 +228,30 @@ final class ExchangeWorkload
     }
 
     private static void applySetup(
-        final GuardEngine engine, final Command command, final Decision decision, final long txId, final long seq)
+        final GuardEngine engine, final Journal journal, final Command command, final Decision decision,
+        final long txId, final long seq)
     {
         command.txId = txId;
         command.seq = seq;
         command.timestampNs = START_NS + seq * COMMAND_INTERVAL_NS;
         engine.apply(command, decision);
+        if (journal != null)
+        {
+            journal.append(command, decision);
+        }
         if (!decision.accepted())
         {
             throw new IllegalStateException(
                 "setup command rejected: reason=" + decision.reason + ", command=" + command);
         }
+    }
+
+    /**
+     * @return the sequence of the last command made (setup included).
+     */
+    long seq()
+    {
+        return seq;
     }
 
     /**
