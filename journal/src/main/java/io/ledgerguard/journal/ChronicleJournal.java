@@ -35,6 +35,8 @@ import static io.ledgerguard.journal.JournalEntryDescriptor.FORMAT_VERSION;
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_BODY_LENGTH;
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_BODY_LENGTH;
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_CHAIN_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_ENTRY_INDEX_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_QUEUE_INDEX_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_STATE_HASH_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_CODEC_VERSION_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_DECISION_CODEC_VERSION_OFFSET;
@@ -81,6 +83,10 @@ public final class ChronicleJournal implements Journal
     private BytesStore<?, ?> mapping;
     private final byte[] snapshotChainHead = new byte[CHAIN_LENGTH];
     private long snapshotChainSeq = -1;
+    private long snapshotQueueIndex;
+    private long snapshotEntryIndex;
+    /** Entries in the journal, header and checkpoints included: the next entry's index. */
+    private long entries;
     private volatile PendingCheckpoint pendingCheckpoint;
     private long checkpointsWritten;
     private final List<JournalReader.Checkpoint> checkpointsFound;
@@ -124,6 +130,7 @@ public final class ChronicleJournal implements Journal
                 commands = reader.commands();
                 lastSeq = reader.lastSeq();
                 checkpointsFound = List.copyOf(reader.checkpoints());
+                entries = reader.entries();
                 final boolean headerPresent = reader.headerRead();
                 appender = queue.createAppender();
                 if (!headerPresent)
@@ -186,6 +193,8 @@ public final class ChronicleJournal implements Journal
         assert seq == lastSeq : "seq=" + seq + ", lastSeq=" + lastSeq;
         chain.head(snapshotChainHead);
         snapshotChainSeq = seq;
+        snapshotQueueIndex = appender.lastIndexAppended();
+        snapshotEntryIndex = entries - 1;
     }
 
     /**
@@ -236,6 +245,8 @@ public final class ChronicleJournal implements Journal
             entry[BODY_OFFSET + CHECKPOINT_CHAIN_OFFSET + 2 * i] = (byte)Character.forDigit(b >> 4, 16);
             entry[BODY_OFFSET + CHECKPOINT_CHAIN_OFFSET + 2 * i + 1] = (byte)Character.forDigit(b & 0xF, 16);
         }
+        entryBuffer.putLong(BODY_OFFSET + CHECKPOINT_QUEUE_INDEX_OFFSET, snapshotQueueIndex, BYTE_ORDER);
+        entryBuffer.putLong(BODY_OFFSET + CHECKPOINT_ENTRY_INDEX_OFFSET, snapshotEntryIndex, BYTE_ORDER);
         write(KIND_CHECKPOINT, pending.seq, 0, CHECKPOINT_BODY_LENGTH);
         checkpointsWritten++;
     }
@@ -294,6 +305,14 @@ public final class ChronicleJournal implements Journal
     }
 
     /**
+     * @return the journal's directory.
+     */
+    public String directory()
+    {
+        return directory;
+    }
+
+    /**
      * @return what {@link #flush()} promises.
      */
     public JournalDurability durability()
@@ -348,6 +367,7 @@ public final class ChronicleJournal implements Journal
         {
             final Bytes<?> bytes = context.wire().bytes();
             bytes.write(entry, 0, sealedLength + CHAIN_LENGTH);
+            entries++;
             if (durability == JournalDurability.OS)
             {
                 syncWhenMappingChanged(bytes.bytesStore());

@@ -63,6 +63,18 @@ final class HashChain
     }
 
     /**
+     * Make the head the chain value stored in an entry right after its hashed bytes, without verifying it: for a
+     * reader starting at an entry whose chain value a checkpoint vouches for.
+     *
+     * @param entry  the entry's bytes.
+     * @param length bytes hashed, from 0; the stored chain value is at this offset.
+     */
+    void reset(final byte[] entry, final int length)
+    {
+        System.arraycopy(entry, length, head, 0, CHAIN_LENGTH);
+    }
+
+    /**
      * @param into receives the current head, {@link JournalEntryDescriptor#CHAIN_LENGTH} bytes.
      */
     void head(final byte[] into)

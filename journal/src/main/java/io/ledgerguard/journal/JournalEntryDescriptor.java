@@ -31,12 +31,14 @@ import io.ledgerguard.core.DecisionCodec;
  *     <li>a {@link #KIND_CHECKPOINT} entry, whose {@code seq} is the sequence of an earlier command entry, after
  *     which the guard copied its state for a snapshot, and whose body is
  * <pre>
- *   0                              64                                 128
- *   +------------------------------+----------------------------------+
- *   | state hash at seq (64 hex)   | chain value of entry seq (64 hex)|
- *   +------------------------------+----------------------------------+
+ *   0                            64                                 128                  136                 144
+ *   +----------------------------+----------------------------------+--------------------+-------------------+
+ *   | state hash at seq (64 hex) | chain value of entry seq (64 hex)| queue index of seq | entry index of seq|
+ *   +----------------------------+----------------------------------+--------------------+-------------------+
  * </pre>
- *     in ASCII hex: a statement anyone can publish, that the journal up to {@code seq} ends in that chain value and
+ *     with the hashes in ASCII hex and the Chronicle Queue index and entry index of that
+ *     sequence's entry (a reader can start there,
+ *     as recovery after a snapshot does, and check the chain on from the recorded value): a statement anyone can publish, that the journal up to {@code seq} ends in that chain value and
  *     the state it produces has that hash. It follows its command entry once the state hash is computed, so
  *     later command entries may come between them.</li>
  * </ul>
@@ -73,7 +75,9 @@ public final class JournalEntryDescriptor
 
     public static final int CHECKPOINT_STATE_HASH_OFFSET = 0;
     public static final int CHECKPOINT_CHAIN_OFFSET = 64;
-    public static final int CHECKPOINT_BODY_LENGTH = 128;
+    public static final int CHECKPOINT_QUEUE_INDEX_OFFSET = 128;
+    public static final int CHECKPOINT_ENTRY_INDEX_OFFSET = 136;
+    public static final int CHECKPOINT_BODY_LENGTH = 144;
 
     /** Longest body of any entry. */
     public static final int BODY_LENGTH_MAX = Math.max(HEADER_BODY_LENGTH,

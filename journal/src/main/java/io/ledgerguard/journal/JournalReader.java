@@ -25,6 +25,8 @@ import static io.ledgerguard.journal.JournalEntryDescriptor.BYTE_ORDER;
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHAIN_LENGTH;
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_BODY_LENGTH;
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_CHAIN_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_ENTRY_INDEX_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_QUEUE_INDEX_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_STATE_HASH_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.ENTRY_LENGTH_MAX;
 import static io.ledgerguard.journal.JournalEntryDescriptor.FORMAT_VERSION;
@@ -244,7 +246,14 @@ public final class JournalReader implements AutoCloseable
         }
         final String stateHash = hexField(index, BODY_OFFSET + CHECKPOINT_STATE_HASH_OFFSET, "stateHash");
         final String chainHead = hexField(index, BODY_OFFSET + CHECKPOINT_CHAIN_OFFSET, "chainHead");
-        lastCheckpoint = new Checkpoint(seq, stateHash, chainHead, index);
+        final long queueIndex = entryBuffer.getLong(BODY_OFFSET + CHECKPOINT_QUEUE_INDEX_OFFSET, BYTE_ORDER);
+        final long seqEntryIndex = entryBuffer.getLong(BODY_OFFSET + CHECKPOINT_ENTRY_INDEX_OFFSET, BYTE_ORDER);
+        if (seqEntryIndex < 1 || seqEntryIndex >= index)
+        {
+            throw corrupt(index, "checkpoint entry index of seq=" + seq + " is " + seqEntryIndex +
+                ", not an earlier entry");
+        }
+        lastCheckpoint = new Checkpoint(seq, stateHash, chainHead, index, queueIndex, seqEntryIndex);
         checkpoints.add(lastCheckpoint);
     }
 
@@ -259,6 +268,58 @@ public final class JournalReader implements AutoCloseable
             }
         }
         return hex;
+    }
+
+    /**
+     * Position a fresh reader right after a checkpoint's command entry, so that reading goes on from there: the
+     * header is checked, then the entry at the checkpoint's queue index must be the command at its sequence with the
+     * chain value the checkpoint records; the chain is verified from that value on. For recovery after a snapshot,
+     * once the whole journal was verified on opening: what comes before is not read again.
+     *
+     * @param checkpoint a checkpoint of this journal.
+     * @throws JournalCorruptException when the entry there is not the one the checkpoint names.
+     */
+    public void startAfter(final Checkpoint checkpoint)
+    {
+        if (headerRead || entries > 0)
+        {
+            throw new IllegalStateException("startAfter on a reader that has read already: entries=" + entries);
+        }
+        final int headerLength = readEntry();
+        if (headerLength < 0)
+        {
+            throw corrupt(0, "empty journal, checkpoint=" + checkpoint);
+        }
+        checkHeader(headerLength);
+        headerRead = true;
+        if (!tailer.moveToIndex(checkpoint.queueIndex()))
+        {
+            throw corrupt(checkpoint.entryIndex(), "checkpoint queueIndex=" + Long.toHexString(checkpoint.queueIndex()) +
+                " not in the journal: " + checkpoint);
+        }
+        final int length = readEntry();
+        final String stored = length < 0 ? "none" : hex(entry, length - CHAIN_LENGTH);
+        if (length < 0 || entryBuffer.getByte(KIND_OFFSET) != KIND_COMMAND ||
+            entryBuffer.getLong(SEQ_OFFSET, BYTE_ORDER) != checkpoint.seq() || !stored.equals(checkpoint.chainHeadHex()))
+        {
+            throw corrupt(checkpoint.entryIndex(), "the entry at the checkpoint's queue index is not seq=" +
+                checkpoint.seq() + " with chain value " + checkpoint.chainHeadHex() + ", found chain value " + stored);
+        }
+        chain.reset(entry, length - CHAIN_LENGTH);
+        entries = checkpoint.seqEntryIndex() + 1;
+        lastSeq = checkpoint.seq();
+        lastTimestampNs = entryBuffer.getLong(TIMESTAMP_OFFSET, BYTE_ORDER);
+        commands = 1;
+    }
+
+    private static String hex(final byte[] bytes, final int offset)
+    {
+        final StringBuilder hex = new StringBuilder(CHAIN_LENGTH * 2);
+        for (int i = offset; i < offset + CHAIN_LENGTH; i++)
+        {
+            hex.append(Character.forDigit((bytes[i] >> 4) & 0xF, 16)).append(Character.forDigit(bytes[i] & 0xF, 16));
+        }
+        return hex.toString();
     }
 
     /**
@@ -287,13 +348,35 @@ public final class JournalReader implements AutoCloseable
         private final String stateHashHex;
         private final String chainHeadHex;
         private final long entryIndex;
+        private final long queueIndex;
+        private final long seqEntryIndex;
 
-        Checkpoint(final long seq, final String stateHashHex, final String chainHeadHex, final long entryIndex)
+        Checkpoint(
+            final long seq, final String stateHashHex, final String chainHeadHex, final long entryIndex,
+            final long queueIndex, final long seqEntryIndex)
         {
+            this.seqEntryIndex = seqEntryIndex;
             this.seq = seq;
             this.stateHashHex = stateHashHex;
             this.chainHeadHex = chainHeadHex;
             this.entryIndex = entryIndex;
+            this.queueIndex = queueIndex;
+        }
+
+        /**
+         * @return the index in the journal of the command entry at {@link #seq()}.
+         */
+        public long seqEntryIndex()
+        {
+            return seqEntryIndex;
+        }
+
+        /**
+         * @return the Chronicle Queue index of the command entry at {@link #seq()}.
+         */
+        public long queueIndex()
+        {
+            return queueIndex;
         }
 
         /**

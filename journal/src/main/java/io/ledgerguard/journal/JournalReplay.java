@@ -65,6 +65,30 @@ public final class JournalReplay
     public static Result replay(
         final Path directory, final GuardEngine engine, final long afterSeq, final ReplayListener listener)
     {
+        return replay(directory, engine, afterSeq, null, listener);
+    }
+
+    /**
+     * Replay the commands after a checkpoint into an engine that holds the state as of its sequence (the snapshot
+     * it vouches for), reading the journal from that entry on: for recovery, once the whole journal was verified.
+     *
+     * @param directory  the journal.
+     * @param engine     an engine holding the state as of the checkpoint's sequence.
+     * @param checkpoint where to start.
+     * @param listener   receives every command applied and its decision; may be {@code null}.
+     * @return what the replay found.
+     */
+    public static Result replayAfter(
+        final Path directory, final GuardEngine engine, final JournalReader.Checkpoint checkpoint,
+        final ReplayListener listener)
+    {
+        return replay(directory, engine, checkpoint.seq(), checkpoint, listener);
+    }
+
+    private static Result replay(
+        final Path directory, final GuardEngine engine, final long afterSeq,
+        final JournalReader.Checkpoint checkpoint, final ReplayListener listener)
+    {
         final Command command = new Command();
         final Decision decision = new Decision();
         final Decision recorded = new Decision();
@@ -74,6 +98,10 @@ public final class JournalReplay
         String firstMismatch = null;
         try (JournalReader reader = JournalReader.open(directory))
         {
+            if (checkpoint != null)
+            {
+                reader.startAfter(checkpoint);
+            }
             while (reader.next(command, recorded))
             {
                 if (command.seq <= afterSeq)

@@ -35,16 +35,40 @@ public final class Recovery
     public static Result recover(final Path directory, final SnapshotStore snapshots, final GuardEngine engine)
     {
         final long startNs = System.nanoTime();
-        final List<JournalReader.Checkpoint> checkpoints;
-        final long journalLastSeq;
         try (JournalReader reader = JournalReader.open(directory))
         {
             reader.verifyAll();
-            checkpoints = List.copyOf(reader.checkpoints());
-            journalLastSeq = reader.lastSeq();
+            return recover(directory, List.copyOf(reader.checkpoints()), reader.lastSeq(), snapshots, engine, startNs);
         }
+    }
+
+    /**
+     * Recover the state of a journal opened for appending into a fresh engine: the journal verified its whole chain
+     * on opening, so only the entries after the snapshot used are read again.
+     *
+     * @param journal   the journal, just opened.
+     * @param snapshots where its snapshots are; may be {@code null} for a full replay.
+     * @param engine    a fresh engine built from the configuration the journal was written with.
+     * @return what was done.
+     * @throws IllegalStateException when a replayed decision differs from the recorded one.
+     */
+    public static Result recover(final ChronicleJournal journal, final SnapshotStore snapshots, final GuardEngine engine)
+    {
+        return recover(Path.of(journal.directory()), journal.checkpointsFound(), journal.lastSeq(), snapshots, engine,
+            System.nanoTime());
+    }
+
+    private static Result recover(
+        final Path directory,
+        final List<JournalReader.Checkpoint> checkpoints,
+        final long journalLastSeq,
+        final SnapshotStore snapshots,
+        final GuardEngine engine,
+        final long startNs)
+    {
         final List<String> skipped = new ArrayList<>();
         SnapshotStore.Loaded used = null;
+        JournalReader.Checkpoint usedCheckpoint = null;
         if (snapshots != null)
         {
             for (final Path file : snapshots.list())
@@ -72,6 +96,7 @@ public final class Recovery
                             checkpoint.stateHashHex());
                     }
                     used = loaded;
+                    usedCheckpoint = checkpoint;
                     break;
                 }
                 catch (final SnapshotCorruptException ex)
@@ -82,8 +107,9 @@ public final class Recovery
                 }
             }
         }
-        final long afterSeq = used == null ? 0 : used.seq();
-        final JournalReplay.Result replay = JournalReplay.replay(directory, engine, afterSeq, null);
+        final JournalReplay.Result replay = usedCheckpoint == null ?
+            JournalReplay.replay(directory, engine, 0, null) :
+            JournalReplay.replayAfter(directory, engine, usedCheckpoint, null);
         if (replay.mismatches() > 0)
         {
             throw new IllegalStateException("recovery refused: " + replay.mismatches() + " replayed decisions differ " +

@@ -67,7 +67,7 @@ public final class CrashTarget
         final GuardEngine engine = new GuardEngine(config());
         final ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext().directory(directory));
         final SnapshotStore store = SnapshotStore.inJournal(directory);
-        final Recovery.Result recovery = Recovery.recover(directory, store, engine);
+        final Recovery.Result recovery = Recovery.recover(journal, store, engine);
         synchronized (out)
         {
             out.println("RECOVERED " + recovery.lastSeq() + " " + recovery.stateHashHex() + " " +

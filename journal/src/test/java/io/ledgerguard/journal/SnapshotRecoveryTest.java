@@ -44,6 +44,40 @@ class SnapshotRecoveryTest
         assertEquals(fullReplayHash(), result.stateHashHex());
         assertNull(result.invariantViolation());
         assertTrue(result.skipped().isEmpty(), result.skipped().toString());
+
+        // As start-up does it: the journal opened for appending verified the chain; only what follows the snapshot
+        // is read again, from the checkpoint's queue index on.
+        final GuardEngine started = new GuardEngine(JournalFixture.config());
+        try (ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext().directory(directory)))
+        {
+            final Recovery.Result startUp = Recovery.recover(journal, store, started);
+            assertEquals(result.snapshot().seq(), startUp.snapshot().seq());
+            assertEquals(result.replayed(), startUp.replayed());
+            assertEquals(result.stateHashHex(), startUp.stateHashHex());
+        }
+    }
+
+    @Test
+    void shouldRefuseToStartAfterACheckpointWhoseEntryIsNotTheOneItNames()
+    {
+        runWithSnapshots(2);
+        final List<JournalReader.Checkpoint> checkpoints;
+        try (JournalReader reader = JournalReader.open(directory))
+        {
+            reader.verifyAll();
+            checkpoints = reader.checkpoints();
+        }
+        final JournalReader.Checkpoint good = checkpoints.get(checkpoints.size() - 1);
+        final JournalReader.Checkpoint wrong = checkpoints.get(checkpoints.size() - 2);
+        // The queue index of one checkpoint with the sequence and chain value of another.
+        final JournalReader.Checkpoint forged = new JournalReader.Checkpoint(good.seq(), good.stateHashHex(),
+            good.chainHeadHex(), good.entryIndex(), wrong.queueIndex(), good.seqEntryIndex());
+        try (JournalReader reader = JournalReader.open(directory))
+        {
+            final JournalCorruptException refused =
+                assertThrows(JournalCorruptException.class, () -> reader.startAfter(forged));
+            assertTrue(refused.getMessage().contains("is not seq=" + good.seq()), refused.getMessage());
+        }
     }
 
     @Test
