@@ -1,13 +1,17 @@
 package io.ledgerguard.cli;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.pipeline.WaitStrategyKind;
 import io.ledgerguard.demo.DemoReport;
 import io.ledgerguard.demo.ExchangeSimulation;
+import io.ledgerguard.journal.JournalDurability;
+import io.ledgerguard.journal.JournalFormatException;
 
 /**
  * {@code ledger-guard demo}: the main job (SPEC §9) on the embedded default configuration.
@@ -46,6 +50,14 @@ public final class DemoCommand implements Callable<Integer>
         defaultValue = "1024")
     private int ringSize;
 
+    @Option(names = "--journal", paramLabel = "DIR", description = "Journal to a Chronicle Queue in this new or " +
+        "empty directory, with snapshots, instead of in memory; after the run, recover from it and compare.")
+    private Path journal;
+
+    @Option(names = "--journal-durability", paramLabel = "MODE", defaultValue = "process",
+        description = "process or os, with --journal (default: ${DEFAULT-VALUE}).")
+    private String journalDurability;
+
     @Override
     public Integer call() throws Exception
     {
@@ -74,8 +86,30 @@ public final class DemoCommand implements Callable<Integer>
             System.err.printf("ledger-guard demo: simulating %,d customers, %d gateways x %,d commands...%n",
                 accounts, gateways, commandsPerGateway);
         }
-        final DemoReport report = new ExchangeSimulation(
-            seed, accounts, gateways, commandsPerGateway, waitStrategy, ringSize).run();
+        final ExchangeSimulation simulation =
+            new ExchangeSimulation(seed, accounts, gateways, commandsPerGateway, waitStrategy, ringSize);
+        if (journal != null)
+        {
+            try
+            {
+                simulation.journal(journal, JournalDurability.fromName(journalDurability));
+            }
+            catch (final ConfigurationException ex)
+            {
+                System.err.println("ledger-guard demo: --journal-durability: " + ex.getMessage());
+                return LedgerGuardCli.EXIT_USAGE;
+            }
+        }
+        final DemoReport report;
+        try
+        {
+            report = simulation.run();
+        }
+        catch (final IllegalArgumentException | JournalFormatException ex)
+        {
+            System.err.println("ledger-guard demo: " + ex.getMessage());
+            return LedgerGuardCli.EXIT_USAGE;
+        }
         if (json)
         {
             report.printJson(System.out);

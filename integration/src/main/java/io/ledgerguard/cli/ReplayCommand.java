@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import io.ledgerguard.config.ConfigLoader;
+import io.ledgerguard.config.JournalSettings;
 import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.journal.ChronicleJournal;
@@ -74,9 +75,9 @@ final class ReplayCommand implements Callable<Integer>
             "directory, which must be new or empty.")
     private Path journal;
 
-    @Option(names = "--journal-durability", paramLabel = "MODE", defaultValue = "process",
+    @Option(names = "--journal-durability", paramLabel = "MODE",
         description = "process (memory-mapped; survives the process being killed) or os (synced to disk per " +
-            "flush); default: ${DEFAULT-VALUE}.")
+            "flush); default: the configuration's journal.durability, else process.")
     private String journalDurability;
 
     @Override
@@ -84,9 +85,11 @@ final class ReplayCommand implements Callable<Integer>
     {
         final PrintWriter err = spec.commandLine().getErr();
         final GuardConfig guardConfig;
+        final JournalSettings journalSettings;
         try
         {
             guardConfig = ConfigLoader.load(config);
+            journalSettings = ConfigLoader.loadJournalSettings(config);
         }
         catch (final ConfigurationException ex)
         {
@@ -104,7 +107,9 @@ final class ReplayCommand implements Callable<Integer>
             {
                 chronicle = new ChronicleJournal(new ChronicleJournalContext()
                     .directory(journal)
-                    .durability(JournalDurability.fromName(journalDurability)));
+                    .rollCycle(journalSettings.rollCycle())
+                    .durability(journalDurability == null ? journalSettings.durability() :
+                        JournalDurability.fromName(journalDurability)));
                 if (chronicle.commands() > 0)
                 {
                     err.println("ledger-guard: --journal " + journal + " already holds " + chronicle.commands() +

@@ -24,6 +24,8 @@ import io.ledgerguard.core.GuardConfig.AssetConfig;
 import io.ledgerguard.core.GuardConfig.Limits;
 import io.ledgerguard.core.GuardConfig.WalletConfig;
 import io.ledgerguard.core.WalletKind;
+import io.ledgerguard.journal.ChronicleJournalContext;
+import io.ledgerguard.journal.JournalDurability;
 
 /**
  * Loads the YAML configuration of SPEC §9 into a concluded {@link GuardConfig}.
@@ -46,7 +48,9 @@ public final class ConfigLoader
     /** Deepest nesting of mappings and lists accepted; the schema needs four. */
     private static final int DEPTH_MAX = 8;
 
-    private static final List<String> TOP_KEYS = List.of("assets", "wallets", "limits");
+    private static final List<String> TOP_KEYS = List.of("assets", "wallets", "limits", "journal");
+    private static final List<String> JOURNAL_KEYS = List.of(
+        "durability", "rollCycle", "snapshotEveryCommands", "snapshotIntervalMs", "snapshotsKept");
     private static final List<String> ASSET_KEYS = List.of(
         "code", "id", "scale", "reserveBufferMinorUnits", "breachToleranceMinorUnits", "creditCapMinorUnits",
         "attestationAgeMsMax", "volumeAlert", "outflow", "hotShareBpsMax");
@@ -80,6 +84,27 @@ public final class ConfigLoader
      */
     public static GuardConfig load(final Path file)
     {
+        return parse(read(file));
+    }
+
+    /**
+     * Read and check the {@code journal:} section of a configuration file (the rest is checked too).
+     *
+     * @param file the YAML file.
+     * @return the journal settings, defaults where the file is silent.
+     * @throws ConfigurationException naming the file when it cannot be read, else the offending key.
+     */
+    public static JournalSettings loadJournalSettings(final Path file)
+    {
+        final ConfigLoader loader = new ConfigLoader();
+        final ConfigNode root = loader.readTree(read(file));
+        loader.toConfig(root);
+        final ConfigNode journal = root.entries().get("journal");
+        return journal == null ? new JournalSettings() : loader.toJournal(journal, "journal");
+    }
+
+    private static String read(final Path file)
+    {
         final String key = file.toString();
         final String text;
         try
@@ -96,7 +121,7 @@ public final class ConfigLoader
         {
             throw new ConfigurationException(key, "cannot read configuration file: " + describe(ex));
         }
-        return parse(text);
+        return text;
     }
 
     /**
@@ -280,6 +305,11 @@ public final class ConfigLoader
         {
             toLimits(limits, "limits", config.limits());
         }
+        final ConfigNode journal = root.entries().get("journal");
+        if (journal != null)
+        {
+            toJournal(journal, "journal");
+        }
 
         try
         {
@@ -385,6 +415,46 @@ public final class ConfigLoader
         limits.holdsMax = integer(entries, key, "holdsMax", 1, Long.MAX_VALUE, limits.holdsMax);
         limits.txIdsMax = integer(entries, key, "txIdsMax", 1, Long.MAX_VALUE, limits.txIdsMax);
         limits.inflowsMax = integer(entries, key, "inflowsMax", 1, Long.MAX_VALUE, limits.inflowsMax);
+    }
+
+    private JournalSettings toJournal(final ConfigNode node, final String key)
+    {
+        requireMapping(node, key);
+        checkKeys(node, key, JOURNAL_KEYS);
+        final Map<String, ConfigNode> entries = node.entries();
+        final JournalSettings settings = new JournalSettings();
+        final ConfigNode durability = entries.get("durability");
+        if (durability != null)
+        {
+            try
+            {
+                settings.durability(JournalDurability.fromName(string(durability, key + ".durability")));
+            }
+            catch (final ConfigurationException ex)
+            {
+                throw fail(key + ".durability", durability.line, "must be process or os, was " + durability.describe());
+            }
+        }
+        final ConfigNode rollCycle = entries.get("rollCycle");
+        if (rollCycle != null)
+        {
+            final String name = string(rollCycle, key + ".rollCycle");
+            try
+            {
+                ChronicleJournalContext.rollCycleByName(name);
+            }
+            catch (final ConfigurationException ex)
+            {
+                throw fail(key + ".rollCycle", rollCycle.line, ex.getMessage().substring(ex.key().length() + 2));
+            }
+            settings.rollCycle(name);
+        }
+        settings.snapshotEveryCommands(integer(entries, key, "snapshotEveryCommands", 0, Long.MAX_VALUE,
+            settings.snapshotEveryCommands()));
+        settings.snapshotIntervalMs(integer(entries, key, "snapshotIntervalMs", 0, Long.MAX_VALUE,
+            settings.snapshotIntervalMs()));
+        settings.snapshotsKept((int)integer(entries, key, "snapshotsKept", 1, 1_000, settings.snapshotsKept()));
+        return settings;
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package io.ledgerguard.demo;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,6 +33,8 @@ public final class DemoReport
     private final GuardEngine engine;
     private final long sequenced;
     private final long journaled;
+    private List<String> journalLines = List.of();
+    private boolean recoveryMatches;
     private final long elapsedNs;
     private final long[][] byType;
     private final long[] byReason;
@@ -71,7 +74,22 @@ public final class DemoReport
      */
     public boolean healthy()
     {
-        return "hold".equals(invariants) && incident.creditedSatoshi == 0 && sequenced == journaled;
+        return "hold".equals(invariants) && incident.creditedSatoshi == 0 && sequenced == journaled &&
+            (journalLines.isEmpty() || recoveryMatches);
+    }
+
+    /**
+     * Add what the Chronicle journal run found: where the journal went, and the recovery from it after the run.
+     *
+     * @param lines           for the report, one a line.
+     * @param recoveryMatches true when the state recovered from the journal equals the live guard's.
+     * @return this.
+     */
+    DemoReport journal(final List<String> lines, final boolean recoveryMatches)
+    {
+        this.journalLines = List.copyOf(lines);
+        this.recoveryMatches = recoveryMatches;
+        return this;
     }
 
     /**
@@ -117,12 +135,16 @@ public final class DemoReport
         final double seconds = elapsedNs / 1e9;
         out.printf("Ledger Guard demo: a simulated exchange through the guard (seed %d)%n", seed);
         out.printf("  %,d accounts, %d assets, %d wallets; %d producer threads through the pipeline " +
-            "(%s wait strategy, ring %d, in-memory journal)%n%n",
+            "(%s wait strategy, ring %d, %s journal)%n%n",
             engine.tableSize(TableKind.ACCOUNTS), engine.assetCount(), engine.walletCount(), producers,
-            waitStrategy, ringSize);
+            waitStrategy, ringSize, journalLines.isEmpty() ? "in-memory" : "Chronicle Queue");
 
         out.printf("Commands: %,d sequenced in %.1f s (%,.0f/s), %,d journaled%n", sequenced, seconds,
             sequenced / seconds, journaled);
+        for (final String line : journalLines)
+        {
+            out.println("  " + line);
+        }
         out.printf("  %-16s %12s %12s %12s%n", "type", "total", "accepted", "rejected");
         for (final CommandType type : CommandType.values())
         {
@@ -207,6 +229,13 @@ public final class DemoReport
         root.put("ringSize", ringSize);
         root.put("sequenced", sequenced);
         root.put("journaled", journaled);
+        if (!journalLines.isEmpty())
+        {
+            final ObjectNode journal = root.putObject("journal");
+            journal.put("recoveryMatches", recoveryMatches);
+            final com.fasterxml.jackson.databind.node.ArrayNode lines = journal.putArray("lines");
+            journalLines.forEach(lines::add);
+        }
         root.put("elapsedMs", TimeUnit.NANOSECONDS.toMillis(elapsedNs));
         final ObjectNode types = root.putObject("commands");
         for (final CommandType type : CommandType.values())

@@ -1,8 +1,10 @@
 package io.ledgerguard.demo;
 
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -26,6 +28,12 @@ import io.ledgerguard.core.pipeline.InMemoryJournal;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.core.pipeline.PipelineContext;
 import io.ledgerguard.core.pipeline.WaitStrategyKind;
+import io.ledgerguard.journal.ChronicleJournal;
+import io.ledgerguard.journal.ChronicleJournalContext;
+import io.ledgerguard.journal.JournalDurability;
+import io.ledgerguard.journal.Recovery;
+import io.ledgerguard.journal.SnapshotStore;
+import io.ledgerguard.journal.Snapshotter;
 
 import static io.ledgerguard.demo.DemoConfig.*;
 
@@ -73,6 +81,10 @@ public final class ExchangeSimulation
     private final int commandsPerGateway;
     private final WaitStrategyKind waitStrategy;
     private final int ringSize;
+    private Path journalDirectory;
+    private JournalDurability journalDurability = JournalDurability.PROCESS;
+    /** Snapshots of the demo's journal: a few in a default run. */
+    private static final long SNAPSHOT_EVERY_COMMANDS = 150_000;
 
     /**
      * @param seed               seeds every producer.
@@ -104,10 +116,14 @@ public final class ExchangeSimulation
     {
         final GuardConfig config = DemoConfig.create(accounts);
         final GuardEngine engine = new GuardEngine(config);
-        final InMemoryJournal journal = new InMemoryJournal(1 << 30);
+        final InMemoryJournal memory = journalDirectory == null ? new InMemoryJournal(1 << 30) : null;
+        final ChronicleJournal chronicle = journalDirectory == null ? null : openNewJournal();
+        final Snapshotter snapshotter = chronicle == null ? null : new Snapshotter(config,
+            SnapshotStore.inJournal(journalDirectory), chronicle, SNAPSHOT_EVERY_COMMANDS, 0, 2, 0);
         final AtomicLongArray alerts = new AtomicLongArray(AlertType.values().length);
         final LedgerGuard guard = new LedgerGuard(engine, new PipelineContext()
-            .journal(journal)
+            .journal(chronicle != null ? chronicle : memory)
+            .snapshotTrigger(snapshotter)
             .ringSize(ringSize)
             .waitStrategy(waitStrategy)
             .alertListener(alert -> alerts.incrementAndGet(alert.type.ordinal())));
@@ -186,8 +202,57 @@ public final class ExchangeSimulation
         {
             alertCounts[i] = alerts.get(i);
         }
-        return new DemoReport(seed, engine, guard.sequenced(), journal.count(), elapsedNs, byType, byReason,
+        final DemoReport report = new DemoReport(seed, engine, guard.sequenced(),
+            chronicle != null ? chronicle.commands() : memory.count(), elapsedNs, byType, byReason,
             alertCounts, latency, operator.incident, waitStrategy, ringSize, gateways + 2);
+        if (chronicle != null)
+        {
+            snapshotter.close();
+            final List<String> lines = new ArrayList<>();
+            lines.add(String.format("journal: %s (%s durability), %,d commands; %d snapshots written, the longest " +
+                "copy pausing the guard %.1f ms", journalDirectory, journalDurability.name().toLowerCase(Locale.ROOT),
+                chronicle.commands(), snapshotter.written(), snapshotter.maxCopyNs() / 1e6));
+            final GuardEngine recovered = new GuardEngine(config);
+            final Recovery.Result recovery;
+            try (ChronicleJournal reopened = new ChronicleJournal(new ChronicleJournalContext()
+                .directory(journalDirectory).durability(journalDurability)))
+            {
+                recovery = Recovery.recover(reopened, SnapshotStore.inJournal(journalDirectory), recovered);
+            }
+            lines.addAll(recovery.describe());
+            final boolean matches = recovery.stateHashHex().equals(engine.stateHash().hex());
+            lines.add(matches ? "recovered state hash equals the live guard's" :
+                "RECOVERED STATE DIFFERS from the live guard's: " + engine.stateHash().hex());
+            report.journal(lines, matches);
+        }
+        return report;
+    }
+
+    /**
+     * Journal to a Chronicle Queue in this directory, with snapshots, and after the run recover from it and compare.
+     *
+     * @param directory  a new or empty directory.
+     * @param durability the journal's durability mode.
+     * @return this.
+     */
+    public ExchangeSimulation journal(final Path directory, final JournalDurability durability)
+    {
+        this.journalDirectory = directory;
+        this.journalDurability = durability;
+        return this;
+    }
+
+    private ChronicleJournal openNewJournal()
+    {
+        final ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext()
+            .directory(journalDirectory).durability(journalDurability));
+        if (journal.commands() > 0)
+        {
+            journal.close();
+            throw new IllegalArgumentException("--journal " + journalDirectory + " already holds " +
+                journal.commands() + " commands; the demo writes a new journal: give a new or empty directory");
+        }
+        return journal;
     }
 
     /**

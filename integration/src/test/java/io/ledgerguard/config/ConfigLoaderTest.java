@@ -115,6 +115,36 @@ class ConfigLoaderTest
         assertEquals(2, config.assets().size());
     }
 
+    @Test
+    void shouldReadTheJournalSectionWithDefaultsWhereItIsSilent(@TempDir final Path dir) throws IOException
+    {
+        final Path file = dir.resolve("config.yaml");
+        Files.writeString(file, TWO_ASSETS + "journal: { durability: os, snapshotsKept: 5 }\n", StandardCharsets.UTF_8);
+
+        final JournalSettings settings = ConfigLoader.loadJournalSettings(file);
+
+        assertEquals(io.ledgerguard.journal.JournalDurability.OS, settings.durability());
+        assertEquals(5, settings.snapshotsKept());
+        assertEquals("FAST_DAILY", settings.rollCycle());
+        assertEquals(JournalSettings.SNAPSHOT_EVERY_COMMANDS_DEFAULT, settings.snapshotEveryCommands());
+        assertEquals(2, ConfigLoader.load(file).assets().size(), "the guard's part reads the same file");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "journal: { durability: disk }|journal.durability: must be process or os, was \"disk\"",
+        "journal: { rollCycle: WEEKLYISH }|journal.rollCycle: unknown roll cycle WEEKLYISH",
+        "journal: { snapshotsKept: 0 }|journal.snapshotsKept: must be 1..1000, was 0",
+        "journal: { retention: 3 }|journal.retention: unknown key"
+    })
+    void shouldNameTheJournalKeyAtFault(final String section, final String expected)
+    {
+        final ConfigurationException refused =
+            assertThrows(ConfigurationException.class, () -> ConfigLoader.parse(TWO_ASSETS + section + "\n"));
+        assertTrue(refused.getMessage().startsWith(expected), refused.getMessage());
+        assertTrue(refused.getMessage().contains("line "), refused.getMessage());
+    }
+
     @ParameterizedTest
     @CsvSource({
         "1.0, 10000",

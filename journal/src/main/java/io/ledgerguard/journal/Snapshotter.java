@@ -39,6 +39,7 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
     private volatile long lastWrittenSeq = -1;
     private volatile Path lastWrittenFile;
     private volatile long lastCopyNs;
+    private volatile long maxCopyNs;
     private volatile long lastWriteNs;
     private volatile String lastFailure;
 
@@ -89,7 +90,12 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
         }
         final long startNs = System.nanoTime();
         engine.copyStateTo(copy);
-        lastCopyNs = System.nanoTime() - startNs;
+        final long copyNs = System.nanoTime() - startNs;
+        lastCopyNs = copyNs;
+        if (copyNs > maxCopyNs)
+        {
+            maxCopyNs = copyNs;
+        }
         copiedSeq = seq;
         lastCopiedSeq = seq;
         requested = false;
@@ -174,6 +180,14 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
     public long lastCopyNs()
     {
         return lastCopyNs;
+    }
+
+    /**
+     * @return the longest the guard thread spent copying the state for a snapshot, in nanoseconds.
+     */
+    public long maxCopyNs()
+    {
+        return maxCopyNs;
     }
 
     /**
