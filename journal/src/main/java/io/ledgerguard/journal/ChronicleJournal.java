@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
@@ -87,7 +88,7 @@ public final class ChronicleJournal implements Journal
     private long snapshotEntryIndex;
     /** Entries in the journal, header and checkpoints included: the next entry's index. */
     private long entries;
-    private volatile PendingCheckpoint pendingCheckpoint;
+    private final AtomicReference<PendingCheckpoint> pendingCheckpoint = new AtomicReference<>();
     private long checkpointsWritten;
     private final List<JournalReader.Checkpoint> checkpointsFound;
     /** The queue file synced last: a new one needs its directory entry synced too. */
@@ -191,6 +192,8 @@ public final class ChronicleJournal implements Journal
     public void snapshotTaken(final long seq)
     {
         assert seq == lastSeq : "seq=" + seq + ", lastSeq=" + lastSeq;
+        // A checkpoint still waiting for the previous snapshot goes first: its chain value is about to be replaced.
+        writePendingCheckpoint();
         chain.head(snapshotChainHead);
         snapshotChainSeq = seq;
         snapshotQueueIndex = appender.lastIndexAppended();
@@ -211,7 +214,7 @@ public final class ChronicleJournal implements Journal
         {
             throw new IllegalArgumentException("stateHashHex must be 64 hex digits, was " + stateHashHex);
         }
-        pendingCheckpoint = new PendingCheckpoint(seq, stateHashHex.getBytes(StandardCharsets.US_ASCII));
+        pendingCheckpoint.set(new PendingCheckpoint(seq, stateHashHex.getBytes(StandardCharsets.US_ASCII)));
     }
 
     /**
@@ -232,12 +235,11 @@ public final class ChronicleJournal implements Journal
 
     private void writePendingCheckpoint()
     {
-        final PendingCheckpoint pending = pendingCheckpoint;
-        if (pending == null || pending.seq != snapshotChainSeq)
+        final PendingCheckpoint pending = pendingCheckpoint.get();
+        if (pending == null || pending.seq != snapshotChainSeq || !pendingCheckpoint.compareAndSet(pending, null))
         {
             return;
         }
-        pendingCheckpoint = null;
         entryBuffer.putBytes(BODY_OFFSET + CHECKPOINT_STATE_HASH_OFFSET, pending.stateHashHex);
         for (int i = 0; i < CHAIN_LENGTH; i++)
         {
@@ -269,7 +271,7 @@ public final class ChronicleJournal implements Journal
     @Override
     public void flush()
     {
-        if (pendingCheckpoint != null)
+        if (pendingCheckpoint.get() != null)
         {
             writePendingCheckpoint();
         }
