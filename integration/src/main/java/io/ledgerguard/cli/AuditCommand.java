@@ -1,37 +1,438 @@
 package io.ledgerguard.cli;
 
-import java.util.List;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
+
+import io.ledgerguard.audit.AuditArgumentException;
+import io.ledgerguard.audit.AuditException;
+import io.ledgerguard.audit.DecisionExplainer;
+import io.ledgerguard.audit.JournalDump;
+import io.ledgerguard.audit.JournalVerifier;
+import io.ledgerguard.audit.ReserveReport;
+import io.ledgerguard.config.ConfigLoader;
+import io.ledgerguard.core.ConfigurationException;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.journal.JournalCorruptException;
+import io.ledgerguard.journal.JournalFormatException;
 
 /**
- * {@code ledger-guard audit}: an explicit placeholder until issue 3 builds it. It documents itself under
- * {@code --help}, takes any arguments, and fails with a message saying so.
+ * {@code ledger-guard audit}: the journal tools (SPEC §8, §9), one subcommand each: {@code verify}, {@code explain},
+ * {@code report} and {@code dump}. They read a journal and never write to it. The work is done in
+ * {@link io.ledgerguard.audit}; here are the options, the output files and the exit codes: 0 success, 1 a journal
+ * that fails verification or a runtime failure, 2 a usage or configuration error.
  */
 @Command(
     name = "audit",
     mixinStandardHelpOptions = true,
     description = {
-        "Journal verification (hash chain, replay to the same state hash), explanation of a decision, reports.",
-        "Not available yet in this build (issue 3)."
+        "Journal audit: verification (hash chain, checkpoints, replay to the same decisions and state hashes), " +
+            "explanation of one decision, reserve reports, and a readable dump.",
+        "A journal is written with a configuration: explain and report need it (--config), verify uses it to replay."
+    },
+    subcommands = {
+        AuditCommand.Verify.class,
+        AuditCommand.Explain.class,
+        AuditCommand.Report.class,
+        AuditCommand.Dump.class
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success",
+        "1:the journal fails verification, or a runtime failure",
+        "2:usage or configuration error"
     })
 final class AuditCommand implements Callable<Integer>
 {
     @Spec
     private CommandSpec spec;
 
-    @Unmatched
-    private List<String> arguments;
-
+    /**
+     * Without a subcommand there is nothing to do: print the usage and report a usage error.
+     */
     @Override
     public Integer call()
     {
-        spec.commandLine().getErr().println("ledger-guard audit: not available yet in this build (see issue 3)");
+        spec.commandLine().usage(spec.commandLine().getErr());
         spec.commandLine().getErr().flush();
-        return LedgerGuardCli.EXIT_FAILURE;
+        return LedgerGuardCli.EXIT_USAGE;
+    }
+
+    /**
+     * The body of a subcommand, which may throw what {@link #run} turns into a message and an exit code.
+     */
+    @FunctionalInterface
+    private interface Body
+    {
+        int run() throws IOException;
+    }
+
+    /**
+     * Run a subcommand's body and turn what it throws into one message on standard error and an exit code.
+     */
+    private static int run(final CommandSpec spec, final Path directory, final Body body)
+    {
+        final PrintWriter err = spec.commandLine().getErr();
+        final String prefix = "ledger-guard audit " + spec.name() + ": ";
+        try
+        {
+            return body.run();
+        }
+        catch (final JournalCorruptException ex)
+        {
+            err.println(prefix + "journal " + directory + " FAILED at entry " + ex.entryIndex() + ": " + ex.problem());
+            return LedgerGuardCli.EXIT_FAILURE;
+        }
+        catch (final JournalFormatException | AuditArgumentException ex)
+        {
+            err.println(prefix + ex.getMessage());
+            return LedgerGuardCli.EXIT_USAGE;
+        }
+        catch (final ConfigurationException ex)
+        {
+            err.println(prefix + "configuration error: " + ex.getMessage());
+            return LedgerGuardCli.EXIT_USAGE;
+        }
+        catch (final AuditException ex)
+        {
+            err.println(prefix + ex.getMessage());
+            return LedgerGuardCli.EXIT_FAILURE;
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            err.println(prefix + "I/O error: " + ex);
+            return LedgerGuardCli.EXIT_FAILURE;
+        }
+        catch (final InternalError ex)
+        {
+            // The JVM reports a fault on a mapped page past a file's end late, possibly outside the reading code.
+            err.println(prefix + "journal " + directory + " unreadable: " + ex.getMessage() + ": a queue file is " +
+                "shorter than its contents (cut short?); run audit verify to find the first entry missing");
+            return LedgerGuardCli.EXIT_FAILURE;
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            // The guard's tables are allocated up front from the configured limits.
+            err.println(prefix + "cannot allocate the guard's tables for the configured limits: " + ex.getMessage());
+            return LedgerGuardCli.EXIT_FAILURE;
+        }
+        finally
+        {
+            spec.commandLine().getOut().flush();
+            err.flush();
+        }
+    }
+
+    /**
+     * Load a configuration, or print why it cannot be and return {@code null}.
+     */
+    private static GuardConfig loadConfig(final CommandSpec spec, final Path file)
+    {
+        try
+        {
+            return ConfigLoader.load(file);
+        }
+        catch (final ConfigurationException ex)
+        {
+            final PrintWriter err = spec.commandLine().getErr();
+            err.println("ledger-guard audit " + spec.name() + ": configuration error: " + ex.getMessage());
+            err.flush();
+            return null;
+        }
+    }
+
+    /**
+     * {@code audit verify DIR}.
+     */
+    @Command(
+        name = "verify",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Verifies a journal: every entry whole in its file, every entry's SHA-256 chain value, layout and " +
+                "sequence, and every checkpoint's chain value; with --config, also replays it into a fresh guard: " +
+                "every recorded decision and every checkpoint's state hash must come out the same, and the " +
+                "invariants must hold.",
+            "Entries dropped from the end leave a valid, shorter chain: give what was published before " +
+                "(--expect-head, --expect-seq) to detect that; snapshots taken after the journal's end are " +
+                "detected too.",
+            "Prints a summary, or the first problem with its entry's index (0 is the header)."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:the journal verifies",
+            "1:it does not (the first problem is printed with its entry index), or a runtime failure",
+            "2:usage or configuration error, not a journal"
+        })
+    static final class Verify implements Callable<Integer>
+    {
+        @Spec
+        private CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "The journal directory.")
+        private Path directory;
+
+        @Option(names = "--config", paramLabel = "FILE",
+            description = "The configuration (YAML) the journal was written with: replay and compare.")
+        private Path config;
+
+        @Option(names = "--expect-head", paramLabel = "HEX",
+            description = "A chain value published earlier (64 hex digits): the journal must reach it.")
+        private String expectHead;
+
+        @Option(names = "--expect-seq", paramLabel = "SEQ", defaultValue = "0",
+            description = "A sequence published earlier: the journal must hold commands up to it.")
+        private long expectSeq;
+
+        @Override
+        public Integer call()
+        {
+            final GuardConfig guardConfig = config == null ? null : loadConfig(spec, config);
+            if (config != null && guardConfig == null)
+            {
+                return LedgerGuardCli.EXIT_USAGE;
+            }
+            return run(spec, directory, () ->
+            {
+                final JournalVerifier.Result result = new JournalVerifier(directory)
+                    .replayWith(guardConfig)
+                    .expectHead(expectHead)
+                    .expectSeq(expectSeq)
+                    .verify();
+                result.print(spec.commandLine().getOut());
+                return result.ok() ? LedgerGuardCli.EXIT_OK : LedgerGuardCli.EXIT_FAILURE;
+            });
+        }
+    }
+
+    /**
+     * {@code audit explain DIR TXID}.
+     */
+    @Command(
+        name = "explain",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Explains one transaction: its command (top-level or inside a batch), seq, time, the decision and " +
+                "reason the guard recorded, its alerts, and - replaying the journal up to it - the positions, " +
+                "wallets and per-asset figures (obligations, holdings, held, headroom, coverage, status) it " +
+                "touches, before and after it.",
+            "A txId submitted more than once: the first submission is explained and the later ones listed."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:the txId is not in the journal, the journal is corrupt, or the replay differs from it",
+            "2:usage or configuration error, not a journal"
+        })
+    static final class Explain implements Callable<Integer>
+    {
+        @Spec
+        private CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "The journal directory.")
+        private Path directory;
+
+        @Parameters(index = "1", paramLabel = "TXID", description = "The transaction id.")
+        private long txId;
+
+        @Option(names = "--config", required = true, paramLabel = "FILE",
+            description = "The configuration (YAML) the journal was written with.")
+        private Path config;
+
+        @Option(names = "--json", description = "Print one JSON document instead of text.")
+        private boolean json;
+
+        @Override
+        public Integer call()
+        {
+            final GuardConfig guardConfig = loadConfig(spec, config);
+            if (guardConfig == null)
+            {
+                return LedgerGuardCli.EXIT_USAGE;
+            }
+            return run(spec, directory, () ->
+            {
+                final DecisionExplainer.Explanation explanation =
+                    DecisionExplainer.explain(directory, guardConfig, txId);
+                if (json)
+                {
+                    explanation.writeJson(spec.commandLine().getOut());
+                }
+                else
+                {
+                    explanation.printText(spec.commandLine().getOut());
+                }
+                return LedgerGuardCli.EXIT_OK;
+            });
+        }
+    }
+
+    /**
+     * {@code audit report DIR}.
+     */
+    @Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The reserve disclosure as of a sequence, by replaying the journal to it: per asset, each wallet's " +
+                "holdings (id, kind, attested, expected, pending), total holdings, obligations, headroom (holdings " +
+                "- obligations), coverage (holdings / obligations, as a ratio and in basis points; null or empty " +
+                "when there are no obligations) and status."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:the journal is corrupt, or the replay differs from it",
+            "2:usage or configuration error, --at beyond the journal, not a journal"
+        })
+    static final class Report implements Callable<Integer>
+    {
+        @Spec
+        private CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "The journal directory.")
+        private Path directory;
+
+        @Option(names = "--config", required = true, paramLabel = "FILE",
+            description = "The configuration (YAML) the journal was written with.")
+        private Path config;
+
+        @Option(names = "--at", paramLabel = "SEQ", defaultValue = "-1",
+            description = "Report as of this sequence (0: before the first command); default: the journal's end.")
+        private long at;
+
+        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "json",
+            description = "json or csv (a header row, then per asset one row per wallet and one for the asset); " +
+                "default: ${DEFAULT-VALUE}.")
+        private String format;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "Where to write; standard output when omitted.")
+        private Path out;
+
+        @Override
+        public Integer call()
+        {
+            final PrintWriter err = spec.commandLine().getErr();
+            if (!"json".equals(format) && !"csv".equals(format))
+            {
+                err.println("ledger-guard audit report: --format must be json or csv, was " + format);
+                err.flush();
+                return LedgerGuardCli.EXIT_USAGE;
+            }
+            if (at < -1)
+            {
+                err.println("ledger-guard audit report: --at must be >= 0, was " + at);
+                err.flush();
+                return LedgerGuardCli.EXIT_USAGE;
+            }
+            final GuardConfig guardConfig = loadConfig(spec, config);
+            if (guardConfig == null)
+            {
+                return LedgerGuardCli.EXIT_USAGE;
+            }
+            return run(spec, directory, () ->
+            {
+                final ReserveReport report = ReserveReport.at(directory, guardConfig, at);
+                if (out == null)
+                {
+                    write(report, spec.commandLine().getOut());
+                    return LedgerGuardCli.EXIT_OK;
+                }
+                final Writer file;
+                try
+                {
+                    file = Files.newBufferedWriter(out, StandardCharsets.UTF_8);
+                }
+                catch (final IOException ex)
+                {
+                    throw new AuditArgumentException("cannot write --out " + out + ": " + ex);
+                }
+                try (Writer target = file)
+                {
+                    write(report, target);
+                }
+                return LedgerGuardCli.EXIT_OK;
+            });
+        }
+
+        private void write(final ReserveReport report, final Writer target) throws IOException
+        {
+            if ("csv".equals(format))
+            {
+                report.writeCsv(target);
+            }
+            else
+            {
+                report.writeJson(target);
+            }
+        }
+    }
+
+    /**
+     * {@code audit dump DIR}.
+     */
+    @Command(
+        name = "dump",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Prints one line per journal entry: index, kind, seq, time, the command with its fields, the decision " +
+                "and reason, the alerts; for a checkpoint its state hash and chain value. Each entry is verified " +
+                "before it is printed."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:an entry fails verification (the entries before it are printed), or a runtime failure",
+            "2:usage or configuration error, --from beyond the journal, not a journal"
+        })
+    static final class Dump implements Callable<Integer>
+    {
+        @Spec
+        private CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "The journal directory.")
+        private Path directory;
+
+        @Option(names = "--from", paramLabel = "SEQ", defaultValue = "0",
+            description = "Start at the command of this sequence (the header is then not printed); default: the " +
+                "header.")
+        private long from;
+
+        @Option(names = "--limit", paramLabel = "N", description = "Print at most N entries.")
+        private Long limit;
+
+        @Option(names = "--config", paramLabel = "FILE",
+            description = "A configuration (YAML) to name assets by code; asset ids are printed without it.")
+        private Path config;
+
+        @Override
+        public Integer call()
+        {
+            final GuardConfig guardConfig = config == null ? null : loadConfig(spec, config);
+            if (config != null && guardConfig == null)
+            {
+                return LedgerGuardCli.EXIT_USAGE;
+            }
+            return run(spec, directory, () ->
+            {
+                final JournalDump dump = new JournalDump(directory).config(guardConfig).fromSeq(from);
+                if (limit != null)
+                {
+                    dump.limit(limit);
+                }
+                dump.dump(spec.commandLine().getOut());
+                return LedgerGuardCli.EXIT_OK;
+            });
+        }
     }
 }

@@ -1,0 +1,110 @@
+package io.ledgerguard.audit;
+
+import java.nio.file.Path;
+
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.Decision;
+import io.ledgerguard.journal.JournalCorruptException;
+import io.ledgerguard.journal.JournalFormatException;
+import io.ledgerguard.journal.JournalReader;
+
+/**
+ * A {@link JournalReader} that every audit tool reads through, so that they all report a damaged journal alike: the
+ * queue files are checked first ({@link QueueFileCheck}), and an entry that is missing or unreadable, like one whose
+ * chain does not verify, ends the reading with a {@link JournalCorruptException} naming the entry's index.
+ */
+final class JournalCursor implements AutoCloseable
+{
+    private final Path directory;
+    private final JournalReader reader;
+    private final QueueFileCheck truncation;
+    private long entryIndex = -1;
+
+    private JournalCursor(final Path directory, final JournalReader reader, final QueueFileCheck truncation)
+    {
+        this.directory = directory;
+        this.reader = reader;
+        this.truncation = truncation;
+    }
+
+    /**
+     * @param directory the journal.
+     * @return a cursor before the journal's first entry.
+     * @throws JournalFormatException when the directory is missing or is not a journal.
+     */
+    static JournalCursor open(final Path directory)
+    {
+        final JournalReader reader = JournalReader.open(directory);
+        try
+        {
+            return new JournalCursor(directory, reader, QueueFileCheck.firstTruncatedEntry(directory));
+        }
+        catch (final RuntimeException ex)
+        {
+            reader.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Read and verify the next entry after the header.
+     *
+     * @param command  receives a command entry's command.
+     * @param decision receives its recorded decision.
+     * @return the entry's kind, or -1 at the end of the journal.
+     * @throws JournalFormatException  when the first entry is not a journal header of this version.
+     * @throws JournalCorruptException at the first entry that is missing, unreadable or fails verification.
+     */
+    int next(final Command command, final Decision decision)
+    {
+        // The first call reads the header (entry 0) and the entry after it.
+        final long nextIndex = reader.headerRead() ? reader.entries() : 1;
+        if (truncation != null && truncation.entryIndex() <= nextIndex)
+        {
+            throw new JournalCorruptException(directory.toString(), truncation.entryIndex(), truncation.problem());
+        }
+        final int kind;
+        try
+        {
+            kind = reader.nextEntry(command, decision);
+        }
+        catch (final JournalCorruptException | JournalFormatException ex)
+        {
+            throw ex;
+        }
+        catch (final InternalError | RuntimeException ex)
+        {
+            // The files changed since they were checked (a fault on a mapped page past a file's end), or the queue
+            // itself cannot read them.
+            throw new JournalCorruptException(directory.toString(), Math.max(0, reader.entries() - 1),
+                "unreadable at or just after this entry: " + ex);
+        }
+        if (kind >= 0)
+        {
+            entryIndex = reader.entries() - 1;
+        }
+        return kind;
+    }
+
+    /**
+     * @return the index of the entry read last, 0 being the header; -1 before the first.
+     */
+    long entryIndex()
+    {
+        return entryIndex;
+    }
+
+    /**
+     * @return the reader, for its counts, checkpoints and chain head.
+     */
+    JournalReader reader()
+    {
+        return reader;
+    }
+
+    @Override
+    public void close()
+    {
+        reader.close();
+    }
+}

@@ -1,0 +1,308 @@
+package io.ledgerguard.audit;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import io.ledgerguard.core.AssetCounters;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.DecisionCodec;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.WalletKind;
+import io.ledgerguard.journal.JournalCorruptException;
+import io.ledgerguard.journal.JournalEntryDescriptor;
+import io.ledgerguard.journal.JournalFormatException;
+
+/**
+ * {@code audit report}: the reserve disclosure as of a sequence, by replaying the journal to it. Per asset: the
+ * holdings of each wallet (attested, and expected: attested plus inflows less settled outflows since), the total
+ * holdings, the obligations to customers, the headroom (holdings less obligations), the coverage (holdings over
+ * obligations) and the asset's status. Every replayed decision is compared with the recorded one, so that the figures
+ * are those the guard itself had.
+ */
+public final class ReserveReport
+{
+    private static final int BPS_SCALE = 4;
+    private static final String CSV_HEADER = "seq,asset,row,walletId,kind,attested,expected,pending,attestedAt," +
+        "holdings,obligations,held,headroom,coverageBps,coverage,status";
+
+    private final Path directory;
+    private final long seq;
+    private final long timestampNs;
+    private final long entryIndex;
+    private final String chainHeadHex;
+    private final long chainHeadEntry;
+    private final String stateHashHex;
+    private final String invariantViolation;
+    private final List<AssetRow> assets = new ArrayList<>();
+
+    private ReserveReport(
+        final Path directory, final long seq, final long timestampNs, final long entryIndex, final String chainHeadHex,
+        final long chainHeadEntry, final GuardEngine engine)
+    {
+        this.directory = directory;
+        this.seq = seq;
+        this.timestampNs = timestampNs;
+        this.entryIndex = entryIndex;
+        this.chainHeadHex = chainHeadHex;
+        this.chainHeadEntry = chainHeadEntry;
+        this.stateHashHex = engine.stateHash().hex();
+        this.invariantViolation = engine.checkInvariants();
+        for (int a = 0; a < engine.assetCount(); a++)
+        {
+            final AssetCounters.Snapshot counters = new AssetCounters.Snapshot();
+            // The replay is stopped: nothing writes the counters while they are read.
+            final boolean read = engine.counters().read(a, counters);
+            assert read : "asset counters busy with no writer";
+            final AssetRow row = new AssetRow(engine.assetCode(a), counters);
+            for (int w = 0; w < engine.walletCount(); w++)
+            {
+                if (engine.walletAssetIndex(w) == a)
+                {
+                    row.wallets.add(new WalletRow(engine.walletId(w), engine.walletKind(w), engine.walletAttested(w),
+                        engine.walletExpected(w), engine.walletPending(w), engine.walletAttestedAtMs(w)));
+                }
+            }
+            assets.add(row);
+        }
+    }
+
+    /**
+     * Replay a journal to a sequence and take the disclosure there.
+     *
+     * @param directory the journal.
+     * @param config    the configuration the journal was written with.
+     * @param atSeq     the sequence to report at (0: before the first command), or -1 for the journal's end.
+     * @return the report.
+     * @throws AuditArgumentException  when {@code atSeq} is beyond the journal's last command.
+     * @throws AuditException          when a replayed decision differs from the recorded one.
+     * @throws JournalFormatException  when the directory is not a journal of this version.
+     * @throws JournalCorruptException when an entry up to {@code atSeq} fails verification.
+     */
+    public static ReserveReport at(final Path directory, final GuardConfig config, final long atSeq)
+    {
+        if (atSeq < -1)
+        {
+            throw new AuditArgumentException("--at must be >= 0, was " + atSeq);
+        }
+        final GuardEngine engine = new GuardEngine(config);
+        final Command command = new Command();
+        final Decision recorded = new Decision();
+        final Decision replayed = new Decision();
+        long lastSeq = 0;
+        long lastTimestampNs = 0;
+        long lastEntry = 0;
+        String chainHead = null;
+        long chainHeadEntry = -1;
+        try (JournalCursor cursor = JournalCursor.open(directory))
+        {
+            if (atSeq == 0)
+            {
+                return new ReserveReport(directory, 0, 0, 0, null, -1, engine);
+            }
+            int kind;
+            while ((kind = cursor.next(command, recorded)) >= 0)
+            {
+                if (kind != JournalEntryDescriptor.KIND_COMMAND)
+                {
+                    continue;
+                }
+                engine.apply(command, replayed);
+                if (!DecisionCodec.sameOutcome(replayed, recorded))
+                {
+                    throw new AuditException("replaying journal " + directory + " decided seq=" + command.seq +
+                        " txId=" + command.txId + " (entry " + cursor.entryIndex() + ") differently: journal " +
+                        "recorded " + EntryText.decision(recorded) + ", replay decided " +
+                        EntryText.decision(replayed) + "; was the journal written with another configuration " +
+                        "than --config?");
+                }
+                lastSeq = command.seq;
+                lastTimestampNs = command.timestampNs;
+                lastEntry = cursor.entryIndex();
+                if (lastSeq == atSeq)
+                {
+                    break;
+                }
+            }
+            if (lastSeq > 0)
+            {
+                // The chain value of the last entry read: the command at --at, or the journal's last entry.
+                chainHead = cursor.reader().chainHeadHex();
+                chainHeadEntry = cursor.entryIndex();
+            }
+        }
+        if (atSeq > lastSeq)
+        {
+            throw new AuditArgumentException("--at " + atSeq + " is beyond journal " + directory +
+                ", whose last command is seq=" + lastSeq);
+        }
+        return new ReserveReport(directory, lastSeq, lastTimestampNs, lastEntry, chainHead, chainHeadEntry, engine);
+    }
+
+    /**
+     * @return the sequence reported at.
+     */
+    public long seq()
+    {
+        return seq;
+    }
+
+    /**
+     * Write the report as one JSON document.
+     *
+     * @param out where it goes; flushed, not closed.
+     * @throws IOException when it cannot be written.
+     */
+    public void writeJson(final Writer out) throws IOException
+    {
+        try (JsonGenerator json = EntryJson.generator(out))
+        {
+            json.writeStartObject();
+            json.writeStringField("journal", directory.toString());
+            json.writeNumberField("seq", seq);
+            if (seq > 0)
+            {
+                json.writeNumberField("entryIndex", entryIndex);
+                json.writeStringField("time", EntryText.time(timestampNs));
+                json.writeStringField("chainHead", chainHeadHex);
+                json.writeNumberField("chainHeadEntryIndex", chainHeadEntry);
+            }
+            json.writeStringField("stateHash", stateHashHex);
+            json.writeStringField("invariants", invariantViolation == null ? "hold" : invariantViolation);
+            json.writeArrayFieldStart("assets");
+            for (final AssetRow asset : assets)
+            {
+                json.writeStartObject();
+                json.writeStringField("asset", asset.code);
+                json.writeArrayFieldStart("wallets");
+                for (final WalletRow wallet : asset.wallets)
+                {
+                    json.writeStartObject();
+                    json.writeNumberField("walletId", wallet.walletId);
+                    json.writeStringField("kind", wallet.kind.name());
+                    json.writeNumberField("attested", wallet.attested);
+                    json.writeNumberField("expected", wallet.expected);
+                    json.writeNumberField("pending", wallet.pending);
+                    json.writeStringField("attestedAt", wallet.attestedAt());
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+                final AssetCounters.Snapshot counters = asset.counters;
+                json.writeNumberField("holdings", counters.holdings);
+                json.writeNumberField("obligations", counters.obligations);
+                json.writeNumberField("held", counters.held);
+                json.writeNumberField("headroom", counters.headroom());
+                EntryJson.writeCoverageFields(json, counters.coverageBps());
+                json.writeStringField("status", counters.status.name());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+            json.writeRaw('\n');
+        }
+        out.flush();
+    }
+
+    /**
+     * Write the report as CSV with a header row: per asset one {@code wallet} row per wallet and one {@code asset}
+     * row with the totals. Coverage is empty when there are no obligations (it is unbounded).
+     *
+     * @param out where it goes; flushed, not closed.
+     * @throws IOException when it cannot be written.
+     */
+    public void writeCsv(final Writer out) throws IOException
+    {
+        out.write(CSV_HEADER);
+        out.write('\n');
+        for (final AssetRow asset : assets)
+        {
+            long attested = 0;
+            long pending = 0;
+            for (final WalletRow wallet : asset.wallets)
+            {
+                attested += wallet.attested;
+                pending += wallet.pending;
+                out.write(csv(seq, asset.code, "wallet", wallet.walletId, wallet.kind.name(), wallet.attested,
+                    wallet.expected, wallet.pending, nullToEmpty(wallet.attestedAt()), wallet.expected, "", "", "", "",
+                    "", ""));
+            }
+            final AssetCounters.Snapshot counters = asset.counters;
+            final long bps = counters.coverageBps();
+            out.write(csv(seq, asset.code, "asset", "", "", attested, counters.holdings, pending, "",
+                counters.holdings, counters.obligations, counters.held, counters.headroom(), bps < 0 ? "" : bps,
+                bps < 0 ? "" : BigDecimal.valueOf(bps, BPS_SCALE).toPlainString(), counters.status.name()));
+        }
+        out.flush();
+    }
+
+    private static String csv(final Object... fields)
+    {
+        final StringBuilder line = new StringBuilder(128);
+        for (int i = 0; i < fields.length; i++)
+        {
+            final String field = String.valueOf(fields[i]);
+            line.append(i == 0 ? "" : ",");
+            if (field.indexOf(',') >= 0 || field.indexOf('"') >= 0 || field.indexOf('\n') >= 0)
+            {
+                line.append('"').append(field.replace("\"", "\"\"")).append('"');
+            }
+            else
+            {
+                line.append(field);
+            }
+        }
+        return line.append('\n').toString();
+    }
+
+    private static String nullToEmpty(final String value)
+    {
+        return value == null ? "" : value;
+    }
+
+    private static final class AssetRow
+    {
+        final String code;
+        final AssetCounters.Snapshot counters;
+        final List<WalletRow> wallets = new ArrayList<>();
+
+        AssetRow(final String code, final AssetCounters.Snapshot counters)
+        {
+            this.code = code;
+            this.counters = counters;
+        }
+    }
+
+    private static final class WalletRow
+    {
+        final long walletId;
+        final WalletKind kind;
+        final long attested;
+        final long expected;
+        final long pending;
+        final long attestedAtMs;
+
+        WalletRow(
+            final long walletId, final WalletKind kind, final long attested, final long expected, final long pending,
+            final long attestedAtMs)
+        {
+            this.walletId = walletId;
+            this.kind = kind;
+            this.attested = attested;
+            this.expected = expected;
+            this.pending = pending;
+            this.attestedAtMs = attestedAtMs;
+        }
+
+        String attestedAt()
+        {
+            return attestedAtMs == Long.MIN_VALUE ? null : EntryText.timeMs(attestedAtMs);
+        }
+    }
+}
