@@ -62,7 +62,7 @@ import static io.ledgerguard.journal.JournalEntryDescriptor.TIMESTAMP_OFFSET;
  * the excerpt.
  * <p>
  * Durability ({@link JournalDurability}): in {@code process} mode the excerpt is in the memory-mapped file when
- * {@link #append(Command)} returns and {@link #flush()} does nothing (Chronicle's default sync mode applies when a
+ * {@link #append(Command, Decision)} returns and {@link #flush()} does nothing (Chronicle's default sync mode applies when a
  * mapping is released); in {@code os} mode the queue's mapped files use
  * {@link SyncMode#SYNC} and {@link #flush()} calls {@link ExcerptAppender#sync()}, which {@code msync}s with
  * {@code MS_SYNC} the pages of the appender's current mapping written since its last sync; the journal also syncs a
@@ -83,6 +83,11 @@ public final class ChronicleJournal implements Journal
     /** The mapped chunk the last entry went to: see {@link #syncWhenMappingChanged(BytesStore)}. */
     private BytesStore<?, ?> mapping;
     private final byte[] snapshotChainHead = new byte[CHAIN_LENGTH];
+    private final byte[] nextSnapshotChainHead = new byte[CHAIN_LENGTH];
+    private final byte[] headBeforeWrite = new byte[CHAIN_LENGTH];
+    /** Set when a write failed: the journal refuses everything after, so that nothing follows a bad entry. */
+    private boolean failed;
+    private volatile long lastCheckpointSeq;
     private long snapshotChainSeq = -1;
     private long snapshotQueueIndex;
     private long snapshotEntryIndex;
@@ -93,6 +98,8 @@ public final class ChronicleJournal implements Journal
     private final List<JournalReader.Checkpoint> checkpointsFound;
     /** The queue file synced last: a new one needs its directory entry synced too. */
     private File syncedFile;
+    /** Set when entries moved to another mapped chunk (or none was written yet): the file may be new. */
+    private boolean mappingChanged = true;
     private long mappingSyncs;
     private long directorySyncs;
 
@@ -132,6 +139,10 @@ public final class ChronicleJournal implements Journal
                 lastSeq = reader.lastSeq();
                 checkpointsFound = List.copyOf(reader.checkpoints());
                 entries = reader.entries();
+                for (final JournalReader.Checkpoint checkpoint : checkpointsFound)
+                {
+                    lastCheckpointSeq = Math.max(lastCheckpointSeq, checkpoint.seq());
+                }
                 final boolean headerPresent = reader.headerRead();
                 appender = queue.createAppender();
                 if (!headerPresent)
@@ -165,9 +176,10 @@ public final class ChronicleJournal implements Journal
     public void append(final Command command, final Decision decision)
     {
         final long seq = command.seq;
-        if (closed)
+        if (closed || failed)
         {
-            throw new IllegalStateException("journal closed: directory=" + directory + ", seq=" + seq);
+            throw new IllegalStateException("journal " + (closed ? "closed" : "failed on an earlier write") +
+                ": directory=" + directory + ", seq=" + seq);
         }
         if (seq < 1 || (commands > 0 && seq != lastSeq + 1))
         {
@@ -192,12 +204,16 @@ public final class ChronicleJournal implements Journal
     public void snapshotTaken(final long seq)
     {
         assert seq == lastSeq : "seq=" + seq + ", lastSeq=" + lastSeq;
-        // A checkpoint still waiting for the previous snapshot goes first: its chain value is about to be replaced.
+        // Where this command's entry stands, taken before anything else is written.
+        chain.head(nextSnapshotChainHead);
+        final long queueIndex = appender.lastIndexAppended();
+        final long entryIndex = entries - 1;
+        // A checkpoint still waiting for the previous snapshot goes first, with that snapshot's own values.
         writePendingCheckpoint();
-        chain.head(snapshotChainHead);
+        System.arraycopy(nextSnapshotChainHead, 0, snapshotChainHead, 0, CHAIN_LENGTH);
         snapshotChainSeq = seq;
-        snapshotQueueIndex = appender.lastIndexAppended();
-        snapshotEntryIndex = entries - 1;
+        snapshotQueueIndex = queueIndex;
+        snapshotEntryIndex = entryIndex;
     }
 
     /**
@@ -212,7 +228,8 @@ public final class ChronicleJournal implements Journal
     {
         if (stateHashHex.length() != CHAIN_LENGTH * 2)
         {
-            throw new IllegalArgumentException("stateHashHex must be 64 hex digits, was " + stateHashHex);
+            throw new IllegalArgumentException("checkpoint for seq=" + seq + " in journal " + directory +
+                ": stateHashHex must be 64 hex digits, was " + stateHashHex);
         }
         pendingCheckpoint.set(new PendingCheckpoint(seq, stateHashHex.getBytes(StandardCharsets.US_ASCII)));
     }
@@ -223,6 +240,15 @@ public final class ChronicleJournal implements Journal
     public List<JournalReader.Checkpoint> checkpointsFound()
     {
         return checkpointsFound;
+    }
+
+    /**
+     * @return the sequence of the last checkpoint written (by this journal or found on opening), 0 when none: a
+     *         snapshot at or before it is vouched for.
+     */
+    public long lastCheckpointSeq()
+    {
+        return lastCheckpointSeq;
     }
 
     /**
@@ -251,6 +277,7 @@ public final class ChronicleJournal implements Journal
         entryBuffer.putLong(BODY_OFFSET + CHECKPOINT_ENTRY_INDEX_OFFSET, snapshotEntryIndex, BYTE_ORDER);
         write(KIND_CHECKPOINT, pending.seq, 0, CHECKPOINT_BODY_LENGTH);
         checkpointsWritten++;
+        lastCheckpointSeq = pending.seq;
     }
 
     private static final class PendingCheckpoint
@@ -271,6 +298,10 @@ public final class ChronicleJournal implements Journal
     @Override
     public void flush()
     {
+        if (failed)
+        {
+            return;
+        }
         if (pendingCheckpoint.get() != null)
         {
             writePendingCheckpoint();
@@ -278,8 +309,14 @@ public final class ChronicleJournal implements Journal
         if (durability == JournalDurability.OS)
         {
             appender.sync();
+            if (!mappingChanged)
+            {
+                return;
+            }
+            mappingChanged = false;
+            // Asked only when entries moved to another mapped chunk: currentFile() makes a new File each call.
             final File file = appender.currentFile();
-            if (file != syncedFile)
+            if (!java.util.Objects.equals(file, syncedFile))
             {
                 // A new cycle file (or the first flush since opening): its directory entry must reach the device
                 // too, or the file could vanish with the power even though its pages were synced. Rare: once a
@@ -364,17 +401,35 @@ public final class ChronicleJournal implements Journal
         buffer.putLong(SEQ_OFFSET, seq, BYTE_ORDER);
         buffer.putLong(TIMESTAMP_OFFSET, timestampNs, BYTE_ORDER);
         final int sealedLength = BODY_OFFSET + bodyLength;
+        chain.head(headBeforeWrite);
         chain.seal(entry, sealedLength);
+        boolean written = false;
         try (DocumentContext context = appender.writingDocument())
         {
-            final Bytes<?> bytes = context.wire().bytes();
-            bytes.write(entry, 0, sealedLength + CHAIN_LENGTH);
-            entries++;
-            if (durability == JournalDurability.OS)
+            try
             {
-                syncWhenMappingChanged(bytes.bytesStore());
+                final Bytes<?> bytes = context.wire().bytes();
+                bytes.write(entry, 0, sealedLength + CHAIN_LENGTH);
+                if (durability == JournalDurability.OS)
+                {
+                    syncWhenMappingChanged(bytes.bytesStore());
+                }
+                written = true;
+            }
+            finally
+            {
+                if (!written)
+                {
+                    // A partial excerpt must not be committed (disk full, a mapping that failed): roll it back, put
+                    // the chain back where it was, and refuse everything after, so that the journal on disk ends with
+                    // the last whole entry.
+                    context.rollbackOnClose();
+                    chain.reset(headBeforeWrite, 0);
+                    failed = true;
+                }
             }
         }
+        entries++;
     }
 
     /**
@@ -391,6 +446,7 @@ public final class ChronicleJournal implements Journal
             return;
         }
         mapping = current;
+        mappingChanged = true;
         if (previous instanceof MappedBytesStore)
         {
             // A chunk Chronicle already released was synced then (MappedBytesStore.performRelease msyncs with the

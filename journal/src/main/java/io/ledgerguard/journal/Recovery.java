@@ -54,8 +54,38 @@ public final class Recovery
      */
     public static Result recover(final ChronicleJournal journal, final SnapshotStore snapshots, final GuardEngine engine)
     {
+        if (snapshots != null)
+        {
+            setAsideSnapshotsAfter(snapshots, journal.lastSeq());
+        }
         return recover(Path.of(journal.directory()), journal.checkpointsFound(), journal.lastSeq(), snapshots, engine,
             System.nanoTime());
+    }
+
+    /**
+     * A snapshot after the journal's end is of a state whose commands the journal lost (in {@code process} mode,
+     * when the machine lost power): it can never be used, and the journal will write other commands at those
+     * sequences. Renamed out of the way, not deleted.
+     */
+    private static void setAsideSnapshotsAfter(final SnapshotStore snapshots, final long lastSeq)
+    {
+        for (final Path file : snapshots.list())
+        {
+            if (SnapshotStore.seqOf(file) > lastSeq)
+            {
+                final Path stale = file.resolveSibling(file.getFileName() + ".stale");
+                try
+                {
+                    java.nio.file.Files.move(file, stale, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    System.err.println("ledger-guard: recovery: snapshot " + file + " is after the journal's last " +
+                        "seq=" + lastSeq + ": renamed to " + stale.getFileName());
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new java.io.UncheckedIOException("cannot set aside snapshot " + file, ex);
+                }
+            }
+        }
     }
 
     private static Result recover(
@@ -86,6 +116,12 @@ public final class Recovery
                     skipped.add(file.getFileName() + ": the journal has no checkpoint at seq=" + seq);
                     continue;
                 }
+                final String unreachable = checkStartAfter(directory, checkpoint);
+                if (unreachable != null)
+                {
+                    skipped.add(file.getFileName() + ": " + unreachable);
+                    continue;
+                }
                 try
                 {
                     final SnapshotStore.Loaded loaded = SnapshotStore.load(file, engine);
@@ -112,12 +148,36 @@ public final class Recovery
             JournalReplay.replayAfter(directory, engine, usedCheckpoint, null);
         if (replay.mismatches() > 0)
         {
-            throw new IllegalStateException("recovery refused: " + replay.mismatches() + " replayed decisions differ " +
-                "from the journal's (was it written with another configuration?); first: " + replay.firstMismatch());
+            throw new IllegalStateException("recovery refused: journal " + directory + (used == null ? "" :
+                ", after snapshot " + used.file().getFileName()) + ": " + replay.mismatches() + " replayed decisions " +
+                "differ from the journal's (was it written with another configuration?); first: " +
+                replay.firstMismatch());
+        }
+        if (replay.journalLastSeq() != journalLastSeq)
+        {
+            throw new IllegalStateException("recovery refused: journal " + directory + " ended at seq=" +
+                journalLastSeq + " when opened but at seq=" + replay.journalLastSeq() + " when replayed: is another " +
+                "process writing to it?");
         }
         final long tookNs = System.nanoTime() - startNs;
         return new Result(used, skipped, replay.commands(), journalLastSeq, engine.stateHash().hex(),
             replay.invariantViolation(), tookNs);
+    }
+
+    /**
+     * @return why the journal cannot be read from the checkpoint's entry on, or {@code null} when it can.
+     */
+    private static String checkStartAfter(final Path directory, final JournalReader.Checkpoint checkpoint)
+    {
+        try (JournalReader reader = JournalReader.open(directory))
+        {
+            reader.startAfter(checkpoint);
+            return null;
+        }
+        catch (final JournalCorruptException ex)
+        {
+            return "its checkpoint does not lead to its entry: " + ex.getMessage();
+        }
     }
 
     private static JournalReader.Checkpoint checkpointAt(final List<JournalReader.Checkpoint> checkpoints, final long seq)

@@ -155,6 +155,10 @@ public final class SnapshotStore
             }
             final int partCount = header.getInt();
             final long seq = header.getLong();
+            if (seqOf(file) >= 0 && seqOf(file) != seq)
+            {
+                throw new SnapshotCorruptException(file, "holds seq=" + seq + ", its name says seq=" + seqOf(file));
+            }
             final byte[] hashBytes = new byte[64];
             header.get(hashBytes);
             final String stateHashHex = new String(hashBytes, StandardCharsets.US_ASCII);
@@ -251,6 +255,19 @@ public final class SnapshotStore
      */
     public int prune(final int kept)
     {
+        return prune(kept, Long.MAX_VALUE);
+    }
+
+    /**
+     * Keep the newest snapshots the journal vouches for, and every newer one (its checkpoint may be on its way), and
+     * delete the rest, leftover temporary files included.
+     *
+     * @param kept        how many vouched-for snapshots to keep, at least 1.
+     * @param vouchedUpTo the journal's last checkpoint sequence: snapshots up to it are vouched for.
+     * @return how many files were deleted.
+     */
+    public int prune(final int kept, final long vouchedUpTo)
+    {
         if (kept < 1)
         {
             throw new IllegalArgumentException("snapshotsKept must be >= 1, was " + kept);
@@ -259,10 +276,18 @@ public final class SnapshotStore
         try
         {
             final List<Path> files = list();
-            for (int i = kept; i < files.size(); i++)
+            int vouched = 0;
+            for (final Path file : files)
             {
-                Files.deleteIfExists(files.get(i));
-                deleted++;
+                if (seqOf(file) > vouchedUpTo)
+                {
+                    continue;
+                }
+                if (++vouched > kept)
+                {
+                    Files.deleteIfExists(file);
+                    deleted++;
+                }
             }
             if (Files.isDirectory(directory))
             {

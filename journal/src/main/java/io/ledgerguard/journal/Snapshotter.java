@@ -253,13 +253,13 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
                 journal.postCheckpoint(seq, stateHash);
             }
             final Path file = store.write(copy, seq, stateHash);
-            store.prune(kept);
+            store.prune(kept, journal == null ? Long.MAX_VALUE : journal.lastCheckpointSeq());
             lastWrittenFile = file;
             lastWriteNs = System.nanoTime() - startNs;
             written.incrementAndGet();
             lastWrittenSeq = seq;
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | Error ex)
         {
             // A failed snapshot loses nothing: the journal holds every command; recovery replays more of it.
             failures.incrementAndGet();

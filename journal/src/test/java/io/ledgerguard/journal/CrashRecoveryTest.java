@@ -83,6 +83,7 @@ class CrashRecoveryTest
         final Child last = Child.start(journal, kills + 1, seed, true, temp.resolve("final.log"));
         checkRecovered(last.awaitRecovered(), expectedHash, expectedLastSeq, kills + 1, last);
         assertEquals(0, last.awaitExit(), "recover-only run exits cleanly");
+        assertTrue(fromSnapshot > 0, "some restarts recovered from a snapshot: " + fromSnapshot + " of " + kills);
         System.out.println("CrashRecoveryTest: " + kills + " kills, " + acknowledged + " acknowledged decisions " +
             "checked, journal ends at seq=" + expectedLastSeq + ", " + fromSnapshot + " of " + kills +
             " restarts recovered from a snapshot (" + snapshotsPassedOver + " snapshots passed over), stateHash=" +

@@ -24,8 +24,17 @@ public final class InMemoryJournal implements Journal
      */
     public InMemoryJournal(final int bytesMax)
     {
+        this(bytesMax, Math.min(bytesMax, 1 << 20));
+    }
+
+    /**
+     * @param bytesMax     most bytes the journal may hold.
+     * @param initialBytes bytes allocated up front; the buffer grows beyond them up to {@code bytesMax}.
+     */
+    public InMemoryJournal(final int bytesMax, final int initialBytes)
+    {
         this.bytesMax = bytesMax;
-        this.buffer = new ExpandableDirectByteBuffer(Math.min(bytesMax, 1 << 20));
+        this.buffer = new ExpandableDirectByteBuffer(Math.min(bytesMax, initialBytes));
     }
 
     @Override

@@ -23,11 +23,11 @@ import io.ledgerguard.core.Reason;
 /**
  * The guard embedded with its own ring-buffer pipeline (SPEC §8), for many producer threads:
  * <pre>
- *   producers --> ring --> 1. journal (J) || 2. guard (G) --> 3. release (R)
+ *   producers --> ring --> 1. guard (G) --> 2. journal (J) --> 3. release (R)
  * </pre>
- * Producers claim a slot, copy their command in and stamp its sequence and time. J appends it to the journal while G
- * applies it; R runs only once both are done with an event, so a decision is never released before its command is
- * in the journal. Submitting allocates nothing in steady state: ring slots and per-thread reply slots are reused.
+ * Producers claim a slot, copy their command in and stamp its sequence and time. G applies it; J appends it to the
+ * journal with G's decision, and flushes at the end of each batch; R releases a decision only once J has flushed its
+ * entry, so a decision is never released before its command is in the journal. Submitting allocates nothing in steady state: ring slots and per-thread reply slots are reused.
  * <p>
  * When the ring is full a producer waits ({@link BackPressure#BLOCK}) or is refused with {@link Reason#RING_FULL}
  * ({@link BackPressure#REJECT}); a refused command was not sequenced. {@link #close()} stops accepting commands,

@@ -61,6 +61,25 @@ final class Stages
                 event.journalFailed = true;
                 return;
             }
+            if (event.decision.reason == Reason.GUARD_FAILED)
+            {
+                // The guard stage did not apply this command (the engine failed): recording it would put a decision
+                // in the journal that recovery could never reproduce. Make durable what was applied before it, and
+                // journal nothing from here on.
+                event.journalFailed = true;
+                try
+                {
+                    journal.flush();
+                    durableSequence = sequence - 1;
+                    failedFrom.compareAndSet(NONE, sequence);
+                }
+                catch (final Throwable ex)
+                {
+                    failedFrom.compareAndSet(NONE, durableSequence + 1);
+                    failure.compareAndSet(null, ex);
+                }
+                return;
+            }
             try
             {
                 journal.append(event.command, event.decision);

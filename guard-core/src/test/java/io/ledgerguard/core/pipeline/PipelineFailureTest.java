@@ -1,5 +1,7 @@
 package io.ledgerguard.core.pipeline;
 
+import java.util.List;
+import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +20,7 @@ import io.ledgerguard.core.PipelineStreams;
 import io.ledgerguard.core.Reason;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -290,6 +293,69 @@ class PipelineFailureTest
     }
 
     @Test
+    void shouldJournalNothingTheGuardStageDidNotApplyAfterItFailed()
+    {
+        // Found in review: after the guard stage failed, the journal recorded the GUARD_FAILED answers of commands the
+        // engine never applied, which recovery could never reproduce. Now it records exactly what was applied before.
+        final List<Reason> journaled = java.util.Collections.synchronizedList(new ArrayList<>());
+        final AtomicLong flushedUpTo = new AtomicLong();
+        final Journal journal = new Journal()
+        {
+            @Override
+            public void append(final Command command, final Decision decision)
+            {
+                journaled.add(decision.reason);
+            }
+
+            @Override
+            public void flush()
+            {
+                flushedUpTo.set(journaled.size());
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        final SnapshotTrigger failing = (engine, seq) ->
+        {
+            if (seq == 1_000)
+            {
+                throw new IllegalStateException("the guard stage fails after applying seq=1000");
+            }
+            return false;
+        };
+        final ConcurrentHashMap<Long, Reason> reasons = new ConcurrentHashMap<>();
+        try (LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()),
+            new PipelineContext().journal(journal).snapshotTrigger(failing).ringSize(4096)))
+        {
+            final Command command = new Command();
+            final DecisionListener listener = (c, d) -> reasons.put(c.txId, d.reason);
+            for (int i = 1; i <= 3_000; i++)
+            {
+                openAccount(command, i);
+                guard.submitAsync(command, listener);
+            }
+        }
+        assertEquals(999, journaled.size(), "only what the guard applied and answered before its failure");
+        assertEquals(999, flushedUpTo.get(), "and made durable");
+        assertFalse(journaled.contains(Reason.GUARD_FAILED), "no GUARD_FAILED entry");
+        for (long txId = 1; txId <= 3_000; txId++)
+        {
+            final Reason reason = reasons.get(txId);
+            if (txId < 1_000)
+            {
+                assertEquals(Reason.OK, reason, "applied and journaled: txId=" + txId);
+            }
+            else if (reason != null)
+            {
+                assertEquals(Reason.GUARD_FAILED, reason, "not journaled: txId=" + txId);
+            }
+        }
+    }
+
+    @Test
     @Timeout(60)
     void shouldAnswerWithTheirDecisionsTheCommandsJournaledBeforeAJournalFailure()
     {
@@ -330,11 +396,19 @@ class PipelineFailureTest
             for (int i = 1; i <= 6_000; i++)
             {
                 openAccount(command, i);
-                guard.submitAsync(command, listener);
+                if (i <= 2_000)
+                {
+                    // Waited for one by one, so that these are flushed before the failure whatever the batching.
+                    reasons.put(command.txId, guard.submit(command).reason);
+                }
+                else
+                {
+                    guard.submitAsync(command, listener);
+                }
             }
         }
         final long durable = flushedUpTo.get();
-        assertTrue(durable > 0 && durable < 3_000, "durable=" + durable);
+        assertTrue(durable >= 2_000 && durable < 3_000, "durable=" + durable);
         for (long txId = 1; txId <= 6_000; txId++)
         {
             final Reason reason = reasons.get(txId);
