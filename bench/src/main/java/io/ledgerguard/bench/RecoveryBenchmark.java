@@ -80,9 +80,10 @@ public class RecoveryBenchmark
                 {
                     journal.snapshotTaken(command.seq);
                     final String hash = engine.stateHash().hex();
-                    journal.postCheckpoint(command.seq, hash);
+                    final SnapshotStore.Written written =
+                        SnapshotStore.inJournal(directory).writeDigested(engine, command.seq, hash);
+                    journal.postCheckpoint(command.seq, hash, written.digestHex());
                     journal.flush();
-                    SnapshotStore.inJournal(directory).write(engine, command.seq, hash);
                 }
             }
             journalCommands = journal.lastSeq();

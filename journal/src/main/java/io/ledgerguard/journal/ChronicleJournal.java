@@ -38,6 +38,7 @@ import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_BODY_LENG
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_CHAIN_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_ENTRY_INDEX_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_QUEUE_INDEX_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_SNAPSHOT_DIGEST_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_STATE_HASH_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_CODEC_VERSION_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_DECISION_CODEC_VERSION_OFFSET;
@@ -226,13 +227,31 @@ public final class ChronicleJournal implements Journal
      */
     public void postCheckpoint(final long seq, final String stateHashHex)
     {
-        if (stateHashHex.length() != CHAIN_LENGTH * 2)
+        postCheckpoint(seq, stateHashHex, NO_SNAPSHOT_DIGEST);
+    }
+
+    /**
+     * As {@link #postCheckpoint(long, String)}, for a snapshot file written at that sequence: the checkpoint also
+     * records the file's SHA-256, so that recovery loads only the bytes the journal vouches for.
+     *
+     * @param seq               a sequence the guard copied its state after.
+     * @param stateHashHex      the state hash at that sequence, 64 hex digits.
+     * @param snapshotDigestHex the SHA-256 of the snapshot file, 64 hex digits.
+     */
+    public void postCheckpoint(final long seq, final String stateHashHex, final String snapshotDigestHex)
+    {
+        if (stateHashHex.length() != CHAIN_LENGTH * 2 || snapshotDigestHex.length() != CHAIN_LENGTH * 2)
         {
             throw new IllegalArgumentException("checkpoint for seq=" + seq + " in journal " + directory +
-                ": stateHashHex must be 64 hex digits, was " + stateHashHex);
+                ": stateHashHex and snapshotDigestHex must be 64 hex digits, were " + stateHashHex + " and " +
+                snapshotDigestHex);
         }
-        pendingCheckpoint.set(new PendingCheckpoint(seq, stateHashHex.getBytes(StandardCharsets.US_ASCII)));
+        pendingCheckpoint.set(new PendingCheckpoint(seq, stateHashHex.getBytes(StandardCharsets.US_ASCII),
+            snapshotDigestHex.getBytes(StandardCharsets.US_ASCII)));
     }
+
+    /** The snapshot digest of a checkpoint that has no snapshot file. */
+    public static final String NO_SNAPSHOT_DIGEST = "0".repeat(CHAIN_LENGTH * 2);
 
     /**
      * @return the checkpoint entries the journal held when it was opened, in journal order.
@@ -275,6 +294,7 @@ public final class ChronicleJournal implements Journal
         }
         entryBuffer.putLong(BODY_OFFSET + CHECKPOINT_QUEUE_INDEX_OFFSET, snapshotQueueIndex, BYTE_ORDER);
         entryBuffer.putLong(BODY_OFFSET + CHECKPOINT_ENTRY_INDEX_OFFSET, snapshotEntryIndex, BYTE_ORDER);
+        entryBuffer.putBytes(BODY_OFFSET + CHECKPOINT_SNAPSHOT_DIGEST_OFFSET, pending.snapshotDigestHex);
         write(KIND_CHECKPOINT, pending.seq, 0, CHECKPOINT_BODY_LENGTH);
         checkpointsWritten++;
         lastCheckpointSeq = pending.seq;
@@ -284,11 +304,13 @@ public final class ChronicleJournal implements Journal
     {
         final long seq;
         final byte[] stateHashHex;
+        final byte[] snapshotDigestHex;
 
-        PendingCheckpoint(final long seq, final byte[] stateHashHex)
+        PendingCheckpoint(final long seq, final byte[] stateHashHex, final byte[] snapshotDigestHex)
         {
             this.seq = seq;
             this.stateHashHex = stateHashHex;
+            this.snapshotDigestHex = snapshotDigestHex;
         }
     }
 

@@ -31,16 +31,18 @@ import io.ledgerguard.core.DecisionCodec;
  *     <li>a {@link #KIND_CHECKPOINT} entry, whose {@code seq} is the sequence of an earlier command entry, after
  *     which the guard copied its state for a snapshot, and whose body is
  * <pre>
- *   0                            64                                 128                  136                 144
- *   +----------------------------+----------------------------------+--------------------+-------------------+
- *   | state hash at seq (64 hex) | chain value of entry seq (64 hex)| queue index of seq | entry index of seq|
- *   +----------------------------+----------------------------------+--------------------+-------------------+
+ *   0                     64                      128              136              144                     208
+ *   +---------------------+-----------------------+----------------+----------------+-----------------------+
+ *   | state hash at seq   | chain value of entry  | queue index of | entry index of | SHA-256 of the        |
+ *   | (64 hex)            | seq (64 hex)          | entry seq      | entry seq      | snapshot file (64 hex)|
+ *   +---------------------+-----------------------+----------------+----------------+-----------------------+
  * </pre>
- *     with the hashes in ASCII hex and the Chronicle Queue index and entry index of that
- *     sequence's entry (a reader can start there,
- *     as recovery after a snapshot does, and check the chain on from the recorded value): a statement anyone can publish, that the journal up to {@code seq} ends in that chain value and
- *     the state it produces has that hash. It follows its command entry once the state hash is computed, so
- *     later command entries may come between them.</li>
+ *     with the hashes in ASCII hex. It is a statement anyone can publish: the journal up to {@code seq} ends in
+ *     that chain value, and the state it produces has that hash and was written to a snapshot file with that
+ *     digest (64 zeros when no file was written). The indexes let a reader start at that entry, as recovery after
+ *     a snapshot does, and check the chain on from the recorded value; the digest lets recovery load only the
+ *     snapshot bytes the chain vouches for. It follows its command entry once the snapshot is written, so later
+ *     command entries may come between them.</li>
  * </ul>
  */
 public final class JournalEntryDescriptor
@@ -77,7 +79,8 @@ public final class JournalEntryDescriptor
     public static final int CHECKPOINT_CHAIN_OFFSET = 64;
     public static final int CHECKPOINT_QUEUE_INDEX_OFFSET = 128;
     public static final int CHECKPOINT_ENTRY_INDEX_OFFSET = 136;
-    public static final int CHECKPOINT_BODY_LENGTH = 144;
+    public static final int CHECKPOINT_SNAPSHOT_DIGEST_OFFSET = 144;
+    public static final int CHECKPOINT_BODY_LENGTH = 208;
 
     /** Longest body of any entry. */
     public static final int BODY_LENGTH_MAX = Math.max(HEADER_BODY_LENGTH,

@@ -27,6 +27,7 @@ import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_BODY_LENG
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_CHAIN_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_ENTRY_INDEX_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_QUEUE_INDEX_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_SNAPSHOT_DIGEST_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHECKPOINT_STATE_HASH_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.ENTRY_LENGTH_MAX;
 import static io.ledgerguard.journal.JournalEntryDescriptor.FORMAT_VERSION;
@@ -253,7 +254,8 @@ public final class JournalReader implements AutoCloseable
             throw corrupt(index, "checkpoint entry index of seq=" + seq + " is " + seqEntryIndex +
                 ", not an earlier entry");
         }
-        lastCheckpoint = new Checkpoint(seq, stateHash, chainHead, index, queueIndex, seqEntryIndex);
+        final String snapshotDigest = hexField(index, BODY_OFFSET + CHECKPOINT_SNAPSHOT_DIGEST_OFFSET, "snapshotDigest");
+        lastCheckpoint = new Checkpoint(seq, stateHash, chainHead, index, queueIndex, seqEntryIndex, snapshotDigest);
         checkpoints.add(lastCheckpoint);
     }
 
@@ -350,17 +352,27 @@ public final class JournalReader implements AutoCloseable
         private final long entryIndex;
         private final long queueIndex;
         private final long seqEntryIndex;
+        private final String snapshotDigestHex;
 
         Checkpoint(
             final long seq, final String stateHashHex, final String chainHeadHex, final long entryIndex,
-            final long queueIndex, final long seqEntryIndex)
+            final long queueIndex, final long seqEntryIndex, final String snapshotDigestHex)
         {
+            this.snapshotDigestHex = snapshotDigestHex;
             this.seqEntryIndex = seqEntryIndex;
             this.seq = seq;
             this.stateHashHex = stateHashHex;
             this.chainHeadHex = chainHeadHex;
             this.entryIndex = entryIndex;
             this.queueIndex = queueIndex;
+        }
+
+        /**
+         * @return the SHA-256 of the snapshot file taken at {@link #seq()}, 64 hex digits; zeros when none.
+         */
+        public String snapshotDigestHex()
+        {
+            return snapshotDigestHex;
         }
 
         /**
@@ -415,7 +427,7 @@ public final class JournalReader implements AutoCloseable
         public String toString()
         {
             return "Checkpoint{seq=" + seq + ", stateHash=" + stateHashHex + ", chainHead=" + chainHeadHex +
-                ", entryIndex=" + entryIndex + '}';
+                ", entryIndex=" + entryIndex + ", snapshotDigest=" + snapshotDigestHex + '}';
         }
     }
 

@@ -125,6 +125,12 @@ public final class Recovery
                 try
                 {
                     final SnapshotStore.Loaded loaded = SnapshotStore.load(file, engine);
+                    if (!loaded.digestHex().equals(checkpoint.snapshotDigestHex()))
+                    {
+                        throw new SnapshotCorruptException(file, "SHA-256 " + loaded.digestHex() +
+                            " differs from the one the journal's checkpoint at seq=" + seq + " records: " +
+                            checkpoint.snapshotDigestHex());
+                    }
                     if (!loaded.stateHashHex().equals(checkpoint.stateHashHex()))
                     {
                         throw new SnapshotCorruptException(file, "state hash " + loaded.stateHashHex() +

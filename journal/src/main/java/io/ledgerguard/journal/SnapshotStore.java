@@ -14,6 +14,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.zip.CRC32C;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -79,8 +81,23 @@ public final class SnapshotStore
      */
     public Path write(final GuardEngine engine, final long seq, final String stateHashHex)
     {
+        return writeDigested(engine, seq, stateHashHex).file();
+    }
+
+    /**
+     * As {@link #write(GuardEngine, long, String)}, returning the SHA-256 of the file too, for the checkpoint that
+     * vouches for it.
+     *
+     * @param engine       the state.
+     * @param seq          the sequence it is the state after.
+     * @param stateHashHex its state hash.
+     * @return the file written and its digest.
+     */
+    public Written writeDigested(final GuardEngine engine, final long seq, final String stateHashHex)
+    {
         final Path file = directory.resolve(fileName(seq));
         final Path temp = directory.resolve(fileName(seq) + TEMP_SUFFIX);
+        final String digestHex;
         try
         {
             Files.createDirectories(directory);
@@ -88,27 +105,31 @@ public final class SnapshotStore
                 StandardOpenOption.TRUNCATE_EXISTING))
             {
                 final CRC32C crc = new CRC32C();
+                final MessageDigest sha256 = sha256();
                 final ByteBuffer header = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
                 header.put(MAGIC).putInt(FORMAT_VERSION).putInt(engine.statePartCount()).putLong(seq)
                     .put(stateHashHex.getBytes(StandardCharsets.US_ASCII));
-                writeChecked(channel, crc, header.flip());
+                writeChecked(channel, crc, sha256, header.flip());
                 for (int i = 0; i < engine.statePartCount(); i++)
                 {
                     final UnsafeBuffer part = engine.statePart(i);
                     final byte[] name = engine.statePartName(i).getBytes(StandardCharsets.US_ASCII);
                     final ByteBuffer partHeader = ByteBuffer.allocate(2 + name.length + 8).order(ByteOrder.LITTLE_ENDIAN);
                     partHeader.putShort((short)name.length).put(name).putLong(part.capacity());
-                    writeChecked(channel, crc, partHeader.flip());
-                    writeChecked(channel, crc, view(part));
+                    writeChecked(channel, crc, sha256, partHeader.flip());
+                    writeChecked(channel, crc, sha256, view(part));
                 }
                 final ByteBuffer trailer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
                 trailer.putLong(crc.getValue());
-                writeAll(channel, trailer.flip());
+                trailer.flip();
+                sha256.update(trailer.duplicate());
+                writeAll(channel, trailer);
                 channel.force(true);
+                digestHex = hex(sha256.digest());
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
             forceDirectory(directory);
-            return file;
+            return new Written(file, digestHex);
         }
         catch (final IOException ex)
         {
@@ -139,8 +160,9 @@ public final class SnapshotStore
         {
             final long size = channel.size();
             final CRC32C crc = new CRC32C();
+            final MessageDigest sha256 = sha256();
             final ByteBuffer header = ByteBuffer.allocate(MAGIC.length + 4 + 4 + 8 + 64).order(ByteOrder.LITTLE_ENDIAN);
-            readChecked(channel, crc, header, file, "header");
+            readChecked(channel, crc, sha256, header, file, "header");
             header.flip();
             final byte[] magic = new byte[MAGIC.length];
             header.get(magic);
@@ -170,14 +192,14 @@ public final class SnapshotStore
             for (int i = 0; i < partCount; i++)
             {
                 final ByteBuffer nameLength = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN);
-                readChecked(channel, crc, nameLength, file, "part " + i + " name length");
+                readChecked(channel, crc, sha256, nameLength, file, "part " + i + " name length");
                 final int length = nameLength.flip().getShort();
                 if (length < 0 || length > 64)
                 {
                     throw new SnapshotCorruptException(file, "part " + i + " name length=" + length);
                 }
                 final ByteBuffer nameAndSize = ByteBuffer.allocate(length + 8).order(ByteOrder.LITTLE_ENDIAN);
-                readChecked(channel, crc, nameAndSize, file, "part " + i + " header");
+                readChecked(channel, crc, sha256, nameAndSize, file, "part " + i + " header");
                 nameAndSize.flip();
                 final byte[] name = new byte[length];
                 nameAndSize.get(name);
@@ -190,11 +212,13 @@ public final class SnapshotStore
                         " bytes, expected " + engine.statePartName(i) + " of " + part.capacity() +
                         " bytes (a snapshot restores only into the limits it was taken with)");
                 }
-                readChecked(channel, crc, view(part), file, "part " + partName);
+                readChecked(channel, crc, sha256, view(part), file, "part " + partName);
             }
             final ByteBuffer trailer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(channel, trailer, file, "checksum");
-            final long stored = trailer.flip().getLong();
+            trailer.flip();
+            sha256.update(trailer.duplicate());
+            final long stored = trailer.getLong();
             if (stored != crc.getValue())
             {
                 throw new SnapshotCorruptException(file, "checksum mismatch: stored=" + Long.toHexString(stored) +
@@ -211,7 +235,7 @@ public final class SnapshotStore
                 throw new SnapshotCorruptException(file, "state hash mismatch: recorded=" + stateHashHex +
                     ", recomputed=" + recomputed);
             }
-            return new Loaded(file, seq, stateHashHex);
+            return new Loaded(file, seq, stateHashHex, hex(sha256.digest()));
         }
         catch (final IOException ex)
         {
@@ -359,11 +383,35 @@ public final class SnapshotStore
         return view;
     }
 
-    private static void writeChecked(final FileChannel channel, final CRC32C crc, final ByteBuffer buffer)
+    private static void writeChecked(
+        final FileChannel channel, final CRC32C crc, final MessageDigest sha256, final ByteBuffer buffer)
         throws IOException
     {
         crc.update(buffer.duplicate());
+        sha256.update(buffer.duplicate());
         writeAll(channel, buffer);
+    }
+
+    static MessageDigest sha256()
+    {
+        try
+        {
+            return MessageDigest.getInstance("SHA-256");
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("SHA-256 unavailable", ex);
+        }
+    }
+
+    static String hex(final byte[] bytes)
+    {
+        final StringBuilder hex = new StringBuilder(bytes.length * 2);
+        for (final byte b : bytes)
+        {
+            hex.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        return hex.toString();
     }
 
     private static void writeAll(final FileChannel channel, final ByteBuffer buffer) throws IOException
@@ -378,12 +426,14 @@ public final class SnapshotStore
     }
 
     private static void readChecked(
-        final FileChannel channel, final CRC32C crc, final ByteBuffer buffer, final Path file, final String what)
+        final FileChannel channel, final CRC32C crc, final MessageDigest sha256, final ByteBuffer buffer,
+        final Path file, final String what)
         throws IOException
     {
         final ByteBuffer start = buffer.duplicate();
         readFully(channel, buffer, file, what);
         start.limit(buffer.position());
+        sha256.update(start.duplicate());
         crc.update(start);
     }
 
@@ -408,6 +458,37 @@ public final class SnapshotStore
     }
 
     /**
+     * A snapshot file written, with its SHA-256.
+     */
+    public static final class Written
+    {
+        private final Path file;
+        private final String digestHex;
+
+        Written(final Path file, final String digestHex)
+        {
+            this.file = file;
+            this.digestHex = digestHex;
+        }
+
+        /**
+         * @return the file.
+         */
+        public Path file()
+        {
+            return file;
+        }
+
+        /**
+         * @return the SHA-256 of the whole file, 64 hex digits.
+         */
+        public String digestHex()
+        {
+            return digestHex;
+        }
+    }
+
+    /**
      * What {@link #load(Path, GuardEngine)} restored.
      */
     public static final class Loaded
@@ -415,12 +496,22 @@ public final class SnapshotStore
         private final Path file;
         private final long seq;
         private final String stateHashHex;
+        private final String digestHex;
 
-        Loaded(final Path file, final long seq, final String stateHashHex)
+        Loaded(final Path file, final long seq, final String stateHashHex, final String digestHex)
         {
             this.file = file;
             this.seq = seq;
             this.stateHashHex = stateHashHex;
+            this.digestHex = digestHex;
+        }
+
+        /**
+         * @return the SHA-256 of the whole file, 64 hex digits.
+         */
+        public String digestHex()
+        {
+            return digestHex;
         }
 
         /**

@@ -247,12 +247,13 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
         try
         {
             final String stateHash = copy.stateHash().hex();
-            // The checkpoint first: a snapshot is trusted only once the journal says which state hash its sequence has.
+            final SnapshotStore.Written snapshot = store.writeDigested(copy, seq, stateHash);
+            final Path file = snapshot.file();
+            // A snapshot is trusted only once the journal's checkpoint names its sequence, state hash and digest.
             if (journal != null)
             {
-                journal.postCheckpoint(seq, stateHash);
+                journal.postCheckpoint(seq, stateHash, snapshot.digestHex());
             }
-            final Path file = store.write(copy, seq, stateHash);
             store.prune(kept, journal == null ? Long.MAX_VALUE : journal.lastCheckpointSeq());
             lastWrittenFile = file;
             lastWriteNs = System.nanoTime() - startNs;

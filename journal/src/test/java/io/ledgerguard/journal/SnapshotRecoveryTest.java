@@ -72,7 +72,7 @@ class SnapshotRecoveryTest
         final JournalReader.Checkpoint wrong = checkpoints.get(checkpoints.size() - 2);
         // The queue index of one checkpoint with the sequence and chain value of another.
         final JournalReader.Checkpoint forged = new JournalReader.Checkpoint(good.seq(), good.stateHashHex(),
-            good.chainHeadHex(), good.entryIndex(), wrong.queueIndex(), good.seqEntryIndex());
+            good.chainHeadHex(), good.entryIndex(), wrong.queueIndex(), good.seqEntryIndex(), good.snapshotDigestHex());
         try (JournalReader reader = JournalReader.open(directory))
         {
             final JournalCorruptException refused =
@@ -130,6 +130,31 @@ class SnapshotRecoveryTest
         assertEquals(1, result.skipped().size());
         assertTrue(result.skipped().get(0).contains(files.get(0).getFileName().toString()), result.skipped().get(0));
         assertTrue(result.skipped().get(0).contains("checksum mismatch"), result.skipped().get(0));
+        assertEquals(fullReplayHash(), result.stateHashHex());
+    }
+
+    @Test
+    void shouldPassOverASnapshotForgedWithAValidChecksumAndStateHash() throws Exception
+    {
+        runWithSnapshots(3);
+        final SnapshotStore store = SnapshotStore.inJournal(directory);
+        final List<Path> files = store.list();
+        // The guard's clock lives in the globals part, the last before the checksum, and the state hash leaves it
+        // out: change it and compute the CRC-32C again, as a forger with file access would.
+        final byte[] bytes = Files.readAllBytes(files.get(0));
+        final int clockByte = bytes.length - 8 - 64 + 8;
+        bytes[clockByte] ^= 0x40;
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, 0, bytes.length - 8);
+        java.nio.ByteBuffer.wrap(bytes, bytes.length - 8, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putLong(crc.getValue());
+        Files.write(files.get(0), bytes);
+        SnapshotStore.load(files.get(0), new GuardEngine(JournalFixture.config()));
+
+        final Recovery.Result result = Recovery.recover(directory, store, new GuardEngine(JournalFixture.config()));
+
+        assertEquals(SnapshotStore.seqOf(files.get(1)), result.snapshot().seq());
+        assertTrue(result.skipped().get(0).contains("SHA-256"), result.skipped().toString());
         assertEquals(fullReplayHash(), result.stateHashHex());
     }
 
