@@ -15,8 +15,10 @@ public enum AlertType
     COLD_RATIO("hotShareBps", "hotShareBpsMax"),
     REVERSAL_SHORTFALL("credited", "recovered", "shortfall"),
     UNAUTHORIZED(),
-    KILL_SWITCH_ENGAGED(),
-    KILL_SWITCH_RELEASED();
+    /** {@code cause} is a {@link KillSwitchCause} code; {@code outflowsOnly} is 1 when only outflows halted. */
+    KILL_SWITCH_ENGAGED("cause", "outflowsOnly"),
+    /** {@code sinceMs} is when it engaged, {@code heldMs} how long it held. */
+    KILL_SWITCH_RELEASED("cause", "sinceMs", "heldMs");
 
     /** Most figures any alert type carries. */
     public static final int FIGURES_MAX = 4;

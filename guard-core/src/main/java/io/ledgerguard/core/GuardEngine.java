@@ -37,7 +37,13 @@ public final class GuardEngine
     private static final int ASSET_FLAGS = 3;
     private static final int ASSET_ATTESTED_OLDEST_MS = 4;
     private static final int ASSET_STALE = 5;
+    /** When the asset's kill switch (or its outflow halt) engaged, epoch ms; 0 when neither is engaged. */
+    private static final int ASSET_HALTED_AT_MS = 6;
+    /** Why: a {@link KillSwitchCause} code. */
+    private static final int ASSET_HALT_CAUSE = 7;
     private static final long ASSET_FLAG_HALTED = 1;
+    /** Outflows (withdrawals) of the asset halted: custody drift (SPEC §5.2). */
+    private static final long ASSET_FLAG_OUTFLOWS_HALTED = 2;
 
     private static final int WALLET_WORDS = 8;
     private static final int WALLET_ATTESTED = 0;
@@ -48,11 +54,15 @@ public final class GuardEngine
     private static final int WALLET_EXPECTED = 5;
     private static final int WALLET_FLAGS = 6;
     private static final long WALLET_FLAG_HALTED = 1;
+    /** When the wallet's kill switch engaged, epoch ms. */
+    private static final int WALLET_HALTED_AT_MS = 7;
 
     private static final int GLOBAL_FLAGS = 0;
     private static final int GLOBAL_LAST_TIMESTAMP_NS = 1;
     private static final int GLOBAL_COMMANDS = 2;
     private static final long GLOBAL_FLAG_HALTED = 1;
+    /** When the kill switch for everything engaged, epoch ms. */
+    private static final int GLOBAL_HALTED_AT_MS = 3;
 
     /** {@code TableKind.values()} copies its array on every call; the duplicate path must not allocate. */
     private static final TableKind[] TABLES = TableKind.values();
@@ -80,6 +90,8 @@ public final class GuardEngine
     private final long[] reserveBuffer;
     private final long[] creditCap;
     private final long[] attestationAgeMsMax;
+    private final long[] breachTolerance;
+    private final long[] walletDriftTolerance;
     private final int[][] walletsOfAsset;
     private final long[] walletIds;
     private final int[] walletAssetIndex;
@@ -121,6 +133,7 @@ public final class GuardEngine
         reserveBuffer = new long[assetCount];
         creditCap = new long[assetCount];
         attestationAgeMsMax = new long[assetCount];
+        breachTolerance = new long[assetCount];
         for (int i = 0; i < assetCount; i++)
         {
             final GuardConfig.AssetConfig asset = assetConfigs.get(i);
@@ -130,6 +143,7 @@ public final class GuardEngine
             reserveBuffer[i] = asset.reserveBufferMinorUnits;
             creditCap[i] = asset.creditCapMinorUnits;
             attestationAgeMsMax[i] = asset.attestationAgeMsMax;
+            breachTolerance[i] = asset.breachToleranceMinorUnits;
         }
 
         final List<GuardConfig.WalletConfig> walletConfigs = config.wallets();
@@ -138,6 +152,7 @@ public final class GuardEngine
         walletIds = new long[walletCount];
         walletAssetIndex = new int[walletCount];
         walletKinds = new WalletKind[walletCount];
+        walletDriftTolerance = new long[walletCount];
         final List<List<Integer>> byAsset = new ArrayList<>();
         for (int i = 0; i < assetCount; i++)
         {
@@ -150,6 +165,7 @@ public final class GuardEngine
             walletIds[i] = wallet.id;
             walletAssetIndex[i] = assetIndexById.get(config.assetByCode(wallet.asset).id);
             walletKinds[i] = wallet.kind;
+            walletDriftTolerance[i] = wallet.driftToleranceMinorUnits;
             byAsset.get(walletAssetIndex[i]).add(i);
         }
         walletsOfAsset = new int[assetCount][];
@@ -931,7 +947,7 @@ public final class GuardEngine
         {
             return Reason.HOLD_ALREADY_EXISTS;
         }
-        if (isHalted(asset))
+        if (isHalted(asset) || (assetGet(asset, ASSET_FLAGS) & ASSET_FLAG_OUTFLOWS_HALTED) != 0)
         {
             return Reason.ASSET_HALTED;
         }
@@ -1147,6 +1163,29 @@ public final class GuardEngine
             return Reason.AMOUNT_OVERFLOW;
         }
 
+        // I4 custody drift: the first attestation sets the baseline; later ones must match what the ledger expects
+        // within the wallet's tolerance. Both are non-negative, so the difference cannot overflow.
+        if (walletGet(wallet, WALLET_ATTESTED_AT_MS) != NEVER)
+        {
+            final long drift = balance - expected;
+            final long tolerance = walletDriftTolerance[wallet];
+            if (drift < -tolerance || drift > tolerance)
+            {
+                final Alert alert = raise(AlertType.CUSTODY_DRIFT, AlertScope.WALLET, asset, command.walletId, 0);
+                if (alert != null)
+                {
+                    alert.figure(0, balance);
+                    alert.figure(1, expected);
+                    alert.figure(2, tolerance);
+                }
+                if (drift < -tolerance && (assetGet(asset, ASSET_FLAGS) & ASSET_FLAG_OUTFLOWS_HALTED) == 0)
+                {
+                    // An unexplained decrease is the signature of a drained hot wallet: stop money leaving at once.
+                    engage(asset, ASSET_FLAG_OUTFLOWS_HALTED, KillSwitchCause.CUSTODY_DRIFT);
+                }
+            }
+        }
+
         walletPut(wallet, WALLET_ATTESTED, balance);
         walletPut(wallet, WALLET_ATTESTED_AT_MS, nowMs);
         walletPut(wallet, WALLET_INFLOWS_SINCE, 0);
@@ -1164,7 +1203,53 @@ public final class GuardEngine
             assetPut(asset, ASSET_STALE, 0);
             raiseFreshness(AlertType.ATTESTATION_FRESH, asset);
         }
+        reconcile(asset);
         return Reason.OK;
+    }
+
+    /**
+     * SPEC §5.1: with the holdings an attestation just set, obligations beyond holdings and the breach tolerance
+     * engage the asset's kill switch at once.
+     */
+    private void reconcile(final int asset)
+    {
+        final long obligations = assetGet(asset, ASSET_OBLIGATIONS);
+        final long holdings = assetGet(asset, ASSET_HOLDINGS);
+        // Both are non-negative: the difference cannot overflow.
+        if (obligations - holdings <= breachTolerance[asset] || (assetGet(asset, ASSET_FLAGS) & ASSET_FLAG_HALTED) != 0)
+        {
+            return;
+        }
+        final Alert alert = raise(AlertType.RESERVE_COVER_BREACH, AlertScope.ASSET, asset, 0, 0);
+        if (alert != null)
+        {
+            alert.figure(0, holdings);
+            alert.figure(1, obligations);
+            alert.figure(2, 0);
+            alert.figure(3, breachTolerance[asset]);
+        }
+        engage(asset, ASSET_FLAG_HALTED, KillSwitchCause.COVER_BREACH);
+    }
+
+    /**
+     * Engage an asset's kill switch (or its outflow halt), recording when and why, and say so.
+     */
+    private void engage(final int asset, final long flag, final KillSwitchCause cause)
+    {
+        final long flags = assetGet(asset, ASSET_FLAGS);
+        if ((flags & (ASSET_FLAG_HALTED | ASSET_FLAG_OUTFLOWS_HALTED)) == 0)
+        {
+            assetPut(asset, ASSET_HALTED_AT_MS, nowMs);
+        }
+        assetPut(asset, ASSET_FLAGS, flags | flag);
+        assetPut(asset, ASSET_HALT_CAUSE, cause.code());
+        final Alert alert = raise(AlertType.KILL_SWITCH_ENGAGED, AlertScope.ASSET, asset, 0, 0);
+        if (alert != null)
+        {
+            alert.figure(0, cause.code());
+            alert.figure(1, flag == ASSET_FLAG_OUTFLOWS_HALTED ? 1 : 0);
+        }
+        markDirty(asset);
     }
 
     private Reason setAccountStatus(final Command command, final AccountStatus status)
@@ -1202,7 +1287,23 @@ public final class GuardEngine
                 return Reason.ASSET_NOT_FOUND;
             }
             final long flags = assetGet(asset, ASSET_FLAGS);
-            assetPut(asset, ASSET_FLAGS, halted ? flags | ASSET_FLAG_HALTED : flags & ~ASSET_FLAG_HALTED);
+            if (halted)
+            {
+                if ((flags & ASSET_FLAG_HALTED) == 0)
+                {
+                    engage(asset, ASSET_FLAG_HALTED, KillSwitchCause.OPERATOR);
+                }
+            }
+            else if ((flags & (ASSET_FLAG_HALTED | ASSET_FLAG_OUTFLOWS_HALTED)) != 0)
+            {
+                // RESUME lifts the asset's kill switch and its outflow halt together.
+                assetPut(asset, ASSET_FLAGS, flags & ~(ASSET_FLAG_HALTED | ASSET_FLAG_OUTFLOWS_HALTED));
+                released(AlertScope.ASSET, asset, 0, assetGet(asset, ASSET_HALTED_AT_MS),
+                    assetGet(asset, ASSET_HALT_CAUSE));
+                assetPut(asset, ASSET_HALTED_AT_MS, 0);
+                assetPut(asset, ASSET_HALT_CAUSE, 0);
+                markDirty(asset);
+            }
         }
         else if (byWallet)
         {
@@ -1212,11 +1313,49 @@ public final class GuardEngine
                 return Reason.WALLET_NOT_FOUND;
             }
             final long flags = walletGet(wallet, WALLET_FLAGS);
-            walletPut(wallet, WALLET_FLAGS, halted ? flags | WALLET_FLAG_HALTED : flags & ~WALLET_FLAG_HALTED);
+            if (halted != ((flags & WALLET_FLAG_HALTED) != 0))
+            {
+                walletPut(wallet, WALLET_FLAGS, halted ? flags | WALLET_FLAG_HALTED : flags & ~WALLET_FLAG_HALTED);
+                final int asset = walletAssetIndex[wallet];
+                if (halted)
+                {
+                    walletPut(wallet, WALLET_HALTED_AT_MS, nowMs);
+                    final Alert alert = raise(AlertType.KILL_SWITCH_ENGAGED, AlertScope.WALLET, asset,
+                        command.walletId, 0);
+                    if (alert != null)
+                    {
+                        alert.figure(0, KillSwitchCause.OPERATOR.code());
+                    }
+                }
+                else
+                {
+                    released(AlertScope.WALLET, asset, command.walletId, walletGet(wallet, WALLET_HALTED_AT_MS),
+                        KillSwitchCause.OPERATOR.code());
+                    walletPut(wallet, WALLET_HALTED_AT_MS, 0);
+                }
+            }
         }
         else
         {
             final long flags = globals.getLong(GLOBAL_FLAGS * 8);
+            if (halted != ((flags & GLOBAL_FLAG_HALTED) != 0))
+            {
+                if (halted)
+                {
+                    undo.putLong(globals, GLOBAL_HALTED_AT_MS * 8, nowMs);
+                    final Alert alert = raise(AlertType.KILL_SWITCH_ENGAGED, AlertScope.ALL, -1, 0, 0);
+                    if (alert != null)
+                    {
+                        alert.figure(0, KillSwitchCause.OPERATOR.code());
+                    }
+                }
+                else
+                {
+                    released(AlertScope.ALL, -1, 0, globals.getLong(GLOBAL_HALTED_AT_MS * 8),
+                        KillSwitchCause.OPERATOR.code());
+                    undo.putLong(globals, GLOBAL_HALTED_AT_MS * 8, 0);
+                }
+            }
             undo.putLong(globals, GLOBAL_FLAGS * 8, halted ? flags | GLOBAL_FLAG_HALTED : flags & ~GLOBAL_FLAG_HALTED);
             for (int i = 0; i < assetIds.length; i++)
             {
@@ -1407,6 +1546,18 @@ public final class GuardEngine
             alert.set(seq, nowNs, txId, type, scope, asset >= 0 ? assetIds[asset] : 0, walletId, accountId);
         }
         return alert;
+    }
+
+    private void released(
+        final AlertScope scope, final int asset, final long walletId, final long sinceMs, final long cause)
+    {
+        final Alert alert = raise(AlertType.KILL_SWITCH_RELEASED, scope, asset, walletId, 0);
+        if (alert != null)
+        {
+            alert.figure(0, cause);
+            alert.figure(1, sinceMs);
+            alert.figure(2, nowMs - sinceMs);
+        }
     }
 
     private void raiseSanityCap(final int asset, final long accountId, final long amount)
@@ -2118,6 +2269,7 @@ public final class GuardEngine
             ledger.add(6, wallets, walletWord(w, 0), WALLET_WORDS, -1);
         }
         ledger.add(7, globals, GLOBAL_FLAGS * 8, 1, -1);
+        ledger.add(9, globals, GLOBAL_HALTED_AT_MS * 8, 1, -1);
         final StateHash.Builder decisions = new StateHash.Builder();
         hashTable(decisions, 8, txIds, TX_WORDS, -1);
         return new StateHash(ledger, decisions);

@@ -218,7 +218,7 @@ class CoverAndCreditTest
     @Test
     void shouldNeverFailCoverForCommandsThatDoNotRaiseObligations()
     {
-        final GuardFixture f = GuardFixture.attested();
+        final GuardFixture f = GuardFixture.attested(GuardFixture.DISARMED);
         f.openAccount(ALICE, AccountKind.CUSTOMER);
         f.openAccount(BOB, AccountKind.CUSTOMER);
         f.fund(ALICE, "BTC", 1_000);

@@ -46,6 +46,22 @@ final class GuardFixture
     }
 
     /**
+     * Disarms the automatic kill switches (cover breach on attestation, SPEC §5.1; custody drift, §5.2), for tests of
+     * other rules that lower holdings by attesting.
+     */
+    static final Consumer<GuardConfig> DISARMED = config ->
+    {
+        for (final GuardConfig.AssetConfig asset : config.assets())
+        {
+            asset.breachToleranceMinorUnits = Long.MAX_VALUE;
+        }
+        for (final GuardConfig.WalletConfig wallet : config.wallets())
+        {
+            wallet.driftToleranceMinorUnits = Long.MAX_VALUE;
+        }
+    };
+
+    /**
      * @return a guard with small limits and no wallet attested yet (every asset RESTRICTED).
      */
     static GuardFixture create()

@@ -20,7 +20,7 @@ class OverflowTest
     private static final long ALICE = 1001;
     private static final long BOB = 1002;
 
-    private final GuardFixture f = GuardFixture.attested();
+    private final GuardFixture f = GuardFixture.attested(GuardFixture.DISARMED);
 
     @Test
     void shouldRejectAnInflowPastMaximumHoldings()

@@ -69,9 +69,17 @@ final class RandomCommandStream
             asset.attestationAgeMsMax = ATTESTATION_AGE_MS_MAX;
             asset.reserveBufferMinorUnits = a == 0 ? 1_000 : 0;
             asset.creditCapMinorUnits = 50_000_000_000L;
+            // Random attestations drift wildly: only the last asset keeps the automatic kill switches (SPEC §5.1,
+            // §5.2) armed, so that the others stay open to every other rule.
+            final long tolerance = a == ASSET_COUNT - 1 ? 0 : Long.MAX_VALUE / 4;
+            asset.breachToleranceMinorUnits = tolerance;
             config.asset(asset);
-            config.wallet(new GuardConfig.WalletConfig(walletId(a + 1, 0), codes[a], WalletKind.HOT));
-            config.wallet(new GuardConfig.WalletConfig(walletId(a + 1, 1), codes[a], WalletKind.COLD));
+            final GuardConfig.WalletConfig hot = new GuardConfig.WalletConfig(walletId(a + 1, 0), codes[a], WalletKind.HOT);
+            final GuardConfig.WalletConfig cold = new GuardConfig.WalletConfig(walletId(a + 1, 1), codes[a], WalletKind.COLD);
+            hot.driftToleranceMinorUnits = tolerance;
+            cold.driftToleranceMinorUnits = tolerance;
+            config.wallet(hot);
+            config.wallet(cold);
         }
         config.limits().accountsMax = 200_000;
         config.limits().positionsMax = 200_000;

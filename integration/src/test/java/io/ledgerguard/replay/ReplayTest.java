@@ -163,7 +163,8 @@ class ReplayTest
         assertEquals(20, summary.accepted());
         assertEquals(9, summary.rejected());
         assertEquals(1, summary.rejected(Reason.RESERVE_COVER_EXCEEDED));
-        assertEquals(2, summary.alerts());
+        // Two for the rejected credits, two for the operator's HALT and RESUME of BTC.
+        assertEquals(4, summary.alerts());
         assertNull(summary.invariantViolation());
     }
 
@@ -172,7 +173,10 @@ class ReplayTest
     {
         final List<JsonNode> alerts = jsonLines(replay().alerts);
 
-        assertEquals(2, alerts.size());
+        assertEquals(4, alerts.size());
+        assertEquals("KILL_SWITCH_ENGAGED", alerts.get(2).get("type").asText(), alerts.get(2).toString());
+        assertEquals("KILL_SWITCH_RELEASED", alerts.get(3).get("type").asText(), alerts.get(3).toString());
+        assertEquals(1, alerts.get(3).get("figures").get("cause").asInt(), "the operator's HALT");
         assertEquals("{\"seq\":16,\"atMs\":12000,\"type\":\"SANITY_CAP\",\"scope\":\"ACCOUNT\",\"asset\":\"BTC\"," +
             "\"accountId\":9001,\"txId\":21,\"figures\":{\"amount\":62000000000000,\"creditCap\":1000000}}",
             alerts.get(0).toString());
@@ -245,7 +249,7 @@ class ReplayTest
         assertArrayEquals(outputs.state, Files.readAllBytes(state));
         assertEquals(outputs.summary.line() + System.lineSeparator(), cli.err);
         assertTrue(cli.err.startsWith("replay: 31 lines, 29 sequenced (20 accepted, 9 rejected), 2 malformed, " +
-            "2 alerts, stateHash="), cli.err);
+            "4 alerts, stateHash="), cli.err);
         assertEquals("", cli.out, "decisions went to the file");
     }
 
