@@ -59,6 +59,21 @@ public final class Alert
     }
 
     /**
+     * Make this an {@link AlertType#ALERTS_DROPPED} alert.
+     *
+     * @param seq          the seq of the last alert delivered before the drops were noticed.
+     * @param timestampNs  its time.
+     * @param dropped      alerts dropped since the previous such alert.
+     * @param droppedTotal alerts dropped since the start.
+     */
+    public void dropped(final long seq, final long timestampNs, final long dropped, final long droppedTotal)
+    {
+        set(seq, timestampNs, 0, AlertType.ALERTS_DROPPED, AlertScope.ALL, 0, 0, 0);
+        figures[0] = dropped;
+        figures[1] = droppedTotal;
+    }
+
+    /**
      * Copy another alert into this one.
      *
      * @param source the alert to copy.

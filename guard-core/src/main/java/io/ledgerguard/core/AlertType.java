@@ -18,7 +18,12 @@ public enum AlertType
     /** {@code cause} is a {@link KillSwitchCause} code; {@code outflowsOnly} is 1 when only outflows halted. */
     KILL_SWITCH_ENGAGED("cause", "outflowsOnly"),
     /** {@code sinceMs} is when it engaged, {@code heldMs} how long it held. */
-    KILL_SWITCH_RELEASED("cause", "sinceMs", "heldMs");
+    KILL_SWITCH_RELEASED("cause", "sinceMs", "heldMs"),
+    /**
+     * Raised by an alert dispatcher, not the guard: alerts were dropped because the sinks fell behind. {@code dropped}
+     * counts them since the previous such alert, {@code droppedTotal} since the start.
+     */
+    ALERTS_DROPPED("dropped", "droppedTotal");
 
     /** Most figures any alert type carries. */
     public static final int FIGURES_MAX = 4;

@@ -58,6 +58,10 @@ public final class DemoCommand implements Callable<Integer>
         description = "process or os, with --journal (default: ${DEFAULT-VALUE}).")
     private String journalDurability;
 
+    @Option(names = "--alerts", paramLabel = "FILE", description = "Also append every alert to this file as JSON " +
+        "Lines (SPEC section 9), through the alert dispatcher.")
+    private Path alerts;
+
     @Override
     public Integer call() throws Exception
     {
@@ -88,6 +92,10 @@ public final class DemoCommand implements Callable<Integer>
         }
         final ExchangeSimulation simulation =
             new ExchangeSimulation(seed, accounts, gateways, commandsPerGateway, waitStrategy, ringSize);
+        if (alerts != null)
+        {
+            simulation.alerts(alerts);
+        }
         if (journal != null)
         {
             try
@@ -105,7 +113,7 @@ public final class DemoCommand implements Callable<Integer>
         {
             report = simulation.run();
         }
-        catch (final IllegalArgumentException | JournalFormatException ex)
+        catch (final IllegalArgumentException | JournalFormatException | java.io.UncheckedIOException ex)
         {
             System.err.println("ledger-guard demo: " + ex.getMessage());
             return LedgerGuardCli.EXIT_USAGE;

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.HdrHistogram.Histogram;
 
+import io.ledgerguard.alerts.JsonLinesAlertSink;
 import io.ledgerguard.core.AccountKind;
 import io.ledgerguard.core.AlertType;
 import io.ledgerguard.core.AssetCounters;
@@ -24,6 +25,8 @@ import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.pipeline.AlertDispatcher;
+import io.ledgerguard.core.pipeline.AlertListener;
 import io.ledgerguard.core.pipeline.InMemoryJournal;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.core.pipeline.PipelineContext;
@@ -82,6 +85,9 @@ public final class ExchangeSimulation
     private final WaitStrategyKind waitStrategy;
     private final int ringSize;
     private Path journalDirectory;
+    private Path alertsFile;
+    /** Alerts buffered between the release thread and the sinks. */
+    private static final int ALERT_RING = 65_536;
     private JournalDurability journalDurability = JournalDurability.PROCESS;
     /** Snapshots of the demo's journal: a few in a default run. */
     private static final long SNAPSHOT_EVERY_COMMANDS = 150_000;
@@ -121,12 +127,21 @@ public final class ExchangeSimulation
         final Snapshotter snapshotter = chronicle == null ? null : new Snapshotter(config,
             SnapshotStore.inJournal(journalDirectory), chronicle, SNAPSHOT_EVERY_COMMANDS, 0, 2, 0);
         final AtomicLongArray alerts = new AtomicLongArray(AlertType.values().length);
+        // Alerts reach their sinks on the dispatcher's thread: a slow file never slows the guard.
+        final List<AlertListener> sinks = new ArrayList<>();
+        sinks.add(alert -> alerts.incrementAndGet(alert.type.ordinal()));
+        final JsonLinesAlertSink alertFile = alertsFile == null ? null : new JsonLinesAlertSink(alertsFile, config);
+        if (alertFile != null)
+        {
+            sinks.add(alertFile);
+        }
+        final AlertDispatcher dispatcher = new AlertDispatcher(ALERT_RING, sinks);
         final LedgerGuard guard = new LedgerGuard(engine, new PipelineContext()
             .journal(chronicle != null ? chronicle : memory)
             .snapshotTrigger(snapshotter)
             .ringSize(ringSize)
             .waitStrategy(waitStrategy)
-            .alertListener(alert -> alerts.incrementAndGet(alert.type.ordinal())));
+            .alertListener(dispatcher));
 
         final long startNs = System.nanoTime();
         final Setup setup = new Setup(guard, new SplittableRandom(seed));
@@ -174,6 +189,11 @@ public final class ExchangeSimulation
             thread.join();
         }
         guard.close();
+        dispatcher.close();
+        if (alertFile != null)
+        {
+            alertFile.close();
+        }
         final long elapsedNs = System.nanoTime() - startNs;
         if (failure.get() != null)
         {
@@ -239,6 +259,18 @@ public final class ExchangeSimulation
     {
         this.journalDirectory = directory;
         this.journalDurability = durability;
+        return this;
+    }
+
+    /**
+     * Also append every alert to this file as JSON Lines, through the alert dispatcher.
+     *
+     * @param file the alert file; appended to.
+     * @return this.
+     */
+    public ExchangeSimulation alerts(final Path file)
+    {
+        this.alertsFile = file;
         return this;
     }
 
