@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 import io.ledgerguard.audit.AuditArgumentException;
 import io.ledgerguard.audit.AuditException;
 import io.ledgerguard.audit.DecisionExplainer;
+import io.ledgerguard.audit.IncidentReport;
 import io.ledgerguard.audit.JournalDump;
 import io.ledgerguard.audit.JournalVerifier;
 import io.ledgerguard.audit.ReserveReport;
@@ -45,7 +46,8 @@ import io.ledgerguard.journal.JournalFormatException;
         AuditCommand.Verify.class,
         AuditCommand.Explain.class,
         AuditCommand.Report.class,
-        AuditCommand.Dump.class
+        AuditCommand.Dump.class,
+        AuditCommand.Incidents.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -431,6 +433,67 @@ final class AuditCommand implements Callable<Integer>
                     dump.limit(limit);
                 }
                 dump.dump(spec.commandLine().getOut());
+                return LedgerGuardCli.EXIT_OK;
+            });
+        }
+    }
+
+    /**
+     * {@code audit incidents DIR}.
+     */
+    @Command(
+        name = "incidents",
+        mixinStandardHelpOptions = true,
+        description = {
+            "One incident record per kill-switch engagement, from the journal's decisions and alerts: the first " +
+                "anomaly and every anomaly alert before it, the engaging command with its decision and alerts, " +
+                "every command rejected because of the switch while it held, and the release (null while it " +
+                "holds). JSON, to standard output as one array, or one file per incident with --out."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:the journal fails verification, or a runtime failure",
+            "2:usage or configuration error, not a journal"
+        })
+    static final class Incidents implements Callable<Integer>
+    {
+        @Spec
+        private CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "The journal directory.")
+        private Path directory;
+
+        @Option(names = "--config", required = true, paramLabel = "FILE",
+            description = "The configuration (YAML) the journal was written with, for asset codes.")
+        private Path config;
+
+        @Option(names = "--out", paramLabel = "DIR",
+            description = "Write incident-<seq>-<scope>[-<asset>].json files here instead of printing.")
+        private Path out;
+
+        @Override
+        public Integer call()
+        {
+            final GuardConfig guardConfig = loadConfig(spec, config);
+            if (guardConfig == null)
+            {
+                return LedgerGuardCli.EXIT_USAGE;
+            }
+            return run(spec, directory, () ->
+            {
+                final IncidentReport report = new IncidentReport(directory, guardConfig);
+                if (out != null)
+                {
+                    for (final Path file : report.write(out))
+                    {
+                        spec.commandLine().getOut().println(file);
+                    }
+                }
+                else
+                {
+                    spec.commandLine().getOut().println(IncidentReport.toJson(report.incidents()));
+                }
                 return LedgerGuardCli.EXIT_OK;
             });
         }

@@ -1,0 +1,310 @@
+package io.ledgerguard.audit;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.ledgerguard.core.Alert;
+import io.ledgerguard.core.AlertScope;
+import io.ledgerguard.core.AlertType;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.KillSwitchCause;
+import io.ledgerguard.core.Reason;
+import io.ledgerguard.journal.JournalEntryDescriptor;
+
+/**
+ * One incident record per kill-switch engagement, read from the journal alone (the decisions and alerts it records):
+ * the timeline an operator hands to a regulator. For each engagement: the first anomaly on the same asset since the
+ * previous incident there ended, every anomaly alert since, the engaging command with its decision and all its alerts,
+ * every command rejected because of the switch while it held, and the release (or that it still holds at the
+ * journal's end).
+ */
+public final class IncidentReport
+{
+    /** Alerts that are evidence of an anomaly, as opposed to the switches' own. */
+    private static final Set<AlertType> ANOMALIES = EnumSet.of(AlertType.CUSTODY_DRIFT,
+        AlertType.RESERVE_COVER_BREACH, AlertType.ATTESTATION_STALE, AlertType.VOLUME_EXCEEDS_HOLDINGS,
+        AlertType.OUTFLOW_VELOCITY, AlertType.SANITY_CAP, AlertType.COLD_RATIO, AlertType.REVERSAL_SHORTFALL,
+        AlertType.UNAUTHORIZED);
+    /** Rejections listed in full per incident; beyond it they are counted. */
+    static final int REJECTIONS_LISTED_MAX = 10_000;
+    /** Anomalies remembered per asset while no incident is open there. */
+    static final int ANOMALIES_KEPT_MAX = 1_000;
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path directory;
+    private final GuardConfig config;
+
+    /**
+     * @param directory the journal.
+     * @param config    the configuration it was written with, for asset codes.
+     */
+    public IncidentReport(final Path directory, final GuardConfig config)
+    {
+        this.directory = directory;
+        this.config = config;
+    }
+
+    /**
+     * Read the whole journal, verifying it, and build the incident records.
+     *
+     * @return one record per engagement, in the order they engaged.
+     * @throws IOException when a record cannot be built.
+     */
+    public List<ObjectNode> incidents() throws IOException
+    {
+        final List<ObjectNode> incidents = new ArrayList<>();
+        final Map<String, ObjectNode> open = new HashMap<>();
+        final Map<Integer, ArrayNode> anomaliesByAsset = new HashMap<>();
+        final Command command = new Command();
+        final Decision decision = new Decision();
+        try (JournalCursor cursor = JournalCursor.open(directory))
+        {
+            int kind;
+            while ((kind = cursor.next(command, decision)) >= 0)
+            {
+                if (kind != JournalEntryDescriptor.KIND_COMMAND)
+                {
+                    continue;
+                }
+                for (int i = 0; i < decision.alertCount; i++)
+                {
+                    final Alert alert = decision.alert(i);
+                    if (ANOMALIES.contains(alert.type))
+                    {
+                        // While an incident on the asset is open, its anomalies belong to its timeline.
+                        ArrayNode anomalies = null;
+                        for (final ObjectNode incident : open.values())
+                        {
+                            if (incident.has("assetId") && incident.get("assetId").asInt() == alert.assetId)
+                            {
+                                anomalies = (ArrayNode)incident.get("anomalies");
+                                break;
+                            }
+                        }
+                        if (anomalies == null)
+                        {
+                            anomalies = anomaliesByAsset.computeIfAbsent(alert.assetId, id -> MAPPER.createArrayNode());
+                        }
+                        if (anomalies.size() < ANOMALIES_KEPT_MAX)
+                        {
+                            anomalies.add(event(command, alert));
+                        }
+                    }
+                }
+                for (int i = 0; i < decision.alertCount; i++)
+                {
+                    final Alert alert = decision.alert(i);
+                    final String key = key(alert.scope, alert.assetId, alert.walletId);
+                    if (alert.type == AlertType.KILL_SWITCH_ENGAGED)
+                    {
+                        final ObjectNode incident = engaged(command, decision, alert,
+                            anomaliesByAsset.remove(alert.assetId));
+                        open.put(key, incident);
+                        incidents.add(incident);
+                    }
+                    else if (alert.type == AlertType.KILL_SWITCH_RELEASED)
+                    {
+                        final ObjectNode incident = open.remove(key);
+                        if (incident != null)
+                        {
+                            final ObjectNode released = incident.putObject("released");
+                            released.put("seq", command.seq);
+                            released.put("at", EntryText.time(command.timestampNs));
+                            released.put("txId", command.txId);
+                            released.put("heldMs", alert.figure(2));
+                        }
+                    }
+                }
+                if (!decision.accepted())
+                {
+                    for (final ObjectNode incident : open.values())
+                    {
+                        if (blockedBy(incident, command, decision.reason))
+                        {
+                            final long count = incident.get("rejectionCount").asLong() + 1;
+                            incident.put("rejectionCount", count);
+                            if (count <= REJECTIONS_LISTED_MAX)
+                            {
+                                final ObjectNode rejection = ((ArrayNode)incident.get("rejections")).addObject();
+                                rejection.put("seq", command.seq);
+                                rejection.put("at", EntryText.time(command.timestampNs));
+                                rejection.put("reason", decision.reason.name());
+                                rejection.set("command", commandNode(command));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (final ObjectNode incident : open.values())
+        {
+            incident.putNull("released");
+        }
+        return incidents;
+    }
+
+    /**
+     * Write each record to its own file, {@code incident-<seq>-<scope>[-<asset>].json}.
+     *
+     * @param outDirectory where; created when missing.
+     * @return the files written.
+     * @throws IOException when one cannot be written.
+     */
+    public List<Path> write(final Path outDirectory) throws IOException
+    {
+        Files.createDirectories(outDirectory);
+        final List<Path> files = new ArrayList<>();
+        for (final ObjectNode incident : incidents())
+        {
+            final String asset = incident.has("asset") ? "-" + incident.get("asset").asText() : "";
+            final Path file = outDirectory.resolve("incident-" + incident.get("engaged").get("seq").asLong() + "-" +
+                incident.get("scope").asText().toLowerCase(java.util.Locale.ROOT) + asset + ".json");
+            MAPPER.writeValue(file.toFile(), incident);
+            files.add(file);
+        }
+        return files;
+    }
+
+    /**
+     * @param incidents records.
+     * @return them as one indented JSON array.
+     * @throws IOException when they cannot be written.
+     */
+    public static String toJson(final List<ObjectNode> incidents) throws IOException
+    {
+        return MAPPER.writeValueAsString(incidents);
+    }
+
+    private ObjectNode engaged(
+        final Command command, final Decision decision, final Alert alert, final ArrayNode anomalies)
+        throws IOException
+    {
+        final ObjectNode incident = MAPPER.createObjectNode();
+        incident.put("scope", alert.scope.name());
+        if (alert.assetId != 0)
+        {
+            incident.put("asset", EntryText.asset(alert.assetId, config));
+            incident.put("assetId", alert.assetId);
+        }
+        if (alert.walletId != 0)
+        {
+            incident.put("walletId", alert.walletId);
+        }
+        final KillSwitchCause cause = KillSwitchCause.fromCode(alert.figure(0));
+        incident.put("cause", cause == null ? "UNKNOWN(" + alert.figure(0) + ")" : cause.name());
+        incident.put("outflowsOnly", alert.figure(1) == 1);
+        final ArrayNode evidence = anomalies == null ? MAPPER.createArrayNode() : anomalies;
+        if (evidence.size() > 0)
+        {
+            incident.set("firstAnomaly", evidence.get(0));
+        }
+        else
+        {
+            incident.putNull("firstAnomaly");
+        }
+        incident.set("anomalies", evidence);
+        final ObjectNode engaged = incident.putObject("engaged");
+        engaged.put("seq", command.seq);
+        engaged.put("at", EntryText.time(command.timestampNs));
+        engaged.set("command", commandNode(command));
+        engaged.put("reason", decision.reason.name());
+        final ArrayNode alerts = engaged.putArray("alerts");
+        for (int i = 0; i < decision.alertCount; i++)
+        {
+            alerts.add(alertNode(decision.alert(i)));
+        }
+        incident.put("rejectionCount", 0L);
+        incident.putArray("rejections");
+        return incident;
+    }
+
+    private ObjectNode event(final Command command, final Alert alert) throws IOException
+    {
+        final ObjectNode event = MAPPER.createObjectNode();
+        event.put("seq", command.seq);
+        event.put("at", EntryText.time(command.timestampNs));
+        event.set("alert", alertNode(alert));
+        event.set("command", commandNode(command));
+        return event;
+    }
+
+    private static boolean blockedBy(final ObjectNode incident, final Command command, final Reason reason)
+    {
+        if (reason != Reason.ASSET_HALTED && reason != Reason.WALLET_HALTED)
+        {
+            return false;
+        }
+        final String scope = incident.get("scope").asText();
+        if (AlertScope.ALL.name().equals(scope))
+        {
+            return true;
+        }
+        if (AlertScope.WALLET.name().equals(scope))
+        {
+            return reason == Reason.WALLET_HALTED && command.walletId == incident.get("walletId").asLong();
+        }
+        return reason == Reason.ASSET_HALTED && touches(command, incident.get("assetId").asInt());
+    }
+
+    private static boolean touches(final Command command, final int assetId)
+    {
+        if (command.assetId == assetId)
+        {
+            return true;
+        }
+        if (command.canHoldBatch())
+        {
+            for (int i = 0; i < command.batchCount; i++)
+            {
+                if (touches(command.inner(i), assetId))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private ObjectNode commandNode(final Command command) throws IOException
+    {
+        final StringWriter out = new StringWriter();
+        try (JsonGenerator json = EntryJson.generator(out))
+        {
+            EntryJson.writeCommand(json, command, config);
+        }
+        return (ObjectNode)MAPPER.readTree(out.toString());
+    }
+
+    private JsonNode alertNode(final Alert alert) throws IOException
+    {
+        final StringWriter out = new StringWriter();
+        try (JsonGenerator json = EntryJson.generator(out))
+        {
+            EntryJson.writeAlert(json, alert, config);
+        }
+        return MAPPER.readTree(out.toString());
+    }
+
+    private static String key(final AlertScope scope, final int assetId, final long walletId)
+    {
+        return scope + "/" + assetId + "/" + walletId;
+    }
+}
