@@ -15,10 +15,14 @@ public enum AlertType
     COLD_RATIO("hotShareBps", "hotShareBpsMax"),
     REVERSAL_SHORTFALL("credited", "recovered", "shortfall"),
     UNAUTHORIZED(),
-    /** {@code cause} is a {@link KillSwitchCause} code; {@code outflowsOnly} is 1 when only outflows halted. */
-    KILL_SWITCH_ENGAGED("cause", "outflowsOnly"),
-    /** {@code sinceMs} is when it engaged, {@code heldMs} how long it held. */
-    KILL_SWITCH_RELEASED("cause", "sinceMs", "heldMs"),
+    /**
+     * {@code cause} is a {@link KillSwitchCause} code; {@code outflowsOnly} is 1 when only outflows halted;
+     * {@code tolerance} the one exceeded (the wallet's drift tolerance, or the asset's breach tolerance), 0 for an
+     * operator's HALT.
+     */
+    KILL_SWITCH_ENGAGED("cause", "outflowsOnly", "tolerance"),
+    /** {@code sinceMs} is when it engaged, {@code heldMs} how long it held; {@code outflowsOnly} as when engaged. */
+    KILL_SWITCH_RELEASED("cause", "sinceMs", "heldMs", "outflowsOnly"),
     /**
      * Raised by an alert dispatcher, not the guard: alerts were dropped because the sinks fell behind. {@code dropped}
      * counts them since the previous such alert, {@code droppedTotal} since the start.

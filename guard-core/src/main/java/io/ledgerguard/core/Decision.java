@@ -82,6 +82,24 @@ public final class Decision
      *
      * @return the slot to fill, or {@code null} when the alert was dropped.
      */
+    /**
+     * Remove alerts {@code [from, to)}, keeping those after them in order. Allocates nothing.
+     */
+    void removeAlerts(final int from, final int to)
+    {
+        assert 0 <= from && from <= to && to <= alertCount : "from=" + from + ", to=" + to + ", count=" + alertCount;
+        final int removed = to - from;
+        if (removed == 0)
+        {
+            return;
+        }
+        for (int i = to; i < alertCount; i++)
+        {
+            alerts[i - removed].copyFrom(alerts[i]);
+        }
+        alertCount -= removed;
+    }
+
     Alert nextAlert()
     {
         if (alertCount == ALERTS_MAX)

@@ -30,17 +30,21 @@ import static io.ledgerguard.core.internal.Descriptors.*;
  */
 public final class GuardEngine
 {
-    private static final int ASSET_WORDS = 8;
+    private static final int ASSET_WORDS = 10;
     private static final int ASSET_OBLIGATIONS = 0;
     private static final int ASSET_HOLDINGS = 1;
     private static final int ASSET_HELD = 2;
     private static final int ASSET_FLAGS = 3;
     private static final int ASSET_ATTESTED_OLDEST_MS = 4;
     private static final int ASSET_STALE = 5;
-    /** When the asset's kill switch (or its outflow halt) engaged, epoch ms; 0 when neither is engaged. */
+    /** When the asset's kill switch engaged, epoch ms; 0 when it is not engaged. */
     private static final int ASSET_HALTED_AT_MS = 6;
     /** Why: a {@link KillSwitchCause} code. */
     private static final int ASSET_HALT_CAUSE = 7;
+    /** When the asset's outflow halt engaged, epoch ms; 0 when it is not engaged. */
+    private static final int ASSET_OUTFLOWS_HALTED_AT_MS = 8;
+    /** Why: a {@link KillSwitchCause} code. */
+    private static final int ASSET_OUTFLOWS_HALT_CAUSE = 9;
     private static final long ASSET_FLAG_HALTED = 1;
     /** Outflows (withdrawals) of the asset halted: custody drift (SPEC §5.2). */
     private static final long ASSET_FLAG_OUTFLOWS_HALTED = 2;
@@ -319,12 +323,16 @@ public final class GuardEngine
             {
                 failedIndex = -1;
                 undo.begin();
+                final int alertsBefore = decision.alertCount;
+                int failedAlertsFrom = alertsBefore;
                 for (int i = 0; i < count; i++)
                 {
+                    final int innerAlertsFrom = decision.alertCount;
                     reason = applyOne(batch.inner(i), decision);
                     if (reason != Reason.OK)
                     {
                         failedIndex = i;
+                        failedAlertsFrom = innerAlertsFrom;
                         break;
                     }
                 }
@@ -337,6 +345,9 @@ public final class GuardEngine
                 {
                     undo.rollback();
                     holdsToRemoveCount = 0;
+                    // What the inner commands before the failing one raised was undone with them; what explains the
+                    // failure stays.
+                    decision.removeAlerts(alertsBefore, failedAlertsFrom);
                 }
             }
         }
@@ -1163,26 +1174,29 @@ public final class GuardEngine
             return Reason.AMOUNT_OVERFLOW;
         }
 
-        // I4 custody drift: the first attestation sets the baseline; later ones must match what the ledger expects
-        // within the wallet's tolerance. Both are non-negative, so the difference cannot overflow.
-        if (walletGet(wallet, WALLET_ATTESTED_AT_MS) != NEVER)
+        // I4 custody drift against expected holdings: the last attestation (none: 0) plus inflows since, less settled
+        // withdrawals since. A wallet's first attestation sets its baseline, so only a decrease (inflows recorded
+        // before it that it does not show) counts there. Expected can be negative (a wallet attested below its pending
+        // withdrawals, which then settled): a difference that overflows is an increase beyond any tolerance.
+        final boolean first = walletGet(wallet, WALLET_ATTESTED_AT_MS) == NEVER;
+        final long drift = balance - expected;
+        final boolean driftOverflows = ((balance ^ expected) & (balance ^ drift)) < 0;
+        final long tolerance = walletDriftTolerance[wallet];
+        final boolean decrease = !driftOverflows && drift < -tolerance;
+        final boolean increase = !first && (driftOverflows || drift > tolerance);
+        if (decrease || increase)
         {
-            final long drift = balance - expected;
-            final long tolerance = walletDriftTolerance[wallet];
-            if (drift < -tolerance || drift > tolerance)
+            final Alert alert = raise(AlertType.CUSTODY_DRIFT, AlertScope.WALLET, asset, command.walletId, 0);
+            if (alert != null)
             {
-                final Alert alert = raise(AlertType.CUSTODY_DRIFT, AlertScope.WALLET, asset, command.walletId, 0);
-                if (alert != null)
-                {
-                    alert.figure(0, balance);
-                    alert.figure(1, expected);
-                    alert.figure(2, tolerance);
-                }
-                if (drift < -tolerance && (assetGet(asset, ASSET_FLAGS) & ASSET_FLAG_OUTFLOWS_HALTED) == 0)
-                {
-                    // An unexplained decrease is the signature of a drained hot wallet: stop money leaving at once.
-                    engage(asset, ASSET_FLAG_OUTFLOWS_HALTED, KillSwitchCause.CUSTODY_DRIFT);
-                }
+                alert.figure(0, balance);
+                alert.figure(1, expected);
+                alert.figure(2, tolerance);
+            }
+            if (decrease && (assetGet(asset, ASSET_FLAGS) & ASSET_FLAG_OUTFLOWS_HALTED) == 0)
+            {
+                // An unexplained decrease is the signature of a drained hot wallet: stop money leaving at once.
+                engage(asset, ASSET_FLAG_OUTFLOWS_HALTED, KillSwitchCause.CUSTODY_DRIFT, tolerance);
             }
         }
 
@@ -1213,10 +1227,17 @@ public final class GuardEngine
      */
     private void reconcile(final int asset)
     {
+        if ((assetGet(asset, ASSET_FLAGS) & ASSET_FLAG_HALTED) != 0)
+        {
+            return;
+        }
         final long obligations = assetGet(asset, ASSET_OBLIGATIONS);
         final long holdings = assetGet(asset, ASSET_HOLDINGS);
-        // Both are non-negative: the difference cannot overflow.
-        if (obligations - holdings <= breachTolerance[asset] || (assetGet(asset, ASSET_FLAGS) & ASSET_FLAG_HALTED) != 0)
+        // Obligations are never negative; holdings can be (see attest): an overflowing shortfall is beyond any
+        // tolerance.
+        final long shortfall = obligations - holdings;
+        final boolean overflows = ((obligations ^ holdings) & (obligations ^ shortfall)) < 0;
+        if (!overflows && shortfall <= breachTolerance[asset])
         {
             return;
         }
@@ -1226,29 +1247,43 @@ public final class GuardEngine
             alert.figure(0, holdings);
             alert.figure(1, obligations);
             alert.figure(2, 0);
-            alert.figure(3, breachTolerance[asset]);
+            alert.figure(3, reserveBuffer[asset]);
         }
-        engage(asset, ASSET_FLAG_HALTED, KillSwitchCause.COVER_BREACH);
+        engage(asset, ASSET_FLAG_HALTED, KillSwitchCause.COVER_BREACH, breachTolerance[asset]);
     }
 
     /**
      * Engage an asset's kill switch (or its outflow halt), recording when and why, and say so.
      */
-    private void engage(final int asset, final long flag, final KillSwitchCause cause)
+    private void engage(final int asset, final long flag, final KillSwitchCause cause, final long tolerance)
     {
-        final long flags = assetGet(asset, ASSET_FLAGS);
-        if ((flags & (ASSET_FLAG_HALTED | ASSET_FLAG_OUTFLOWS_HALTED)) == 0)
-        {
-            assetPut(asset, ASSET_HALTED_AT_MS, nowMs);
-        }
-        assetPut(asset, ASSET_FLAGS, flags | flag);
-        assetPut(asset, ASSET_HALT_CAUSE, cause.code());
+        assert (assetGet(asset, ASSET_FLAGS) & flag) == 0 : "already engaged: flag=" + flag;
+        final boolean outflows = flag == ASSET_FLAG_OUTFLOWS_HALTED;
+        assetPut(asset, ASSET_FLAGS, assetGet(asset, ASSET_FLAGS) | flag);
+        assetPut(asset, outflows ? ASSET_OUTFLOWS_HALTED_AT_MS : ASSET_HALTED_AT_MS, nowMs);
+        assetPut(asset, outflows ? ASSET_OUTFLOWS_HALT_CAUSE : ASSET_HALT_CAUSE, cause.code());
         final Alert alert = raise(AlertType.KILL_SWITCH_ENGAGED, AlertScope.ASSET, asset, 0, 0);
         if (alert != null)
         {
             alert.figure(0, cause.code());
-            alert.figure(1, flag == ASSET_FLAG_OUTFLOWS_HALTED ? 1 : 0);
+            alert.figure(1, outflows ? 1 : 0);
+            alert.figure(2, tolerance);
         }
+        markDirty(asset);
+    }
+
+    /**
+     * Lift one of an asset's switches, saying when and why it had engaged and how long it held.
+     */
+    private void release(final int asset, final long flag)
+    {
+        final boolean outflows = flag == ASSET_FLAG_OUTFLOWS_HALTED;
+        final int sinceWord = outflows ? ASSET_OUTFLOWS_HALTED_AT_MS : ASSET_HALTED_AT_MS;
+        final int causeWord = outflows ? ASSET_OUTFLOWS_HALT_CAUSE : ASSET_HALT_CAUSE;
+        assetPut(asset, ASSET_FLAGS, assetGet(asset, ASSET_FLAGS) & ~flag);
+        released(AlertScope.ASSET, asset, 0, assetGet(asset, sinceWord), assetGet(asset, causeWord), outflows);
+        assetPut(asset, sinceWord, 0);
+        assetPut(asset, causeWord, 0);
         markDirty(asset);
     }
 
@@ -1291,18 +1326,20 @@ public final class GuardEngine
             {
                 if ((flags & ASSET_FLAG_HALTED) == 0)
                 {
-                    engage(asset, ASSET_FLAG_HALTED, KillSwitchCause.OPERATOR);
+                    engage(asset, ASSET_FLAG_HALTED, KillSwitchCause.OPERATOR, 0);
                 }
             }
-            else if ((flags & (ASSET_FLAG_HALTED | ASSET_FLAG_OUTFLOWS_HALTED)) != 0)
+            else
             {
-                // RESUME lifts the asset's kill switch and its outflow halt together.
-                assetPut(asset, ASSET_FLAGS, flags & ~(ASSET_FLAG_HALTED | ASSET_FLAG_OUTFLOWS_HALTED));
-                released(AlertScope.ASSET, asset, 0, assetGet(asset, ASSET_HALTED_AT_MS),
-                    assetGet(asset, ASSET_HALT_CAUSE));
-                assetPut(asset, ASSET_HALTED_AT_MS, 0);
-                assetPut(asset, ASSET_HALT_CAUSE, 0);
-                markDirty(asset);
+                // RESUME lifts the asset's kill switch and its outflow halt, each with its own record.
+                if ((flags & ASSET_FLAG_HALTED) != 0)
+                {
+                    release(asset, ASSET_FLAG_HALTED);
+                }
+                if ((flags & ASSET_FLAG_OUTFLOWS_HALTED) != 0)
+                {
+                    release(asset, ASSET_FLAG_OUTFLOWS_HALTED);
+                }
             }
         }
         else if (byWallet)
@@ -1330,7 +1367,7 @@ public final class GuardEngine
                 else
                 {
                     released(AlertScope.WALLET, asset, command.walletId, walletGet(wallet, WALLET_HALTED_AT_MS),
-                        KillSwitchCause.OPERATOR.code());
+                        KillSwitchCause.OPERATOR.code(), false);
                     walletPut(wallet, WALLET_HALTED_AT_MS, 0);
                 }
             }
@@ -1352,7 +1389,7 @@ public final class GuardEngine
                 else
                 {
                     released(AlertScope.ALL, -1, 0, globals.getLong(GLOBAL_HALTED_AT_MS * 8),
-                        KillSwitchCause.OPERATOR.code());
+                        KillSwitchCause.OPERATOR.code(), false);
                     undo.putLong(globals, GLOBAL_HALTED_AT_MS * 8, 0);
                 }
             }
@@ -1549,7 +1586,8 @@ public final class GuardEngine
     }
 
     private void released(
-        final AlertScope scope, final int asset, final long walletId, final long sinceMs, final long cause)
+        final AlertScope scope, final int asset, final long walletId, final long sinceMs, final long cause,
+        final boolean outflowsOnly)
     {
         final Alert alert = raise(AlertType.KILL_SWITCH_RELEASED, scope, asset, walletId, 0);
         if (alert != null)
@@ -1557,6 +1595,7 @@ public final class GuardEngine
             alert.figure(0, cause);
             alert.figure(1, sinceMs);
             alert.figure(2, nowMs - sinceMs);
+            alert.figure(3, outflowsOnly ? 1 : 0);
         }
     }
 
@@ -1881,6 +1920,16 @@ public final class GuardEngine
             return AssetStatus.HALTED;
         }
         return isStale(assetIndex) ? AssetStatus.RESTRICTED : AssetStatus.NORMAL;
+    }
+
+    /**
+     * @param assetIndex an asset index.
+     * @return true when the asset's outflows are halted (SPEC §5.2): withdrawals are rejected though the asset's
+     *         status may be {@link AssetStatus#NORMAL}.
+     */
+    public boolean outflowsHalted(final int assetIndex)
+    {
+        return (assetGet(assetIndex, ASSET_FLAGS) & ASSET_FLAG_OUTFLOWS_HALTED) != 0;
     }
 
     /**

@@ -127,6 +127,8 @@ class ReconciliationTest
     void shouldHaltTheAssetWhenAnAttestationLeavesObligationsUncovered()
     {
         final GuardFixture f = armed();
+        expectAccepted(f.hold(9, ALICE, "BTC", 10));
+        expectAccepted(f.withdraw(8, ALICE, HOT, "BTC", 10));
         // COLD emptied: custody drift (its tolerance is 0) halts outflows, but holdings of 1,000 in HOT still cover
         // obligations of 1,000, so the asset itself is not halted.
         final Decision emptied = expectAccepted(f.attest(COLD, "BTC", 0));
@@ -139,14 +141,17 @@ class ReconciliationTest
         assertNotNull(cover, uncovered::toString);
         assertEquals(1_000 - BREACH_TOLERANCE - 1, cover.figure(0));
         assertEquals(1_000, cover.figure(1));
-        assertEquals(BREACH_TOLERANCE, cover.figure(3));
+        assertEquals(0, cover.figure(3), "the reserve buffer");
         final Alert engaged = alertOf(uncovered, AlertType.KILL_SWITCH_ENGAGED);
         assertNotNull(engaged);
         assertEquals(KillSwitchCause.COVER_BREACH.code(), engaged.figure(0));
         assertEquals(0, engaged.figure(1));
+        assertEquals(BREACH_TOLERANCE, engaged.figure(2), "the tolerance exceeded");
         assertEquals(AssetStatus.HALTED, f.status("BTC"));
         expectRejected(Reason.ASSET_HALTED, f.transfer(ALICE, BOB, "BTC", 1));
-        // What reduces risk still works: attestations, inflows, releases.
+        // What reduces risk still works: releases, cancels, attestations, inflows.
+        expectAccepted(f.release(9, 10));
+        expectAccepted(f.cancel(8));
         f.inflow(HOT, "BTC", 500, "top-up");
         expectAccepted(f.attest(HOT, "BTC", 1_479));
         expectAccepted(f.resume("BTC"));
@@ -187,5 +192,76 @@ class ReconciliationTest
         assertEquals(HOT, wallet.walletId);
         // Resuming what is not halted says nothing.
         assertEquals(0, expectAccepted(f.resume("BTC")).alertCount);
+    }
+
+    @Test
+    void shouldRecordEachOfAnAssetsTwoSwitchesOnItsOwn()
+    {
+        final GuardFixture f = armed();
+        final long driftAt = f.nowMs();
+        expectAccepted(f.attest(HOT, "BTC", 400));
+        f.advanceMs(1_000);
+        final long haltAt = f.nowMs();
+        final Alert halted = alertOf(expectAccepted(f.halt("BTC")), AlertType.KILL_SWITCH_ENGAGED);
+        assertEquals(KillSwitchCause.OPERATOR.code(), halted.figure(0));
+        assertEquals(0, halted.figure(1));
+        f.advanceMs(1_000);
+
+        final Decision resumed = expectAccepted(f.resume("BTC"));
+
+        assertEquals(2, resumed.alertCount, resumed::toString);
+        final Alert first = resumed.alert(0);
+        final Alert second = resumed.alert(1);
+        assertEquals(AlertType.KILL_SWITCH_RELEASED, first.type);
+        assertEquals(KillSwitchCause.OPERATOR.code(), first.figure(0));
+        assertEquals(haltAt, first.figure(1));
+        assertEquals(0, first.figure(3));
+        assertEquals(AlertType.KILL_SWITCH_RELEASED, second.type);
+        assertEquals(KillSwitchCause.CUSTODY_DRIFT.code(), second.figure(0));
+        assertEquals(driftAt, second.figure(1));
+        assertEquals(2_000, second.figure(2));
+        assertEquals(1, second.figure(3));
+    }
+
+    @Test
+    void shouldCheckAWalletsFirstAttestationForAnUnexplainedDecrease()
+    {
+        final GuardFixture f = GuardFixture.create(config -> config.wallets().get(0).driftToleranceMinorUnits = 5);
+        // 10 units recorded arriving in HOT before the custody feed ever reported it.
+        f.inflow(HOT, "BTC", 10, "early");
+        final Decision first = expectAccepted(f.attest(HOT, "BTC", 0));
+        final Alert drift = alertOf(first, AlertType.CUSTODY_DRIFT);
+        assertNotNull(drift, first::toString);
+        assertEquals(10, drift.figure(1));
+        assertNotNull(alertOf(first, AlertType.KILL_SWITCH_ENGAGED));
+        // A first attestation above what was recorded is the baseline, not drift.
+        final Decision cold = expectAccepted(f.attest(COLD, "BTC", 1_000_000));
+        assertNull(alertOf(cold, AlertType.CUSTODY_DRIFT), cold::toString);
+    }
+
+    @Test
+    void shouldDropTheAlertsOfARolledBackBatchButKeepThoseOfItsFailure()
+    {
+        final GuardFixture f = armed();
+        final String ledger = f.ledgerHash();
+        final Decision batch = f.batch(() ->
+        {
+            f.attest(HOT, "BTC", 400);                          // drift: would halt outflows
+            f.transfer(ALICE, BOB, "BTC", 1_000_000);           // fails: INSUFFICIENT_AVAILABLE
+        });
+
+        expectRejected(Reason.INSUFFICIENT_AVAILABLE, batch);
+        assertEquals(0, batch.alertCount, "nothing the undone attestation raised: " + batch);
+        assertEquals(ledger, f.ledgerHash());
+        expectAccepted(f.withdraw(7, ALICE, HOT, "BTC", 10));
+
+        final Decision explained = f.batch(() ->
+        {
+            f.transfer(ALICE, BOB, "BTC", 1);
+            f.adjust(BOB, "BTC", 1_000_000_000_000L);           // uncovered: the breach alert explains the failure
+        });
+        expectRejected(Reason.RESERVE_COVER_EXCEEDED, explained);
+        assertEquals(1, explained.alertCount, explained::toString);
+        assertNotNull(alertOf(explained, AlertType.RESERVE_COVER_BREACH), explained::toString);
     }
 }

@@ -112,7 +112,13 @@ public final class IncidentReport
                 for (int i = 0; i < decision.alertCount; i++)
                 {
                     final Alert alert = decision.alert(i);
-                    final String key = key(alert.scope, alert.assetId, alert.walletId);
+                    if (alert.type != AlertType.KILL_SWITCH_ENGAGED && alert.type != AlertType.KILL_SWITCH_RELEASED)
+                    {
+                        continue;
+                    }
+                    // An asset's halt and its outflow halt are two switches, each with its own record.
+                    final long outflowsOnly = alert.figure(alert.type == AlertType.KILL_SWITCH_ENGAGED ? 1 : 3);
+                    final String key = key(alert.scope, alert.assetId, alert.walletId) + "/" + outflowsOnly;
                     if (alert.type == AlertType.KILL_SWITCH_ENGAGED)
                     {
                         final ObjectNode incident = engaged(command, decision, alert,
@@ -120,7 +126,7 @@ public final class IncidentReport
                         open.put(key, incident);
                         incidents.add(incident);
                     }
-                    else if (alert.type == AlertType.KILL_SWITCH_RELEASED)
+                    else
                     {
                         final ObjectNode incident = open.remove(key);
                         if (incident != null)

@@ -69,6 +69,11 @@ public final class StatePublisher
                 json.writeNumberField("holdings", engine.holdings(i));
                 json.writeNumberField("held", engine.held(i));
                 json.writeStringField("status", engine.assetStatus(i).name());
+                if (engine.outflowsHalted(i))
+                {
+                    // Withdrawals halted by custody drift (SPEC §5.2), whatever the status says.
+                    json.writeBooleanField("outflowsHalted", true);
+                }
                 json.writeEndObject();
             }
             json.writeEndObject();

@@ -122,18 +122,25 @@ public final class AlertDispatcher implements AlertListener, AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
+        if (thread.isAlive())
+        {
+            System.err.println("ledger-guard: alert sinks still busy 30 s after close: delivered=" + delivered.get() +
+                ", offered=" + tail.get() + ", dropped=" + dropped.get());
+        }
     }
 
     private void run()
     {
         while (true)
         {
+            // Read before the tail: once closing is seen, every alert offered before close() is in the tail read next.
+            final boolean stop = closing;
             final long h = head.get();
             final long t = tail.get();
             if (h == t)
             {
                 reportDrops();
-                if (closing)
+                if (stop)
                 {
                     return;
                 }
@@ -148,6 +155,8 @@ public final class AlertDispatcher implements AlertListener, AutoCloseable
                 deliver(alert);
                 head.lazySet(i + 1);
             }
+            // Under sustained overload the ring may never empty: report drops after every batch too.
+            reportDrops();
         }
     }
 
@@ -171,8 +180,9 @@ public final class AlertDispatcher implements AlertListener, AutoCloseable
             {
                 sinks.get(i).onAlert(alert);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
+                // A sink's failure, even an Error, must not stop the others or this thread.
                 sinkFailures.incrementAndGet();
             }
         }
