@@ -221,6 +221,8 @@ public final class GuardConfig
         public long outflowWindowMs = 3_600_000;
         public long outflowMinorUnitsMax = Long.MAX_VALUE;
         public long outflowHotShareBpsMax = 10_000;
+        /** Withdrawals rejected for velocity within the window that halt the asset's outflows (SPEC §5.4). */
+        public long outflowBurstRejectionsMax = 3;
         public long hotShareBpsMax = 2_000;
 
         /**
@@ -266,6 +268,7 @@ public final class GuardConfig
             requirePositive(key + ".outflow.windowMs", outflowWindowMs);
             requirePositive(key + ".outflow.minorUnitsMax", outflowMinorUnitsMax);
             requireBps(key + ".outflow.hotShareBpsMax", outflowHotShareBpsMax);
+            requirePositive(key + ".outflow.burstRejections", outflowBurstRejectionsMax);
             requireBps(key + ".hotShareBpsMax", hotShareBpsMax);
         }
     }

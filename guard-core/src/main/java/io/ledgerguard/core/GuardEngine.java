@@ -31,6 +31,12 @@ import static io.ledgerguard.core.internal.Descriptors.*;
 public final class GuardEngine
 {
     private static final int ASSET_WORDS = 10;
+    /** Buckets per sliding window: a window of W ms counts what happened in the last W - W/16 to W ms. */
+    private static final int WINDOW_BUCKETS = 16;
+    private static final int WINDOW_EPOCH = 0;
+    private static final int WINDOW_SUM = 1;
+    private static final int WINDOW_FIRST_BUCKET = 2;
+    private static final int WINDOW_WORDS = WINDOW_FIRST_BUCKET + WINDOW_BUCKETS;
     private static final int ASSET_OBLIGATIONS = 0;
     private static final int ASSET_HOLDINGS = 1;
     private static final int ASSET_HELD = 2;
@@ -95,6 +101,12 @@ public final class GuardEngine
     private final long[] creditCap;
     private final long[] attestationAgeMsMax;
     private final long[] breachTolerance;
+    private final long[] outflowBucketMs;
+    private final long[] outflowMinorUnitsMax;
+    private final long[] outflowHotShareBps;
+    private final long[] outflowBurstMax;
+    /** Sliding windows (SPEC §5.4): per asset its outflows, per wallet its outflows, per asset its velocity rejections. */
+    private final UnsafeBuffer windows;
     private final long[] walletDriftTolerance;
     private final int[][] walletsOfAsset;
     private final long[] walletIds;
@@ -138,6 +150,10 @@ public final class GuardEngine
         creditCap = new long[assetCount];
         attestationAgeMsMax = new long[assetCount];
         breachTolerance = new long[assetCount];
+        outflowBucketMs = new long[assetCount];
+        outflowMinorUnitsMax = new long[assetCount];
+        outflowHotShareBps = new long[assetCount];
+        outflowBurstMax = new long[assetCount];
         for (int i = 0; i < assetCount; i++)
         {
             final GuardConfig.AssetConfig asset = assetConfigs.get(i);
@@ -148,6 +164,10 @@ public final class GuardEngine
             creditCap[i] = asset.creditCapMinorUnits;
             attestationAgeMsMax[i] = asset.attestationAgeMsMax;
             breachTolerance[i] = asset.breachToleranceMinorUnits;
+            outflowBucketMs[i] = Math.max(1, asset.outflowWindowMs / WINDOW_BUCKETS);
+            outflowMinorUnitsMax[i] = asset.outflowMinorUnitsMax;
+            outflowHotShareBps[i] = asset.outflowHotShareBpsMax;
+            outflowBurstMax[i] = asset.outflowBurstRejectionsMax;
         }
 
         final List<GuardConfig.WalletConfig> walletConfigs = config.wallets();
@@ -181,6 +201,8 @@ public final class GuardEngine
         assets = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(1, assetCount) * ASSET_WORDS * 8, 64));
         wallets = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(1, walletCount) * WALLET_WORDS * 8, 64));
         globals = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
+        windows = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            Math.max(1, (2 * assetCount + walletCount) * WINDOW_WORDS * 8), 64));
         for (int i = 0; i < assetCount; i++)
         {
             assets.putLong(assetWord(i, ASSET_ATTESTED_OLDEST_MS), walletsOfAsset[i].length == 0 ? Long.MAX_VALUE : NEVER);
@@ -986,7 +1008,18 @@ public final class GuardEngine
         {
             return Reason.WALLET_FUNDS_INSUFFICIENT;
         }
-        return reserve(command, decision, asset, position, HOLD_KIND_WITHDRAWAL, wallet);
+        final Reason velocity = checkOutflowVelocity(asset, wallet, amount);
+        if (velocity != Reason.OK)
+        {
+            return velocity;
+        }
+        final Reason reserved = reserve(command, decision, asset, position, HOLD_KIND_WITHDRAWAL, wallet);
+        if (reserved == Reason.OK)
+        {
+            windowAdd(outflowWindow(asset), outflowBucketMs[asset], amount);
+            windowAdd(walletWindow(wallet), outflowBucketMs[asset], amount);
+        }
+        return reserved;
     }
 
     private Reason withdrawSettle(final Command command)
@@ -1490,6 +1523,108 @@ public final class GuardEngine
         return Reason.OK;
     }
 
+    /**
+     * SPEC §5.4: the withdrawals of the window, this one included, within the asset's limit and, for a hot wallet,
+     * within its share of the wallet's expected holdings. The withdrawal that would cross either is rejected with an
+     * {@link AlertType#OUTFLOW_VELOCITY} alert; the burst-th such rejection within the window halts the outflows.
+     */
+    private Reason checkOutflowVelocity(final int asset, final int wallet, final long amount)
+    {
+        final long bucketMs = outflowBucketMs[asset];
+        final int assetWindow = outflowWindow(asset);
+        final int walletWindow = walletWindow(wallet);
+        windowAdvance(assetWindow, bucketMs);
+        windowAdvance(walletWindow, bucketMs);
+        final long assetOutflow = windows.getLong(assetWindow + WINDOW_SUM * 8) + amount;
+        long limit = outflowMinorUnitsMax[asset];
+        long outflow = assetOutflow;
+        boolean exceeded = assetOutflow < 0 || assetOutflow > limit;
+        if (!exceeded && walletKinds[wallet] == WalletKind.HOT)
+        {
+            final long expected = walletGet(wallet, WALLET_EXPECTED);
+            // bps <= 10,000: the share of a non-negative long cannot overflow once divided first.
+            final long share = expected <= 0 ? 0 : (expected / 10_000) * outflowHotShareBps[asset] +
+                (expected % 10_000) * outflowHotShareBps[asset] / 10_000;
+            final long walletOutflow = windows.getLong(walletWindow + WINDOW_SUM * 8) + amount;
+            if (walletOutflow < 0 || walletOutflow > share)
+            {
+                exceeded = true;
+                limit = share;
+                outflow = walletOutflow;
+            }
+        }
+        if (!exceeded)
+        {
+            return Reason.OK;
+        }
+        final Alert alert = raise(AlertType.OUTFLOW_VELOCITY, AlertScope.ASSET, asset, walletIds[wallet], 0);
+        if (alert != null)
+        {
+            alert.figure(0, outflow);
+            alert.figure(1, limit);
+        }
+        final int burstWindow = burstWindow(asset);
+        windowAdvance(burstWindow, bucketMs);
+        windowAdd(burstWindow, bucketMs, 1);
+        if (windows.getLong(burstWindow + WINDOW_SUM * 8) >= outflowBurstMax[asset] &&
+            (assetGet(asset, ASSET_FLAGS) & ASSET_FLAG_OUTFLOWS_HALTED) == 0)
+        {
+            engage(asset, ASSET_FLAG_OUTFLOWS_HALTED, KillSwitchCause.VELOCITY_BURST, outflowBurstMax[asset]);
+        }
+        return Reason.OUTFLOW_VELOCITY_EXCEEDED;
+    }
+
+    private int outflowWindow(final int asset)
+    {
+        return asset * WINDOW_WORDS * 8;
+    }
+
+    private int walletWindow(final int wallet)
+    {
+        return (assetIds.length + wallet) * WINDOW_WORDS * 8;
+    }
+
+    private int burstWindow(final int asset)
+    {
+        return (assetIds.length + walletIds.length + asset) * WINDOW_WORDS * 8;
+    }
+
+    /**
+     * Move a window to the bucket of the engine's clock, emptying the buckets it passes. Time only moves forward.
+     */
+    private void windowAdvance(final int window, final long bucketMs)
+    {
+        final long epoch = nowMs / bucketMs;
+        final long last = windows.getLong(window + WINDOW_EPOCH * 8);
+        if (epoch <= last)
+        {
+            return;
+        }
+        long sum = windows.getLong(window + WINDOW_SUM * 8);
+        final long steps = Math.min(epoch - last, WINDOW_BUCKETS);
+        for (long i = 1; i <= steps; i++)
+        {
+            final int bucket = window + (WINDOW_FIRST_BUCKET + (int)((last + i) % WINDOW_BUCKETS)) * 8;
+            final long value = windows.getLong(bucket);
+            if (value != 0)
+            {
+                sum -= value;
+                undo.putLong(windows, bucket, 0);
+            }
+        }
+        undo.putLong(windows, window + WINDOW_SUM * 8, sum);
+        undo.putLong(windows, window + WINDOW_EPOCH * 8, epoch);
+    }
+
+    private void windowAdd(final int window, final long bucketMs, final long amount)
+    {
+        windowAdvance(window, bucketMs);
+        final long epoch = windows.getLong(window + WINDOW_EPOCH * 8);
+        final int bucket = window + (WINDOW_FIRST_BUCKET + (int)(epoch % WINDOW_BUCKETS)) * 8;
+        undo.putLong(windows, bucket, windows.getLong(bucket) + amount);
+        undo.putLong(windows, window + WINDOW_SUM * 8, windows.getLong(window + WINDOW_SUM * 8) + amount);
+    }
+
     private boolean isHalted(final int asset)
     {
         return (assetGet(asset, ASSET_FLAGS) & ASSET_FLAG_HALTED) != 0 ||
@@ -1749,7 +1884,7 @@ public final class GuardEngine
     // ---------------------------------------------------------------------------------------------------------------
 
     private static final String[] STATE_PART_NAMES =
-        {"accounts", "positions", "holds", "txIds", "inflows", "assets", "wallets", "globals"};
+        {"accounts", "positions", "holds", "txIds", "inflows", "assets", "wallets", "globals", "windows"};
 
     /**
      * @return how many parts the state has: see {@link #statePart(int)}.
@@ -1787,6 +1922,7 @@ public final class GuardEngine
             case 5: return assets;
             case 6: return wallets;
             case 7: return globals;
+            case 8: return windows;
             default: throw new IndexOutOfBoundsException("state part " + index + " of " + STATE_PART_NAMES.length);
         }
     }
@@ -2321,6 +2457,12 @@ public final class GuardEngine
         ledger.add(9, globals, GLOBAL_HALTED_AT_MS * 8, 1, -1);
         final StateHash.Builder decisions = new StateHash.Builder();
         hashTable(decisions, 8, txIds, TX_WORDS, -1);
+        // The outflow windows are control state that rejections move too (a rejected withdrawal counts towards a
+        // burst), so they go with the decisions.
+        for (int i = 0, count = 2 * assetIds.length + walletIds.length; i < count; i++)
+        {
+            decisions.add(10, windows, i * WINDOW_WORDS * 8, WINDOW_WORDS, -1);
+        }
         return new StateHash(ledger, decisions);
     }
 

@@ -11,7 +11,9 @@ public enum KillSwitchCause
     /** An attestation left obligations above holdings beyond the breach tolerance (SPEC §5.1): the asset halts. */
     COVER_BREACH(2),
     /** An attestation showed an unexplained decrease beyond the wallet's tolerance (SPEC §5.2): outflows halt. */
-    CUSTODY_DRIFT(3);
+    CUSTODY_DRIFT(3),
+    /** Several withdrawals rejected for outflow velocity within the window (SPEC §5.4): outflows halt. */
+    VELOCITY_BURST(4);
 
     private final int code;
 

@@ -53,6 +53,8 @@ public enum Reason
     // 3xxx: automatic controls and reserve cover (I2, SPEC §5).
     RESERVE_COVER_EXCEEDED(3001),
     CREDIT_CAP_EXCEEDED(3002),
+    /** SPEC §5.4: the withdrawal would take the asset's, or its hot wallet's, outflows in the window past the limit. */
+    OUTFLOW_VELOCITY_EXCEEDED(3003),
 
     // 4xxx: status and kill switches.
     ASSET_HALTED(4001),

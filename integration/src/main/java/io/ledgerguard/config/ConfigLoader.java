@@ -55,7 +55,8 @@ public final class ConfigLoader
         "code", "id", "scale", "reserveBufferMinorUnits", "breachToleranceMinorUnits", "creditCapMinorUnits",
         "attestationAgeMsMax", "volumeAlert", "outflow", "hotShareBpsMax");
     private static final List<String> VOLUME_ALERT_KEYS = List.of("windowMs", "holdingsMultiple");
-    private static final List<String> OUTFLOW_KEYS = List.of("windowMs", "minorUnitsMax", "hotShareBpsMax");
+    private static final List<String> OUTFLOW_KEYS =
+        List.of("windowMs", "minorUnitsMax", "hotShareBpsMax", "burstRejections");
     private static final List<String> WALLET_KEYS = List.of("id", "asset", "kind", "driftToleranceMinorUnits");
     private static final List<String> LIMIT_KEYS =
         List.of("accountsMax", "positionsMax", "holdsMax", "txIdsMax", "inflowsMax");
@@ -375,6 +376,8 @@ public final class ConfigLoader
                 integer(outflowEntries, outflowKey, "minorUnitsMax", 1, Long.MAX_VALUE, asset.outflowMinorUnitsMax);
             asset.outflowHotShareBpsMax =
                 integer(outflowEntries, outflowKey, "hotShareBpsMax", 0, BPS_MAX, asset.outflowHotShareBpsMax);
+            asset.outflowBurstRejectionsMax = integer(outflowEntries, outflowKey, "burstRejections", 1, 1_000_000,
+                asset.outflowBurstRejectionsMax);
         }
         return asset;
     }
