@@ -54,6 +54,10 @@ public final class GuardEngine
     private static final long ASSET_FLAG_HALTED = 1;
     /** Outflows (withdrawals) of the asset halted: custody drift (SPEC §5.2). */
     private static final long ASSET_FLAG_OUTFLOWS_HALTED = 2;
+    /** The hot wallets' share of holdings is above the maximum and has been alerted (SPEC §5.7). */
+    private static final long ASSET_FLAG_COLD_RATIO_ALERTED = 4;
+    /** Traded volume in the window is above the multiple of holdings and has been alerted (SPEC §5.3). */
+    private static final long ASSET_FLAG_VOLUME_ALERTED = 8;
 
     private static final int WALLET_WORDS = 8;
     private static final int WALLET_ATTESTED = 0;
@@ -105,6 +109,9 @@ public final class GuardEngine
     private final long[] outflowMinorUnitsMax;
     private final long[] outflowHotShareBps;
     private final long[] outflowBurstMax;
+    private final long[] hotShareBpsMax;
+    private final long[] volumeBucketMs;
+    private final long[] volumeMultipleBps;
     /** Sliding windows (SPEC §5.4): per asset its outflows, per wallet its outflows, per asset its velocity rejections. */
     private final UnsafeBuffer windows;
     private final long[] walletDriftTolerance;
@@ -154,6 +161,9 @@ public final class GuardEngine
         outflowMinorUnitsMax = new long[assetCount];
         outflowHotShareBps = new long[assetCount];
         outflowBurstMax = new long[assetCount];
+        hotShareBpsMax = new long[assetCount];
+        volumeBucketMs = new long[assetCount];
+        volumeMultipleBps = new long[assetCount];
         for (int i = 0; i < assetCount; i++)
         {
             final GuardConfig.AssetConfig asset = assetConfigs.get(i);
@@ -168,6 +178,9 @@ public final class GuardEngine
             outflowMinorUnitsMax[i] = asset.outflowMinorUnitsMax;
             outflowHotShareBps[i] = asset.outflowHotShareBpsMax;
             outflowBurstMax[i] = asset.outflowBurstRejectionsMax;
+            hotShareBpsMax[i] = asset.hotShareBpsMax;
+            volumeBucketMs[i] = Math.max(1, asset.volumeAlertWindowMs / WINDOW_BUCKETS);
+            volumeMultipleBps[i] = asset.volumeAlertHoldingsMultipleBps;
         }
 
         final List<GuardConfig.WalletConfig> walletConfigs = config.wallets();
@@ -202,7 +215,7 @@ public final class GuardEngine
         wallets = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(1, walletCount) * WALLET_WORDS * 8, 64));
         globals = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
         windows = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            Math.max(1, (2 * assetCount + walletCount) * WINDOW_WORDS * 8), 64));
+            Math.max(1, (3 * assetCount + walletCount) * WINDOW_WORDS * 8), 64));
         for (int i = 0; i < assetCount; i++)
         {
             assets.putLong(assetWord(i, ASSET_ATTESTED_OLDEST_MS), walletsOfAsset[i].length == 0 ? Long.MAX_VALUE : NEVER);
@@ -590,6 +603,7 @@ public final class GuardEngine
         walletPut(wallet, WALLET_INFLOWS_SINCE, inflowsSince + amount);
         walletPut(wallet, WALLET_EXPECTED, expected + amount);
         assetPut(asset, ASSET_HOLDINGS, holdings + amount);
+        checkColdRatio(asset);
         return Reason.OK;
     }
 
@@ -819,6 +833,7 @@ public final class GuardEngine
         final int target = creditPosition >= 0 ? creditPosition : positions.insert(creditId, asset);
         positions.put(target, POSITION_AVAILABLE, creditAvailable + amount);
         addObligations(asset, obligationsDelta);
+        addTradedVolume(asset, amount);
         return Reason.OK;
     }
 
@@ -1057,6 +1072,7 @@ public final class GuardEngine
         assetPut(asset, ASSET_HOLDINGS, assetGet(asset, ASSET_HOLDINGS) - amount);
         holds.put(hold, HOLD_REMAINING, 0);
         removeHoldLater(command.holdId);
+        checkColdRatio(asset);
         return Reason.OK;
     }
 
@@ -1250,6 +1266,7 @@ public final class GuardEngine
             assetPut(asset, ASSET_STALE, 0);
             raiseFreshness(AlertType.ATTESTATION_FRESH, asset);
         }
+        checkColdRatio(asset);
         reconcile(asset);
         return Reason.OK;
     }
@@ -1587,6 +1604,94 @@ public final class GuardEngine
     private int burstWindow(final int asset)
     {
         return (assetIds.length + walletIds.length + asset) * WINDOW_WORDS * 8;
+    }
+
+    private int volumeWindow(final int asset)
+    {
+        return (2 * assetIds.length + walletIds.length + asset) * WINDOW_WORDS * 8;
+    }
+
+    /**
+     * SPEC §5.3: internal traded volume in the window above the configured multiple of holdings raises
+     * {@link AlertType#VOLUME_EXCEEDS_HOLDINGS} once, when it crosses; it may raise again after falling back below.
+     */
+    private void addTradedVolume(final int asset, final long amount)
+    {
+        final int window = volumeWindow(asset);
+        windowAdd(window, volumeBucketMs[asset], amount);
+        final long volume = windows.getLong(window + WINDOW_SUM * 8);
+        final long holdings = Math.max(0, assetGet(asset, ASSET_HOLDINGS));
+        final boolean above = volume < 0 || exceedsShare(volume, holdings, volumeMultipleBps[asset]);
+        final long flags = assetGet(asset, ASSET_FLAGS);
+        final boolean alerted = (flags & ASSET_FLAG_VOLUME_ALERTED) != 0;
+        if (above && !alerted)
+        {
+            assetPut(asset, ASSET_FLAGS, flags | ASSET_FLAG_VOLUME_ALERTED);
+            final Alert alert = raise(AlertType.VOLUME_EXCEEDS_HOLDINGS, AlertScope.ASSET, asset, 0, 0);
+            if (alert != null)
+            {
+                alert.figure(0, volume);
+                alert.figure(1, holdings);
+            }
+        }
+        else if (!above && alerted)
+        {
+            assetPut(asset, ASSET_FLAGS, flags & ~ASSET_FLAG_VOLUME_ALERTED);
+        }
+    }
+
+    /**
+     * SPEC §5.7: the hot wallets' share of holdings above the maximum raises {@link AlertType#COLD_RATIO} once, when
+     * it crosses; it may raise again after falling back to or below the maximum.
+     */
+    private void checkColdRatio(final int asset)
+    {
+        final long holdings = assetGet(asset, ASSET_HOLDINGS);
+        // Until every wallet of the asset has been attested once, the split between hot and cold is not known.
+        if (holdings <= 0 || assetGet(asset, ASSET_ATTESTED_OLDEST_MS) == NEVER)
+        {
+            return;
+        }
+        long hot = 0;
+        for (final int w : walletsOfAsset[asset])
+        {
+            if (walletKinds[w] == WalletKind.HOT)
+            {
+                hot += Math.max(0, walletGet(w, WALLET_EXPECTED));
+            }
+        }
+        // hot <= holdings unless another wallet's expected is negative: cap it, the share is at most 100%.
+        hot = Math.min(hot, holdings);
+        final boolean above = exceedsShare(hot, holdings, hotShareBpsMax[asset]);
+        final long flags = assetGet(asset, ASSET_FLAGS);
+        final boolean alerted = (flags & ASSET_FLAG_COLD_RATIO_ALERTED) != 0;
+        if (above && !alerted)
+        {
+            assetPut(asset, ASSET_FLAGS, flags | ASSET_FLAG_COLD_RATIO_ALERTED);
+            final Alert alert = raise(AlertType.COLD_RATIO, AlertScope.ASSET, asset, 0, 0);
+            if (alert != null)
+            {
+                // hot <= holdings: beyond Long.MAX_VALUE / 10,000, holdings / 10,000 is at least 922 billion.
+                alert.figure(0, hot <= Long.MAX_VALUE / 10_000 ? hot * 10_000 / holdings : hot / (holdings / 10_000));
+                alert.figure(1, hotShareBpsMax[asset]);
+            }
+        }
+        else if (!above && alerted)
+        {
+            assetPut(asset, ASSET_FLAGS, flags & ~ASSET_FLAG_COLD_RATIO_ALERTED);
+        }
+    }
+
+    /**
+     * @return true when {@code part * 10,000 > whole * bps}, exactly, for non-negative values.
+     */
+    private static boolean exceedsShare(final long part, final long whole, final long bps)
+    {
+        final long leftHigh = Math.multiplyHigh(part, 10_000);
+        final long leftLow = part * 10_000;
+        final long rightHigh = Math.multiplyHigh(whole, bps);
+        final long rightLow = whole * bps;
+        return leftHigh != rightHigh ? leftHigh > rightHigh : Long.compareUnsigned(leftLow, rightLow) > 0;
     }
 
     /**
@@ -2459,7 +2564,7 @@ public final class GuardEngine
         hashTable(decisions, 8, txIds, TX_WORDS, -1);
         // The outflow windows are control state that rejections move too (a rejected withdrawal counts towards a
         // burst), so they go with the decisions.
-        for (int i = 0, count = 2 * assetIds.length + walletIds.length; i < count; i++)
+        for (int i = 0, count = 3 * assetIds.length + walletIds.length; i < count; i++)
         {
             decisions.add(10, windows, i * WINDOW_WORDS * 8, WINDOW_WORDS, -1);
         }
