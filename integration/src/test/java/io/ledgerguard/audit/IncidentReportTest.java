@@ -21,6 +21,9 @@ import io.ledgerguard.replay.Replay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * Incident records read from a journal: the hot-wallet drain scenario from its first anomaly to its release.
+ */
 class IncidentReportTest
 {
     @TempDir
