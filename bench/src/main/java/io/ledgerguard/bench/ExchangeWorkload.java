@@ -144,6 +144,7 @@ final class ExchangeWorkload
         limits.holdsMax = 100_000;
         limits.txIdsMax = txIdsMax;
         limits.inflowsMax = 300_000;
+        limits.creditsMax = 2_000_000;
         return config;
     }
 

@@ -330,6 +330,8 @@ public final class GuardConfig
         public long holdsMax = 1_000_000;
         public long txIdsMax = 16_000_000;
         public long inflowsMax = 1_000_000;
+        /** Reversible credits (deposits and crediting adjustments) kept for REVERSE (SPEC §5.6). */
+        public long creditsMax = 1_000_000;
 
         /**
          * @param table a table.
@@ -344,6 +346,7 @@ public final class GuardConfig
                 case HOLDS: return holdsMax;
                 case TX_IDS: return txIdsMax;
                 case INFLOWS: return inflowsMax;
+                case CREDITS: return creditsMax;
                 default: throw new IllegalArgumentException(String.valueOf(table));
             }
         }

@@ -92,6 +92,7 @@ public final class GuardEngine
     private final OffHeapTable holds;
     private final OffHeapTable txIds;
     private final InflowTable inflows;
+    private final OffHeapTable credits;
     private final UnsafeBuffer assets;
     private final UnsafeBuffer wallets;
     private final UnsafeBuffer globals;
@@ -147,6 +148,7 @@ public final class GuardEngine
         holds = new OffHeapTable(limits.holdsMax, HOLD_WORDS, 1, undo);
         txIds = new OffHeapTable(limits.txIdsMax, TX_WORDS, 1, undo);
         inflows = new InflowTable(limits.inflowsMax, undo);
+        credits = new OffHeapTable(limits.creditsMax, CREDIT_WORDS, 1, undo);
 
         final List<GuardConfig.AssetConfig> assetConfigs = config.assets();
         final int assetCount = assetConfigs.size();
@@ -486,7 +488,7 @@ public final class GuardEngine
             case UNFREEZE: return setAccountStatus(command, AccountStatus.ACTIVE);
             case HALT: return setHalted(command, true);
             case RESUME: return setHalted(command, false);
-            case REVERSE: return Reason.COMMAND_NOT_SUPPORTED;
+            case REVERSE: return reverse(command);
             case BATCH: return Reason.BATCH_MUST_NOT_BE_NESTED;
             default: throw new IllegalStateException("unhandled command type: " + command.type);
         }
@@ -660,13 +662,14 @@ public final class GuardEngine
         {
             return Reason.INFLOW_AMOUNT_EXCEEDED;
         }
-        return credit(command.accountId, asset, amount, decision, true, inflow, credited);
+        return credit(command.txId, command.accountId, asset, amount, decision, true, inflow, credited);
     }
 
     /**
      * The common tail of a deposit and a crediting adjustment: sanity cap, overflow, cover, capacity, then the write.
      */
     private Reason credit(
+        final long creditTxId,
         final long accountId,
         final int asset,
         final long amount,
@@ -698,6 +701,11 @@ public final class GuardEngine
         {
             return exhausted(decision, TableKind.POSITIONS);
         }
+        if (credits.isFull())
+        {
+            // Every credit stays reversible (SPEC §5.6): one that could not be is refused, not applied.
+            return exhausted(decision, TableKind.CREDITS);
+        }
 
         final int target = position >= 0 ? position : positions.insert(accountId, asset);
         positions.put(target, POSITION_AVAILABLE, available + amount);
@@ -706,6 +714,12 @@ public final class GuardEngine
         {
             inflows.credited(inflow, credited + amount);
         }
+        final int record = credits.insert(creditTxId, 0);
+        assert record >= 0 : "credit txId recorded twice: " + creditTxId;
+        credits.put(record, CREDIT_ACCOUNT_ID, accountId);
+        credits.put(record, CREDIT_ASSET_INDEX, asset);
+        credits.put(record, CREDIT_AMOUNT, amount);
+        credits.put(record, CREDIT_INFLOW, fromInflow ? inflow : -1);
         return Reason.OK;
     }
 
@@ -1167,7 +1181,7 @@ public final class GuardEngine
             {
                 return Reason.ACCOUNT_CLOSED;
             }
-            return credit(command.accountId, asset, amount, decision, false, -1, 0);
+            return credit(command.txId, command.accountId, asset, amount, decision, false, -1, 0);
         }
 
         final Reason status = checkDebitable(account);
@@ -1335,6 +1349,85 @@ public final class GuardEngine
         assetPut(asset, sinceWord, 0);
         assetPut(asset, causeWord, 0);
         markDirty(asset);
+    }
+
+    /**
+     * SPEC §5.6: return an erroneous credit. What the recipient still has available is taken back; what they moved on
+     * is followed no further: the account is frozen, the shortfall is recorded as a claim on it, and an alert says
+     * so. A deposit's inflow gets back what was recovered, so that it can be credited to the right account.
+     */
+    private Reason reverse(final Command command)
+    {
+        final long reversedTxId = command.reversedTxId;
+        if (reversedTxId <= 0)
+        {
+            return Reason.REVERSED_TX_ID_MUST_BE_POSITIVE;
+        }
+        final int record = credits.find(reversedTxId, 0);
+        if (record < 0)
+        {
+            return Reason.CREDIT_NOT_FOUND;
+        }
+        if (credits.get(record, CREDIT_REVERSED_BY) != 0)
+        {
+            return Reason.CREDIT_ALREADY_REVERSED;
+        }
+        final long accountId = credits.get(record, CREDIT_ACCOUNT_ID);
+        final int asset = (int)credits.get(record, CREDIT_ASSET_INDEX);
+        final long amount = credits.get(record, CREDIT_AMOUNT);
+        final int account = accounts.find(accountId, 0);
+        final int position = positions.find(accountId, asset);
+        assert account >= 0 && position >= 0 : "credited account or position gone: accountId=" + accountId;
+        final long available = positions.get(position, POSITION_AVAILABLE);
+        final long held = positions.get(position, POSITION_HELD);
+        // Only what is available: held funds back orders and withdrawals under way, which must stay backed.
+        final long recovered = Math.min(amount, Math.max(0, available));
+        final long shortfall = amount - recovered;
+        final long balance = available + held;
+        final long obligationsDelta = positivePart(balance - recovered) - positivePart(balance);
+
+        positions.put(position, POSITION_AVAILABLE, available - recovered);
+        addObligations(asset, obligationsDelta);
+        final long inflow = credits.get(record, CREDIT_INFLOW);
+        if (inflow >= 0)
+        {
+            inflows.credited((int)inflow, inflows.credited((int)inflow) - recovered);
+        }
+        credits.put(record, CREDIT_REVERSED_BY, command.txId);
+        credits.put(record, CREDIT_CLAIM, shortfall);
+        if (shortfall > 0)
+        {
+            if (accountStatus(account) == AccountStatus.ACTIVE)
+            {
+                accounts.put(account, ACCOUNT_KIND_STATUS, kindStatus(accountKind(account), AccountStatus.FROZEN));
+            }
+            final Alert alert = raise(AlertType.REVERSAL_SHORTFALL, AlertScope.ACCOUNT, asset, 0, accountId);
+            if (alert != null)
+            {
+                alert.figure(0, amount);
+                alert.figure(1, recovered);
+                alert.figure(2, shortfall);
+            }
+        }
+        return Reason.OK;
+    }
+
+    /**
+     * @param accountId an account.
+     * @return the sum of the shortfalls its reversed credits left, in every asset: claims on it (SPEC §5.6).
+     */
+    public long claims(final long accountId)
+    {
+        long total = 0;
+        for (int i = 0, capacity = credits.capacity(); i < capacity; i++)
+        {
+            final int offset = credits.slotOffset(i);
+            if (credits.isOccupied(offset) && credits.get(offset, CREDIT_ACCOUNT_ID) == accountId)
+            {
+                total += credits.get(offset, CREDIT_CLAIM);
+            }
+        }
+        return total;
     }
 
     private Reason setAccountStatus(final Command command, final AccountStatus status)
@@ -1989,7 +2082,7 @@ public final class GuardEngine
     // ---------------------------------------------------------------------------------------------------------------
 
     private static final String[] STATE_PART_NAMES =
-        {"accounts", "positions", "holds", "txIds", "inflows", "assets", "wallets", "globals", "windows"};
+        {"accounts", "positions", "holds", "txIds", "inflows", "assets", "wallets", "globals", "windows", "credits"};
 
     /**
      * @return how many parts the state has: see {@link #statePart(int)}.
@@ -2028,6 +2121,7 @@ public final class GuardEngine
             case 6: return wallets;
             case 7: return globals;
             case 8: return windows;
+            case 9: return credits.buffer();
             default: throw new IndexOutOfBoundsException("state part " + index + " of " + STATE_PART_NAMES.length);
         }
     }
@@ -2309,6 +2403,7 @@ public final class GuardEngine
             case HOLDS: return holds.size();
             case TX_IDS: return txIds.size();
             case INFLOWS: return inflows.size();
+            case CREDITS: return credits.size();
             default: throw new IllegalArgumentException(String.valueOf(table));
         }
     }
@@ -2560,6 +2655,7 @@ public final class GuardEngine
         }
         ledger.add(7, globals, GLOBAL_FLAGS * 8, 1, -1);
         ledger.add(9, globals, GLOBAL_HALTED_AT_MS * 8, 1, -1);
+        hashTable(ledger, 11, credits, CREDIT_WORDS, -1);
         final StateHash.Builder decisions = new StateHash.Builder();
         hashTable(decisions, 8, txIds, TX_WORDS, -1);
         // The outflow windows are control state that rejections move too (a rejected withdrawal counts towards a

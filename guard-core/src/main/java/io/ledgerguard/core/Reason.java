@@ -42,6 +42,7 @@ public enum Reason
     SCOPE_MUST_NAME_ONE_TARGET(1015),
     ACCOUNT_KIND_MUST_BE_SET(1016),
     MEMO_TOO_LONG(1017),
+    REVERSED_TX_ID_MUST_BE_POSITIVE(1018),
 
     // 2xxx: funds (I1) and the limits of wallets and inflows.
     INSUFFICIENT_AVAILABLE(2001),
@@ -79,10 +80,14 @@ public enum Reason
     INFLOW_ALREADY_RECORDED(5013),
     INFLOW_ASSET_MISMATCH(5014),
     COMMAND_NOT_SUPPORTED(5015),
+    /** REVERSE names no reversible credit: unknown, rejected, not a deposit or crediting adjustment, or a reversal. */
+    CREDIT_NOT_FOUND(5016),
 
     // 6xxx: idempotency and linked batches (I6).
     TX_ID_REUSED(6001),
     LINKED_COMMAND_FAILED(6002),
+    /** The credit was reversed already. */
+    CREDIT_ALREADY_REVERSED(6003),
 
     // 7xxx: capacity of the fixed tables.
     CAPACITY_EXHAUSTED(7001),

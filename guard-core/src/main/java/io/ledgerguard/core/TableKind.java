@@ -9,7 +9,8 @@ public enum TableKind
     POSITIONS("positionsMax"),
     HOLDS("holdsMax"),
     TX_IDS("txIdsMax"),
-    INFLOWS("inflowsMax");
+    INFLOWS("inflowsMax"),
+    CREDITS("creditsMax");
 
     private final String limitKey;
 

@@ -102,6 +102,7 @@ class AssetCountersTest
         {
             c.limits().txIdsMax = 6L * rounds;
             c.limits().inflowsMax = rounds + 1;
+            c.limits().creditsMax = rounds + 1;
         }).paranoid(false);
         f.attestAll();
         f.openAccount(ALICE, AccountKind.CUSTOMER);

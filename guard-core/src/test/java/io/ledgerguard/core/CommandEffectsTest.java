@@ -282,11 +282,16 @@ class CommandEffectsTest
     }
 
     @Test
-    void shouldRejectReverseAsNotSupported()
+    void shouldReverseACreditThatIsStillAvailable()
     {
-        final Decision decision = f.reverse(1);
-        assertFalse(decision.accepted());
-        assertEquals(Reason.COMMAND_NOT_SUPPORTED, decision.reason);
-        assertTrue(decision.reason.code() / 1000 == 5);
+        f.openAccount(1001, AccountKind.CUSTOMER);
+        final Decision deposit = f.fund(1001, "BTC", 500);
+        final long obligations = f.obligations("BTC");
+        final Decision reversed = f.reverse(deposit.txId);
+        assertTrue(reversed.accepted(), reversed::toString);
+        assertEquals(0, reversed.alertCount);
+        assertEquals(0, f.available(1001, "BTC"));
+        assertEquals(obligations - 500, f.obligations("BTC"));
+        assertEquals(AccountStatus.ACTIVE, f.engine.accountStatus(1001));
     }
 }

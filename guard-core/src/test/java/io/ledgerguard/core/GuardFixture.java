@@ -92,6 +92,7 @@ final class GuardFixture
         limits.holdsMax = 64;
         limits.txIdsMax = 1024;
         limits.inflowsMax = 64;
+        limits.creditsMax = 256;
         tweak.accept(config);
         return new GuardFixture(config);
     }

@@ -86,6 +86,7 @@ final class RandomCommandStream
         config.limits().holdsMax = 100_000;
         config.limits().txIdsMax = txIdsMax;
         config.limits().inflowsMax = 200_000;
+        config.limits().creditsMax = 400_000;
         return config;
     }
 

@@ -59,7 +59,7 @@ public final class ConfigLoader
         List.of("windowMs", "minorUnitsMax", "hotShareBpsMax", "burstRejections");
     private static final List<String> WALLET_KEYS = List.of("id", "asset", "kind", "driftToleranceMinorUnits");
     private static final List<String> LIMIT_KEYS =
-        List.of("accountsMax", "positionsMax", "holdsMax", "txIdsMax", "inflowsMax");
+        List.of("accountsMax", "positionsMax", "holdsMax", "txIdsMax", "inflowsMax", "creditsMax");
 
     /** A decimal integer as YAML writes one, digit groups separated by underscores allowed; no base or zero pad. */
     private static final Pattern INTEGER = Pattern.compile("-?(0|[1-9][0-9]*(_[0-9]+)*)");
@@ -418,6 +418,7 @@ public final class ConfigLoader
         limits.holdsMax = integer(entries, key, "holdsMax", 1, Long.MAX_VALUE, limits.holdsMax);
         limits.txIdsMax = integer(entries, key, "txIdsMax", 1, Long.MAX_VALUE, limits.txIdsMax);
         limits.inflowsMax = integer(entries, key, "inflowsMax", 1, Long.MAX_VALUE, limits.inflowsMax);
+        limits.creditsMax = integer(entries, key, "creditsMax", 1, Long.MAX_VALUE, limits.creditsMax);
     }
 
     private JournalSettings toJournal(final ConfigNode node, final String key)

@@ -46,6 +46,7 @@ final class DemoConfig
         limits.holdsMax = 200_000;
         limits.txIdsMax = 4_000_000;
         limits.inflowsMax = 200_000;
+        limits.creditsMax = 400_000;
         return config;
     }
 

@@ -51,6 +51,7 @@ public final class CrashTarget
         limits.holdsMax = 4_096;
         limits.txIdsMax = 800_000;
         limits.inflowsMax = 100_000;
+        limits.creditsMax = 100_000;
         return config;
     }
 

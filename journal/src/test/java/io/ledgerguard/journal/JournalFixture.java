@@ -66,6 +66,7 @@ final class JournalFixture
         limits.holdsMax = 64;
         limits.txIdsMax = 4096;
         limits.inflowsMax = 256;
+        limits.creditsMax = 512;
         return config;
     }
 

@@ -44,6 +44,19 @@ public final class Descriptors
     public static final int TX_FINGERPRINT = 1;
     public static final int TX_OUTCOME = 2;
 
+    /** A reversible credit (SPEC §5.6): a DEPOSIT or a crediting ADJUST, keyed by its txId. */
+    public static final int CREDIT_WORDS = 7;
+    public static final int CREDIT_TX_ID = 0;
+    public static final int CREDIT_ACCOUNT_ID = 1;
+    public static final int CREDIT_ASSET_INDEX = 2;
+    public static final int CREDIT_AMOUNT = 3;
+    /** The inflow slot a deposit credited, -1 for an adjustment. */
+    public static final int CREDIT_INFLOW = 4;
+    /** The txId of the REVERSE that returned it, 0 while it stands. */
+    public static final int CREDIT_REVERSED_BY = 5;
+    /** What the reversal could not take back: a claim on the account. */
+    public static final int CREDIT_CLAIM = 6;
+
     private Descriptors()
     {
     }
@@ -61,6 +74,7 @@ public final class Descriptors
             case HOLDS: return HOLD_WORDS * 8;
             case TX_IDS: return TX_WORDS * 8;
             case INFLOWS: return InflowDescriptor.SLOT_BYTES;
+            case CREDITS: return CREDIT_WORDS * 8;
             default: throw new IllegalArgumentException(String.valueOf(table));
         }
     }
