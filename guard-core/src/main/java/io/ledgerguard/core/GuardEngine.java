@@ -35,7 +35,9 @@ public final class GuardEngine
     private static final int WINDOW_BUCKETS = 16;
     private static final int WINDOW_EPOCH = 0;
     private static final int WINDOW_SUM = 1;
-    private static final int WINDOW_FIRST_BUCKET = 2;
+    /** The bucket length the window was kept with: a snapshot restored under another configuration starts afresh. */
+    private static final int WINDOW_BUCKET_MS = 2;
+    private static final int WINDOW_FIRST_BUCKET = 3;
     private static final int WINDOW_WORDS = WINDOW_FIRST_BUCKET + WINDOW_BUCKETS;
     private static final int ASSET_OBLIGATIONS = 0;
     private static final int ASSET_HOLDINGS = 1;
@@ -115,6 +117,8 @@ public final class GuardEngine
     private final long[] volumeMultipleBps;
     /** Sliding windows (SPEC §5.4): per asset its outflows, per wallet its outflows, per asset its velocity rejections. */
     private final UnsafeBuffer windows;
+    /** The asset of a withdrawal rejected for velocity in the command being applied, or -1. */
+    private int velocityRejectedAsset = -1;
     private final long[] walletDriftTolerance;
     private final int[][] walletsOfAsset;
     private final long[] walletIds;
@@ -278,6 +282,10 @@ public final class GuardEngine
         globals.putLong(GLOBAL_COMMANDS * 8, globals.getLong(GLOBAL_COMMANDS * 8) + 1);
 
         decision.reason = applyTopLevel(command, decision);
+        if (velocityRejectedAsset >= 0)
+        {
+            countVelocityRejection();
+        }
 
         publishDirtyAssets();
         this.decision = null;
@@ -1380,8 +1388,15 @@ public final class GuardEngine
         assert account >= 0 && position >= 0 : "credited account or position gone: accountId=" + accountId;
         final long available = positions.get(position, POSITION_AVAILABLE);
         final long held = positions.get(position, POSITION_HELD);
-        // Only what is available: held funds back orders and withdrawals under way, which must stay backed.
-        final long recovered = Math.min(amount, Math.max(0, available));
+        // What can be debited as any debit could: available (down to a credit line's limit, so a credit that paid off
+        // a line's debt puts the debt back), never held funds, and never below the withdrawals under way.
+        long recoverable = Math.max(0, spendable(position));
+        final long withdrawalHeld = positions.get(position, POSITION_WITHDRAWAL_HELD);
+        if (withdrawalHeld > 0)
+        {
+            recoverable = Math.min(recoverable, Math.max(0, available + held - withdrawalHeld));
+        }
+        final long recovered = Math.min(amount, recoverable);
         final long shortfall = amount - recovered;
         final long balance = available + held;
         final long obligationsDelta = positivePart(balance - recovered) - positivePart(balance);
@@ -1413,16 +1428,20 @@ public final class GuardEngine
     }
 
     /**
-     * @param accountId an account.
-     * @return the sum of the shortfalls its reversed credits left, in every asset: claims on it (SPEC §5.6).
+     * A scan of the credits table: for audit and reports, not the apply path.
+     *
+     * @param accountId  an account.
+     * @param assetIndex an asset index.
+     * @return the sum of the shortfalls its reversed credits in that asset left: claims on it (SPEC §5.6).
      */
-    public long claims(final long accountId)
+    public long claims(final long accountId, final int assetIndex)
     {
         long total = 0;
         for (int i = 0, capacity = credits.capacity(); i < capacity; i++)
         {
             final int offset = credits.slotOffset(i);
-            if (credits.isOccupied(offset) && credits.get(offset, CREDIT_ACCOUNT_ID) == accountId)
+            if (credits.isOccupied(offset) && credits.get(offset, CREDIT_ACCOUNT_ID) == accountId &&
+                credits.get(offset, CREDIT_ASSET_INDEX) == assetIndex)
             {
                 total += credits.get(offset, CREDIT_CLAIM);
             }
@@ -1482,6 +1501,15 @@ public final class GuardEngine
                 if ((flags & ASSET_FLAG_OUTFLOWS_HALTED) != 0)
                 {
                     release(asset, ASSET_FLAG_OUTFLOWS_HALTED);
+                    // The rejections that made the burst are dealt with: the next burst counts from none.
+                    final int burst = burstWindow(asset);
+                    for (int i = WINDOW_SUM; i < WINDOW_WORDS; i++)
+                    {
+                        if (i != WINDOW_BUCKET_MS)
+                        {
+                            undo.putLong(windows, burst + i * 8, 0);
+                        }
+                    }
                 }
             }
         }
@@ -1673,15 +1701,28 @@ public final class GuardEngine
             alert.figure(0, outflow);
             alert.figure(1, limit);
         }
+        // Counted towards a burst once the command is decided, outside any batch's undo: a rejection inside a
+        // rejected batch counts as much as one on its own.
+        velocityRejectedAsset = asset;
+        return Reason.OUTFLOW_VELOCITY_EXCEEDED;
+    }
+
+    /**
+     * After a command was decided: count a velocity rejection towards a burst, and halt the outflows on the
+     * burst-th within the window. The one way a rejected command changes the ledger.
+     */
+    private void countVelocityRejection()
+    {
+        final int asset = velocityRejectedAsset;
+        velocityRejectedAsset = -1;
+        assert !undo.isActive() : "burst counted inside a batch's undo";
         final int burstWindow = burstWindow(asset);
-        windowAdvance(burstWindow, bucketMs);
-        windowAdd(burstWindow, bucketMs, 1);
+        windowAdd(burstWindow, outflowBucketMs[asset], 1);
         if (windows.getLong(burstWindow + WINDOW_SUM * 8) >= outflowBurstMax[asset] &&
             (assetGet(asset, ASSET_FLAGS) & ASSET_FLAG_OUTFLOWS_HALTED) == 0)
         {
             engage(asset, ASSET_FLAG_OUTFLOWS_HALTED, KillSwitchCause.VELOCITY_BURST, outflowBurstMax[asset]);
         }
-        return Reason.OUTFLOW_VELOCITY_EXCEEDED;
     }
 
     private int outflowWindow(final int asset)
@@ -1793,6 +1834,17 @@ public final class GuardEngine
     private void windowAdvance(final int window, final long bucketMs)
     {
         final long epoch = nowMs / bucketMs;
+        if (windows.getLong(window + WINDOW_BUCKET_MS * 8) != bucketMs)
+        {
+            for (int i = 0; i < WINDOW_BUCKETS; i++)
+            {
+                undo.putLong(windows, window + (WINDOW_FIRST_BUCKET + i) * 8, 0);
+            }
+            undo.putLong(windows, window + WINDOW_SUM * 8, 0);
+            undo.putLong(windows, window + WINDOW_EPOCH * 8, epoch);
+            undo.putLong(windows, window + WINDOW_BUCKET_MS * 8, bucketMs);
+            return;
+        }
         final long last = windows.getLong(window + WINDOW_EPOCH * 8);
         if (epoch <= last)
         {

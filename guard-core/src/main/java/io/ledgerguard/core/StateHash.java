@@ -8,7 +8,8 @@ import io.ledgerguard.core.internal.Hashing;
  * A 128-bit digest of the guard's state that does not depend on the order entries were inserted in: each entry is
  * hashed on its own and the entry hashes are added, modulo 2^64, in two independently seeded lanes. Two parts:
  * the ledger (accounts, positions, holds, inflows, assets, wallets, kill switches) and the decisions recorded for
- * idempotency (txIds). A rejected command changes only the second.
+ * idempotency (txIds) with the outflow windows. A rejected command changes only the second, with one exception: the
+ * velocity rejection that completes a burst halts the asset's outflows (SPEC §5.4), which is ledger state.
  */
 public final class StateHash
 {

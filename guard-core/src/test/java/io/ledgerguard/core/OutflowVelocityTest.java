@@ -111,6 +111,32 @@ class OutflowVelocityTest
         f.assertInvariants();
     }
 
+    @Test
+    void shouldCountARejectionInsideABatchTowardsTheBurst()
+    {
+        final GuardFixture f = limited();
+        expectAccepted(f.withdraw(1, ALICE, COLD, "BTC", 300));
+        f.paranoid(false);
+        for (int i = 0; i < 2; i++)
+        {
+            final int holdId = 10 + i;
+            final Decision batch = f.batch(() -> f.withdraw(holdId, ALICE, COLD, "BTC", 1));
+            expectRejected(Reason.OUTFLOW_VELOCITY_EXCEEDED, batch);
+            assertNull(alertOf(batch, AlertType.KILL_SWITCH_ENGAGED));
+        }
+        final Decision third = f.batch(() -> f.withdraw(12, ALICE, COLD, "BTC", 1));
+        final Alert engaged = alertOf(third, AlertType.KILL_SWITCH_ENGAGED);
+        assertNotNull(engaged, "a burst cannot be dodged one batch at a time: " + third);
+        assertEquals(true, f.engine.outflowsHalted(f.assetIndex("BTC")), "and the halt it announces holds");
+
+        // RESUME deals with the burst: the next rejection is the first of a new count.
+        f.paranoid(true);
+        expectAccepted(f.resume("BTC"));
+        f.paranoid(false);
+        assertNull(alertOf(expectRejected(Reason.OUTFLOW_VELOCITY_EXCEEDED, f.withdraw(13, ALICE, COLD, "BTC", 1)),
+            AlertType.KILL_SWITCH_ENGAGED));
+    }
+
     /**
      * The window outlasts the fixture's attestation age: the custody feed reports again, what the ledger expects.
      */

@@ -52,7 +52,8 @@ class ReversalTest
         assertEquals(0, f.available(ALICE, "BTC"));
         assertEquals(100, f.held(ALICE, "BTC"));
         assertEquals(AccountStatus.FROZEN, f.engine.accountStatus(ALICE));
-        assertEquals(800, f.engine.claims(ALICE));
+        assertEquals(800, f.engine.claims(ALICE, f.assetIndex("BTC")));
+        assertEquals(0, f.engine.claims(ALICE, f.assetIndex("USD")));
         assertEquals(obligations - 200, f.obligations("BTC"));
         // Followed no further: CAROL keeps what she was sent.
         assertEquals(700, f.available(CAROL, "BTC"));
@@ -77,7 +78,7 @@ class ReversalTest
         expectRejected(Reason.CREDIT_NOT_FOUND, f.reverse(reversal));
         expectRejected(Reason.CREDIT_NOT_FOUND, f.reverse(transfer));
         expectRejected(Reason.REVERSED_TX_ID_MUST_BE_POSITIVE, f.reverse(-1));
-        assertEquals(1, f.engine.claims(ALICE), "the 1 ALICE sent on");
+        assertEquals(1, f.engine.claims(ALICE, f.assetIndex("BTC")), "the 1 ALICE sent on");
         f.assertInvariants();
     }
 
@@ -97,4 +98,45 @@ class ReversalTest
         final Decision refused = expectRejected(Reason.CAPACITY_EXHAUSTED, full.deposit(ALICE, "BTC", 10, "second"));
         assertEquals(TableKind.CREDITS, refused.exhaustedTable);
     }
+
+    @Test
+    void shouldPutACreditLinesDebtBackWhenTheCreditThatPaidItIsReversed()
+    {
+        final GuardFixture f = GuardFixture.attested();
+        final long lender = 9_001;
+        expectAccepted(f.openCreditLine(lender, "BTC", 1_000));
+        expectAccepted(f.openAccount(ALICE, AccountKind.CUSTOMER));
+        // House money in cold storage covers what the line lends.
+        expectAccepted(f.attest(GuardFixture.COLD, "BTC", 10_000));
+        // The line lends 800 out, then a credit of 1,000 lands on it by mistake.
+        expectAccepted(f.transfer(lender, ALICE, "BTC", 800));
+        final long credit = f.fund(lender, "BTC", 1_000).txId;
+        assertEquals(200, f.available(lender, "BTC"));
+
+        final Decision reversed = expectAccepted(f.reverse(credit));
+
+        assertEquals(0, reversed.alertCount, "nothing was moved on: " + reversed);
+        assertEquals(-800, f.available(lender, "BTC"), "the debt is back");
+        assertEquals(AccountStatus.ACTIVE, f.engine.accountStatus(lender));
+        assertEquals(0, f.engine.claims(lender, f.assetIndex("BTC")));
+        f.assertInvariants();
+    }
+
+    @Test
+    void shouldKeepWithdrawalsUnderWayBacked()
+    {
+        final GuardFixture f = world();
+        final long credit = f.fund(ALICE, "BTC", 1_000).txId;
+        expectAccepted(f.withdraw(7, ALICE, HOT, "BTC", 600));
+
+        final Decision reversed = expectAccepted(f.reverse(credit));
+
+        assertEquals(400, alertOf(reversed, AlertType.REVERSAL_SHORTFALL).figure(1), "600 back a withdrawal");
+        assertEquals(600, f.held(ALICE, "BTC"));
+        expectAccepted(f.settle(7));
+        assertEquals(600, f.engine.claims(ALICE, f.assetIndex("BTC")));
+        f.assertInvariants();
+    }
+
+    private static final long BOB_FUNDER = 1_004;
 }
