@@ -1502,14 +1502,7 @@ public final class GuardEngine
                 {
                     release(asset, ASSET_FLAG_OUTFLOWS_HALTED);
                     // The rejections that made the burst are dealt with: the next burst counts from none.
-                    final int burst = burstWindow(asset);
-                    for (int i = WINDOW_SUM; i < WINDOW_WORDS; i++)
-                    {
-                        if (i != WINDOW_BUCKET_MS)
-                        {
-                            undo.putLong(windows, burst + i * 8, 0);
-                        }
-                    }
+                    windowReset(burstWindow(asset), outflowBucketMs[asset]);
                 }
             }
         }
@@ -1836,13 +1829,7 @@ public final class GuardEngine
         final long epoch = nowMs / bucketMs;
         if (windows.getLong(window + WINDOW_BUCKET_MS * 8) != bucketMs)
         {
-            for (int i = 0; i < WINDOW_BUCKETS; i++)
-            {
-                undo.putLong(windows, window + (WINDOW_FIRST_BUCKET + i) * 8, 0);
-            }
-            undo.putLong(windows, window + WINDOW_SUM * 8, 0);
-            undo.putLong(windows, window + WINDOW_EPOCH * 8, epoch);
-            undo.putLong(windows, window + WINDOW_BUCKET_MS * 8, bucketMs);
+            windowReset(window, bucketMs);
             return;
         }
         final long last = windows.getLong(window + WINDOW_EPOCH * 8);
@@ -1864,6 +1851,20 @@ public final class GuardEngine
         }
         undo.putLong(windows, window + WINDOW_SUM * 8, sum);
         undo.putLong(windows, window + WINDOW_EPOCH * 8, epoch);
+    }
+
+    /**
+     * Empty a window and start it at the engine's clock, kept in buckets of {@code bucketMs}.
+     */
+    private void windowReset(final int window, final long bucketMs)
+    {
+        for (int i = 0; i < WINDOW_BUCKETS; i++)
+        {
+            undo.putLong(windows, window + (WINDOW_FIRST_BUCKET + i) * 8, 0);
+        }
+        undo.putLong(windows, window + WINDOW_SUM * 8, 0);
+        undo.putLong(windows, window + WINDOW_EPOCH * 8, nowMs / bucketMs);
+        undo.putLong(windows, window + WINDOW_BUCKET_MS * 8, bucketMs);
     }
 
     private void windowAdd(final int window, final long bucketMs, final long amount)

@@ -286,12 +286,7 @@ public final class ChronicleJournal implements Journal
             return;
         }
         entryBuffer.putBytes(BODY_OFFSET + CHECKPOINT_STATE_HASH_OFFSET, pending.stateHashHex);
-        for (int i = 0; i < CHAIN_LENGTH; i++)
-        {
-            final int b = snapshotChainHead[i] & 0xFF;
-            entry[BODY_OFFSET + CHECKPOINT_CHAIN_OFFSET + 2 * i] = (byte)Character.forDigit(b >> 4, 16);
-            entry[BODY_OFFSET + CHECKPOINT_CHAIN_OFFSET + 2 * i + 1] = (byte)Character.forDigit(b & 0xF, 16);
-        }
+        Sha256.writeHex(snapshotChainHead, 0, CHAIN_LENGTH, entry, BODY_OFFSET + CHECKPOINT_CHAIN_OFFSET);
         entryBuffer.putLong(BODY_OFFSET + CHECKPOINT_QUEUE_INDEX_OFFSET, snapshotQueueIndex, BYTE_ORDER);
         entryBuffer.putLong(BODY_OFFSET + CHECKPOINT_ENTRY_INDEX_OFFSET, snapshotEntryIndex, BYTE_ORDER);
         entryBuffer.putBytes(BODY_OFFSET + CHECKPOINT_SNAPSHOT_DIGEST_OFFSET, pending.snapshotDigestHex);

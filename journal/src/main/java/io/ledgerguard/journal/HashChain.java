@@ -2,7 +2,6 @@ package io.ledgerguard.journal;
 
 import java.security.DigestException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 import static io.ledgerguard.journal.JournalEntryDescriptor.CHAIN_LENGTH;
@@ -18,15 +17,7 @@ final class HashChain
 
     HashChain()
     {
-        try
-        {
-            digest = MessageDigest.getInstance("SHA-256");
-        }
-        catch (final NoSuchAlgorithmException ex)
-        {
-            // Every Java platform must provide SHA-256 (MessageDigest's Javadoc): its absence is a broken JDK.
-            throw new IllegalStateException("SHA-256 unavailable", ex);
-        }
+        digest = Sha256.digest();
         assert digest.getDigestLength() == CHAIN_LENGTH : "digestLength=" + digest.getDigestLength();
     }
 

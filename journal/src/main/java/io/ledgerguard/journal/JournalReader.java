@@ -300,7 +300,7 @@ public final class JournalReader implements AutoCloseable
                 " not in the journal: " + checkpoint);
         }
         final int length = readEntry();
-        final String stored = length < 0 ? "none" : hex(entry, length - CHAIN_LENGTH);
+        final String stored = length < 0 ? "none" : Sha256.hex(entry, length - CHAIN_LENGTH, CHAIN_LENGTH);
         if (length < 0 || entryBuffer.getByte(KIND_OFFSET) != KIND_COMMAND ||
             entryBuffer.getLong(SEQ_OFFSET, BYTE_ORDER) != checkpoint.seq() || !stored.equals(checkpoint.chainHeadHex()))
         {
@@ -312,16 +312,6 @@ public final class JournalReader implements AutoCloseable
         lastSeq = checkpoint.seq();
         lastTimestampNs = entryBuffer.getLong(TIMESTAMP_OFFSET, BYTE_ORDER);
         commands = 1;
-    }
-
-    private static String hex(final byte[] bytes, final int offset)
-    {
-        final StringBuilder hex = new StringBuilder(CHAIN_LENGTH * 2);
-        for (int i = offset; i < offset + CHAIN_LENGTH; i++)
-        {
-            hex.append(Character.forDigit((bytes[i] >> 4) & 0xF, 16)).append(Character.forDigit(bytes[i] & 0xF, 16));
-        }
-        return hex.toString();
     }
 
     /**
@@ -495,12 +485,7 @@ public final class JournalReader implements AutoCloseable
     {
         final byte[] head = new byte[CHAIN_LENGTH];
         chain.head(head);
-        final StringBuilder hex = new StringBuilder(CHAIN_LENGTH * 2);
-        for (final byte b : head)
-        {
-            hex.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
-        }
-        return hex.toString();
+        return Sha256.hex(head, 0, CHAIN_LENGTH);
     }
 
     /**

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.zip.CRC32C;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -105,7 +104,7 @@ public final class SnapshotStore
                 StandardOpenOption.TRUNCATE_EXISTING))
             {
                 final CRC32C crc = new CRC32C();
-                final MessageDigest sha256 = sha256();
+                final MessageDigest sha256 = Sha256.digest();
                 final ByteBuffer header = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
                 header.put(MAGIC).putInt(FORMAT_VERSION).putInt(engine.statePartCount()).putLong(seq)
                     .put(stateHashHex.getBytes(StandardCharsets.US_ASCII));
@@ -125,7 +124,7 @@ public final class SnapshotStore
                 sha256.update(trailer.duplicate());
                 writeAll(channel, trailer);
                 channel.force(true);
-                digestHex = hex(sha256.digest());
+                digestHex = Sha256.hex(sha256.digest(), 0, Sha256.LENGTH);
             }
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
             forceDirectory(directory);
@@ -160,7 +159,7 @@ public final class SnapshotStore
         {
             final long size = channel.size();
             final CRC32C crc = new CRC32C();
-            final MessageDigest sha256 = sha256();
+            final MessageDigest sha256 = Sha256.digest();
             final ByteBuffer header = ByteBuffer.allocate(MAGIC.length + 4 + 4 + 8 + 64).order(ByteOrder.LITTLE_ENDIAN);
             readChecked(channel, crc, sha256, header, file, "header");
             header.flip();
@@ -235,7 +234,7 @@ public final class SnapshotStore
                 throw new SnapshotCorruptException(file, "state hash mismatch: recorded=" + stateHashHex +
                     ", recomputed=" + recomputed);
             }
-            return new Loaded(file, seq, stateHashHex, hex(sha256.digest()));
+            return new Loaded(file, seq, stateHashHex, Sha256.hex(sha256.digest(), 0, Sha256.LENGTH));
         }
         catch (final IOException ex)
         {
@@ -390,28 +389,6 @@ public final class SnapshotStore
         crc.update(buffer.duplicate());
         sha256.update(buffer.duplicate());
         writeAll(channel, buffer);
-    }
-
-    static MessageDigest sha256()
-    {
-        try
-        {
-            return MessageDigest.getInstance("SHA-256");
-        }
-        catch (final NoSuchAlgorithmException ex)
-        {
-            throw new IllegalStateException("SHA-256 unavailable", ex);
-        }
-    }
-
-    static String hex(final byte[] bytes)
-    {
-        final StringBuilder hex = new StringBuilder(bytes.length * 2);
-        for (final byte b : bytes)
-        {
-            hex.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
-        }
-        return hex.toString();
     }
 
     private static void writeAll(final FileChannel channel, final ByteBuffer buffer) throws IOException
