@@ -14,7 +14,11 @@ public enum AlertType
     SANITY_CAP("amount", "creditCap"),
     COLD_RATIO("hotShareBps", "hotShareBpsMax"),
     REVERSAL_SHORTFALL("credited", "recovered", "shortfall"),
-    UNAUTHORIZED(),
+    /**
+     * A privileged command refused (SPEC §6): {@code fault} is an {@link ApprovalFault} code, {@code required} the
+     * approvers its class needs, {@code verified} those whose signatures verified, {@code expiresAtMs} its expiry.
+     */
+    UNAUTHORIZED("fault", "required", "verified", "expiresAtMs"),
     /**
      * {@code cause} is a {@link KillSwitchCause} code; {@code outflowsOnly} is 1 when only outflows halted;
      * {@code tolerance} the one exceeded (the wallet's drift tolerance, or the asset's breach tolerance), 0 for an

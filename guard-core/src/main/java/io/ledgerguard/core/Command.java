@@ -24,6 +24,12 @@ public final class Command
     public static final int CREDIT_LIMITS_MAX = 16;
     /** Asset id an adapter gives to an asset code the configuration does not know. */
     public static final int ASSET_ID_UNKNOWN = -1;
+    /** Most approvals one privileged command carries (SPEC §6). */
+    public static final int APPROVALS_MAX = 8;
+    /** Longest approver key id, in bytes. */
+    public static final int KEY_ID_LENGTH_MAX = 32;
+    /** Length of an Ed25519 signature. */
+    public static final int SIGNATURE_LENGTH = 64;
 
     private static final long FNV_PRIME = 0x100000001b3L;
 
@@ -60,6 +66,25 @@ public final class Command
     private final Command[] batch;
     public int batchCount;
 
+    // Approvals (SPEC §6), on top-level commands only. Not part of the fingerprint: they authorise a command, they
+    // are not what it does, so a resubmission with other signatures is the same command (I6).
+
+    /** When the approvals lapse, epoch milliseconds; signed with the command. 0 when absent. */
+    public long expiresAtMs;
+    /** Approvals carried: key ids and signatures in {@link #approvalKeyId} and {@link #approvalSignature}. */
+    public int approvalCount;
+    final byte[] approvalKeyIds;
+    final int[] approvalKeyIdLengths;
+    final byte[] approvalSignatures;
+    /**
+     * Distinct approvers of this command's class whose signatures verified, as counted by the approval verifier
+     * before sequencing; the guard compares it with the class's requirement. Journaled with the command, so that a
+     * replay decides as the guard did without the keys.
+     */
+    public int approvalsVerified;
+    /** The first {@link ApprovalFault} code the verifier met, 0 when none. */
+    public int approvalFault;
+
     /**
      * A top-level command, able to hold a linked batch.
      */
@@ -82,6 +107,9 @@ public final class Command
         {
             batch = null;
         }
+        approvalKeyIds = canHoldBatch ? new byte[APPROVALS_MAX * KEY_ID_LENGTH_MAX] : null;
+        approvalKeyIdLengths = canHoldBatch ? new int[APPROVALS_MAX] : null;
+        approvalSignatures = canHoldBatch ? new byte[APPROVALS_MAX * SIGNATURE_LENGTH] : null;
     }
 
     /**
@@ -116,6 +144,10 @@ public final class Command
             }
         }
         batchCount = 0;
+        expiresAtMs = 0;
+        approvalCount = 0;
+        approvalsVerified = 0;
+        approvalFault = 0;
         return this;
     }
 
@@ -154,6 +186,50 @@ public final class Command
             return null;
         }
         return batch[batchCount++].reset();
+    }
+
+    /**
+     * Add an approval: a key id and an Ed25519 signature over the command's canonical bytes.
+     *
+     * @param keyId     the approver's key id, 1..{@link #KEY_ID_LENGTH_MAX} bytes of UTF-8.
+     * @param signature {@link #SIGNATURE_LENGTH} bytes.
+     * @return false when the command cannot hold it: an inner command, {@link #APPROVALS_MAX} already there, or a
+     *     key id or signature of the wrong length.
+     */
+    public boolean addApproval(final String keyId, final byte[] signature)
+    {
+        final byte[] id = keyId.getBytes(StandardCharsets.UTF_8);
+        if (approvalKeyIds == null || approvalCount == APPROVALS_MAX || id.length == 0 ||
+            id.length > KEY_ID_LENGTH_MAX || signature.length != SIGNATURE_LENGTH)
+        {
+            return false;
+        }
+        System.arraycopy(id, 0, approvalKeyIds, approvalCount * KEY_ID_LENGTH_MAX, id.length);
+        approvalKeyIdLengths[approvalCount] = id.length;
+        System.arraycopy(signature, 0, approvalSignatures, approvalCount * SIGNATURE_LENGTH, SIGNATURE_LENGTH);
+        approvalCount++;
+        return true;
+    }
+
+    /**
+     * @param index of an approval, below {@link #approvalCount}.
+     * @return its key id (allocates: not for the apply path).
+     */
+    public String approvalKeyId(final int index)
+    {
+        assert index >= 0 && index < approvalCount : "index=" + index + ", approvalCount=" + approvalCount;
+        return new String(approvalKeyIds, index * KEY_ID_LENGTH_MAX, approvalKeyIdLengths[index],
+            StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param index of an approval, below {@link #approvalCount}.
+     * @return a copy of its signature (allocates: not for the apply path).
+     */
+    public byte[] approvalSignature(final int index)
+    {
+        assert index >= 0 && index < approvalCount : "index=" + index + ", approvalCount=" + approvalCount;
+        return Arrays.copyOfRange(approvalSignatures, index * SIGNATURE_LENGTH, (index + 1) * SIGNATURE_LENGTH);
     }
 
     /**
@@ -259,6 +335,20 @@ public final class Command
         {
             return Reason.MALFORMED_COMMAND;
         }
+        final int approvalsMax = approvalKeyIds == null ? 0 : APPROVALS_MAX;
+        if (approvalCount < 0 || approvalCount > approvalsMax || approvalsVerified < 0 ||
+            approvalsVerified > approvalCount || expiresAtMs < 0)
+        {
+            return Reason.MALFORMED_COMMAND;
+        }
+        for (int i = 0; i < approvalCount; i++)
+        {
+            final int length = approvalKeyIdLengths[i];
+            if (length <= 0 || length > KEY_ID_LENGTH_MAX)
+            {
+                return Reason.MALFORMED_COMMAND;
+            }
+        }
         return null;
     }
 
@@ -293,6 +383,21 @@ public final class Command
         {
             throw new IllegalStateException("cannot copy a batch into an inner command");
         }
+        if (source.approvalCount > 0 && approvalKeyIds == null)
+        {
+            throw new IllegalStateException("cannot copy approvals into an inner command");
+        }
+        expiresAtMs = source.expiresAtMs;
+        approvalsVerified = source.approvalsVerified;
+        approvalFault = source.approvalFault;
+        final int approvals = Math.min(Math.max(source.approvalCount, 0), approvalKeyIds == null ? 0 : APPROVALS_MAX);
+        if (approvals > 0)
+        {
+            System.arraycopy(source.approvalKeyIds, 0, approvalKeyIds, 0, approvals * KEY_ID_LENGTH_MAX);
+            System.arraycopy(source.approvalKeyIdLengths, 0, approvalKeyIdLengths, 0, approvals);
+            System.arraycopy(source.approvalSignatures, 0, approvalSignatures, 0, approvals * SIGNATURE_LENGTH);
+        }
+        approvalCount = approvals;
         for (int i = batchCount; i > source.batchCount; i--)
         {
             batch[i - 1].reset();
@@ -305,8 +410,8 @@ public final class Command
     }
 
     /**
-     * A 64-bit digest of the command's fields, sequencing aside ({@link #seq} and {@link #timestampNs} are not
-     * part of it): two submissions of the same command have the same fingerprint (invariant I6).
+     * A 64-bit digest of the command's fields, sequencing and approvals aside ({@link #seq}, {@link #timestampNs},
+     * {@link #expiresAtMs} and the approvals are not part of it): two submissions of the same command have the same fingerprint (invariant I6).
      *
      * @return the fingerprint.
      */
@@ -391,6 +496,11 @@ public final class Command
         if (chainRefLength > 0)
         {
             sb.append(" chainRef=").append(chainRefString());
+        }
+        if (approvalCount > 0 || expiresAtMs != 0)
+        {
+            sb.append(" approvals=").append(approvalsVerified).append('/').append(approvalCount);
+            appendIfSet(sb, "expiresAtMs", expiresAtMs);
         }
         for (int i = 0; i < batchCount; i++)
         {

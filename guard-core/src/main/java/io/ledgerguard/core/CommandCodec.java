@@ -15,11 +15,12 @@ import org.agrona.MutableDirectBuffer;
  *   +------------+----------+--------+--------+--------------+---------+---------------+----------+
  *   | creditAcct | walletId | holdId | amount | reversedTxId | assetId | chainRefLength| memoLength|
  *   +------------+----------+--------+--------+--------------+---------+---------------+----------+
- *   100          104
- *   +------------+
- *   | batchCount |
- *   +------------+
- *   then: chain reference bytes, memo bytes, credit limits (assetId int, limit long), inner commands.
+ *   100          104           112             113                 114             115        116
+ *   +------------+-------------+---------------+-------------------+---------------+----------+
+ *   | batchCount | expiresAtMs | approvalCount | approvalsVerified | approvalFault | reserved |
+ *   +------------+-------------+---------------+-------------------+---------------+----------+
+ *   then: chain reference bytes, memo bytes, credit limits (assetId int, limit long), approvals (key id length
+ *   byte, key id bytes, 64 signature bytes), inner commands.
  * </pre>
  {@code counts} is the number of credit limits; the number of inner commands is at {@link #BATCH_COUNT_OFFSET}.
  * Lengths above a maximum mark a value that did not fit, exactly as in {@link Command}; only the bytes that fit are
@@ -28,7 +29,7 @@ import org.agrona.MutableDirectBuffer;
 public final class CommandCodec
 {
     /** Version of this layout; a journal records it so that an incompatible one is refused. */
-    public static final byte VERSION = 1;
+    public static final byte VERSION = 2;
 
     public static final int LENGTH_OFFSET = 0;
     public static final int VERSION_OFFSET = 4;
@@ -50,11 +51,18 @@ public final class CommandCodec
     public static final int CHAIN_REF_LENGTH_OFFSET = 92;
     public static final int MEMO_LENGTH_OFFSET = 96;
     public static final int BATCH_COUNT_OFFSET = 100;
-    public static final int HEADER_LENGTH = 104;
+    public static final int EXPIRES_AT_OFFSET = 104;
+    public static final int APPROVAL_COUNT_OFFSET = 112;
+    public static final int APPROVALS_VERIFIED_OFFSET = 113;
+    public static final int APPROVAL_FAULT_OFFSET = 114;
+    public static final int HEADER_LENGTH = 116;
+
+    private static final int APPROVAL_LENGTH_MAX = 1 + Command.KEY_ID_LENGTH_MAX + Command.SIGNATURE_LENGTH;
 
     /** Longest encoding of any command: a full batch of inner commands with the longest fields. */
     public static final int ENCODED_LENGTH_MAX = (1 + Command.BATCH_COMMANDS_MAX) *
-        (HEADER_LENGTH + Command.CHAIN_REF_LENGTH_MAX + Command.MEMO_LENGTH_MAX + Command.CREDIT_LIMITS_MAX * 12);
+        (HEADER_LENGTH + Command.CHAIN_REF_LENGTH_MAX + Command.MEMO_LENGTH_MAX + Command.CREDIT_LIMITS_MAX * 12) +
+        Command.APPROVALS_MAX * APPROVAL_LENGTH_MAX;
 
     private CommandCodec()
     {
@@ -88,6 +96,11 @@ public final class CommandCodec
         buffer.putInt(offset + CHAIN_REF_LENGTH_OFFSET, command.chainRefLength);
         buffer.putInt(offset + MEMO_LENGTH_OFFSET, command.memoLength);
         buffer.putInt(offset + BATCH_COUNT_OFFSET, command.batchCount);
+        buffer.putLong(offset + EXPIRES_AT_OFFSET, command.expiresAtMs);
+        buffer.putByte(offset + APPROVAL_COUNT_OFFSET, (byte)command.approvalCount);
+        buffer.putByte(offset + APPROVALS_VERIFIED_OFFSET, (byte)command.approvalsVerified);
+        buffer.putByte(offset + APPROVAL_FAULT_OFFSET, (byte)command.approvalFault);
+        buffer.putByte(offset + APPROVAL_FAULT_OFFSET + 1, (byte)0);
         int position = offset + HEADER_LENGTH;
         final int chainRefBytes = Math.min(command.chainRefLength, Command.CHAIN_REF_LENGTH_MAX);
         buffer.putBytes(position, command.chainRef, 0, chainRefBytes);
@@ -100,6 +113,16 @@ public final class CommandCodec
             buffer.putInt(position, command.creditLimitAssetIds[i]);
             buffer.putLong(position + 4, command.creditLimits[i]);
             position += 12;
+        }
+        for (int i = 0; i < command.approvalCount; i++)
+        {
+            final int keyIdLength = command.approvalKeyIdLengths[i];
+            buffer.putByte(position, (byte)keyIdLength);
+            buffer.putBytes(position + 1, command.approvalKeyIds, i * Command.KEY_ID_LENGTH_MAX, keyIdLength);
+            position += 1 + keyIdLength;
+            buffer.putBytes(position, command.approvalSignatures, i * Command.SIGNATURE_LENGTH,
+                Command.SIGNATURE_LENGTH);
+            position += Command.SIGNATURE_LENGTH;
         }
         for (int i = 0; i < command.batchCount; i++)
         {
@@ -152,6 +175,15 @@ public final class CommandCodec
         command.chainRefLength = buffer.getInt(offset + CHAIN_REF_LENGTH_OFFSET);
         command.memoLength = buffer.getInt(offset + MEMO_LENGTH_OFFSET);
         final int batchCount = buffer.getInt(offset + BATCH_COUNT_OFFSET);
+        command.expiresAtMs = buffer.getLong(offset + EXPIRES_AT_OFFSET);
+        final int approvalCount = buffer.getByte(offset + APPROVAL_COUNT_OFFSET);
+        command.approvalsVerified = buffer.getByte(offset + APPROVALS_VERIFIED_OFFSET);
+        command.approvalFault = buffer.getByte(offset + APPROVAL_FAULT_OFFSET);
+        if (approvalCount < 0 || approvalCount > (command.canHoldBatch() ? Command.APPROVALS_MAX : 0))
+        {
+            throw new IllegalArgumentException("corrupt command encoding: offset=" + offset + ", approvalCount=" +
+                approvalCount);
+        }
         if (creditLimitCount < 0 || creditLimitCount > Command.CREDIT_LIMITS_MAX ||
             batchCount < 0 || batchCount > Command.BATCH_COMMANDS_MAX || command.chainRefLength < 0 ||
             command.memoLength < 0 || (batchCount > 0 && !command.canHoldBatch()))
@@ -171,6 +203,22 @@ public final class CommandCodec
             command.addCreditLimit(buffer.getInt(position), buffer.getLong(position + 4));
             position += 12;
         }
+        for (int i = 0; i < approvalCount; i++)
+        {
+            final int keyIdLength = buffer.getByte(position);
+            if (keyIdLength <= 0 || keyIdLength > Command.KEY_ID_LENGTH_MAX)
+            {
+                throw new IllegalArgumentException("corrupt command encoding: offset=" + offset + ", approval=" + i +
+                    ", keyIdLength=" + keyIdLength);
+            }
+            buffer.getBytes(position + 1, command.approvalKeyIds, i * Command.KEY_ID_LENGTH_MAX, keyIdLength);
+            command.approvalKeyIdLengths[i] = keyIdLength;
+            position += 1 + keyIdLength;
+            buffer.getBytes(position, command.approvalSignatures, i * Command.SIGNATURE_LENGTH,
+                Command.SIGNATURE_LENGTH);
+            position += Command.SIGNATURE_LENGTH;
+        }
+        command.approvalCount = approvalCount;
         for (int i = 0; i < batchCount; i++)
         {
             position += decode(buffer, position, command.addInner());

@@ -1,7 +1,14 @@
 package io.ledgerguard.core;
 
+import java.security.KeyFactory;
+import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -10,7 +17,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The guard's configuration (SPEC §9): assets, wallets and table limits. Filled in by a loader or by code, then
+ * The guard's configuration (SPEC §9): assets, wallets, table limits, and the approvers of privileged commands
+ * (SPEC §6). Filled in by a loader or by code, then
  * {@link #conclude()}d, which checks every value and the relations between them once, at start-up, and names the key
  * of the first problem found.
  */
@@ -24,10 +32,21 @@ public final class GuardConfig
     public static final long TABLE_BYTES_MAX = Integer.MAX_VALUE - 64;
 
     private static final Pattern ASSET_CODE = Pattern.compile("[A-Z0-9]{2,12}");
+    private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1," + Command.KEY_ID_LENGTH_MAX + "}");
+    /** Most approver keys one configuration names. */
+    public static final int KEYS_MAX = 256;
+    /** Default for {@code approvals.validityMsMax}: how far ahead a signed command's expiry may lie. */
+    public static final long APPROVAL_VALIDITY_MS_DEFAULT = 3_600_000;
+    /** Fewest approvers an {@link ApprovalClass#ADJUST} may require when it requires any: no single key mints. */
+    public static final int ADJUST_APPROVERS_MIN = 2;
 
     private final List<AssetConfig> assets = new ArrayList<>();
     private final List<WalletConfig> wallets = new ArrayList<>();
     private final Limits limits = new Limits();
+    private final List<KeyConfig> keys = new ArrayList<>();
+    private final Map<ApprovalClass, ApprovalRule> approvalRules = new EnumMap<>(ApprovalClass.class);
+    private final int[] approvalsRequired = new int[ApprovalClass.values().length];
+    private long approvalValidityMsMax = APPROVAL_VALIDITY_MS_DEFAULT;
     private boolean concluded;
 
     /**
@@ -50,6 +69,91 @@ public final class GuardConfig
         checkNotConcluded();
         wallets.add(wallet);
         return this;
+    }
+
+    /**
+     * @param key an approver's public key to add.
+     * @return this for a fluent style.
+     */
+    public GuardConfig key(final KeyConfig key)
+    {
+        checkNotConcluded();
+        keys.add(key);
+        return this;
+    }
+
+    /**
+     * @param approvalClass a class of privileged commands.
+     * @param rule          its approvers and how many of them must sign.
+     * @return this for a fluent style.
+     */
+    public GuardConfig approvals(final ApprovalClass approvalClass, final ApprovalRule rule)
+    {
+        checkNotConcluded();
+        approvalRules.put(approvalClass, rule);
+        return this;
+    }
+
+    /**
+     * @param validityMsMax how far ahead of the sequenced time a signed command's expiry may lie.
+     * @return this for a fluent style.
+     */
+    public GuardConfig approvalValidityMsMax(final long validityMsMax)
+    {
+        checkNotConcluded();
+        approvalValidityMsMax = validityMsMax;
+        return this;
+    }
+
+    /**
+     * @return the approver keys, in configuration order.
+     */
+    public List<KeyConfig> keys()
+    {
+        return Collections.unmodifiableList(keys);
+    }
+
+    /**
+     * @param approvalClass a class of privileged commands.
+     * @return its rule, or {@code null} when the class is open (needs no approval).
+     */
+    public ApprovalRule approvalRule(final ApprovalClass approvalClass)
+    {
+        return approvalRules.get(approvalClass);
+    }
+
+    /**
+     * @param approvalClass a class of privileged commands.
+     * @return how many distinct approvers must sign a command of the class; 0 when the class is open.
+     */
+    public int approvalsRequired(final ApprovalClass approvalClass)
+    {
+        return approvalsRequired[approvalClass.ordinal()];
+    }
+
+    /**
+     * @return how far ahead of the sequenced time a signed command's expiry may lie, in milliseconds.
+     */
+    public long approvalValidityMsMax()
+    {
+        return approvalValidityMsMax;
+    }
+
+    /**
+     * @return the classes of privileged commands that need no approval under this configuration: a production
+     *     configuration leaves none open (SPEC §6).
+     */
+    public List<ApprovalClass> openApprovalClasses()
+    {
+        final List<ApprovalClass> open = new ArrayList<>();
+        for (final ApprovalClass approvalClass : ApprovalClass.values())
+        {
+            if (!approvalRules.containsKey(approvalClass))
+            {
+                open.add(approvalClass);
+            }
+        }
+        return open;
     }
 
     /**
@@ -164,8 +268,93 @@ public final class GuardConfig
             }
         }
         limits.validate("limits");
+        concludeApprovals();
         concluded = true;
         return this;
+    }
+
+    private void concludeApprovals()
+    {
+        if (keys.size() > KEYS_MAX)
+        {
+            throw new ConfigurationException("keys", "too many keys: count=" + keys.size() + ", max=" + KEYS_MAX);
+        }
+        final Map<String, Integer> keyIndex = new HashMap<>();
+        final Set<String> encodedKeys = new HashSet<>();
+        for (int i = 0; i < keys.size(); i++)
+        {
+            final KeyConfig key = keys.get(i);
+            final String path = "keys[" + i + "]";
+            key.validate(path);
+            if (keyIndex.put(key.id, i) != null)
+            {
+                throw new ConfigurationException(path + ".id", "duplicate key id '" + key.id + "'");
+            }
+            if (!encodedKeys.add(Arrays.toString(key.publicKey.getEncoded())))
+            {
+                throw new ConfigurationException(path + ".publicKey", "the same public key as another key id: " +
+                    "one approver, one key");
+            }
+        }
+        if (approvalValidityMsMax <= 0)
+        {
+            throw new ConfigurationException("approvals.validityMsMax", "must be > 0, was " + approvalValidityMsMax);
+        }
+        for (final Map.Entry<ApprovalClass, ApprovalRule> entry : approvalRules.entrySet())
+        {
+            final ApprovalClass approvalClass = entry.getKey();
+            final ApprovalRule rule = entry.getValue();
+            final String path = "approvals." + approvalClass.name();
+            if (rule.keys.isEmpty())
+            {
+                throw new ConfigurationException(path + ".keys", "at least one key is required");
+            }
+            final Set<String> seen = new HashSet<>();
+            for (int i = 0; i < rule.keys.size(); i++)
+            {
+                final String keyId = rule.keys.get(i);
+                if (!keyIndex.containsKey(keyId))
+                {
+                    throw new ConfigurationException(path + ".keys[" + i + "]", "unknown key id '" + keyId + "'");
+                }
+                if (!seen.add(keyId))
+                {
+                    throw new ConfigurationException(path + ".keys[" + i + "]", "key id '" + keyId + "' listed twice");
+                }
+            }
+            if (rule.required < 1 || rule.required > rule.keys.size())
+            {
+                throw new ConfigurationException(path + ".required", "must be 1.." + rule.keys.size() +
+                    " (the number of keys), was " + rule.required);
+            }
+            if (approvalClass == ApprovalClass.ADJUST && rule.required < ADJUST_APPROVERS_MIN)
+            {
+                throw new ConfigurationException(path + ".required", "must be at least " + ADJUST_APPROVERS_MIN +
+                    ": no single key may credit, was " + rule.required);
+            }
+            if (rule.required > Command.APPROVALS_MAX)
+            {
+                throw new ConfigurationException(path + ".required", "a command carries at most " +
+                    Command.APPROVALS_MAX + " approvals, was " + rule.required);
+            }
+            approvalsRequired[approvalClass.ordinal()] = rule.required;
+        }
+    }
+
+    /**
+     * @param keyId a key id.
+     * @return the key with that id, or {@code null}.
+     */
+    public KeyConfig keyById(final String keyId)
+    {
+        for (final KeyConfig key : keys)
+        {
+            if (key.id.equals(keyId))
+            {
+                return key;
+            }
+        }
+        return null;
     }
 
     /**
@@ -317,6 +506,105 @@ public final class GuardConfig
                 throw new ConfigurationException(key + ".kind", "is required: one of HOT, COLD, CUSTODIAN, BANK");
             }
             requireNotNegative(key + ".driftToleranceMinorUnits", driftToleranceMinorUnits);
+        }
+    }
+
+    /**
+     * An approver's Ed25519 public key under an id that approvals name.
+     */
+    public static final class KeyConfig
+    {
+        /** Prefix of the X.509 SubjectPublicKeyInfo of an Ed25519 key, before its 32 raw bytes. */
+        private static final byte[] ED25519_X509_PREFIX =
+            {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+        private static final int RAW_KEY_LENGTH = 32;
+
+        public String id;
+        public PublicKey publicKey;
+
+        /**
+         * @param id        the key id, [A-Za-z0-9._-]{1,32}.
+         * @param publicKey the Ed25519 public key.
+         */
+        public KeyConfig(final String id, final PublicKey publicKey)
+        {
+            this.id = id;
+            this.publicKey = publicKey;
+        }
+
+        /**
+         * Decode a public key as configurations give it: 32 raw bytes (as libsodium and most Ed25519 libraries
+         * print them) or the X.509 SubjectPublicKeyInfo the JDK encodes (44 bytes).
+         *
+         * @param key     the configuration key to name in an error.
+         * @param encoded the bytes, after base64.
+         * @return the public key.
+         * @throws ConfigurationException naming the key when the bytes are not an Ed25519 public key.
+         */
+        public static PublicKey decodePublicKey(final String key, final byte[] encoded)
+        {
+            final byte[] x509;
+            if (encoded.length == RAW_KEY_LENGTH)
+            {
+                x509 = Arrays.copyOf(ED25519_X509_PREFIX, ED25519_X509_PREFIX.length + RAW_KEY_LENGTH);
+                System.arraycopy(encoded, 0, x509, ED25519_X509_PREFIX.length, RAW_KEY_LENGTH);
+            }
+            else if (encoded.length == ED25519_X509_PREFIX.length + RAW_KEY_LENGTH &&
+                Arrays.equals(encoded, 0, ED25519_X509_PREFIX.length, ED25519_X509_PREFIX, 0,
+                    ED25519_X509_PREFIX.length))
+            {
+                x509 = encoded;
+            }
+            else
+            {
+                throw new ConfigurationException(key, "not an Ed25519 public key: expected 32 raw bytes or a 44-byte " +
+                    "X.509 encoding (base64), got " + encoded.length + " bytes");
+            }
+            try
+            {
+                return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(x509));
+            }
+            catch (final NoSuchAlgorithmException | InvalidKeySpecException ex)
+            {
+                throw new ConfigurationException(key, "not an Ed25519 public key: " + ex.getMessage());
+            }
+        }
+
+        void validate(final String key)
+        {
+            if (id == null || !KEY_ID.matcher(id).matches())
+            {
+                throw new ConfigurationException(key + ".id", "must match [A-Za-z0-9._-]{1," +
+                    Command.KEY_ID_LENGTH_MAX + "}, was " + (id == null ? "missing" : "'" + id + "'"));
+            }
+            if (publicKey == null)
+            {
+                throw new ConfigurationException(key + ".publicKey", "missing");
+            }
+            if (!"Ed25519".equals(publicKey.getAlgorithm()) && !"EdDSA".equals(publicKey.getAlgorithm()))
+            {
+                throw new ConfigurationException(key + ".publicKey", "not an Ed25519 key: " +
+                    publicKey.getAlgorithm());
+            }
+        }
+    }
+
+    /**
+     * The approvers of one class of privileged commands and how many of them must sign: M of N.
+     */
+    public static final class ApprovalRule
+    {
+        public int required;
+        public List<String> keys = new ArrayList<>();
+
+        /**
+         * @param required M: distinct approvers that must sign.
+         * @param keys     N: the key ids that may.
+         */
+        public ApprovalRule(final int required, final List<String> keys)
+        {
+            this.required = required;
+            this.keys = new ArrayList<>(keys);
         }
     }
 

@@ -106,6 +106,9 @@ public final class GuardEngine
     private final String[] assetCodes;
     private final long[] reserveBuffer;
     private final long[] creditCap;
+    /** Approvers required per {@link ApprovalClass} ordinal; 0 for an open class. */
+    private final int[] approvalsRequired = new int[ApprovalClass.values().length];
+    private final long approvalValidityMsMax;
     private final long[] attestationAgeMsMax;
     private final long[] breachTolerance;
     private final long[] outflowBucketMs;
@@ -146,6 +149,11 @@ public final class GuardEngine
     public GuardEngine(final GuardConfig config)
     {
         this.config = config.conclude();
+        for (final ApprovalClass approvalClass : ApprovalClass.values())
+        {
+            approvalsRequired[approvalClass.ordinal()] = config.approvalsRequired(approvalClass);
+        }
+        approvalValidityMsMax = config.approvalValidityMsMax();
         final GuardConfig.Limits limits = config.limits();
         accounts = new OffHeapTable(limits.accountsMax, ACCOUNT_WORDS, 1, undo);
         positions = new OffHeapTable(limits.positionsMax, POSITION_WORDS, 2, undo);
@@ -309,6 +317,12 @@ public final class GuardEngine
         {
             return shape;
         }
+        // Before idempotency: an unauthorised command changes nothing, not even the record of its txId, and a replay
+        // of an accepted one after its expiry is refused rather than answered.
+        if (!authorized(command, decision))
+        {
+            return Reason.UNAUTHORIZED;
+        }
         final long fingerprint = command.fingerprint();
         final int txOffset = txIds.find(txId, 0);
         if (txOffset >= 0)
@@ -412,6 +426,98 @@ public final class GuardEngine
         }
         record(batch.txId, fingerprint, reason, failedIndex, decision.exhaustedTable);
         return reason;
+    }
+
+    /**
+     * SPEC §6. The verifier counted the valid signatures before sequencing; here the count meets the requirement of
+     * the command's class, and the expiry meets the sequenced time. Raises {@link AlertType#UNAUTHORIZED} on failure.
+     */
+    private boolean authorized(final Command command, final Decision decision)
+    {
+        if (command.type == CommandType.BATCH)
+        {
+            for (int i = 0, n = command.batchCount; i < n; i++)
+            {
+                final Command inner = command.inner(i);
+                final ApprovalClass innerClass = ApprovalClass.of(inner.type);
+                if (innerClass != null && approvalsRequired[innerClass.ordinal()] > 0)
+                {
+                    decision.linkedCount = n;
+                    for (int j = 0; j < n; j++)
+                    {
+                        decision.linkedTxIds[j] = command.inner(j).txId;
+                        decision.linkedReasons[j] = j == i ? Reason.UNAUTHORIZED : Reason.LINKED_COMMAND_FAILED;
+                    }
+                    raiseUnauthorized(inner, ApprovalFault.PRIVILEGED_IN_BATCH, approvalsRequired[innerClass.ordinal()]);
+                    return false;
+                }
+            }
+            return true;
+        }
+        final ApprovalClass approvalClass = ApprovalClass.of(command.type);
+        final int required = approvalClass == null ? 0 : approvalsRequired[approvalClass.ordinal()];
+        if (required == 0)
+        {
+            return true;
+        }
+        final ApprovalFault fault;
+        final long expiresAtMs = command.expiresAtMs;
+        if (expiresAtMs == 0)
+        {
+            fault = ApprovalFault.EXPIRY_MISSING;
+        }
+        else if (nowMs > expiresAtMs)
+        {
+            fault = ApprovalFault.EXPIRED;
+        }
+        else if (expiresAtMs - nowMs > approvalValidityMsMax)
+        {
+            fault = ApprovalFault.EXPIRY_TOO_FAR;
+        }
+        else if (command.approvalsVerified >= required)
+        {
+            return true;
+        }
+        else if (command.approvalFault != 0 && ApprovalFault.fromCode(command.approvalFault) != null)
+        {
+            fault = ApprovalFault.fromCode(command.approvalFault);
+        }
+        else
+        {
+            fault = command.approvalCount == 0 ? ApprovalFault.MISSING : ApprovalFault.TOO_FEW;
+        }
+        raiseUnauthorized(command, fault, required);
+        return false;
+    }
+
+    private void raiseUnauthorized(final Command command, final ApprovalFault fault, final int required)
+    {
+        final AlertScope scope;
+        if (command.accountId != 0)
+        {
+            scope = AlertScope.ACCOUNT;
+        }
+        else if (command.walletId != 0)
+        {
+            scope = AlertScope.WALLET;
+        }
+        else if (command.assetId != 0)
+        {
+            scope = AlertScope.ASSET;
+        }
+        else
+        {
+            scope = AlertScope.ALL;
+        }
+        final Alert alert = raise(AlertType.UNAUTHORIZED, scope, assetIndex(command.assetId), command.walletId,
+            command.accountId);
+        if (alert != null)
+        {
+            alert.figure(0, fault.code());
+            alert.figure(1, required);
+            alert.figure(2, command.approvalsVerified);
+            alert.figure(3, command.expiresAtMs);
+        }
     }
 
     private Reason checkLinkedId(final Command batch, final int index)

@@ -92,7 +92,7 @@ public enum Reason
     // 7xxx: capacity of the fixed tables.
     CAPACITY_EXHAUSTED(7001),
 
-    // 8xxx: authorisation (SPEC §6), decided before sequencing.
+    // 8xxx: authorisation (SPEC §6): signatures verified before sequencing, the requirement met by the guard.
     UNAUTHORIZED(8001),
 
     // 9xxx: the pipeline, not the ledger: the command was not sequenced.

@@ -19,6 +19,7 @@ import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.replay.AlertPublisher;
 
 /**
  * The JSON the audit tools write: ASCII only (other characters escaped), indented like the final state file, the
@@ -100,6 +101,25 @@ final class EntryJson
         if (command.memoLength > 0)
         {
             json.writeStringField("memo", command.memoString());
+        }
+        if (command.expiresAtMs != 0)
+        {
+            json.writeNumberField("expiresAtMs", command.expiresAtMs);
+        }
+        if (command.approvalCount > 0)
+        {
+            // The evidence of who approved: the signatures as carried, and how many the verifier found valid.
+            json.writeArrayFieldStart("approvals");
+            for (int i = 0; i < command.approvalCount; i++)
+            {
+                json.writeStartObject();
+                json.writeStringField("keyId", command.approvalKeyId(i));
+                json.writeStringField("signature", java.util.Base64.getEncoder().encodeToString(
+                    command.approvalSignature(i)));
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeNumberField("approvalsVerified", command.approvalsVerified);
         }
         if (command.canHoldBatch() && command.batchCount > 0)
         {
@@ -195,6 +215,7 @@ final class EntryJson
             }
         }
         json.writeEndObject();
+        AlertPublisher.writeFaultName(json, alert);
         json.writeEndObject();
     }
 

@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
         ReplayCommand.class,
         ServeCommand.class,
         BenchCommand.class,
-        AuditCommand.class
+        AuditCommand.class,
+        KeysCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

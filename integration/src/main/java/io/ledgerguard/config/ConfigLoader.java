@@ -8,6 +8,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +20,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import io.ledgerguard.core.ApprovalClass;
 import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.GuardConfig.ApprovalRule;
 import io.ledgerguard.core.GuardConfig.AssetConfig;
+import io.ledgerguard.core.GuardConfig.KeyConfig;
 import io.ledgerguard.core.GuardConfig.Limits;
 import io.ledgerguard.core.GuardConfig.WalletConfig;
 import io.ledgerguard.core.WalletKind;
@@ -48,7 +53,10 @@ public final class ConfigLoader
     /** Deepest nesting of mappings and lists accepted; the schema needs four. */
     private static final int DEPTH_MAX = 8;
 
-    private static final List<String> TOP_KEYS = List.of("assets", "wallets", "limits", "journal");
+    private static final List<String> TOP_KEYS = List.of("assets", "wallets", "limits", "journal", "keys", "approvals");
+    private static final List<String> KEY_KEYS = List.of("id", "publicKey");
+    private static final List<String> RULE_KEYS = List.of("required", "keys");
+    private static final String VALIDITY_KEY = "validityMsMax";
     private static final List<String> JOURNAL_KEYS = List.of(
         "durability", "rollCycle", "snapshotEveryCommands", "snapshotIntervalMs", "snapshotsKept");
     private static final List<String> ASSET_KEYS = List.of(
@@ -311,6 +319,26 @@ public final class ConfigLoader
         {
             toJournal(journal, "journal");
         }
+        final ConfigNode keys = root.entries().get("keys");
+        if (keys != null)
+        {
+            requireList(keys, "keys");
+            final List<ConfigNode> keyItems = keys.items();
+            if (keyItems.size() > GuardConfig.KEYS_MAX)
+            {
+                throw fail("keys", keys.line, "too many keys: count=" + keyItems.size() + ", max=" +
+                    GuardConfig.KEYS_MAX);
+            }
+            for (int i = 0; i < keyItems.size(); i++)
+            {
+                config.key(toKey(keyItems.get(i), "keys[" + i + "]"));
+            }
+        }
+        final ConfigNode approvals = root.entries().get("approvals");
+        if (approvals != null)
+        {
+            toApprovals(approvals, "approvals", config);
+        }
 
         try
         {
@@ -406,6 +434,67 @@ public final class ConfigLoader
         wallet.driftToleranceMinorUnits = integer(
             node.entries(), key, "driftToleranceMinorUnits", 0, Long.MAX_VALUE, wallet.driftToleranceMinorUnits);
         return wallet;
+    }
+
+    private KeyConfig toKey(final ConfigNode node, final String key)
+    {
+        requireMapping(node, key);
+        checkKeys(node, key, KEY_KEYS);
+        final String id = string(required(node, key, "id"), key + ".id");
+        final ConfigNode publicKey = required(node, key, "publicKey");
+        final String text = string(publicKey, key + ".publicKey");
+        final byte[] encoded;
+        try
+        {
+            encoded = Base64.getDecoder().decode(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw fail(key + ".publicKey", publicKey.line, "not base64: " + ex.getMessage());
+        }
+        try
+        {
+            return new KeyConfig(id, KeyConfig.decodePublicKey(key + ".publicKey", encoded));
+        }
+        catch (final ConfigurationException ex)
+        {
+            throw fail(ex.key(), publicKey.line, ex.getMessage().substring(ex.key().length() + 2));
+        }
+    }
+
+    private void toApprovals(final ConfigNode node, final String key, final GuardConfig config)
+    {
+        requireMapping(node, key);
+        final List<String> expected = new ArrayList<>();
+        expected.add(VALIDITY_KEY);
+        for (final ApprovalClass approvalClass : ApprovalClass.values())
+        {
+            expected.add(approvalClass.name());
+        }
+        checkKeys(node, key, expected);
+        config.approvalValidityMsMax(integer(node.entries(), key, VALIDITY_KEY, 1, Long.MAX_VALUE,
+            GuardConfig.APPROVAL_VALIDITY_MS_DEFAULT));
+        for (final ApprovalClass approvalClass : ApprovalClass.values())
+        {
+            final ConfigNode rule = node.entries().get(approvalClass.name());
+            if (rule == null)
+            {
+                continue;
+            }
+            final String ruleKey = key + "." + approvalClass.name();
+            requireMapping(rule, ruleKey);
+            checkKeys(rule, ruleKey, RULE_KEYS);
+            final int required = (int)integer(required(rule, ruleKey, "required"), ruleKey + ".required", 1,
+                Integer.MAX_VALUE);
+            final ConfigNode keyList = required(rule, ruleKey, "keys");
+            requireList(keyList, ruleKey + ".keys");
+            final List<String> keyIds = new ArrayList<>();
+            for (int i = 0; i < keyList.items().size(); i++)
+            {
+                keyIds.add(string(keyList.items().get(i), ruleKey + ".keys[" + i + "]"));
+            }
+            config.approvals(approvalClass, new ApprovalRule(required, keyIds));
+        }
     }
 
     private void toLimits(final ConfigNode node, final String key, final Limits limits)

@@ -8,6 +8,8 @@ import java.io.Writer;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 import io.ledgerguard.core.Alert;
+import io.ledgerguard.core.AlertType;
+import io.ledgerguard.core.ApprovalFault;
 import io.ledgerguard.core.GuardConfig;
 
 /**
@@ -76,7 +78,24 @@ public final class AlertPublisher implements Flushable, Closeable
             json.writeNumberField(alert.type.figureName(i), alert.figure(i));
         }
         json.writeEndObject();
+        writeFaultName(json, alert);
         lines.endLine();
+    }
+
+    /**
+     * An {@link AlertType#UNAUTHORIZED} alert also names its fault, so that no one has to look the code up.
+     *
+     * @param json  the alert's object, open.
+     * @param alert the alert.
+     * @throws IOException when it cannot be written.
+     */
+    public static void writeFaultName(final JsonGenerator json, final Alert alert) throws IOException
+    {
+        if (alert.type == AlertType.UNAUTHORIZED)
+        {
+            final ApprovalFault fault = ApprovalFault.fromCode((int)alert.figure(0));
+            json.writeStringField("fault", fault == null ? "UNKNOWN" : fault.name());
+        }
     }
 
     @Override

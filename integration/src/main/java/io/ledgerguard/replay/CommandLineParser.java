@@ -1,6 +1,7 @@
 package io.ledgerguard.replay;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumMap;
@@ -33,13 +34,15 @@ import io.ledgerguard.core.GuardConfig;
  * so the guard rejects it {@code BATCH_MUST_NOT_BE_NESTED}).
  * <p>
  * A batch with more than {@link Command#BATCH_COMMANDS_MAX} inner commands cannot be held by a {@link Command}; it is
- * a {@link BatchTooLargeException}, which carries the batch's txId. {@code approvals} are checked for shape only and
- * otherwise ignored until signatures are verified (SPEC §6). Not thread-safe: one parser per reading thread.
+ * a {@link BatchTooLargeException}, which carries the batch's txId. {@code approvals} and {@code expiresAtMs} are
+ * taken on top-level privileged commands (SPEC §6) and checked for shape: a key id of 1..32 bytes, a base64 signature
+ * of 64 bytes; whether they verify is the approval verifier's business, not the parser's. Not thread-safe: one parser
+ * per reading thread.
  */
 public final class CommandLineParser
 {
     /** Most approvals one privileged command may carry. */
-    public static final int APPROVALS_MAX = 16;
+    public static final int APPROVALS_MAX = Command.APPROVALS_MAX;
     /** Deepest nesting of objects and arrays in a line; a batch of commands with approvals needs five. */
     public static final int DEPTH_MAX = 8;
 
@@ -63,8 +66,8 @@ public final class CommandLineParser
         }
         // The fields of each type beyond type, txId and atMs, as in SPEC §9; '?' marks an optional one.
         FIELDS.put(CommandType.OPEN_ACCOUNT, List.of("accountId", "kind", "creditLimit?"));
-        FIELDS.put(CommandType.ATTEST, List.of("walletId", "asset", "balance"));
-        FIELDS.put(CommandType.INFLOW, List.of("walletId", "asset", "amount", "chainRef"));
+        FIELDS.put(CommandType.ATTEST, List.of("walletId", "asset", "balance", "expiresAtMs?", "approvals?"));
+        FIELDS.put(CommandType.INFLOW, List.of("walletId", "asset", "amount", "chainRef", "expiresAtMs?", "approvals?"));
         FIELDS.put(CommandType.DEPOSIT, List.of("accountId", "asset", "amount", "chainRef"));
         FIELDS.put(CommandType.TRANSFER, List.of("debitAccountId", "creditAccountId", "asset", "amount", "holdId?"));
         FIELDS.put(CommandType.HOLD, List.of("holdId", "accountId", "asset", "amount"));
@@ -72,12 +75,12 @@ public final class CommandLineParser
         FIELDS.put(CommandType.WITHDRAW, List.of("holdId", "accountId", "walletId", "asset", "amount"));
         FIELDS.put(CommandType.WITHDRAW_SETTLE, List.of("holdId"));
         FIELDS.put(CommandType.WITHDRAW_CANCEL, List.of("holdId"));
-        FIELDS.put(CommandType.ADJUST, List.of("accountId", "asset", "amount", "memo?", "approvals?"));
-        FIELDS.put(CommandType.REVERSE, List.of("reversedTxId", "approvals?"));
+        FIELDS.put(CommandType.ADJUST, List.of("accountId", "asset", "amount", "memo?", "expiresAtMs?", "approvals?"));
+        FIELDS.put(CommandType.REVERSE, List.of("reversedTxId", "expiresAtMs?", "approvals?"));
         FIELDS.put(CommandType.FREEZE, List.of("accountId"));
-        FIELDS.put(CommandType.UNFREEZE, List.of("accountId", "approvals?"));
+        FIELDS.put(CommandType.UNFREEZE, List.of("accountId", "expiresAtMs?", "approvals?"));
         FIELDS.put(CommandType.HALT, List.of("asset?", "walletId?"));
-        FIELDS.put(CommandType.RESUME, List.of("asset?", "walletId?", "approvals?"));
+        FIELDS.put(CommandType.RESUME, List.of("asset?", "walletId?", "expiresAtMs?", "approvals?"));
         FIELDS.put(CommandType.BATCH, List.of("commands"));
         assert FIELDS.size() == CommandType.values().length : "a command type without fields";
     }
@@ -293,6 +296,11 @@ public final class CommandLineParser
             }
             if (!fields.contains(name) && !fields.contains(name + "?"))
             {
+                if (!topLevel && (name.equals("approvals") || name.equals("expiresAtMs")))
+                {
+                    throw new MalformedCommandException("field '" + prefix + name + "' on an inner command: " +
+                        "approvals are given on top-level commands only, so a privileged command cannot be linked");
+                }
                 if (name.equals("atMs"))
                 {
                     throw new MalformedCommandException("unknown field '" + prefix + name + "' for " + type +
@@ -338,7 +346,27 @@ public final class CommandLineParser
                 case "memo": command.memo(string(value, field)); break;
                 case "kind": command.accountKind = accountKind(value, field); break;
                 case "creditLimit": creditLimits(value, field, command); break;
-                case "approvals": approvals(value, field); break;
+                case "approvals":
+                    if (!topLevel)
+                    {
+                        throw new MalformedCommandException("field '" + field + "' on an inner command: approvals " +
+                            "are given on top-level commands only, so a privileged command cannot be linked");
+                    }
+                    approvals(value, field, command);
+                    break;
+                case "expiresAtMs":
+                    if (!topLevel)
+                    {
+                        throw new MalformedCommandException("field '" + field + "' on an inner command: approvals " +
+                            "are given on top-level commands only, so a privileged command cannot be linked");
+                    }
+                    command.expiresAtMs = integer(value, field, AN_INTEGER);
+                    if (command.expiresAtMs <= 0)
+                    {
+                        throw new MalformedCommandException("field '" + field + "': must be > 0 (epoch milliseconds), " +
+                            "was " + command.expiresAtMs);
+                    }
+                    break;
                 case "commands": batch(value, field, command); break;
                 default: throw new IllegalStateException("field without a decoder: " + name);
             }
@@ -395,7 +423,8 @@ public final class CommandLineParser
         }
     }
 
-    private static void approvals(final Object value, final String field) throws MalformedCommandException
+    private static void approvals(final Object value, final String field, final Command command)
+        throws MalformedCommandException
     {
         if (!(value instanceof JsonArray))
         {
@@ -433,20 +462,31 @@ public final class CommandLineParser
                 throw new MalformedCommandException("missing field '" + itemField + "." +
                     (keyId == null ? "keyId" : "signature") + "'");
             }
-            if (string(keyId, itemField + ".keyId").isEmpty())
+            final String keyIdText = string(keyId, itemField + ".keyId");
+            final int keyIdBytes = keyIdText.getBytes(StandardCharsets.UTF_8).length;
+            if (keyIdBytes == 0 || keyIdBytes > Command.KEY_ID_LENGTH_MAX)
             {
-                throw new MalformedCommandException("field '" + itemField + ".keyId': must not be empty");
+                throw new MalformedCommandException("field '" + itemField + ".keyId': must be 1.." +
+                    Command.KEY_ID_LENGTH_MAX + " bytes, was " + keyIdBytes);
             }
             final String encoded = string(signature, itemField + ".signature");
+            final byte[] signatureBytes;
             try
             {
-                Base64.getDecoder().decode(encoded);
+                signatureBytes = Base64.getDecoder().decode(encoded);
             }
             catch (final IllegalArgumentException ex)
             {
                 throw new MalformedCommandException("field '" + itemField + ".signature': expected base64, was " +
                     describe(encoded));
             }
+            if (signatureBytes.length != Command.SIGNATURE_LENGTH)
+            {
+                throw new MalformedCommandException("field '" + itemField + ".signature': an Ed25519 signature is " +
+                    Command.SIGNATURE_LENGTH + " bytes, was " + signatureBytes.length);
+            }
+            final boolean added = command.addApproval(keyIdText, signatureBytes);
+            assert added : "approval " + i + " did not fit";
         }
     }
 

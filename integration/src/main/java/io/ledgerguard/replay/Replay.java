@@ -12,6 +12,7 @@ import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.Journal;
 import io.ledgerguard.core.Reason;
 
@@ -37,6 +38,7 @@ public final class Replay
     private final GuardConfig config;
     private final GuardEngine engine;
     private final CommandLineParser parser;
+    private final ApprovalVerifier verifier;
     private final Command command = new Command();
     private final Decision decision = new Decision();
     private boolean ran;
@@ -52,6 +54,7 @@ public final class Replay
         this.config = config.conclude();
         this.engine = new GuardEngine(config);
         this.parser = new CommandLineParser(config);
+        this.verifier = new ApprovalVerifier(config);
     }
 
     /**
@@ -151,6 +154,8 @@ public final class Replay
                     continue;
                 }
 
+                // Before sequencing, on this thread: the guard only compares the count with the requirement.
+                verifier.verify(command);
                 command.seq = ++seq;
                 engine.apply(command, decision);
                 assert decision.seq == command.seq : "decision for another command: seq=" + decision.seq;

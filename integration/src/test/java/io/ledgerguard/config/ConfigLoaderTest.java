@@ -59,6 +59,37 @@ class ConfigLoaderTest
         """;
 
     @Test
+    void shouldLoadApproversAndNameEveryMistakeInThem()
+    {
+        final String alice = "MCowBQYDK2VwAyEAPOcgMGye22qb8JGVHDUX4qx9VWgDum7adkPNoZ05dAM=";
+        final String bobRaw = "LmPXhJcvosjZY+qk2U3fpch/bl13ASfp/gnz2ktOhrA=";
+        final String keys = "keys:\n  - { id: alice, publicKey: \"" + alice + "\" }\n" +
+            "  - { id: bob, publicKey: \"" + bobRaw + "\" }\n";
+        final GuardConfig config = ConfigLoader.parse(TWO_ASSETS + keys +
+            "approvals:\n  validityMsMax: 60000\n  ADJUST: { required: 2, keys: [alice, bob] }\n" +
+            "  LIFT: { required: 1, keys: [bob] }\n");
+        assertEquals(2, config.approvalsRequired(io.ledgerguard.core.ApprovalClass.ADJUST));
+        assertEquals(1, config.approvalsRequired(io.ledgerguard.core.ApprovalClass.LIFT));
+        assertEquals(0, config.approvalsRequired(io.ledgerguard.core.ApprovalClass.REVERSE));
+        assertEquals(60_000, config.approvalValidityMsMax());
+        assertEquals(java.util.List.of(io.ledgerguard.core.ApprovalClass.REVERSE,
+            io.ledgerguard.core.ApprovalClass.CUSTODY_FEED), config.openApprovalClasses());
+
+        assertEquals("keys[0].publicKey: not base64: Illegal base64 character 21 (line 13)", assertThrows(
+            ConfigurationException.class, () -> ConfigLoader.parse(TWO_ASSETS +
+                "keys:\n  - { id: alice, publicKey: \"!!\" }\n")).getMessage());
+        assertEquals("keys[0].publicKey: not an Ed25519 public key: expected 32 raw bytes or a 44-byte X.509 encoding " +
+            "(base64), got 3 bytes (line 13)", assertThrows(ConfigurationException.class, () -> ConfigLoader.parse(
+                TWO_ASSETS + "keys:\n  - { id: alice, publicKey: \"YWJj\" }\n")).getMessage());
+        assertTrue(assertThrows(ConfigurationException.class, () -> ConfigLoader.parse(TWO_ASSETS + keys +
+            "approvals:\n  MINT: { required: 2, keys: [alice, bob] }\n")).getMessage()
+            .startsWith("approvals.MINT: unknown key; expected one of validityMsMax, ADJUST, REVERSE, LIFT, CUSTODY_FEED"));
+        assertEquals("approvals.LIFT.required: must be 1..2 (the number of keys), was 3 (line 16)",
+            assertThrows(ConfigurationException.class, () -> ConfigLoader.parse(TWO_ASSETS + keys +
+                "approvals:\n  LIFT: { required: 3, keys: [alice, bob] }\n")).getMessage());
+    }
+
+    @Test
     void shouldLoadTheSpecExample()
     {
         final GuardConfig config = ConfigLoader.parse(SPEC_EXAMPLE);

@@ -191,14 +191,38 @@ class CommandLineParserTest
         assertEquals(0, command.walletId);
     }
 
+    /** 64 bytes of base64: the length of an Ed25519 signature. */
+    private static final String SIGNATURE_64 = java.util.Base64.getEncoder().encodeToString(new byte[64]);
+
+    @Test
+    void shouldRefuseApprovalsOfTheWrongShape()
+    {
+        final String head = "{\"type\":\"ADJUST\",\"txId\":30,\"atMs\":1,\"accountId\":1,\"asset\":\"BTC\",\"amount\":1,";
+        assertEquals("field 'approvals[0].signature': an Ed25519 signature is 64 bytes, was 3",
+            malformed(head + "\"approvals\":[{\"keyId\":\"a\",\"signature\":\"c2ln\"}]}"));
+        assertEquals("field 'approvals[0].keyId': must be 1..32 bytes, was 33",
+            malformed(head + "\"approvals\":[{\"keyId\":\"" + "k".repeat(33) + "\",\"signature\":\"" +
+                SIGNATURE_64 + "\"}]}"));
+        assertEquals("field 'expiresAtMs': must be > 0 (epoch milliseconds), was 0",
+            malformed(head + "\"expiresAtMs\":0}"));
+        assertEquals("field 'commands[0].approvals' on an inner command: approvals are given on top-level commands " +
+            "only, so a privileged command cannot be linked",
+            malformed("{\"type\":\"BATCH\",\"txId\":31,\"atMs\":1,\"commands\":[{\"type\":\"ADJUST\",\"txId\":32," +
+                "\"accountId\":1,\"asset\":\"BTC\",\"amount\":1,\"approvals\":[]}]}"));
+    }
+
     @Test
     void shouldParseTheMirrorsOfFreezeAndHalt() throws MalformedCommandException
     {
         parse("{\"type\":\"UNFREEZE\",\"txId\":20,\"atMs\":11,\"accountId\":1002," +
-            "\"approvals\":[{\"keyId\":\"ops-1\",\"signature\":\"c2lnbmF0dXJl\"}]}");
+            "\"expiresAtMs\":70,\"approvals\":[{\"keyId\":\"ops-1\",\"signature\":\"" + SIGNATURE_64 + "\"}]}");
 
         assertEquals(CommandType.UNFREEZE, command.type);
         assertEquals(1002, command.accountId);
+        assertEquals(70, command.expiresAtMs);
+        assertEquals(1, command.approvalCount);
+        assertEquals("ops-1", command.approvalKeyId(0));
+        assertEquals(0, command.approvalsVerified, "the parser never vouches for a signature");
 
         parse("{\"type\":\"HALT\",\"txId\":21,\"atMs\":12,\"walletId\":1}");
 

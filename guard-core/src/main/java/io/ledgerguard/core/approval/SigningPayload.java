@@ -1,0 +1,146 @@
+package io.ledgerguard.core.approval;
+
+import java.nio.charset.StandardCharsets;
+
+import io.ledgerguard.core.ApprovalClass;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.GuardConfig;
+
+/**
+ * The canonical bytes an approver signs for a privileged command (SPEC §6), documented in {@code docs/approvals.md}
+ * so that a client in any language can produce them: UTF-8 text, one {@code name=value} line per field, each ending
+ * in a line feed, in a fixed order per command type, after a version line:
+ * <pre>
+ * ledger-guard-approval-v1
+ * type=ADJUST
+ * txId=13
+ * accountId=1001
+ * asset=BTC
+ * amount=-10
+ * memo=fee correction
+ * expiresAtMs=1767225600000
+ * </pre>
+ * Integers are written in decimal with a leading {@code -} when negative; the asset is its code, empty when the command
+ * names none; strings are their UTF-8 bytes as given. A memo or chain reference holding a control character
+ * (below U+0020, or U+007F) has no canonical form: such a command cannot be signed.
+ */
+public final class SigningPayload
+{
+    /** The first line: the version of this form. */
+    public static final String VERSION_LINE = "ledger-guard-approval-v1";
+
+    private SigningPayload()
+    {
+    }
+
+    /**
+     * @param command a top-level privileged command.
+     * @param config  the configuration, for asset codes.
+     * @return the canonical bytes, or {@code null} when the command is not privileged or has no canonical form.
+     */
+    public static byte[] of(final Command command, final GuardConfig config)
+    {
+        final String text = text(command, config);
+        return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param command a top-level privileged command.
+     * @param config  the configuration, for asset codes.
+     * @return the canonical form as text, or {@code null} when the command is not privileged or has no canonical
+     *     form.
+     */
+    public static String text(final Command command, final GuardConfig config)
+    {
+        final CommandType type = command.type;
+        if (ApprovalClass.of(type) == null)
+        {
+            return null;
+        }
+        final StringBuilder sb = new StringBuilder(160);
+        sb.append(VERSION_LINE).append('\n');
+        line(sb, "type", type.name());
+        line(sb, "txId", command.txId);
+        switch (type)
+        {
+            case ADJUST:
+                line(sb, "accountId", command.accountId);
+                line(sb, "asset", assetCode(command, config));
+                line(sb, "amount", command.amount);
+                if (!signable(command.memo, command.memoLength, Command.MEMO_LENGTH_MAX))
+                {
+                    return null;
+                }
+                line(sb, "memo", command.memoString());
+                break;
+            case REVERSE:
+                line(sb, "reversedTxId", command.reversedTxId);
+                break;
+            case UNFREEZE:
+                line(sb, "accountId", command.accountId);
+                break;
+            case RESUME:
+                line(sb, "asset", assetCode(command, config));
+                line(sb, "walletId", command.walletId);
+                break;
+            case ATTEST:
+                line(sb, "walletId", command.walletId);
+                line(sb, "asset", assetCode(command, config));
+                line(sb, "balance", command.amount);
+                break;
+            case INFLOW:
+                line(sb, "walletId", command.walletId);
+                line(sb, "asset", assetCode(command, config));
+                line(sb, "amount", command.amount);
+                if (!signable(command.chainRef, command.chainRefLength, Command.CHAIN_REF_LENGTH_MAX))
+                {
+                    return null;
+                }
+                line(sb, "chainRef", command.chainRefString());
+                break;
+            default:
+                throw new IllegalStateException("privileged type without a canonical form: " + type);
+        }
+        line(sb, "expiresAtMs", command.expiresAtMs);
+        return sb.toString();
+    }
+
+    private static String assetCode(final Command command, final GuardConfig config)
+    {
+        if (command.assetId == 0)
+        {
+            return "";
+        }
+        final GuardConfig.AssetConfig asset = config.assetById(command.assetId);
+        // An asset the configuration does not know has no code here: no approver can have signed this form of it.
+        return asset == null ? "?" + command.assetId : asset.code;
+    }
+
+    private static boolean signable(final byte[] bytes, final int length, final int lengthMax)
+    {
+        if (length > lengthMax)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            final int b = bytes[i] & 0xFF;
+            if (b < 0x20 || b == 0x7F)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void line(final StringBuilder sb, final String name, final long value)
+    {
+        sb.append(name).append('=').append(value).append('\n');
+    }
+
+    private static void line(final StringBuilder sb, final String name, final String value)
+    {
+        sb.append(name).append('=').append(value).append('\n');
+    }
+}
