@@ -12,7 +12,7 @@ public enum ApprovalClass
     REVERSE,
     /** {@link CommandType#UNFREEZE} and {@link CommandType#RESUME}: lifting a freeze or a halt. */
     LIFT,
-    /** {@link CommandType#ATTEST} and {@link CommandType#INFLOW}: the custody feed's figures. */
+    /** {@link CommandType#ATTEST}, {@link CommandType#INFLOW} and {@link CommandType#SWEEP}: the custody feed's figures. */
     CUSTODY_FEED;
 
     private static final ApprovalClass[] BY_TYPE = new ApprovalClass[CommandType.values().length];
@@ -25,6 +25,7 @@ public enum ApprovalClass
         BY_TYPE[CommandType.RESUME.ordinal()] = LIFT;
         BY_TYPE[CommandType.ATTEST.ordinal()] = CUSTODY_FEED;
         BY_TYPE[CommandType.INFLOW.ordinal()] = CUSTODY_FEED;
+        BY_TYPE[CommandType.SWEEP.ordinal()] = CUSTODY_FEED;
     }
 
     /**

@@ -45,6 +45,8 @@ public final class Command
     public long creditAccountId;
     public int assetId;
     public long walletId;
+    /** The destination wallet of a {@link CommandType#SWEEP}. */
+    public long toWalletId;
     public long holdId;
     public long amount;
     public long reversedTxId;
@@ -128,6 +130,7 @@ public final class Command
         creditAccountId = 0;
         assetId = 0;
         walletId = 0;
+        toWalletId = 0;
         holdId = 0;
         amount = 0;
         reversedTxId = 0;
@@ -368,6 +371,7 @@ public final class Command
         creditAccountId = source.creditAccountId;
         assetId = source.assetId;
         walletId = source.walletId;
+        toWalletId = source.toWalletId;
         holdId = source.holdId;
         amount = source.amount;
         reversedTxId = source.reversedTxId;
@@ -425,6 +429,7 @@ public final class Command
         h = mix(h, creditAccountId);
         h = mix(h, assetId);
         h = mix(h, walletId);
+        h = mix(h, toWalletId);
         h = mix(h, holdId);
         h = mix(h, amount);
         h = mix(h, reversedTxId);
@@ -486,6 +491,7 @@ public final class Command
         appendIfSet(sb, "creditAccountId", creditAccountId);
         appendIfSet(sb, "assetId", assetId);
         appendIfSet(sb, "walletId", walletId);
+        appendIfSet(sb, "toWalletId", toWalletId);
         appendIfSet(sb, "holdId", holdId);
         appendIfSet(sb, "amount", amount);
         appendIfSet(sb, "reversedTxId", reversedTxId);

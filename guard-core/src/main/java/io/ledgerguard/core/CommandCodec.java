@@ -15,10 +15,10 @@ import org.agrona.MutableDirectBuffer;
  *   +------------+----------+--------+--------+--------------+---------+---------------+----------+
  *   | creditAcct | walletId | holdId | amount | reversedTxId | assetId | chainRefLength| memoLength|
  *   +------------+----------+--------+--------+--------------+---------+---------------+----------+
- *   100          104           112             113                 114             115        116
- *   +------------+-------------+---------------+-------------------+---------------+----------+
- *   | batchCount | expiresAtMs | approvalCount | approvalsVerified | approvalFault | reserved |
- *   +------------+-------------+---------------+-------------------+---------------+----------+
+ *   100          104           112             113                 114             115        116          124
+ *   +------------+-------------+---------------+-------------------+---------------+----------+------------+
+ *   | batchCount | expiresAtMs | approvalCount | approvalsVerified | approvalFault | reserved | toWalletId |
+ *   +------------+-------------+---------------+-------------------+---------------+----------+------------+
  *   then: chain reference bytes, memo bytes, credit limits (assetId int, limit long), approvals (key id length
  *   byte, key id bytes, 64 signature bytes), inner commands.
  * </pre>
@@ -55,7 +55,8 @@ public final class CommandCodec
     public static final int APPROVAL_COUNT_OFFSET = 112;
     public static final int APPROVALS_VERIFIED_OFFSET = 113;
     public static final int APPROVAL_FAULT_OFFSET = 114;
-    public static final int HEADER_LENGTH = 116;
+    public static final int TO_WALLET_ID_OFFSET = 116;
+    public static final int HEADER_LENGTH = 124;
 
     private static final int APPROVAL_LENGTH_MAX = 1 + Command.KEY_ID_LENGTH_MAX + Command.SIGNATURE_LENGTH;
 
@@ -101,6 +102,7 @@ public final class CommandCodec
         buffer.putByte(offset + APPROVALS_VERIFIED_OFFSET, (byte)command.approvalsVerified);
         buffer.putByte(offset + APPROVAL_FAULT_OFFSET, (byte)command.approvalFault);
         buffer.putByte(offset + APPROVAL_FAULT_OFFSET + 1, (byte)0);
+        buffer.putLong(offset + TO_WALLET_ID_OFFSET, command.toWalletId);
         int position = offset + HEADER_LENGTH;
         final int chainRefBytes = Math.min(command.chainRefLength, Command.CHAIN_REF_LENGTH_MAX);
         buffer.putBytes(position, command.chainRef, 0, chainRefBytes);
@@ -179,6 +181,7 @@ public final class CommandCodec
         final int approvalCount = buffer.getByte(offset + APPROVAL_COUNT_OFFSET);
         command.approvalsVerified = buffer.getByte(offset + APPROVALS_VERIFIED_OFFSET);
         command.approvalFault = buffer.getByte(offset + APPROVAL_FAULT_OFFSET);
+        command.toWalletId = buffer.getLong(offset + TO_WALLET_ID_OFFSET);
         if (approvalCount < 0 || approvalCount > (command.canHoldBatch() ? Command.APPROVALS_MAX : 0))
         {
             throw new IllegalArgumentException("corrupt command encoding: offset=" + offset + ", approvalCount=" +

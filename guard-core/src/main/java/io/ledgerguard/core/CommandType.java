@@ -21,7 +21,12 @@ public enum CommandType
     UNFREEZE(14),
     HALT(15),
     RESUME(16),
-    BATCH(17);
+    BATCH(17),
+    /**
+     * Custody-internal movement between two wallets of an asset (a sweep from hot to cold, a refill of hot): an
+     * extension of SPEC §4, reported by the custody feed once confirmed. Holdings and obligations are unchanged.
+     */
+    SWEEP(18);
 
     private static final CommandType[] BY_CODE = new CommandType[32];
 

@@ -589,6 +589,7 @@ public final class GuardEngine
         {
             case OPEN_ACCOUNT: return openAccount(command, decision);
             case INFLOW: return inflow(command, decision);
+            case SWEEP: return sweep(command, decision);
             case DEPOSIT: return deposit(command, decision);
             case TRANSFER: return transfer(command, decision);
             case HOLD: return hold(command, decision);
@@ -719,6 +720,76 @@ public final class GuardEngine
         walletPut(wallet, WALLET_INFLOWS_SINCE, inflowsSince + amount);
         walletPut(wallet, WALLET_EXPECTED, expected + amount);
         assetPut(asset, ASSET_HOLDINGS, holdings + amount);
+        checkColdRatio(asset);
+        return Reason.OK;
+    }
+
+    /**
+     * A custody-internal movement, reported once confirmed: what left one wallet arrived in another of the same asset,
+     * so holdings do not change and nothing is owed to anyone. Like {@code INFLOW} it is a fact and is taken whatever
+     * the asset's or wallets' status. The chain reference is recorded as an inflow already credited in full, so that
+     * no {@code DEPOSIT} can claim the sweep's transaction.
+     */
+    private Reason sweep(final Command command, final Decision decision)
+    {
+        final long amount = command.amount;
+        if (amount <= 0)
+        {
+            return Reason.AMOUNT_MUST_BE_POSITIVE;
+        }
+        final Reason chainRefShape = checkChainRef(command);
+        if (chainRefShape != Reason.OK)
+        {
+            return chainRefShape;
+        }
+        if (command.walletId == command.toWalletId)
+        {
+            return Reason.WALLETS_MUST_BE_DIFFERENT;
+        }
+        final int asset = assetIndex(command.assetId);
+        if (asset < 0)
+        {
+            return Reason.ASSET_NOT_FOUND;
+        }
+        final int from = walletIndex(command.walletId);
+        final int to = walletIndex(command.toWalletId);
+        if (from < 0 || to < 0)
+        {
+            return Reason.WALLET_NOT_FOUND;
+        }
+        if (walletAssetIndex[from] != asset || walletAssetIndex[to] != asset)
+        {
+            return Reason.WALLET_ASSET_MISMATCH;
+        }
+        final long hash = InflowTable.hash(command.chainRef, command.chainRefLength);
+        if (inflows.find(hash, command.chainRef, command.chainRefLength) >= 0)
+        {
+            return Reason.INFLOW_ALREADY_RECORDED;
+        }
+        final long fromExpected = walletGet(from, WALLET_EXPECTED);
+        // What is reserved for withdrawals from the source stays there to pay them.
+        if (fromExpected - walletGet(from, WALLET_PENDING) < amount)
+        {
+            return Reason.WALLET_FUNDS_INSUFFICIENT;
+        }
+        final long fromOutflows = walletGet(from, WALLET_OUTFLOWS_SINCE);
+        final long toInflows = walletGet(to, WALLET_INFLOWS_SINCE);
+        final long toExpected = walletGet(to, WALLET_EXPECTED);
+        if (overflows(fromOutflows, amount) || overflows(toInflows, amount) || overflows(toExpected, amount))
+        {
+            return Reason.AMOUNT_OVERFLOW;
+        }
+        if (inflows.isFull())
+        {
+            return exhausted(decision, TableKind.INFLOWS);
+        }
+
+        final int inflow = inflows.insert(hash, command.chainRef, command.chainRefLength, to, asset, amount);
+        inflows.credited(inflow, amount);
+        walletPut(from, WALLET_OUTFLOWS_SINCE, fromOutflows + amount);
+        walletPut(from, WALLET_EXPECTED, fromExpected - amount);
+        walletPut(to, WALLET_INFLOWS_SINCE, toInflows + amount);
+        walletPut(to, WALLET_EXPECTED, toExpected + amount);
         checkColdRatio(asset);
         return Reason.OK;
     }

@@ -43,6 +43,8 @@ public enum Reason
     ACCOUNT_KIND_MUST_BE_SET(1016),
     MEMO_TOO_LONG(1017),
     REVERSED_TX_ID_MUST_BE_POSITIVE(1018),
+    /** A SWEEP from a wallet to itself. */
+    WALLETS_MUST_BE_DIFFERENT(1019),
 
     // 2xxx: funds (I1) and the limits of wallets and inflows.
     INSUFFICIENT_AVAILABLE(2001),

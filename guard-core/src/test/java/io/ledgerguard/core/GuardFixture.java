@@ -502,6 +502,18 @@ final class GuardFixture
         return end();
     }
 
+    Decision sweep(final long fromWalletId, final long toWalletId, final String asset, final long amount,
+        final String chainRef)
+    {
+        final Command c = begin(CommandType.SWEEP);
+        c.walletId = fromWalletId;
+        c.toWalletId = toWalletId;
+        c.assetId = assetId(asset);
+        c.amount = amount;
+        c.chainRef(chainRef);
+        return end();
+    }
+
     Decision reverse(final long reversedTxId)
     {
         final Command c = begin(CommandType.REVERSE);

@@ -36,16 +36,29 @@ class RejectReasonsTest
 {
     /**
      * Reasons the engine never gives: OK is not a rejection; the 9xxx area (RING_FULL, GUARD_CLOSED, ...) belongs to
-     * the pipeline, UNAUTHORIZED to signature checks before sequencing; ACCOUNT_CLOSED is checked but no command closes
-     * an account yet.
+     * the pipeline; ACCOUNT_CLOSED is checked but no command closes an account yet.
      */
     static final Set<Reason> NOT_FROM_ENGINE = notFromEngine();
+
+    private static final java.security.KeyPair APPROVER_A = keyPair();
+    private static final java.security.KeyPair APPROVER_B = keyPair();
+
+    private static java.security.KeyPair keyPair()
+    {
+        try
+        {
+            return java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        }
+        catch (final java.security.GeneralSecurityException ex)
+        {
+            throw new AssertionError(ex);
+        }
+    }
 
     private static Set<Reason> notFromEngine()
     {
         // COMMAND_NOT_SUPPORTED: every command type is implemented now; kept for a type this version does not know.
-        final Set<Reason> reasons = EnumSet.of(Reason.OK, Reason.UNAUTHORIZED, Reason.ACCOUNT_CLOSED,
-            Reason.COMMAND_NOT_SUPPORTED);
+        final Set<Reason> reasons = EnumSet.of(Reason.OK, Reason.ACCOUNT_CLOSED, Reason.COMMAND_NOT_SUPPORTED);
         for (final Reason reason : Reason.values())
         {
             if (reason.code() / 1000 == 9)
@@ -246,6 +259,13 @@ class RejectReasonsTest
             of(Reason.INFLOW_ASSET_MISMATCH, "USD deposit of a BTC inflow", f -> f.inflow(HOT, "BTC", 10, "m"),
                 f -> f.deposit(ALICE, "USD", 10, "m")),
             of(Reason.REVERSED_TX_ID_MUST_BE_POSITIVE, "reverse txId 0", f -> f.reverse(0)),
+            of(Reason.WALLETS_MUST_BE_DIFFERENT, "sweep a wallet into itself",
+                f -> f.sweep(HOT, HOT, "BTC", 1, "self")),
+            of(Reason.UNAUTHORIZED, "unsigned adjust when two approvers must sign",
+                () -> world(c -> c.key(new GuardConfig.KeyConfig("a", APPROVER_A.getPublic()))
+                    .key(new GuardConfig.KeyConfig("b", APPROVER_B.getPublic()))
+                    .approvals(ApprovalClass.ADJUST, new GuardConfig.ApprovalRule(2, List.of("a", "b")))),
+                f -> { }, f -> f.adjust(ALICE, "BTC", 1)),
             of(Reason.CREDIT_NOT_FOUND, "reverse an unknown txId", f -> f.reverse(987_654)),
             of(Reason.CREDIT_NOT_FOUND, "reverse a transfer, which is not a reversible credit",
                 f -> f.txId(5_000).transfer(ALICE, BOB, "BTC", 1), f -> f.reverse(5_000)),
@@ -330,7 +350,7 @@ class RejectReasonsTest
     {
         assertTrue(NOT_FROM_ENGINE.contains(Reason.RING_FULL));
         assertTrue(NOT_FROM_ENGINE.contains(Reason.GUARD_CLOSED));
-        assertEquals(Set.of(Reason.OK, Reason.UNAUTHORIZED, Reason.ACCOUNT_CLOSED, Reason.COMMAND_NOT_SUPPORTED),
+        assertEquals(Set.of(Reason.OK, Reason.ACCOUNT_CLOSED, Reason.COMMAND_NOT_SUPPORTED),
             NOT_FROM_ENGINE.stream().filter(r -> r.code() / 1000 != 9).collect(Collectors.toSet()));
     }
 

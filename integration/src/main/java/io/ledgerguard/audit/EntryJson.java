@@ -72,6 +72,7 @@ final class EntryJson
         writeIfSet(json, "debitAccountId", command.debitAccountId);
         writeIfSet(json, "creditAccountId", command.creditAccountId);
         writeIfSet(json, "walletId", command.walletId);
+        writeIfSet(json, "toWalletId", command.toWalletId);
         if (command.assetId != 0)
         {
             writeAsset(json, command.assetId, config);

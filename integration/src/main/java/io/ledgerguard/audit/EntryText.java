@@ -90,6 +90,7 @@ final class EntryText
         switch (type)
         {
             case INFLOW:
+            case SWEEP:
             case DEPOSIT:
             case TRANSFER:
             case HOLD:
@@ -123,6 +124,7 @@ final class EntryText
         appendIfSet(text, "debitAccountId", command.debitAccountId);
         appendIfSet(text, "creditAccountId", command.creditAccountId);
         appendIfSet(text, "walletId", command.walletId);
+        appendIfSet(text, "toWalletId", command.toWalletId);
         if (command.assetId != 0)
         {
             text.append(' ').append(assetField(command.assetId, config));

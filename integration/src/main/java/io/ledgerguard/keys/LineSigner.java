@@ -72,7 +72,7 @@ public final class LineSigner
         if (ApprovalClass.of(type) == null)
         {
             throw new KeyFileException("a " + type + " takes no approvals; privileged commands are ADJUST, REVERSE, " +
-                "UNFREEZE, RESUME, ATTEST and INFLOW");
+                "UNFREEZE, RESUME, ATTEST, INFLOW and SWEEP");
         }
         final JsonNode existing = object.get("approvals");
         final boolean hasApprovals = existing instanceof ArrayNode && existing.size() > 0;

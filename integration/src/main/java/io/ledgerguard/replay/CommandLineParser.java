@@ -82,6 +82,8 @@ public final class CommandLineParser
         FIELDS.put(CommandType.HALT, List.of("asset?", "walletId?"));
         FIELDS.put(CommandType.RESUME, List.of("asset?", "walletId?", "expiresAtMs?", "approvals?"));
         FIELDS.put(CommandType.BATCH, List.of("commands"));
+        FIELDS.put(CommandType.SWEEP,
+            List.of("walletId", "toWalletId", "asset", "amount", "chainRef", "expiresAtMs?", "approvals?"));
         assert FIELDS.size() == CommandType.values().length : "a command type without fields";
     }
 
@@ -337,6 +339,7 @@ public final class CommandLineParser
                 case "debitAccountId": command.debitAccountId = integer(value, field, AN_INTEGER); break;
                 case "creditAccountId": command.creditAccountId = integer(value, field, AN_INTEGER); break;
                 case "walletId": command.walletId = integer(value, field, AN_INTEGER); break;
+                case "toWalletId": command.toWalletId = integer(value, field, AN_INTEGER); break;
                 case "holdId": command.holdId = integer(value, field, AN_INTEGER); break;
                 case "reversedTxId": command.reversedTxId = integer(value, field, AN_INTEGER); break;
                 case "amount":
