@@ -8,11 +8,14 @@ public enum ApprovalClass
 {
     /** {@link CommandType#ADJUST}: a privileged credit or debit. Never fewer than two approvers: no single key mints. */
     ADJUST,
-    /** {@link CommandType#REVERSE}: return of an erroneous credit. */
+    /** {@link CommandType#REVERSE}: return of an erroneous credit. Never fewer than two approvers. */
     REVERSE,
     /** {@link CommandType#UNFREEZE} and {@link CommandType#RESUME}: lifting a freeze or a halt. */
     LIFT,
-    /** {@link CommandType#ATTEST}, {@link CommandType#INFLOW} and {@link CommandType#SWEEP}: the custody feed's figures. */
+    /**
+     * {@link CommandType#ATTEST}, {@link CommandType#INFLOW} and {@link CommandType#SWEEP}: the custody feed's figures.
+     * Never fewer than two approvers (two independent observers): an inflow is what a deposit credits against.
+     */
     CUSTODY_FEED;
 
     private static final ApprovalClass[] BY_TYPE = new ApprovalClass[CommandType.values().length];

@@ -29,7 +29,10 @@ public enum ApprovalFault
     EXPIRY_TOO_FAR(9),
     /** A privileged command inside a linked batch: approvals are given on top-level commands only. */
     PRIVILEGED_IN_BATCH(10),
-    /** A memo or chain reference holds a control character, so the command has no canonical form to sign. */
+    /**
+     * The command has no canonical form to sign: a memo or chain reference with a control character or bytes that
+     * are not UTF-8, or an asset the configuration does not know.
+     */
     NOT_SIGNABLE(11);
 
     private static final ApprovalFault[] BY_CODE;

@@ -340,7 +340,7 @@ public final class Command
         }
         final int approvalsMax = approvalKeyIds == null ? 0 : APPROVALS_MAX;
         if (approvalCount < 0 || approvalCount > approvalsMax || approvalsVerified < 0 ||
-            approvalsVerified > approvalCount || expiresAtMs < 0)
+            approvalsVerified > approvalCount || expiresAtMs < 0 || ApprovalFault.fromCode(approvalFault) == null)
         {
             return Reason.MALFORMED_COMMAND;
         }

@@ -37,8 +37,16 @@ public final class GuardConfig
     public static final int KEYS_MAX = 256;
     /** Default for {@code approvals.validityMsMax}: how far ahead a signed command's expiry may lie. */
     public static final long APPROVAL_VALIDITY_MS_DEFAULT = 3_600_000;
-    /** Fewest approvers an {@link ApprovalClass#ADJUST} may require when it requires any: no single key mints. */
-    public static final int ADJUST_APPROVERS_MIN = 2;
+    /**
+     * Fewest approvers a class that can put credit on the ledger may require when it requires any: no single key
+     * credits. {@link ApprovalClass#ADJUST} credits directly; {@link ApprovalClass#CUSTODY_FEED} through an
+     * {@code INFLOW} that a {@code DEPOSIT} then credits; {@link ApprovalClass#REVERSE} by giving a credited inflow back
+     * to be credited again.
+     */
+    public static final int CREDITING_APPROVERS_MIN = 2;
+    /** Longest {@code approvals.domain}. */
+    public static final int APPROVAL_DOMAIN_LENGTH_MAX = 64;
+    private static final Pattern APPROVAL_DOMAIN = Pattern.compile("[A-Za-z0-9._:-]{0," + APPROVAL_DOMAIN_LENGTH_MAX + "}");
 
     private final List<AssetConfig> assets = new ArrayList<>();
     private final List<WalletConfig> wallets = new ArrayList<>();
@@ -47,6 +55,7 @@ public final class GuardConfig
     private final Map<ApprovalClass, ApprovalRule> approvalRules = new EnumMap<>(ApprovalClass.class);
     private final int[] approvalsRequired = new int[ApprovalClass.values().length];
     private long approvalValidityMsMax = APPROVAL_VALIDITY_MS_DEFAULT;
+    private String approvalDomain = "";
     private boolean concluded;
 
     /**
@@ -103,6 +112,26 @@ public final class GuardConfig
         checkNotConcluded();
         approvalValidityMsMax = validityMsMax;
         return this;
+    }
+
+    /**
+     * @param domain names this guard in what approvers sign (e.g. {@code prod-kr-1}), so that an approval given to one
+     *               guard (staging) is worthless to another (production) that shares its keys.
+     * @return this for a fluent style.
+     */
+    public GuardConfig approvalDomain(final String domain)
+    {
+        checkNotConcluded();
+        approvalDomain = domain;
+        return this;
+    }
+
+    /**
+     * @return the domain signed into every approval; empty when not configured.
+     */
+    public String approvalDomain()
+    {
+        return approvalDomain;
     }
 
     /**
@@ -292,9 +321,14 @@ public final class GuardConfig
             }
             if (!encodedKeys.add(Arrays.toString(key.publicKey.getEncoded())))
             {
-                throw new ConfigurationException(path + ".publicKey", "the same public key as another key id: " +
-                    "one approver, one key");
+                throw new ConfigurationException(path + ".publicKey", "the same public key as key id '" +
+                    sameKeyAs(key, i) + "': one approver, one key");
             }
+        }
+        if (approvalDomain == null || !APPROVAL_DOMAIN.matcher(approvalDomain).matches())
+        {
+            throw new ConfigurationException("approvals.domain", "must match [A-Za-z0-9._:-]{0," +
+                APPROVAL_DOMAIN_LENGTH_MAX + "}, was " + (approvalDomain == null ? "missing" : "'" + approvalDomain + "'"));
         }
         if (approvalValidityMsMax <= 0)
         {
@@ -327,9 +361,9 @@ public final class GuardConfig
                 throw new ConfigurationException(path + ".required", "must be 1.." + rule.keys.size() +
                     " (the number of keys), was " + rule.required);
             }
-            if (approvalClass == ApprovalClass.ADJUST && rule.required < ADJUST_APPROVERS_MIN)
+            if (approvalClass != ApprovalClass.LIFT && rule.required < CREDITING_APPROVERS_MIN)
             {
-                throw new ConfigurationException(path + ".required", "must be at least " + ADJUST_APPROVERS_MIN +
+                throw new ConfigurationException(path + ".required", "must be at least " + CREDITING_APPROVERS_MIN +
                     ": no single key may credit, was " + rule.required);
             }
             if (rule.required > Command.APPROVALS_MAX)
@@ -339,6 +373,18 @@ public final class GuardConfig
             }
             approvalsRequired[approvalClass.ordinal()] = rule.required;
         }
+    }
+
+    private String sameKeyAs(final KeyConfig key, final int index)
+    {
+        for (int i = 0; i < index; i++)
+        {
+            if (Arrays.equals(keys.get(i).publicKey.getEncoded(), key.publicKey.getEncoded()))
+            {
+                return keys.get(i).id;
+            }
+        }
+        return "?";
     }
 
     /**

@@ -154,6 +154,9 @@ public final class GuardEngine
             approvalsRequired[approvalClass.ordinal()] = config.approvalsRequired(approvalClass);
         }
         approvalValidityMsMax = config.approvalValidityMsMax();
+        // Loaded here, not on the guard thread at the first unauthorised command.
+        final ApprovalFault preloaded = ApprovalFault.fromCode(ApprovalFault.NONE.code());
+        assert preloaded == ApprovalFault.NONE;
         final GuardConfig.Limits limits = config.limits();
         accounts = new OffHeapTable(limits.accountsMax, ACCOUNT_WORDS, 1, undo);
         positions = new OffHeapTable(limits.positionsMax, POSITION_WORDS, 2, undo);
@@ -317,12 +320,6 @@ public final class GuardEngine
         {
             return shape;
         }
-        // Before idempotency: an unauthorised command changes nothing, not even the record of its txId, and a replay
-        // of an accepted one after its expiry is refused rather than answered.
-        if (!authorized(command, decision))
-        {
-            return Reason.UNAUTHORIZED;
-        }
         final long fingerprint = command.fingerprint();
         final int txOffset = txIds.find(txId, 0);
         if (txOffset >= 0)
@@ -331,7 +328,14 @@ public final class GuardEngine
             {
                 return Reason.TX_ID_REUSED;
             }
+            // The same command again, approvals or not: answered as before (I6) and nothing changes, so that a
+            // client who lost the answer (GUARD_FAILED) can always learn it.
             return originalDecision(command, txIds.get(txOffset, TX_OUTCOME), decision);
+        }
+        // Before anything is recorded: an unauthorised command changes nothing, not even the record of its txId.
+        if (!authorized(command, decision))
+        {
+            return Reason.UNAUTHORIZED;
         }
 
         if (command.type == CommandType.BATCH)

@@ -35,6 +35,7 @@ class ApprovalTest
     private static final KeyPair OPS_2 = keyPair();
     private static final KeyPair OPS_3 = keyPair();
     private static final KeyPair FEED = keyPair();
+    private static final KeyPair FEED_2 = keyPair();
     private static final KeyPair OUTSIDER = keyPair();
 
     private static final Consumer<GuardConfig> SIGNED = config -> config
@@ -42,6 +43,7 @@ class ApprovalTest
         .key(new GuardConfig.KeyConfig("ops-2", OPS_2.getPublic()))
         .key(new GuardConfig.KeyConfig("ops-3", OPS_3.getPublic()))
         .key(new GuardConfig.KeyConfig("feed", FEED.getPublic()))
+        .key(new GuardConfig.KeyConfig("feed-2", FEED_2.getPublic()))
         .key(new GuardConfig.KeyConfig("outsider", OUTSIDER.getPublic()))
         .approvalValidityMsMax(VALID_MS)
         .approvals(ApprovalClass.ADJUST, new GuardConfig.ApprovalRule(2, List.of("ops-1", "ops-2", "ops-3")))
@@ -185,7 +187,7 @@ class ApprovalTest
     }
 
     @Test
-    void shouldRefuseAReplayAfterExpiryAndAnExpiryTooFarAhead()
+    void shouldRefuseAnExpiredApprovalAndAnExpiryTooFarAheadButAnswerADuplicateAsBefore()
     {
         final GuardFixture f = world();
         final Command c = adjust(f, 500);
@@ -194,12 +196,21 @@ class ApprovalTest
         expectAccepted(verifyAndSubmit(f, c));
         final Command replay = f.lastCommand();
 
-        // Within the expiry the same command is answered as before (I6) and applied once.
-        final Decision again = expectAccepted(verifyAndSubmit(f, replay));
-        assertTrue(again.duplicate);
+        // The same command again, before or after its expiry, signed or not, is answered as before (I6), never
+        // applied twice: a client that lost its answer can always learn it.
+        assertTrue(expectAccepted(verifyAndSubmit(f, replay)).duplicate);
         f.advanceMs(30_001);
-        assertEquals(ApprovalFault.EXPIRED, unauthorized(f, replay));
+        assertTrue(expectAccepted(verifyAndSubmit(f, replay)).duplicate);
+        replay.approvalCount = 0;
+        assertTrue(expectAccepted(verifyAndSubmit(f, replay)).duplicate);
         assertEquals(1_500, f.available(ALICE, "BTC"));
+
+        // Approvals given for a command that did not reach the guard in time are void.
+        final Command late = adjust(f, 500);
+        late.expiresAtMs = f.nowMs() - 1;
+        sign(f, late, "ops-1", OPS_1);
+        sign(f, late, "ops-2", OPS_2);
+        assertEquals(ApprovalFault.EXPIRED, unauthorized(f, late));
 
         final Command tooFar = adjust(f, 500);
         tooFar.expiresAtMs = f.nowMs() + VALID_MS + 1;
@@ -281,7 +292,7 @@ class ApprovalTest
     void shouldSignTheCustodyFeed()
     {
         final GuardFixture f = GuardFixture.create(SIGNED.andThen(config -> config.approvals(ApprovalClass.CUSTODY_FEED,
-            new GuardConfig.ApprovalRule(1, List.of("feed")))));
+            new GuardConfig.ApprovalRule(2, List.of("feed", "feed-2")))));
         final Command attest = f.begin(CommandType.ATTEST);
         attest.walletId = HOT;
         attest.assetId = GuardFixture.BTC;
@@ -298,6 +309,8 @@ class ApprovalTest
         signed.amount = 5_000;
         signed.expiresAtMs = f.nowMs() + 5_000;
         sign(f, signed, "feed", FEED);
+        assertEquals(ApprovalFault.TOO_FEW, unauthorized(f, signed));
+        sign(f, signed, "feed-2", FEED_2);
         expectAccepted(verifyAndSubmit(f, signed));
         assertEquals(5_000, f.attested(HOT));
     }
@@ -310,13 +323,42 @@ class ApprovalTest
         c.memo("fee correction");
         c.expiresAtMs = 1_767_225_600_000L;
 
-        assertEquals("ledger-guard-approval-v1\ntype=ADJUST\ntxId=" + c.txId + "\naccountId=1001\nasset=BTC\n" +
+        assertEquals("ledger-guard-approval-v1\ndomain=\ntype=ADJUST\ntxId=" + c.txId + "\naccountId=1001\nasset=BTC\n" +
             "amount=-10\nmemo=fee correction\nexpiresAtMs=1767225600000\n", SigningPayload.text(c, f.engine.config()));
 
         c.memo("line one\nline two");
         assertNull(SigningPayload.text(c, f.engine.config()), "a control character has no canonical form");
         assertThrows(IllegalArgumentException.class, () -> ApprovalVerifier.sign(c, f.engine.config(),
             OPS_1.getPrivate()));
+        c.memo("ok");
+        c.memo[0] = (byte)0xC3;
+        c.memo[1] = (byte)0x28;
+        assertNull(SigningPayload.text(c, f.engine.config()), "bytes that are not UTF-8 have no canonical form");
+        c.memo("ok");
+        c.assetId = 77;
+        assertNull(SigningPayload.text(c, f.engine.config()), "nor has an asset the configuration does not know");
+    }
+
+    @Test
+    void shouldBindApprovalsToTheGuardsDomain()
+    {
+        final GuardFixture staging = GuardFixture.attested(SIGNED.andThen(config -> config.approvalDomain("staging")));
+        final GuardFixture production = GuardFixture.attested(SIGNED.andThen(config -> config.approvalDomain("prod")));
+        for (final GuardFixture f : List.of(staging, production))
+        {
+            expectAccepted(f.openAccount(ALICE, AccountKind.CUSTOMER));
+            expectAccepted(f.inflow(HOT, "BTC", 10_000, f.newChainRef()));
+        }
+        final Command c = adjust(staging, 500);
+        sign(staging, c, "ops-1", OPS_1);
+        sign(staging, c, "ops-2", OPS_2);
+        final Command copy = new Command();
+        copy.copyFrom(c);
+
+        expectAccepted(verifyAndSubmit(staging, c));
+        final Command stolen = production.begin(CommandType.ADJUST);
+        stolen.copyFrom(copy);
+        assertEquals(ApprovalFault.BAD_SIGNATURE, unauthorized(production, stolen));
     }
 
     @Test
@@ -353,6 +395,16 @@ class ApprovalTest
             GuardFixture.create(SIGNED.andThen(config -> config.approvals(ApprovalClass.ADJUST,
                 new GuardConfig.ApprovalRule(1, List.of("ops-1", "ops-2"))))));
         assertEquals("approvals.ADJUST.required", single.key());
+        for (final ApprovalClass crediting : List.of(ApprovalClass.REVERSE, ApprovalClass.CUSTODY_FEED))
+        {
+            final ConfigurationException one = assertThrows(ConfigurationException.class, () ->
+                GuardFixture.create(SIGNED.andThen(config -> config.approvals(crediting,
+                    new GuardConfig.ApprovalRule(1, List.of("ops-1", "ops-2"))))));
+            assertEquals("approvals." + crediting + ".required", one.key());
+        }
+        // Lifting a freeze or a halt credits nothing: one approver may be enough.
+        GuardFixture.create(SIGNED.andThen(config -> config.approvals(ApprovalClass.LIFT,
+            new GuardConfig.ApprovalRule(1, List.of("ops-1")))));
 
         final ConfigurationException unknown = assertThrows(ConfigurationException.class, () ->
             GuardFixture.create(SIGNED.andThen(config -> config.approvals(ApprovalClass.REVERSE,
@@ -362,6 +414,7 @@ class ApprovalTest
         final ConfigurationException shared = assertThrows(ConfigurationException.class, () ->
             GuardFixture.create(SIGNED.andThen(config -> config.key(
                 new GuardConfig.KeyConfig("ops-1-again", OPS_1.getPublic())))));
-        assertEquals("keys[5].publicKey", shared.key());
+        assertEquals("keys[6].publicKey", shared.key());
+        assertTrue(shared.getMessage().contains("the same public key as key id 'ops-1'"), shared.getMessage());
     }
 }

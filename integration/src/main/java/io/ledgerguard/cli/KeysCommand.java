@@ -148,7 +148,7 @@ final class KeysCommand implements Callable<Integer>
                     throw new KeyFileException("--valid-for-ms: must be > 0, was " + validForMs);
                 }
                 final LineSigner signer = new LineSigner(guardConfig);
-                final String signed = signer.sign(line, keyFile, expiresAtMs, validForMs);
+                final String signed = signer.sign(line, keyFile, expiresAtMs, validForMs, System.currentTimeMillis());
                 if (showPayload)
                 {
                     err.print(signer.canonicalText(signed));
@@ -178,6 +178,10 @@ final class KeysCommand implements Callable<Integer>
             if (sources > 1)
             {
                 throw new KeyFileException("give --command or --commands, not both");
+            }
+            if (lineNumber != null && commands == null)
+            {
+                throw new KeyFileException("--line: only with --commands");
             }
             if (command != null)
             {

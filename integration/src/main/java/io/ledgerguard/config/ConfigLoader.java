@@ -57,6 +57,7 @@ public final class ConfigLoader
     private static final List<String> KEY_KEYS = List.of("id", "publicKey");
     private static final List<String> RULE_KEYS = List.of("required", "keys");
     private static final String VALIDITY_KEY = "validityMsMax";
+    private static final String DOMAIN_KEY = "domain";
     private static final List<String> JOURNAL_KEYS = List.of(
         "durability", "rollCycle", "snapshotEveryCommands", "snapshotIntervalMs", "snapshotsKept");
     private static final List<String> ASSET_KEYS = List.of(
@@ -467,6 +468,7 @@ public final class ConfigLoader
         requireMapping(node, key);
         final List<String> expected = new ArrayList<>();
         expected.add(VALIDITY_KEY);
+        expected.add(DOMAIN_KEY);
         for (final ApprovalClass approvalClass : ApprovalClass.values())
         {
             expected.add(approvalClass.name());
@@ -474,6 +476,11 @@ public final class ConfigLoader
         checkKeys(node, key, expected);
         config.approvalValidityMsMax(integer(node.entries(), key, VALIDITY_KEY, 1, Long.MAX_VALUE,
             GuardConfig.APPROVAL_VALIDITY_MS_DEFAULT));
+        final ConfigNode domain = node.entries().get(DOMAIN_KEY);
+        if (domain != null)
+        {
+            config.approvalDomain(string(domain, key + "." + DOMAIN_KEY));
+        }
         for (final ApprovalClass approvalClass : ApprovalClass.values())
         {
             final ConfigNode rule = node.entries().get(approvalClass.name());

@@ -92,6 +92,15 @@ public final class KeyFile
         }
         catch (final IOException ex)
         {
+            try
+            {
+                // Created but not written: leave nothing that would block the next attempt.
+                Files.deleteIfExists(file);
+            }
+            catch (final IOException ignored)
+            {
+                // The message below names the file; its owner can remove it.
+            }
             throw new KeyFileException(file + ": cannot write: " + ex);
         }
         return key;
@@ -139,7 +148,8 @@ public final class KeyFile
         }
         if (id == null || !KEY_ID.matcher(id).matches())
         {
-            throw new KeyFileException(file + ": missing or invalid 'id'");
+            throw new KeyFileException(file + ": " + (id == null ? "missing 'id'" : "invalid id '" + id +
+                "': must match [A-Za-z0-9._-]{1," + Command.KEY_ID_LENGTH_MAX + "}"));
         }
         if (privateText == null || publicText == null)
         {

@@ -28,7 +28,9 @@ public final class LineSigner
 {
     private static final ObjectMapper JSON = new ObjectMapper()
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-        .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+        .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+        // The guard's parser refuses a duplicate key: what the approver reads must be what is signed.
+        .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final GuardConfig config;
     private final CommandLineParser parser;
@@ -49,10 +51,13 @@ public final class LineSigner
      * @param expiresAtMs the expiry to set, or {@code null} to keep the line's own, or else to take
      *                    {@code atMs + validForMs}.
      * @param validForMs  how long the approval holds after the command's {@code atMs}, when the line has no expiry.
+     * @param nowMs       the signer's clock: an expiry further than {@code approvals.validityMsMax} past it is refused,
+     *                    so that no approval is made to be held back and used later.
      * @return the line with the approval added, as compact JSON.
      * @throws KeyFileException naming the field when the line cannot be signed.
      */
-    public String sign(final String line, final KeyFile key, final Long expiresAtMs, final long validForMs)
+    public String sign(final String line, final KeyFile key, final Long expiresAtMs, final long validForMs,
+        final long nowMs)
     {
         final JsonNode root;
         try
@@ -94,7 +99,18 @@ public final class LineSigner
                 throw new KeyFileException("field 'atMs': needed to set expiresAtMs = atMs + valid-for; " +
                     "or give --expires-at-ms");
             }
-            object.put("expiresAtMs", Math.addExact(atMs.asLong(), validForMs));
+            if (atMs.asLong() > Long.MAX_VALUE - validForMs)
+            {
+                throw new KeyFileException("field 'atMs': too large to add --valid-for-ms " + validForMs);
+            }
+            object.put("expiresAtMs", atMs.asLong() + validForMs);
+        }
+        final long expiry = object.get("expiresAtMs").asLong();
+        if (expiry - config.approvalValidityMsMax() > nowMs)
+        {
+            throw new KeyFileException("field 'expiresAtMs': " + expiry + " is more than approvals.validityMsMax (" +
+                config.approvalValidityMsMax() + " ms) past this machine's clock (" + nowMs + "); an approval is " +
+                "given for now, not to be held back");
         }
 
         final String unsigned;

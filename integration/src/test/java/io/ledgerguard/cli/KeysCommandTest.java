@@ -88,7 +88,7 @@ class KeysCommandTest
             config.toString(), "--command", CREDIT, "--show-payload");
 
         assertEquals("0", result[0], result[2]);
-        assertEquals("ledger-guard-approval-v1\ntype=ADJUST\ntxId=10\naccountId=1001\nasset=BTC\namount=100000\n" +
+        assertEquals("ledger-guard-approval-v1\ndomain=\ntype=ADJUST\ntxId=10\naccountId=1001\nasset=BTC\namount=100000\n" +
             "memo=goodwill\nexpiresAtMs=1767226201000\n", result[2]);
     }
 

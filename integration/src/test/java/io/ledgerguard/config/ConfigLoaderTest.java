@@ -83,7 +83,8 @@ class ConfigLoaderTest
                 TWO_ASSETS + "keys:\n  - { id: alice, publicKey: \"YWJj\" }\n")).getMessage());
         assertTrue(assertThrows(ConfigurationException.class, () -> ConfigLoader.parse(TWO_ASSETS + keys +
             "approvals:\n  MINT: { required: 2, keys: [alice, bob] }\n")).getMessage()
-            .startsWith("approvals.MINT: unknown key; expected one of validityMsMax, ADJUST, REVERSE, LIFT, CUSTODY_FEED"));
+            .startsWith("approvals.MINT: unknown key; expected one of validityMsMax, domain, ADJUST, REVERSE, LIFT, " +
+                "CUSTODY_FEED"));
         assertEquals("approvals.LIFT.required: must be 1..2 (the number of keys), was 3 (line 16)",
             assertThrows(ConfigurationException.class, () -> ConfigLoader.parse(TWO_ASSETS + keys +
                 "approvals:\n  LIFT: { required: 3, keys: [alice, bob] }\n")).getMessage());

@@ -139,7 +139,8 @@ public final class ApprovalVerifier
         {
             throw new IllegalArgumentException(ApprovalClass.of(command.type) == null ?
                 command.type + " is not a privileged command: it takes no approvals" :
-                "the memo or chain reference holds a control character: the command cannot be signed");
+                "the command cannot be signed: its asset is unknown, or its memo or chain reference holds a control " +
+                    "character or bytes that are not UTF-8");
         }
         try
         {

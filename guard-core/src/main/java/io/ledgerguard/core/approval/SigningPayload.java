@@ -1,5 +1,8 @@
 package io.ledgerguard.core.approval;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 import io.ledgerguard.core.ApprovalClass;
@@ -10,9 +13,10 @@ import io.ledgerguard.core.GuardConfig;
 /**
  * The canonical bytes an approver signs for a privileged command (SPEC §6), documented in {@code docs/approvals.md}
  * so that a client in any language can produce them: UTF-8 text, one {@code name=value} line per field, each ending
- * in a line feed, in a fixed order per command type, after a version line:
+ * in a line feed, in a fixed order per command type, after a version line and the guard's domain:
  * <pre>
  * ledger-guard-approval-v1
+ * domain=prod-kr-1
  * type=ADJUST
  * txId=13
  * accountId=1001
@@ -22,8 +26,9 @@ import io.ledgerguard.core.GuardConfig;
  * expiresAtMs=1767225600000
  * </pre>
  * Integers are written in decimal with a leading {@code -} when negative; the asset is its code, empty when the command
- * names none; strings are their UTF-8 bytes as given. A memo or chain reference holding a control character
- * (below U+0020, or U+007F) has no canonical form: such a command cannot be signed.
+ * names none; strings are their UTF-8 bytes as given. A command has no canonical form, and cannot be signed, when a
+ * memo or chain reference holds a control character (below U+0020, or U+007F) or bytes that are not UTF-8, or when it
+ * names an asset the configuration does not know.
  */
 public final class SigningPayload
 {
@@ -60,7 +65,12 @@ public final class SigningPayload
         }
         final StringBuilder sb = new StringBuilder(160);
         sb.append(VERSION_LINE).append('\n');
+        line(sb, "domain", config.approvalDomain());
         line(sb, "type", type.name());
+        if (command.assetId != 0 && config.assetById(command.assetId) == null)
+        {
+            return null;
+        }
         line(sb, "txId", command.txId);
         switch (type)
         {
@@ -124,8 +134,8 @@ public final class SigningPayload
             return "";
         }
         final GuardConfig.AssetConfig asset = config.assetById(command.assetId);
-        // An asset the configuration does not know has no code here: no approver can have signed this form of it.
-        return asset == null ? "?" + command.assetId : asset.code;
+        assert asset != null : "unknown asset checked before";
+        return asset.code;
     }
 
     private static boolean signable(final byte[] bytes, final int length, final int lengthMax)
@@ -142,7 +152,20 @@ public final class SigningPayload
                 return false;
             }
         }
-        return true;
+        // Strictly UTF-8: lenient decoding would map different bytes to the same replacement character, so that one
+        // signature would cover several chain references.
+        try
+        {
+            StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes, 0, length));
+            return true;
+        }
+        catch (final CharacterCodingException ex)
+        {
+            return false;
+        }
     }
 
     private static void line(final StringBuilder sb, final String name, final long value)
