@@ -88,6 +88,40 @@ class ScenarioTest
     }
 
     /**
+     * An erroneous credit, partly spent, then reversed: what is still available comes back, the recipient is frozen
+     * with the shortfall recorded as a claim, and an alert states the figures. A second reversal, and the reversal of a
+     * reversal, are rejected; what was already under way (an order, a withdrawal) still completes; the recovered coins
+     * can be credited to the right account; every invariant holds.
+     */
+    @Test
+    void shouldReverseAPartlySpentCreditFreezeTheRecipientAndRecordTheShortfall() throws IOException
+    {
+        final Run run = replay(Files.newInputStream(SCENARIOS.resolve("erroneous-credit-reversed.jsonl")));
+
+        assertEquals(List.of("OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK",
+            "OK",                       // 5 BTC credited to 1001 instead of 1002
+            "OK", "OK", "OK",           // 3 BTC moved on, 1 on order, 0.5 being withdrawn
+            "OK",                       // the reversal: 0.5 recovered, 4.5 short
+            "CREDIT_ALREADY_REVERSED",  // the same credit again
+            "ACCOUNT_FROZEN",           // nothing more leaves 1001
+            "OK", "OK",                 // its order is cancelled and its withdrawal settles
+            "OK",                       // what came back is credited to the right account
+            "CREDIT_NOT_FOUND"), run.reasons);  // a reversal is not a credit to reverse
+        assertEquals(List.of("REVERSAL_SHORTFALL"), run.alertTypes());
+        final JsonNode figures = run.alerts.get(0).get("figures");
+        assertEquals(5 * BTC, figures.get("credited").asLong());
+        assertEquals(BTC / 2, figures.get("recovered").asLong());
+        assertEquals(9 * BTC / 2, figures.get("shortfall").asLong());
+        assertEquals(1001, run.alerts.get(0).get("accountId").asLong());
+        final int btc = 0;
+        assertEquals(1, run.engine.assetId(btc), "BTC is the first asset of the example configuration");
+        assertEquals(9 * BTC / 2, run.engine.claims(1001, btc));
+        assertEquals(io.ledgerguard.core.AccountStatus.FROZEN, run.engine.accountStatus(1001));
+        assertEquals(3 * BTC, run.engine.available(1003, btc), "followed no further: the third party keeps it");
+        assertNull(run.summary.invariantViolation());
+    }
+
+    /**
      * The phantom payout of SPEC §1: a promotion of 620,000 won for 695 customers keyed in BTC, at an exchange that
      * holds 42,800 BTC. Every credit over the sanity cap is rejected, the payouts in BTC find nothing in the event
      * pool, no customer can sell more than they own, and the pool never pays more than it holds.
