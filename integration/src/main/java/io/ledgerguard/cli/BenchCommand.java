@@ -9,16 +9,18 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
- * {@code ledger-guard bench}: an explicit placeholder until issue 6 builds it. It documents itself under
- * {@code --help}, takes any arguments, and fails with a message saying so.
+ * {@code ledger-guard bench} reached through this jar: the load harness lives in the {@code bench} module's
+ * {@code benchmarks.jar} (it depends on this module, not the other way round), and the {@code ./ledger-guard} launcher
+ * runs it from there. Reaching this command means the jar was run directly: it says where the harness is.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-        "The load harness: open-loop load through the guard in its three uses (linked, embedded pipeline, sidecar), " +
-            "latency recorded with HdrHistogram.",
-        "Not available yet in this build (issue 6)."
+        "The load harness: open-loop load through the guard linked and embedded, against baselines, latency " +
+            "recorded with HdrHistogram.",
+        "Run it with the launcher, ./ledger-guard bench [--quick] [--help], which starts it from " +
+            "bench/target/benchmarks.jar."
     })
 final class BenchCommand implements Callable<Integer>
 {
@@ -31,8 +33,9 @@ final class BenchCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        spec.commandLine().getErr().println("ledger-guard bench: not available yet in this build (see issue 6)");
+        spec.commandLine().getErr().println("ledger-guard bench: the load harness runs from bench/target/" +
+            "benchmarks.jar: use the launcher, ./ledger-guard bench --help");
         spec.commandLine().getErr().flush();
-        return LedgerGuardCli.EXIT_FAILURE;
+        return LedgerGuardCli.EXIT_USAGE;
     }
 }

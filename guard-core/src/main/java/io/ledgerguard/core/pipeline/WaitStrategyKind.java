@@ -31,7 +31,11 @@ public enum WaitStrategyKind
     /** Spin only: lowest latency, one dedicated core per stage. */
     BUSY_SPIN;
 
-    WaitStrategy create()
+    /**
+     * @return a new Disruptor wait strategy of this kind (one per ring): the pipeline's, and a baseline's that must
+     *     wait as the pipeline does.
+     */
+    public WaitStrategy create()
     {
         switch (this)
         {

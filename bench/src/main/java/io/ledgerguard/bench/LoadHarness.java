@@ -1,0 +1,240 @@
+package io.ledgerguard.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.pipeline.WaitStrategyKind;
+
+/**
+ * {@code ./ledger-guard bench}: the open-loop load harness. Runs the guard linked into the caller ({@code engine}) and
+ * embedded behind its ring ({@code pipeline}), and the baselines in the same run on the same workload: {@code bare}
+ * (0, the memory cost with no rule), {@code ring} (1, the ring with empty handlers) and {@code locks} (2, the rules
+ * with ConcurrentHashMap and locks). Writes JSON, HdrHistogram logs, a Markdown summary and SVG plots.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+        "The load harness: open loop at fixed offered rates (latency measured from each command's intended send " +
+            "time, so stalls are not hidden), the guard linked and embedded, against baselines in the same run.",
+        "Targets: engine (GuardEngine.apply on the caller's thread), pipeline (LedgerGuard, several producers), " +
+            "bare (baseline 0), ring (baseline 1), locks (baseline 2). The JMH suites: ./ledger-guard bench jmh."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:success", "1:runtime failure", "2:usage error"})
+public final class LoadHarness implements Callable<Integer>
+{
+    static final int WORKLOAD_RING_BITS = 16;
+    /** txIds the workload's setup uses: an account each, and a deposit per position, with room to spare. */
+    static final long SETUP_TX_IDS = 1_400_000;
+    /** Inner commands per command of the mix, on average, rounded up: for sizing the txId table. */
+    private static final double TX_IDS_PER_COMMAND = 2.0;
+
+    @Option(names = "--targets", split = ",", paramLabel = "NAME",
+        description = "Targets to run (default: all): engine, pipeline, bare, ring, locks.")
+    private List<String> targets = List.of("bare", "engine", "ring", "pipeline", "locks");
+
+    @Option(names = "--rates", split = ",", paramLabel = "PER_S",
+        description = "Offered rates, commands per second (default: 10000,50000,100000,200000; --quick: 10000,50000).")
+    private List<Integer> rates;
+
+    @Option(names = "--warmup-s", paramLabel = "S", description = "Unrecorded warm-up per run (default 5; --quick 2).")
+    private Integer warmupSeconds;
+
+    @Option(names = "--duration-s", paramLabel = "S", description = "Recorded part of each run (default 30; --quick 6).")
+    private Integer durationSeconds;
+
+    @Option(names = "--producers", paramLabel = "N", defaultValue = "4",
+        description = "Producer threads for pipeline, ring and locks (default ${DEFAULT-VALUE}).")
+    private int producers;
+
+    @Option(names = "--wait-strategy", paramLabel = "KIND", defaultValue = "BLOCKING",
+        description = "The ring's wait strategy: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    private WaitStrategyKind waitStrategy;
+
+    @Option(names = "--ramp", description = "After the fixed rates, raise the rate by --ramp-factor from " +
+        "--ramp-start until p99 passes --p99-bound-us, for each target; report the highest rate that held.")
+    private boolean ramp;
+
+    @Option(names = "--ramp-start", paramLabel = "PER_S", defaultValue = "20000",
+        description = "First rate of the ramp (default ${DEFAULT-VALUE}).")
+    private int rampStart;
+
+    @Option(names = "--ramp-factor", paramLabel = "X", defaultValue = "1.5",
+        description = "Rate multiplier between ramp steps (default ${DEFAULT-VALUE}).")
+    private double rampFactor;
+
+    @Option(names = "--p99-bound-us", paramLabel = "US", defaultValue = "1000",
+        description = "The ramp's p99 bound in microseconds (default ${DEFAULT-VALUE}).")
+    private double p99BoundUs;
+
+    @Option(names = "--quick", description = "A short run (under five minutes here): rates 10000 and 50000, 2 s " +
+        "warm-up, 6 s recorded, a ramp of the engine and pipeline to 1 ms p99 in three steps at most.")
+    private boolean quick;
+
+    @Option(names = "--out", paramLabel = "DIR",
+        description = "Output directory (default: bench/results/<date>-<time>).")
+    private Path out;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Workload seed (default 42).")
+    private long seed;
+
+    /**
+     * @param args command-line arguments.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(new CommandLine(new LoadHarness()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    /**
+     * The workload's configuration for load runs: the automatic kill switches disarmed, since in the multi-producer
+     * targets the workload reads a hot wallet's balance for its attestations from another thread while the guard is
+     * still applying earlier commands, which a drift check would (rightly) take for a drain.
+     *
+     * @param txIdsMax the txId table's limit.
+     * @return the configuration.
+     */
+    static GuardConfig config(final long txIdsMax)
+    {
+        final GuardConfig config = ExchangeWorkload.config(txIdsMax);
+        for (final GuardConfig.AssetConfig asset : config.assets())
+        {
+            asset.breachToleranceMinorUnits = Long.MAX_VALUE;
+        }
+        for (final GuardConfig.WalletConfig wallet : config.wallets())
+        {
+            wallet.driftToleranceMinorUnits = Long.MAX_VALUE;
+        }
+        return config;
+    }
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final PrintStream log = System.out;
+        final List<Integer> rateList = rates != null ? rates : quick ? List.of(10_000, 50_000) :
+            List.of(10_000, 50_000, 100_000, 200_000);
+        final long warmupNs = TimeUnit.SECONDS.toNanos(warmupSeconds != null ? warmupSeconds : quick ? 2 : 5);
+        final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds != null ? durationSeconds : quick ? 6 : 30);
+        final boolean doRamp = ramp || quick;
+        final int rampSteps = quick ? 3 : 12;
+        for (final String name : targets)
+        {
+            if (!List.of("engine", "pipeline", "bare", "ring", "locks").contains(name))
+            {
+                System.err.println("ledger-guard bench: --targets: unknown target '" + name +
+                    "'; expected engine, pipeline, bare, ring, locks");
+                return 2;
+            }
+        }
+        if (producers < 1 || producers > 64)
+        {
+            System.err.println("ledger-guard bench: --producers: must be 1..64, was " + producers);
+            return 2;
+        }
+        final Path dir = out != null ? out : Path.of("bench", "results",
+            LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss")));
+        Files.createDirectories(dir);
+        final long started = System.nanoTime();
+        log.printf(Locale.ROOT, "ledger-guard bench: %d cores, %s %s; rates %s, warm-up %d s, recorded %d s, " +
+            "%d producers, %s wait strategy; results in %s%n", Runtime.getRuntime().availableProcessors(),
+            System.getProperty("java.vm.name"), System.getProperty("java.version"), rateList,
+            TimeUnit.NANOSECONDS.toSeconds(warmupNs), TimeUnit.NANOSECONDS.toSeconds(durationNs), producers,
+            waitStrategy, dir);
+
+        final List<OpenLoop.Result> results = new ArrayList<>();
+        final Map<String, Integer> highestHeld = new LinkedHashMap<>();
+        final Map<String, String> descriptions = new LinkedHashMap<>();
+        for (final String name : targets)
+        {
+            final boolean rampThis = doRamp && (!quick || name.equals("engine") || name.equals("pipeline"));
+            long commands = 0;
+            for (final int rate : rateList)
+            {
+                commands += (long)(rate * (warmupNs + durationNs) / 1e9);
+            }
+            if (rampThis)
+            {
+                double rate = rampStart;
+                for (int i = 0; i < rampSteps; i++, rate *= rampFactor)
+                {
+                    commands += (long)(rate * (warmupNs + durationNs) / 1e9);
+                }
+            }
+            try (LoadTarget target = create(name))
+            {
+                descriptions.put(name, target.description());
+                final int threads = Math.min(producers, target.producersMax());
+                final long setupStart = System.nanoTime();
+                target.start(threads, SETUP_TX_IDS + (long)(commands * TX_IDS_PER_COMMAND));
+                log.printf(Locale.ROOT, "%-8s set up in %.1f s: %s%n", name,
+                    (System.nanoTime() - setupStart) / 1e9, target.description());
+                for (final int rate : rateList)
+                {
+                    final OpenLoop.Result result = OpenLoop.run(target, threads, rate, warmupNs, durationNs);
+                    results.add(result);
+                    log.println(LoadReport.line(result));
+                }
+                if (rampThis)
+                {
+                    double rate = rampStart;
+                    int held = 0;
+                    for (int i = 0; i < rampSteps; i++, rate *= rampFactor)
+                    {
+                        final OpenLoop.Result result = OpenLoop.run(target, threads, (int)rate, warmupNs, durationNs);
+                        log.println("  ramp " + LoadReport.line(result));
+                        if (result.percentileUs(99) > p99BoundUs || result.unsent > 0 ||
+                            result.achievedPerSecond < 0.95 * result.offeredPerSecond)
+                        {
+                            break;
+                        }
+                        held = (int)rate;
+                    }
+                    highestHeld.put(name, held);
+                    log.printf(Locale.ROOT, "  %s: highest rate with p99 <= %.0f us: %,d/s%n", name, p99BoundUs, held);
+                }
+            }
+            System.gc();
+        }
+        final double elapsed = (System.nanoTime() - started) / 1e9;
+        LoadReport.write(dir, results, highestHeld, descriptions, p99BoundUs, elapsed, producers, waitStrategy,
+            String.join(" ", processArguments()));
+        log.printf(Locale.ROOT, "ledger-guard bench: done in %.0f s; wrote %s%n", elapsed,
+            dir.resolve("summary.md"));
+        return 0;
+    }
+
+    private LoadTarget create(final String name)
+    {
+        switch (name)
+        {
+            case "engine": return new EngineTarget(seed);
+            case "pipeline": return new PipelineTarget(seed, waitStrategy);
+            case "bare": return new BaselineTargets.Bare(seed);
+            case "ring": return new RingTarget(seed, waitStrategy);
+            case "locks": return new BaselineTargets.Locked(seed);
+            default: throw new IllegalArgumentException(name);
+        }
+    }
+
+    private static List<String> processArguments()
+    {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+    }
+}

@@ -1,0 +1,108 @@
+package io.ledgerguard.bench;
+
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.pipeline.LedgerGuard;
+import io.ledgerguard.core.pipeline.PipelineContext;
+import io.ledgerguard.core.pipeline.WaitStrategyKind;
+
+/**
+ * The embedded pipeline: producer threads submit through the ring (guard, journal encoding, release) and wait for
+ * their decision. Producers take commands from the one workload under a lock and publish inside it, so the ring sees
+ * the workload's order (a hold before its release); they wait for their answers outside it, so several are in flight.
+ */
+final class PipelineTarget implements LoadTarget
+{
+    private final long seed;
+    private final WaitStrategyKind waitStrategy;
+    private final Object sequencing = new Object();
+    private ExchangeWorkload workload;
+    private GuardEngine engine;
+    private LedgerGuard guard;
+    private Completion[] completions;
+    private long refused;
+
+    PipelineTarget(final long seed, final WaitStrategyKind waitStrategy)
+    {
+        this.seed = seed;
+        this.waitStrategy = waitStrategy;
+    }
+
+    @Override
+    public String name()
+    {
+        return "pipeline";
+    }
+
+    @Override
+    public String description()
+    {
+        return "LedgerGuard: producers -> ring -> guard -> journal (encoding only) -> release, " + waitStrategy +
+            " wait strategy";
+    }
+
+    @Override
+    public int producersMax()
+    {
+        return 64;
+    }
+
+    @Override
+    public void start(final int producers, final long txIdsMax)
+    {
+        workload = new ExchangeWorkload(seed, LoadHarness.WORKLOAD_RING_BITS);
+        engine = new GuardEngine(LoadHarness.config(txIdsMax));
+        workload.fund(engine);
+        final long startNs = ExchangeWorkload.START_NS + workload.seq() * ExchangeWorkload.COMMAND_INTERVAL_NS;
+        final long originNs = System.nanoTime();
+        guard = new LedgerGuard(engine, new PipelineContext()
+            .waitStrategy(waitStrategy)
+            .journal(new EncodingJournal())
+            .firstSeq(workload.seq() + 1)
+            // The workload's clock, moving at the real pace from the end of setup.
+            .clock(() -> startNs + (System.nanoTime() - originNs)));
+        completions = new Completion[producers];
+    }
+
+    /**
+     * @param producer a producer index.
+     * @param thread   the thread that will call {@link #next(int)} for it.
+     */
+    void bind(final int producer, final Thread thread)
+    {
+        completions[producer] = new Completion(thread);
+    }
+
+    @Override
+    public boolean next(final int producer)
+    {
+        final Completion completion = completions[producer];
+        completion.arm();
+        final long seq;
+        synchronized (sequencing)
+        {
+            final Command command = workload.next(engine);
+            seq = guard.submitAsync(command, completion);
+        }
+        if (seq < 0)
+        {
+            refused++;
+            assert seq != -Reason.GUARD_FAILED.code() : "guard failed: " + guard.failure();
+            return false;
+        }
+        return completion.await();
+    }
+
+    @Override
+    public void close()
+    {
+        if (guard != null)
+        {
+            guard.close();
+        }
+        guard = null;
+        engine = null;
+        workload = null;
+    }
+}
