@@ -45,6 +45,9 @@ public final class LoadHarness implements Callable<Integer>
     /** Inner commands per command of the mix, on average, rounded up: for sizing the txId table. */
     private static final double TX_IDS_PER_COMMAND = 2.0;
 
+    @picocli.CommandLine.Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--targets", split = ",", paramLabel = "NAME",
         description = "Targets to run (default: all): engine, pipeline, bare, ring, locks.")
     private List<String> targets = List.of("bare", "engine", "ring", "pipeline", "locks");
@@ -84,7 +87,7 @@ public final class LoadHarness implements Callable<Integer>
     private double p99BoundUs;
 
     @Option(names = "--quick", description = "A short run (under five minutes here): rates 10000 and 50000, 2 s " +
-        "warm-up, 6 s recorded, a ramp of the engine and pipeline to 1 ms p99 in three steps at most.")
+        "warm-up, 6 s recorded, a ramp of the engine and pipeline from --ramp-start, doubling, six steps at most.")
     private boolean quick;
 
     @Option(names = "--out", paramLabel = "DIR",
@@ -133,7 +136,8 @@ public final class LoadHarness implements Callable<Integer>
         final long warmupNs = TimeUnit.SECONDS.toNanos(warmupSeconds != null ? warmupSeconds : quick ? 2 : 5);
         final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds != null ? durationSeconds : quick ? 6 : 30);
         final boolean doRamp = ramp || quick;
-        final int rampSteps = quick ? 3 : 12;
+        final int rampSteps = quick ? 6 : 12;
+        final double factor = quick && !rampFactorGiven() ? 2.0 : rampFactor;
         for (final String name : targets)
         {
             if (!List.of("engine", "pipeline", "bare", "ring", "locks").contains(name))
@@ -172,9 +176,10 @@ public final class LoadHarness implements Callable<Integer>
             if (rampThis)
             {
                 double rate = rampStart;
-                for (int i = 0; i < rampSteps; i++, rate *= rampFactor)
+                for (int i = 0; i < rampSteps; i++, rate *= factor)
                 {
-                    commands += (long)(rate * (warmupNs + durationNs) / 1e9);
+                    // Each step may be run twice.
+                    commands += 2 * (long)(rate * (warmupNs + durationNs) / 1e9);
                 }
             }
             try (LoadTarget target = create(name))
@@ -195,19 +200,29 @@ public final class LoadHarness implements Callable<Integer>
                 {
                     double rate = rampStart;
                     int held = 0;
-                    for (int i = 0; i < rampSteps; i++, rate *= rampFactor)
+                    boolean holding = true;
+                    for (int i = 0; i < rampSteps && holding; i++, rate *= factor)
                     {
-                        final OpenLoop.Result result = OpenLoop.run(target, threads, (int)rate, warmupNs, durationNs);
-                        log.println("  ramp " + LoadReport.line(result));
-                        if (result.percentileUs(99) > p99BoundUs || result.unsent > 0 ||
-                            result.achievedPerSecond < 0.95 * result.offeredPerSecond)
+                        // A step that fails is run once more: on a shared machine one stall is not a limit.
+                        holding = false;
+                        for (int attempt = 0; attempt < 2 && !holding; attempt++)
                         {
-                            break;
+                            final OpenLoop.Result result =
+                                OpenLoop.run(target, threads, (int)rate, warmupNs, durationNs);
+                            log.println("  ramp " + LoadReport.line(result));
+                            holding = result.percentileUs(99) <= p99BoundUs && result.unsent == 0 &&
+                                result.achievedPerSecond >= 0.95 * result.offeredPerSecond;
                         }
-                        held = (int)rate;
+                        if (holding)
+                        {
+                            held = (int)rate;
+                        }
                     }
                     highestHeld.put(name, held);
-                    log.printf(Locale.ROOT, "  %s: highest rate with p99 <= %.0f us: %,d/s%n", name, p99BoundUs, held);
+                    log.printf(Locale.ROOT, "  %s: highest rate with p99 <= %.0f us: %s%n", name, p99BoundUs,
+                        held == 0 ? "none (the first step did not hold)" :
+                            String.format(Locale.ROOT, "%,d/s%s", held, holding ? " (the ramp's last step: the " +
+                                "limit is higher)" : ""));
                 }
             }
             System.gc();
@@ -218,6 +233,11 @@ public final class LoadHarness implements Callable<Integer>
         log.printf(Locale.ROOT, "ledger-guard bench: done in %.0f s; wrote %s%n", elapsed,
             dir.resolve("summary.md"));
         return 0;
+    }
+
+    private boolean rampFactorGiven()
+    {
+        return spec != null && spec.commandLine().getParseResult().hasMatchedOption("--ramp-factor");
     }
 
     private LoadTarget create(final String name)
