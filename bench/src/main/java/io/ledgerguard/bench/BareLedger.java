@@ -6,8 +6,9 @@ import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
 
 /**
- * Baseline 0, the bare memory cost: the same table lookups and counter updates a command makes in the guard, with no
- * rule and no check at all (no idempotency, no status, no funds, no cover, no controls, no undo). What this hardware
+ * Baseline 0, the bare memory cost: the same table lookups and counter updates a command makes in the guard (the
+ * txId recorded for every command and inner command, positions, holds, wallet and asset counters), with no rule and
+ * no check at all (no duplicate, status, funds, cover or control check, no undo). What this hardware
  * allows for the workload's data movement; the engine's overhead is stated as a ratio to it. Single-threaded.
  */
 final class BareLedger
@@ -21,12 +22,14 @@ final class BareLedger
     private final Long2LongHashMap holdAmount;
     private final Long2LongHashMap holdWallet;
     private final Long2LongHashMap walletExpected = new Long2LongHashMap(MISSING);
+    private final Long2LongHashMap txIds;
     private final long[] obligations = new long[64];
     private final long[] holdings = new long[64];
     private int positionCount;
 
-    BareLedger(final int positionsMax, final int holdsMax)
+    BareLedger(final int positionsMax, final int holdsMax, final long txIdsMax)
     {
+        txIds = new Long2LongHashMap((int)Math.min(txIdsMax, 1 << 28), 0.65f, MISSING);
         positions = new Long2LongHashMap(positionsMax * 2, 0.65f, MISSING);
         available = new long[positionsMax];
         held = new long[positionsMax];
@@ -41,6 +44,7 @@ final class BareLedger
      */
     boolean apply(final Command command)
     {
+        txIds.put(command.txId, 1);
         switch (command.type)
         {
             case INFLOW:

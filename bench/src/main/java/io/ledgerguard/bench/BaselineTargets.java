@@ -53,7 +53,7 @@ final class BaselineTargets
         @Override
         public void start(final int producers, final long txIdsMax)
         {
-            ledger = new BareLedger(ExchangeWorkload.POSITIONS + 100_000, 200_000);
+            ledger = new BareLedger(ExchangeWorkload.POSITIONS + 100_000, 200_000, txIdsMax);
             workload = new ExchangeWorkload(seed, LoadHarness.WORKLOAD_RING_BITS);
             reference = fund(workload, ledger::apply);
         }

@@ -44,13 +44,18 @@ public final class LoadHarness implements Callable<Integer>
     static final long SETUP_TX_IDS = 1_400_000;
     /** Inner commands per command of the mix, on average, rounded up: for sizing the txId table. */
     private static final double TX_IDS_PER_COMMAND = 2.0;
+    /** The most txIds one table holds (its bytes must stay under {@link GuardConfig#TABLE_BYTES_MAX}). */
+    static final long TX_IDS_MAX = 40_000_000;
+    /** A ramp step whose accepted share falls below this is not the workload any more (a table full, a failure). */
+    private static final double ACCEPTED_SHARE_MIN = 0.95;
+    private static final List<String> TARGETS = List.of("bare", "engine", "ring", "pipeline", "locks", "postgres");
 
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--targets", split = ",", paramLabel = "NAME",
-        description = "Targets to run (default: all): engine, pipeline, bare, ring, locks.")
-    private List<String> targets = List.of("bare", "engine", "ring", "pipeline", "locks");
+        description = "Targets to run (default: all): engine, pipeline, bare, ring, locks, postgres.")
+    private List<String> targets = TARGETS;
 
     @Option(names = "--rates", split = ",", paramLabel = "PER_S",
         description = "Offered rates, commands per second (default: 10000,50000,100000,200000; --quick: 10000,50000).")
@@ -138,22 +143,15 @@ public final class LoadHarness implements Callable<Integer>
         final boolean doRamp = ramp || quick;
         final int rampSteps = quick ? 6 : 12;
         final double factor = quick && !rampFactorGiven() ? 2.0 : rampFactor;
-        for (final String name : targets)
+        final String usage = validate(rateList, warmupNs, durationNs, factor);
+        if (usage != null)
         {
-            if (!List.of("engine", "pipeline", "bare", "ring", "locks").contains(name))
-            {
-                System.err.println("ledger-guard bench: --targets: unknown target '" + name +
-                    "'; expected engine, pipeline, bare, ring, locks");
-                return 2;
-            }
-        }
-        if (producers < 1 || producers > 64)
-        {
-            System.err.println("ledger-guard bench: --producers: must be 1..64, was " + producers);
+            System.err.println("ledger-guard bench: " + usage);
             return 2;
         }
-        final Path dir = out != null ? out : Path.of("bench", "results",
-            LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss")));
+        final Path root = Path.of(System.getenv().getOrDefault("LEDGER_GUARD_ROOT", "."));
+        final Path dir = out != null ? out : root.resolve(Path.of("bench", "results",
+            LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmmss"))));
         Files.createDirectories(dir);
         final long started = System.nanoTime();
         log.printf(Locale.ROOT, "ledger-guard bench: %d cores, %s %s; rates %s, warm-up %d s, recorded %d s, " +
@@ -162,77 +160,166 @@ public final class LoadHarness implements Callable<Integer>
             TimeUnit.NANOSECONDS.toSeconds(warmupNs), TimeUnit.NANOSECONDS.toSeconds(durationNs), producers,
             waitStrategy, dir);
 
-        final List<OpenLoop.Result> results = new ArrayList<>();
-        final Map<String, Integer> highestHeld = new LinkedHashMap<>();
-        final Map<String, String> descriptions = new LinkedHashMap<>();
+        final LoadReport report = new LoadReport(dir, p99BoundUs, producers, waitStrategy,
+            "./ledger-guard bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
+            settings(rateList, warmupNs, durationNs, doRamp, rampSteps, factor));
         for (final String name : targets)
         {
-            final boolean rampThis = doRamp && (!quick || name.equals("engine") || name.equals("pipeline"));
-            long commands = 0;
-            for (final int rate : rateList)
+            // In a quick run PostgreSQL gets the first rate only: it cannot keep up with the others, and a run that
+            // falls behind lasts twice its schedule.
+            final List<Integer> targetRates = quick && name.equals("postgres") ? rateList.subList(0, 1) : rateList;
+            for (final int rate : targetRates)
             {
-                commands += (long)(rate * (warmupNs + durationNs) / 1e9);
+                final OpenLoop.Result result = runOnce(name, rate, String.valueOf(rate), warmupNs, durationNs, root,
+                    report, log);
+                if (result == null)
+                {
+                    break;
+                }
+                log.println(LoadReport.line(result));
             }
+            final boolean rampThis = doRamp && report.ran(name) &&
+                (!quick || name.equals("engine") || name.equals("pipeline"));
             if (rampThis)
             {
                 double rate = rampStart;
-                for (int i = 0; i < rampSteps; i++, rate *= factor)
+                int held = 0;
+                boolean holding = true;
+                String stopped = "the ramp's last step held: the limit is higher";
+                for (int i = 0; i < rampSteps && holding; i++, rate *= factor)
                 {
-                    // Each step may be run twice.
-                    commands += 2 * (long)(rate * (warmupNs + durationNs) / 1e9);
-                }
-            }
-            try (LoadTarget target = create(name))
-            {
-                descriptions.put(name, target.description());
-                final int threads = Math.min(producers, target.producersMax());
-                final long setupStart = System.nanoTime();
-                target.start(threads, SETUP_TX_IDS + (long)(commands * TX_IDS_PER_COMMAND));
-                log.printf(Locale.ROOT, "%-8s set up in %.1f s: %s%n", name,
-                    (System.nanoTime() - setupStart) / 1e9, target.description());
-                for (final int rate : rateList)
-                {
-                    final OpenLoop.Result result = OpenLoop.run(target, threads, rate, warmupNs, durationNs);
-                    results.add(result);
-                    log.println(LoadReport.line(result));
-                }
-                if (rampThis)
-                {
-                    double rate = rampStart;
-                    int held = 0;
-                    boolean holding = true;
-                    for (int i = 0; i < rampSteps && holding; i++, rate *= factor)
+                    // A step that fails is run once more: on a shared machine one stall is not a limit.
+                    holding = false;
+                    for (int attempt = 1; attempt <= 2 && !holding; attempt++)
                     {
-                        // A step that fails is run once more: on a shared machine one stall is not a limit.
-                        holding = false;
-                        for (int attempt = 0; attempt < 2 && !holding; attempt++)
+                        final OpenLoop.Result result = runOnce(name, (int)rate,
+                            "ramp-" + (int)rate + (attempt == 1 ? "" : "-again"), warmupNs, durationNs, root, report,
+                            log);
+                        if (result == null)
                         {
-                            final OpenLoop.Result result =
-                                OpenLoop.run(target, threads, (int)rate, warmupNs, durationNs);
-                            log.println("  ramp " + LoadReport.line(result));
-                            holding = result.percentileUs(99) <= p99BoundUs && result.unsent == 0 &&
-                                result.achievedPerSecond >= 0.95 * result.offeredPerSecond;
+                            stopped = "a run of this rate does not fit the tables (see above)";
+                            break;
                         }
-                        if (holding)
-                        {
-                            held = (int)rate;
-                        }
+                        log.println("  ramp " + LoadReport.line(result));
+                        holding = result.problem == null && result.percentileUs(99) <= p99BoundUs &&
+                            result.unsent == 0 && result.achievedPerSecond >= 0.95 * result.offeredPerSecond &&
+                            result.acceptedShare() >= ACCEPTED_SHARE_MIN;
                     }
-                    highestHeld.put(name, held);
-                    log.printf(Locale.ROOT, "  %s: highest rate with p99 <= %.0f us: %s%n", name, p99BoundUs,
-                        held == 0 ? "none (the first step did not hold)" :
-                            String.format(Locale.ROOT, "%,d/s%s", held, holding ? " (the ramp's last step: the " +
-                                "limit is higher)" : ""));
+                    if (holding)
+                    {
+                        held = (int)rate;
+                    }
+                    else if (!stopped.startsWith("a run of this rate"))
+                    {
+                        stopped = String.format(Locale.ROOT, "%,d/s did not hold, twice", (int)rate);
+                    }
                 }
+                report.highestHeld(name, held, stopped);
+                log.printf(Locale.ROOT, "  %s: highest rate with p99 <= %.0f us: %s (%s)%n", name, p99BoundUs,
+                    held == 0 ? "none" : String.format(Locale.ROOT, "%,d/s", held), stopped);
             }
-            System.gc();
         }
         final double elapsed = (System.nanoTime() - started) / 1e9;
-        LoadReport.write(dir, results, highestHeld, descriptions, p99BoundUs, elapsed, producers, waitStrategy,
-            String.join(" ", processArguments()));
-        log.printf(Locale.ROOT, "ledger-guard bench: done in %.0f s; wrote %s%n", elapsed,
-            dir.resolve("summary.md"));
+        report.finish(elapsed);
+        log.printf(Locale.ROOT, "ledger-guard bench: done in %.0f s; wrote %s%n", elapsed, dir.resolve("summary.md"));
         return 0;
+    }
+
+    /**
+     * One run on a target built and funded for it alone, so that every run starts from the same book and no run
+     * inherits another's tables, heap or backlog. Its results are written at once.
+     *
+     * @return the result, or {@code null} when the target could not be started (PostgreSQL missing) or the run would
+     *     not fit its tables; said on the log either way.
+     */
+    private OpenLoop.Result runOnce(final String name, final int rate, final String label, final long warmupNs,
+        final long durationNs, final Path root, final LoadReport report, final PrintStream log) throws Exception
+    {
+        // Every command of the schedule, twice over for the inner commands of trades, and twice again for a run
+        // that falls behind and goes on to twice its length.
+        final long txIds = SETUP_TX_IDS + (long)(rate * ((warmupNs + durationNs) / 1e9) * TX_IDS_PER_COMMAND * 2);
+        if (txIds > TX_IDS_MAX)
+        {
+            log.printf(Locale.ROOT, "%-8s %,d/s not run: a run of %d s at this rate needs %,d txIds, more than one " +
+                "table holds (%,d); shorten --warmup-s and --duration-s%n", name, rate,
+                TimeUnit.NANOSECONDS.toSeconds(warmupNs + durationNs), txIds, TX_IDS_MAX);
+            return null;
+        }
+        System.gc();
+        try (LoadTarget target = create(name, root))
+        {
+            final int threads = Math.min(producers, target.producersMax());
+            try
+            {
+                target.start(threads, txIds);
+            }
+            catch (final IllegalStateException ex)
+            {
+                if (!name.equals("postgres"))
+                {
+                    throw ex;
+                }
+                log.println("postgres not run: " + ex.getMessage());
+                report.notRun(name, ex.getMessage());
+                return null;
+            }
+            report.describe(name, target.description());
+            final OpenLoop.Result result = OpenLoop.run(target, label, threads, rate, warmupNs, durationNs);
+            report.add(result);
+            return result;
+        }
+    }
+
+    private String validate(final List<Integer> rateList, final long warmupNs, final long durationNs,
+        final double factor)
+    {
+        for (final String name : targets)
+        {
+            if (!TARGETS.contains(name))
+            {
+                return "--targets: unknown target '" + name + "'; expected " + String.join(", ", TARGETS);
+            }
+        }
+        for (final int rate : rateList)
+        {
+            if (rate <= 0)
+            {
+                return "--rates: every rate must be > 0, was " + rate;
+            }
+        }
+        if (producers < 1 || producers > 64)
+        {
+            return "--producers: must be 1..64, was " + producers;
+        }
+        if (durationNs <= 0 || warmupNs < 0)
+        {
+            return "--duration-s must be > 0 and --warmup-s >= 0";
+        }
+        if (rampStart <= 0 || factor <= 1)
+        {
+            return "--ramp-start must be > 0 and --ramp-factor > 1";
+        }
+        return null;
+    }
+
+    private Map<String, Object> settings(final List<Integer> rateList, final long warmupNs, final long durationNs,
+        final boolean doRamp, final int rampSteps, final double factor)
+    {
+        final Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("targets", targets);
+        settings.put("rates", rateList);
+        settings.put("warmupSeconds", TimeUnit.NANOSECONDS.toSeconds(warmupNs));
+        settings.put("durationSeconds", TimeUnit.NANOSECONDS.toSeconds(durationNs));
+        settings.put("producers", producers);
+        settings.put("waitStrategy", waitStrategy.name());
+        settings.put("quick", quick);
+        settings.put("ramp", doRamp);
+        settings.put("rampStart", rampStart);
+        settings.put("rampFactor", factor);
+        settings.put("rampSteps", rampSteps);
+        settings.put("p99BoundUs", p99BoundUs);
+        settings.put("seed", seed);
+        return settings;
     }
 
     private boolean rampFactorGiven()
@@ -240,7 +327,7 @@ public final class LoadHarness implements Callable<Integer>
         return spec != null && spec.commandLine().getParseResult().hasMatchedOption("--ramp-factor");
     }
 
-    private LoadTarget create(final String name)
+    private LoadTarget create(final String name, final Path root)
     {
         switch (name)
         {
@@ -249,6 +336,16 @@ public final class LoadHarness implements Callable<Integer>
             case "bare": return new BaselineTargets.Bare(seed);
             case "ring": return new RingTarget(seed, waitStrategy);
             case "locks": return new BaselineTargets.Locked(seed);
+            case "postgres":
+                try
+                {
+                    return new PostgresTarget(seed, java.nio.file.Files.createTempDirectory("ledger-guard-pg"),
+                        root.resolve(Path.of("bench", "postgres.sh")));
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new java.io.UncheckedIOException(ex);
+                }
             default: throw new IllegalArgumentException(name);
         }
     }

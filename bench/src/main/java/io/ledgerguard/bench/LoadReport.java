@@ -30,31 +30,87 @@ final class LoadReport
     private static final double[] PERCENTILES = {50, 90, 99, 99.9, 99.99};
     private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"};
 
-    private LoadReport()
+    private final Path dir;
+    private final double p99BoundUs;
+    private final int producers;
+    private final WaitStrategyKind waitStrategy;
+    private final String command;
+    private final Map<String, Object> settings;
+    private final List<OpenLoop.Result> results = new ArrayList<>();
+    private final Map<String, String> descriptions = new LinkedHashMap<>();
+    private final Map<String, Integer> highestHeld = new LinkedHashMap<>();
+    private final Map<String, String> rampStops = new LinkedHashMap<>();
+    private double elapsedSeconds;
+
+    LoadReport(final Path dir, final double p99BoundUs, final int producers, final WaitStrategyKind waitStrategy,
+        final String command, final Map<String, Object> settings)
     {
+        this.dir = dir;
+        this.p99BoundUs = p99BoundUs;
+        this.producers = producers;
+        this.waitStrategy = waitStrategy;
+        this.command = command;
+        this.settings = settings;
     }
 
     static String line(final OpenLoop.Result r)
     {
         return String.format(Locale.ROOT, "%-8s offered %,9.0f/s achieved %,9.0f/s  p50 %8.1f  p90 %8.1f  p99 %8.1f  " +
-            "p99.9 %8.1f  p99.99 %8.1f  max %9.1f us  service p50 %6.1f p99 %8.1f us  accepted %5.1f%%%s", r.target,
+            "p99.9 %8.1f  p99.99 %8.1f  max %9.1f us  service p50 %6.1f p99 %8.1f us  accepted %5.1f%%  GCs %d%s%s",
+            r.target,
             r.offeredPerSecond, r.achievedPerSecond, r.percentileUs(50), r.percentileUs(90), r.percentileUs(99),
             r.percentileUs(99.9), r.percentileUs(99.99), r.maxUs(), r.servicePercentileUs(50),
-            r.servicePercentileUs(99), r.recorded == 0 ? 0 : 100.0 * r.accepted / r.recorded,
+            r.servicePercentileUs(99), 100.0 * r.acceptedShare(), r.gcCount,
             r.unsent > 0 ? String.format(Locale.ROOT, "  (%,d never sent: the target fell too far behind)", r.unsent) :
-                "");
+                "", r.problem != null ? "  PROBLEM: " + r.problem : "");
     }
 
-    static void write(
-        final Path dir,
-        final List<OpenLoop.Result> results,
-        final Map<String, Integer> highestHeld,
-        final Map<String, String> descriptions,
-        final double p99BoundUs,
-        final double elapsedSeconds,
-        final int producers,
-        final WaitStrategyKind waitStrategy,
-        final String jvmArguments) throws IOException
+    void describe(final String target, final String description)
+    {
+        descriptions.put(target, description);
+    }
+
+    void notRun(final String target, final String why)
+    {
+        descriptions.put(target, "not run: " + why);
+    }
+
+    boolean ran(final String target)
+    {
+        for (final OpenLoop.Result r : results)
+        {
+            if (r.target.equals(target))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void highestHeld(final String target, final int rate, final String stopped) throws IOException
+    {
+        highestHeld.put(target, rate);
+        rampStops.put(target, stopped);
+        write();
+    }
+
+    /**
+     * Add a run and rewrite every output file, so that a run that dies later loses nothing already measured.
+     */
+    void add(final OpenLoop.Result result) throws IOException
+    {
+        results.add(result);
+        writeHistogram(dir.resolve(result.target + "-" + result.label + ".hlog"), result);
+        write();
+    }
+
+    void finish(final double elapsed) throws IOException
+    {
+        this.elapsedSeconds = elapsed;
+        write();
+    }
+
+    private void write() throws IOException
     {
         final Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("cores", Runtime.getRuntime().availableProcessors());
@@ -63,13 +119,13 @@ final class LoadReport
             System.getProperty("os.arch"));
         machine.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
         machine.put("jvmFlags", ManagementFactory.getRuntimeMXBean().getInputArguments());
-        machine.put("note", "a shared machine: other work may run beside the benchmark; compare figures of one run");
 
         final List<Map<String, Object>> runs = new ArrayList<>();
         for (final OpenLoop.Result r : results)
         {
             final Map<String, Object> run = new LinkedHashMap<>();
             run.put("target", r.target);
+            run.put("run", r.label);
             run.put("producers", r.producers);
             run.put("offeredPerSecond", r.offeredPerSecond);
             run.put("achievedPerSecond", Math.round(r.achievedPerSecond));
@@ -77,53 +133,62 @@ final class LoadReport
             run.put("accepted", r.accepted);
             run.put("rejected", r.rejected);
             run.put("unsent", r.unsent);
-            final Map<String, Object> latency = new LinkedHashMap<>();
-            for (final double p : PERCENTILES)
+            run.put("gcCount", r.gcCount);
+            run.put("gcMillis", r.gcMillis);
+            if (r.problem != null)
             {
-                latency.put("p" + trim(p), r.percentileUs(p));
+                run.put("problem", r.problem);
             }
-            latency.put("max", r.maxUs());
-            run.put("latencyUs", latency);
+            final Map<String, Object> latency = new LinkedHashMap<>();
             final Map<String, Object> service = new LinkedHashMap<>();
             for (final double p : PERCENTILES)
             {
+                latency.put("p" + trim(p), r.percentileUs(p));
                 service.put("p" + trim(p), r.servicePercentileUs(p));
             }
+            latency.put("max", r.maxUs());
             service.put("max", r.serviceNs.getMaxValue() / 1_000.0);
+            run.put("latencyUs", latency);
             run.put("serviceUs", service);
-            final String log = r.target + "-" + (long)r.offeredPerSecond + ".hlog";
-            run.put("histogramLog", log);
+            run.put("histogramLog", r.target + "-" + r.label + ".hlog");
             runs.add(run);
-            writeHistogram(dir.resolve(log), r);
         }
         final Map<String, Object> document = new LinkedHashMap<>();
         document.put("date", OffsetDateTime.now().toString());
         document.put("machine", machine);
-        document.put("command", "./ledger-guard bench " + jvmArguments);
-        document.put("producers", producers);
-        document.put("waitStrategy", waitStrategy.name());
+        document.put("command", command);
+        document.put("settings", settings);
         document.put("targets", descriptions);
         document.put("runs", runs);
         document.put("rampP99BoundUs", p99BoundUs);
         document.put("highestRateHeld", highestHeld);
+        document.put("rampStoppedBecause", rampStops);
         document.put("elapsedSeconds", Math.round(elapsedSeconds));
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(),
             document);
+        writeSummary(machine);
+    }
 
+    private void writeSummary(final Map<String, Object> machine) throws IOException
+    {
         final TreeSet<Double> rates = new TreeSet<>();
         for (final OpenLoop.Result r : results)
         {
-            rates.add(r.offeredPerSecond);
+            if (!r.label.startsWith("ramp"))
+            {
+                rates.add(r.offeredPerSecond);
+            }
         }
         try (PrintStream md = new PrintStream(Files.newOutputStream(dir.resolve("summary.md")), true,
             StandardCharsets.UTF_8))
         {
             md.printf(Locale.ROOT, "# Load harness, %s%n%n", OffsetDateTime.now().withNano(0));
-            md.printf(Locale.ROOT, "Machine: %s cores, %s, %s. **A shared machine with two cores**: producers, the " +
-                "pipeline's three stages and anything else running share them, so compare the figures of one run, " +
-                "side by side, and read absolute times with care. Open loop: latency from each command's intended " +
-                "send time. %d producers for pipeline, ring and locks; %s wait strategy. Run took %.0f s.%n%n",
-                machine.get("cores"), machine.get("jdk"), machine.get("os"), producers, waitStrategy, elapsedSeconds);
+            md.printf(Locale.ROOT, "Command: `%s`. Machine: %s cores, %s, %s. Producers, the pipeline's stages and " +
+                "anything else running share those cores, so compare the figures of one run, side by side. Open " +
+                "loop: latency from each command's intended send time; each producer has one command in flight. " +
+                "%d producers for pipeline, ring, locks and postgres; %s wait strategy. Every run starts from a " +
+                "freshly funded book. Run took %.0f s.%n%n", command, machine.get("cores"), machine.get("jdk"),
+                machine.get("os"), producers, waitStrategy, elapsedSeconds);
             md.println("| target | what |");
             md.println("| --- | --- |");
             descriptions.forEach((name, what) -> md.printf("| %s | %s |%n", name, what));
@@ -132,14 +197,15 @@ final class LoadReport
             {
                 md.printf(Locale.ROOT, "## Offered %,.0f commands/s%n%n", rate);
                 md.println("| target | achieved/s | p50 us | p90 us | p99 us | p99.9 us | p99.99 us | max us | " +
-                    "service p50 us | service p99 us | accepted | p99 vs bare | service p50 vs bare | p99 vs ring | " +
-                    "service p50 vs ring | p99 vs locks | service p50 vs locks |");
+                    "service p50 us | service p99 us | accepted | GCs (ms) | p99 vs bare | service p50 vs bare | " +
+                    "p99 vs ring | service p50 vs ring | p99 vs locks | service p50 vs locks | p99 vs postgres | " +
+                    "service p50 vs postgres |");
                 md.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | " +
-                    "---: | ---: | ---: | ---: | ---: |");
+                    "---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
                 final Map<String, OpenLoop.Result> atRate = new LinkedHashMap<>();
                 for (final OpenLoop.Result r : results)
                 {
-                    if (r.offeredPerSecond == rate)
+                    if (r.offeredPerSecond == rate && !r.label.startsWith("ramp"))
                     {
                         atRate.put(r.target, r);
                     }
@@ -147,18 +213,20 @@ final class LoadReport
                 for (final OpenLoop.Result r : atRate.values())
                 {
                     md.printf(Locale.ROOT, "| %s | %,.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | " +
-                        "%.1f%% | %s | %s | %s | %s | %s | %s |%n", r.target, r.achievedPerSecond, r.percentileUs(50),
-                        r.percentileUs(90), r.percentileUs(99), r.percentileUs(99.9), r.percentileUs(99.99), r.maxUs(),
-                        r.servicePercentileUs(50), r.servicePercentileUs(99),
-                        r.recorded == 0 ? 0 : 100.0 * r.accepted / r.recorded,
+                        "%.1f%%%s | %d (%d) | %s | %s | %s | %s | %s | %s | %s | %s |%n", r.target, r.achievedPerSecond,
+                        r.percentileUs(50), r.percentileUs(90), r.percentileUs(99), r.percentileUs(99.9),
+                        r.percentileUs(99.99), r.maxUs(), r.servicePercentileUs(50), r.servicePercentileUs(99),
+                        100.0 * r.acceptedShare(), r.unsent > 0 ? String.format(Locale.ROOT, ", %,d unsent", r.unsent) :
+                            "", r.gcCount, r.gcMillis,
                         ratio(r, atRate.get("bare"), false), ratio(r, atRate.get("bare"), true),
                         ratio(r, atRate.get("ring"), false), ratio(r, atRate.get("ring"), true),
-                        ratio(r, atRate.get("locks"), false), ratio(r, atRate.get("locks"), true));
+                        ratio(r, atRate.get("locks"), false), ratio(r, atRate.get("locks"), true),
+                        ratio(r, atRate.get("postgres"), false), ratio(r, atRate.get("postgres"), true));
                 }
                 md.println();
                 md.println("Latency runs from each command's intended send time; service time from its actual send. " +
-                    "A producer ahead of schedule parks until the intended time, and on this machine a park wakes " +
-                    "some tens of microseconds late, which is in the latency of every target alike.");
+                    "Unsent commands (a run that fell more than its own length behind) are in the latency " +
+                    "percentiles at the lower bound of their wait.");
                 md.println();
                 final String plot = "latency-" + (long)rate + ".svg";
                 writePlot(dir.resolve(plot), atRate, rate);
@@ -167,17 +235,19 @@ final class LoadReport
             if (!highestHeld.isEmpty())
             {
                 md.printf(Locale.ROOT, "## Highest offered rate with p99 <= %.0f us (ramp)%n%n", p99BoundUs);
-                md.println("| target | rate/s | vs bare | vs ring | vs locks |");
-                md.println("| --- | ---: | ---: | ---: | ---: |");
-                highestHeld.forEach((name, rate) -> md.printf(Locale.ROOT, "| %s | %,d | %s | %s | %s |%n", name, rate,
-                    rateRatio(rate, highestHeld.get("bare")), rateRatio(rate, highestHeld.get("ring")),
-                    rateRatio(rate, highestHeld.get("locks"))));
+                md.println("| target | rate/s | stopped because | vs bare | vs ring | vs locks | vs postgres |");
+                md.println("| --- | ---: | --- | ---: | ---: | ---: | ---: |");
+                highestHeld.forEach((name, rate) -> md.printf(Locale.ROOT, "| %s | %,d | %s | %s | %s | %s | %s |%n",
+                    name, rate, rampStops.get(name), rateRatio(rate, highestHeld.get("bare")),
+                    rateRatio(rate, highestHeld.get("ring")), rateRatio(rate, highestHeld.get("locks")),
+                    rateRatio(rate, highestHeld.get("postgres"))));
                 md.println();
                 md.println("A ramp step fails when p99 passes the bound, the achieved rate falls below 95% of the " +
-                    "offered one, or commands were left unsent; the rate before it is the one that held.");
+                    "offered one, commands were left unsent, fewer than 95% were accepted, or the target reported a " +
+                    "problem; a failed step is run once more. Every step's figures are in results.json and its " +
+                    "histogram log. With one command in flight per producer, a multi-producer target's ceiling here " +
+                    "is about producers / round trip.");
             }
-            md.println();
-            md.println("PostgreSQL (baseline 3) is not part of this run: see the README.");
         }
     }
 
@@ -211,12 +281,19 @@ final class LoadReport
         try (PrintStream stream = new PrintStream(Files.newOutputStream(file), true, StandardCharsets.UTF_8))
         {
             final HistogramLogWriter writer = new HistogramLogWriter(stream);
-            writer.outputComment("ledger-guard bench: target=" + r.target + " offered=" + (long)r.offeredPerSecond +
-                "/s producers=" + r.producers + ", latency in nanoseconds from the intended send time");
+            writer.outputComment("ledger-guard bench: target=" + r.target + " run=" + r.label + " offered=" +
+                (long)r.offeredPerSecond + "/s producers=" + r.producers + "; nanoseconds; tag latency: from the " +
+                "intended send time; tag service: from the actual send");
             writer.outputLegend();
+            final long endMs = (long)(r.measuredSeconds * 1000);
             r.latencyNs.setStartTimeStamp(0);
-            r.latencyNs.setEndTimeStamp((long)(r.measuredSeconds * 1000));
+            r.latencyNs.setEndTimeStamp(endMs);
+            r.latencyNs.setTag("latency");
             writer.outputIntervalHistogram(r.latencyNs);
+            r.serviceNs.setStartTimeStamp(0);
+            r.serviceNs.setEndTimeStamp(endMs);
+            r.serviceNs.setTag("service");
+            writer.outputIntervalHistogram(r.serviceNs);
         }
     }
 

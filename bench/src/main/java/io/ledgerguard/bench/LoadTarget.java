@@ -37,6 +37,23 @@ interface LoadTarget extends AutoCloseable
      */
     boolean next(int producer);
 
+    /**
+     * @param producer a producer index.
+     * @param thread   the thread that will call {@link #next(int)} for it in the coming run.
+     */
+    default void bind(final int producer, final Thread thread)
+    {
+    }
+
+    /**
+     * @return {@code null} when the target answered every command as it should, else what went wrong (a failed
+     *     guard, refused commands): the run's figures are then not a measurement of it.
+     */
+    default String problem()
+    {
+        return null;
+    }
+
     @Override
     void close();
 }

@@ -2,7 +2,6 @@ package io.ledgerguard.bench;
 
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.GuardEngine;
-import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.core.pipeline.PipelineContext;
 import io.ledgerguard.core.pipeline.WaitStrategyKind;
@@ -21,7 +20,7 @@ final class PipelineTarget implements LoadTarget
     private GuardEngine engine;
     private LedgerGuard guard;
     private Completion[] completions;
-    private long refused;
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
 
     PipelineTarget(final long seed, final WaitStrategyKind waitStrategy)
     {
@@ -69,7 +68,8 @@ final class PipelineTarget implements LoadTarget
      * @param producer a producer index.
      * @param thread   the thread that will call {@link #next(int)} for it.
      */
-    void bind(final int producer, final Thread thread)
+    @Override
+    public void bind(final int producer, final Thread thread)
     {
         completions[producer] = new Completion(thread);
     }
@@ -87,11 +87,21 @@ final class PipelineTarget implements LoadTarget
         }
         if (seq < 0)
         {
-            refused++;
-            assert seq != -Reason.GUARD_FAILED.code() : "guard failed: " + guard.failure();
+            refused.incrementAndGet();
             return false;
         }
         return completion.await();
+    }
+
+    @Override
+    public String problem()
+    {
+        if (guard.failure() != null)
+        {
+            return "the guard failed: " + guard.failure();
+        }
+        final long count = refused.getAndSet(0);
+        return count == 0 ? null : count + " commands refused unsequenced (ring full or guard closed)";
     }
 
     @Override

@@ -83,7 +83,8 @@ final class RingTarget implements LoadTarget
         ring = disruptor.start();
     }
 
-    void bind(final int producer, final Thread thread)
+    @Override
+    public void bind(final int producer, final Thread thread)
     {
         completions[producer] = new Completion(thread);
     }

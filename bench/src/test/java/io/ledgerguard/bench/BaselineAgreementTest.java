@@ -26,9 +26,9 @@ class BaselineAgreementTest
         forGuard.fund(engine);
 
         final BaselineTargets.Locked locked = new BaselineTargets.Locked(42);
-        locked.start(1, 0);
+        locked.start(1, LoadHarness.SETUP_TX_IDS + 2L * COMMANDS);
         final BaselineTargets.Bare bare = new BaselineTargets.Bare(42);
-        bare.start(1, 0);
+        bare.start(1, LoadHarness.SETUP_TX_IDS + 2L * COMMANDS);
 
         final Decision decision = new Decision();
         final Command copy = new Command();
