@@ -326,6 +326,18 @@ class ApprovalTest
         assertEquals("ledger-guard-approval-v1\ndomain=\ntype=ADJUST\ntxId=" + c.txId + "\naccountId=1001\nasset=BTC\n" +
             "amount=-10\nmemo=fee correction\nexpiresAtMs=1767225600000\n", SigningPayload.text(c, f.engine.config()));
 
+        final Command sweep = new Command();
+        sweep.type = CommandType.SWEEP;
+        sweep.txId = 9;
+        sweep.walletId = HOT;
+        sweep.toWalletId = GuardFixture.COLD;
+        sweep.assetId = GuardFixture.BTC;
+        sweep.amount = 5;
+        sweep.chainRef("btc:sweep:1");
+        sweep.expiresAtMs = 7;
+        assertEquals("ledger-guard-approval-v1\ndomain=\ntype=SWEEP\ntxId=9\nwalletId=1\ntoWalletId=2\nasset=BTC\n" +
+            "amount=5\nchainRef=btc:sweep:1\nexpiresAtMs=7\n", SigningPayload.text(sweep, f.engine.config()));
+
         c.memo("line one\nline two");
         assertNull(SigningPayload.text(c, f.engine.config()), "a control character has no canonical form");
         assertThrows(IllegalArgumentException.class, () -> ApprovalVerifier.sign(c, f.engine.config(),

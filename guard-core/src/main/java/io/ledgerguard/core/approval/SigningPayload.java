@@ -100,18 +100,12 @@ public final class SigningPayload
                 line(sb, "balance", command.amount);
                 break;
             case SWEEP:
-                line(sb, "walletId", command.walletId);
-                line(sb, "toWalletId", command.toWalletId);
-                line(sb, "asset", assetCode(command, config));
-                line(sb, "amount", command.amount);
-                if (!signable(command.chainRef, command.chainRefLength, Command.CHAIN_REF_LENGTH_MAX))
-                {
-                    return null;
-                }
-                line(sb, "chainRef", command.chainRefString());
-                break;
             case INFLOW:
                 line(sb, "walletId", command.walletId);
+                if (type == CommandType.SWEEP)
+                {
+                    line(sb, "toWalletId", command.toWalletId);
+                }
                 line(sb, "asset", assetCode(command, config));
                 line(sb, "amount", command.amount);
                 if (!signable(command.chainRef, command.chainRefLength, Command.CHAIN_REF_LENGTH_MAX))
