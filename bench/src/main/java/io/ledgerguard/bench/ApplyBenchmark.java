@@ -51,16 +51,20 @@ public class ApplyBenchmark
 {
     /**
      * The txId table never deletes, so the engine is rebuilt and funded again before every iteration (warm-up ones
-     * included) and one iteration must fit in it: about 1.8 txIds per command (a trade takes five) and 1.25 million
-     * for setup. 11 million fills the same 16M-slot table (384 MiB) that 6 million would; an iteration that fills it
-     * fails in {@link #tearDownIteration()} rather than measure rejections. Shorten {@code -r} if it does.
+     * included) and one iteration must fit in it: about 1.8 txIds per command (a trade takes five), beyond the five per
+     * account that setup takes (its opening and four deposits). An iteration that fills it fails in
+     * {@link #tearDownIteration()} rather than measure rejections. Shorten {@code -r} if it does.
      */
-    static final long TX_IDS_MAX = 11_000_000;
+    static final long TX_IDS_MEASURED = 10_000_000;
     static final long SEED = 20_240_601L;
 
     /** log2 of the number of pre-built commands replayed in a ring. */
     @Param("16")
     public int ringBits;
+
+    /** Accounts in the book, each funded in four assets: 1,000,000 and 10,000,000 positions. */
+    @Param({"250000", "2500000"})
+    public int accounts;
 
     private ExchangeWorkload workload;
     private GuardEngine engine;
@@ -95,7 +99,7 @@ public class ApplyBenchmark
     public void setUpTrial()
     {
         System.out.println("fork JVM arguments: " + ManagementFactory.getRuntimeMXBean().getInputArguments());
-        workload = new ExchangeWorkload(SEED, ringBits);
+        workload = new ExchangeWorkload(SEED, ringBits, accounts);
         final int[] mix = workload.mixCounts();
         final StringBuilder sb = new StringBuilder("mix of " + workload.ringSize() + " commands:");
         for (final CommandType type : CommandType.values())
@@ -114,7 +118,7 @@ public class ApplyBenchmark
     @Setup(Level.Iteration)
     public void setUpIteration()
     {
-        engine = new GuardEngine(ExchangeWorkload.config(TX_IDS_MAX));
+        engine = new GuardEngine(ExchangeWorkload.config(5L * accounts + TX_IDS_MEASURED, accounts));
         workload.fund(engine);
         workload.rewind();
         Arrays.fill(reasonCounts, 0);
@@ -148,7 +152,7 @@ public class ApplyBenchmark
         if (reasonCounts[Reason.CAPACITY_EXHAUSTED.ordinal()] > 0)
         {
             throw new IllegalStateException("a table filled during the iteration: shorten the iteration (-r) or " +
-                "raise TX_IDS_MAX; " + sb);
+                "raise TX_IDS_MEASURED; " + sb);
         }
     }
 

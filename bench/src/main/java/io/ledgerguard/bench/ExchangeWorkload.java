@@ -87,6 +87,8 @@ final class ExchangeWorkload
 
     private final int ringBits;
     private final int ringMask;
+    /** Accounts in the book: {@link #ACCOUNTS} unless a larger book is asked for. */
+    private final int accounts;
     private final Command[] ring;
     private final byte[] patch;
     private final int[] reference0;
@@ -105,6 +107,24 @@ final class ExchangeWorkload
      */
     ExchangeWorkload(final long seed, final int ringBits)
     {
+        this(seed, ringBits, ACCOUNTS);
+    }
+
+    /**
+     * Plan the ring over a book of a given size.
+     *
+     * @param seed     of the plan; the same seed gives the same commands.
+     * @param ringBits log2 of the number of commands in the ring, at most 24.
+     * @param accounts accounts in the book, each funded in every asset; at least {@link #ACTIVE_ACCOUNTS} + 16.
+     */
+    ExchangeWorkload(final long seed, final int ringBits, final int accounts)
+    {
+        if (accounts < ACTIVE_ACCOUNTS + 16)
+        {
+            throw new IllegalArgumentException("accounts must be at least " + (ACTIVE_ACCOUNTS + 16) + ": accounts=" +
+                accounts);
+        }
+        this.accounts = accounts;
         if (ringBits < 8 || ringBits > 24)
         {
             throw new IllegalArgumentException("ringBits must be 8..24: ringBits=" + ringBits);
@@ -129,6 +149,16 @@ final class ExchangeWorkload
      */
     static GuardConfig config(final long txIdsMax)
     {
+        return config(txIdsMax, ACCOUNTS);
+    }
+
+    /**
+     * @param txIdsMax the txId table's limit.
+     * @param accounts accounts in the book.
+     * @return a new, unconcluded configuration sized for a book of that many accounts.
+     */
+    static GuardConfig config(final long txIdsMax, final int accounts)
+    {
         final GuardConfig config = new GuardConfig();
         for (int a = 0; a < ASSET_COUNT; a++)
         {
@@ -139,12 +169,13 @@ final class ExchangeWorkload
             config.wallet(new GuardConfig.WalletConfig(walletId(a, 1), ASSET_CODES[a], WalletKind.COLD));
         }
         final GuardConfig.Limits limits = config.limits();
-        limits.accountsMax = ACCOUNTS + 50_000;
-        limits.positionsMax = POSITIONS + 100_000;
+        limits.accountsMax = accounts + 50_000L;
+        limits.positionsMax = (long)accounts * ASSET_COUNT + 100_000L;
         limits.holdsMax = 100_000;
         limits.txIdsMax = txIdsMax;
         limits.inflowsMax = 300_000;
-        limits.creditsMax = 2_000_000;
+        // Every funding deposit is kept reversible: four credits an account, and room for the mix.
+        limits.creditsMax = (long)accounts * ASSET_COUNT + 1_000_000L;
         return config;
     }
 
@@ -171,7 +202,7 @@ final class ExchangeWorkload
         final Decision decision = new Decision();
         long txId = 0;
         long setupSeq = 0;
-        for (long accountId = 1; accountId <= ACCOUNTS; accountId++)
+        for (long accountId = 1; accountId <= accounts; accountId++)
         {
             command.reset();
             command.type = CommandType.OPEN_ACCOUNT;
@@ -192,7 +223,7 @@ final class ExchangeWorkload
             }
         }
         long total = 0;
-        for (long accountId = 1; accountId <= ACCOUNTS; accountId++)
+        for (long accountId = 1; accountId <= accounts; accountId++)
         {
             total += funding(accountId);
         }
@@ -213,7 +244,7 @@ final class ExchangeWorkload
             command.type = CommandType.DEPOSIT;
             command.assetId = a + 1;
             command.chainRef("funding-" + ASSET_CODES[a]);
-            for (long accountId = 1; accountId <= ACCOUNTS; accountId++)
+            for (long accountId = 1; accountId <= accounts; accountId++)
             {
                 command.accountId = accountId;
                 command.amount = funding(accountId);
@@ -221,7 +252,7 @@ final class ExchangeWorkload
             }
         }
         final long positions = engine.tableSize(TableKind.POSITIONS);
-        if (positions != POSITIONS)
+        if (positions != (long)accounts * ASSET_COUNT)
         {
             throw new IllegalStateException("setup did not fund every position: positions=" + positions);
         }
@@ -512,7 +543,7 @@ final class ExchangeWorkload
         private long tailAccount()
         {
             final long first = 2 + MARKET_MAKERS;
-            final long count = random.nextBoolean() ? ACTIVE_ACCOUNTS : ACCOUNTS - first + 1;
+            final long count = random.nextBoolean() ? ACTIVE_ACCOUNTS : accounts - first + 1;
             return first + random.nextLong(count);
         }
 
