@@ -215,6 +215,61 @@ public final class Command
     }
 
     /**
+     * Add an approval from bytes, without allocating: for decoders.
+     *
+     * @param keyId           the key id's UTF-8 bytes.
+     * @param keyIdOffset     where they start.
+     * @param keyIdLength     how many, 1..{@link #KEY_ID_LENGTH_MAX}.
+     * @param signature       the signature's bytes.
+     * @param signatureOffset where its {@link #SIGNATURE_LENGTH} bytes start.
+     * @return false when the command cannot hold it (an inner command, {@link #APPROVALS_MAX} already there, or a key
+     *     id of the wrong length).
+     */
+    public boolean addApproval(
+        final byte[] keyId, final int keyIdOffset, final int keyIdLength, final byte[] signature,
+        final int signatureOffset)
+    {
+        if (approvalKeyIds == null || approvalCount == APPROVALS_MAX || keyIdLength <= 0 ||
+            keyIdLength > KEY_ID_LENGTH_MAX)
+        {
+            return false;
+        }
+        System.arraycopy(keyId, keyIdOffset, approvalKeyIds, approvalCount * KEY_ID_LENGTH_MAX, keyIdLength);
+        approvalKeyIdLengths[approvalCount] = keyIdLength;
+        System.arraycopy(signature, signatureOffset, approvalSignatures, approvalCount * SIGNATURE_LENGTH,
+            SIGNATURE_LENGTH);
+        approvalCount++;
+        return true;
+    }
+
+    /**
+     * @param index of an approval, below {@link #approvalCount}.
+     * @return the length of its key id in bytes.
+     */
+    public int approvalKeyIdLength(final int index)
+    {
+        assert index >= 0 && index < approvalCount : "index=" + index + ", approvalCount=" + approvalCount;
+        return approvalKeyIdLengths[index];
+    }
+
+    /**
+     * Copy an approval's key id and signature out, without allocating: for encoders.
+     *
+     * @param index     of an approval, below {@link #approvalCount}.
+     * @param keyId     receives the key id's bytes at 0 ({@link #KEY_ID_LENGTH_MAX} bytes of room).
+     * @param signature receives the signature at 0 ({@link #SIGNATURE_LENGTH} bytes of room).
+     * @return the key id's length.
+     */
+    public int copyApproval(final int index, final byte[] keyId, final byte[] signature)
+    {
+        assert index >= 0 && index < approvalCount : "index=" + index + ", approvalCount=" + approvalCount;
+        final int length = approvalKeyIdLengths[index];
+        System.arraycopy(approvalKeyIds, index * KEY_ID_LENGTH_MAX, keyId, 0, length);
+        System.arraycopy(approvalSignatures, index * SIGNATURE_LENGTH, signature, 0, SIGNATURE_LENGTH);
+        return length;
+    }
+
+    /**
      * @param index of an approval, below {@link #approvalCount}.
      * @return its key id (allocates: not for the apply path).
      */
