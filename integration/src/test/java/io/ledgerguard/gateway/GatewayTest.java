@@ -1,0 +1,582 @@
+package io.ledgerguard.gateway;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ledgerguard.config.ConfigLoader;
+import io.ledgerguard.core.AccountKind;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.approval.ApprovalVerifier;
+import io.ledgerguard.core.pipeline.BackPressure;
+import io.ledgerguard.core.pipeline.InMemoryJournal;
+import io.ledgerguard.core.pipeline.LedgerGuard;
+import io.ledgerguard.core.pipeline.PipelineContext;
+import io.ledgerguard.protocol.CommandMessages;
+import io.ledgerguard.protocol.ControlMessages;
+import io.ledgerguard.protocol.GatewayDecision;
+import io.ledgerguard.replay.CommandLineParser;
+import io.ledgerguard.replay.Replay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The gateway end to end, over real sockets: the same decisions as replay, many clients pipelining, malformed frames,
+ * a client that stops reading, an incompatible client, and a Unix domain socket.
+ */
+class GatewayTest
+{
+    private static final Path EXAMPLES = Path.of("..", "examples");
+    private static final int BTC = 1;
+
+    @TempDir
+    Path temp;
+
+    private GuardConfig config;
+    private GuardEngine engine;
+    private InMemoryJournal journal;
+    private LedgerGuard guard;
+    private GatewayServer server;
+    private final List<GatewayClient> clients = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws IOException
+    {
+        start(new GatewaySettings());
+    }
+
+    private void start(final GatewaySettings settings) throws IOException
+    {
+        stop();
+        config = ConfigLoader.load(EXAMPLES.resolve("config.yaml"));
+        engine = new GuardEngine(config);
+        journal = new InMemoryJournal(256 << 20);
+        guard = new LedgerGuard(engine, new PipelineContext().journal(journal).backPressure(BackPressure.BLOCK));
+        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        server = GatewayServer.start(guard, new ApprovalVerifier(config), settings);
+    }
+
+    @AfterEach
+    void stop()
+    {
+        for (final GatewayClient client : clients)
+        {
+            client.close();
+        }
+        clients.clear();
+        if (server != null)
+        {
+            server.close();
+            server = null;
+        }
+        if (guard != null)
+        {
+            guard.close();
+            guard = null;
+        }
+    }
+
+    private GatewayClient client(final String name)
+    {
+        final GatewayClient client = new GatewayClient(server.tcpAddress(), name);
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void shouldDecideTheExampleCommandsAsReplayDoes() throws Exception
+    {
+        final Path commands = EXAMPLES.resolve("commands.jsonl");
+        final StringWriter expected = new StringWriter();
+        new Replay(ConfigLoader.load(EXAMPLES.resolve("config.yaml")))
+            .run(Files.newInputStream(commands), expected, new StringWriter());
+        final ObjectMapper json = new ObjectMapper();
+        final List<String> expectedReasons = new ArrayList<>();
+        for (final String line : expected.toString().split("\n"))
+        {
+            expectedReasons.add(json.readTree(line).get("reason").asText());
+        }
+
+        final GatewayClient client = client("example");
+        final CommandLineParser parser = new CommandLineParser(config);
+        final Command command = new Command();
+        final List<String> reasons = new ArrayList<>();
+        for (final String line : Files.readAllLines(commands))
+        {
+            try
+            {
+                parser.parse(line, command);
+            }
+            catch (final io.ledgerguard.replay.MalformedCommandException ex)
+            {
+                reasons.add(Reason.MALFORMED_COMMAND.name());
+                continue;
+            }
+            reasons.add(client.submit(command).reason.name());
+        }
+        assertEquals(expectedReasons, reasons);
+    }
+
+    @Test
+    void shouldAnswerEveryPipelinedRequestOfThirtyTwoClientsOnceInOrderAndMatchTheJournal() throws Exception
+    {
+        fund(100);
+        final long setupRequests = server.requests();
+        final int clientCount = 32;
+        final int perClient = 400;
+        final CountDownLatch done = new CountDownLatch(clientCount);
+        final AtomicReference<String> problem = new AtomicReference<>();
+        final AtomicLong answers = new AtomicLong();
+        final long txIdBase = 1_000_000;
+        for (int c = 0; c < clientCount; c++)
+        {
+            final int clientIndex = c;
+            final GatewayClient client = client("load-" + c);
+            new Thread(() ->
+            {
+                try
+                {
+                    final SplittableRandom random = new SplittableRandom(clientIndex);
+                    final long[] lastCorrelation = {0};
+                    final AtomicInteger answered = new AtomicInteger();
+                    final CountDownLatch all = new CountDownLatch(perClient);
+                    final Command command = new Command();
+                    for (int i = 0; i < perClient; i++)
+                    {
+                        command.reset();
+                        command.type = CommandType.TRANSFER;
+                        command.txId = txIdBase + (long)clientIndex * perClient + i;
+                        command.debitAccountId = 1 + random.nextInt(100);
+                        command.creditAccountId = 1 + (command.debitAccountId + random.nextInt(99)) % 100;
+                        command.assetId = BTC;
+                        command.amount = 1 + random.nextInt(3);
+                        client.submitAsync(command, new GatewayClient.Listener()
+                        {
+                            @Override
+                            public void onDecision(final GatewayDecision decision)
+                            {
+                                if (decision.correlationId <= lastCorrelation[0])
+                                {
+                                    problem.compareAndSet(null, "out of order on client " + clientIndex);
+                                }
+                                lastCorrelation[0] = decision.correlationId;
+                                answered.incrementAndGet();
+                                answers.incrementAndGet();
+                                all.countDown();
+                            }
+
+                            @Override
+                            public void onError(final int code, final String message)
+                            {
+                                problem.compareAndSet(null, "error " + code + ": " + message);
+                                all.countDown();
+                            }
+                        });
+                    }
+                    if (!all.await(60, TimeUnit.SECONDS))
+                    {
+                        problem.compareAndSet(null, "client " + clientIndex + " got " + answered.get() + " answers");
+                    }
+                }
+                catch (final Exception ex)
+                {
+                    problem.compareAndSet(null, ex.toString());
+                }
+                finally
+                {
+                    done.countDown();
+                }
+            }).start();
+        }
+        assertTrue(done.await(120, TimeUnit.SECONDS), "clients finished");
+        assertEquals(null, problem.get());
+        assertEquals((long)clientCount * perClient, answers.get());
+        assertEquals((long)clientCount * perClient + setupRequests, server.requests());
+
+        final String served = stateHashAfterClose();
+        assertEquals(replayJournal(), served, "the served state equals the journal's replay");
+    }
+
+    @Test
+    void shouldAnswerAHundredThousandMalformedFramesAndKeepServing() throws Exception
+    {
+        fund(10);
+        final GatewayClient honest = client("honest");
+        final SplittableRandom random = new SplittableRandom(7);
+        final CommandMessages messages = new CommandMessages();
+        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN));
+        final Command valid = new Command();
+        valid.type = CommandType.TRANSFER;
+        valid.txId = 42;
+        valid.debitAccountId = 1;
+        valid.creditAccountId = 2;
+        valid.assetId = BTC;
+        valid.amount = 1;
+        final long requestsBefore = server.requests();
+        try (SocketChannel raw = handshake())
+        {
+            final int frames = 100_000;
+            final ByteBuffer out = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            int sent = 0;
+            int answered = 0;
+            final ByteBuffer in = ByteBuffer.allocateDirect(1 << 22).order(ByteOrder.LITTLE_ENDIAN);
+            while (sent < frames)
+            {
+                out.clear();
+                for (int batch = 0; batch < 200 && sent < frames; batch++, sent++)
+                {
+                    final int length = malformed(random, messages, valid, frame);
+                    out.putInt(length);
+                    for (int i = 0; i < length; i++)
+                    {
+                        out.put(frame.getByte(ControlMessages.LENGTH_PREFIX + i));
+                    }
+                }
+                out.flip();
+                while (out.hasRemaining())
+                {
+                    raw.write(out);
+                }
+                answered += readErrorFrames(raw, in, sent - answered);
+                if (sent % 20_000 == 0)
+                {
+                    assertTrue(honest.submit(transfer(2, 1, 1_000_000 + sent)).accepted(), "still serving others");
+                }
+            }
+            assertEquals(frames, answered, "one error frame per malformed frame");
+        }
+        assertEquals(requestsBefore + 5, server.requests(), "no malformed frame reached the guard");
+        // Lengths that cannot be resynchronised close the connection, after an error frame.
+        for (final int length : new int[] {0, 3, 7, Integer.MAX_VALUE, -1, 64 * 1024 + 1})
+        {
+            try (SocketChannel raw = handshake())
+            {
+                final ByteBuffer out = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(length);
+                out.flip();
+                raw.write(out);
+                final ByteBuffer in = ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN);
+                assertEquals(1, readErrorFrames(raw, in, 1));
+                in.clear();
+                assertEquals(-1, raw.read(in), "closed after a frame length of " + length);
+            }
+        }
+        assertTrue(honest.submit(transfer(2, 1, 2_000_000)).accepted());
+    }
+
+    @Test
+    void shouldDisconnectAClientThatStopsReadingWithoutDelayingTheOthers() throws Exception
+    {
+        final GatewaySettings settings = new GatewaySettings();
+        settings.outboundBytesMax = 64 * 1024;
+        start(settings);
+        fund(10);
+        final GatewayClient other = client("other");
+        final CommandMessages messages = new CommandMessages();
+        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN));
+        try (SocketChannel stalled = handshake())
+        {
+            final ByteBuffer out = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            stalled.configureBlocking(false);
+            long txId = 5_000_000;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (server.slowDisconnects() == 0 && System.nanoTime() < deadline)
+            {
+                out.clear();
+                for (int i = 0; i < 500; i++)
+                {
+                    final int length = messages.encode(txId, transfer(1, 2, txId), 0, frame,
+                        ControlMessages.LENGTH_PREFIX);
+                    txId++;
+                    out.putInt(length);
+                    for (int b = 0; b < length; b++)
+                    {
+                        out.put(frame.getByte(ControlMessages.LENGTH_PREFIX + b));
+                    }
+                }
+                out.flip();
+                try
+                {
+                    stalled.write(out);
+                }
+                catch (final IOException ex)
+                {
+                    break;
+                }
+                assertTrue(other.submit(transfer(2, 1, 9_000_000 + txId)).reason != null);
+            }
+            assertEquals(1, server.slowDisconnects(), "the client that stopped reading was disconnected");
+        }
+        assertTrue(other.submit(transfer(2, 1, 9_999_999)).accepted(), "the others were served throughout");
+    }
+
+    @Test
+    void shouldRefuseAnIncompatibleClientWithAReason() throws Exception
+    {
+        try (SocketChannel raw = SocketChannel.open(server.tcpAddress()))
+        {
+            final ControlMessages control = new ControlMessages();
+            final UnsafeBuffer hello = new UnsafeBuffer(ByteBuffer.allocateDirect(256).order(ByteOrder.LITTLE_ENDIAN));
+            final int length = control.encodeHello("old", hello, 4);
+            hello.putShort(4 + 8, (short)99);
+            hello.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
+            final ByteBuffer out = hello.byteBuffer().duplicate();
+            out.limit(4 + length).position(0);
+            raw.write(out);
+            final ByteBuffer in = ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN);
+            while (in.position() < 4 || in.position() < 4 + in.getInt(0))
+            {
+                assertTrue(raw.read(in) >= 0);
+            }
+            final UnsafeBuffer view = new UnsafeBuffer(in);
+            control.decodeError(view, 4, view.getInt(0, ByteOrder.LITTLE_ENDIAN));
+            assertEquals("incompatible protocol version 99; this server speaks 1", control.errorMessage());
+            assertEquals(ControlMessages.HANDSHAKE_REFUSED, control.errorCode());
+        }
+    }
+
+    @Test
+    void shouldServeOverAUnixDomainSocket() throws Exception
+    {
+        final GatewaySettings settings = new GatewaySettings();
+        settings.unixSocket = temp.resolve("guard.sock");
+        start(settings);
+        final GatewayClient client = new GatewayClient(UnixDomainSocketAddress.of(settings.unixSocket), "uds");
+        clients.add(client);
+        final Command open = new Command();
+        open.type = CommandType.OPEN_ACCOUNT;
+        open.txId = 1;
+        open.accountId = 77;
+        open.accountKind = AccountKind.CUSTOMER;
+        assertTrue(client.submit(open).accepted());
+        assertEquals(Reason.ACCOUNT_ALREADY_EXISTS, client.submit(copyWithTxId(open, 2)).reason);
+    }
+
+    @Test
+    void shouldFailWhatIsInFlightWhenTheConnectionDropsAndReconnect() throws Exception
+    {
+        fund(10);
+        final GatewayClient client = client("reconnecting");
+        assertTrue(client.submit(transfer(1, 2, 300)).accepted());
+        final GatewaySettings samePort = withPort(server);
+        server.close();
+        assertThrows(IOException.class, () -> client.submit(transfer(1, 2, 301)));
+        server = GatewayServer.start(guard, new ApprovalVerifier(config), samePort);
+        assertTrue(client.submit(transfer(1, 2, 301)).accepted(), "the next submit connects again");
+    }
+
+    private static GatewaySettings withPort(final GatewayServer old)
+    {
+        final GatewaySettings settings = new GatewaySettings();
+        settings.tcp = old.tcpAddress();
+        return settings;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private void fund(final int accounts) throws IOException
+    {
+        final GatewayClient setup = client("setup");
+        long txId = 1;
+        for (final long wallet : new long[] {1, 2, 3})
+        {
+            final Command attest = new Command();
+            attest.type = CommandType.ATTEST;
+            attest.txId = txId++;
+            attest.walletId = wallet;
+            attest.assetId = wallet == 3 ? 2 : BTC;
+            attest.amount = 0;
+            assertTrue(setup.submit(attest).accepted());
+        }
+        final Command inflow = new Command();
+        inflow.type = CommandType.INFLOW;
+        inflow.txId = txId++;
+        inflow.walletId = 2;
+        inflow.assetId = BTC;
+        inflow.amount = 1_000_000_000L;
+        inflow.chainRef("fund");
+        assertTrue(setup.submit(inflow).accepted());
+        for (int a = 1; a <= accounts; a++)
+        {
+            final Command open = new Command();
+            open.type = CommandType.OPEN_ACCOUNT;
+            open.txId = txId++;
+            open.accountId = a;
+            open.accountKind = AccountKind.CUSTOMER;
+            assertTrue(setup.submit(open).accepted());
+            final Command deposit = new Command();
+            deposit.type = CommandType.DEPOSIT;
+            deposit.txId = txId++;
+            deposit.accountId = a;
+            deposit.assetId = BTC;
+            deposit.amount = 1_000_000;
+            deposit.chainRef("fund");
+            assertTrue(setup.submit(deposit).accepted(), () -> "deposit " + deposit);
+        }
+    }
+
+    private static Command transfer(final long from, final long to, final long txId)
+    {
+        final Command c = new Command();
+        c.type = CommandType.TRANSFER;
+        c.txId = txId;
+        c.debitAccountId = from;
+        c.creditAccountId = to;
+        c.assetId = BTC;
+        c.amount = 1;
+        return c;
+    }
+
+    private static Command copyWithTxId(final Command source, final long txId)
+    {
+        final Command c = new Command();
+        c.copyFrom(source);
+        c.txId = txId;
+        return c;
+    }
+
+    private SocketChannel handshake() throws IOException
+    {
+        final SocketChannel raw = SocketChannel.open(server.tcpAddress());
+        final ControlMessages control = new ControlMessages();
+        final UnsafeBuffer hello = new UnsafeBuffer(ByteBuffer.allocateDirect(256).order(ByteOrder.LITTLE_ENDIAN));
+        final int length = control.encodeHello("raw", hello, 4);
+        hello.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer out = hello.byteBuffer().duplicate();
+        out.limit(4 + length).position(0);
+        raw.write(out);
+        final ByteBuffer in = ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN);
+        while (in.position() < 4 || in.position() < 4 + in.getInt(0))
+        {
+            if (raw.read(in) < 0)
+            {
+                throw new IOException("closed in the handshake");
+            }
+        }
+        return raw;
+    }
+
+    /**
+     * A frame that cannot be taken, of one of several kinds; its length prefix is right, so the connection stays.
+     */
+    private static int malformed(final SplittableRandom random, final CommandMessages messages, final Command valid,
+        final UnsafeBuffer frame)
+    {
+        final int base = ControlMessages.LENGTH_PREFIX;
+        final int validLength = messages.encode(random.nextLong(1, Long.MAX_VALUE), valid, 0, frame, base);
+        switch (random.nextInt(5))
+        {
+            case 0:
+            {
+                // Random bytes behind a header of an unknown template.
+                final int length = 8 + random.nextInt(200);
+                for (int i = 0; i < length; i++)
+                {
+                    frame.putByte(base + i, (byte)random.nextInt(256));
+                }
+                frame.putShort(base + 2, (short)(100 + random.nextInt(1000)), ByteOrder.LITTLE_ENDIAN);
+                return length;
+            }
+            case 1:
+                // A request cut short.
+                return 8 + random.nextInt(validLength - 8);
+            case 2:
+                // An unknown command kind.
+                frame.putByte(base + 8 + 8, (byte)(19 + random.nextInt(200)));
+                return validLength;
+            case 3:
+                // Bytes after the message.
+                return validLength + 1 + random.nextInt(16);
+            default:
+                // A header of another schema.
+                frame.putShort(base + 4, (short)(random.nextInt(7000)), ByteOrder.LITTLE_ENDIAN);
+                return validLength;
+        }
+    }
+
+    private static int readErrorFrames(final SocketChannel raw, final ByteBuffer in, final int expected)
+        throws IOException
+    {
+        int frames = 0;
+        final UnsafeBuffer view = new UnsafeBuffer(in);
+        final ControlMessages control = new ControlMessages();
+        while (frames < expected)
+        {
+            int position = 0;
+            while (in.position() - position >= 4)
+            {
+                final int length = view.getInt(position, ByteOrder.LITTLE_ENDIAN);
+                if (in.position() - position < 4 + length)
+                {
+                    break;
+                }
+                if (control.templateId(view, position + 4, length) ==
+                    io.ledgerguard.protocol.sbe.ErrorResponseDecoder.TEMPLATE_ID)
+                {
+                    frames++;
+                }
+                position += 4 + length;
+            }
+            final int end = in.position();
+            in.limit(end).position(position);
+            in.compact();
+            if (frames < expected && raw.read(in) < 0)
+            {
+                break;
+            }
+        }
+        return frames;
+    }
+
+    private String stateHashAfterClose()
+    {
+        for (final GatewayClient client : clients)
+        {
+            client.close();
+        }
+        clients.clear();
+        server.close();
+        server = null;
+        guard.close();
+        guard = null;
+        return engine.stateHash().hex();
+    }
+
+    private String replayJournal()
+    {
+        final GuardEngine fresh = new GuardEngine(config);
+        final io.ledgerguard.core.Decision decision = new io.ledgerguard.core.Decision();
+        journal.forEach(command -> fresh.apply(command, decision));
+        return fresh.stateHash().hex();
+    }
+
+    private static final class AtomicLong extends java.util.concurrent.atomic.AtomicLong
+    {
+        private static final long serialVersionUID = 1L;
+    }
+}
