@@ -1,43 +1,151 @@
 package io.ledgerguard.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Unmatched;
+
+import io.ledgerguard.config.ConfigLoader;
+import io.ledgerguard.config.JournalSettings;
+import io.ledgerguard.core.ConfigurationException;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.gateway.GatewaySettings;
+import io.ledgerguard.gateway.Sidecar;
+import io.ledgerguard.journal.JournalFormatException;
 
 /**
- * {@code ledger-guard serve}: an explicit placeholder until issue 5 builds it. It documents itself under
- * {@code --help}, takes any arguments, and fails with a message saying so.
+ * {@code ledger-guard serve}: the sidecar gateway (SPEC §9). Recovers from its journal, then serves the binary protocol
+ * until stopped (SIGINT or SIGTERM), closing in order: the gateway, then the pipeline, so every request taken is
+ * answered and journaled.
  */
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-        "The sidecar gateway: other services reach the guard over a socket (binary protocol over TCP, admin and " +
-            "metrics over HTTP).",
-        "Not available yet in this build (issue 5)."
+        "The sidecar gateway: other services reach the guard over TCP (loopback by default) or a Unix domain " +
+            "socket with the binary protocol of docs/protocol.md.",
+        "Not built yet: the admin and metrics HTTP endpoints (issue 5)."
     })
 final class ServeCommand implements Callable<Integer>
 {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "The configuration (YAML).")
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "The configuration (YAML).")
     private Path config;
 
-    @Unmatched
-    private List<String> arguments;
+    @Option(names = "--journal", paramLabel = "DIR",
+        description = "The journal (Chronicle Queue) to recover from and write to; without it nothing is durable.")
+    private Path journal;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7301",
+        description = "TCP address (default ${DEFAULT-VALUE}: loopback only).")
+    private String listen;
+
+    @Option(names = "--unix-socket", paramLabel = "PATH", description = "Also listen on this Unix domain socket.")
+    private Path unixSocket;
+
+    @Option(names = "--connections-max", paramLabel = "N", defaultValue = "256",
+        description = "Most connections at once (default ${DEFAULT-VALUE}).")
+    private int connectionsMax;
+
+    @Option(names = "--in-flight-max", paramLabel = "N", defaultValue = "1024",
+        description = "Requests in flight per connection (default ${DEFAULT-VALUE}).")
+    private int inFlightMax;
+
+    @Option(names = "--alerts", paramLabel = "FILE", description = "Also append alerts to this JSON Lines file.")
+    private Path alerts;
+
+    @Option(names = "--for-seconds", paramLabel = "S", hidden = true,
+        description = "Stop after this many seconds (for tests).")
+    private long forSeconds;
 
     @Override
-    public Integer call()
+    public Integer call() throws InterruptedException
     {
-        spec.commandLine().getErr().println("ledger-guard serve: not available yet in this build (see issue 5)");
-        spec.commandLine().getErr().flush();
-        return LedgerGuardCli.EXIT_FAILURE;
+        final PrintWriter err = spec.commandLine().getErr();
+        final GatewaySettings settings = new GatewaySettings();
+        final int colon = listen.lastIndexOf(':');
+        try
+        {
+            if (colon <= 0)
+            {
+                throw new NumberFormatException();
+            }
+            settings.tcp = new InetSocketAddress(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("ledger-guard serve: --listen: expected HOST:PORT, was '" + listen + "'");
+            err.flush();
+            return LedgerGuardCli.EXIT_USAGE;
+        }
+        if (connectionsMax < 1 || inFlightMax < 1)
+        {
+            err.println("ledger-guard serve: --connections-max and --in-flight-max must be > 0");
+            err.flush();
+            return LedgerGuardCli.EXIT_USAGE;
+        }
+        settings.unixSocket = unixSocket;
+        settings.connectionsMax = connectionsMax;
+        settings.inFlightMax = inFlightMax;
+        final GuardConfig guardConfig;
+        final JournalSettings journalSettings;
+        try
+        {
+            guardConfig = ConfigLoader.load(config);
+            journalSettings = ConfigLoader.loadJournalSettings(config);
+        }
+        catch (final ConfigurationException ex)
+        {
+            err.println("ledger-guard: configuration error: " + ex.getMessage());
+            err.flush();
+            return LedgerGuardCli.EXIT_USAGE;
+        }
+        final Sidecar sidecar;
+        try
+        {
+            sidecar = Sidecar.start(guardConfig, journalSettings, journal, alerts, settings, err);
+        }
+        catch (final IOException ex)
+        {
+            err.println("ledger-guard serve: cannot listen: " + ex.getMessage());
+            err.flush();
+            return LedgerGuardCli.EXIT_FAILURE;
+        }
+        catch (final JournalFormatException | IllegalStateException ex)
+        {
+            err.println("ledger-guard serve: --journal " + journal + ": " + ex.getMessage());
+            err.flush();
+            return LedgerGuardCli.EXIT_FAILURE;
+        }
+        final CountDownLatch stop = new CountDownLatch(1);
+        final Thread hook = new Thread(() ->
+        {
+            sidecar.close();
+            stop.countDown();
+        }, "serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (forSeconds > 0)
+        {
+            stop.await(forSeconds, TimeUnit.SECONDS);
+            Runtime.getRuntime().removeShutdownHook(hook);
+            sidecar.close();
+        }
+        else
+        {
+            stop.await();
+        }
+        err.println("serve: stopped; " + sidecar.server().requests() + " requests served");
+        err.flush();
+        return LedgerGuardCli.EXIT_OK;
     }
 }

@@ -301,12 +301,12 @@ class ReplayTest
     }
 
     @Test
-    void shouldExitOneFromAPlaceholderSubcommand()
+    void shouldExitTwoFromServeWithAConfigurationItCannotRead()
     {
         final Cli cli = execute("serve", "--config", "x.yaml");
 
-        assertEquals(1, cli.exitCode);
-        assertEquals("ledger-guard serve: not available yet in this build (see issue 5)" + System.lineSeparator(),
+        assertEquals(2, cli.exitCode);
+        assertTrue(cli.err.startsWith("ledger-guard: configuration error: x.yaml: cannot read configuration file"),
             cli.err);
     }
 

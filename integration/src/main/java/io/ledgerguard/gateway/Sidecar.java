@@ -1,0 +1,176 @@
+package io.ledgerguard.gateway;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.ledgerguard.alerts.JsonLinesAlertSink;
+import io.ledgerguard.alerts.LogAlertSink;
+import io.ledgerguard.config.JournalSettings;
+import io.ledgerguard.core.ApprovalClass;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.approval.ApprovalVerifier;
+import io.ledgerguard.core.pipeline.AlertDispatcher;
+import io.ledgerguard.core.pipeline.AlertListener;
+import io.ledgerguard.core.pipeline.BackPressure;
+import io.ledgerguard.core.pipeline.Journal;
+import io.ledgerguard.core.pipeline.LedgerGuard;
+import io.ledgerguard.core.pipeline.PipelineContext;
+import io.ledgerguard.journal.ChronicleJournal;
+import io.ledgerguard.journal.ChronicleJournalContext;
+import io.ledgerguard.journal.Recovery;
+import io.ledgerguard.journal.SnapshotStore;
+import io.ledgerguard.journal.Snapshotter;
+
+/**
+ * The guard as a sidecar (SPEC §9 {@code serve}): the state recovered from its journal (newest vouched snapshot, then
+ * the journal after it, every decision compared), the pipeline journaling to Chronicle Queue with snapshots on the
+ * configured schedule, alerts to the log (and a file), and the gateway in front. Closing stops the gateway first, then
+ * drains the pipeline, so every request taken is answered and journaled.
+ */
+public final class Sidecar implements AutoCloseable
+{
+    private static final int ALERT_RING = 4096;
+
+    private final GatewayServer server;
+    private final LedgerGuard guard;
+    private final ChronicleJournal journal;
+    private final Snapshotter snapshotter;
+    private final AlertDispatcher alerts;
+
+    private Sidecar(final GatewayServer server, final LedgerGuard guard, final ChronicleJournal journal,
+        final Snapshotter snapshotter, final AlertDispatcher alerts)
+    {
+        this.server = server;
+        this.guard = guard;
+        this.journal = journal;
+        this.snapshotter = snapshotter;
+        this.alerts = alerts;
+    }
+
+    /**
+     * Recover and start serving.
+     *
+     * @param config     the guard's configuration.
+     * @param settings   the journal's settings.
+     * @param journalDir the journal's directory, created when new; {@code null} to run without a journal (nothing is
+     *                   durable: development only).
+     * @param alertsFile a JSON Lines file to append alerts to, or {@code null}.
+     * @param gateway    where to listen and the limits.
+     * @param log        receives what start-up did.
+     * @return the running sidecar.
+     * @throws IOException when an address cannot be bound.
+     */
+    public static Sidecar start(final GuardConfig config, final JournalSettings settings, final Path journalDir,
+        final Path alertsFile, final GatewaySettings gateway, final PrintWriter log) throws IOException
+    {
+        for (final ApprovalClass open : config.openApprovalClasses())
+        {
+            log.println("serve: warning: approvals." + open + " names no keys: its commands are accepted unsigned " +
+                "(SPEC 6); a production configuration names keys for every class");
+        }
+        final GuardEngine engine = new GuardEngine(config);
+        ChronicleJournal journal = null;
+        Snapshotter snapshotter = null;
+        long lastSeq = 0;
+        if (journalDir != null)
+        {
+            journal = new ChronicleJournal(new ChronicleJournalContext().directory(journalDir)
+                .durability(settings.durability()).rollCycle(settings.rollCycle()));
+            final SnapshotStore store = SnapshotStore.inJournal(journalDir);
+            final Recovery.Result recovery = Recovery.recover(journal, store, engine);
+            for (final String line : recovery.describe())
+            {
+                log.println("serve: " + line);
+            }
+            lastSeq = recovery.lastSeq();
+            snapshotter = new Snapshotter(config, store, journal, settings.snapshotEveryCommands(),
+                settings.snapshotIntervalMs(), settings.snapshotsKept(), lastSeq);
+        }
+        else
+        {
+            log.println("serve: warning: no --journal: decisions are not durable and nothing survives a restart");
+        }
+        final List<AlertListener> sinks = new ArrayList<>();
+        sinks.add(new LogAlertSink());
+        if (alertsFile != null)
+        {
+            sinks.add(new JsonLinesAlertSink(alertsFile, config));
+        }
+        final AlertDispatcher alerts = new AlertDispatcher(ALERT_RING, sinks);
+        final LedgerGuard guard = new LedgerGuard(engine, new PipelineContext()
+            .journal(journal != null ? journal : new NoJournal())
+            .snapshotTrigger(snapshotter)
+            .firstSeq(lastSeq + 1)
+            .backPressure(BackPressure.BLOCK)
+            .alertListener(alerts));
+        final GatewayServer server;
+        try
+        {
+            server = GatewayServer.start(guard, new ApprovalVerifier(config), gateway);
+        }
+        catch (final IOException ex)
+        {
+            guard.close();
+            if (snapshotter != null)
+            {
+                snapshotter.close();
+            }
+            if (journal != null)
+            {
+                journal.close();
+            }
+            alerts.close();
+            throw ex;
+        }
+        log.println("serve: listening on " + server.tcpAddress().getHostString() + ":" + server.tcpAddress().getPort() +
+            (gateway.unixSocket != null ? " and " + gateway.unixSocket : "") + "; next seq " + (lastSeq + 1));
+        log.flush();
+        return new Sidecar(server, guard, journal, snapshotter, alerts);
+    }
+
+    /**
+     * @return the gateway.
+     */
+    public GatewayServer server()
+    {
+        return server;
+    }
+
+    @Override
+    public void close()
+    {
+        server.close();
+        guard.close();
+        if (snapshotter != null)
+        {
+            snapshotter.close();
+        }
+        if (journal != null)
+        {
+            journal.close();
+        }
+        alerts.close();
+    }
+
+    /**
+     * The journal stage of a sidecar started without a journal: it keeps nothing.
+     */
+    private static final class NoJournal implements Journal
+    {
+        @Override
+        public void append(final Command command, final Decision decision)
+        {
+        }
+
+        @Override
+        public void close()
+        {
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.ledgerguard.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import io.ledgerguard.core.AccountKind;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.Reason;
+import io.ledgerguard.gateway.GatewayClient;
+import io.ledgerguard.protocol.GatewayDecision;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code serve} journals what it decides and recovers it when started again: a resubmitted command gets its original
+ * decision, sequencing goes on where it stopped, and the open approval classes are warned about.
+ */
+class ServeCommandTest
+{
+    private static final Path CONFIG = Path.of("..", "examples", "config.yaml");
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void shouldRecoverWhatItServedWhenStartedAgain() throws Exception
+    {
+        final Path journal = temp.resolve("journal");
+        final int port = freePort();
+
+        final Served first = serve(journal, port, client ->
+        {
+            assertTrue(client.submit(open(1, 1001)).accepted());
+            assertTrue(client.submit(open(2, 1002)).accepted());
+            assertEquals(Reason.ACCOUNT_ALREADY_EXISTS, client.submit(open(3, 1001)).reason);
+        });
+        assertEquals(0, first.exitCode, first.err);
+        assertTrue(first.err.contains("serve: warning: approvals.ADJUST names no keys"), first.err);
+        assertTrue(first.err.contains("serve: listening on 127.0.0.1:" + port), first.err);
+
+        final GatewayDecision[] again = new GatewayDecision[2];
+        final Served second = serve(journal, port, client ->
+        {
+            again[0] = client.submit(open(2, 1002));
+            again[1] = client.submit(open(4, 1003));
+        });
+        assertEquals(0, second.exitCode, second.err);
+        assertTrue(second.err.contains("next seq 4"), second.err);
+        assertTrue(again[0].accepted() && again[0].duplicate, "answered from the recovered state: " + again[0]);
+        assertEquals(4, again[0].seq, "a resubmission is sequenced (and journaled) in its own right");
+        assertEquals(5, again[1].seq);
+        assertTrue(again[1].accepted());
+    }
+
+    private interface Session
+    {
+        void run(GatewayClient client) throws Exception;
+    }
+
+    private static final class Served
+    {
+        int exitCode;
+        String err;
+    }
+
+    private Served serve(final Path journal, final int port, final Session session) throws Exception
+    {
+        final StringWriter err = new StringWriter();
+        final Served served = new Served();
+        final AtomicInteger exit = new AtomicInteger(-1);
+        final Thread server = new Thread(() ->
+        {
+            final CommandLine cli = new CommandLine(new LedgerGuardCli());
+            cli.setErr(new PrintWriter(err, true));
+            cli.setOut(new PrintWriter(new StringWriter(), true));
+            exit.set(cli.execute("serve", "--config", CONFIG.toString(), "--journal", journal.toString(),
+                "--listen", "127.0.0.1:" + port, "--for-seconds", "6"));
+        });
+        server.start();
+        try (GatewayClient client = new GatewayClient(new InetSocketAddress("127.0.0.1", port), "test"))
+        {
+            connectWhenUp(client);
+            session.run(client);
+        }
+        server.join(30_000);
+        served.exitCode = exit.get();
+        served.err = err.toString();
+        return served;
+    }
+
+    private static void connectWhenUp(final GatewayClient client) throws Exception
+    {
+        IOException last = null;
+        for (int i = 0; i < 100; i++)
+        {
+            try
+            {
+                client.connect();
+                return;
+            }
+            catch (final IOException ex)
+            {
+                last = ex;
+                Thread.sleep(50);
+            }
+        }
+        throw last;
+    }
+
+    private static Command open(final long txId, final long accountId)
+    {
+        final Command command = new Command();
+        command.type = CommandType.OPEN_ACCOUNT;
+        command.txId = txId;
+        command.accountId = accountId;
+        command.accountKind = AccountKind.CUSTOMER;
+        return command;
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            return socket.getLocalPort();
+        }
+    }
+}
