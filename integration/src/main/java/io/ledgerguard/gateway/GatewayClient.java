@@ -59,7 +59,6 @@ public final class GatewayClient implements AutoCloseable
     private final SocketAddress address;
     private final String name;
     private final Object writeLock = new Object();
-    private final Map<Long, Listener> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong nextCorrelationId = new AtomicLong(1);
     private final CommandMessages commandMessages = new CommandMessages();
     private final UnsafeBuffer writeBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)
@@ -97,7 +96,7 @@ public final class GatewayClient implements AutoCloseable
     public GatewayDecision submit(final Command command) throws IOException
     {
         final CompletableFuture<GatewayDecision> answer = new CompletableFuture<>();
-        submitAsync(command, new Listener()
+        final long correlationId = submitAsync(command, new Listener()
         {
             @Override
             public void onDecision(final GatewayDecision decision)
@@ -126,7 +125,12 @@ public final class GatewayClient implements AutoCloseable
         }
         catch (final TimeoutException ex)
         {
-            throw new IOException("no decision within 60 s", ex);
+            final Session s = session;
+            if (s != null)
+            {
+                s.forget(correlationId);
+            }
+            throw new IOException("no decision within 60 s: the outcome is unknown; resubmit with the same txId", ex);
         }
     }
 
@@ -140,6 +144,14 @@ public final class GatewayClient implements AutoCloseable
      */
     public long submitAsync(final Command command, final Listener listener) throws IOException
     {
+        final io.ledgerguard.core.Reason shape = command.type == null ? io.ledgerguard.core.Reason.MALFORMED_COMMAND :
+            command.checkShape();
+        if (shape != null || command.chainRefLength > Command.CHAIN_REF_LENGTH_MAX ||
+            command.memoLength > Command.MEMO_LENGTH_MAX)
+        {
+            throw new IllegalArgumentException("the command cannot be sent: " + (shape != null ? shape :
+                "a chain reference or memo longer than its maximum") + ": " + command);
+        }
         final Session s = session();
         try
         {
@@ -150,12 +162,14 @@ public final class GatewayClient implements AutoCloseable
             Thread.currentThread().interrupt();
             throw new IOException("interrupted waiting for room in flight", ex);
         }
-        final long correlationId = nextCorrelationId.getAndIncrement();
-        inFlight.put(correlationId, listener);
+        final long correlationId;
         try
         {
             synchronized (writeLock)
             {
+                // Assigned under the lock, so that the wire order is the order of the ids.
+                correlationId = nextCorrelationId.getAndIncrement();
+                s.inFlight.put(correlationId, listener);
                 final int length = commandMessages.encode(correlationId, command, 0, writeBuffer,
                     ControlMessages.LENGTH_PREFIX);
                 writeBuffer.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
@@ -169,10 +183,6 @@ public final class GatewayClient implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            if (inFlight.remove(correlationId) != null)
-            {
-                s.room.release();
-            }
             s.lost("write failed: " + ex.getMessage());
             throw ex;
         }
@@ -184,7 +194,8 @@ public final class GatewayClient implements AutoCloseable
      */
     public int inFlight()
     {
-        return inFlight.size();
+        final Session s = session;
+        return s == null ? 0 : s.inFlight.size();
     }
 
     private Session session() throws IOException
@@ -205,9 +216,19 @@ public final class GatewayClient implements AutoCloseable
             {
                 throw new IOException("client closed");
             }
-            session = s = new Session(open());
-            s.handshake();
+            final SocketChannel channel = open();
+            try
+            {
+                s = new Session(channel);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                channel.close();
+                throw ex;
+            }
+            // Published only once the handshake is done and answers are read: no one can use it before.
             s.reader.start();
+            session = s;
             return s;
         }
     }
@@ -228,7 +249,10 @@ public final class GatewayClient implements AutoCloseable
     @Override
     public void close()
     {
-        closed = true;
+        synchronized (this)
+        {
+            closed = true;
+        }
         final Session s = session;
         if (s != null)
         {
@@ -270,16 +294,30 @@ public final class GatewayClient implements AutoCloseable
         private final DecisionMessages decisionMessages = new DecisionMessages();
         private final GatewayDecision decision = new GatewayDecision();
         private final Thread reader = new Thread(this::readLoop, "gateway-client-" + name);
-        private Semaphore room = new Semaphore(1);
+        /** This connection's requests in flight: a dropped connection fails these, and only these. */
+        private final Map<Long, Listener> inFlight = new ConcurrentHashMap<>();
+        private final Semaphore room;
         private volatile boolean alive = true;
 
-        Session(final SocketChannel channel)
+        Session(final SocketChannel channel) throws IOException
         {
             this.channel = channel;
             reader.setDaemon(true);
+            room = new Semaphore(handshake());
         }
 
-        void handshake() throws IOException
+        void forget(final long correlationId)
+        {
+            if (inFlight.remove(correlationId) != null)
+            {
+                room.release();
+            }
+        }
+
+        /**
+         * @return the requests the server lets this connection have in flight.
+         */
+        private int handshake() throws IOException
         {
             final UnsafeBuffer hello = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
             final int length = control.encodeHello(name, hello, ControlMessages.LENGTH_PREFIX);
@@ -301,15 +339,21 @@ public final class GatewayClient implements AutoCloseable
                 control.decodeError(inView, ControlMessages.LENGTH_PREFIX, frame);
                 throw new IOException("handshake refused: " + control.errorMessage());
             }
+            final int maxInFlight;
             try
             {
-                room = new Semaphore(control.decodeWelcomeMaxInFlight(inView, ControlMessages.LENGTH_PREFIX, frame));
+                maxInFlight = control.decodeWelcomeMaxInFlight(inView, ControlMessages.LENGTH_PREFIX, frame);
             }
-            catch (final ProtocolException ex)
+            catch (final ProtocolException | IndexOutOfBoundsException ex)
             {
                 throw new IOException("handshake: " + ex.getMessage(), ex);
             }
+            if (maxInFlight < 1)
+            {
+                throw new IOException("handshake: the server allows " + maxInFlight + " requests in flight");
+            }
             consume(frame);
+            return maxInFlight;
         }
 
         /**
@@ -363,11 +407,14 @@ public final class GatewayClient implements AutoCloseable
                     consume(frame);
                 }
             }
-            catch (final IOException ex)
+            catch (final IOException | RuntimeException ex)
             {
-                why = ex.getMessage();
+                why = String.valueOf(ex.getMessage());
             }
-            lost(why);
+            finally
+            {
+                lost(why);
+            }
         }
 
         private void dispatch(final int frame)
@@ -382,24 +429,40 @@ public final class GatewayClient implements AutoCloseable
                 }
                 catch (final ProtocolException ex)
                 {
-                    return;
+                    // An answer this client cannot read: which request it belongs to is not known either.
+                    throw new IllegalStateException("an answer this client cannot read: " + ex.getMessage());
                 }
                 final Listener listener = inFlight.remove(decision.correlationId);
                 if (listener != null)
                 {
                     room.release();
-                    listener.onDecision(decision);
+                    call(() -> listener.onDecision(decision));
                 }
             }
             else if (template == ErrorResponseDecoder.TEMPLATE_ID)
             {
                 final long correlationId = control.decodeError(inView, offset, frame);
+                final int code = control.errorCode();
+                final String message = control.errorMessage();
                 final Listener listener = inFlight.remove(correlationId);
                 if (listener != null)
                 {
                     room.release();
-                    listener.onError(control.errorCode(), control.errorMessage());
+                    call(() -> listener.onError(code, message));
                 }
+            }
+        }
+
+        private void call(final Runnable listenerCall)
+        {
+            try
+            {
+                listenerCall.run();
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                // A listener's failure is its own: the connection and the other requests go on.
+                System.err.println("gateway client " + name + ": a listener failed: " + ex);
             }
         }
 
@@ -424,8 +487,8 @@ public final class GatewayClient implements AutoCloseable
                 if (listener != null)
                 {
                     room.release();
-                    listener.onError(CONNECTION_LOST, "connection lost (" + why + "): the outcome is unknown; " +
-                        "resubmit with the same txId");
+                    call(() -> listener.onError(CONNECTION_LOST, "connection lost (" + why + "): the outcome is " +
+                        "unknown; resubmit with the same txId"));
                 }
             }
         }

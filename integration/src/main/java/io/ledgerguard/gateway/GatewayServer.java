@@ -50,13 +50,18 @@ import io.ledgerguard.protocol.sbe.MessageHeaderDecoder;
  * <p>
  * Bad input never reaches the guard and never stops the gateway: an undecodable frame is answered with an error
  * frame; a frame length below a header or above the maximum cannot be resynchronised, so it gets an error frame and
- * the connection is closed. A connection with {@link GatewaySettings#inFlightMax} requests in flight is not read
- * until answers come back; one whose queue of answers fills (it stopped reading) is closed, so that it never delays
- * the others.
+ * the connection is closed once its requests in flight are answered. Answers keep request order: a frame that is
+ * answered at once (an error) waits until the requests before it are answered. A connection with
+ * {@link GatewaySettings#inFlightMax} requests in flight, or half a queue of unread answers, is not read until that
+ * changes; one that leaves answers unread for {@link GatewaySettings#stallTimeoutMs} is closed, so that it never
+ * delays the others. The I/O thread never waits for the guard: when the ring is full, the request waits in its
+ * connection's buffer and is offered again.
  */
 public final class GatewayServer implements AutoCloseable
 {
-    private static final int OUT_BUFFER_BYTES = 256 * 1024;
+    private static final int OUT_BUFFER_BYTES = 64 * 1024;
+    private static final long IDLE_SELECT_MS = 100;
+    private static final long STALLED_SELECT_MS = 1;
     private static final int DECISION_BYTES_MAX = 16 * 1024;
     private static final int MESSAGE_TYPE = 1;
 
@@ -69,6 +74,8 @@ public final class GatewayServer implements AutoCloseable
     private final Thread ioThread;
     private final ConcurrentLinkedQueue<Connection> flushRequests = new ConcurrentLinkedQueue<>();
     private final List<Connection> connections = new ArrayList<>();
+    private final List<Connection> stalled = new ArrayList<>();
+    private long lastTimeoutCheckNs;
     private volatile boolean running = true;
 
     // I/O thread only.
@@ -95,10 +102,16 @@ public final class GatewayServer implements AutoCloseable
         this.guard = guard;
         this.verifier = verifier;
         this.settings = settings;
-        if (!BitUtil.isPowerOfTwo(settings.outboundBytesMax))
+        if (!BitUtil.isPowerOfTwo(settings.outboundBytesMax) || settings.outboundBytesMax < 8 * DECISION_BYTES_MAX)
         {
-            throw new IllegalArgumentException("outboundBytesMax must be a power of two, was " +
-                settings.outboundBytesMax);
+            throw new IllegalArgumentException("outboundBytesMax must be a power of two of at least " +
+                8 * DECISION_BYTES_MAX + ", was " + settings.outboundBytesMax);
+        }
+        if (settings.inFlightMax < 1 || settings.connectionsMax < 1 || settings.stallTimeoutMs < 1 ||
+            settings.frameBytesMax < 64 || settings.serverName.length() > 200)
+        {
+            throw new IllegalArgumentException("inFlightMax, connectionsMax and stallTimeoutMs must be > 0, " +
+                "frameBytesMax at least 64 and serverName at most 200 characters");
         }
         selector = Selector.open();
         tcp = ServerSocketChannel.open();
@@ -107,12 +120,20 @@ public final class GatewayServer implements AutoCloseable
         tcp.register(selector, SelectionKey.OP_ACCEPT);
         if (settings.unixSocket != null)
         {
-            // A socket file left by a previous run would make the bind fail.
-            Files.deleteIfExists(settings.unixSocket);
-            unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            unix.bind(UnixDomainSocketAddress.of(settings.unixSocket));
-            unix.configureBlocking(false);
-            unix.register(selector, SelectionKey.OP_ACCEPT);
+            try
+            {
+                removeStaleSocket(settings.unixSocket);
+                unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                unix.bind(UnixDomainSocketAddress.of(settings.unixSocket));
+                unix.configureBlocking(false);
+                unix.register(selector, SelectionKey.OP_ACCEPT);
+            }
+            catch (final IOException ex)
+            {
+                closeQuietly(tcp);
+                closeQuietly(selector);
+                throw ex;
+            }
         }
         else
         {
@@ -186,13 +207,43 @@ public final class GatewayServer implements AutoCloseable
         return requests.get();
     }
 
+    /**
+     * A socket file left by a previous run would make the bind fail; anything else at the path, or a socket a live
+     * server still answers on, is not ours to remove.
+     */
+    private static void removeStaleSocket(final java.nio.file.Path path) throws IOException
+    {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        {
+            return;
+        }
+        if (Files.isRegularFile(path, java.nio.file.LinkOption.NOFOLLOW_LINKS) ||
+            Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        {
+            throw new IOException(path + " exists and is not a socket: give a socket path");
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX))
+        {
+            probe.connect(UnixDomainSocketAddress.of(path));
+            throw new IOException(path + ": another server is listening on it");
+        }
+        catch (final IOException ex)
+        {
+            if (ex.getMessage() != null && ex.getMessage().contains("another server"))
+            {
+                throw ex;
+            }
+        }
+        Files.delete(path);
+    }
+
     private void run()
     {
         try
         {
             while (running)
             {
-                selector.select(100);
+                selector.select(stalled.isEmpty() ? IDLE_SELECT_MS : STALLED_SELECT_MS);
                 final Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext())
                 {
@@ -208,21 +259,33 @@ public final class GatewayServer implements AutoCloseable
                         continue;
                     }
                     final Connection connection = (Connection)key.attachment();
-                    if (key.isReadable())
+                    try
                     {
-                        connection.read();
+                        if (key.isReadable())
+                        {
+                            connection.read();
+                        }
+                        if (key.isValid() && key.isWritable())
+                        {
+                            connection.flush();
+                        }
                     }
-                    if (key.isValid() && key.isWritable())
+                    catch (final RuntimeException | Error ex)
                     {
-                        connection.flush();
+                        connection.close("failed: " + ex);
                     }
                 }
                 Connection connection;
                 while ((connection = flushRequests.poll()) != null)
                 {
                     connection.flushRequested.set(false);
-                    connection.flush();
+                    service(connection);
                 }
+                for (int i = stalled.size() - 1; i >= 0; i--)
+                {
+                    service(stalled.get(i));
+                }
+                checkTimeouts();
             }
         }
         catch (final IOException | ClosedSelectorException ex)
@@ -241,24 +304,87 @@ public final class GatewayServer implements AutoCloseable
         }
     }
 
-    private void accept(final ServerSocketChannel server) throws IOException
+    /**
+     * Flush what is queued for a connection and take what waited in its buffer; a connection that fails is closed,
+     * never the loop.
+     */
+    private void service(final Connection connection)
     {
-        final SocketChannel channel = server.accept();
-        if (channel == null)
+        try
+        {
+            connection.flush();
+            connection.process();
+            connection.flush();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            connection.close("failed: " + ex);
+        }
+    }
+
+    private void checkTimeouts()
+    {
+        final long nowNs = System.nanoTime();
+        if (nowNs - lastTimeoutCheckNs < 100_000_000L)
         {
             return;
         }
-        if (connections.size() >= settings.connectionsMax)
+        lastTimeoutCheckNs = nowNs;
+        final long limitNs = settings.stallTimeoutMs * 1_000_000L;
+        for (int i = connections.size() - 1; i >= 0; i--)
         {
-            connectionsRefused.incrementAndGet();
-            channel.close();
-            return;
+            final Connection connection = connections.get(i);
+            if (!connection.welcomed && nowNs - connection.acceptedAtNs > limitNs)
+            {
+                connection.close("no Hello within " + settings.stallTimeoutMs + " ms");
+            }
+            else if (connection.hasUnsent() && nowNs - connection.lastWriteNs > limitNs)
+            {
+                slowDisconnects.incrementAndGet();
+                connection.close("it left its answers unread for " + settings.stallTimeoutMs + " ms");
+            }
         }
-        channel.configureBlocking(false);
-        final Connection connection = new Connection(channel);
-        connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
-        connections.add(connection);
-        connectionsAccepted.incrementAndGet();
+    }
+
+    private void accept(final ServerSocketChannel server)
+    {
+        SocketChannel channel = null;
+        try
+        {
+            channel = server.accept();
+            if (channel == null)
+            {
+                return;
+            }
+            if (connections.size() >= settings.connectionsMax)
+            {
+                connectionsRefused.incrementAndGet();
+                // Best effort: a refused client learns why before the connection closes.
+                final int length = control.encodeError(0, ControlMessages.HANDSHAKE_REFUSED, "too many connections: " +
+                    settings.connectionsMax + " open", scratch, ControlMessages.LENGTH_PREFIX);
+                scratch.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
+                final ByteBuffer refusal = scratch.byteBuffer().duplicate();
+                refusal.limit(ControlMessages.LENGTH_PREFIX + length).position(0);
+                channel.configureBlocking(false);
+                channel.write(refusal);
+                channel.close();
+                return;
+            }
+            channel.configureBlocking(false);
+            if (channel.getLocalAddress() instanceof InetSocketAddress)
+            {
+                channel.socket().setTcpNoDelay(true);
+            }
+            final Connection connection = new Connection(channel);
+            connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
+            connections.add(connection);
+            connectionsAccepted.incrementAndGet();
+        }
+        catch (final IOException | RuntimeException | OutOfMemoryError ex)
+        {
+            System.err.println("gateway: could not accept a connection: " + ex);
+            closeQuietly(channel);
+        }
     }
 
     @Override
@@ -321,13 +447,20 @@ public final class GatewayServer implements AutoCloseable
         @Override
         public void onDecision(final Command decided, final Decision decision)
         {
-            final int length = decisionMessages.encode(correlationId, decision, releaseScratch,
-                ControlMessages.LENGTH_PREFIX);
-            releaseScratch.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
-            connection.enqueue(releaseScratch, ControlMessages.LENGTH_PREFIX + length);
-            connection.free.offer(this);
-            connection.inFlight.decrementAndGet();
-            connection.requestFlush();
+            try
+            {
+                final int length = decisionMessages.encode(correlationId, decision, releaseScratch,
+                    ControlMessages.LENGTH_PREFIX);
+                releaseScratch.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
+                connection.enqueue(releaseScratch, ControlMessages.LENGTH_PREFIX + length);
+            }
+            finally
+            {
+                // Whatever happened, the request is no longer in flight: its slot must come back.
+                connection.inFlight.decrementAndGet();
+                connection.free.offer(this);
+                connection.requestFlush();
+            }
         }
     }
 
@@ -345,11 +478,15 @@ public final class GatewayServer implements AutoCloseable
         private final AtomicInteger inFlight = new AtomicInteger();
         private final AtomicBoolean flushRequested = new AtomicBoolean();
         private final AtomicBoolean overflowed = new AtomicBoolean();
+        private final long acceptedAtNs = System.nanoTime();
+        private long lastWriteNs = System.nanoTime();
         private SelectionKey key;
         private boolean welcomed;
+        /** No more frames are taken: a bad frame length, or the client closed its side. */
         private boolean closeAfterFlush;
         private boolean closed;
-        private boolean readPaused;
+        /** Frames wait in the buffer: for a free request slot, for the ring, or for answers before an error. */
+        private boolean waiting;
 
         Connection(final SocketChannel channel)
         {
@@ -384,6 +521,11 @@ public final class GatewayServer implements AutoCloseable
             }
         }
 
+        boolean hasUnsent()
+        {
+            return out.hasRemaining() || outbound.size() > 0;
+        }
+
         void read()
         {
             final int read;
@@ -398,25 +540,35 @@ public final class GatewayServer implements AutoCloseable
             }
             if (read < 0)
             {
-                close(null);
-                return;
+                // The client will send no more; what it sent is still answered.
+                closeAfterFlush = true;
             }
             process();
             flush();
         }
 
         /**
-         * Take the whole frames read so far, as long as a request can be put in flight; the rest waits in the buffer.
+         * Take the whole frames in the buffer, in order, until one has to wait.
          */
-        private void process()
+        void process()
         {
+            if (closed)
+            {
+                return;
+            }
+            waiting = false;
             int position = 0;
             final int end = in.position();
-            while (!closeAfterFlush && !free.isEmpty() && end - position >= ControlMessages.LENGTH_PREFIX)
+            while (end - position >= ControlMessages.LENGTH_PREFIX)
             {
                 final int length = inView.getInt(position, ByteOrder.LITTLE_ENDIAN);
                 if (length < MessageHeaderDecoder.ENCODED_LENGTH || length > settings.frameBytesMax)
                 {
+                    if (inFlight.get() > 0)
+                    {
+                        waiting = true;
+                        break;
+                    }
                     error(0, ControlMessages.BAD_FRAME_LENGTH, "frame length " + length + " outside " +
                         MessageHeaderDecoder.ENCODED_LENGTH + ".." + settings.frameBytesMax + ": the connection closes");
                     closeAfterFlush = true;
@@ -427,15 +579,23 @@ public final class GatewayServer implements AutoCloseable
                 {
                     break;
                 }
+                if (!frame(position + ControlMessages.LENGTH_PREFIX, length))
+                {
+                    waiting = true;
+                    break;
+                }
                 framesIn.incrementAndGet();
-                frame(position + ControlMessages.LENGTH_PREFIX, length);
                 position += ControlMessages.LENGTH_PREFIX + length;
             }
             in.limit(end).position(position);
             in.compact();
+            updateInterest();
         }
 
-        private void frame(final int offset, final int length)
+        /**
+         * @return false when the frame must wait (it stays in the buffer and is offered again).
+         */
+        private boolean frame(final int offset, final int length)
         {
             if (!welcomed)
             {
@@ -447,26 +607,31 @@ public final class GatewayServer implements AutoCloseable
                         error(0, ControlMessages.HANDSHAKE_REFUSED, "incompatible protocol version " + version +
                             "; this server speaks " + ControlMessages.PROTOCOL_VERSION);
                         closeAfterFlush = true;
-                        return;
+                        return true;
                     }
                     welcomed = true;
-                    final int welcome = control.encodeWelcome(settings.frameBytesMax, settings.inFlightMax,
-                        settings.serverName, scratch, ControlMessages.LENGTH_PREFIX);
-                    send(welcome);
+                    send(control.encodeWelcome(settings.frameBytesMax, settings.inFlightMax, settings.serverName,
+                        scratch, ControlMessages.LENGTH_PREFIX));
                 }
                 catch (final ProtocolException ex)
                 {
                     error(0, ControlMessages.HANDSHAKE_REFUSED, ex.getMessage());
                     closeAfterFlush = true;
                 }
-                return;
+                return true;
             }
             final int template = control.templateId(inView, offset, length);
             if (template != CommandRequestDecoder.TEMPLATE_ID)
             {
-                error(correlationIdOf(offset, length), ProtocolException.UNKNOWN_MESSAGE, "templateId " + template +
-                    " is not a CommandRequest (" + CommandRequestDecoder.TEMPLATE_ID + ")");
-                return;
+                // Answered at once: only once the requests before it are answered, to keep the order.
+                if (inFlight.get() > 0)
+                {
+                    return false;
+                }
+                error(0, ProtocolException.UNKNOWN_MESSAGE, "templateId " + template + " of schema " +
+                    schemaOf(offset) + " is not a CommandRequest (templateId " + CommandRequestDecoder.TEMPLATE_ID +
+                    ", schemaId " + CommandRequestDecoder.SCHEMA_ID + ")");
+                return true;
             }
             final long correlationId;
             try
@@ -475,35 +640,63 @@ public final class GatewayServer implements AutoCloseable
             }
             catch (final ProtocolException ex)
             {
+                if (inFlight.get() > 0)
+                {
+                    return false;
+                }
                 error(correlationIdOf(offset, length), ex.code(), ex.getMessage());
-                return;
+                return true;
+            }
+            if (overflowRisk())
+            {
+                return false;
             }
             final Pending pending = free.poll();
             if (pending == null)
             {
-                error(correlationId, ControlMessages.TOO_MANY_IN_FLIGHT, "more than " + settings.inFlightMax +
-                    " requests in flight");
-                return;
+                return false;
             }
-            requests.incrementAndGet();
             // Before sequencing, on this thread: the guard only compares the count with the requirement.
             verifier.verify(command);
             pending.correlationId = correlationId;
             inFlight.incrementAndGet();
             final long seq = guard.submitAsync(command, pending);
-            if (seq < 0)
+            if (seq >= 0)
             {
-                inFlight.decrementAndGet();
-                free.offer(pending);
-                refuse(correlationId, command.txId, Reason.fromCode((int)-seq));
+                requests.incrementAndGet();
+                return true;
             }
+            inFlight.decrementAndGet();
+            free.offer(pending);
+            if (seq == -Reason.RING_FULL.code() || inFlight.get() > 0)
+            {
+                // The ring is full, or a refusal would overtake answers still to come: offer it again later.
+                return false;
+            }
+            requests.incrementAndGet();
+            refuse(correlationId, command.txId, Reason.fromCode((int)-seq));
+            return true;
+        }
+
+        /**
+         * @return true when half the answer queue is taken: stop taking requests until the client reads.
+         */
+        private boolean overflowRisk()
+        {
+            return outbound.size() > settings.outboundBytesMax / 2;
+        }
+
+        private int schemaOf(final int offset)
+        {
+            return inView.getShort(offset + 4, ByteOrder.LITTLE_ENDIAN) & 0xFFFF;
         }
 
         private long correlationIdOf(final int offset, final int length)
         {
-            // The correlation id is the first field of a request; a frame too short to hold one gets 0.
+            // The correlation id is the first field of a request of this schema; otherwise there is none.
             final int at = offset + MessageHeaderDecoder.ENCODED_LENGTH;
-            return length >= MessageHeaderDecoder.ENCODED_LENGTH + 8 ? inView.getLong(at, ByteOrder.LITTLE_ENDIAN) : 0;
+            return length >= MessageHeaderDecoder.ENCODED_LENGTH + 8 &&
+                schemaOf(offset) == CommandRequestDecoder.SCHEMA_ID ? inView.getLong(at, ByteOrder.LITTLE_ENDIAN) : 0;
         }
 
         private void refuse(final long correlationId, final long txId, final Reason reason)
@@ -546,15 +739,24 @@ public final class GatewayServer implements AutoCloseable
                     {
                         out.clear();
                         drain.filled = 0;
-                        // Never more than fits: every queued frame is at most DECISION_BYTES_MAX.
-                        outbound.read(drain, OUT_BUFFER_BYTES / DECISION_BYTES_MAX - 1);
+                        // Never more than fits: every queued frame is at most DECISION_BYTES_MAX. A read that meets
+                        // the padding at the end of the ring returns nothing though more waits at its start: read on
+                        // while anything is queued.
+                        for (int reads = 0; reads < 2 && drain.filled == 0 && outbound.size() > 0; reads++)
+                        {
+                            outbound.read(drain, OUT_BUFFER_BYTES / DECISION_BYTES_MAX - 1);
+                        }
                         out.limit(drain.filled).position(0);
                         if (drain.filled == 0)
                         {
+                            lastWriteNs = System.nanoTime();
                             break;
                         }
                     }
-                    channel.write(out);
+                    if (channel.write(out) > 0)
+                    {
+                        lastWriteNs = System.nanoTime();
+                    }
                     if (out.hasRemaining())
                     {
                         break;
@@ -566,59 +768,35 @@ public final class GatewayServer implements AutoCloseable
                 close(null);
                 return;
             }
-            if (out.hasRemaining())
+            if (closeAfterFlush && inFlight.get() == 0 && !hasUnsent() && !waiting)
             {
-                key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+                close(null);
+                return;
             }
-            else
-            {
-                key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
-                if (closeAfterFlush && outbound.size() == 0)
-                {
-                    close(null);
-                }
-            }
-            pauseOrResumeReading();
+            updateInterest();
         }
 
-        private void pauseOrResumeReading()
+        private void updateInterest()
         {
             if (closed || !key.isValid())
             {
                 return;
             }
-            final boolean full = free.isEmpty() || closeAfterFlush;
-            if (full && !readPaused)
+            final boolean read = !closeAfterFlush && !waiting && in.hasRemaining() && !overflowRisk();
+            final int ops = (read ? SelectionKey.OP_READ : 0) | (out.hasRemaining() ? SelectionKey.OP_WRITE : 0);
+            if (key.interestOps() != ops)
             {
-                key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
-                readPaused = true;
+                key.interestOps(ops);
             }
-            else if (!full && readPaused)
+            final boolean listed = stalled.contains(this);
+            final boolean stall = waiting || (overflowRisk() && in.position() > 0);
+            if (stall && !listed)
             {
-                readPaused = false;
-                key.interestOps(key.interestOps() | SelectionKey.OP_READ);
-                if (in.position() > 0)
-                {
-                    // Frames that waited for room in flight: take them now, and send what they produced.
-                    process();
-                    requestFlush();
-                }
+                stalled.add(this);
             }
-        }
-
-        /**
-         * Copies queued frames into the write buffer.
-         */
-        private final class Drain implements MessageHandler
-        {
-            private int filled;
-
-            @Override
-            public void onMessage(final int msgTypeId, final org.agrona.MutableDirectBuffer buffer, final int index,
-                final int length)
+            else if (!stall && listed)
             {
-                outView.putBytes(filled, buffer, index, length);
-                filled += length;
+                stalled.remove(this);
             }
         }
 
@@ -639,6 +817,23 @@ public final class GatewayServer implements AutoCloseable
             }
             closeQuietly(channel);
             connections.remove(this);
+            stalled.remove(this);
+        }
+
+        /**
+         * Copies queued frames into the write buffer.
+         */
+        private final class Drain implements MessageHandler
+        {
+            private int filled;
+
+            @Override
+            public void onMessage(final int msgTypeId, final org.agrona.MutableDirectBuffer buffer, final int index,
+                final int length)
+            {
+                outView.putBytes(filled, buffer, index, length);
+                filled += length;
+            }
         }
     }
 }

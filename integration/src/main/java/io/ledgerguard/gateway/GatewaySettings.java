@@ -17,7 +17,12 @@ public final class GatewaySettings
     public int frameBytesMax = 64 * 1024;
     /** Requests a connection may have in flight; beyond it the server stops reading from it. */
     public int inFlightMax = 1024;
-    /** Answers queued for a connection that does not read them; when full, the connection is closed. */
-    public int outboundBytesMax = 4 * 1024 * 1024;
+    /**
+     * Answers queued for a connection, a power of two. Above half of it the server stops reading the connection's
+     * requests until it reads its answers; if it still does not, it is closed after {@link #stallTimeoutMs}.
+     */
+    public int outboundBytesMax = 1024 * 1024;
+    /** How long a connection may leave answers unread, or take to say Hello, before it is closed. */
+    public long stallTimeoutMs = 30_000;
     public String serverName = "ledger-guard";
 }

@@ -125,7 +125,8 @@ public final class ControlMessages
         errorEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
             .correlationId(correlationId)
             .code(code)
-            .message(message.length() > 512 ? message.substring(0, 512) : message);
+            // At most 1,024 bytes of UTF-8: 250 characters fit whatever they are.
+            .message(message.length() > 250 ? message.substring(0, 250) : message);
         return MessageHeaderEncoder.ENCODED_LENGTH + errorEncoder.encodedLength();
     }
 

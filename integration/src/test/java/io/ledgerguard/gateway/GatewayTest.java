@@ -293,7 +293,8 @@ class GatewayTest
     void shouldDisconnectAClientThatStopsReadingWithoutDelayingTheOthers() throws Exception
     {
         final GatewaySettings settings = new GatewaySettings();
-        settings.outboundBytesMax = 64 * 1024;
+        settings.outboundBytesMax = 128 * 1024;
+        settings.stallTimeoutMs = 1_000;
         start(settings);
         fund(10);
         final GatewayClient other = client("other");
@@ -333,6 +334,112 @@ class GatewayTest
             assertEquals(1, server.slowDisconnects(), "the client that stopped reading was disconnected");
         }
         assertTrue(other.submit(transfer(2, 1, 9_999_999)).accepted(), "the others were served throughout");
+    }
+
+    @Test
+    void shouldKeepAnswersInRequestOrderWithErrorsAmongThemAndBeyondTheInFlightLimit() throws Exception
+    {
+        final GatewaySettings settings = new GatewaySettings();
+        settings.inFlightMax = 8;
+        start(settings);
+        fund(10);
+        final CommandMessages messages = new CommandMessages();
+        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN));
+        final int requests = 500;
+        try (SocketChannel raw = handshake())
+        {
+            // One write: requests with correlation ids 1..500, every tenth of them a frame of an unknown template.
+            final ByteBuffer out = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 1; i <= requests; i++)
+            {
+                int length = messages.encode(i, transfer(1 + i % 10, 1 + (i + 1) % 10, 7_000_000 + i), 0, frame,
+                    ControlMessages.LENGTH_PREFIX);
+                if (i % 10 == 0)
+                {
+                    frame.putShort(ControlMessages.LENGTH_PREFIX + 2, (short)77, ByteOrder.LITTLE_ENDIAN);
+                }
+                out.putInt(length);
+                for (int b = 0; b < length; b++)
+                {
+                    out.put(frame.getByte(ControlMessages.LENGTH_PREFIX + b));
+                }
+            }
+            out.flip();
+            while (out.hasRemaining())
+            {
+                raw.write(out);
+            }
+            final ByteBuffer in = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            final UnsafeBuffer view = new UnsafeBuffer(in);
+            final ControlMessages control = new ControlMessages();
+            final io.ledgerguard.protocol.DecisionMessages decisions = new io.ledgerguard.protocol.DecisionMessages();
+            final GatewayDecision decision = new GatewayDecision();
+            final List<String> answers = new ArrayList<>();
+            while (answers.size() < requests)
+            {
+                assertTrue(raw.read(in) >= 0, "closed after " + answers.size() + " answers");
+                int position = 0;
+                while (in.position() - position >= 4 &&
+                    in.position() - position >= 4 + view.getInt(position, ByteOrder.LITTLE_ENDIAN))
+                {
+                    final int length = view.getInt(position, ByteOrder.LITTLE_ENDIAN);
+                    if (control.templateId(view, position + 4, length) ==
+                        io.ledgerguard.protocol.sbe.ErrorResponseDecoder.TEMPLATE_ID)
+                    {
+                        answers.add("error");
+                    }
+                    else
+                    {
+                        decisions.decode(view, position + 4, length, decision);
+                        answers.add(String.valueOf(decision.correlationId));
+                    }
+                    position += 4 + length;
+                }
+                final int end = in.position();
+                in.limit(end).position(position);
+                in.compact();
+            }
+            for (int i = 1; i <= requests; i++)
+            {
+                assertEquals(i % 10 == 0 ? "error" : String.valueOf(i), answers.get(i - 1), "answer " + i);
+            }
+        }
+    }
+
+    @Test
+    void shouldTellAClientRefusedForTooManyConnectionsWhyAndLetItInLater() throws Exception
+    {
+        final GatewaySettings settings = new GatewaySettings();
+        settings.connectionsMax = 1;
+        start(settings);
+        final GatewayClient first = client("first");
+        first.connect();
+        final GatewayClient second = client("second");
+        final IOException refused = assertThrows(IOException.class, second::connect);
+        assertTrue(refused.getMessage().contains("too many connections"), refused.getMessage());
+        first.close();
+        IOException last = null;
+        for (int i = 0; i < 100; i++)
+        {
+            try
+            {
+                second.connect();
+                last = null;
+                break;
+            }
+            catch (final IOException ex)
+            {
+                last = ex;
+                Thread.sleep(20);
+            }
+        }
+        assertEquals(null, last);
+        final Command open = new Command();
+        open.type = CommandType.OPEN_ACCOUNT;
+        open.txId = 1;
+        open.accountId = 5;
+        open.accountKind = AccountKind.CUSTOMER;
+        assertTrue(second.submit(open).accepted(), "a refused handshake leaves nothing behind");
     }
 
     @Test
