@@ -146,9 +146,8 @@ public final class GatewayServer implements AutoCloseable
     /**
      * Listen and serve.
      *
-     * @param guard    the running pipeline, with {@code BackPressure.BLOCK}: when its ring is full the I/O thread waits
-     *                 for room, which is the back-pressure every client then feels, and answers stay in order. (With
-     *                 {@code REJECT} a full ring is answered {@code RING_FULL} at once, ahead of answers in flight.)
+     * @param guard    the running pipeline, with {@code BackPressure.REJECT}: a request that meets a full ring waits in
+     *                 its connection's buffer and is offered again, so the I/O thread never waits for the guard.
      * @param verifier counts each command's valid approvals before it is sequenced.
      * @param settings where to listen, and the limits.
      * @return the running server.

@@ -107,7 +107,8 @@ public final class Sidecar implements AutoCloseable
             .journal(journal != null ? journal : new NoJournal())
             .snapshotTrigger(snapshotter)
             .firstSeq(lastSeq + 1)
-            .backPressure(BackPressure.BLOCK)
+            // The gateway's I/O thread must never wait for the ring: a full ring answers at once, the request waits.
+            .backPressure(BackPressure.REJECT)
             .alertListener(alerts));
         final GatewayServer server;
         try

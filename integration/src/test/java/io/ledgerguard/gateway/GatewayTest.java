@@ -77,7 +77,7 @@ class GatewayTest
         config = ConfigLoader.load(EXAMPLES.resolve("config.yaml"));
         engine = new GuardEngine(config);
         journal = new InMemoryJournal(256 << 20);
-        guard = new LedgerGuard(engine, new PipelineContext().journal(journal).backPressure(BackPressure.BLOCK));
+        guard = new LedgerGuard(engine, new PipelineContext().journal(journal).backPressure(BackPressure.REJECT));
         settings.tcp = new InetSocketAddress("127.0.0.1", 0);
         server = GatewayServer.start(guard, new ApprovalVerifier(config), settings);
     }
