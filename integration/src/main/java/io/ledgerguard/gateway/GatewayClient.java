@@ -147,10 +147,11 @@ public final class GatewayClient implements AutoCloseable
         final io.ledgerguard.core.Reason shape = command.type == null ? io.ledgerguard.core.Reason.MALFORMED_COMMAND :
             command.checkShape();
         if (shape != null || command.chainRefLength > Command.CHAIN_REF_LENGTH_MAX ||
-            command.memoLength > Command.MEMO_LENGTH_MAX)
+            command.memoLength > Command.MEMO_LENGTH_MAX || !CommandMessages.representable(command))
         {
             throw new IllegalArgumentException("the command cannot be sent: " + (shape != null ? shape :
-                "a chain reference or memo longer than its maximum") + ": " + command);
+                "a chain reference or memo longer than its maximum, or credit limits on an inner command") + ": " +
+                command);
         }
         final Session s = session();
         try

@@ -16,7 +16,8 @@ import io.ledgerguard.protocol.sbe.MessageHeaderEncoder;
 
 /**
  * A {@link Command} to and from the protocol's {@code CommandRequest} message (SBE header included), without
- * allocating. Decoding trusts nothing: every read stays inside the frame, every count and length is checked against
+ * allocating. Every field of every command travels, but for the credit limits of an inner command of a batch
+ * (opening a credit line inside a batch): {@link #representable(Command)} says whether a command can be sent. Decoding trusts nothing: every read stays inside the frame, every count and length is checked against
  * what a command holds, and a message that does not fit is a {@link ProtocolException} naming the field, never another
  * exception. Not thread-safe: one instance per I/O thread.
  */
@@ -100,12 +101,29 @@ public final class CommandMessages
                 .holdId(c.holdId)
                 .amount(c.amount)
                 .reversedTxId(c.reversedTxId)
+                .accountKind(accountKindOf(c.accountKind))
                 .putChainRef(c.chainRef, 0, Math.min(c.chainRefLength, Command.CHAIN_REF_LENGTH_MAX))
                 .putMemo(c.memo, 0, Math.min(c.memoLength, Command.MEMO_LENGTH_MAX));
         }
         encoder.putChainRef(command.chainRef, 0, Math.min(command.chainRefLength, Command.CHAIN_REF_LENGTH_MAX));
         encoder.putMemo(command.memo, 0, Math.min(command.memoLength, Command.MEMO_LENGTH_MAX));
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    /**
+     * @param command a command.
+     * @return false when it cannot travel whole: an inner command of its batch carries credit limits.
+     */
+    public static boolean representable(final Command command)
+    {
+        for (int i = 0, n = command.canHoldBatch() ? command.batchCount : 0; i < n; i++)
+        {
+            if (command.inner(i).creditLimitCount > 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -244,6 +262,7 @@ public final class CommandMessages
             c.holdId = inner.holdId();
             c.amount = inner.amount();
             c.reversedTxId = inner.reversedTxId();
+            c.accountKind = accountKindOf(inner.accountKindRaw());
             c.chainRefLength = bytes(inner.chainRefLength(), Command.CHAIN_REF_LENGTH_MAX, "inner.chainRef");
             inner.getChainRef(c.chainRef, 0, c.chainRefLength);
             c.memoLength = bytes(inner.memoLength(), Command.MEMO_LENGTH_MAX, "inner.memo");

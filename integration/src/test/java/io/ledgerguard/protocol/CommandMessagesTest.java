@@ -185,6 +185,7 @@ class CommandMessagesTest
                 inner.debitAccountId = random.nextLong();
                 inner.holdId = random.nextLong();
                 inner.amount = random.nextLong();
+                inner.accountKind = random.nextBoolean() ? null : AccountKind.values()[random.nextInt(3)];
                 if (random.nextBoolean())
                 {
                     inner.chainRef(new String(new byte[] {'x', (byte)('a' + random.nextInt(26))},
