@@ -129,6 +129,24 @@ class DecisionMessagesTest
     }
 
     @Test
+    void shouldHaveTheLayoutDocsProtocolMdDescribes()
+    {
+        // docs/protocol.md gives these sizes to clients written from it: the schema must not drift from it.
+        assertEquals(102, io.ledgerguard.protocol.sbe.CommandRequestDecoder.BLOCK_LENGTH);
+        assertEquals(12, io.ledgerguard.protocol.sbe.CommandRequestDecoder.CreditLimitsDecoder.sbeBlockLength());
+        assertEquals(64, io.ledgerguard.protocol.sbe.CommandRequestDecoder.ApprovalsDecoder.sbeBlockLength());
+        assertEquals(78, io.ledgerguard.protocol.sbe.CommandRequestDecoder.InnerDecoder.sbeBlockLength());
+        assertEquals(36, io.ledgerguard.protocol.sbe.DecisionResponseDecoder.BLOCK_LENGTH);
+        assertEquals(10, io.ledgerguard.protocol.sbe.DecisionResponseDecoder.LinkedDecoder.sbeBlockLength());
+        assertEquals(54, io.ledgerguard.protocol.sbe.DecisionResponseDecoder.AlertsDecoder.sbeBlockLength());
+        assertEquals(10, io.ledgerguard.protocol.sbe.ErrorResponseDecoder.BLOCK_LENGTH);
+        assertEquals(7301, io.ledgerguard.protocol.sbe.CommandRequestDecoder.SCHEMA_ID);
+        assertEquals(10, io.ledgerguard.protocol.sbe.CommandRequestDecoder.TEMPLATE_ID);
+        assertEquals(11, io.ledgerguard.protocol.sbe.DecisionResponseDecoder.TEMPLATE_ID);
+        assertEquals(12, io.ledgerguard.protocol.sbe.ErrorResponseDecoder.TEMPLATE_ID);
+    }
+
+    @Test
     void shouldRefuseAResponseOfAnotherTemplate()
     {
         final ProtocolException ex = assertThrows(ProtocolException.class,
