@@ -32,7 +32,8 @@ import io.ledgerguard.journal.JournalFormatException;
     description = {
         "The sidecar gateway: other services reach the guard over TCP (loopback by default) or a Unix domain " +
             "socket with the binary protocol of docs/protocol.md.",
-        "Not built yet: the admin and metrics HTTP endpoints (issue 5)."
+        "Admin and metrics over HTTP on --admin-listen (loopback by default): GET /health, /ready, /status, " +
+            "/alerts, /alerts/stream (server-sent events), /metrics (Prometheus)."
     })
 final class ServeCommand implements Callable<Integer>
 {
@@ -49,6 +50,10 @@ final class ServeCommand implements Callable<Integer>
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7301",
         description = "TCP address (default ${DEFAULT-VALUE}: loopback only).")
     private String listen;
+
+    @Option(names = "--admin-listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7302",
+        description = "Admin and metrics HTTP address (default ${DEFAULT-VALUE}: loopback only).")
+    private String adminListen;
 
     @Option(names = "--unix-socket", paramLabel = "PATH", description = "Also listen on this Unix domain socket.")
     private Path unixSocket;
@@ -68,23 +73,37 @@ final class ServeCommand implements Callable<Integer>
         description = "Stop after this many seconds (for tests).")
     private long forSeconds;
 
-    @Override
-    public Integer call() throws InterruptedException
+    private static InetSocketAddress address(final String option, final String text)
     {
-        final PrintWriter err = spec.commandLine().getErr();
-        final GatewaySettings settings = new GatewaySettings();
-        final int colon = listen.lastIndexOf(':');
+        final int colon = text.lastIndexOf(':');
         try
         {
             if (colon <= 0)
             {
                 throw new NumberFormatException();
             }
-            settings.tcp = new InetSocketAddress(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)));
+            return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
         }
         catch (final IllegalArgumentException ex)
         {
-            err.println("ledger-guard serve: --listen: expected HOST:PORT, was '" + listen + "'");
+            throw new IllegalArgumentException(option + ": expected HOST:PORT, was '" + text + "'", ex);
+        }
+    }
+
+    @Override
+    public Integer call() throws InterruptedException
+    {
+        final PrintWriter err = spec.commandLine().getErr();
+        final GatewaySettings settings = new GatewaySettings();
+        final InetSocketAddress adminAddress;
+        try
+        {
+            settings.tcp = address("--listen", listen);
+            adminAddress = address("--admin-listen", adminListen);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("ledger-guard serve: " + ex.getMessage());
             err.flush();
             return LedgerGuardCli.EXIT_USAGE;
         }
@@ -113,7 +132,7 @@ final class ServeCommand implements Callable<Integer>
         final Sidecar sidecar;
         try
         {
-            sidecar = Sidecar.start(guardConfig, journalSettings, journal, alerts, settings, err);
+            sidecar = Sidecar.start(guardConfig, journalSettings, journal, alerts, settings, adminAddress, err);
         }
         catch (final IOException ex)
         {

@@ -65,8 +65,23 @@ public final class GatewayServer implements AutoCloseable
     private static final int DECISION_BYTES_MAX = 16 * 1024;
     private static final int MESSAGE_TYPE = 1;
 
+    /**
+     * Told of every answered request, on the pipeline's release thread: for metrics. Must not block.
+     */
+    public interface Observer
+    {
+        /**
+         * @param reason    the decision's reason.
+         * @param latencyNs from the request's decoding to its decision.
+         */
+        void onAnswered(Reason reason, long latencyNs);
+    }
+
+    private static final Observer NO_OBSERVER = (reason, latencyNs) -> { };
+
     private final LedgerGuard guard;
     private final ApprovalVerifier verifier;
+    private volatile Observer observer = NO_OBSERVER;
     private final GatewaySettings settings;
     private final Selector selector;
     private final ServerSocketChannel tcp;
@@ -95,6 +110,7 @@ public final class GatewayServer implements AutoCloseable
     private final AtomicLong errorFrames = new AtomicLong();
     private final AtomicLong slowDisconnects = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicInteger openConnections = new AtomicInteger();
 
     private GatewayServer(final LedgerGuard guard, final ApprovalVerifier verifier, final GatewaySettings settings)
         throws IOException
@@ -159,6 +175,22 @@ public final class GatewayServer implements AutoCloseable
         final GatewayServer server = new GatewayServer(guard, verifier, settings);
         server.ioThread.start();
         return server;
+    }
+
+    /**
+     * @param observer told of every answered request from now on.
+     */
+    public void observer(final Observer observer)
+    {
+        this.observer = observer == null ? NO_OBSERVER : observer;
+    }
+
+    /**
+     * @return connections open now.
+     */
+    public int connectionsOpen()
+    {
+        return openConnections.get();
     }
 
     /**
@@ -377,6 +409,7 @@ public final class GatewayServer implements AutoCloseable
             final Connection connection = new Connection(channel);
             connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
             connections.add(connection);
+            openConnections.incrementAndGet();
             connectionsAccepted.incrementAndGet();
         }
         catch (final IOException | RuntimeException | OutOfMemoryError ex)
@@ -437,6 +470,7 @@ public final class GatewayServer implements AutoCloseable
     {
         private final Connection connection;
         private long correlationId;
+        private long submittedNs;
 
         Pending(final Connection connection)
         {
@@ -455,6 +489,7 @@ public final class GatewayServer implements AutoCloseable
             }
             finally
             {
+                observer.onAnswered(decision.reason, System.nanoTime() - submittedNs);
                 // Whatever happened, the request is no longer in flight: its slot must come back.
                 connection.inFlight.decrementAndGet();
                 connection.free.offer(this);
@@ -658,6 +693,7 @@ public final class GatewayServer implements AutoCloseable
             // Before sequencing, on this thread: the guard only compares the count with the requirement.
             verifier.verify(command);
             pending.correlationId = correlationId;
+            pending.submittedNs = System.nanoTime();
             inFlight.incrementAndGet();
             final long seq = guard.submitAsync(command, pending);
             if (seq >= 0)
@@ -815,7 +851,10 @@ public final class GatewayServer implements AutoCloseable
                 key.cancel();
             }
             closeQuietly(channel);
-            connections.remove(this);
+            if (connections.remove(this))
+            {
+                openConnections.decrementAndGet();
+            }
             stalled.remove(this);
         }
 

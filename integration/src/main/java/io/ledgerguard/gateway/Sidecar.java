@@ -38,15 +38,17 @@ public final class Sidecar implements AutoCloseable
     private static final int ALERT_RING = 4096;
 
     private final GatewayServer server;
+    private final AdminServer admin;
     private final LedgerGuard guard;
     private final ChronicleJournal journal;
     private final Snapshotter snapshotter;
     private final AlertDispatcher alerts;
 
-    private Sidecar(final GatewayServer server, final LedgerGuard guard, final ChronicleJournal journal,
-        final Snapshotter snapshotter, final AlertDispatcher alerts)
+    private Sidecar(final GatewayServer server, final AdminServer admin, final LedgerGuard guard,
+        final ChronicleJournal journal, final Snapshotter snapshotter, final AlertDispatcher alerts)
     {
         this.server = server;
+        this.admin = admin;
         this.guard = guard;
         this.journal = journal;
         this.snapshotter = snapshotter;
@@ -62,12 +64,14 @@ public final class Sidecar implements AutoCloseable
      *                   durable: development only).
      * @param alertsFile a JSON Lines file to append alerts to, or {@code null}.
      * @param gateway    where to listen and the limits.
+     * @param adminAddress where the admin and metrics HTTP server listens, or {@code null} for none.
      * @param log        receives what start-up did.
      * @return the running sidecar.
      * @throws IOException when an address cannot be bound.
      */
     public static Sidecar start(final GuardConfig config, final JournalSettings settings, final Path journalDir,
-        final Path alertsFile, final GatewaySettings gateway, final PrintWriter log) throws IOException
+        final Path alertsFile, final GatewaySettings gateway, final java.net.InetSocketAddress adminAddress,
+        final PrintWriter log) throws IOException
     {
         for (final ApprovalClass open : config.openApprovalClasses())
         {
@@ -98,6 +102,10 @@ public final class Sidecar implements AutoCloseable
         }
         final List<AlertListener> sinks = new ArrayList<>();
         sinks.add(new LogAlertSink());
+        // The admin server starts after the pipeline it reports on: alerts reach it once it is there.
+        final java.util.concurrent.atomic.AtomicReference<AlertListener> adminSink =
+            new java.util.concurrent.atomic.AtomicReference<>(alert -> { });
+        sinks.add(alert -> adminSink.get().onAlert(alert));
         if (alertsFile != null)
         {
             sinks.add(new JsonLinesAlertSink(alertsFile, config));
@@ -129,10 +137,37 @@ public final class Sidecar implements AutoCloseable
             alerts.close();
             throw ex;
         }
+        AdminServer admin = null;
+        if (adminAddress != null)
+        {
+            try
+            {
+                admin = AdminServer.start(adminAddress, config, guard, server);
+            }
+            catch (final IOException ex)
+            {
+                server.close();
+                guard.close();
+                if (snapshotter != null)
+                {
+                    snapshotter.close();
+                }
+                if (journal != null)
+                {
+                    journal.close();
+                }
+                alerts.close();
+                throw ex;
+            }
+            adminSink.set(admin);
+            admin.ready();
+        }
         log.println("serve: listening on " + server.tcpAddress().getHostString() + ":" + server.tcpAddress().getPort() +
-            (gateway.unixSocket != null ? " and " + gateway.unixSocket : "") + "; next seq " + (lastSeq + 1));
+            (gateway.unixSocket != null ? " and " + gateway.unixSocket : "") +
+            (admin != null ? "; admin and metrics on http://" + admin.address().getHostString() + ":" +
+                admin.address().getPort() : "") + "; next seq " + (lastSeq + 1));
         log.flush();
-        return new Sidecar(server, guard, journal, snapshotter, alerts);
+        return new Sidecar(server, admin, guard, journal, snapshotter, alerts);
     }
 
     /**
@@ -143,9 +178,21 @@ public final class Sidecar implements AutoCloseable
         return server;
     }
 
+    /**
+     * @return the admin server, or {@code null} when started without one.
+     */
+    public AdminServer admin()
+    {
+        return admin;
+    }
+
     @Override
     public void close()
     {
+        if (admin != null)
+        {
+            admin.close();
+        }
         server.close();
         guard.close();
         if (snapshotter != null)

@@ -85,7 +85,7 @@ class ServeCommandTest
             cli.setErr(new PrintWriter(err, true));
             cli.setOut(new PrintWriter(new StringWriter(), true));
             exit.set(cli.execute("serve", "--config", CONFIG.toString(), "--journal", journal.toString(),
-                "--listen", "127.0.0.1:" + port, "--for-seconds", "6"));
+                "--listen", "127.0.0.1:" + port, "--admin-listen", "127.0.0.1:0", "--for-seconds", "6"));
         });
         server.start();
         try (GatewayClient client = new GatewayClient(new InetSocketAddress("127.0.0.1", port), "test"))

@@ -1,0 +1,359 @@
+package io.ledgerguard.gateway;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import io.ledgerguard.core.Alert;
+import io.ledgerguard.core.AssetCounters;
+import io.ledgerguard.core.AssetStatus;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.pipeline.AlertListener;
+import io.ledgerguard.core.pipeline.LedgerGuard;
+import io.ledgerguard.replay.AlertPublisher;
+
+/**
+ * Admin and observability over HTTP (loopback by default), read-only: {@code GET /health} (liveness),
+ * {@code GET /ready} (recovered and serving), {@code GET /status} (per asset: obligations, holdings, headroom,
+ * coverage, status), {@code GET /alerts} (the latest alerts) and {@code GET /alerts/stream} (server-sent events), all
+ * JSON, and {@code GET /metrics} in the Prometheus text format. It listens to the gateway's answers and the alert
+ * dispatcher; it changes nothing, so no endpoint needs authentication.
+ */
+public final class AdminServer implements AutoCloseable, AlertListener, GatewayServer.Observer
+{
+    private static final int RECENT_ALERTS = 1_000;
+    private static final int STREAMS_MAX = 16;
+    private static final int STREAM_QUEUE = 1_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final GuardConfig config;
+    private final LedgerGuard guard;
+    private final GatewayServer gateway;
+    private final HttpServer http;
+    private final ExecutorService executor;
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter decisions;
+    private final Counter alertsCounter;
+    private final Histogram latency;
+    private final Deque<String> recentAlerts = new ArrayDeque<>();
+    private final List<BlockingQueue<String>> streams = new CopyOnWriteArrayList<>();
+    private final AtomicLong streamDrops = new AtomicLong();
+    private volatile boolean ready;
+
+    private AdminServer(final InetSocketAddress address, final GuardConfig config, final LedgerGuard guard,
+        final GatewayServer gateway) throws IOException
+    {
+        this.config = config;
+        this.guard = guard;
+        this.gateway = gateway;
+        decisions = Counter.builder().name("ledger_guard_decisions_total")
+            .help("Requests answered by the gateway, by reason").labelNames("reason").register(registry);
+        alertsCounter = Counter.builder().name("ledger_guard_alerts_total")
+            .help("Alerts raised, by type").labelNames("type").register(registry);
+        latency = Histogram.builder().name("ledger_guard_decision_latency_seconds")
+            .help("From a request's decoding to its decision, in the gateway").classicOnly()
+            .classicUpperBounds(5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 1e-2, 1e-1, 1.0)
+            .register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_ring_free_slots").help("Free slots in the guard's ring")
+            .callback(cb -> cb.call(guard.remainingCapacity())).register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_ring_slots").help("Slots in the guard's ring")
+            .callback(cb -> cb.call(guard.ringSize())).register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_sequenced").help("Commands sequenced since start")
+            .callback(cb -> cb.call(guard.sequenced())).register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_connections").help("Gateway connections open")
+            .callback(cb -> cb.call(gateway.connectionsOpen())).register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_error_frames").help("Error frames sent since start")
+            .callback(cb -> cb.call(gateway.errorFrames())).register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_slow_disconnects")
+            .help("Connections closed for leaving their answers unread")
+            .callback(cb -> cb.call(gateway.slowDisconnects())).register(registry);
+        for (final String figure : List.of("obligations", "holdings", "headroom", "coverage_bps"))
+        {
+            GaugeWithCallback.builder().name("ledger_guard_asset_" + figure)
+                .help("Per asset " + figure.replace('_', ' ') + ", minor units (coverage in basis points)")
+                .labelNames("asset")
+                .callback(cb -> forEachAsset((code, snapshot) -> cb.call(figureOf(figure, snapshot), code)))
+                .register(registry);
+        }
+        http = HttpServer.create(address, 16);
+        executor = Executors.newFixedThreadPool(2 + STREAMS_MAX, runnable ->
+        {
+            final Thread thread = new Thread(runnable, "ledger-guard-admin");
+            thread.setDaemon(true);
+            return thread;
+        });
+        http.setExecutor(executor);
+        http.createContext("/health", exchange -> json(exchange, 200, Map.of("status", "UP")));
+        http.createContext("/ready", exchange -> json(exchange, ready ? 200 : 503,
+            Map.of("ready", ready, "sequenced", guard.sequenced())));
+        http.createContext("/status", exchange -> json(exchange, 200, status()));
+        http.createContext("/alerts/stream", this::stream);
+        http.createContext("/alerts", exchange ->
+        {
+            final List<Object> alerts = new ArrayList<>();
+            synchronized (recentAlerts)
+            {
+                for (final String alert : recentAlerts)
+                {
+                    alerts.add(JSON.readTree(alert));
+                }
+            }
+            json(exchange, 200, Map.of("alerts", alerts));
+        });
+        http.createContext("/metrics", exchange ->
+        {
+            if (!get(exchange))
+            {
+                return;
+            }
+            final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+            exchange.getResponseHeaders().set("Content-Type", writer.getContentType());
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody())
+            {
+                writer.write(out, registry.scrape());
+            }
+        });
+    }
+
+    /**
+     * Listen.
+     *
+     * @param address where (loopback by default in {@code serve}).
+     * @param config  the guard's configuration, for asset codes.
+     * @param guard   the pipeline.
+     * @param gateway the gateway, whose answers are counted from now on.
+     * @return the running server; call {@link #ready()} once the guard serves.
+     * @throws IOException when the address cannot be bound.
+     */
+    public static AdminServer start(final InetSocketAddress address, final GuardConfig config, final LedgerGuard guard,
+        final GatewayServer gateway) throws IOException
+    {
+        final AdminServer server = new AdminServer(address, config, guard, gateway);
+        gateway.observer(server);
+        server.http.start();
+        return server;
+    }
+
+    /**
+     * Report ready: recovered and serving.
+     */
+    public void ready()
+    {
+        ready = true;
+    }
+
+    /**
+     * @return the address it listens on.
+     */
+    public InetSocketAddress address()
+    {
+        return http.getAddress();
+    }
+
+    @Override
+    public void onAnswered(final Reason reason, final long latencyNs)
+    {
+        decisions.labelValues(reason.name()).inc();
+        latency.observe(latencyNs / 1e9);
+    }
+
+    /**
+     * Alert dispatcher thread: keep it, count it, and pass it to every stream.
+     */
+    @Override
+    public void onAlert(final Alert alert)
+    {
+        alertsCounter.labelValues(alert.type.name()).inc();
+        final String json;
+        try
+        {
+            final StringWriter line = new StringWriter();
+            final AlertPublisher publisher = new AlertPublisher(line, config);
+            publisher.onAlert(alert);
+            publisher.flush();
+            json = line.toString().strip();
+        }
+        catch (final IOException ex)
+        {
+            return;
+        }
+        synchronized (recentAlerts)
+        {
+            recentAlerts.addLast(json);
+            if (recentAlerts.size() > RECENT_ALERTS)
+            {
+                recentAlerts.removeFirst();
+            }
+        }
+        for (final BlockingQueue<String> stream : streams)
+        {
+            if (!stream.offer(json))
+            {
+                streamDrops.incrementAndGet();
+            }
+        }
+    }
+
+    private void stream(final HttpExchange exchange) throws IOException
+    {
+        if (!get(exchange))
+        {
+            return;
+        }
+        if (streams.size() >= STREAMS_MAX)
+        {
+            json(exchange, 503, Map.of("error", "too many alert streams: " + STREAMS_MAX));
+            return;
+        }
+        final BlockingQueue<String> queue = new ArrayBlockingQueue<>(STREAM_QUEUE);
+        streams.add(queue);
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody())
+        {
+            out.write(": ledger-guard alerts\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            while (!Thread.currentThread().isInterrupted())
+            {
+                final String alert = queue.poll(15, TimeUnit.SECONDS);
+                // A comment line every 15 s keeps proxies from closing an idle stream and finds a gone client.
+                out.write((alert == null ? ": keep-alive\n\n" : "event: alert\ndata: " + alert + "\n\n")
+                    .getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        }
+        catch (final IOException | InterruptedException ex)
+        {
+            // The client went away, or the server stops.
+        }
+        finally
+        {
+            streams.remove(queue);
+        }
+    }
+
+    private Map<String, Object> status()
+    {
+        final List<Map<String, Object>> assets = new ArrayList<>();
+        forEachAsset((code, snapshot) ->
+        {
+            final Map<String, Object> asset = new LinkedHashMap<>();
+            asset.put("asset", code);
+            asset.put("obligations", snapshot.obligations);
+            asset.put("holdings", snapshot.holdings);
+            asset.put("held", snapshot.held);
+            asset.put("headroom", snapshot.headroom());
+            asset.put("coverageBps", snapshot.coverageBps());
+            asset.put("status", snapshot.status.name());
+            asset.put("asOfSeq", snapshot.seq);
+            assets.add(asset);
+        });
+        final List<String> killSwitches = new ArrayList<>();
+        forEachAsset((code, snapshot) ->
+        {
+            if (snapshot.status != AssetStatus.NORMAL)
+            {
+                killSwitches.add(code + " " + snapshot.status.name());
+            }
+        });
+        final Map<String, Object> status = new LinkedHashMap<>();
+        status.put("ready", ready);
+        status.put("sequenced", guard.sequenced());
+        status.put("assets", assets);
+        status.put("assetsNotNormal", killSwitches);
+        status.put("connections", gateway.connectionsOpen());
+        return status;
+    }
+
+    private interface AssetVisitor
+    {
+        void visit(String code, AssetCounters.Snapshot snapshot);
+    }
+
+    private void forEachAsset(final AssetVisitor visitor)
+    {
+        final AssetCounters counters = guard.counters();
+        final AssetCounters.Snapshot snapshot = new AssetCounters.Snapshot();
+        for (int i = 0; i < counters.assetCount(); i++)
+        {
+            if (counters.read(i, snapshot))
+            {
+                final GuardConfig.AssetConfig asset = config.assetById(counters.assetId(i));
+                visitor.visit(asset == null ? String.valueOf(counters.assetId(i)) : asset.code, snapshot);
+            }
+        }
+    }
+
+    private static double figureOf(final String figure, final AssetCounters.Snapshot snapshot)
+    {
+        switch (figure)
+        {
+            case "obligations": return snapshot.obligations;
+            case "holdings": return snapshot.holdings;
+            case "headroom": return snapshot.headroom();
+            default: return snapshot.coverageBps();
+        }
+    }
+
+    private static boolean get(final HttpExchange exchange) throws IOException
+    {
+        if (!"GET".equals(exchange.getRequestMethod()))
+        {
+            exchange.getResponseHeaders().set("Allow", "GET");
+            exchange.sendResponseHeaders(405, -1);
+            exchange.close();
+            return false;
+        }
+        return true;
+    }
+
+    private static void json(final HttpExchange exchange, final int status, final Object body) throws IOException
+    {
+        if (!get(exchange))
+        {
+            return;
+        }
+        final byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody())
+        {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        ready = false;
+        http.stop(0);
+        executor.shutdownNow();
+    }
+}

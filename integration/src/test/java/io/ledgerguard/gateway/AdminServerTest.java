@@ -1,0 +1,180 @@
+package io.ledgerguard.gateway;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.ledgerguard.config.ConfigLoader;
+import io.ledgerguard.config.JournalSettings;
+import io.ledgerguard.core.AccountKind;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The admin and metrics endpoints of {@code serve}, over real HTTP: health, readiness, per-asset status, the alerts
+ * (as a list and as a server-sent-event stream), Prometheus metrics, and no method but GET.
+ */
+class AdminServerTest
+{
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Sidecar sidecar;
+    private GatewayClient client;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start() throws Exception
+    {
+        final GatewaySettings settings = new GatewaySettings();
+        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        sidecar = Sidecar.start(ConfigLoader.load(Path.of("..", "examples", "config.yaml")), new JournalSettings(),
+            null, null, settings, new InetSocketAddress("127.0.0.1", 0), new PrintWriter(new StringWriter()));
+        client = new GatewayClient(sidecar.server().tcpAddress(), "admin-test");
+    }
+
+    @AfterEach
+    void stop()
+    {
+        client.close();
+        sidecar.close();
+    }
+
+    @Test
+    void shouldReportHealthReadinessStatusAlertsAndMetrics() throws Exception
+    {
+        assertEquals(200, get("/health").statusCode());
+        final HttpResponse<String> ready = get("/ready");
+        assertEquals(200, ready.statusCode());
+        assertTrue(JSON.readTree(ready.body()).get("ready").asBoolean());
+
+        // A stream of alerts, open before the alert is raised.
+        final CompletableFuture<String> streamed = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                final HttpResponse<InputStream> stream = http.send(request("/alerts/stream"),
+                    HttpResponse.BodyHandlers.ofInputStream());
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(),
+                    StandardCharsets.UTF_8)))
+                {
+                    String line;
+                    while ((line = lines.readLine()) != null)
+                    {
+                        if (line.startsWith("data: "))
+                        {
+                            return line.substring(6);
+                        }
+                    }
+                }
+                return null;
+            }
+            catch (final Exception ex)
+            {
+                return ex.toString();
+            }
+        });
+        Thread.sleep(300);
+
+        // The hot wallet attested, then 10 BTC of customer money deposited, then the wallet attested at 0: a drain.
+        submit(attest(1, 1, 0, 1));
+        submit(attest(2, 2, 0, 1));
+        submit(attest(3, 3, 0, 2));
+        final Command open = new Command();
+        open.type = CommandType.OPEN_ACCOUNT;
+        open.txId = 4;
+        open.accountId = 1001;
+        open.accountKind = AccountKind.CUSTOMER;
+        submit(open);
+        final Command inflow = new Command();
+        inflow.type = CommandType.INFLOW;
+        inflow.txId = 5;
+        inflow.walletId = 1;
+        inflow.assetId = 1;
+        inflow.amount = 1_000_000_000L;
+        inflow.chainRef("btc:1");
+        submit(inflow);
+        submit(attest(6, 1, 0, 1));
+
+        // The inflow into the hot wallet put all the holdings in it: the cold-ratio alert comes first.
+        final String alert = streamed.get(10, TimeUnit.SECONDS);
+        assertTrue(alert != null && alert.contains("\"type\":\"COLD_RATIO\""), String.valueOf(alert));
+
+        // Alerts reach the admin server on the dispatcher's thread, a moment after the decision.
+        JsonNode alerts = JSON.readTree(get("/alerts").body()).get("alerts");
+        for (int i = 0; i < 100 && alerts.size() < 3; i++)
+        {
+            Thread.sleep(50);
+            alerts = JSON.readTree(get("/alerts").body()).get("alerts");
+        }
+        assertEquals("COLD_RATIO", alerts.get(0).get("type").asText());
+        assertEquals("CUSTODY_DRIFT", alerts.get(1).get("type").asText(), alerts.toString());
+        assertEquals(1_000_000_000L, alerts.get(1).get("figures").get("expected").asLong());
+
+        final JsonNode status = JSON.readTree(get("/status").body());
+        assertEquals("BTC", status.get("assets").get(0).get("asset").asText());
+        assertEquals(6, status.get("sequenced").asLong());
+
+        final HttpResponse<String> metrics = get("/metrics");
+        assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.body().contains("ledger_guard_decisions_total{reason=\"OK\"} 6.0"), metrics.body());
+        assertTrue(metrics.body().contains("ledger_guard_alerts_total{type=\"CUSTODY_DRIFT\"} 1.0"), metrics.body());
+        assertTrue(metrics.body().contains("ledger_guard_asset_holdings{asset=\"BTC\"}"), metrics.body());
+        assertTrue(metrics.body().contains("ledger_guard_decision_latency_seconds_count 6"), metrics.body());
+
+        final HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri("/health"))
+            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, post.statusCode(), "nothing over HTTP changes anything");
+    }
+
+    private void submit(final Command command) throws Exception
+    {
+        assertTrue(client.submit(command).reason != null);
+    }
+
+    private static Command attest(final long txId, final long wallet, final long balance, final int asset)
+    {
+        final Command c = new Command();
+        c.type = CommandType.ATTEST;
+        c.txId = txId;
+        c.walletId = wallet;
+        c.assetId = asset;
+        c.amount = balance;
+        return c;
+    }
+
+    private HttpResponse<String> get(final String path) throws Exception
+    {
+        return http.send(request(path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest request(final String path)
+    {
+        return HttpRequest.newBuilder(uri(path)).GET().build();
+    }
+
+    private URI uri(final String path)
+    {
+        final InetSocketAddress admin = sidecar.admin().address();
+        return URI.create("http://127.0.0.1:" + admin.getPort() + path);
+    }
+}
