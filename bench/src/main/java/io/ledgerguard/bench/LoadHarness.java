@@ -33,7 +33,8 @@ import io.ledgerguard.core.pipeline.WaitStrategyKind;
         "The load harness: open loop at fixed offered rates (latency measured from each command's intended send " +
             "time, so stalls are not hidden), the guard linked and embedded, against baselines in the same run.",
         "Targets: engine (GuardEngine.apply on the caller's thread), pipeline (LedgerGuard, several producers), " +
-            "bare (baseline 0), ring (baseline 1), locks (baseline 2). The JMH suites: ./ledger-guard bench jmh."
+            "sidecar (the gateway over loopback TCP), bare (baseline 0), ring (baseline 1), locks (baseline 2), " +
+            "postgres (baseline 3). The JMH suites: ./ledger-guard bench jmh."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:runtime failure", "2:usage error"})
@@ -48,13 +49,14 @@ public final class LoadHarness implements Callable<Integer>
     static final long TX_IDS_MAX = 40_000_000;
     /** A ramp step whose accepted share falls below this is not the workload any more (a table full, a failure). */
     private static final double ACCEPTED_SHARE_MIN = 0.95;
-    private static final List<String> TARGETS = List.of("bare", "engine", "ring", "pipeline", "locks", "postgres");
+    private static final List<String> TARGETS =
+        List.of("bare", "engine", "ring", "pipeline", "sidecar", "locks", "postgres");
 
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--targets", split = ",", paramLabel = "NAME",
-        description = "Targets to run (default: all): engine, pipeline, bare, ring, locks, postgres.")
+        description = "Targets to run (default: all): engine, pipeline, sidecar, bare, ring, locks, postgres.")
     private List<String> targets = TARGETS;
 
     @Option(names = "--rates", split = ",", paramLabel = "PER_S",
@@ -179,7 +181,7 @@ public final class LoadHarness implements Callable<Integer>
                 log.println(LoadReport.line(result));
             }
             final boolean rampThis = doRamp && report.ran(name) &&
-                (!quick || name.equals("engine") || name.equals("pipeline"));
+                (!quick || name.equals("engine") || name.equals("pipeline") || name.equals("sidecar"));
             if (rampThis)
             {
                 double rate = rampStart;
@@ -333,6 +335,7 @@ public final class LoadHarness implements Callable<Integer>
         {
             case "engine": return new EngineTarget(seed);
             case "pipeline": return new PipelineTarget(seed, waitStrategy);
+            case "sidecar": return new SidecarTarget(seed, waitStrategy);
             case "bare": return new BaselineTargets.Bare(seed);
             case "ring": return new RingTarget(seed, waitStrategy);
             case "locks": return new BaselineTargets.Locked(seed);

@@ -1,0 +1,175 @@
+package io.ledgerguard.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.approval.ApprovalVerifier;
+import io.ledgerguard.core.pipeline.BackPressure;
+import io.ledgerguard.core.pipeline.LedgerGuard;
+import io.ledgerguard.core.pipeline.PipelineContext;
+import io.ledgerguard.core.pipeline.WaitStrategyKind;
+import io.ledgerguard.gateway.GatewayClient;
+import io.ledgerguard.gateway.GatewayServer;
+import io.ledgerguard.gateway.GatewaySettings;
+import io.ledgerguard.protocol.GatewayDecision;
+
+/**
+ * The sidecar over loopback TCP: the pipeline behind the gateway, and one {@link GatewayClient} connection per
+ * producer. As in the pipeline target, producers take commands in the workload's order and send them under one lock,
+ * then wait for their answers outside it.
+ */
+final class SidecarTarget implements LoadTarget
+{
+    private final long seed;
+    private final WaitStrategyKind waitStrategy;
+    private final Object sequencing = new Object();
+    private ExchangeWorkload workload;
+    private GuardEngine engine;
+    private LedgerGuard guard;
+    private GatewayServer server;
+    private GatewayClient[] clients;
+    private Completion[] completions;
+    private Listener[] listeners;
+
+    SidecarTarget(final long seed, final WaitStrategyKind waitStrategy)
+    {
+        this.seed = seed;
+        this.waitStrategy = waitStrategy;
+    }
+
+    @Override
+    public String name()
+    {
+        return "sidecar";
+    }
+
+    @Override
+    public String description()
+    {
+        return "the gateway over loopback TCP: one client connection per producer -> gateway -> ring -> guard -> " +
+            "journal (encoding only) -> release -> answer, " + waitStrategy + " wait strategy";
+    }
+
+    @Override
+    public int producersMax()
+    {
+        return 64;
+    }
+
+    @Override
+    public void start(final int producers, final long txIdsMax)
+    {
+        workload = new ExchangeWorkload(seed, LoadHarness.WORKLOAD_RING_BITS);
+        engine = new GuardEngine(LoadHarness.config(txIdsMax));
+        workload.fund(engine);
+        final long startNs = ExchangeWorkload.START_NS + workload.seq() * ExchangeWorkload.COMMAND_INTERVAL_NS;
+        final long originNs = System.nanoTime();
+        guard = new LedgerGuard(engine, new PipelineContext()
+            .waitStrategy(waitStrategy)
+            .journal(new EncodingJournal())
+            .firstSeq(workload.seq() + 1)
+            .backPressure(BackPressure.REJECT)
+            .clock(() -> startNs + (System.nanoTime() - originNs)));
+        final GatewaySettings settings = new GatewaySettings();
+        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        try
+        {
+            server = GatewayServer.start(guard, new ApprovalVerifier(engine.config()), settings);
+            clients = new GatewayClient[producers];
+            for (int i = 0; i < producers; i++)
+            {
+                clients[i] = new GatewayClient(server.tcpAddress(), "bench-" + i);
+                clients[i].connect();
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        completions = new Completion[producers];
+        listeners = new Listener[producers];
+    }
+
+    @Override
+    public void bind(final int producer, final Thread thread)
+    {
+        completions[producer] = new Completion(thread);
+        listeners[producer] = new Listener(completions[producer]);
+    }
+
+    @Override
+    public boolean next(final int producer)
+    {
+        final Completion completion = completions[producer];
+        completion.arm();
+        try
+        {
+            synchronized (sequencing)
+            {
+                final Command command = workload.next(engine);
+                clients[producer].submitAsync(command, listeners[producer]);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        return completion.await();
+    }
+
+    @Override
+    public void close()
+    {
+        if (clients != null)
+        {
+            for (final GatewayClient client : clients)
+            {
+                if (client != null)
+                {
+                    client.close();
+                }
+            }
+        }
+        if (server != null)
+        {
+            server.close();
+        }
+        if (guard != null)
+        {
+            guard.close();
+        }
+        clients = null;
+        server = null;
+        guard = null;
+        engine = null;
+        workload = null;
+    }
+
+    /**
+     * Hands a producer its answer.
+     */
+    private static final class Listener implements GatewayClient.Listener
+    {
+        private final Completion completion;
+
+        Listener(final Completion completion)
+        {
+            this.completion = completion;
+        }
+
+        @Override
+        public void onDecision(final GatewayDecision decision)
+        {
+            completion.signal(decision.accepted());
+        }
+
+        @Override
+        public void onError(final int code, final String message)
+        {
+            completion.signal(false);
+        }
+    }
+}
