@@ -181,7 +181,7 @@ public final class LoadHarness implements Callable<Integer>
                 log.println(LoadReport.line(result));
             }
             final boolean rampThis = doRamp && report.ran(name) &&
-                (!quick || name.equals("engine") || name.equals("pipeline") || name.equals("sidecar"));
+                (!quick || name.equals("engine") || name.equals("pipeline"));
             if (rampThis)
             {
                 double rate = rampStart;
