@@ -42,7 +42,11 @@ import io.ledgerguard.replay.AlertPublisher;
  * {@code GET /ready} (recovered and serving), {@code GET /status} (per asset: obligations, holdings, headroom,
  * coverage, status), {@code GET /alerts} (the latest alerts) and {@code GET /alerts/stream} (server-sent events), all
  * JSON, and {@code GET /metrics} in the Prometheus text format. It listens to the gateway's answers and the alert
- * dispatcher; it changes nothing, so no endpoint needs authentication.
+ * dispatcher. One endpoint changes something, {@code POST /commands}: an operator's privileged command (ADJUST,
+ * REVERSE, FREEZE, UNFREEZE, HALT, RESUME) as a command file line, which must carry the approvals of its class
+ * (FREEZE and HALT those of LIFT, which the guard alone would take unsigned). Without keys for the class, or
+ * without enough valid approvals, it is refused before it reaches the guard; nothing over HTTP changes anything
+ * unauthenticated.
  */
 public final class AdminServer implements AutoCloseable, AlertListener, GatewayServer.Observer
 {
@@ -64,6 +68,13 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     private final List<BlockingQueue<String>> streams = new CopyOnWriteArrayList<>();
     private final AtomicLong streamDrops = new AtomicLong();
     private volatile boolean ready;
+    private final io.ledgerguard.core.approval.ApprovalVerifier verifier;
+    private final io.ledgerguard.replay.CommandLineParser parser;
+    private static final int COMMAND_BYTES_MAX = 64 * 1024;
+    private static final java.util.Set<io.ledgerguard.core.CommandType> HTTP_COMMANDS = java.util.EnumSet.of(
+        io.ledgerguard.core.CommandType.ADJUST, io.ledgerguard.core.CommandType.REVERSE,
+        io.ledgerguard.core.CommandType.FREEZE, io.ledgerguard.core.CommandType.UNFREEZE,
+        io.ledgerguard.core.CommandType.HALT, io.ledgerguard.core.CommandType.RESUME);
 
     private AdminServer(final InetSocketAddress address, final GuardConfig config, final LedgerGuard guard,
         final GatewayServer gateway) throws IOException
@@ -71,6 +82,8 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         this.config = config;
         this.guard = guard;
         this.gateway = gateway;
+        this.verifier = new io.ledgerguard.core.approval.ApprovalVerifier(config);
+        this.parser = new io.ledgerguard.replay.CommandLineParser(config);
         decisions = Counter.builder().name("ledger_guard_decisions_total")
             .help("Requests answered by the gateway, by reason").labelNames("reason").register(registry);
         alertsCounter = Counter.builder().name("ledger_guard_alerts_total")
@@ -125,6 +138,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             }
             json(exchange, 200, Map.of("alerts", alerts));
         });
+        http.createContext("/commands", this::command);
         http.createContext("/metrics", exchange ->
         {
             if (!get(exchange))
@@ -256,6 +270,99 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         finally
         {
             streams.remove(queue);
+        }
+    }
+
+    /**
+     * {@code POST /commands}: one signed command file line; answered with its decision.
+     */
+    private void command(final HttpExchange exchange) throws IOException
+    {
+        if (!"POST".equals(exchange.getRequestMethod()))
+        {
+            exchange.getResponseHeaders().set("Allow", "POST");
+            exchange.sendResponseHeaders(405, -1);
+            exchange.close();
+            return;
+        }
+        final byte[] body = exchange.getRequestBody().readNBytes(COMMAND_BYTES_MAX + 1);
+        if (body.length > COMMAND_BYTES_MAX)
+        {
+            reply(exchange, 413, Map.of("error", "a command line is at most " + COMMAND_BYTES_MAX + " bytes"));
+            return;
+        }
+        final io.ledgerguard.core.Command command = new io.ledgerguard.core.Command();
+        try
+        {
+            synchronized (parser)
+            {
+                parser.parse(new String(body, StandardCharsets.UTF_8).strip(), command);
+            }
+        }
+        catch (final io.ledgerguard.replay.MalformedCommandException ex)
+        {
+            reply(exchange, 400, Map.of("error", ex.getMessage()));
+            return;
+        }
+        if (!HTTP_COMMANDS.contains(command.type))
+        {
+            reply(exchange, 400, Map.of("error", "only ADJUST, REVERSE, FREEZE, UNFREEZE, HALT and RESUME are taken " +
+                "over HTTP; " + command.type + " goes through the gateway's protocol"));
+            return;
+        }
+        final io.ledgerguard.core.ApprovalClass approvalClass =
+            command.type == io.ledgerguard.core.CommandType.FREEZE || command.type == io.ledgerguard.core.CommandType.HALT ?
+                io.ledgerguard.core.ApprovalClass.LIFT : io.ledgerguard.core.ApprovalClass.of(command.type);
+        final int required = config.approvalsRequired(approvalClass);
+        if (required == 0)
+        {
+            reply(exchange, 403, Map.of("error", "approvals." + approvalClass + " names no keys: a command over HTTP " +
+                "needs signed approvals, so this configuration takes none"));
+            return;
+        }
+        verifier.verifyAs(command, approvalClass);
+        final long nowMs = System.currentTimeMillis();
+        final boolean expiryOk = command.expiresAtMs > nowMs &&
+            command.expiresAtMs - nowMs <= config.approvalValidityMsMax();
+        if (command.approvalsVerified < required || !expiryOk)
+        {
+            final io.ledgerguard.core.ApprovalFault fault = !expiryOk ?
+                (command.expiresAtMs == 0 ? io.ledgerguard.core.ApprovalFault.EXPIRY_MISSING :
+                    command.expiresAtMs <= nowMs ? io.ledgerguard.core.ApprovalFault.EXPIRED :
+                        io.ledgerguard.core.ApprovalFault.EXPIRY_TOO_FAR) :
+                command.approvalFault != 0 ? io.ledgerguard.core.ApprovalFault.fromCode(command.approvalFault) :
+                    command.approvalCount == 0 ? io.ledgerguard.core.ApprovalFault.MISSING :
+                        io.ledgerguard.core.ApprovalFault.TOO_FEW;
+            System.err.println("admin: refused an unauthorised " + command.type + " txId=" + command.txId + ": " +
+                fault + " (" + command.approvalsVerified + " of " + required + ")");
+            final Map<String, Object> refusal = new LinkedHashMap<>();
+            refusal.put("error", "unauthorized");
+            refusal.put("fault", String.valueOf(fault));
+            refusal.put("required", required);
+            refusal.put("verified", command.approvalsVerified);
+            reply(exchange, 401, refusal);
+            return;
+        }
+        final io.ledgerguard.core.Decision decision = guard.submit(command);
+        final Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("seq", decision.seq);
+        answer.put("txId", decision.txId);
+        answer.put("status", decision.accepted() ? "ACCEPTED" : "REJECTED");
+        answer.put("reason", decision.reason.name());
+        answer.put("code", decision.reason.code());
+        answer.put("duplicate", decision.duplicate);
+        answer.put("alerts", decision.alertCount);
+        reply(exchange, 200, answer);
+    }
+
+    private static void reply(final HttpExchange exchange, final int status, final Object body) throws IOException
+    {
+        final byte[] bytes = JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody())
+        {
+            out.write(bytes);
         }
     }
 

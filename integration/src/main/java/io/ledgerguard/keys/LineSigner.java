@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.ledgerguard.core.ApprovalClass;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.GuardConfig;
@@ -74,10 +73,10 @@ public final class LineSigner
         }
         final ObjectNode object = (ObjectNode)root;
         final CommandType type = typeOf(object);
-        if (ApprovalClass.of(type) == null)
+        if (!SigningPayload.signable(type))
         {
             throw new KeyFileException("a " + type + " takes no approvals; privileged commands are ADJUST, REVERSE, " +
-                "UNFREEZE, RESUME, ATTEST, INFLOW and SWEEP");
+                "UNFREEZE, RESUME, ATTEST, INFLOW and SWEEP, and FREEZE and HALT take them over HTTP");
         }
         final JsonNode existing = object.get("approvals");
         final boolean hasApprovals = existing instanceof ArrayNode && existing.size() > 0;

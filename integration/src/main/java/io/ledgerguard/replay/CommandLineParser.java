@@ -77,9 +77,9 @@ public final class CommandLineParser
         FIELDS.put(CommandType.WITHDRAW_CANCEL, List.of("holdId"));
         FIELDS.put(CommandType.ADJUST, List.of("accountId", "asset", "amount", "memo?", "expiresAtMs?", "approvals?"));
         FIELDS.put(CommandType.REVERSE, List.of("reversedTxId", "expiresAtMs?", "approvals?"));
-        FIELDS.put(CommandType.FREEZE, List.of("accountId"));
+        FIELDS.put(CommandType.FREEZE, List.of("accountId", "expiresAtMs?", "approvals?"));
         FIELDS.put(CommandType.UNFREEZE, List.of("accountId", "expiresAtMs?", "approvals?"));
-        FIELDS.put(CommandType.HALT, List.of("asset?", "walletId?"));
+        FIELDS.put(CommandType.HALT, List.of("asset?", "walletId?", "expiresAtMs?", "approvals?"));
         FIELDS.put(CommandType.RESUME, List.of("asset?", "walletId?", "expiresAtMs?", "approvals?"));
         FIELDS.put(CommandType.BATCH, List.of("commands"));
         FIELDS.put(CommandType.SWEEP,

@@ -146,6 +146,75 @@ class AdminServerTest
         assertEquals(405, post.statusCode(), "nothing over HTTP changes anything");
     }
 
+    @Test
+    void shouldTakeAPrivilegedCommandOverHttpOnlyWithItsApprovals() throws Exception
+    {
+        // The example configuration names no keys: nothing over HTTP can change anything.
+        final String halt = "{\"type\":\"HALT\",\"txId\":90,\"atMs\":0,\"asset\":\"BTC\"}";
+        final HttpResponse<String> open = post("/commands", halt);
+        assertEquals(403, open.statusCode(), open.body());
+
+        // With two operators' keys for LIFT (which approves HALT and FREEZE over HTTP), two signatures are needed.
+        stop();
+        final java.security.KeyPair one = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final java.security.KeyPair two = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final String yaml = java.nio.file.Files.readString(Path.of("..", "examples", "config.yaml")) +
+            "\nkeys:\n  - { id: op-1, publicKey: \"" + base64(one.getPublic().getEncoded()) + "\" }\n" +
+            "  - { id: op-2, publicKey: \"" + base64(two.getPublic().getEncoded()) + "\" }\n" +
+            "approvals:\n  LIFT: { required: 2, keys: [op-1, op-2] }\n";
+        final io.ledgerguard.core.GuardConfig config = ConfigLoader.parse(yaml);
+        final GatewaySettings settings = new GatewaySettings();
+        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        sidecar = Sidecar.start(config, new JournalSettings(), null, null, settings,
+            new InetSocketAddress("127.0.0.1", 0), new PrintWriter(new StringWriter()));
+        client = new GatewayClient(sidecar.server().tcpAddress(), "admin-test");
+
+        final long expires = System.currentTimeMillis() + 60_000;
+        final String unsigned = "{\"type\":\"HALT\",\"txId\":91,\"atMs\":0,\"asset\":\"BTC\",\"expiresAtMs\":" +
+            expires + "}";
+        final Command command = new Command();
+        new io.ledgerguard.replay.CommandLineParser(config).parse(unsigned, command);
+        final String sigOne = base64(io.ledgerguard.core.approval.ApprovalVerifier.sign(command, config,
+            one.getPrivate()));
+        final String sigTwo = base64(io.ledgerguard.core.approval.ApprovalVerifier.sign(command, config,
+            two.getPrivate()));
+        final String withOne = unsigned.substring(0, unsigned.length() - 1) +
+            ",\"approvals\":[{\"keyId\":\"op-1\",\"signature\":\"" + sigOne + "\"}]}";
+        final String withTwo = unsigned.substring(0, unsigned.length() - 1) +
+            ",\"approvals\":[{\"keyId\":\"op-1\",\"signature\":\"" + sigOne + "\"}," +
+            "{\"keyId\":\"op-2\",\"signature\":\"" + sigTwo + "\"}]}";
+
+        final HttpResponse<String> unsignedAnswer = post("/commands", unsigned);
+        assertEquals(401, unsignedAnswer.statusCode(), unsignedAnswer.body());
+        assertEquals("MISSING", JSON.readTree(unsignedAnswer.body()).get("fault").asText());
+        final HttpResponse<String> oneAnswer = post("/commands", withOne);
+        assertEquals(401, oneAnswer.statusCode(), oneAnswer.body());
+        assertEquals("TOO_FEW", JSON.readTree(oneAnswer.body()).get("fault").asText());
+        final HttpResponse<String> tampered = post("/commands", withTwo.replace("\"BTC\"", "\"KRW\""));
+        assertEquals(401, tampered.statusCode(), tampered.body());
+
+        final HttpResponse<String> accepted = post("/commands", withTwo);
+        assertEquals(200, accepted.statusCode(), accepted.body());
+        assertEquals("ACCEPTED", JSON.readTree(accepted.body()).get("status").asText());
+        assertEquals("HALTED", JSON.readTree(get("/status").body()).get("assets").get(0).get("status").asText());
+
+        final HttpResponse<String> transfer = post("/commands",
+            "{\"type\":\"TRANSFER\",\"txId\":92,\"atMs\":0,\"debitAccountId\":1,\"creditAccountId\":2," +
+                "\"asset\":\"BTC\",\"amount\":1}");
+        assertEquals(400, transfer.statusCode(), "the transfer path is the protocol's, not HTTP's");
+    }
+
+    private HttpResponse<String> post(final String path, final String body) throws Exception
+    {
+        return http.send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String base64(final byte[] bytes)
+    {
+        return java.util.Base64.getEncoder().encodeToString(bytes);
+    }
+
     private void submit(final Command command) throws Exception
     {
         assertTrue(client.submit(command).reason != null);

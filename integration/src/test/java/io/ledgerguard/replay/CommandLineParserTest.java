@@ -365,8 +365,8 @@ class CommandLineParserTest
             "field 'kind': expected one of CUSTOMER, OPERATOR, CREDIT_LINE, was \"customer\"",
         "{\"type\":\"OPEN_ACCOUNT\",\"txId\":1,\"atMs\":0,\"accountId\":1001,\"kind\":\"CUSTOMER\"," +
             "\"creditLimit\":[1]}|field 'creditLimit': expected an object of asset code to amount, was an array",
-        "{\"type\":\"FREEZE\",\"txId\":15,\"atMs\":11,\"accountId\":1002,\"approvals\":[]}|" +
-            "unknown field 'approvals' for FREEZE; expected one of type, txId, atMs, accountId",
+        "{\"type\":\"RELEASE\",\"txId\":15,\"atMs\":11,\"holdId\":1,\"amount\":1,\"approvals\":[]}|" +
+            "unknown field 'approvals' for RELEASE; expected one of type, txId, atMs, holdId, amount",
         "{\"type\":\"ADJUST\",\"txId\":13,\"atMs\":9,\"accountId\":1,\"asset\":\"BTC\",\"amount\":-10," +
             "\"approvals\":[{\"keyId\":\"k1\"}]}|missing field 'approvals[0].signature'",
         "{\"type\":\"ADJUST\",\"txId\":13,\"atMs\":9,\"accountId\":1,\"asset\":\"BTC\",\"amount\":-10," +

@@ -66,9 +66,21 @@ public final class ApprovalVerifier
      */
     public void verify(final Command command)
     {
+        verifyAs(command, ApprovalClass.of(command.type));
+    }
+
+    /**
+     * Count the command's valid approvals by the approvers of a given class: for a channel that asks approvals of
+     * commands the guard takes unsigned (a {@code FREEZE} or {@code HALT} over HTTP, approved by the {@code LIFT}
+     * approvers).
+     *
+     * @param command       a top-level command, before sequencing.
+     * @param approvalClass whose approvers count; {@code null} counts none.
+     */
+    public void verifyAs(final Command command, final ApprovalClass approvalClass)
+    {
         command.approvalsVerified = 0;
         command.approvalFault = 0;
-        final ApprovalClass approvalClass = ApprovalClass.of(command.type);
         if (approvalClass == null || config.approvalsRequired(approvalClass) == 0 || !command.canHoldBatch())
         {
             return;

@@ -59,7 +59,7 @@ public final class SigningPayload
     public static String text(final Command command, final GuardConfig config)
     {
         final CommandType type = command.type;
-        if (ApprovalClass.of(type) == null)
+        if (!signable(type))
         {
             return null;
         }
@@ -88,9 +88,11 @@ public final class SigningPayload
                 line(sb, "reversedTxId", command.reversedTxId);
                 break;
             case UNFREEZE:
+            case FREEZE:
                 line(sb, "accountId", command.accountId);
                 break;
             case RESUME:
+            case HALT:
                 line(sb, "asset", assetCode(command, config));
                 line(sb, "walletId", command.walletId);
                 break;
@@ -119,6 +121,16 @@ public final class SigningPayload
         }
         line(sb, "expiresAtMs", command.expiresAtMs);
         return sb.toString();
+    }
+
+    /**
+     * @param type a command type.
+     * @return true when commands of the type can carry approvals: the privileged ones, and {@code FREEZE} and
+     *     {@code HALT}, which need approvals only where the channel has no other authentication (over HTTP).
+     */
+    public static boolean signable(final CommandType type)
+    {
+        return ApprovalClass.of(type) != null || type == CommandType.FREEZE || type == CommandType.HALT;
     }
 
     private static String assetCode(final Command command, final GuardConfig config)
