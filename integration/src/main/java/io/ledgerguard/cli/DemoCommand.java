@@ -62,6 +62,11 @@ public final class DemoCommand implements Callable<Integer>
         "Lines (SPEC section 9), through the alert dispatcher.")
     private Path alerts;
 
+    @Option(names = "--gateway", description = "Run the guard as the sidecar: the gateway on loopback, every " +
+        "simulated service (order gateways, custody feed and wallet service, operator console) its client over the " +
+        "binary protocol; a line of live figures every second.")
+    private boolean gateway;
+
     @Override
     public Integer call() throws Exception
     {
@@ -95,6 +100,11 @@ public final class DemoCommand implements Callable<Integer>
         if (alerts != null)
         {
             simulation.alerts(alerts);
+        }
+        if (gateway)
+        {
+            // Live lines go to standard error, like the progress line: standard output stays the report (or JSON).
+            simulation.viaGateway(System.err);
         }
         if (journal != null)
         {

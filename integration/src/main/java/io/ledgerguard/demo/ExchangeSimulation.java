@@ -86,6 +86,8 @@ public final class ExchangeSimulation
     private final int ringSize;
     private Path journalDirectory;
     private Path alertsFile;
+    private java.io.PrintStream liveLines;
+    private boolean viaGateway;
     /** Alerts buffered between the release thread and the sinks. */
     private static final int ALERT_RING = 65_536;
     private JournalDurability journalDurability = JournalDurability.PROCESS;
@@ -141,10 +143,34 @@ public final class ExchangeSimulation
             .snapshotTrigger(snapshotter)
             .ringSize(ringSize)
             .waitStrategy(waitStrategy)
+            // Through the gateway, a full ring is answered at once and the request offered again by the gateway.
+            .backPressure(viaGateway ? io.ledgerguard.core.pipeline.BackPressure.REJECT :
+                io.ledgerguard.core.pipeline.BackPressure.BLOCK)
             .alertListener(dispatcher));
+        io.ledgerguard.gateway.GatewayServer gatewayServer = null;
+        final List<io.ledgerguard.gateway.GatewayClient> gatewayClients = new ArrayList<>();
+        if (viaGateway)
+        {
+            final io.ledgerguard.gateway.GatewaySettings settings = new io.ledgerguard.gateway.GatewaySettings();
+            settings.tcp = new java.net.InetSocketAddress("127.0.0.1", 0);
+            try
+            {
+                gatewayServer = io.ledgerguard.gateway.GatewayServer.start(guard,
+                    new io.ledgerguard.core.approval.ApprovalVerifier(config), settings);
+            }
+            catch (final java.io.IOException ex)
+            {
+                guard.close();
+                throw new IllegalStateException("cannot start the gateway: " + ex.getMessage(), ex);
+            }
+            liveLines.printf("demo: the sidecar listens on %s; every simulated service is its client%n",
+                gatewayServer.tcpAddress());
+        }
+        final io.ledgerguard.gateway.GatewayServer server = gatewayServer;
 
         final long startNs = System.nanoTime();
         final Setup setup = new Setup(guard, new SplittableRandom(seed));
+        connect(setup, server, gatewayClients);
         setup.run();
 
         final CountDownLatch halfway = new CountDownLatch(1);
@@ -159,6 +185,11 @@ public final class ExchangeSimulation
         final Operator operator = new Operator(guard, engine.counters(), halfway);
         producers.add(custody);
         producers.add(operator);
+        for (final Producer producer : producers)
+        {
+            connect(producer, server, gatewayClients);
+        }
+        final Thread live = viaGateway ? liveFigures(guard, producers, config) : null;
 
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final List<Thread> threads = new ArrayList<>();
@@ -187,6 +218,19 @@ public final class ExchangeSimulation
         for (final Thread thread : threads)
         {
             thread.join();
+        }
+        if (live != null)
+        {
+            live.interrupt();
+            live.join();
+        }
+        for (final io.ledgerguard.gateway.GatewayClient client : gatewayClients)
+        {
+            client.close();
+        }
+        if (server != null)
+        {
+            server.close();
         }
         guard.close();
         dispatcher.close();
@@ -248,6 +292,78 @@ public final class ExchangeSimulation
         return report;
     }
 
+    private static void connect(final Producer producer, final io.ledgerguard.gateway.GatewayServer server,
+        final List<io.ledgerguard.gateway.GatewayClient> clients)
+    {
+        if (server == null)
+        {
+            return;
+        }
+        final io.ledgerguard.gateway.GatewayClient client =
+            new io.ledgerguard.gateway.GatewayClient(server.tcpAddress(), producer.name);
+        clients.add(client);
+        producer.client = client;
+    }
+
+    /**
+     * A line a second: commands per second, rejections, coverage per asset and the p99 of the last second.
+     */
+    private Thread liveFigures(final LedgerGuard guard, final List<Producer> producers, final GuardConfig config)
+    {
+        final Thread thread = new Thread(() ->
+        {
+            final AssetCounters counters = guard.counters();
+            final AssetCounters.Snapshot snapshot = new AssetCounters.Snapshot();
+            long lastSequenced = guard.sequenced();
+            long lastRejected = 0;
+            final Histogram interval = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
+            // One replacement histogram per recorder, as HdrHistogram's Recorder asks.
+            final org.HdrHistogram.Histogram[] intervals = new org.HdrHistogram.Histogram[producers.size()];
+            try
+            {
+                for (int second = 1; !Thread.currentThread().isInterrupted(); second++)
+                {
+                    Thread.sleep(1_000);
+                    final long sequenced = guard.sequenced();
+                    long rejected = 0;
+                    interval.reset();
+                    for (int p = 0; p < producers.size(); p++)
+                    {
+                        final Producer producer = producers.get(p);
+                        rejected += producer.rejected.get();
+                        intervals[p] = producer.recorder.getIntervalHistogram(intervals[p]);
+                        interval.add(intervals[p]);
+                    }
+                    final StringBuilder line = new StringBuilder(160);
+                    line.append(String.format(java.util.Locale.ROOT, "live %3ds  %,9d cmd/s  %,7d rejected  p99 %,8.1f us ",
+                        second, sequenced - lastSequenced, rejected - lastRejected,
+                        interval.getValueAtPercentile(99) / 1_000.0));
+                    for (int a = 0; a < counters.assetCount(); a++)
+                    {
+                        if (counters.read(a, snapshot))
+                        {
+                            final GuardConfig.AssetConfig asset = config.assetById(counters.assetId(a));
+                            line.append(String.format(java.util.Locale.ROOT, " %s %.1f%%%s",
+                                asset == null ? "?" : asset.code, snapshot.coverageBps() / 100.0,
+                                snapshot.status == io.ledgerguard.core.AssetStatus.NORMAL ? "" :
+                                    " " + snapshot.status));
+                        }
+                    }
+                    liveLines.println(line);
+                    lastSequenced = sequenced;
+                    lastRejected = rejected;
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                // The run is over.
+            }
+        }, "demo-live");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
     /**
      * Journal to a Chronicle Queue in this directory, with snapshots, and after the run recover from it and compare.
      *
@@ -259,6 +375,21 @@ public final class ExchangeSimulation
     {
         this.journalDirectory = directory;
         this.journalDurability = durability;
+        return this;
+    }
+
+    /**
+     * Run the guard as the sidecar: the gateway on loopback, and every simulated service (order gateways, custody feed
+     * and wallet service, operator console) its own client over the binary protocol; print a line of live figures
+     * every second.
+     *
+     * @param live where the live lines go.
+     * @return this.
+     */
+    public ExchangeSimulation viaGateway(final java.io.PrintStream live)
+    {
+        this.viaGateway = true;
+        this.liveLines = live;
         return this;
     }
 
@@ -312,6 +443,12 @@ public final class ExchangeSimulation
         final long[][] byType = new long[CommandType.values().length][2];
         final long[] byReason = new long[Reason.values().length];
         final Histogram latency = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
+        /** For the live lines: read from another thread. */
+        final org.HdrHistogram.Recorder recorder = new org.HdrHistogram.Recorder(3);
+        final java.util.concurrent.atomic.AtomicLong rejected = new java.util.concurrent.atomic.AtomicLong();
+        /** Through the gateway when set: the simulated service is then a client of the sidecar. */
+        io.ledgerguard.gateway.GatewayClient client;
+        private final Decision received = new Decision();
         private long nextTxId;
 
         Producer(final String name, final LedgerGuard guard, final SplittableRandom random, final int lane)
@@ -340,8 +477,14 @@ public final class ExchangeSimulation
         Decision submit()
         {
             final long before = System.nanoTime();
-            final Decision decision = guard.submit(command);
-            latency.recordValue(Math.min(System.nanoTime() - before, latency.getHighestTrackableValue()));
+            final Decision decision = client == null ? guard.submit(command) : viaClient();
+            final long took = Math.min(System.nanoTime() - before, latency.getHighestTrackableValue());
+            latency.recordValue(took);
+            recorder.recordValue(took);
+            if (!decision.accepted())
+            {
+                rejected.incrementAndGet();
+            }
             byType[command.type.ordinal()][decision.accepted() ? 0 : 1]++;
             byReason[decision.reason.ordinal()]++;
             if (decision.seq == 0)
@@ -349,6 +492,23 @@ public final class ExchangeSimulation
                 throw new IllegalStateException("command not sequenced: " + decision);
             }
             return decision;
+        }
+
+        private Decision viaClient()
+        {
+            final io.ledgerguard.protocol.GatewayDecision answer;
+            try
+            {
+                answer = client.submit(command);
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new IllegalStateException(name + ": the gateway did not answer: " + ex.getMessage(), ex);
+            }
+            received.reset(answer.seq, answer.txId, answer.timestampNs);
+            received.reason = answer.reason;
+            received.duplicate = answer.duplicate;
+            return received;
         }
     }
 

@@ -53,4 +53,20 @@ class ExchangeSimulationTest
         assertTrue(root.path("latencyNs").path("p99").asLong() > 0);
         assertEquals(4, root.path("assets").size());
     }
+
+    @Test
+    void shouldRunTheSameExchangeThroughTheSidecarGateway() throws Exception
+    {
+        final java.io.ByteArrayOutputStream live = new java.io.ByteArrayOutputStream();
+        final DemoReport report = new ExchangeSimulation(7, 1_000, 2, 3_000, WaitStrategyKind.BLOCKING, 256)
+            .viaGateway(new PrintStream(live, true, StandardCharsets.UTF_8))
+            .run();
+
+        assertEquals("hold", report.invariants());
+        assertEquals(0, report.phantomCreditedSatoshi(), "no phantom BTC reached any account through the gateway");
+        assertEquals(1, report.count(Reason.CREDIT_CAP_EXCEEDED));
+        assertEquals(ExchangeSimulation.PAYOUT_RECIPIENTS, report.count(Reason.RESERVE_COVER_EXCEEDED));
+        assertTrue(report.count(Reason.OK) > 10_000, "the exchange traded");
+        assertTrue(live.toString(StandardCharsets.UTF_8).contains("every simulated service is its client"));
+    }
 }
