@@ -2,6 +2,7 @@ package io.ledgerguard.bench;
 
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.pipeline.BackPressure;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.core.pipeline.PipelineContext;
 import io.ledgerguard.core.pipeline.WaitStrategyKind;
@@ -53,15 +54,25 @@ final class PipelineTarget implements LoadTarget
         workload = new ExchangeWorkload(seed, LoadHarness.WORKLOAD_RING_BITS);
         engine = new GuardEngine(LoadHarness.config(txIdsMax));
         workload.fund(engine);
+        guard = pipeline(workload, engine, waitStrategy, BackPressure.BLOCK);
+        completions = new Completion[producers];
+    }
+
+    /**
+     * The load runs' pipeline around a funded engine: the journal stage encodes without storing, and the clock is the
+     * workload's, moving at the real pace from the end of setup.
+     */
+    static LedgerGuard pipeline(final ExchangeWorkload workload, final GuardEngine engine,
+        final WaitStrategyKind waitStrategy, final BackPressure backPressure)
+    {
         final long startNs = ExchangeWorkload.START_NS + workload.seq() * ExchangeWorkload.COMMAND_INTERVAL_NS;
         final long originNs = System.nanoTime();
-        guard = new LedgerGuard(engine, new PipelineContext()
+        return new LedgerGuard(engine, new PipelineContext()
             .waitStrategy(waitStrategy)
             .journal(new EncodingJournal())
             .firstSeq(workload.seq() + 1)
-            // The workload's clock, moving at the real pace from the end of setup.
+            .backPressure(backPressure)
             .clock(() -> startNs + (System.nanoTime() - originNs)));
-        completions = new Completion[producers];
     }
 
     /**

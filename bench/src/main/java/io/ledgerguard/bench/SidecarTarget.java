@@ -9,7 +9,6 @@ import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.BackPressure;
 import io.ledgerguard.core.pipeline.LedgerGuard;
-import io.ledgerguard.core.pipeline.PipelineContext;
 import io.ledgerguard.core.pipeline.WaitStrategyKind;
 import io.ledgerguard.gateway.GatewayClient;
 import io.ledgerguard.gateway.GatewayServer;
@@ -65,14 +64,8 @@ final class SidecarTarget implements LoadTarget
         workload = new ExchangeWorkload(seed, LoadHarness.WORKLOAD_RING_BITS);
         engine = new GuardEngine(LoadHarness.config(txIdsMax));
         workload.fund(engine);
-        final long startNs = ExchangeWorkload.START_NS + workload.seq() * ExchangeWorkload.COMMAND_INTERVAL_NS;
-        final long originNs = System.nanoTime();
-        guard = new LedgerGuard(engine, new PipelineContext()
-            .waitStrategy(waitStrategy)
-            .journal(new EncodingJournal())
-            .firstSeq(workload.seq() + 1)
-            .backPressure(BackPressure.REJECT)
-            .clock(() -> startNs + (System.nanoTime() - originNs)));
+        // The gateway offers a request again when the ring is full: it must never wait for it.
+        guard = PipelineTarget.pipeline(workload, engine, waitStrategy, BackPressure.REJECT);
         final GatewaySettings settings = new GatewaySettings();
         settings.tcp = new InetSocketAddress("127.0.0.1", 0);
         try
