@@ -17,8 +17,10 @@ import io.ledgerguard.protocol.GatewayDecision;
 
 /**
  * The sidecar over loopback TCP: the pipeline behind the gateway, and one {@link GatewayClient} connection per
- * producer. As in the pipeline target, producers take commands in the workload's order and send them under one lock,
- * then wait for their answers outside it.
+ * producer. Producers take commands in the workload's order and write them under one lock, then wait for their
+ * answers outside it; unlike the pipeline target, that orders the writes, not the sequencing, since the gateway reads
+ * the connections in its own order. A command can then overtake the one it depends on (a release before its hold),
+ * which the accepted share shows.
  */
 final class SidecarTarget implements LoadTarget
 {
@@ -32,6 +34,7 @@ final class SidecarTarget implements LoadTarget
     private GatewayClient[] clients;
     private Completion[] completions;
     private Listener[] listeners;
+    private final java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
 
     SidecarTarget(final long seed, final WaitStrategyKind waitStrategy)
     {
@@ -90,7 +93,7 @@ final class SidecarTarget implements LoadTarget
     public void bind(final int producer, final Thread thread)
     {
         completions[producer] = new Completion(thread);
-        listeners[producer] = new Listener(completions[producer]);
+        listeners[producer] = new Listener(completions[producer], errors);
     }
 
     @Override
@@ -111,6 +114,17 @@ final class SidecarTarget implements LoadTarget
             throw new UncheckedIOException(ex);
         }
         return completion.await();
+    }
+
+    @Override
+    public String problem()
+    {
+        if (guard.failure() != null)
+        {
+            return "the guard failed: " + guard.failure();
+        }
+        final long count = errors.getAndSet(0);
+        return count == 0 ? null : count + " requests answered with an error frame or a lost connection";
     }
 
     @Override
@@ -147,10 +161,12 @@ final class SidecarTarget implements LoadTarget
     private static final class Listener implements GatewayClient.Listener
     {
         private final Completion completion;
+        private final java.util.concurrent.atomic.AtomicLong errors;
 
-        Listener(final Completion completion)
+        Listener(final Completion completion, final java.util.concurrent.atomic.AtomicLong errors)
         {
             this.completion = completion;
+            this.errors = errors;
         }
 
         @Override
@@ -162,6 +178,7 @@ final class SidecarTarget implements LoadTarget
         @Override
         public void onError(final int code, final String message)
         {
+            errors.incrementAndGet();
             completion.signal(false);
         }
     }

@@ -33,7 +33,8 @@ import io.ledgerguard.journal.JournalFormatException;
         "The sidecar gateway: other services reach the guard over TCP (loopback by default) or a Unix domain " +
             "socket with the binary protocol of docs/protocol.md.",
         "Admin and metrics over HTTP on --admin-listen (loopback by default): GET /health, /ready, /status, " +
-            "/alerts, /alerts/stream (server-sent events), /metrics (Prometheus)."
+            "/alerts, /alerts/stream (server-sent events), /metrics (Prometheus), and POST /commands for signed " +
+            "privileged commands (docs/approvals.md)."
     })
 final class ServeCommand implements Callable<Integer>
 {

@@ -60,8 +60,15 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     private final GatewayServer gateway;
     private final HttpServer http;
     private final ExecutorService executor;
+    /** Alert streams hold a thread each: their own, so that they never take the probes' or the commands'. */
+    private final ExecutorService streamThreads;
+    private final java.util.concurrent.Semaphore streamSlots = new java.util.concurrent.Semaphore(STREAMS_MAX);
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter decisions;
+    private final Counter refusals;
+    /** One data point per reason, made once: the release thread must not allocate a label array per decision. */
+    private final io.prometheus.metrics.core.datapoints.CounterDataPoint[] decisionsByReason =
+        new io.prometheus.metrics.core.datapoints.CounterDataPoint[Reason.values().length];
     private final Counter alertsCounter;
     private final Histogram latency;
     private final Deque<String> recentAlerts = new ArrayDeque<>();
@@ -88,8 +95,15 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             .help("Requests answered by the gateway, by reason").labelNames("reason").register(registry);
         alertsCounter = Counter.builder().name("ledger_guard_alerts_total")
             .help("Alerts raised, by type").labelNames("type").register(registry);
+        refusals = Counter.builder().name("ledger_guard_http_refusals_total")
+            .help("Commands over HTTP refused before the guard, by fault").labelNames("fault").register(registry);
+        for (final Reason reason : Reason.values())
+        {
+            decisionsByReason[reason.ordinal()] = decisions.labelValues(reason.name());
+        }
         latency = Histogram.builder().name("ledger_guard_decision_latency_seconds")
-            .help("From a request's decoding to its decision, in the gateway").classicOnly()
+            .help("From a request's last offer to the guard to its decision, in the gateway").classicOnly()
+            .withoutExemplars()
             .classicUpperBounds(5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 1e-2, 1e-1, 1.0)
             .register(registry);
         GaugeWithCallback.builder().name("ledger_guard_ring_free_slots").help("Free slots in the guard's ring")
@@ -114,18 +128,40 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
                 .register(registry);
         }
         http = HttpServer.create(address, 16);
-        executor = Executors.newFixedThreadPool(2 + STREAMS_MAX, runnable ->
+        executor = Executors.newFixedThreadPool(4, runnable ->
         {
             final Thread thread = new Thread(runnable, "ledger-guard-admin");
             thread.setDaemon(true);
             return thread;
         });
+        streamThreads = Executors.newCachedThreadPool(runnable ->
+        {
+            final Thread thread = new Thread(runnable, "ledger-guard-alert-stream");
+            thread.setDaemon(true);
+            return thread;
+        });
         http.setExecutor(executor);
-        http.createContext("/health", exchange -> json(exchange, 200, Map.of("status", "UP")));
-        http.createContext("/ready", exchange -> json(exchange, ready ? 200 : 503,
-            Map.of("ready", ready, "sequenced", guard.sequenced())));
+        http.createContext("/health", exchange -> json(exchange, guard.failure() == null ? 200 : 503,
+            guard.failure() == null ? Map.of("status", "UP") :
+                Map.of("status", "DOWN", "failure", String.valueOf(guard.failure()))));
+        http.createContext("/ready", exchange ->
+        {
+            final boolean serving = ready && guard.failure() == null;
+            json(exchange, serving ? 200 : 503, Map.of("ready", serving, "sequenced", guard.sequenced()));
+        });
         http.createContext("/status", exchange -> json(exchange, 200, status()));
-        http.createContext("/alerts/stream", this::stream);
+        // The stream's request is handed to a thread of its own at once.
+        http.createContext("/alerts/stream", exchange -> streamThreads.execute(() ->
+        {
+            try
+            {
+                stream(exchange);
+            }
+            catch (final IOException ex)
+            {
+                exchange.close();
+            }
+        }));
         http.createContext("/alerts", exchange ->
         {
             final List<Object> alerts = new ArrayList<>();
@@ -193,7 +229,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     @Override
     public void onAnswered(final Reason reason, final long latencyNs)
     {
-        decisions.labelValues(reason.name()).inc();
+        decisionsByReason[reason.ordinal()].inc();
         latency.observe(latencyNs / 1e9);
     }
 
@@ -240,18 +276,18 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         {
             return;
         }
-        if (streams.size() >= STREAMS_MAX)
+        if (!streamSlots.tryAcquire())
         {
             json(exchange, 503, Map.of("error", "too many alert streams: " + STREAMS_MAX));
             return;
         }
         final BlockingQueue<String> queue = new ArrayBlockingQueue<>(STREAM_QUEUE);
-        streams.add(queue);
-        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
-        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-        exchange.sendResponseHeaders(200, 0);
         try (OutputStream out = exchange.getResponseBody())
         {
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+            exchange.sendResponseHeaders(200, 0);
+            streams.add(queue);
             out.write(": ledger-guard alerts\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
             while (!Thread.currentThread().isInterrupted())
@@ -270,6 +306,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         finally
         {
             streams.remove(queue);
+            streamSlots.release();
         }
     }
 
@@ -335,6 +372,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
                         io.ledgerguard.core.ApprovalFault.TOO_FEW;
             System.err.println("admin: refused an unauthorised " + command.type + " txId=" + command.txId + ": " +
                 fault + " (" + command.approvalsVerified + " of " + required + ")");
+            refusals.labelValues(String.valueOf(fault)).inc();
             final Map<String, Object> refusal = new LinkedHashMap<>();
             refusal.put("error", "unauthorized");
             refusal.put("fault", String.valueOf(fault));
@@ -343,7 +381,34 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             reply(exchange, 401, refusal);
             return;
         }
-        final io.ledgerguard.core.Decision decision = guard.submit(command);
+        io.ledgerguard.core.Decision decision = guard.submit(command);
+        // A full ring is a moment: an operator's command waits a little for room rather than fail.
+        for (int i = 0; i < 100 && decision.reason == Reason.RING_FULL; i++)
+        {
+            try
+            {
+                Thread.sleep(10);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            decision = guard.submit(command);
+        }
+        if (decision.seq == 0)
+        {
+            // Not sequenced: nothing was decided (RING_FULL, GUARD_CLOSED), or the outcome is unknown until recovery
+            // (GUARD_FAILED). Never "rejected": resubmit with the same txId, and idempotency answers.
+            final Map<String, Object> unknown = new LinkedHashMap<>();
+            unknown.put("status", decision.reason == Reason.GUARD_FAILED ? "UNKNOWN" : "NOT_SEQUENCED");
+            unknown.put("reason", decision.reason.name());
+            unknown.put("txId", command.txId);
+            unknown.put("retry", "resubmit the same line (same txId): idempotency answers with its decision");
+            exchange.getResponseHeaders().set("Retry-After", "1");
+            reply(exchange, 503, unknown);
+            return;
+        }
         final Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("seq", decision.seq);
         answer.put("txId", decision.txId);
@@ -460,7 +525,9 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     public void close()
     {
         ready = false;
+        gateway.observer(null);
         http.stop(0);
         executor.shutdownNow();
+        streamThreads.shutdownNow();
     }
 }

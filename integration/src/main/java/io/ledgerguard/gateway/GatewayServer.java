@@ -738,6 +738,7 @@ public final class GatewayServer implements AutoCloseable
         {
             refusal.reset(0, txId, 0);
             refusal.reason = reason == null ? Reason.GUARD_FAILED : reason;
+            observer.onAnswered(refusal.reason, 0);
             // The I/O thread's own encoder: the release thread's is not to be shared.
             send(ioDecisions.encode(correlationId, refusal, scratch, ControlMessages.LENGTH_PREFIX));
         }

@@ -3,8 +3,11 @@ package io.ledgerguard.gateway;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.ledgerguard.alerts.JsonLinesAlertSink;
 import io.ledgerguard.alerts.LogAlertSink;
@@ -78,96 +81,87 @@ public final class Sidecar implements AutoCloseable
             log.println("serve: warning: approvals." + open + " names no keys: its commands are accepted unsigned " +
                 "(SPEC 6); a production configuration names keys for every class");
         }
-        final GuardEngine engine = new GuardEngine(config);
-        ChronicleJournal journal = null;
-        Snapshotter snapshotter = null;
-        long lastSeq = 0;
-        if (journalDir != null)
-        {
-            journal = new ChronicleJournal(new ChronicleJournalContext().directory(journalDir)
-                .durability(settings.durability()).rollCycle(settings.rollCycle()));
-            final SnapshotStore store = SnapshotStore.inJournal(journalDir);
-            final Recovery.Result recovery = Recovery.recover(journal, store, engine);
-            for (final String line : recovery.describe())
-            {
-                log.println("serve: " + line);
-            }
-            lastSeq = recovery.lastSeq();
-            snapshotter = new Snapshotter(config, store, journal, settings.snapshotEveryCommands(),
-                settings.snapshotIntervalMs(), settings.snapshotsKept(), lastSeq);
-        }
-        else
-        {
-            log.println("serve: warning: no --journal: decisions are not durable and nothing survives a restart");
-        }
-        final List<AlertListener> sinks = new ArrayList<>();
-        sinks.add(new LogAlertSink());
-        // The admin server starts after the pipeline it reports on: alerts reach it once it is there.
-        final java.util.concurrent.atomic.AtomicReference<AlertListener> adminSink =
-            new java.util.concurrent.atomic.AtomicReference<>(alert -> { });
-        sinks.add(alert -> adminSink.get().onAlert(alert));
-        if (alertsFile != null)
-        {
-            sinks.add(new JsonLinesAlertSink(alertsFile, config));
-        }
-        final AlertDispatcher alerts = new AlertDispatcher(ALERT_RING, sinks);
-        final LedgerGuard guard = new LedgerGuard(engine, new PipelineContext()
-            .journal(journal != null ? journal : new NoJournal())
-            .snapshotTrigger(snapshotter)
-            .firstSeq(lastSeq + 1)
-            // The gateway's I/O thread must never wait for the ring: a full ring answers at once, the request waits.
-            .backPressure(BackPressure.REJECT)
-            .alertListener(alerts));
-        final GatewayServer server;
+        // What is opened is closed again, in reverse, if a later step fails: nothing half-started is left behind.
+        final Deque<AutoCloseable> opened = new ArrayDeque<>();
         try
         {
-            server = GatewayServer.start(guard, new ApprovalVerifier(config), gateway);
-        }
-        catch (final IOException ex)
-        {
-            guard.close();
-            if (snapshotter != null)
+            final GuardEngine engine = new GuardEngine(config);
+            ChronicleJournal journal = null;
+            Snapshotter snapshotter = null;
+            long lastSeq = 0;
+            if (journalDir != null)
             {
-                snapshotter.close();
+                journal = new ChronicleJournal(new ChronicleJournalContext().directory(journalDir)
+                    .durability(settings.durability()).rollCycle(settings.rollCycle()));
+                opened.push(journal);
+                final SnapshotStore store = SnapshotStore.inJournal(journalDir);
+                final Recovery.Result recovery = Recovery.recover(journal, store, engine);
+                for (final String line : recovery.describe())
+                {
+                    log.println("serve: " + line);
+                }
+                lastSeq = recovery.lastSeq();
+                snapshotter = new Snapshotter(config, store, journal, settings.snapshotEveryCommands(),
+                    settings.snapshotIntervalMs(), settings.snapshotsKept(), lastSeq);
+                opened.push(snapshotter);
             }
-            if (journal != null)
+            else
             {
-                journal.close();
+                log.println("serve: warning: no --journal: decisions are not durable and nothing survives a restart");
             }
-            alerts.close();
-            throw ex;
-        }
-        AdminServer admin = null;
-        if (adminAddress != null)
-        {
-            try
+            final List<AlertListener> sinks = new ArrayList<>();
+            sinks.add(new LogAlertSink());
+            // The admin server starts after the pipeline it reports on: alerts reach it once it is there.
+            final AtomicReference<AlertListener> adminSink = new AtomicReference<>(alert -> { });
+            sinks.add(alert -> adminSink.get().onAlert(alert));
+            if (alertsFile != null)
+            {
+                final JsonLinesAlertSink file = new JsonLinesAlertSink(alertsFile, config);
+                opened.push(file);
+                sinks.add(file);
+            }
+            final AlertDispatcher alerts = new AlertDispatcher(ALERT_RING, sinks);
+            opened.push(alerts);
+            final LedgerGuard guard = new LedgerGuard(engine, new PipelineContext()
+                .journal(journal != null ? journal : new NoJournal())
+                .snapshotTrigger(snapshotter)
+                .firstSeq(lastSeq + 1)
+                // The gateway's I/O thread must never wait for the ring: a full ring answers at once, the request waits.
+                .backPressure(BackPressure.REJECT)
+                .alertListener(alerts));
+            opened.push(guard);
+            final GatewayServer server = GatewayServer.start(guard, new ApprovalVerifier(config), gateway);
+            opened.push(server);
+            AdminServer admin = null;
+            if (adminAddress != null)
             {
                 admin = AdminServer.start(adminAddress, config, guard, server);
+                opened.push(admin);
+                adminSink.set(admin);
+                admin.ready();
             }
-            catch (final IOException ex)
-            {
-                server.close();
-                guard.close();
-                if (snapshotter != null)
-                {
-                    snapshotter.close();
-                }
-                if (journal != null)
-                {
-                    journal.close();
-                }
-                alerts.close();
-                throw ex;
-            }
-            adminSink.set(admin);
-            admin.ready();
+            log.println("serve: listening on " + server.tcpAddress().getHostString() + ":" +
+                server.tcpAddress().getPort() + (gateway.unixSocket != null ? " and " + gateway.unixSocket : "") +
+                (admin != null ? "; admin and metrics on http://" + admin.address().getHostString() + ":" +
+                    admin.address().getPort() : "") + "; next seq " + (lastSeq + 1));
+            log.flush();
+            return new Sidecar(server, admin, guard, journal, snapshotter, alerts);
         }
-        log.println("serve: listening on " + server.tcpAddress().getHostString() + ":" + server.tcpAddress().getPort() +
-            (gateway.unixSocket != null ? " and " + gateway.unixSocket : "") +
-            (admin != null ? "; admin and metrics on http://" + admin.address().getHostString() + ":" +
-                admin.address().getPort() : "") + "; next seq " + (lastSeq + 1));
-        log.flush();
-        return new Sidecar(server, admin, guard, journal, snapshotter, alerts);
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            while (!opened.isEmpty())
+            {
+                try
+                {
+                    opened.pop().close();
+                }
+                catch (final Exception suppressed)
+                {
+                    ex.addSuppressed(suppressed);
+                }
+            }
+            throw ex;
+        }
     }
 
     /**
