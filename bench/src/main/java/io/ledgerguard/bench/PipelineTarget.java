@@ -107,12 +107,22 @@ final class PipelineTarget implements LoadTarget
     @Override
     public String problem()
     {
+        return problem(guard, refused.getAndSet(0), "commands refused unsequenced (ring full or guard closed)");
+    }
+
+    /**
+     * @param guard    the target's pipeline.
+     * @param count    answers that were not decisions in the run.
+     * @param what     what those answers were.
+     * @return {@code null} when the run measured the target, else what went wrong.
+     */
+    static String problem(final LedgerGuard guard, final long count, final String what)
+    {
         if (guard.failure() != null)
         {
             return "the guard failed: " + guard.failure();
         }
-        final long count = refused.getAndSet(0);
-        return count == 0 ? null : count + " commands refused unsequenced (ring full or guard closed)";
+        return count == 0 ? null : count + " " + what;
     }
 
     @Override

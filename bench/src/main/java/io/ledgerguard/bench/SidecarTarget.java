@@ -119,12 +119,8 @@ final class SidecarTarget implements LoadTarget
     @Override
     public String problem()
     {
-        if (guard.failure() != null)
-        {
-            return "the guard failed: " + guard.failure();
-        }
-        final long count = errors.getAndSet(0);
-        return count == 0 ? null : count + " requests answered with an error frame or a lost connection";
+        return PipelineTarget.problem(guard, errors.getAndSet(0),
+            "requests answered with an error frame or a lost connection");
     }
 
     @Override

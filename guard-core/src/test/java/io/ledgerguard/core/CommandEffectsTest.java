@@ -8,7 +8,6 @@ import static io.ledgerguard.core.GuardFixture.COLD;
 import static io.ledgerguard.core.GuardFixture.HOT;
 import static io.ledgerguard.core.GuardFixture.expectAccepted;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

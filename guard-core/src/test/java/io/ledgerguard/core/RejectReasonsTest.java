@@ -18,7 +18,6 @@ import static io.ledgerguard.core.GuardFixture.HOT;
 import static io.ledgerguard.core.RejectScenario.ALICE;
 import static io.ledgerguard.core.RejectScenario.BOB;
 import static io.ledgerguard.core.RejectScenario.LENDER;
-import static io.ledgerguard.core.RejectScenario.OPS;
 import static io.ledgerguard.core.RejectScenario.ORDER_HOLD;
 import static io.ledgerguard.core.RejectScenario.WITHDRAWAL_HOLD;
 import static io.ledgerguard.core.RejectScenario.of;

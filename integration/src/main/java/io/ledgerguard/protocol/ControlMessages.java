@@ -28,10 +28,6 @@ public final class ControlMessages
     public static final int HANDSHAKE_REFUSED = 10;
     /** Error code: a frame's length is below the header's or above the server's maximum; the connection closes. */
     public static final int BAD_FRAME_LENGTH = 11;
-    /** Error code: more requests in flight than the server allows; the request was not taken. */
-    public static final int TOO_MANY_IN_FLIGHT = 12;
-    /** Error code: the server is shutting down. */
-    public static final int SHUTTING_DOWN = 13;
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();

@@ -15,6 +15,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -680,10 +681,5 @@ class GatewayTest
         final io.ledgerguard.core.Decision decision = new io.ledgerguard.core.Decision();
         journal.forEach(command -> fresh.apply(command, decision));
         return fresh.stateHash().hex();
-    }
-
-    private static final class AtomicLong extends java.util.concurrent.atomic.AtomicLong
-    {
-        private static final long serialVersionUID = 1L;
     }
 }
