@@ -1,7 +1,9 @@
 package io.ledgerguard.core;
 
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.agrona.BufferUtil;
 import org.agrona.collections.Int2IntHashMap;
@@ -79,6 +81,8 @@ public final class GuardEngine
     private static final long GLOBAL_FLAG_HALTED = 1;
     /** When the kill switch for everything engaged, epoch ms. */
     private static final int GLOBAL_HALTED_AT_MS = 3;
+    /** Accounts FROZEN now: derived from their statuses (which the state hash covers), kept for monitors. */
+    private static final int GLOBAL_FROZEN_ACCOUNTS = 4;
 
     /** {@code TableKind.values()} copies its array on every call; the duplicate path must not allocate. */
     private static final TableKind[] TABLES = TableKind.values();
@@ -99,6 +103,8 @@ public final class GuardEngine
     private final UnsafeBuffer wallets;
     private final UnsafeBuffer globals;
     private final AssetCounters counters;
+    /** Odd while a command is being applied: {@link #readState} on another thread retries then. */
+    private final AtomicLong stateVersion = new AtomicLong();
 
     private final Int2IntHashMap assetIndexById;
     private final Long2LongHashMap walletIndexById;
@@ -281,6 +287,11 @@ public final class GuardEngine
     public void apply(final Command command, final Decision decision)
     {
         assert !undo.isActive() : "apply re-entered";
+        // A sequence lock for readers on other threads: odd from here until the command is applied. Left odd if the
+        // engine throws, since the state may then be half-applied.
+        final long version = stateVersion.getPlain();
+        stateVersion.setRelease(version + 1);
+        VarHandle.storeStoreFence();
         decision.reset(command.seq, command.txId, command.timestampNs);
         this.decision = decision;
         this.seq = command.seq;
@@ -300,6 +311,55 @@ public final class GuardEngine
 
         publishDirtyAssets();
         this.decision = null;
+        stateVersion.setRelease(version + 2);
+    }
+
+    /**
+     * Read the state between two commands, from any thread, without locks or allocation: the kill switches, the number
+     * of frozen accounts, every wallet, and the account {@link StateView#accountId} names. The read is optimistic: it
+     * fails, and changes nothing a caller may rely on, when a command was applied meanwhile. On the applying thread,
+     * between commands, it always succeeds.
+     *
+     * @param view filled in; its reading is undefined when this returns false.
+     * @return true when the view holds one consistent state.
+     */
+    public boolean readState(final StateView view)
+    {
+        final long before = stateVersion.getAcquire();
+        if ((before & 1) != 0)
+        {
+            return false;
+        }
+        final long flags = globals.getLong(GLOBAL_FLAGS * 8);
+        view.commandsApplied = globals.getLong(GLOBAL_COMMANDS * 8);
+        view.lastTimestampNs = globals.getLong(GLOBAL_LAST_TIMESTAMP_NS * 8);
+        view.haltedAll = (flags & GLOBAL_FLAG_HALTED) != 0;
+        view.haltedAllSinceMs = globals.getLong(GLOBAL_HALTED_AT_MS * 8);
+        view.frozenAccounts = globals.getLong(GLOBAL_FROZEN_ACCOUNTS * 8);
+        for (int w = 0; w < walletIds.length; w++)
+        {
+            view.walletAttested[w] = walletGet(w, WALLET_ATTESTED);
+            view.walletAttestedAtMs[w] = walletGet(w, WALLET_ATTESTED_AT_MS);
+            view.walletExpected[w] = walletGet(w, WALLET_EXPECTED);
+            view.walletPending[w] = walletGet(w, WALLET_PENDING);
+            view.walletHalted[w] = (walletGet(w, WALLET_FLAGS) & WALLET_FLAG_HALTED) != 0;
+            view.walletHaltedSinceMs[w] = walletGet(w, WALLET_HALTED_AT_MS);
+        }
+        final long accountId = view.accountId;
+        // Lookups stay inside their tables whatever a concurrent writer does; a torn reading is caught below.
+        final int account = accountId != 0 ? accounts.find(accountId, 0) : -1;
+        view.accountFound = account >= 0;
+        view.accountKindStatus = account >= 0 ? accounts.get(account, ACCOUNT_KIND_STATUS) : 0;
+        for (int a = 0; a < assetIds.length; a++)
+        {
+            final int position = account >= 0 ? positions.find(accountId, a) : -1;
+            view.hasPosition[a] = position >= 0;
+            view.available[a] = position >= 0 ? positions.get(position, POSITION_AVAILABLE) : 0;
+            view.held[a] = position >= 0 ? positions.get(position, POSITION_HELD) : 0;
+        }
+        // Keep the reads above from moving below the version's re-read.
+        VarHandle.loadLoadFence();
+        return stateVersion.getAcquire() == before;
     }
 
     private Reason applyTopLevel(final Command command, final Decision decision)
@@ -1596,6 +1656,7 @@ public final class GuardEngine
             if (accountStatus(account) == AccountStatus.ACTIVE)
             {
                 accounts.put(account, ACCOUNT_KIND_STATUS, kindStatus(accountKind(account), AccountStatus.FROZEN));
+                countFrozen(1);
             }
             final Alert alert = raise(AlertType.REVERSAL_SHORTFALL, AlertScope.ACCOUNT, asset, 0, accountId);
             if (alert != null)
@@ -1645,8 +1706,18 @@ public final class GuardEngine
         {
             return Reason.ACCOUNT_CLOSED;
         }
+        final AccountStatus was = accountStatus(account);
         accounts.put(account, ACCOUNT_KIND_STATUS, kindStatus(accountKind(account), status));
+        if (was != status)
+        {
+            countFrozen(status == AccountStatus.FROZEN ? 1 : was == AccountStatus.FROZEN ? -1 : 0);
+        }
         return Reason.OK;
+    }
+
+    private void countFrozen(final int change)
+    {
+        undo.putLong(globals, GLOBAL_FROZEN_ACCOUNTS * 8, globals.getLong(GLOBAL_FROZEN_ACCOUNTS * 8) + change);
     }
 
     private Reason setHalted(final Command command, final boolean halted)
@@ -2729,6 +2800,19 @@ public final class GuardEngine
         final long[] holdRemaining = new long[assetCount];
         final long[] pending = new long[walletIds.length];
         final java.util.Map<Integer, Long> withdrawalHeldByPosition = new java.util.HashMap<>();
+        long frozen = 0;
+        for (int i = 0, capacity = accounts.capacity(); i < capacity; i++)
+        {
+            final int offset = accounts.slotOffset(i);
+            if (accounts.isOccupied(offset) && accountStatus(offset) == AccountStatus.FROZEN)
+            {
+                frozen++;
+            }
+        }
+        if (frozen != globals.getLong(GLOBAL_FROZEN_ACCOUNTS * 8))
+        {
+            return "frozen accounts counted " + globals.getLong(GLOBAL_FROZEN_ACCOUNTS * 8) + ", found " + frozen;
+        }
         for (int i = 0, capacity = positions.capacity(); i < capacity; i++)
         {
             final int offset = positions.slotOffset(i);

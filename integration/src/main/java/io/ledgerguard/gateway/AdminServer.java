@@ -33,6 +33,7 @@ import io.ledgerguard.core.AssetCounters;
 import io.ledgerguard.core.AssetStatus;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.StateView;
 import io.ledgerguard.core.pipeline.AlertListener;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.replay.AlertPublisher;
@@ -40,7 +41,8 @@ import io.ledgerguard.replay.AlertPublisher;
 /**
  * Admin and observability over HTTP (loopback by default), read-only: {@code GET /health} (liveness),
  * {@code GET /ready} (recovered and serving), {@code GET /status} (per asset: obligations, holdings, headroom,
- * coverage, status), {@code GET /alerts} (the latest alerts) and {@code GET /alerts/stream} (server-sent events), all
+ * coverage, status, every wallet's figures and attestation age; the kill switches in force and the frozen accounts'
+ * count), {@code GET /accounts/{id}} (status and positions), {@code GET /alerts} (the latest alerts) and {@code GET /alerts/stream} (server-sent events), all
  * JSON, and {@code GET /metrics} in the Prometheus text format. It listens to the gateway's answers and the alert
  * dispatcher. One endpoint changes something, {@code POST /commands}: an operator's privileged command (ADJUST,
  * REVERSE, FREEZE, UNFREEZE, HALT, RESUME) as a command file line, which must carry the approvals of its class
@@ -51,6 +53,7 @@ import io.ledgerguard.replay.AlertPublisher;
 public final class AdminServer implements AutoCloseable, AlertListener, GatewayServer.Observer
 {
     private static final int RECENT_ALERTS = 1_000;
+    private static final long STATE_READ_TIMEOUT_MS = 1_000;
     private static final int STREAMS_MAX = 16;
     private static final int STREAM_QUEUE = 1_000;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -110,6 +113,9 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             .callback(cb -> cb.call(guard.remainingCapacity())).register(registry);
         GaugeWithCallback.builder().name("ledger_guard_ring_slots").help("Slots in the guard's ring")
             .callback(cb -> cb.call(guard.ringSize())).register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_journal_lag_commands")
+            .help("Commands the guard decided that the journal has not yet written")
+            .callback(cb -> cb.call(guard.journalLag())).register(registry);
         GaugeWithCallback.builder().name("ledger_guard_sequenced").help("Commands sequenced since start")
             .callback(cb -> cb.call(guard.sequenced())).register(registry);
         GaugeWithCallback.builder().name("ledger_guard_connections").help("Gateway connections open")
@@ -150,6 +156,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             json(exchange, serving ? 200 : 503, Map.of("ready", serving, "sequenced", guard.sequenced()));
         });
         http.createContext("/status", exchange -> json(exchange, 200, status()));
+        http.createContext("/accounts/", this::account);
         // The stream's request is handed to a thread of its own at once.
         http.createContext("/alerts/stream", exchange -> streamThreads.execute(() ->
         {
@@ -433,7 +440,11 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
 
     private Map<String, Object> status()
     {
+        final StateView view = guard.newStateView();
+        final boolean read = guard.readState(view, STATE_READ_TIMEOUT_MS);
+        final long nowMs = System.currentTimeMillis();
         final List<Map<String, Object>> assets = new ArrayList<>();
+        final List<String> assetsNotNormal = new ArrayList<>();
         forEachAsset((code, snapshot) ->
         {
             final Map<String, Object> asset = new LinkedHashMap<>();
@@ -445,23 +456,133 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             asset.put("coverageBps", snapshot.coverageBps());
             asset.put("status", snapshot.status.name());
             asset.put("asOfSeq", snapshot.seq);
+            if (read)
+            {
+                final List<Map<String, Object>> wallets = new ArrayList<>();
+                long oldestMs = Long.MAX_VALUE;
+                for (int w = 0; w < view.walletIds.length; w++)
+                {
+                    if (view.assetIds[view.walletAssetIndex[w]] != snapshot.assetId)
+                    {
+                        continue;
+                    }
+                    final boolean attested = view.walletAttestedAtMs[w] != Long.MIN_VALUE;
+                    oldestMs = Math.min(oldestMs, view.walletAttestedAtMs[w]);
+                    final Map<String, Object> wallet = new LinkedHashMap<>();
+                    wallet.put("walletId", view.walletIds[w]);
+                    wallet.put("kind", view.walletKinds[w].name());
+                    wallet.put("attested", view.walletAttested[w]);
+                    wallet.put("expected", view.walletExpected[w]);
+                    wallet.put("pendingWithdrawals", view.walletPending[w]);
+                    wallet.put("attestedAtMs", attested ? view.walletAttestedAtMs[w] : null);
+                    wallet.put("attestationAgeMs", attested ? nowMs - view.walletAttestedAtMs[w] : null);
+                    wallet.put("halted", view.walletHalted[w]);
+                    wallets.add(wallet);
+                }
+                // The asset's attestation is as old as its oldest wallet's (SPEC §5.2); null when one never was.
+                asset.put("attestationAgeMs", oldestMs == Long.MAX_VALUE || oldestMs == Long.MIN_VALUE ? null :
+                    nowMs - oldestMs);
+                asset.put("wallets", wallets);
+            }
             assets.add(asset);
-        });
-        final List<String> killSwitches = new ArrayList<>();
-        forEachAsset((code, snapshot) ->
-        {
             if (snapshot.status != AssetStatus.NORMAL)
             {
-                killSwitches.add(code + " " + snapshot.status.name());
+                assetsNotNormal.add(code + " " + snapshot.status.name());
             }
         });
+        final Map<String, Object> killSwitches = new LinkedHashMap<>();
+        killSwitches.put("assets", assetsNotNormal);
+        if (read)
+        {
+            killSwitches.put("all", view.haltedAll);
+            killSwitches.put("allSinceMs", view.haltedAll ? view.haltedAllSinceMs : null);
+            final List<Map<String, Object>> wallets = new ArrayList<>();
+            for (int w = 0; w < view.walletIds.length; w++)
+            {
+                if (view.walletHalted[w])
+                {
+                    final Map<String, Object> wallet = new LinkedHashMap<>();
+                    wallet.put("walletId", view.walletIds[w]);
+                    wallet.put("asset", view.assetCodes[view.walletAssetIndex[w]]);
+                    wallet.put("sinceMs", view.walletHaltedSinceMs[w]);
+                    wallets.add(wallet);
+                }
+            }
+            killSwitches.put("wallets", wallets);
+            killSwitches.put("frozenAccounts", view.frozenAccounts);
+        }
         final Map<String, Object> status = new LinkedHashMap<>();
         status.put("ready", ready);
         status.put("sequenced", guard.sequenced());
+        if (read)
+        {
+            status.put("asOfCommands", view.commandsApplied);
+        }
+        else
+        {
+            status.put("stateUnavailable", "no consistent reading of wallets and kill switches within " +
+                STATE_READ_TIMEOUT_MS + " ms: the guard has failed or is stopped mid-command");
+        }
         status.put("assets", assets);
-        status.put("assetsNotNormal", killSwitches);
+        status.put("killSwitches", killSwitches);
         status.put("connections", gateway.connectionsOpen());
+        status.put("journalLag", guard.journalLag());
         return status;
+    }
+
+    /**
+     * {@code GET /accounts/{id}}: the account's kind, status and positions, as of one point between two commands.
+     */
+    private void account(final HttpExchange exchange) throws IOException
+    {
+        final String id = exchange.getRequestURI().getPath().substring("/accounts/".length());
+        final long accountId;
+        try
+        {
+            accountId = Long.parseLong(id);
+        }
+        catch (final NumberFormatException ex)
+        {
+            json(exchange, 400, Map.of("error", "account id '" + id + "' is not a number"));
+            return;
+        }
+        if (accountId <= 0)
+        {
+            json(exchange, 400, Map.of("error", "account id " + accountId + " must be positive"));
+            return;
+        }
+        final StateView view = guard.newStateView();
+        view.accountId = accountId;
+        if (!guard.readState(view, STATE_READ_TIMEOUT_MS))
+        {
+            json(exchange, 503, Map.of("error", "no consistent reading of the guard's state within " +
+                STATE_READ_TIMEOUT_MS + " ms: the guard has failed or is stopped mid-command"));
+            return;
+        }
+        if (!view.accountFound)
+        {
+            json(exchange, 404, Map.of("error", "no account " + accountId));
+            return;
+        }
+        final List<Map<String, Object>> positions = new ArrayList<>();
+        for (int a = 0; a < view.assetIds.length; a++)
+        {
+            if (view.hasPosition[a])
+            {
+                final Map<String, Object> position = new LinkedHashMap<>();
+                position.put("asset", view.assetCodes[a]);
+                position.put("available", view.available[a]);
+                position.put("held", view.held[a]);
+                positions.add(position);
+            }
+        }
+        final Map<String, Object> account = new LinkedHashMap<>();
+        account.put("accountId", accountId);
+        account.put("kind", view.accountKind().name());
+        account.put("status", view.accountStatus().name());
+        account.put("positions", positions);
+        account.put("asOfCommands", view.commandsApplied);
+        json(exchange, 200, account);
     }
 
     private interface AssetVisitor

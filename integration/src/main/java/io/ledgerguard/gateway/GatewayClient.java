@@ -7,14 +7,17 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
-import java.util.Map;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -29,15 +32,23 @@ import io.ledgerguard.protocol.sbe.ErrorResponseDecoder;
 
 /**
  * A Java client of the gateway: a synchronous {@link #submit(Command)} and an asynchronous
- * {@link #submitAsync(Command, Listener)}, many requests in flight on one connection, back-pressure at the server's
- * in-flight limit (a submit waits for room), and reconnection: when the connection drops, the requests in flight fail
- * with {@link Listener#onError} (their outcome is unknown: resubmit them with the same txId, which idempotency
- * answers), and the next submit connects again. Thread-safe.
+ * {@link #submitAsync(Command, Listener)}, and their batched forms {@link #submitAll(List)} and
+ * {@link #submitAllAsync(List, Listener)}, which send several independent commands in one frame. Many requests in
+ * flight on one connection, back-pressure at the server's in-flight limit (a submit waits for room), and reconnection:
+ * when the connection drops, the requests in flight fail with {@link Listener#onError} (their outcome is unknown:
+ * resubmit them with the same txId, which idempotency answers), and the next submit connects again. Connecting and
+ * the handshake give up after {@link #connectTimeoutMs(int)}. Thread-safe.
+ * <p>
+ * The server answers in request order, so an answer belongs to the oldest request unanswered: the client checks its
+ * correlation id against that one, and takes an error frame as the answer to every request of the oldest frame.
  */
 public final class GatewayClient implements AutoCloseable
 {
     /** Error code given to requests in flight when the connection drops. */
     public static final int CONNECTION_LOST = 100;
+    /** More than any one encoded {@code CommandRequest}: every group and variable field at its maximum is ~9 KiB. */
+    private static final int MESSAGE_BYTES_MAX = 16 * 1024;
+    private static final int WRITE_BUFFER_BYTES = 256 * 1024;
 
     /**
      * Receives the answer to one request, on the client's reader thread: keep it short.
@@ -60,9 +71,11 @@ public final class GatewayClient implements AutoCloseable
     private final String name;
     private final Object writeLock = new Object();
     private final AtomicLong nextCorrelationId = new AtomicLong(1);
+    private final AtomicLong nextFrame = new AtomicLong(1);
     private final CommandMessages commandMessages = new CommandMessages();
-    private final UnsafeBuffer writeBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)
+    private final UnsafeBuffer writeBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES)
         .order(ByteOrder.LITTLE_ENDIAN));
+    private volatile int connectTimeoutMs = 10_000;
     private volatile Session session;
     private volatile boolean closed;
 
@@ -74,6 +87,21 @@ public final class GatewayClient implements AutoCloseable
     {
         this.address = address;
         this.name = name;
+    }
+
+    /**
+     * @param timeoutMs how long connecting, and then the handshake, may take before the attempt fails (10 s unless
+     *                  set).
+     * @return this client.
+     */
+    public GatewayClient connectTimeoutMs(final int timeoutMs)
+    {
+        if (timeoutMs < 1)
+        {
+            throw new IllegalArgumentException("connect timeout must be > 0 ms, was " + timeoutMs);
+        }
+        this.connectTimeoutMs = timeoutMs;
+        return this;
     }
 
     /**
@@ -95,24 +123,49 @@ public final class GatewayClient implements AutoCloseable
      */
     public GatewayDecision submit(final Command command) throws IOException
     {
-        final CompletableFuture<GatewayDecision> answer = new CompletableFuture<>();
-        final long correlationId = submitAsync(command, new Listener()
+        return submitAll(List.of(command)).get(0);
+    }
+
+    /**
+     * Submit several independent commands in one frame and wait for their decisions. Each is decided on its own (a
+     * {@code BATCH} command is what links commands); the server takes the frame whole or, if one message cannot be
+     * decoded, none of it.
+     *
+     * @param commands at most the server's in-flight limit, and what fits one frame.
+     * @return a copy of each decision, in the order of the commands.
+     * @throws IOException when the requests failed: the connection dropped (outcomes unknown) or an error frame (none
+     *                     was taken).
+     */
+    public List<GatewayDecision> submitAll(final List<Command> commands) throws IOException
+    {
+        final int n = commands.size();
+        final GatewayDecision[] answers = new GatewayDecision[n];
+        final CompletableFuture<List<GatewayDecision>> all = new CompletableFuture<>();
+        final AtomicLong firstId = new AtomicLong(-1);
+        final int[] remaining = {n};
+        final Listener listener = new Listener()
         {
             @Override
             public void onDecision(final GatewayDecision decision)
             {
-                answer.complete(copy(decision));
+                // Answers come in order, on the reader thread: the first id is set before the frame is written.
+                answers[(int)(decision.correlationId - firstId.get())] = copy(decision);
+                if (--remaining[0] == 0)
+                {
+                    all.complete(List.of(answers));
+                }
             }
 
             @Override
             public void onError(final int code, final String message)
             {
-                answer.completeExceptionally(new IOException("error " + code + ": " + message));
+                all.completeExceptionally(new IOException("error " + code + ": " + message));
             }
-        });
+        };
+        firstId.set(send(commands, listener, firstId));
         try
         {
-            return answer.get(60, TimeUnit.SECONDS);
+            return all.get(60, TimeUnit.SECONDS);
         }
         catch (final ExecutionException ex)
         {
@@ -128,7 +181,10 @@ public final class GatewayClient implements AutoCloseable
             final Session s = session;
             if (s != null)
             {
-                s.forget(correlationId);
+                for (int i = 0; i < n; i++)
+                {
+                    s.forget(firstId.get() + i);
+                }
             }
             throw new IOException("no decision within 60 s: the outcome is unknown; resubmit with the same txId", ex);
         }
@@ -144,50 +200,21 @@ public final class GatewayClient implements AutoCloseable
      */
     public long submitAsync(final Command command, final Listener listener) throws IOException
     {
-        final io.ledgerguard.core.Reason shape = command.type == null ? io.ledgerguard.core.Reason.MALFORMED_COMMAND :
-            command.checkShape();
-        if (shape != null || command.chainRefLength > Command.CHAIN_REF_LENGTH_MAX ||
-            command.memoLength > Command.MEMO_LENGTH_MAX || !CommandMessages.representable(command))
-        {
-            throw new IllegalArgumentException("the command cannot be sent: " + (shape != null ? shape :
-                "a chain reference or memo longer than its maximum, or credit limits on an inner command") + ": " +
-                command);
-        }
-        final Session s = session();
-        try
-        {
-            s.room.acquire();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted waiting for room in flight", ex);
-        }
-        final long correlationId;
-        try
-        {
-            synchronized (writeLock)
-            {
-                // Assigned under the lock, so that the wire order is the order of the ids.
-                correlationId = nextCorrelationId.getAndIncrement();
-                s.inFlight.put(correlationId, listener);
-                final int length = commandMessages.encode(correlationId, command, 0, writeBuffer,
-                    ControlMessages.LENGTH_PREFIX);
-                writeBuffer.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
-                final ByteBuffer bytes = writeBuffer.byteBuffer().duplicate();
-                bytes.limit(ControlMessages.LENGTH_PREFIX + length).position(0);
-                while (bytes.hasRemaining())
-                {
-                    s.channel.write(bytes);
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            s.lost("write failed: " + ex.getMessage());
-            throw ex;
-        }
-        return correlationId;
+        return send(List.of(command), listener, null);
+    }
+
+    /**
+     * Submit several independent commands in one frame without waiting; waits only for room when the server's
+     * in-flight limit is reached. Each gets its own answer; an error frame fails every one of them (none was taken).
+     *
+     * @param commands at most the server's in-flight limit, and what fits one frame; encoded before this returns.
+     * @param listener receives each answer, in the order of the commands.
+     * @return the correlation id of the first command; the others follow it, one apart.
+     * @throws IOException when the server cannot be reached.
+     */
+    public long submitAllAsync(final List<Command> commands, final Listener listener) throws IOException
+    {
+        return send(commands, listener, null);
     }
 
     /**
@@ -196,7 +223,96 @@ public final class GatewayClient implements AutoCloseable
     public int inFlight()
     {
         final Session s = session;
-        return s == null ? 0 : s.inFlight.size();
+        return s == null ? 0 : s.inFlightCount();
+    }
+
+    private long send(final List<Command> commands, final Listener listener, final AtomicLong firstIdOut)
+        throws IOException
+    {
+        final int n = commands.size();
+        if (n == 0)
+        {
+            throw new IllegalArgumentException("no command to send");
+        }
+        for (final Command command : commands)
+        {
+            final io.ledgerguard.core.Reason shape = command.type == null ?
+                io.ledgerguard.core.Reason.MALFORMED_COMMAND : command.checkShape();
+            if (shape != null || command.chainRefLength > Command.CHAIN_REF_LENGTH_MAX ||
+                command.memoLength > Command.MEMO_LENGTH_MAX || !CommandMessages.representable(command))
+            {
+                throw new IllegalArgumentException("the command cannot be sent: " + (shape != null ? shape :
+                    "a chain reference or memo longer than its maximum, or credit limits on an inner command") + ": " +
+                    command);
+            }
+        }
+        final Session s = session();
+        if (n > s.maxInFlight)
+        {
+            throw new IllegalArgumentException(n + " commands in one frame; the server allows " + s.maxInFlight +
+                " in flight");
+        }
+        try
+        {
+            s.room.acquire(n);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted waiting for room in flight", ex);
+        }
+        boolean sent = false;
+        try
+        {
+            synchronized (writeLock)
+            {
+                // Assigned under the lock, so that the wire order is the order of the ids.
+                final long first = nextCorrelationId.get();
+                int length = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    if (ControlMessages.LENGTH_PREFIX + length + MESSAGE_BYTES_MAX > writeBuffer.capacity())
+                    {
+                        throw new IllegalArgumentException("the " + n + " commands do not fit one frame: the " +
+                            (i + 1) + "th starts at byte " + length);
+                    }
+                    length += commandMessages.encode(first + i, commands.get(i), 0, writeBuffer,
+                        ControlMessages.LENGTH_PREFIX + length);
+                }
+                if (length > s.maxFrameLength)
+                {
+                    throw new IllegalArgumentException("the " + n + " commands take " + length + " bytes; the " +
+                        "server takes frames of at most " + s.maxFrameLength);
+                }
+                nextCorrelationId.set(first + n);
+                if (firstIdOut != null)
+                {
+                    firstIdOut.set(first);
+                }
+                s.expect(first, n, nextFrame.getAndIncrement(), listener);
+                sent = true;
+                writeBuffer.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
+                final ByteBuffer bytes = writeBuffer.byteBuffer().duplicate();
+                bytes.limit(ControlMessages.LENGTH_PREFIX + length).position(0);
+                while (bytes.hasRemaining())
+                {
+                    s.channel.write(bytes);
+                }
+                return first;
+            }
+        }
+        catch (final IOException ex)
+        {
+            s.lost("write failed: " + ex.getMessage());
+            throw ex;
+        }
+        finally
+        {
+            if (!sent)
+            {
+                s.room.release(n);
+            }
+        }
     }
 
     private Session session() throws IOException
@@ -217,14 +333,35 @@ public final class GatewayClient implements AutoCloseable
             {
                 throw new IOException("client closed");
             }
-            final SocketChannel channel = open();
+            final int timeoutMs = connectTimeoutMs;
+            final SocketChannel channel = open(timeoutMs);
+            // The handshake's reads block: a server that accepts and never answers must not hold the caller forever.
+            final AtomicBoolean done = new AtomicBoolean();
+            final AtomicBoolean timedOut = new AtomicBoolean();
+            CompletableFuture.delayedExecutor(timeoutMs, TimeUnit.MILLISECONDS).execute(() ->
+            {
+                if (done.compareAndSet(false, true))
+                {
+                    timedOut.set(true);
+                    closeQuietly(channel);
+                }
+            });
             try
             {
                 s = new Session(channel);
+                if (!done.compareAndSet(false, true))
+                {
+                    throw new IOException("timed out");
+                }
             }
             catch (final IOException | RuntimeException ex)
             {
-                channel.close();
+                done.set(true);
+                closeQuietly(channel);
+                if (timedOut.get())
+                {
+                    throw new IOException("no handshake from " + address + " within " + timeoutMs + " ms", ex);
+                }
                 throw ex;
             }
             // Published only once the handshake is done and answers are read: no one can use it before.
@@ -234,17 +371,46 @@ public final class GatewayClient implements AutoCloseable
         }
     }
 
-    private SocketChannel open() throws IOException
+    private SocketChannel open(final int timeoutMs) throws IOException
     {
         if (address instanceof UnixDomainSocketAddress)
         {
             final SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(address);
+            try
+            {
+                channel.connect(address);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                closeQuietly(channel);
+                throw ex;
+            }
             return channel;
         }
-        final SocketChannel channel = SocketChannel.open(address);
-        channel.socket().setTcpNoDelay(true);
+        final SocketChannel channel = SocketChannel.open();
+        try
+        {
+            channel.socket().connect(address, timeoutMs);
+            channel.socket().setTcpNoDelay(true);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            closeQuietly(channel);
+            throw ex;
+        }
         return channel;
+    }
+
+    private static void closeQuietly(final SocketChannel channel)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignored)
+        {
+            // Closing.
+        }
     }
 
     @Override
@@ -284,6 +450,24 @@ public final class GatewayClient implements AutoCloseable
     }
 
     /**
+     * One request sent and not answered: its listener is taken exactly once, by its answer, a lost connection or a
+     * caller that stopped waiting.
+     */
+    private static final class Request
+    {
+        private final long correlationId;
+        private final long frame;
+        private final AtomicReference<Listener> listener;
+
+        Request(final long correlationId, final long frame, final Listener listener)
+        {
+            this.correlationId = correlationId;
+            this.frame = frame;
+            this.listener = new AtomicReference<>(listener);
+        }
+    }
+
+    /**
      * One connection: its channel, the room the server allows in flight, and the thread that reads its answers.
      */
     private final class Session
@@ -295,23 +479,53 @@ public final class GatewayClient implements AutoCloseable
         private final DecisionMessages decisionMessages = new DecisionMessages();
         private final GatewayDecision decision = new GatewayDecision();
         private final Thread reader = new Thread(this::readLoop, "gateway-client-" + name);
-        /** This connection's requests in flight: a dropped connection fails these, and only these. */
-        private final Map<Long, Listener> inFlight = new ConcurrentHashMap<>();
+        /** This connection's requests in flight, in wire order: a dropped connection fails these, and only these. */
+        private final ArrayDeque<Request> inFlight = new ArrayDeque<>();
+        private final List<Request> failing = new ArrayList<>();
         private final Semaphore room;
+        private final int maxInFlight;
+        private final int maxFrameLength;
         private volatile boolean alive = true;
 
         Session(final SocketChannel channel) throws IOException
         {
             this.channel = channel;
             reader.setDaemon(true);
-            room = new Semaphore(handshake());
+            maxInFlight = handshake();
+            maxFrameLength = control.welcomeMaxFrameLength();
+            room = new Semaphore(maxInFlight);
+        }
+
+        void expect(final long firstCorrelationId, final int count, final long frame, final Listener listener)
+        {
+            synchronized (inFlight)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    inFlight.addLast(new Request(firstCorrelationId + i, frame, listener));
+                }
+            }
+        }
+
+        int inFlightCount()
+        {
+            synchronized (inFlight)
+            {
+                return inFlight.size();
+            }
         }
 
         void forget(final long correlationId)
         {
-            if (inFlight.remove(correlationId) != null)
+            synchronized (inFlight)
             {
-                room.release();
+                for (final Request request : inFlight)
+                {
+                    if (request.correlationId == correlationId && request.listener.getAndSet(null) != null)
+                    {
+                        room.release();
+                    }
+                }
             }
         }
 
@@ -349,9 +563,10 @@ public final class GatewayClient implements AutoCloseable
             {
                 throw new IOException("handshake: " + ex.getMessage(), ex);
             }
-            if (maxInFlight < 1)
+            if (maxInFlight < 1 || control.welcomeMaxFrameLength() < 8)
             {
-                throw new IOException("handshake: the server allows " + maxInFlight + " requests in flight");
+                throw new IOException("handshake: the server allows " + maxInFlight + " requests in flight and frames " +
+                    "of " + control.welcomeMaxFrameLength() + " bytes");
             }
             consume(frame);
             return maxInFlight;
@@ -433,32 +648,61 @@ public final class GatewayClient implements AutoCloseable
                     // An answer this client cannot read: which request it belongs to is not known either.
                     throw new IllegalStateException("an answer this client cannot read: " + ex.getMessage());
                 }
-                final Listener listener = inFlight.remove(decision.correlationId);
-                if (listener != null)
+                final Request request;
+                synchronized (inFlight)
                 {
-                    room.release();
-                    call(() -> listener.onDecision(decision));
+                    request = inFlight.pollFirst();
                 }
+                if (request == null || request.correlationId != decision.correlationId)
+                {
+                    throw new IllegalStateException("an answer to request " + decision.correlationId + " when " +
+                        (request == null ? "none was" : request.correlationId + " was") + " next");
+                }
+                answer(request, listener -> listener.onDecision(decision));
             }
             else if (template == ErrorResponseDecoder.TEMPLATE_ID)
             {
                 final long correlationId = control.decodeError(inView, offset, frame);
                 final int code = control.errorCode();
                 final String message = control.errorMessage();
-                final Listener listener = inFlight.remove(correlationId);
-                if (listener != null)
+                // An error answers the whole of the oldest frame unanswered.
+                failing.clear();
+                synchronized (inFlight)
                 {
-                    room.release();
-                    call(() -> listener.onError(code, message));
+                    final Request first = inFlight.pollFirst();
+                    if (first != null)
+                    {
+                        failing.add(first);
+                        while (!inFlight.isEmpty() && inFlight.peekFirst().frame == first.frame)
+                        {
+                            failing.add(inFlight.pollFirst());
+                        }
+                    }
                 }
+                if (failing.isEmpty() || correlationId != 0 && failing.get(0).correlationId != correlationId)
+                {
+                    throw new IllegalStateException("an error frame for request " + correlationId + " (" + message +
+                        ") when " + (failing.isEmpty() ? "none was" : failing.get(0).correlationId + " was") + " next");
+                }
+                for (final Request request : failing)
+                {
+                    answer(request, listener -> listener.onError(code, message));
+                }
+                failing.clear();
             }
         }
 
-        private void call(final Runnable listenerCall)
+        private void answer(final Request request, final java.util.function.Consumer<Listener> call)
         {
+            final Listener listener = request.listener.getAndSet(null);
+            if (listener == null)
+            {
+                return;
+            }
+            room.release();
             try
             {
-                listenerCall.run();
+                call.accept(listener);
             }
             catch (final RuntimeException | Error ex)
             {
@@ -474,23 +718,20 @@ public final class GatewayClient implements AutoCloseable
                 return;
             }
             alive = false;
-            try
+            closeQuietly(channel);
+            final String message = "connection lost (" + why + "): the outcome is unknown; resubmit with the same txId";
+            while (true)
             {
-                channel.close();
-            }
-            catch (final IOException ignored)
-            {
-                // Closing.
-            }
-            for (final Long correlationId : inFlight.keySet())
-            {
-                final Listener listener = inFlight.remove(correlationId);
-                if (listener != null)
+                final Request request;
+                synchronized (inFlight)
                 {
-                    room.release();
-                    call(() -> listener.onError(CONNECTION_LOST, "connection lost (" + why + "): the outcome is " +
-                        "unknown; resubmit with the same txId"));
+                    request = inFlight.pollFirst();
                 }
+                if (request == null)
+                {
+                    break;
+                }
+                answer(request, listener -> listener.onError(CONNECTION_LOST, message));
             }
         }
     }

@@ -43,8 +43,10 @@ import io.ledgerguard.protocol.sbe.MessageHeaderDecoder;
 /**
  * The sidecar gateway's transfer path: one I/O thread with a selector over TCP (loopback by default) and, when
  * configured, a Unix domain socket. Each connection opens with a handshake ({@code Hello}, answered {@code Welcome} or
- * refused with an error frame and closed), then sends {@code CommandRequest} frames, many in flight, each answered by
- * one {@code DecisionResponse} with its correlation id, in the order the guard decided them. Approvals are verified
+ * refused with an error frame and closed), then sends frames of one or more {@code CommandRequest} messages back to
+ * back, many requests in flight, each answered by one {@code DecisionResponse} with its correlation id, in the order
+ * they were sent. A frame is checked whole before any of its requests is taken: one undecodable message and the whole
+ * frame gets a single error frame instead. Approvals are verified
  * here, before sequencing; the command then goes into the guard's ring without waiting, and the decision comes back on
  * the pipeline's release thread, which queues the answer for the connection.
  * <p>
@@ -521,6 +523,10 @@ public final class GatewayServer implements AutoCloseable
         private boolean closed;
         /** Frames wait in the buffer: for a free request slot, for the ring, or for answers before an error. */
         private boolean waiting;
+        /** Bytes of the frame at the start of the buffer whose requests are taken already (it waits for the rest). */
+        private int frameTaken;
+        /** The error code of the last problem {@link #check} found. */
+        private int problemCode;
 
         Connection(final SocketChannel channel)
         {
@@ -654,63 +660,115 @@ public final class GatewayServer implements AutoCloseable
                 }
                 return true;
             }
-            final int template = control.templateId(inView, offset, length);
-            if (template != CommandRequestDecoder.TEMPLATE_ID)
+            if (frameTaken == 0)
             {
-                // Answered at once: only once the requests before it are answered, to keep the order.
-                if (inFlight.get() > 0)
+                // A frame is taken whole or not at all: every message in it is checked before the first is taken.
+                final String problem = check(offset, length);
+                if (problem != null)
+                {
+                    // Answered at once: only once the requests before it are answered, to keep the order.
+                    if (inFlight.get() > 0)
+                    {
+                        return false;
+                    }
+                    error(correlationIdOf(offset, length), problemCode, problem);
+                    return true;
+                }
+            }
+            while (frameTaken < length)
+            {
+                final long correlationId;
+                try
+                {
+                    correlationId = commandMessages.decodeNext(inView, offset + frameTaken, length - frameTaken,
+                        command);
+                }
+                catch (final ProtocolException ex)
+                {
+                    throw new IllegalStateException("a message checked before failed: " + ex.getMessage(), ex);
+                }
+                if (overflowRisk())
                 {
                     return false;
                 }
-                error(0, ProtocolException.UNKNOWN_MESSAGE, "templateId " + template + " of schema " +
-                    schemaOf(offset) + " is not a CommandRequest (templateId " + CommandRequestDecoder.TEMPLATE_ID +
-                    ", schemaId " + CommandRequestDecoder.SCHEMA_ID + ")");
-                return true;
-            }
-            final long correlationId;
-            try
-            {
-                correlationId = commandMessages.decode(inView, offset, length, command);
-            }
-            catch (final ProtocolException ex)
-            {
-                if (inFlight.get() > 0)
+                final Pending pending = free.poll();
+                if (pending == null)
                 {
                     return false;
                 }
-                error(correlationIdOf(offset, length), ex.code(), ex.getMessage());
-                return true;
-            }
-            if (overflowRisk())
-            {
-                return false;
-            }
-            final Pending pending = free.poll();
-            if (pending == null)
-            {
-                return false;
-            }
-            // Before sequencing, on this thread: the guard only compares the count with the requirement.
-            verifier.verify(command);
-            pending.correlationId = correlationId;
-            pending.submittedNs = System.nanoTime();
-            inFlight.incrementAndGet();
-            final long seq = guard.submitAsync(command, pending);
-            if (seq >= 0)
-            {
+                // Before sequencing, on this thread: the guard only compares the count with the requirement.
+                verifier.verify(command);
+                pending.correlationId = correlationId;
+                pending.submittedNs = System.nanoTime();
+                inFlight.incrementAndGet();
+                final long seq = guard.submitAsync(command, pending);
+                if (seq < 0)
+                {
+                    inFlight.decrementAndGet();
+                    free.offer(pending);
+                    if (seq == -Reason.RING_FULL.code() || inFlight.get() > 0)
+                    {
+                        // The ring is full, or a refusal would overtake answers still to come: the rest of the frame
+                        // waits in the buffer and is offered again.
+                        return false;
+                    }
+                    refuse(correlationId, command.txId, Reason.fromCode((int)-seq));
+                }
                 requests.incrementAndGet();
-                return true;
+                frameTaken += commandMessages.lastLength();
             }
-            inFlight.decrementAndGet();
-            free.offer(pending);
-            if (seq == -Reason.RING_FULL.code() || inFlight.get() > 0)
-            {
-                // The ring is full, or a refusal would overtake answers still to come: offer it again later.
-                return false;
-            }
-            requests.incrementAndGet();
-            refuse(correlationId, command.txId, Reason.fromCode((int)-seq));
+            frameTaken = 0;
             return true;
+        }
+
+        /**
+         * Check every message of a frame of requests, without taking any.
+         *
+         * @return null when all of them can be taken; otherwise what is wrong, naming the message and the field, with
+         * {@link #problemCode} set.
+         */
+        private String check(final int offset, final int length)
+        {
+            int position = 0;
+            int count = 0;
+            while (position < length)
+            {
+                final int at = offset + position;
+                final int remaining = length - position;
+                final String which = count == 0 ? "" : "message " + (count + 1) + " of the frame, at byte " + position +
+                    ": ";
+                if (count == settings.inFlightMax)
+                {
+                    problemCode = ProtocolException.INVALID_FIELD;
+                    return "the frame holds more than " + settings.inFlightMax + " requests, the most a frame may " +
+                        "hold (maxInFlight)";
+                }
+                if (remaining < MessageHeaderDecoder.ENCODED_LENGTH)
+                {
+                    problemCode = ProtocolException.TRAILING_BYTES;
+                    return "frame of " + length + " bytes holds " + remaining + " bytes after its last message";
+                }
+                final int template = control.templateId(inView, at, remaining);
+                if (template != CommandRequestDecoder.TEMPLATE_ID)
+                {
+                    problemCode = ProtocolException.UNKNOWN_MESSAGE;
+                    return which + "templateId " + (inView.getShort(at + 2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF) +
+                        " of schema " + schemaOf(at) + " is not a CommandRequest (templateId " +
+                        CommandRequestDecoder.TEMPLATE_ID + ", schemaId " + CommandRequestDecoder.SCHEMA_ID + ")";
+                }
+                try
+                {
+                    commandMessages.decodeNext(inView, at, remaining, command);
+                }
+                catch (final ProtocolException ex)
+                {
+                    problemCode = ex.code();
+                    return which + ex.getMessage();
+                }
+                position += commandMessages.lastLength();
+                count++;
+            }
+            return null;
         }
 
         /**

@@ -41,6 +41,7 @@ public final class CommandMessages
     private final byte[] keyId = new byte[Command.KEY_ID_LENGTH_MAX];
     private final byte[] signature = new byte[Command.SIGNATURE_LENGTH];
     private long atMs;
+    private int lastLength;
 
     /**
      * Encode a command as a {@code CommandRequest}, header first.
@@ -127,8 +128,7 @@ public final class CommandMessages
     }
 
     /**
-     * Decode a {@code CommandRequest} frame into a command, which is reset first. Its {@link Command#seq} and
-     * {@link Command#timestampNs} are left for sequencing; the message's {@code atMs} is {@link #atMs()}.
+     * Decode a frame holding exactly one {@code CommandRequest} into a command, which is reset first.
      *
      * @param buffer  holding the message, header first.
      * @param offset  where it starts.
@@ -136,8 +136,33 @@ public final class CommandMessages
      * @param command filled in; undefined when the message is refused.
      * @return the request's correlation id.
      * @throws ProtocolException naming the field when the message cannot be taken.
+     * @see #decodeNext(DirectBuffer, int, int, Command)
      */
     public long decode(final DirectBuffer buffer, final int offset, final int length, final Command command)
+        throws ProtocolException
+    {
+        final long correlationId = decodeNext(buffer, offset, length, command);
+        if (lastLength != length)
+        {
+            throw new ProtocolException(ProtocolException.TRAILING_BYTES, "frame of " + length + " bytes holds " +
+                (length - lastLength) + " bytes after the message");
+        }
+        return correlationId;
+    }
+
+    /**
+     * Decode the {@code CommandRequest} at the start of {@code length} bytes into a command, which is reset first: a
+     * frame may hold several, back to back. Its {@link Command#seq} and {@link Command#timestampNs} are left for
+     * sequencing; the message's {@code atMs} is {@link #atMs()} and its length {@link #lastLength()}.
+     *
+     * @param buffer  holding the message, header first.
+     * @param offset  where it starts.
+     * @param length  the bytes from {@code offset} to the end of the frame: the message must end within them.
+     * @param command filled in; undefined when the message is refused.
+     * @return the request's correlation id.
+     * @throws ProtocolException naming the field when the message cannot be taken.
+     */
+    public long decodeNext(final DirectBuffer buffer, final int offset, final int length, final Command command)
         throws ProtocolException
     {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)
@@ -181,6 +206,14 @@ public final class CommandMessages
     public long atMs()
     {
         return atMs;
+    }
+
+    /**
+     * @return the length in bytes, header included, of the last message decoded.
+     */
+    public int lastLength()
+    {
+        return lastLength;
     }
 
     private long decodeBody(final int blockLength, final int version, final Command command) throws ProtocolException
@@ -272,12 +305,7 @@ public final class CommandMessages
         decoder.getChainRef(command.chainRef, 0, command.chainRefLength);
         command.memoLength = bytes(decoder.memoLength(), Command.MEMO_LENGTH_MAX, "memo");
         decoder.getMemo(command.memo, 0, command.memoLength);
-        final int end = decoder.limit();
-        if (end != frame.capacity())
-        {
-            throw new ProtocolException(ProtocolException.TRAILING_BYTES, "frame of " + frame.capacity() +
-                " bytes holds " + (frame.capacity() - end) + " bytes after the message");
-        }
+        lastLength = decoder.limit();
         return correlationId;
     }
 

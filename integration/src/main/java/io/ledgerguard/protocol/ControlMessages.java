@@ -38,6 +38,7 @@ public final class ControlMessages
     private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
     private final ErrorResponseDecoder errorDecoder = new ErrorResponseDecoder();
     private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
+    private int welcomeMaxFrameLength;
 
     /**
      * @param buffer holding a message, header first.
@@ -101,7 +102,8 @@ public final class ControlMessages
     }
 
     /**
-     * @return the largest number of requests the server lets this connection have in flight.
+     * @return the largest number of requests the server lets this connection have in flight; the largest frame it takes
+     * is then {@link #welcomeMaxFrameLength()}.
      */
     public int decodeWelcomeMaxInFlight(final DirectBuffer buffer, final int offset, final int length)
         throws ProtocolException
@@ -112,7 +114,16 @@ public final class ControlMessages
         }
         frame.wrap(buffer, offset, length);
         welcomeDecoder.wrapAndApplyHeader(frame, 0, headerDecoder);
+        welcomeMaxFrameLength = (int)Math.min(Integer.MAX_VALUE, welcomeDecoder.maxFrameLength());
         return (int)Math.min(Integer.MAX_VALUE, welcomeDecoder.maxInFlight());
+    }
+
+    /**
+     * @return the {@code maxFrameLength} of the last {@code Welcome} decoded.
+     */
+    public int welcomeMaxFrameLength()
+    {
+        return welcomeMaxFrameLength;
     }
 
     public int encodeError(final long correlationId, final int code, final String message,

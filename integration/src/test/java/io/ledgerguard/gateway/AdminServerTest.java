@@ -27,6 +27,7 @@ import io.ledgerguard.core.AccountKind;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -140,6 +141,44 @@ class AdminServerTest
         assertTrue(metrics.body().contains("ledger_guard_alerts_total{type=\"CUSTODY_DRIFT\"} 1.0"), metrics.body());
         assertTrue(metrics.body().contains("ledger_guard_asset_holdings{asset=\"BTC\"}"), metrics.body());
         assertTrue(metrics.body().contains("ledger_guard_decision_latency_seconds_count 6"), metrics.body());
+        assertTrue(metrics.body().contains("ledger_guard_journal_lag_commands"), metrics.body());
+
+        // Per wallet: the hot wallet attested at 0 after the 10 BTC inflow, with its attestation's age.
+        final JsonNode btc = status.get("assets").get(0);
+        final JsonNode hot = btc.get("wallets").get(0);
+        assertEquals(1, hot.get("walletId").asLong());
+        assertEquals("HOT", hot.get("kind").asText());
+        assertEquals(0, hot.get("attested").asLong());
+        assertEquals(0, hot.get("expected").asLong());
+        assertTrue(hot.get("attestationAgeMs").asLong() >= 0 && hot.get("attestationAgeMs").asLong() < 60_000, hot
+            .toString());
+        assertEquals(2, btc.get("wallets").size(), "the BTC wallets");
+        assertTrue(btc.get("attestationAgeMs").asLong() >= hot.get("attestationAgeMs").asLong());
+        assertEquals(6, status.get("asOfCommands").asLong());
+        assertFalse(status.get("killSwitches").get("all").asBoolean());
+        assertEquals(0, status.get("killSwitches").get("frozenAccounts").asLong());
+
+        // An account, then the same account frozen: /accounts and the kill switches show it.
+        JsonNode account = JSON.readTree(get("/accounts/1001").body());
+        assertEquals("CUSTOMER", account.get("kind").asText());
+        assertEquals("ACTIVE", account.get("status").asText());
+        assertEquals(0, account.get("positions").size());
+        final Command freeze = new Command();
+        freeze.type = CommandType.FREEZE;
+        freeze.txId = 7;
+        freeze.accountId = 1001;
+        assertTrue(client.submit(freeze).accepted());
+        account = JSON.readTree(get("/accounts/1001").body());
+        assertEquals("FROZEN", account.get("status").asText());
+        assertEquals(7, account.get("asOfCommands").asLong());
+        assertEquals(1, JSON.readTree(get("/status").body()).get("killSwitches").get("frozenAccounts").asLong());
+        final HttpResponse<String> missing = get("/accounts/999");
+        assertEquals(404, missing.statusCode());
+        assertEquals("no account 999", JSON.readTree(missing.body()).get("error").asText());
+        final HttpResponse<String> bad = get("/accounts/abc");
+        assertEquals(400, bad.statusCode());
+        assertEquals("account id 'abc' is not a number", JSON.readTree(bad.body()).get("error").asText());
+        assertEquals(400, get("/accounts/0").statusCode());
 
         final HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri("/health"))
             .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());

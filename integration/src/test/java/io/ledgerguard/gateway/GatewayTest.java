@@ -167,17 +167,24 @@ class GatewayTest
                     final long[] lastCorrelation = {0};
                     final AtomicInteger answered = new AtomicInteger();
                     final CountDownLatch all = new CountDownLatch(perClient);
-                    final Command command = new Command();
-                    for (int i = 0; i < perClient; i++)
+                    // Odd clients send frames of 1 to 8 commands, even ones a command a frame.
+                    final List<Command> frame = new ArrayList<>();
+                    for (int i = 0; i < perClient; )
                     {
-                        command.reset();
-                        command.type = CommandType.TRANSFER;
-                        command.txId = txIdBase + (long)clientIndex * perClient + i;
-                        command.debitAccountId = 1 + random.nextInt(100);
-                        command.creditAccountId = 1 + (command.debitAccountId + random.nextInt(99)) % 100;
-                        command.assetId = BTC;
-                        command.amount = 1 + random.nextInt(3);
-                        client.submitAsync(command, new GatewayClient.Listener()
+                        frame.clear();
+                        final int size = clientIndex % 2 == 0 ? 1 : Math.min(perClient - i, 1 + random.nextInt(8));
+                        for (int k = 0; k < size; k++, i++)
+                        {
+                            final Command command = new Command();
+                            command.type = CommandType.TRANSFER;
+                            command.txId = txIdBase + (long)clientIndex * perClient + i;
+                            command.debitAccountId = 1 + random.nextInt(100);
+                            command.creditAccountId = 1 + (command.debitAccountId + random.nextInt(99)) % 100;
+                            command.assetId = BTC;
+                            command.amount = 1 + random.nextInt(3);
+                            frame.add(command);
+                        }
+                        client.submitAllAsync(frame, new GatewayClient.Listener()
                         {
                             @Override
                             public void onDecision(final GatewayDecision decision)
@@ -288,6 +295,108 @@ class GatewayTest
             }
         }
         assertTrue(honest.submit(transfer(2, 1, 2_000_000)).accepted());
+    }
+
+    @Test
+    void shouldDecideEachCommandOfAFrameOnItsOwnAndTakeNoneOfAFrameWithOneBadMessage() throws Exception
+    {
+        final GatewaySettings settings = new GatewaySettings();
+        settings.inFlightMax = 16;
+        start(settings);
+        fund(10);
+        final GatewayClient client = client("batching");
+        client.connect();
+        // Sixteen independent commands in one frame, one of them beyond its account's funds: each decided on its own.
+        final List<Command> sixteen = new ArrayList<>();
+        for (int i = 0; i < 16; i++)
+        {
+            sixteen.add(transfer(1 + i % 10, 1 + (i + 1) % 10, 50_000 + i));
+        }
+        sixteen.get(5).amount = 10_000_000_000L;
+        final long requestsBefore = server.requests();
+        final long framesBefore = server.framesIn();
+        final List<GatewayDecision> decisions = client.submitAll(sixteen);
+        assertEquals(16, decisions.size());
+        for (int i = 0; i < 16; i++)
+        {
+            assertEquals(50_000 + i, decisions.get(i).txId);
+            assertEquals(i == 5 ? Reason.INSUFFICIENT_AVAILABLE : Reason.OK, decisions.get(i).reason, "command " + i);
+        }
+        assertEquals(requestsBefore + 16, server.requests());
+        assertEquals(framesBefore + 1, server.framesIn(), "one frame");
+        sixteen.add(transfer(1, 2, 50_016));
+        final IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
+            () -> client.submitAll(sixteen));
+        assertEquals("17 commands in one frame; the server allows 16 in flight", tooMany.getMessage());
+
+        final CommandMessages messages = new CommandMessages();
+        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(8192).order(ByteOrder.LITTLE_ENDIAN));
+        try (SocketChannel raw = handshake())
+        {
+            // Three requests, the second of an unknown command kind: one error frame naming it, for the whole frame.
+            int length = 0;
+            for (int m = 0; m < 3; m++)
+            {
+                final int at = 4 + length;
+                length += messages.encode(11 + m, transfer(1, 2, 60_000 + m), 0, frame, at);
+                if (m == 1)
+                {
+                    frame.putByte(at + 8 + 8, (byte)99);
+                }
+            }
+            assertEquals("11 3 message 2 of the frame, at byte " + length / 3 + ": field 'kind': unknown command " +
+                "kind 99", exchange(raw, frame, length));
+
+            // Two whole requests and three bytes more.
+            length = messages.encode(21, transfer(1, 2, 60_000), 0, frame, 4);
+            length += messages.encode(22, transfer(1, 2, 60_001), 0, frame, 4 + length);
+            assertEquals("21 4 frame of " + (length + 3) + " bytes holds 3 bytes after its last message",
+                exchange(raw, frame, length + 3));
+
+            // Seventeen requests: more than may be in flight.
+            length = 0;
+            for (int m = 0; m < 17; m++)
+            {
+                length += messages.encode(31 + m, transfer(1, 2, 60_000 + m), 0, frame, 4 + length);
+            }
+            assertEquals("31 3 the frame holds more than 16 requests, the most a frame may hold (maxInFlight)",
+                exchange(raw, frame, length));
+        }
+        assertEquals(requestsBefore + 16, server.requests(), "no request of a refused frame was taken");
+        for (int m = 0; m < 3; m++)
+        {
+            final GatewayDecision decision = client.submit(transfer(1, 2, 60_000 + m));
+            assertTrue(decision.accepted() && !decision.duplicate, "txId " + (60_000 + m) + " was new to the guard");
+        }
+    }
+
+    /**
+     * Send one frame of {@code length} bytes (prefix at 0 written here) and read the one answer, an error frame.
+     *
+     * @return "correlationId code message".
+     */
+    private static String exchange(final SocketChannel raw, final UnsafeBuffer frame, final int length)
+        throws IOException
+    {
+        frame.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer out = frame.byteBuffer().duplicate();
+        out.limit(4 + length).position(0);
+        while (out.hasRemaining())
+        {
+            raw.write(out);
+        }
+        final ByteBuffer in = ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN);
+        while (in.position() < 4 || in.position() < 4 + in.getInt(0))
+        {
+            assertTrue(raw.read(in) >= 0, "closed before answering");
+        }
+        final UnsafeBuffer view = new UnsafeBuffer(in);
+        final ControlMessages control = new ControlMessages();
+        final int answer = view.getInt(0, ByteOrder.LITTLE_ENDIAN);
+        assertEquals(io.ledgerguard.protocol.sbe.ErrorResponseDecoder.TEMPLATE_ID, control.templateId(view, 4, answer));
+        assertEquals(4 + answer, in.position(), "one answer");
+        final long correlationId = control.decodeError(view, 4, answer);
+        return correlationId + " " + control.errorCode() + " " + control.errorMessage();
     }
 
     @Test
@@ -597,7 +706,7 @@ class GatewayTest
     {
         final int base = ControlMessages.LENGTH_PREFIX;
         final int validLength = messages.encode(random.nextLong(1, Long.MAX_VALUE), valid, 0, frame, base);
-        switch (random.nextInt(5))
+        switch (random.nextInt(6))
         {
             case 0:
             {
@@ -620,6 +729,23 @@ class GatewayTest
             case 3:
                 // Bytes after the message.
                 return validLength + 1 + random.nextInt(16);
+            case 4:
+            {
+                // Several requests in one frame, one of them with an unknown command kind: none of them is taken.
+                final int count = 2 + random.nextInt(4);
+                final int bad = random.nextInt(count);
+                int length = 0;
+                for (int m = 0; m < count; m++)
+                {
+                    final int at = base + length;
+                    length += messages.encode(random.nextLong(1, Long.MAX_VALUE), valid, 0, frame, at);
+                    if (m == bad)
+                    {
+                        frame.putByte(at + 8 + 8, (byte)(19 + random.nextInt(200)));
+                    }
+                }
+                return length;
+            }
             default:
                 // A header of another schema.
                 frame.putShort(base + 4, (short)(random.nextInt(7000)), ByteOrder.LITTLE_ENDIAN);

@@ -19,6 +19,7 @@ import io.ledgerguard.core.Command;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.StateView;
 
 /**
  * The guard embedded with its own ring-buffer pipeline (SPEC §8), for many producer threads:
@@ -46,9 +47,12 @@ public final class LedgerGuard implements AutoCloseable
     private static final long DRAIN_POLL_NS = 100_000;
 
     private final GuardEngine engine;
+    private final StateQueries queries;
     private final PipelineContext context;
     private final Disruptor<CommandEvent> disruptor;
     private final Stages.ReleaseHandler releaseHandler;
+    private final Stages.GuardHandler guardHandler;
+    private final Stages.JournalHandler journalHandler;
     private final RingBuffer<CommandEvent> ring;
     private final EpochNanoClock clock;
     private final long seqBase;
@@ -71,6 +75,7 @@ public final class LedgerGuard implements AutoCloseable
     public LedgerGuard(final GuardEngine engine, final PipelineContext context)
     {
         this.engine = engine;
+        this.queries = new StateQueries(engine);
         this.context = context.conclude();
         this.clock = context.clock();
         this.seqBase = context.firstSeq() - 1;
@@ -81,9 +86,8 @@ public final class LedgerGuard implements AutoCloseable
             CommandEvent::new, context.ringSize(), context.threadFactory(), ProducerType.MULTI,
             context.waitStrategy().create());
         final CountDownLatch started = new CountDownLatch(3);
-        final Stages.JournalHandler journalHandler = new Stages.JournalHandler(context.journal(), failure, started);
-        final Stages.GuardHandler guardHandler =
-            new Stages.GuardHandler(engine, journalHandler, context.snapshotTrigger(), started);
+        journalHandler = new Stages.JournalHandler(context.journal(), failure, started);
+        guardHandler = new Stages.GuardHandler(engine, journalHandler, context.snapshotTrigger(), queries, started);
         releaseHandler = new Stages.ReleaseHandler(context.alertListener(), journalHandler, started);
         // 1. guard (G) -> 2. journal (J) -> 3. release (R). The journal follows the guard so that one chained entry
         // holds a command and the decision on it; a pipeline's throughput is its slowest stage's either way.
@@ -248,6 +252,36 @@ public final class LedgerGuard implements AutoCloseable
             LockSupport.parkNanos(DRAIN_POLL_NS);
         }
         disruptor.halt();
+    }
+
+    /**
+     * Read the guard's state as of one point between two commands, from any thread: the kill switches, the frozen
+     * accounts' count, every wallet, and the account the view names. Never delays the guard by more than a lookup
+     * or two between commands.
+     *
+     * @param view      filled in; make one with {@code new StateView(engine)} and reuse it.
+     * @param timeoutMs how long to try.
+     * @return false when no consistent reading could be had in time (the guard failed in the middle of a command).
+     */
+    public boolean readState(final StateView view, final long timeoutMs)
+    {
+        return queries.read(view, TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+    }
+
+    /**
+     * @return commands the guard stage decided that the journal stage has not yet written: the journal's lag.
+     */
+    public long journalLag()
+    {
+        return Math.max(0, disruptor.getSequenceValueFor(guardHandler) - disruptor.getSequenceValueFor(journalHandler));
+    }
+
+    /**
+     * @return a view sized for this guard's configuration, for {@link #readState}.
+     */
+    public StateView newStateView()
+    {
+        return new StateView(engine);
     }
 
     /**

@@ -128,6 +128,7 @@ final class Stages
         private final GuardEngine engine;
         private final JournalHandler journal;
         private final SnapshotTrigger snapshots;
+        private final StateQueries queries;
         private final CountDownLatch started;
         /** Set when the engine itself threw: its state may be half-applied, so nothing more is applied. */
         private volatile boolean failed;
@@ -136,11 +137,13 @@ final class Stages
             final GuardEngine engine,
             final JournalHandler journal,
             final SnapshotTrigger snapshots,
+            final StateQueries queries,
             final CountDownLatch started)
         {
             this.engine = engine;
             this.journal = journal;
             this.snapshots = snapshots;
+            this.queries = queries;
             this.started = started;
         }
 
@@ -167,6 +170,7 @@ final class Stages
             {
                 event.snapshotTaken = snapshots.afterApply(engine, event.command.seq);
             }
+            queries.serve();
         }
 
         void markFailed()
