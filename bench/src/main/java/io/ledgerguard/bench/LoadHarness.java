@@ -65,7 +65,7 @@ public final class LoadHarness implements Callable<Integer>
     @Option(names = "--warmup-s", paramLabel = "S", description = "Unrecorded warm-up per run (default 5; --quick 2).")
     private Integer warmupSeconds;
 
-    @Option(names = "--duration-s", paramLabel = "S", description = "Recorded part of each run (default 30; --quick 6).")
+    @Option(names = "--duration-s", paramLabel = "S", description = "Recorded part of each run (default 20; --quick 6).")
     private Integer durationSeconds;
 
     @Option(names = "--producers", paramLabel = "N", defaultValue = "4",
@@ -84,7 +84,7 @@ public final class LoadHarness implements Callable<Integer>
         description = "First rate of the ramp (default ${DEFAULT-VALUE}).")
     private int rampStart;
 
-    @Option(names = "--ramp-factor", paramLabel = "X", defaultValue = "1.5",
+    @Option(names = "--ramp-factor", paramLabel = "X", defaultValue = "2",
         description = "Rate multiplier between ramp steps (default ${DEFAULT-VALUE}).")
     private double rampFactor;
 
@@ -140,10 +140,10 @@ public final class LoadHarness implements Callable<Integer>
         final List<Integer> rateList = rates != null ? rates : quick ? List.of(10_000, 50_000) :
             List.of(10_000, 50_000, 100_000, 200_000);
         final long warmupNs = TimeUnit.SECONDS.toNanos(warmupSeconds != null ? warmupSeconds : quick ? 2 : 5);
-        final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds != null ? durationSeconds : quick ? 6 : 30);
+        final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds != null ? durationSeconds : quick ? 6 : 20);
         final boolean doRamp = ramp || quick;
-        final int rampSteps = quick ? 6 : 12;
-        final double factor = quick && !rampFactorGiven() ? 2.0 : rampFactor;
+        final int rampSteps = quick ? 6 : 10;
+        final double factor = rampFactor;
         final String usage = validate(rateList, warmupNs, durationNs, factor);
         if (usage != null)
         {
@@ -321,11 +321,6 @@ public final class LoadHarness implements Callable<Integer>
         settings.put("p99BoundUs", p99BoundUs);
         settings.put("seed", seed);
         return settings;
-    }
-
-    private boolean rampFactorGiven()
-    {
-        return spec != null && spec.commandLine().getParseResult().hasMatchedOption("--ramp-factor");
     }
 
     private LoadTarget create(final String name, final Path root)

@@ -1715,6 +1715,20 @@ public final class GuardEngine
         return Reason.OK;
     }
 
+    private long countFrozenAccounts()
+    {
+        long frozen = 0;
+        for (int i = 0, capacity = accounts.capacity(); i < capacity; i++)
+        {
+            final int offset = accounts.slotOffset(i);
+            if (accounts.isOccupied(offset) && accountStatus(offset) == AccountStatus.FROZEN)
+            {
+                frozen++;
+            }
+        }
+        return frozen;
+    }
+
     private void countFrozen(final int change)
     {
         undo.putLong(globals, GLOBAL_FROZEN_ACCOUNTS * 8, globals.getLong(GLOBAL_FROZEN_ACCOUNTS * 8) + change);
@@ -2451,7 +2465,9 @@ public final class GuardEngine
     }
 
     /**
-     * After the parts were written back from a snapshot: publish every asset's figures as of the restored sequence.
+     * After the parts were written back from a snapshot: count the frozen accounts again (derived, and not in the state
+     * hash: a snapshot written before the count was kept holds 0) and publish every asset's figures as of the restored
+     * sequence.
      *
      * @param restoredSeq the sequence the snapshot was taken at.
      */
@@ -2460,6 +2476,7 @@ public final class GuardEngine
         seq = restoredSeq;
         nowNs = globals.getLong(GLOBAL_LAST_TIMESTAMP_NS * 8);
         nowMs = nowNs / NANOS_PER_MILLI;
+        globals.putLong(GLOBAL_FROZEN_ACCOUNTS * 8, countFrozenAccounts());
         for (int a = 0; a < assetIds.length; a++)
         {
             counters.publish(a, assetGet(a, ASSET_OBLIGATIONS), assetGet(a, ASSET_HOLDINGS), assetGet(a, ASSET_HELD),
@@ -2800,15 +2817,7 @@ public final class GuardEngine
         final long[] holdRemaining = new long[assetCount];
         final long[] pending = new long[walletIds.length];
         final java.util.Map<Integer, Long> withdrawalHeldByPosition = new java.util.HashMap<>();
-        long frozen = 0;
-        for (int i = 0, capacity = accounts.capacity(); i < capacity; i++)
-        {
-            final int offset = accounts.slotOffset(i);
-            if (accounts.isOccupied(offset) && accountStatus(offset) == AccountStatus.FROZEN)
-            {
-                frozen++;
-            }
-        }
+        final long frozen = countFrozenAccounts();
         if (frozen != globals.getLong(GLOBAL_FROZEN_ACCOUNTS * 8))
         {
             return "frozen accounts counted " + globals.getLong(GLOBAL_FROZEN_ACCOUNTS * 8) + ", found " + frozen;

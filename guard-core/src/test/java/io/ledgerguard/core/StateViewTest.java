@@ -70,6 +70,34 @@ class StateViewTest
         assertTrue(f.engine.readState(view));
         assertFalse(view.accountFound);
         assertNull(view.accountStatus());
+
+        // A batch that freezes account 2 and then fails is rolled back, the count with it.
+        final Decision rolledBack = f.batch(() ->
+        {
+            f.freeze(2);
+            f.transfer(2, 1, "BTC", 5);
+        });
+        assertFalse(rolledBack.accepted());
+        assertEquals(Reason.LINKED_COMMAND_FAILED, rolledBack.linkedReasons[0], "the freeze itself was taken: " +
+            rolledBack);
+        assertTrue(f.engine.readState(view));
+        assertEquals(1, view.frozenAccounts);
+        assertNull(f.engine.checkInvariants());
+
+        // A snapshot written before the count was kept holds 0 there: restoring one counts again.
+        final GuardEngine restored = new GuardEngine(f.engine.config());
+        f.engine.copyStateTo(restored);
+        for (int part = 0; part < restored.statePartCount(); part++)
+        {
+            if (restored.statePartName(part).equals("globals"))
+            {
+                restored.statePart(part).putLong(4 * 8, 0);
+            }
+        }
+        restored.stateRestored(f.engine.commandsApplied());
+        assertTrue(restored.readState(view));
+        assertEquals(1, view.frozenAccounts);
+        assertNull(restored.checkInvariants());
     }
 
     @Test

@@ -37,7 +37,8 @@ import io.ledgerguard.protocol.sbe.ErrorResponseDecoder;
  * flight on one connection, back-pressure at the server's in-flight limit (a submit waits for room), and reconnection:
  * when the connection drops, the requests in flight fail with {@link Listener#onError} (their outcome is unknown:
  * resubmit them with the same txId, which idempotency answers), and the next submit connects again. Connecting and
- * the handshake give up after {@link #connectTimeoutMs(int)}. Thread-safe.
+ * the handshake together give up after {@link #connectTimeoutMs(int)} (a Unix domain socket connects at once or not
+ * at all). Every request registered gets exactly one answer, decision or error, through its listener. Thread-safe.
  * <p>
  * The server answers in request order, so an answer belongs to the oldest request unanswered: the client checks its
  * correlation id against that one, and takes an error frame as the answer to every request of the oldest frame.
@@ -284,27 +285,31 @@ public final class GatewayClient implements AutoCloseable
                     throw new IllegalArgumentException("the " + n + " commands take " + length + " bytes; the " +
                         "server takes frames of at most " + s.maxFrameLength);
                 }
-                nextCorrelationId.set(first + n);
                 if (firstIdOut != null)
                 {
                     firstIdOut.set(first);
                 }
+                // Throws when the connection is lost already: then nothing was registered, and only the caller hears.
                 s.expect(first, n, nextFrame.getAndIncrement(), listener);
+                nextCorrelationId.set(first + n);
                 sent = true;
                 writeBuffer.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
                 final ByteBuffer bytes = writeBuffer.byteBuffer().duplicate();
                 bytes.limit(ControlMessages.LENGTH_PREFIX + length).position(0);
-                while (bytes.hasRemaining())
+                try
                 {
-                    s.channel.write(bytes);
+                    while (bytes.hasRemaining())
+                    {
+                        s.channel.write(bytes);
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // Registered: the listener hears of it (connection lost, outcome unknown), once, and not the caller.
+                    s.lost("write failed: " + ex.getMessage());
                 }
                 return first;
             }
-        }
-        catch (final IOException ex)
-        {
-            s.lost("write failed: " + ex.getMessage());
-            throw ex;
         }
         finally
         {
@@ -334,11 +339,14 @@ public final class GatewayClient implements AutoCloseable
                 throw new IOException("client closed");
             }
             final int timeoutMs = connectTimeoutMs;
+            final long startNs = System.nanoTime();
             final SocketChannel channel = open(timeoutMs);
             // The handshake's reads block: a server that accepts and never answers must not hold the caller forever.
+            // One deadline for both: the handshake gets what connecting left of it.
+            final long leftMs = Math.max(1, timeoutMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
             final AtomicBoolean done = new AtomicBoolean();
             final AtomicBoolean timedOut = new AtomicBoolean();
-            CompletableFuture.delayedExecutor(timeoutMs, TimeUnit.MILLISECONDS).execute(() ->
+            CompletableFuture.delayedExecutor(leftMs, TimeUnit.MILLISECONDS, Runnable::run).execute(() ->
             {
                 if (done.compareAndSet(false, true))
                 {
@@ -497,9 +505,14 @@ public final class GatewayClient implements AutoCloseable
         }
 
         void expect(final long firstCorrelationId, final int count, final long frame, final Listener listener)
+            throws IOException
         {
             synchronized (inFlight)
             {
+                if (!alive)
+                {
+                    throw new IOException("connection lost: nothing was sent; submit again");
+                }
                 for (int i = 0; i < count; i++)
                 {
                     inFlight.addLast(new Request(firstCorrelationId + i, frame, listener));
@@ -655,8 +668,14 @@ public final class GatewayClient implements AutoCloseable
                 }
                 if (request == null || request.correlationId != decision.correlationId)
                 {
-                    throw new IllegalStateException("an answer to request " + decision.correlationId + " when " +
-                        (request == null ? "none was" : request.correlationId + " was") + " next");
+                    final String why = "an answer to request " + decision.correlationId + " when " +
+                        (request == null ? "none was" : request.correlationId + " was") + " next";
+                    if (request != null)
+                    {
+                        answer(request, listener -> listener.onError(CONNECTION_LOST, "connection dropped (" + why +
+                            "): the outcome is unknown; resubmit with the same txId"));
+                    }
+                    throw new IllegalStateException(why);
                 }
                 answer(request, listener -> listener.onDecision(decision));
             }
@@ -681,8 +700,15 @@ public final class GatewayClient implements AutoCloseable
                 }
                 if (failing.isEmpty() || correlationId != 0 && failing.get(0).correlationId != correlationId)
                 {
-                    throw new IllegalStateException("an error frame for request " + correlationId + " (" + message +
-                        ") when " + (failing.isEmpty() ? "none was" : failing.get(0).correlationId + " was") + " next");
+                    final String why = "an error frame for request " + correlationId + " (" + message + ") when " +
+                        (failing.isEmpty() ? "none was" : failing.get(0).correlationId + " was") + " next";
+                    for (final Request request : failing)
+                    {
+                        answer(request, listener -> listener.onError(CONNECTION_LOST, "connection dropped (" + why +
+                            "): the outcome is unknown; resubmit with the same txId"));
+                    }
+                    failing.clear();
+                    throw new IllegalStateException(why);
                 }
                 for (final Request request : failing)
                 {
@@ -713,11 +739,15 @@ public final class GatewayClient implements AutoCloseable
 
         void lost(final String why)
         {
-            if (!alive)
+            synchronized (inFlight)
             {
-                return;
+                // Under the queue's lock: a request registered after this would never be answered.
+                if (!alive)
+                {
+                    return;
+                }
+                alive = false;
             }
-            alive = false;
             closeQuietly(channel);
             final String message = "connection lost (" + why + "): the outcome is unknown; resubmit with the same txId";
             while (true)

@@ -525,6 +525,8 @@ public final class GatewayServer implements AutoCloseable
         private boolean waiting;
         /** Bytes of the frame at the start of the buffer whose requests are taken already (it waits for the rest). */
         private int frameTaken;
+        /** The frame at the start of the buffer was checked whole: it waits for room, not for a check. */
+        private boolean frameChecked;
         /** The error code of the last problem {@link #check} found. */
         private int problemCode;
 
@@ -660,7 +662,7 @@ public final class GatewayServer implements AutoCloseable
                 }
                 return true;
             }
-            if (frameTaken == 0)
+            if (!frameChecked)
             {
                 // A frame is taken whole or not at all: every message in it is checked before the first is taken.
                 final String problem = check(offset, length);
@@ -674,6 +676,7 @@ public final class GatewayServer implements AutoCloseable
                     error(correlationIdOf(offset, length), problemCode, problem);
                     return true;
                 }
+                frameChecked = true;
             }
             while (frameTaken < length)
             {
@@ -718,6 +721,7 @@ public final class GatewayServer implements AutoCloseable
                 frameTaken += commandMessages.lastLength();
             }
             frameTaken = 0;
+            frameChecked = false;
             return true;
         }
 
@@ -737,16 +741,16 @@ public final class GatewayServer implements AutoCloseable
                 final int remaining = length - position;
                 final String which = count == 0 ? "" : "message " + (count + 1) + " of the frame, at byte " + position +
                     ": ";
+                if (remaining < MessageHeaderDecoder.ENCODED_LENGTH)
+                {
+                    problemCode = ProtocolException.TRAILING_BYTES;
+                    return "frame of " + length + " bytes holds " + remaining + " bytes after its last message";
+                }
                 if (count == settings.inFlightMax)
                 {
                     problemCode = ProtocolException.INVALID_FIELD;
                     return "the frame holds more than " + settings.inFlightMax + " requests, the most a frame may " +
                         "hold (maxInFlight)";
-                }
-                if (remaining < MessageHeaderDecoder.ENCODED_LENGTH)
-                {
-                    problemCode = ProtocolException.TRAILING_BYTES;
-                    return "frame of " + length + " bytes holds " + remaining + " bytes after its last message";
                 }
                 final int template = control.templateId(inView, at, remaining);
                 if (template != CommandRequestDecoder.TEMPLATE_ID)
@@ -789,7 +793,9 @@ public final class GatewayServer implements AutoCloseable
             // The correlation id is the first field of a request of this schema; otherwise there is none.
             final int at = offset + MessageHeaderDecoder.ENCODED_LENGTH;
             return length >= MessageHeaderDecoder.ENCODED_LENGTH + 8 &&
-                schemaOf(offset) == CommandRequestDecoder.SCHEMA_ID ? inView.getLong(at, ByteOrder.LITTLE_ENDIAN) : 0;
+                schemaOf(offset) == CommandRequestDecoder.SCHEMA_ID &&
+                (inView.getShort(offset + 2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF) == CommandRequestDecoder.TEMPLATE_ID ?
+                inView.getLong(at, ByteOrder.LITTLE_ENDIAN) : 0;
         }
 
         private void refuse(final long correlationId, final long txId, final Reason reason)

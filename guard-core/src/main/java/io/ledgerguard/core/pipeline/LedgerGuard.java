@@ -261,11 +261,13 @@ public final class LedgerGuard implements AutoCloseable
      *
      * @param view      filled in; make one with {@code new StateView(engine)} and reuse it.
      * @param timeoutMs how long to try.
-     * @return false when no consistent reading could be had in time (the guard failed in the middle of a command).
+     * @return false when no consistent reading could be had in time (the guard failed in the middle of a command);
+     * at once when the guard has failed and the engine is between commands no more.
      */
     public boolean readState(final StateView view, final long timeoutMs)
     {
-        return queries.read(view, TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+        // A failed guard may have stopped in the middle of a command: one optimistic attempt, never a wait.
+        return queries.read(view, failure.get() != null ? 0 : TimeUnit.MILLISECONDS.toNanos(timeoutMs));
     }
 
     /**
