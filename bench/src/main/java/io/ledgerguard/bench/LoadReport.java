@@ -261,9 +261,10 @@ final class LoadReport
         {
             return "";
         }
-        final double ratio = serviceMedian ? r.servicePercentileUs(50) / baseline.servicePercentileUs(50) :
-            r.percentileUs(99) / baseline.percentileUs(99);
-        return String.format(Locale.ROOT, "%.2fx", ratio);
+        final double of = serviceMedian ? r.servicePercentileUs(50) : r.percentileUs(99);
+        final double against = serviceMedian ? baseline.servicePercentileUs(50) : baseline.percentileUs(99);
+        // A run that sent nothing in its recorded window (it fell behind in the warm-up) has no service time.
+        return of <= 0 || against <= 0 ? "" : String.format(Locale.ROOT, "%.2fx", of / against);
     }
 
     private static String rateRatio(final Integer rate, final Integer baseline)
