@@ -739,8 +739,6 @@ public final class GatewayServer implements AutoCloseable
             {
                 final int at = offset + position;
                 final int remaining = length - position;
-                final String which = count == 0 ? "" : "message " + (count + 1) + " of the frame, at byte " + position +
-                    ": ";
                 if (remaining < MessageHeaderDecoder.ENCODED_LENGTH)
                 {
                     problemCode = ProtocolException.TRAILING_BYTES;
@@ -756,7 +754,7 @@ public final class GatewayServer implements AutoCloseable
                 if (template != CommandRequestDecoder.TEMPLATE_ID)
                 {
                     problemCode = ProtocolException.UNKNOWN_MESSAGE;
-                    return which + "templateId " + (inView.getShort(at + 2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF) +
+                    return which(count, position) + "templateId " + (inView.getShort(at + 2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF) +
                         " of schema " + schemaOf(at) + " is not a CommandRequest (templateId " +
                         CommandRequestDecoder.TEMPLATE_ID + ", schemaId " + CommandRequestDecoder.SCHEMA_ID + ")";
                 }
@@ -767,12 +765,21 @@ public final class GatewayServer implements AutoCloseable
                 catch (final ProtocolException ex)
                 {
                     problemCode = ex.code();
-                    return which + ex.getMessage();
+                    return which(count, position) + ex.getMessage();
                 }
                 position += commandMessages.lastLength();
                 count++;
             }
             return null;
+        }
+
+        /**
+         * @return how an error names a message of a frame: nothing for the first, so that a frame of one message reads
+         * as before; built only for an error, never for a frame that is taken.
+         */
+        private static String which(final int index, final int position)
+        {
+            return index == 0 ? "" : "message " + (index + 1) + " of the frame, at byte " + position + ": ";
         }
 
         /**
