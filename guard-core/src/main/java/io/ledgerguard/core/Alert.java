@@ -29,7 +29,19 @@ public final class Alert
         return figures[index];
     }
 
-    void set(
+    /**
+     * Start the alert: for the engine's alert room, which raises every alert of a decision.
+     *
+     * @param seq         the seq of the command that raised it.
+     * @param timestampNs the guard's clock.
+     * @param txId        the command's txId.
+     * @param type        what it is.
+     * @param scope       what it concerns.
+     * @param assetId     the asset, 0 for none.
+     * @param walletId    the wallet, 0 for none.
+     * @param accountId   the account, 0 for none.
+     */
+    public void set(
         final long seq,
         final long timestampNs,
         final long txId,
@@ -53,7 +65,13 @@ public final class Alert
         figures[3] = 0;
     }
 
-    void figure(final int index, final long value)
+    /**
+     * Set a figure: for the engine's alert room, which names each figure it sets.
+     *
+     * @param index in {@link AlertType#figureName(int)} order.
+     * @param value the figure.
+     */
+    public void figure(final int index, final long value)
     {
         figures[index] = value;
     }

@@ -100,7 +100,12 @@ public final class Decision
         alertCount -= removed;
     }
 
-    Alert nextAlert()
+    /**
+     * For the engine's alert room: the next alert of this decision, to be filled in.
+     *
+     * @return the alert, or null when {@link #ALERTS_MAX} are taken (then the drop is counted).
+     */
+    public Alert nextAlert()
     {
         if (alertCount == ALERTS_MAX)
         {

@@ -18,7 +18,11 @@ public final class StateHash
     private final long decisionsHigh;
     private final long decisionsLow;
 
-    StateHash(final Builder ledger, final Builder decisions)
+    /**
+     * @param ledger    the digest of the ledger's entries.
+     * @param decisions the digest of the recorded decisions and the outflow windows.
+     */
+    public StateHash(final Builder ledger, final Builder decisions)
     {
         this.ledgerHigh = ledger.high;
         this.ledgerLow = ledger.low;
@@ -66,12 +70,24 @@ public final class StateHash
         return hex();
     }
 
-    static final class Builder
+    /**
+     * Adds entries into one part of a state hash, in any order.
+     */
+    public static final class Builder
     {
         private long high;
         private long low;
 
-        void add(final int tag, final UnsafeBuffer buffer, final int offset, final int words, final int skipWord)
+        /**
+         * Add one entry.
+         *
+         * @param tag      the state part's hash tag, so that equal words in two parts hash apart.
+         * @param buffer   holds the entry.
+         * @param offset   of its first word.
+         * @param words    how many 8-byte words it has.
+         * @param skipWord a word to leave out (derived or cached), or -1.
+         */
+        public void add(final int tag, final UnsafeBuffer buffer, final int offset, final int words, final int skipWord)
         {
             long a = Hashing.mix(tag * 0x9e3779b97f4a7c15L + 1);
             long b = Hashing.mix(tag * 0xc2b2ae3d27d4eb4fL + 2);

@@ -42,7 +42,8 @@ public final class StateView
 
     /** Whether {@link #accountId} exists. */
     public boolean accountFound;
-    long accountKindStatus;
+    /** The account's kind (bits 0-7) and status (bits 8-15) as stored; read through {@link #accountKind()}. */
+    public long accountKindStatus;
     /** Per asset, in configuration order: whether the account has a position in it. */
     public final boolean[] hasPosition;
     public final long[] available;

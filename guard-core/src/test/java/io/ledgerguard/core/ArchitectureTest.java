@@ -15,7 +15,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 @AnalyzeClasses(packages = "io.ledgerguard.core", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest
 {
-    private static final String[] STATE_MACHINE = {"io.ledgerguard.core", "io.ledgerguard.core.internal"};
+    private static final String[] STATE_MACHINE =
+        {"io.ledgerguard.core", "io.ledgerguard.core.engine", "io.ledgerguard.core.internal"};
 
     @ArchTest
     static final ArchRule CORE_DEPENDS_ON_AGRONA_DISRUPTOR_AND_THE_JDK_ONLY = classes()
@@ -52,4 +53,16 @@ class ArchitectureTest
     static final ArchRule STATE_MACHINE_DOES_NOT_KNOW_THE_PIPELINE = noClasses()
         .that().resideInAnyPackage(STATE_MACHINE)
         .should().dependOnClassesThat().resideInAnyPackage("io.ledgerguard.core.pipeline..", "com.lmax.disruptor..");
+
+    @ArchTest
+    static final ArchRule ONLY_THE_ENGINE_ENTERS_ITS_ROOMS = classes()
+        .that().resideInAPackage("io.ledgerguard.core.engine")
+        .should().onlyBeAccessed().byClassesThat()
+        .resideInAnyPackage("io.ledgerguard.core", "io.ledgerguard.core.engine");
+
+    @ArchTest
+    static final ArchRule ROOMS_DO_NOT_KNOW_THE_PUBLIC_ENGINE_BUT_FOR_ITS_VISITORS = noClasses()
+        .that().resideInAPackage("io.ledgerguard.core.engine")
+        .should().callMethodWhere(com.tngtech.archunit.base.DescribedPredicate.describe(
+            "a method of GuardEngine", call -> call.getTargetOwner().getName().equals(GuardEngine.class.getName())));
 }

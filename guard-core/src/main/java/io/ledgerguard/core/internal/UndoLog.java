@@ -23,6 +23,7 @@ public final class UndoLog
     private final long[] values = new long[ENTRIES_MAX];
     private int count;
     private boolean active;
+    private long writeCount;
 
     /**
      * Start recording.
@@ -59,6 +60,14 @@ public final class UndoLog
     }
 
     /**
+     * @return every write made through this log so far, recorded or not: a check phase asserts it does not move.
+     */
+    public long writeCount()
+    {
+        return writeCount;
+    }
+
+    /**
      * @return true while a batch is being applied.
      */
     public boolean isActive()
@@ -75,6 +84,7 @@ public final class UndoLog
      */
     public void putLong(final UnsafeBuffer buffer, final int offset, final long value)
     {
+        writeCount++;
         if (active)
         {
             if (count == ENTRIES_MAX)

@@ -1,0 +1,256 @@
+package io.ledgerguard.core.engine;
+
+import java.util.List;
+
+import org.agrona.BufferUtil;
+import org.agrona.collections.Int2IntHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.internal.UndoLog;
+
+/**
+ * The assets part of the state ({@link AssetDescriptor}) and each asset's rules from the configuration. Writes go
+ * through the undo log and mark the asset dirty, so that its figures are published to monitors once the command is
+ * decided.
+ */
+public final class Assets
+{
+    private final UndoLog undo;
+    private final UnsafeBuffer buffer;
+    private final Int2IntHashMap indexById;
+    private final int[] ids;
+    private final String[] codes;
+    private final long[] reserveBuffer;
+    private final long[] creditCap;
+    private final long[] attestationAgeMsMax;
+    private final long[] breachTolerance;
+    private final long[] outflowBucketMs;
+    private final long[] outflowMinorUnitsMax;
+    private final long[] outflowHotShareBps;
+    private final long[] outflowBurstMax;
+    private final long[] hotShareBpsMax;
+    private final long[] volumeBucketMs;
+    private final long[] volumeMultipleBps;
+
+    private final boolean[] dirty;
+    private final int[] dirtyAssets;
+    private int dirtyCount;
+
+    /**
+     * @param config a concluded configuration.
+     * @param undo   the engine's undo log.
+     */
+    public Assets(final GuardConfig config, final UndoLog undo)
+    {
+        this.undo = undo;
+        final List<GuardConfig.AssetConfig> assetConfigs = config.assets();
+        final int count = assetConfigs.size();
+        indexById = new Int2IntHashMap(count * 2, 0.5f, -1);
+        ids = new int[count];
+        codes = new String[count];
+        reserveBuffer = new long[count];
+        creditCap = new long[count];
+        attestationAgeMsMax = new long[count];
+        breachTolerance = new long[count];
+        outflowBucketMs = new long[count];
+        outflowMinorUnitsMax = new long[count];
+        outflowHotShareBps = new long[count];
+        outflowBurstMax = new long[count];
+        hotShareBpsMax = new long[count];
+        volumeBucketMs = new long[count];
+        volumeMultipleBps = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            final GuardConfig.AssetConfig asset = assetConfigs.get(i);
+            indexById.put(asset.id, i);
+            ids[i] = asset.id;
+            codes[i] = asset.code;
+            reserveBuffer[i] = asset.reserveBufferMinorUnits;
+            creditCap[i] = asset.creditCapMinorUnits;
+            attestationAgeMsMax[i] = asset.attestationAgeMsMax;
+            breachTolerance[i] = asset.breachToleranceMinorUnits;
+            outflowBucketMs[i] = Math.max(1, asset.outflowWindowMs / WindowDescriptor.BUCKETS);
+            outflowMinorUnitsMax[i] = asset.outflowMinorUnitsMax;
+            outflowHotShareBps[i] = asset.outflowHotShareBpsMax;
+            outflowBurstMax[i] = asset.outflowBurstRejectionsMax;
+            hotShareBpsMax[i] = asset.hotShareBpsMax;
+            volumeBucketMs[i] = Math.max(1, asset.volumeAlertWindowMs / WindowDescriptor.BUCKETS);
+            volumeMultipleBps[i] = asset.volumeAlertHoldingsMultipleBps;
+        }
+        buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(1, count) * AssetDescriptor.WORDS * 8, 64));
+        dirty = new boolean[count];
+        dirtyAssets = new int[count];
+    }
+
+    /**
+     * @return the number of configured assets.
+     */
+    public int count()
+    {
+        return ids.length;
+    }
+
+    /**
+     * @param assetId an asset id.
+     * @return its index in configuration order, or -1 when there is no such asset.
+     */
+    public int index(final int assetId)
+    {
+        return assetId > 0 ? indexById.get(assetId) : -1;
+    }
+
+    public int id(final int asset)
+    {
+        return ids[asset];
+    }
+
+    public String code(final int asset)
+    {
+        return codes[asset];
+    }
+
+    public long get(final int asset, final int word)
+    {
+        return buffer.getLong(AssetDescriptor.offset(asset, word));
+    }
+
+    /**
+     * Write a word of an asset's record through the undo log, and mark the asset's figures for publication.
+     */
+    public void put(final int asset, final int word, final long value)
+    {
+        undo.putLong(buffer, AssetDescriptor.offset(asset, word), value);
+        markDirty(asset);
+    }
+
+    /**
+     * Write a word at construction, before any command: not through the undo log.
+     */
+    void initialise(final int asset, final int word, final long value)
+    {
+        buffer.putLong(AssetDescriptor.offset(asset, word), value);
+    }
+
+    public boolean hasFlag(final int asset, final long flag)
+    {
+        return (get(asset, AssetDescriptor.FLAGS) & flag) != 0;
+    }
+
+    /**
+     * Set or clear flags in the asset's flags word.
+     */
+    public void setFlag(final int asset, final long flag, final boolean on)
+    {
+        final long flags = get(asset, AssetDescriptor.FLAGS);
+        put(asset, AssetDescriptor.FLAGS, on ? flags | flag : flags & ~flag);
+    }
+
+    /**
+     * The asset's figures changed: publish them once the command is decided.
+     */
+    public void markDirty(final int asset)
+    {
+        if (!dirty[asset])
+        {
+            dirty[asset] = true;
+            dirtyAssets[dirtyCount++] = asset;
+        }
+    }
+
+    public int dirtyCount()
+    {
+        return dirtyCount;
+    }
+
+    public int dirtyAsset(final int index)
+    {
+        return dirtyAssets[index];
+    }
+
+    /**
+     * The dirty assets were published.
+     */
+    public void clearDirty()
+    {
+        for (int i = 0; i < dirtyCount; i++)
+        {
+            dirty[dirtyAssets[i]] = false;
+        }
+        dirtyCount = 0;
+    }
+
+    /**
+     * @return the assets part, whole: for snapshots and hashing, never while a command is applied.
+     */
+    public UnsafeBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /** I2: holdings less this must cover obligations. */
+    public long reserveBuffer(final int asset)
+    {
+        return reserveBuffer[asset];
+    }
+
+    /** SPEC §5.5: the largest single credit. */
+    public long creditCap(final int asset)
+    {
+        return creditCap[asset];
+    }
+
+    /** I5: an attestation older than this restricts the asset. */
+    public long attestationAgeMsMax(final int asset)
+    {
+        return attestationAgeMsMax[asset];
+    }
+
+    /** SPEC §5.1: obligations beyond holdings by more than this halt the asset. */
+    public long breachTolerance(final int asset)
+    {
+        return breachTolerance[asset];
+    }
+
+    /** SPEC §5.4: the bucket length of the outflow windows. */
+    public long outflowBucketMs(final int asset)
+    {
+        return outflowBucketMs[asset];
+    }
+
+    /** SPEC §5.4: the most that may leave in a window. */
+    public long outflowMinorUnitsMax(final int asset)
+    {
+        return outflowMinorUnitsMax[asset];
+    }
+
+    /** SPEC §5.4: the most of a hot wallet's expected holdings that may leave it in a window, in basis points. */
+    public long outflowHotShareBps(final int asset)
+    {
+        return outflowHotShareBps[asset];
+    }
+
+    /** SPEC §5.4: velocity rejections within a window that halt the outflows. */
+    public long outflowBurstMax(final int asset)
+    {
+        return outflowBurstMax[asset];
+    }
+
+    /** SPEC §5.7: the largest share of holdings in hot wallets, in basis points. */
+    public long hotShareBpsMax(final int asset)
+    {
+        return hotShareBpsMax[asset];
+    }
+
+    /** SPEC §5.3: the bucket length of the traded volume window. */
+    public long volumeBucketMs(final int asset)
+    {
+        return volumeBucketMs[asset];
+    }
+
+    /** SPEC §5.3: traded volume beyond this multiple of holdings, in basis points, is alerted. */
+    public long volumeMultipleBps(final int asset)
+    {
+        return volumeMultipleBps[asset];
+    }
+}

@@ -1,0 +1,261 @@
+package io.ledgerguard.core.engine;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.ledgerguard.core.AccountKind;
+import io.ledgerguard.core.internal.InflowTable;
+import io.ledgerguard.core.internal.OffHeapTable;
+
+import static io.ledgerguard.core.engine.Arithmetic.positivePart;
+import static io.ledgerguard.core.internal.Descriptors.HOLD_ACCOUNT_ID;
+import static io.ledgerguard.core.internal.Descriptors.HOLD_ID;
+import static io.ledgerguard.core.internal.Descriptors.HOLD_KIND_WITHDRAWAL;
+import static io.ledgerguard.core.internal.Descriptors.POSITION_ACCOUNT_ID;
+import static io.ledgerguard.core.internal.Descriptors.POSITION_ASSET_INDEX;
+import static io.ledgerguard.core.internal.Descriptors.POSITION_AVAILABLE;
+import static io.ledgerguard.core.internal.Descriptors.POSITION_CREDIT_LIMIT;
+import static io.ledgerguard.core.internal.Descriptors.POSITION_HELD;
+import static io.ledgerguard.core.internal.Descriptors.POSITION_WITHDRAWAL_HELD;
+
+/**
+ * The invariant audit (I1, I3), beside the state machine and not inside it: every counter the rooms keep
+ * incrementally is recomputed from the tables and compared. Reads every slot of every table and allocates: for tests,
+ * replay and audit, never the apply path.
+ */
+public final class EngineAuditor
+{
+    private final EngineParts parts;
+
+    // Sums recomputed by one audit.
+    private long[] obligations;
+    private long[] held;
+    private long[] holdRemaining;
+    private long[] pending;
+    private Map<Integer, Long> withdrawalHeldByPosition;
+
+    public EngineAuditor(final EngineParts parts)
+    {
+        this.parts = parts;
+    }
+
+    /**
+     * @return a description of the first violation found, or {@code null} when every invariant holds.
+     */
+    public String check()
+    {
+        final int assetCount = parts.assets.count();
+        obligations = new long[assetCount];
+        held = new long[assetCount];
+        holdRemaining = new long[assetCount];
+        pending = new long[parts.wallets.count()];
+        withdrawalHeldByPosition = new HashMap<>();
+        String violation = checkFrozenCount();
+        if (violation == null)
+        {
+            violation = checkPositions();
+        }
+        if (violation == null)
+        {
+            violation = checkHolds();
+        }
+        if (violation == null)
+        {
+            violation = checkPendingWithdrawals();
+        }
+        if (violation == null)
+        {
+            violation = checkWalletsAndAssets();
+        }
+        if (violation == null)
+        {
+            violation = checkInflows();
+        }
+        return violation;
+    }
+
+    private String checkFrozenCount()
+    {
+        final long counted = parts.globals.get(GlobalDescriptor.FROZEN_ACCOUNTS);
+        final long frozen = parts.accounts.countFrozenAccounts();
+        return frozen == counted ? null : "frozen accounts counted " + counted + ", found " + frozen;
+    }
+
+    private String checkPositions()
+    {
+        final OffHeapTable positions = parts.accounts.positionsTable();
+        for (int i = 0, capacity = positions.capacity(); i < capacity; i++)
+        {
+            final int offset = positions.slotOffset(i);
+            if (positions.isOccupied(offset))
+            {
+                final String violation = checkPosition(positions, offset);
+                if (violation != null)
+                {
+                    return violation;
+                }
+            }
+        }
+        return null;
+    }
+
+    private String checkPosition(final OffHeapTable positions, final int offset)
+    {
+        final long accountId = positions.get(offset, POSITION_ACCOUNT_ID);
+        final int asset = (int)positions.get(offset, POSITION_ASSET_INDEX);
+        final long available = positions.get(offset, POSITION_AVAILABLE);
+        final long positionHeld = positions.get(offset, POSITION_HELD);
+        final long creditLimit = positions.get(offset, POSITION_CREDIT_LIMIT);
+        final String where = "position accountId=" + accountId + ", asset=" + parts.assets.code(asset);
+        final int account = parts.accounts.find(accountId);
+        if (account < 0)
+        {
+            return "I1: " + where + " has no account";
+        }
+        if (positionHeld < 0)
+        {
+            return "I1: " + where + " held=" + positionHeld + " < 0";
+        }
+        final AccountKind kind = parts.accounts.kind(account);
+        if (creditLimit < 0 || (creditLimit > 0 && kind != AccountKind.CREDIT_LINE))
+        {
+            return "I1: " + where + " creditLimit=" + creditLimit + " on a " + kind + " account";
+        }
+        if (available < -creditLimit)
+        {
+            return "I1: " + where + " available=" + available + " < -creditLimit=" + -creditLimit;
+        }
+        final long withdrawalHeld = positions.get(offset, POSITION_WITHDRAWAL_HELD);
+        if (withdrawalHeld < 0 || withdrawalHeld > positionHeld ||
+            (withdrawalHeld > 0 && available + positionHeld < withdrawalHeld))
+        {
+            return "I1: " + where + " pending withdrawals=" + withdrawalHeld + " not backed: available=" +
+                available + ", held=" + positionHeld;
+        }
+        withdrawalHeldByPosition.put(offset, withdrawalHeld);
+        obligations[asset] += positivePart(available + positionHeld);
+        held[asset] += positionHeld;
+        return null;
+    }
+
+    private String checkHolds()
+    {
+        final OffHeapTable holds = parts.holds.table();
+        final OffHeapTable positions = parts.accounts.positionsTable();
+        for (int i = 0, capacity = holds.capacity(); i < capacity; i++)
+        {
+            final int offset = holds.slotOffset(i);
+            if (!holds.isOccupied(offset))
+            {
+                continue;
+            }
+            final long holdId = holds.get(offset, HOLD_ID);
+            final long remaining = parts.holds.remaining(offset);
+            final int asset = parts.holds.asset(offset);
+            if (remaining <= 0)
+            {
+                return "I3: hold holdId=" + holdId + " remaining=" + remaining + " <= 0";
+            }
+            final int position = parts.holds.position(offset);
+            if (positions.get(position, POSITION_ACCOUNT_ID) != holds.get(offset, HOLD_ACCOUNT_ID) ||
+                positions.get(position, POSITION_ASSET_INDEX) != asset)
+            {
+                return "I3: hold holdId=" + holdId + " points at another position";
+            }
+            holdRemaining[asset] += remaining;
+            if (parts.holds.kind(offset) == HOLD_KIND_WITHDRAWAL)
+            {
+                pending[parts.holds.wallet(offset)] += remaining;
+                withdrawalHeldByPosition.merge(position, -remaining, Long::sum);
+            }
+        }
+        return null;
+    }
+
+    private String checkPendingWithdrawals()
+    {
+        for (final Map.Entry<Integer, Long> entry : withdrawalHeldByPosition.entrySet())
+        {
+            if (entry.getValue() != 0)
+            {
+                return "I3: position at offset " + entry.getKey() + " pending withdrawals differ from its " +
+                    "withdrawal holds by " + entry.getValue();
+            }
+        }
+        return null;
+    }
+
+    private String checkWalletsAndAssets()
+    {
+        final Wallets wallets = parts.wallets;
+        final long[] expectedSum = new long[parts.assets.count()];
+        for (int w = 0; w < wallets.count(); w++)
+        {
+            final long expected = wallets.get(w, WalletDescriptor.EXPECTED);
+            final long recomputed = wallets.get(w, WalletDescriptor.ATTESTED) +
+                wallets.get(w, WalletDescriptor.INFLOWS_SINCE) - wallets.get(w, WalletDescriptor.OUTFLOWS_SINCE);
+            if (expected != recomputed)
+            {
+                return "I3: wallet " + wallets.id(w) + " expected=" + expected +
+                    " != attested + inflows - outflows=" + recomputed;
+            }
+            final long walletPending = wallets.get(w, WalletDescriptor.PENDING);
+            if (pending[w] != walletPending)
+            {
+                return "I3: wallet " + wallets.id(w) + " pending=" + walletPending + " != sum of withdrawal holds=" +
+                    pending[w];
+            }
+            expectedSum[wallets.assetIndex(w)] += expected;
+        }
+        for (int a = 0; a < parts.assets.count(); a++)
+        {
+            final String violation = checkAsset(a, expectedSum[a]);
+            if (violation != null)
+            {
+                return violation;
+            }
+        }
+        return null;
+    }
+
+    private String checkAsset(final int a, final long expectedSum)
+    {
+        final Assets assets = parts.assets;
+        final String asset = assets.code(a);
+        if (obligations[a] != assets.get(a, AssetDescriptor.OBLIGATIONS))
+        {
+            return "I3: asset " + asset + " obligations counter=" + assets.get(a, AssetDescriptor.OBLIGATIONS) +
+                " != recomputed=" + obligations[a];
+        }
+        if (held[a] != assets.get(a, AssetDescriptor.HELD))
+        {
+            return "I3: asset " + asset + " held counter=" + assets.get(a, AssetDescriptor.HELD) +
+                " != sum of positions=" + held[a];
+        }
+        if (holdRemaining[a] != held[a])
+        {
+            return "I3: asset " + asset + " sum of held=" + held[a] + " != sum of open holds=" + holdRemaining[a];
+        }
+        if (expectedSum != assets.get(a, AssetDescriptor.HOLDINGS))
+        {
+            return "I3: asset " + asset + " holdings=" + assets.get(a, AssetDescriptor.HOLDINGS) +
+                " != sum of wallets' expected=" + expectedSum;
+        }
+        return null;
+    }
+
+    private String checkInflows()
+    {
+        final InflowTable inflows = parts.custody.inflows();
+        for (int i = 0, capacity = inflows.capacity(); i < capacity; i++)
+        {
+            final int offset = inflows.slotOffset(i);
+            if (inflows.buffer().getLong(offset) != 0 && inflows.credited(offset) > inflows.amount(offset))
+            {
+                return "I3: an inflow is credited beyond its amount: credited=" + inflows.credited(offset) +
+                    ", amount=" + inflows.amount(offset);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,110 @@
+package io.ledgerguard.core.engine;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.ledgerguard.core.StateHash;
+import io.ledgerguard.core.internal.InflowDescriptor;
+import io.ledgerguard.core.internal.OffHeapTable;
+
+import static io.ledgerguard.core.internal.Descriptors.ACCOUNT_WORDS;
+import static io.ledgerguard.core.internal.Descriptors.CREDIT_WORDS;
+import static io.ledgerguard.core.internal.Descriptors.HOLD_POSITION_OFFSET;
+import static io.ledgerguard.core.internal.Descriptors.HOLD_WORDS;
+import static io.ledgerguard.core.internal.Descriptors.POSITION_WORDS;
+import static io.ledgerguard.core.internal.Descriptors.TX_WORDS;
+
+/**
+ * The state hash (I7): a digest of every {@link StatePart} that does not depend on the order entries were inserted
+ * in, for replay equality. Reads every slot of every table: not for the apply path.
+ */
+public final class StateHasher
+{
+    private final EngineParts parts;
+
+    public StateHasher(final EngineParts parts)
+    {
+        this.parts = parts;
+    }
+
+    /**
+     * @return the state hash, as of the last command applied.
+     */
+    public StateHash hash()
+    {
+        final StateHash.Builder ledger = new StateHash.Builder();
+        final StateHash.Builder decisions = new StateHash.Builder();
+        for (int i = 0; i < StatePart.count(); i++)
+        {
+            final StatePart part = StatePart.of(i);
+            hash(part, part.inDecisionsDigest() ? decisions : ledger);
+        }
+        return new StateHash(ledger, decisions);
+    }
+
+    private void hash(final StatePart part, final StateHash.Builder builder)
+    {
+        final int tag = part.hashTag();
+        switch (part)
+        {
+            case ACCOUNTS: hashTable(builder, tag, parts.accounts.accountsTable(), ACCOUNT_WORDS, -1); break;
+            case POSITIONS: hashTable(builder, tag, parts.accounts.positionsTable(), POSITION_WORDS, -1); break;
+            // A hold's position offset is a cache that depends on insertion order; the position is in the hold's key.
+            case HOLDS: hashTable(builder, tag, parts.holds.table(), HOLD_WORDS, HOLD_POSITION_OFFSET); break;
+            case TX_IDS: hashTable(builder, tag, parts.idempotency.table(), TX_WORDS, -1); break;
+            case INFLOWS: hashInflows(builder, tag); break;
+            case ASSETS: hashRecords(builder, tag, parts.assets.buffer(), parts.assets.count(),
+                AssetDescriptor.WORDS, AssetDescriptor.STALE); break;
+            case WALLETS: hashRecords(builder, tag, parts.wallets.buffer(), parts.wallets.count(),
+                WalletDescriptor.WORDS, -1); break;
+            case GLOBALS: hashGlobals(builder, tag); break;
+            case WINDOWS: hashRecords(builder, tag, parts.windows.buffer(),
+                WindowDescriptor.count(parts.assets.count(), parts.wallets.count()), WindowDescriptor.WORDS, -1); break;
+            case CREDITS: hashTable(builder, tag, parts.credits.table(), CREDIT_WORDS, -1); break;
+            default: throw new IllegalStateException("unhashed state part: " + part);
+        }
+    }
+
+    private void hashInflows(final StateHash.Builder builder, final int tag)
+    {
+        final UnsafeBuffer buffer = parts.custody.inflows().buffer();
+        for (int i = 0, capacity = parts.custody.inflows().capacity(); i < capacity; i++)
+        {
+            final int offset = parts.custody.inflows().slotOffset(i);
+            if (buffer.getLong(offset) != 0)
+            {
+                builder.add(tag, buffer, offset, InflowDescriptor.SLOT_BYTES / 8, -1);
+            }
+        }
+    }
+
+    private void hashGlobals(final StateHash.Builder builder, final int tag)
+    {
+        final UnsafeBuffer buffer = parts.globals.buffer();
+        builder.add(tag, buffer, GlobalDescriptor.offset(GlobalDescriptor.FLAGS), 1, -1);
+        builder.add(StatePart.GLOBAL_HALTED_AT_TAG, buffer, GlobalDescriptor.offset(GlobalDescriptor.HALTED_AT_MS), 1,
+            -1);
+    }
+
+    private static void hashRecords(
+        final StateHash.Builder builder, final int tag, final UnsafeBuffer buffer, final int count, final int words,
+        final int skipWord)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            builder.add(tag, buffer, i * words * 8, words, skipWord);
+        }
+    }
+
+    private static void hashTable(
+        final StateHash.Builder builder, final int tag, final OffHeapTable table, final int words, final int skipWord)
+    {
+        for (int i = 0, capacity = table.capacity(); i < capacity; i++)
+        {
+            final int offset = table.slotOffset(i);
+            if (table.isOccupied(offset))
+            {
+                builder.add(tag, table.buffer(), offset, words, skipWord);
+            }
+        }
+    }
+}

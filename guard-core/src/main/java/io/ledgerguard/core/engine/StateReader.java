@@ -1,0 +1,102 @@
+package io.ledgerguard.core.engine;
+
+import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.StateView;
+import io.ledgerguard.core.internal.OffHeapTable;
+
+import static io.ledgerguard.core.internal.Descriptors.ACCOUNT_ID;
+import static io.ledgerguard.core.internal.Descriptors.POSITION_ACCOUNT_ID;
+import static io.ledgerguard.core.internal.Descriptors.POSITION_ASSET_INDEX;
+import static io.ledgerguard.core.internal.Descriptors.POSITION_AVAILABLE;
+import static io.ledgerguard.core.internal.Descriptors.POSITION_CREDIT_LIMIT;
+import static io.ledgerguard.core.internal.Descriptors.POSITION_HELD;
+
+/**
+ * Copies the state a monitor on another thread asks for into a {@link StateView}: the kill switches, the number of
+ * frozen accounts, every wallet, and one account's positions. It reads without locks or allocation; whether the
+ * reading is consistent is for the caller's sequence lock to tell (see
+ * {@link io.ledgerguard.core.GuardEngine#readState(StateView)}). Lookups stay inside their tables whatever a
+ * concurrent writer does.
+ */
+public final class StateReader
+{
+    private final EngineParts parts;
+
+    public StateReader(final EngineParts parts)
+    {
+        this.parts = parts;
+    }
+
+    /**
+     * @param view filled in; consistent only if no command was applied meanwhile.
+     */
+    public void read(final StateView view)
+    {
+        final Globals globals = parts.globals;
+        view.commandsApplied = globals.get(GlobalDescriptor.COMMANDS);
+        view.lastTimestampNs = globals.get(GlobalDescriptor.LAST_TIMESTAMP_NS);
+        view.haltedAll = parts.killSwitches.globalSwitch() == KillSwitchState.ENGAGED;
+        view.haltedAllSinceMs = globals.get(GlobalDescriptor.HALTED_AT_MS);
+        view.frozenAccounts = globals.get(GlobalDescriptor.FROZEN_ACCOUNTS);
+        final Wallets wallets = parts.wallets;
+        for (int w = 0; w < wallets.count(); w++)
+        {
+            view.walletAttested[w] = wallets.get(w, WalletDescriptor.ATTESTED);
+            view.walletAttestedAtMs[w] = wallets.get(w, WalletDescriptor.ATTESTED_AT_MS);
+            view.walletExpected[w] = wallets.get(w, WalletDescriptor.EXPECTED);
+            view.walletPending[w] = wallets.get(w, WalletDescriptor.PENDING);
+            view.walletHalted[w] = parts.killSwitches.walletSwitch(w) == KillSwitchState.ENGAGED;
+            view.walletHaltedSinceMs[w] = wallets.get(w, WalletDescriptor.HALTED_AT_MS);
+        }
+        final long accountId = view.accountId;
+        final Accounts accounts = parts.accounts;
+        final int account = accountId != 0 ? accounts.find(accountId) : -1;
+        view.accountFound = account >= 0;
+        view.accountKindStatus = account >= 0 ? accounts.kindStatusWord(account) : 0;
+        for (int a = 0; a < parts.assets.count(); a++)
+        {
+            final int position = account >= 0 ? accounts.findPosition(accountId, a) : -1;
+            view.hasPosition[a] = position >= 0;
+            view.available[a] = position >= 0 ? accounts.available(position) : 0;
+            view.held[a] = position >= 0 ? accounts.held(position) : 0;
+        }
+    }
+
+    /**
+     * Visit every position, in table order: for the applying thread or a stopped engine.
+     */
+    public void forEachPosition(final GuardEngine.PositionVisitor visitor)
+    {
+        final OffHeapTable positions = parts.accounts.positionsTable();
+        for (int i = 0, capacity = positions.capacity(); i < capacity; i++)
+        {
+            final int offset = positions.slotOffset(i);
+            if (positions.isOccupied(offset))
+            {
+                visitor.onPosition(
+                    positions.get(offset, POSITION_ACCOUNT_ID),
+                    (int)positions.get(offset, POSITION_ASSET_INDEX),
+                    positions.get(offset, POSITION_AVAILABLE),
+                    positions.get(offset, POSITION_HELD),
+                    positions.get(offset, POSITION_CREDIT_LIMIT));
+            }
+        }
+    }
+
+    /**
+     * Visit every account, in table order: for the applying thread or a stopped engine.
+     */
+    public void forEachAccount(final GuardEngine.AccountVisitor visitor)
+    {
+        final OffHeapTable accounts = parts.accounts.accountsTable();
+        for (int i = 0, capacity = accounts.capacity(); i < capacity; i++)
+        {
+            final int offset = accounts.slotOffset(i);
+            if (accounts.isOccupied(offset))
+            {
+                visitor.onAccount(accounts.get(offset, ACCOUNT_ID), parts.accounts.kind(offset),
+                    parts.accounts.status(offset));
+            }
+        }
+    }
+}
