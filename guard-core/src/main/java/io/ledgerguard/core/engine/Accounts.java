@@ -6,17 +6,12 @@ import io.ledgerguard.core.Command;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.TableKind;
+import io.ledgerguard.core.internal.AccountDescriptor;
 import io.ledgerguard.core.internal.OffHeapTable;
+import io.ledgerguard.core.internal.PositionDescriptor;
 import io.ledgerguard.core.internal.UndoLog;
 
 import static io.ledgerguard.core.engine.Arithmetic.overflows;
-import static io.ledgerguard.core.internal.Descriptors.ACCOUNT_KIND_STATUS;
-import static io.ledgerguard.core.internal.Descriptors.ACCOUNT_WORDS;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_AVAILABLE;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_CREDIT_LIMIT;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_HELD;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_WITHDRAWAL_HELD;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_WORDS;
 
 /**
  * Accounts and their positions (SPEC §2): {@code OPEN_ACCOUNT}, {@code FREEZE} and {@code UNFREEZE}, the account
@@ -43,8 +38,8 @@ public final class Accounts
         this.undo = undo;
         this.assets = assets;
         this.globals = globals;
-        accounts = new OffHeapTable(limits.accountsMax, ACCOUNT_WORDS, 1, undo);
-        positions = new OffHeapTable(limits.positionsMax, POSITION_WORDS, 2, undo);
+        accounts = new OffHeapTable(limits.accountsMax, AccountDescriptor.WORDS, 1, undo);
+        positions = new OffHeapTable(limits.positionsMax, PositionDescriptor.WORDS, 2, undo);
     }
 
     /**
@@ -62,11 +57,11 @@ public final class Accounts
 
         final long accountId = command.accountId;
         final int offset = accounts.insert(accountId, 0);
-        accounts.put(offset, ACCOUNT_KIND_STATUS, kindStatus(command.accountKind, AccountStatus.ACTIVE));
+        accounts.put(offset, AccountDescriptor.KIND_STATUS, kindStatus(command.accountKind, AccountStatus.ACTIVE));
         for (int i = 0; i < command.creditLimitCount; i++)
         {
             final int position = positions.insert(accountId, assets.index(command.creditLimitAssetIds[i]));
-            positions.put(position, POSITION_CREDIT_LIMIT, command.creditLimits[i]);
+            positions.put(position, PositionDescriptor.CREDIT_LIMIT, command.creditLimits[i]);
         }
         assert status(offset) == AccountStatus.ACTIVE : "opened inactive: accountId=" + accountId;
         return Reason.OK;
@@ -144,7 +139,7 @@ public final class Accounts
             return Reason.ACCOUNT_CLOSED;
         }
 
-        accounts.put(account, ACCOUNT_KIND_STATUS, kindStatus(kind(account), status));
+        accounts.put(account, AccountDescriptor.KIND_STATUS, kindStatus(kind(account), status));
         if (was != status)
         {
             countFrozen(status == AccountStatus.FROZEN ? 1 : was == AccountStatus.FROZEN ? -1 : 0);
@@ -160,7 +155,7 @@ public final class Accounts
     {
         if (status(account) == AccountStatus.ACTIVE)
         {
-            accounts.put(account, ACCOUNT_KIND_STATUS, kindStatus(kind(account), AccountStatus.FROZEN));
+            accounts.put(account, AccountDescriptor.KIND_STATUS, kindStatus(kind(account), AccountStatus.FROZEN));
             countFrozen(1);
         }
         assert status(account) != AccountStatus.ACTIVE : "still active after a shortfall";
@@ -179,17 +174,17 @@ public final class Accounts
      */
     public long kindStatusWord(final int account)
     {
-        return accounts.get(account, ACCOUNT_KIND_STATUS);
+        return accounts.get(account, AccountDescriptor.KIND_STATUS);
     }
 
     public AccountStatus status(final int account)
     {
-        return AccountStatus.fromCode((int)((accounts.get(account, ACCOUNT_KIND_STATUS) >>> 8) & 0xFF));
+        return AccountStatus.fromCode((int)((accounts.get(account, AccountDescriptor.KIND_STATUS) >>> 8) & 0xFF));
     }
 
     public AccountKind kind(final int account)
     {
-        return AccountKind.fromCode((int)(accounts.get(account, ACCOUNT_KIND_STATUS) & 0xFF));
+        return AccountKind.fromCode((int)(accounts.get(account, AccountDescriptor.KIND_STATUS) & 0xFF));
     }
 
     /**
@@ -235,27 +230,27 @@ public final class Accounts
 
     public long available(final int position)
     {
-        return positions.get(position, POSITION_AVAILABLE);
+        return positions.get(position, PositionDescriptor.AVAILABLE);
     }
 
     public long held(final int position)
     {
-        return positions.get(position, POSITION_HELD);
+        return positions.get(position, PositionDescriptor.HELD);
     }
 
     public long withdrawalHeld(final int position)
     {
-        return positions.get(position, POSITION_WITHDRAWAL_HELD);
+        return positions.get(position, PositionDescriptor.WITHDRAWAL_HELD);
     }
 
     /**
-     * Write a word of a position: {@code POSITION_AVAILABLE}, {@code POSITION_HELD} or
-     * {@code POSITION_WITHDRAWAL_HELD}.
+     * Write a word of a position: {@code PositionDescriptor.AVAILABLE}, {@code PositionDescriptor.HELD} or
+     * {@code PositionDescriptor.WITHDRAWAL_HELD}.
      */
     public void putPosition(final int position, final int word, final long value)
     {
-        assert word == POSITION_AVAILABLE || word == POSITION_HELD || word == POSITION_WITHDRAWAL_HELD :
-            "word=" + word;
+        assert word == PositionDescriptor.AVAILABLE || word == PositionDescriptor.HELD ||
+            word == PositionDescriptor.WITHDRAWAL_HELD : "word=" + word;
         positions.put(position, word, value);
     }
 
@@ -264,8 +259,8 @@ public final class Accounts
      */
     public long spendable(final int position)
     {
-        final long available = positions.get(position, POSITION_AVAILABLE);
-        final long creditLimit = positions.get(position, POSITION_CREDIT_LIMIT);
+        final long available = positions.get(position, PositionDescriptor.AVAILABLE);
+        final long creditLimit = positions.get(position, PositionDescriptor.CREDIT_LIMIT);
         return overflows(available, creditLimit) ? Long.MAX_VALUE : available + creditLimit;
     }
 
@@ -281,7 +276,7 @@ public final class Accounts
      */
     public boolean keepsWithdrawalsBacked(final int position, final long balance, final long debit)
     {
-        final long withdrawalHeld = positions.get(position, POSITION_WITHDRAWAL_HELD);
+        final long withdrawalHeld = positions.get(position, PositionDescriptor.WITHDRAWAL_HELD);
         // balance - withdrawalHeld = available + (held - withdrawalHeld) >= available >= -creditLimit: no overflow.
         return withdrawalHeld == 0 || debit <= balance - withdrawalHeld;
     }

@@ -5,20 +5,14 @@ import io.ledgerguard.core.Command;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.TableKind;
+import io.ledgerguard.core.internal.CreditDescriptor;
 import io.ledgerguard.core.internal.InflowTable;
 import io.ledgerguard.core.internal.OffHeapTable;
+import io.ledgerguard.core.internal.PositionDescriptor;
 import io.ledgerguard.core.internal.UndoLog;
 
 import static io.ledgerguard.core.engine.Arithmetic.overflows;
 import static io.ledgerguard.core.engine.Arithmetic.positivePart;
-import static io.ledgerguard.core.internal.Descriptors.CREDIT_ACCOUNT_ID;
-import static io.ledgerguard.core.internal.Descriptors.CREDIT_AMOUNT;
-import static io.ledgerguard.core.internal.Descriptors.CREDIT_ASSET_INDEX;
-import static io.ledgerguard.core.internal.Descriptors.CREDIT_CLAIM;
-import static io.ledgerguard.core.internal.Descriptors.CREDIT_INFLOW;
-import static io.ledgerguard.core.internal.Descriptors.CREDIT_REVERSED_BY;
-import static io.ledgerguard.core.internal.Descriptors.CREDIT_WORDS;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_AVAILABLE;
 
 /**
  * Credits and their reversal: {@code DEPOSIT} (a customer credited for an observed inflow), {@code ADJUST} (a
@@ -61,7 +55,7 @@ public final class Credits
         this.cover = cover;
         this.killSwitches = killSwitches;
         this.alerts = alerts;
-        credits = new OffHeapTable(limits.creditsMax, CREDIT_WORDS, 1, undo);
+        credits = new OffHeapTable(limits.creditsMax, CreditDescriptor.WORDS, 1, undo);
     }
 
     /**
@@ -156,7 +150,7 @@ public final class Credits
         final int position = accounts.findPosition(command.accountId, asset);
         final long available = accounts.available(position);
         final long balance = available + accounts.held(position);
-        accounts.putPosition(position, POSITION_AVAILABLE, available + amount);
+        accounts.putPosition(position, PositionDescriptor.AVAILABLE, available + amount);
         cover.addObligations(asset, positivePart(balance + amount) - positivePart(balance));
         return Reason.OK;
     }
@@ -282,14 +276,14 @@ public final class Credits
         final long creditTxId, final long accountId, final int asset, final long amount, final int inflow)
     {
         final int target = accounts.findOrAddPosition(creditPosition, accountId, asset);
-        accounts.putPosition(target, POSITION_AVAILABLE, creditAvailable + amount);
+        accounts.putPosition(target, PositionDescriptor.AVAILABLE, creditAvailable + amount);
         cover.addObligations(asset, creditObligationsDelta);
         final int record = credits.insert(creditTxId, 0);
         assert record >= 0 : "credit txId recorded twice: " + creditTxId;
-        credits.put(record, CREDIT_ACCOUNT_ID, accountId);
-        credits.put(record, CREDIT_ASSET_INDEX, asset);
-        credits.put(record, CREDIT_AMOUNT, amount);
-        credits.put(record, CREDIT_INFLOW, inflow);
+        credits.put(record, CreditDescriptor.ACCOUNT_ID, accountId);
+        credits.put(record, CreditDescriptor.ASSET_INDEX, asset);
+        credits.put(record, CreditDescriptor.AMOUNT, amount);
+        credits.put(record, CreditDescriptor.INFLOW, inflow);
     }
 
     /**
@@ -309,14 +303,14 @@ public final class Credits
         {
             return Reason.CREDIT_NOT_FOUND;
         }
-        if (credits.get(record, CREDIT_REVERSED_BY) != 0)
+        if (credits.get(record, CreditDescriptor.REVERSED_BY) != 0)
         {
             return Reason.CREDIT_ALREADY_REVERSED;
         }
 
-        final long accountId = credits.get(record, CREDIT_ACCOUNT_ID);
-        final int asset = (int)credits.get(record, CREDIT_ASSET_INDEX);
-        final long amount = credits.get(record, CREDIT_AMOUNT);
+        final long accountId = credits.get(record, CreditDescriptor.ACCOUNT_ID);
+        final int asset = (int)credits.get(record, CreditDescriptor.ASSET_INDEX);
+        final long amount = credits.get(record, CreditDescriptor.AMOUNT);
         final int account = accounts.find(accountId);
         final int position = accounts.findPosition(accountId, asset);
         assert account >= 0 : "credited account gone: accountId=" + accountId;
@@ -325,16 +319,16 @@ public final class Credits
         final long shortfall = amount - recovered;
         final long available = accounts.available(position);
         final long balance = available + accounts.held(position);
-        accounts.putPosition(position, POSITION_AVAILABLE, available - recovered);
+        accounts.putPosition(position, PositionDescriptor.AVAILABLE, available - recovered);
         cover.addObligations(asset, positivePart(balance - recovered) - positivePart(balance));
-        final long inflow = credits.get(record, CREDIT_INFLOW);
+        final long inflow = credits.get(record, CreditDescriptor.INFLOW);
         if (inflow >= 0)
         {
             final InflowTable inflows = custody.inflows();
             inflows.credited((int)inflow, inflows.credited((int)inflow) - recovered);
         }
-        credits.put(record, CREDIT_REVERSED_BY, command.txId);
-        credits.put(record, CREDIT_CLAIM, shortfall);
+        credits.put(record, CreditDescriptor.REVERSED_BY, command.txId);
+        credits.put(record, CreditDescriptor.CLAIM, shortfall);
         if (shortfall > 0)
         {
             accounts.freezeForClaim(account);
@@ -370,10 +364,10 @@ public final class Credits
         for (int i = 0, capacity = credits.capacity(); i < capacity; i++)
         {
             final int offset = credits.slotOffset(i);
-            if (credits.isOccupied(offset) && credits.get(offset, CREDIT_ACCOUNT_ID) == accountId &&
-                credits.get(offset, CREDIT_ASSET_INDEX) == asset)
+            if (credits.isOccupied(offset) && credits.get(offset, CreditDescriptor.ACCOUNT_ID) == accountId &&
+                credits.get(offset, CreditDescriptor.ASSET_INDEX) == asset)
             {
-                total += credits.get(offset, CREDIT_CLAIM);
+                total += credits.get(offset, CreditDescriptor.CLAIM);
             }
         }
         return total;

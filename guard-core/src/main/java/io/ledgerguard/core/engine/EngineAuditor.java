@@ -4,19 +4,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.ledgerguard.core.AccountKind;
+import io.ledgerguard.core.internal.HoldDescriptor;
 import io.ledgerguard.core.internal.InflowTable;
 import io.ledgerguard.core.internal.OffHeapTable;
+import io.ledgerguard.core.internal.PositionDescriptor;
 
 import static io.ledgerguard.core.engine.Arithmetic.positivePart;
-import static io.ledgerguard.core.internal.Descriptors.HOLD_ACCOUNT_ID;
-import static io.ledgerguard.core.internal.Descriptors.HOLD_ID;
-import static io.ledgerguard.core.internal.Descriptors.HOLD_KIND_WITHDRAWAL;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_ACCOUNT_ID;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_ASSET_INDEX;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_AVAILABLE;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_CREDIT_LIMIT;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_HELD;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_WITHDRAWAL_HELD;
 
 /**
  * The invariant audit (I1, I3), beside the state machine and not inside it: every counter the rooms keep
@@ -101,11 +94,11 @@ public final class EngineAuditor
 
     private String checkPosition(final OffHeapTable positions, final int offset)
     {
-        final long accountId = positions.get(offset, POSITION_ACCOUNT_ID);
-        final int asset = (int)positions.get(offset, POSITION_ASSET_INDEX);
-        final long available = positions.get(offset, POSITION_AVAILABLE);
-        final long positionHeld = positions.get(offset, POSITION_HELD);
-        final long creditLimit = positions.get(offset, POSITION_CREDIT_LIMIT);
+        final long accountId = positions.get(offset, PositionDescriptor.ACCOUNT_ID);
+        final int asset = (int)positions.get(offset, PositionDescriptor.ASSET_INDEX);
+        final long available = positions.get(offset, PositionDescriptor.AVAILABLE);
+        final long positionHeld = positions.get(offset, PositionDescriptor.HELD);
+        final long creditLimit = positions.get(offset, PositionDescriptor.CREDIT_LIMIT);
         final String where = "position accountId=" + accountId + ", asset=" + parts.assets.code(asset);
         final int account = parts.accounts.find(accountId);
         if (account < 0)
@@ -125,7 +118,7 @@ public final class EngineAuditor
         {
             return "I1: " + where + " available=" + available + " < -creditLimit=" + -creditLimit;
         }
-        final long withdrawalHeld = positions.get(offset, POSITION_WITHDRAWAL_HELD);
+        final long withdrawalHeld = positions.get(offset, PositionDescriptor.WITHDRAWAL_HELD);
         if (withdrawalHeld < 0 || withdrawalHeld > positionHeld ||
             (withdrawalHeld > 0 && available + positionHeld < withdrawalHeld))
         {
@@ -149,7 +142,7 @@ public final class EngineAuditor
             {
                 continue;
             }
-            final long holdId = holds.get(offset, HOLD_ID);
+            final long holdId = holds.get(offset, HoldDescriptor.ID);
             final long remaining = parts.holds.remaining(offset);
             final int asset = parts.holds.asset(offset);
             if (remaining <= 0)
@@ -157,13 +150,14 @@ public final class EngineAuditor
                 return "I3: hold holdId=" + holdId + " remaining=" + remaining + " <= 0";
             }
             final int position = parts.holds.position(offset);
-            if (positions.get(position, POSITION_ACCOUNT_ID) != holds.get(offset, HOLD_ACCOUNT_ID) ||
-                positions.get(position, POSITION_ASSET_INDEX) != asset)
+            final long holder = holds.get(offset, HoldDescriptor.ACCOUNT_ID);
+            if (positions.get(position, PositionDescriptor.ACCOUNT_ID) != holder ||
+                positions.get(position, PositionDescriptor.ASSET_INDEX) != asset)
             {
                 return "I3: hold holdId=" + holdId + " points at another position";
             }
             holdRemaining[asset] += remaining;
-            if (parts.holds.kind(offset) == HOLD_KIND_WITHDRAWAL)
+            if (parts.holds.kind(offset) == HoldDescriptor.KIND_WITHDRAWAL)
             {
                 pending[parts.holds.wallet(offset)] += remaining;
                 withdrawalHeldByPosition.merge(position, -remaining, Long::sum);

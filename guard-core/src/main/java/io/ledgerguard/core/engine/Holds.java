@@ -4,19 +4,12 @@ import io.ledgerguard.core.Command;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.TableKind;
+import io.ledgerguard.core.internal.HoldDescriptor;
 import io.ledgerguard.core.internal.OffHeapTable;
+import io.ledgerguard.core.internal.PositionDescriptor;
 import io.ledgerguard.core.internal.UndoLog;
 
 import static io.ledgerguard.core.engine.Arithmetic.overflows;
-import static io.ledgerguard.core.internal.Descriptors.HOLD_ACCOUNT_ID;
-import static io.ledgerguard.core.internal.Descriptors.HOLD_ASSET_KIND;
-import static io.ledgerguard.core.internal.Descriptors.HOLD_KIND_ORDER;
-import static io.ledgerguard.core.internal.Descriptors.HOLD_POSITION_OFFSET;
-import static io.ledgerguard.core.internal.Descriptors.HOLD_REMAINING;
-import static io.ledgerguard.core.internal.Descriptors.HOLD_WALLET_INDEX;
-import static io.ledgerguard.core.internal.Descriptors.HOLD_WORDS;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_AVAILABLE;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_HELD;
 
 /**
  * Holds (SPEC §2): two-phase reservations of part of a position, for an order ({@code HOLD}, {@code RELEASE}, a
@@ -48,7 +41,7 @@ public final class Holds
         this.assets = assets;
         this.accounts = accounts;
         this.killSwitches = killSwitches;
-        holds = new OffHeapTable(limits.holdsMax, HOLD_WORDS, 1, undo);
+        holds = new OffHeapTable(limits.holdsMax, HoldDescriptor.WORDS, 1, undo);
     }
 
     /**
@@ -65,7 +58,7 @@ public final class Holds
         }
         final int asset = assets.index(command.assetId);
         final int position = accounts.findPosition(command.accountId, asset);
-        reserve(command, asset, position, HOLD_KIND_ORDER, -1);
+        reserve(command, asset, position, HoldDescriptor.KIND_ORDER, -1);
         return Reason.OK;
     }
 
@@ -139,7 +132,7 @@ public final class Holds
         {
             return Reason.HOLD_NOT_FOUND;
         }
-        if (kind(hold) != HOLD_KIND_ORDER)
+        if (kind(hold) != HoldDescriptor.KIND_ORDER)
         {
             return Reason.HOLD_IS_WITHDRAWAL;
         }
@@ -183,13 +176,13 @@ public final class Holds
         assert amount > 0 : "amount=" + amount;
         assert !exists(command.holdId) : "hold exists: holdId=" + command.holdId;
         final int hold = holds.insert(command.holdId, 0);
-        holds.put(hold, HOLD_ACCOUNT_ID, command.accountId);
-        holds.put(hold, HOLD_ASSET_KIND, ((long)kind << 32) | asset);
-        holds.put(hold, HOLD_REMAINING, amount);
-        holds.put(hold, HOLD_WALLET_INDEX, wallet);
-        holds.put(hold, HOLD_POSITION_OFFSET, position);
-        accounts.putPosition(position, POSITION_AVAILABLE, accounts.available(position) - amount);
-        accounts.putPosition(position, POSITION_HELD, held + amount);
+        holds.put(hold, HoldDescriptor.ACCOUNT_ID, command.accountId);
+        holds.put(hold, HoldDescriptor.ASSET_KIND, ((long)kind << 32) | asset);
+        holds.put(hold, HoldDescriptor.REMAINING, amount);
+        holds.put(hold, HoldDescriptor.WALLET_INDEX, wallet);
+        holds.put(hold, HoldDescriptor.POSITION_OFFSET, position);
+        accounts.putPosition(position, PositionDescriptor.AVAILABLE, accounts.available(position) - amount);
+        accounts.putPosition(position, PositionDescriptor.HELD, held + amount);
         assets.put(asset, AssetDescriptor.HELD, assets.get(asset, AssetDescriptor.HELD) + amount);
     }
 
@@ -201,8 +194,8 @@ public final class Holds
         assert 0 < amount && amount <= remaining(hold) : "amount=" + amount + ", remaining=" + remaining(hold);
         final int asset = asset(hold);
         final int position = position(hold);
-        accounts.putPosition(position, POSITION_HELD, accounts.held(position) - amount);
-        accounts.putPosition(position, POSITION_AVAILABLE, accounts.available(position) + amount);
+        accounts.putPosition(position, PositionDescriptor.HELD, accounts.held(position) - amount);
+        accounts.putPosition(position, PositionDescriptor.AVAILABLE, accounts.available(position) + amount);
         assets.put(asset, AssetDescriptor.HELD, assets.get(asset, AssetDescriptor.HELD) - amount);
         consume(holdId, hold, amount);
     }
@@ -214,7 +207,7 @@ public final class Holds
     {
         final long remaining = remaining(hold) - amount;
         assert remaining >= 0 : "hold overdrawn: holdId=" + holdId;
-        holds.put(hold, HOLD_REMAINING, remaining);
+        holds.put(hold, HoldDescriptor.REMAINING, remaining);
         if (remaining == 0)
         {
             removeLater(holdId);
@@ -238,11 +231,11 @@ public final class Holds
         {
             return Reason.HOLD_NOT_FOUND;
         }
-        if (kind(hold) != HOLD_KIND_ORDER)
+        if (kind(hold) != HoldDescriptor.KIND_ORDER)
         {
             return Reason.HOLD_IS_WITHDRAWAL;
         }
-        if (holds.get(hold, HOLD_ACCOUNT_ID) != accountId)
+        if (holds.get(hold, HoldDescriptor.ACCOUNT_ID) != accountId)
         {
             return Reason.HOLD_ACCOUNT_MISMATCH;
         }
@@ -260,7 +253,7 @@ public final class Holds
     public int find(final long holdId)
     {
         final int hold = holds.find(holdId, 0);
-        return hold >= 0 && holds.get(hold, HOLD_REMAINING) > 0 ? hold : -1;
+        return hold >= 0 && holds.get(hold, HoldDescriptor.REMAINING) > 0 ? hold : -1;
     }
 
     /**
@@ -273,27 +266,27 @@ public final class Holds
 
     public int kind(final int hold)
     {
-        return (int)(holds.get(hold, HOLD_ASSET_KIND) >>> 32);
+        return (int)(holds.get(hold, HoldDescriptor.ASSET_KIND) >>> 32);
     }
 
     public int asset(final int hold)
     {
-        return (int)holds.get(hold, HOLD_ASSET_KIND);
+        return (int)holds.get(hold, HoldDescriptor.ASSET_KIND);
     }
 
     public long remaining(final int hold)
     {
-        return holds.get(hold, HOLD_REMAINING);
+        return holds.get(hold, HoldDescriptor.REMAINING);
     }
 
     public int wallet(final int hold)
     {
-        return (int)holds.get(hold, HOLD_WALLET_INDEX);
+        return (int)holds.get(hold, HoldDescriptor.WALLET_INDEX);
     }
 
     public int position(final int hold)
     {
-        return (int)holds.get(hold, HOLD_POSITION_OFFSET);
+        return (int)holds.get(hold, HoldDescriptor.POSITION_OFFSET);
     }
 
     /**
@@ -305,7 +298,7 @@ public final class Holds
         {
             final int hold = holds.find(toRemove[i], 0);
             assert hold >= 0 : "emptied hold vanished: holdId=" + toRemove[i];
-            assert holds.get(hold, HOLD_REMAINING) == 0 : "hold not empty: holdId=" + toRemove[i];
+            assert holds.get(hold, HoldDescriptor.REMAINING) == 0 : "hold not empty: holdId=" + toRemove[i];
             holds.remove(hold);
         }
         toRemoveCount = 0;

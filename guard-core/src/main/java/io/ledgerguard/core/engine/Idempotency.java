@@ -7,11 +7,8 @@ import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.TableKind;
 import io.ledgerguard.core.internal.OffHeapTable;
+import io.ledgerguard.core.internal.TxIdDescriptor;
 import io.ledgerguard.core.internal.UndoLog;
-
-import static io.ledgerguard.core.internal.Descriptors.TX_FINGERPRINT;
-import static io.ledgerguard.core.internal.Descriptors.TX_OUTCOME;
-import static io.ledgerguard.core.internal.Descriptors.TX_WORDS;
 
 /**
  * Idempotency (I6): every txId decided is recorded with its command's fingerprint and its outcome, so that the same
@@ -30,7 +27,7 @@ public final class Idempotency
 
     public Idempotency(final GuardConfig.Limits limits, final UndoLog undo)
     {
-        txIds = new OffHeapTable(limits.txIdsMax, TX_WORDS, 1, undo);
+        txIds = new OffHeapTable(limits.txIdsMax, TxIdDescriptor.WORDS, 1, undo);
     }
 
     /**
@@ -43,7 +40,7 @@ public final class Idempotency
 
     public long fingerprint(final int record)
     {
-        return txIds.get(record, TX_FINGERPRINT);
+        return txIds.get(record, TxIdDescriptor.FINGERPRINT);
     }
 
     /**
@@ -61,7 +58,7 @@ public final class Idempotency
      */
     public Reason originalDecision(final Command command, final int record, final Decision decision)
     {
-        final long outcome = txIds.get(record, TX_OUTCOME);
+        final long outcome = txIds.get(record, TxIdDescriptor.OUTCOME);
         final Reason reason = Reason.fromCode((int)(outcome & 0xFFFF));
         assert reason != null : "bad outcome word: " + outcome;
         final int failedIndex = (int)((outcome >>> 16) & 0xFFFF) - 1;
@@ -129,9 +126,9 @@ public final class Idempotency
             ((long)(failedIndex + 1) << 16) |
             ((long)(table == null ? 0 : table.ordinal() + 1) << 32);
         final int offset = txIds.insert(txId, 0);
-        txIds.put(offset, TX_FINGERPRINT, fingerprint);
-        txIds.put(offset, TX_OUTCOME, outcome);
-        assert txIds.get(offset, TX_OUTCOME) == outcome : "outcome not recorded: txId=" + txId;
+        txIds.put(offset, TxIdDescriptor.FINGERPRINT, fingerprint);
+        txIds.put(offset, TxIdDescriptor.OUTCOME, outcome);
+        assert txIds.get(offset, TxIdDescriptor.OUTCOME) == outcome : "outcome not recorded: txId=" + txId;
     }
 
     /**

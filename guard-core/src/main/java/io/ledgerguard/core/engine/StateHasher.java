@@ -3,15 +3,13 @@ package io.ledgerguard.core.engine;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ledgerguard.core.StateHash;
+import io.ledgerguard.core.internal.AccountDescriptor;
+import io.ledgerguard.core.internal.CreditDescriptor;
+import io.ledgerguard.core.internal.HoldDescriptor;
 import io.ledgerguard.core.internal.InflowDescriptor;
 import io.ledgerguard.core.internal.OffHeapTable;
-
-import static io.ledgerguard.core.internal.Descriptors.ACCOUNT_WORDS;
-import static io.ledgerguard.core.internal.Descriptors.CREDIT_WORDS;
-import static io.ledgerguard.core.internal.Descriptors.HOLD_POSITION_OFFSET;
-import static io.ledgerguard.core.internal.Descriptors.HOLD_WORDS;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_WORDS;
-import static io.ledgerguard.core.internal.Descriptors.TX_WORDS;
+import io.ledgerguard.core.internal.PositionDescriptor;
+import io.ledgerguard.core.internal.TxIdDescriptor;
 
 /**
  * The state hash (I7): a digest of every {@link StatePart} that does not depend on the order entries were inserted
@@ -46,21 +44,42 @@ public final class StateHasher
         final int tag = part.hashTag();
         switch (part)
         {
-            case ACCOUNTS: hashTable(builder, tag, parts.accounts.accountsTable(), ACCOUNT_WORDS, -1); break;
-            case POSITIONS: hashTable(builder, tag, parts.accounts.positionsTable(), POSITION_WORDS, -1); break;
-            // A hold's position offset is a cache that depends on insertion order; the position is in the hold's key.
-            case HOLDS: hashTable(builder, tag, parts.holds.table(), HOLD_WORDS, HOLD_POSITION_OFFSET); break;
-            case TX_IDS: hashTable(builder, tag, parts.idempotency.table(), TX_WORDS, -1); break;
-            case INFLOWS: hashInflows(builder, tag); break;
-            case ASSETS: hashRecords(builder, tag, parts.assets.buffer(), parts.assets.count(),
-                AssetDescriptor.WORDS, AssetDescriptor.STALE); break;
-            case WALLETS: hashRecords(builder, tag, parts.wallets.buffer(), parts.wallets.count(),
-                WalletDescriptor.WORDS, -1); break;
-            case GLOBALS: hashGlobals(builder, tag); break;
-            case WINDOWS: hashRecords(builder, tag, parts.windows.buffer(),
-                WindowDescriptor.count(parts.assets.count(), parts.wallets.count()), WindowDescriptor.WORDS, -1); break;
-            case CREDITS: hashTable(builder, tag, parts.credits.table(), CREDIT_WORDS, -1); break;
-            default: throw new IllegalStateException("unhashed state part: " + part);
+            case ACCOUNTS:
+                hashTable(builder, tag, parts.accounts.accountsTable(), AccountDescriptor.WORDS, -1);
+                break;
+            case POSITIONS:
+                hashTable(builder, tag, parts.accounts.positionsTable(), PositionDescriptor.WORDS, -1);
+                break;
+            case HOLDS:
+                // A hold's position offset is a cache that depends on insertion order; the position is in its key.
+                hashTable(builder, tag, parts.holds.table(), HoldDescriptor.WORDS, HoldDescriptor.POSITION_OFFSET);
+                break;
+            case TX_IDS:
+                hashTable(builder, tag, parts.idempotency.table(), TxIdDescriptor.WORDS, -1);
+                break;
+            case INFLOWS:
+                hashInflows(builder, tag);
+                break;
+            case ASSETS:
+                // Whether a staleness alert was raised is bookkeeping for alerts, not ledger state.
+                hashRecords(builder, tag, parts.assets.buffer(), parts.assets.count(), AssetDescriptor.WORDS,
+                    AssetDescriptor.STALE);
+                break;
+            case WALLETS:
+                hashRecords(builder, tag, parts.wallets.buffer(), parts.wallets.count(), WalletDescriptor.WORDS, -1);
+                break;
+            case GLOBALS:
+                hashGlobals(builder, tag);
+                break;
+            case WINDOWS:
+                hashRecords(builder, tag, parts.windows.buffer(),
+                    WindowDescriptor.count(parts.assets.count(), parts.wallets.count()), WindowDescriptor.WORDS, -1);
+                break;
+            case CREDITS:
+                hashTable(builder, tag, parts.credits.table(), CreditDescriptor.WORDS, -1);
+                break;
+            default:
+                throw new IllegalStateException("unhashed state part: " + part);
         }
     }
 

@@ -2,14 +2,9 @@ package io.ledgerguard.core.engine;
 
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.StateView;
+import io.ledgerguard.core.internal.AccountDescriptor;
 import io.ledgerguard.core.internal.OffHeapTable;
-
-import static io.ledgerguard.core.internal.Descriptors.ACCOUNT_ID;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_ACCOUNT_ID;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_ASSET_INDEX;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_AVAILABLE;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_CREDIT_LIMIT;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_HELD;
+import io.ledgerguard.core.internal.PositionDescriptor;
 
 /**
  * Copies the state a monitor on another thread asks for into a {@link StateView}: the kill switches, the number of
@@ -74,11 +69,11 @@ public final class StateReader
             if (positions.isOccupied(offset))
             {
                 visitor.onPosition(
-                    positions.get(offset, POSITION_ACCOUNT_ID),
-                    (int)positions.get(offset, POSITION_ASSET_INDEX),
-                    positions.get(offset, POSITION_AVAILABLE),
-                    positions.get(offset, POSITION_HELD),
-                    positions.get(offset, POSITION_CREDIT_LIMIT));
+                    positions.get(offset, PositionDescriptor.ACCOUNT_ID),
+                    (int)positions.get(offset, PositionDescriptor.ASSET_INDEX),
+                    positions.get(offset, PositionDescriptor.AVAILABLE),
+                    positions.get(offset, PositionDescriptor.HELD),
+                    positions.get(offset, PositionDescriptor.CREDIT_LIMIT));
             }
         }
     }
@@ -94,7 +89,7 @@ public final class StateReader
             final int offset = accounts.slotOffset(i);
             if (accounts.isOccupied(offset))
             {
-                visitor.onAccount(accounts.get(offset, ACCOUNT_ID), parts.accounts.kind(offset),
+                visitor.onAccount(accounts.get(offset, AccountDescriptor.ID), parts.accounts.kind(offset),
                     parts.accounts.status(offset));
             }
         }

@@ -5,12 +5,11 @@ import io.ledgerguard.core.AccountStatus;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.TableKind;
+import io.ledgerguard.core.internal.PositionDescriptor;
 import io.ledgerguard.core.internal.UndoLog;
 
 import static io.ledgerguard.core.engine.Arithmetic.overflows;
 import static io.ledgerguard.core.engine.Arithmetic.positivePart;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_AVAILABLE;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_HELD;
 
 /**
  * {@code TRANSFER}: move available, or part of an order hold, from one account to another in one asset (SPEC §4).
@@ -79,16 +78,17 @@ public final class Transfers
         final long creditAvailable = creditPosition >= 0 ? accounts.available(creditPosition) : 0;
         if (hold >= 0)
         {
-            accounts.putPosition(debitPosition, POSITION_HELD, accounts.held(debitPosition) - amount);
+            accounts.putPosition(debitPosition, PositionDescriptor.HELD, accounts.held(debitPosition) - amount);
             holds.releaseHeld(asset, amount);
             holds.consume(command.holdId, hold, amount);
         }
         else
         {
-            accounts.putPosition(debitPosition, POSITION_AVAILABLE, accounts.available(debitPosition) - amount);
+            final long debitAvailable = accounts.available(debitPosition);
+            accounts.putPosition(debitPosition, PositionDescriptor.AVAILABLE, debitAvailable - amount);
         }
         final int target = accounts.findOrAddPosition(creditPosition, command.creditAccountId, asset);
-        accounts.putPosition(target, POSITION_AVAILABLE, creditAvailable + amount);
+        accounts.putPosition(target, PositionDescriptor.AVAILABLE, creditAvailable + amount);
         cover.addObligations(asset, obligationsDelta);
         windows.addTradedVolume(asset, amount);
         return Reason.OK;

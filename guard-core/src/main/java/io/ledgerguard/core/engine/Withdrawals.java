@@ -2,13 +2,12 @@ package io.ledgerguard.core.engine;
 
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.internal.HoldDescriptor;
+import io.ledgerguard.core.internal.PositionDescriptor;
 import io.ledgerguard.core.internal.UndoLog;
 
 import static io.ledgerguard.core.engine.Arithmetic.overflows;
 import static io.ledgerguard.core.engine.Arithmetic.positivePart;
-import static io.ledgerguard.core.internal.Descriptors.HOLD_KIND_WITHDRAWAL;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_HELD;
-import static io.ledgerguard.core.internal.Descriptors.POSITION_WITHDRAWAL_HELD;
 
 /**
  * Withdrawals: {@code WITHDRAW} reserves funds for an outflow from a wallet of the same asset, under a withdrawal
@@ -79,9 +78,9 @@ public final class Withdrawals
         }
 
         final long amount = command.amount;
-        holds.reserve(command, asset, position, HOLD_KIND_WITHDRAWAL, wallet);
+        holds.reserve(command, asset, position, HoldDescriptor.KIND_WITHDRAWAL, wallet);
         wallets.put(wallet, WalletDescriptor.PENDING, wallets.get(wallet, WalletDescriptor.PENDING) + amount);
-        accounts.putPosition(position, POSITION_WITHDRAWAL_HELD, accounts.withdrawalHeld(position) + amount);
+        accounts.putPosition(position, PositionDescriptor.WITHDRAWAL_HELD, accounts.withdrawalHeld(position) + amount);
         windows.addOutflow(asset, wallet, amount);
         assert accounts.withdrawalHeld(position) <= accounts.held(position) : "pending beyond held";
         return Reason.OK;
@@ -204,8 +203,8 @@ public final class Withdrawals
         // the obligations too: cover is unchanged by a settlement.
         assert balance - amount >= 0 : "settlement below zero: balance=" + balance + ", amount=" + amount;
         assert obligationsDelta == -amount : "settlement not backed: obligationsDelta=" + obligationsDelta;
-        accounts.putPosition(position, POSITION_HELD, held - amount);
-        accounts.putPosition(position, POSITION_WITHDRAWAL_HELD, accounts.withdrawalHeld(position) - amount);
+        accounts.putPosition(position, PositionDescriptor.HELD, held - amount);
+        accounts.putPosition(position, PositionDescriptor.WITHDRAWAL_HELD, accounts.withdrawalHeld(position) - amount);
         holds.releaseHeld(asset, amount);
         cover.addObligations(asset, obligationsDelta);
         holds.consume(command.holdId, hold, amount);
@@ -227,7 +226,7 @@ public final class Withdrawals
         final int wallet = holds.wallet(hold);
         final int position = holds.position(hold);
         wallets.put(wallet, WalletDescriptor.PENDING, wallets.get(wallet, WalletDescriptor.PENDING) - amount);
-        accounts.putPosition(position, POSITION_WITHDRAWAL_HELD, accounts.withdrawalHeld(position) - amount);
+        accounts.putPosition(position, PositionDescriptor.WITHDRAWAL_HELD, accounts.withdrawalHeld(position) - amount);
         holds.unreserve(command.holdId, hold, amount);
         return Reason.OK;
     }
@@ -246,7 +245,7 @@ public final class Withdrawals
         {
             return -Reason.HOLD_NOT_FOUND.code();
         }
-        if (holds.kind(hold) != HOLD_KIND_WITHDRAWAL)
+        if (holds.kind(hold) != HoldDescriptor.KIND_WITHDRAWAL)
         {
             return -Reason.HOLD_NOT_WITHDRAWAL.code();
         }
