@@ -295,7 +295,7 @@ public final class GuardEngine
     private void haltOutflowsOnBurst()
     {
         final int asset = parts.windows.countVelocityRejection();
-        if (asset >= 0 && parts.killSwitches.outflowSwitch(asset) == KillSwitchState.RELEASED)
+        if (asset >= 0 && parts.killSwitches.outflowSwitch(asset) == KillSwitchState.LIFTED)
         {
             parts.killSwitches.engageAsset(asset, AssetDescriptor.FLAG_OUTFLOWS_HALTED, KillSwitchCause.VELOCITY_BURST,
                 parts.assets.outflowBurstMax(asset));

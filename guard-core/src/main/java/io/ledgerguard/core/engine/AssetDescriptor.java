@@ -13,7 +13,7 @@ package io.ledgerguard.core.engine;
  *   |    |                    |              | Custody; VOLUME_ALERTED: Windows                            |
  *   |  4 | attestedOldestMs   | Custody      | the oldest of its wallets' attestation times                |
  *   |  5 | stale              | Custody      | 1 once ATTESTATION_STALE was raised; not in the state hash  |
- *   |  6 | haltedAtMs         | KillSwitches | when the asset's kill switch engaged, 0 when it is released |
+ *   |  6 | haltedAtMs         | KillSwitches | when the asset's kill switch engaged, 0 when it is lifted   |
  *   |  7 | haltCause          | KillSwitches | a KillSwitchCause code                                      |
  *   |  8 | outflowsHaltedAtMs | KillSwitches | when the outflow halt engaged, 0 when it is released        |
  *   |  9 | outflowsHaltCause  | KillSwitches | a KillSwitchCause code                                      |

@@ -296,7 +296,7 @@ public final class Custody
         if (decrease || increase)
         {
             alerts.custodyDrift(asset, wallets.id(wallet), balance, expected, tolerance);
-            if (decrease && killSwitches.outflowSwitch(asset) == KillSwitchState.RELEASED)
+            if (decrease && killSwitches.outflowSwitch(asset) == KillSwitchState.LIFTED)
             {
                 killSwitches.engageAsset(asset, AssetDescriptor.FLAG_OUTFLOWS_HALTED, KillSwitchCause.CUSTODY_DRIFT,
                     tolerance);

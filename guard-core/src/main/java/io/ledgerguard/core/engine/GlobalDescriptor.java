@@ -8,7 +8,7 @@ package io.ledgerguard.core.engine;
  *   |  0 | flags          | KillSwitches| FLAG_HALTED: the kill switch for everything                | yes  |
  *   |  1 | lastTimestampNs| GuardEngine | the guard's clock: the latest sequencing time seen         | no   |
  *   |  2 | commands       | GuardEngine | commands applied, duplicates and rejections included       | no   |
- *   |  3 | haltedAtMs     | KillSwitches| when the kill switch for everything engaged, 0 if released | yes  |
+ *   |  3 | haltedAtMs     | KillSwitches| when the kill switch for everything engaged, 0 if lifted   | yes  |
  *   |  4 | frozenAccounts | Accounts    | accounts FROZEN now, derived from their statuses           | no   |
  *   |5-7 | (reserved)     |             |                                                            |      |
  *   +----+----------------+-------------+-----------------------------------------------------------+------+

@@ -217,7 +217,7 @@ public final class Holds
     /**
      * Take part of a hold out of the asset's held counter: it left the position (a transfer, a settlement).
      */
-    public void releaseHeld(final int asset, final long amount)
+    public void takeHeld(final int asset, final long amount)
     {
         assets.put(asset, AssetDescriptor.HELD, assets.get(asset, AssetDescriptor.HELD) - amount);
     }

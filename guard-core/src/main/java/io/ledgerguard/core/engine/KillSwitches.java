@@ -11,8 +11,8 @@ import static io.ledgerguard.core.engine.AssetDescriptor.FLAG_OUTFLOWS_HALTED;
 /**
  * The kill switches of SPEC §5 by scope: per asset (its kill switch and its outflow halt), per wallet, and one for
  * everything; {@code HALT} and {@code RESUME}. Automatic controls engage them through
- * {@link #engageAsset(int, long, KillSwitchCause, long)}; only an operator's {@code RESUME} releases them. Every
- * engagement records when and why, and every release says how long it held (SPEC §5.1).
+ * {@link #engageAsset(int, long, KillSwitchCause, long)}; only an operator's {@code RESUME} lifts them. Every
+ * engagement records when and why, and every lifting says how long it held (SPEC §5.1).
  */
 public final class KillSwitches
 {
@@ -98,7 +98,7 @@ public final class KillSwitches
         if (command.assetId != 0)
         {
             final int asset = assets.index(command.assetId);
-            if (assetSwitch(asset) == KillSwitchState.RELEASED)
+            if (assetSwitch(asset) == KillSwitchState.LIFTED)
             {
                 engageAsset(asset, FLAG_HALTED, KillSwitchCause.OPERATOR, 0);
             }
@@ -106,7 +106,7 @@ public final class KillSwitches
         else if (command.walletId != 0)
         {
             final int wallet = wallets.index(command.walletId);
-            if (walletSwitch(wallet) == KillSwitchState.RELEASED)
+            if (walletSwitch(wallet) == KillSwitchState.LIFTED)
             {
                 setWalletFlag(wallet, true);
                 wallets.put(wallet, WalletDescriptor.HALTED_AT_MS, context.nowMs());
@@ -116,7 +116,7 @@ public final class KillSwitches
         }
         else
         {
-            if (globalSwitch() == KillSwitchState.RELEASED)
+            if (globalSwitch() == KillSwitchState.LIFTED)
             {
                 globals.put(GlobalDescriptor.HALTED_AT_MS, context.nowMs());
                 alerts.killSwitchEngaged(AlertScope.ALL, -1, 0, KillSwitchCause.OPERATOR);
@@ -127,7 +127,7 @@ public final class KillSwitches
     }
 
     /**
-     * {@code RESUME}: release the kill switch of the asset (and its outflow halt, each with its own record), the
+     * {@code RESUME}: lift the kill switch of the asset (and its outflow halt, each with its own record), the
      * wallet, or everything the command names. Its approvals were checked before sequencing.
      */
     public Reason resume(final Command command)
@@ -142,11 +142,11 @@ public final class KillSwitches
             final int asset = assets.index(command.assetId);
             if (assetSwitch(asset) == KillSwitchState.ENGAGED)
             {
-                releaseAsset(asset, FLAG_HALTED);
+                liftAsset(asset, FLAG_HALTED);
             }
             if (outflowSwitch(asset) == KillSwitchState.ENGAGED)
             {
-                releaseAsset(asset, FLAG_OUTFLOWS_HALTED);
+                liftAsset(asset, FLAG_OUTFLOWS_HALTED);
                 // The rejections that made the burst are dealt with: the next burst counts from none.
                 windows.resetBursts(asset);
             }
@@ -197,7 +197,7 @@ public final class KillSwitches
         return Reason.OK;
     }
 
-    private void releaseAsset(final int asset, final long flag)
+    private void liftAsset(final int asset, final long flag)
     {
         assert assets.hasFlag(asset, flag) : "not engaged: flag=" + flag;
         final boolean outflows = flag == FLAG_OUTFLOWS_HALTED;

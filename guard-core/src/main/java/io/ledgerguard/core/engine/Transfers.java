@@ -79,7 +79,7 @@ public final class Transfers
         if (hold >= 0)
         {
             accounts.putPosition(debitPosition, PositionDescriptor.HELD, accounts.held(debitPosition) - amount);
-            holds.releaseHeld(asset, amount);
+            holds.takeHeld(asset, amount);
             holds.consume(command.holdId, hold, amount);
         }
         else

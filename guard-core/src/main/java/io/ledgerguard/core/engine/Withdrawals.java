@@ -205,7 +205,7 @@ public final class Withdrawals
         assert obligationsDelta == -amount : "settlement not backed: obligationsDelta=" + obligationsDelta;
         accounts.putPosition(position, PositionDescriptor.HELD, held - amount);
         accounts.putPosition(position, PositionDescriptor.WITHDRAWAL_HELD, accounts.withdrawalHeld(position) - amount);
-        holds.releaseHeld(asset, amount);
+        holds.takeHeld(asset, amount);
         cover.addObligations(asset, obligationsDelta);
         holds.consume(command.holdId, hold, amount);
         custody.settleOutflow(asset, wallet, amount);
