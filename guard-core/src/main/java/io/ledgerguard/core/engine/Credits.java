@@ -275,6 +275,9 @@ public final class Credits
     private void credit(
         final long creditTxId, final long accountId, final int asset, final long amount, final int inflow)
     {
+        assert amount > 0 : "a credit credits: amount=" + amount;
+        assert creditObligationsDelta >= 0 : "a credit lowered obligations: " + creditObligationsDelta;
+        assert creditObligationsDelta <= amount : "a credit raised obligations beyond itself: " + creditObligationsDelta;
         final int target = accounts.findOrAddPosition(creditPosition, accountId, asset);
         accounts.putPosition(target, PositionDescriptor.AVAILABLE, creditAvailable + amount);
         cover.addObligations(asset, creditObligationsDelta);
@@ -284,6 +287,7 @@ public final class Credits
         credits.put(record, CreditDescriptor.ASSET_INDEX, asset);
         credits.put(record, CreditDescriptor.AMOUNT, amount);
         credits.put(record, CreditDescriptor.INFLOW, inflow);
+        assert accounts.available(target) == creditAvailable + amount : "credit not applied";
     }
 
     /**

@@ -75,6 +75,8 @@ public final class Transfers
 
         final long amount = command.amount;
         final int asset = assets.index(command.assetId);
+        assert debitPosition >= 0 : "a transfer debits a position it found";
+        assert hold < 0 || amount <= holds.remaining(hold) : "hold overdrawn";
         final long creditAvailable = creditPosition >= 0 ? accounts.available(creditPosition) : 0;
         if (hold >= 0)
         {
@@ -91,6 +93,7 @@ public final class Transfers
         accounts.putPosition(target, PositionDescriptor.AVAILABLE, creditAvailable + amount);
         cover.addObligations(asset, obligationsDelta);
         windows.addTradedVolume(asset, amount);
+        assert hold >= 0 || accounts.spendable(debitPosition) >= 0 : "I1: debited below the credit limit";
         return Reason.OK;
     }
 
