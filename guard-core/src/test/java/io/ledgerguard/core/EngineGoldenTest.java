@@ -3,7 +3,10 @@ package io.ledgerguard.core;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.List;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,19 +27,27 @@ class EngineGoldenTest
     private static final int CHECKPOINT_EVERY = 20_000;
     private static final long START_MS = 1_700_000_000_000L;
 
+    // Recorded by running this test against GuardEngine as of commit ceb535f, before it was split into rooms.
     @ParameterizedTest(name = "seed {0}")
     @CsvSource({
-        "1, 48949ca5c3b9e049bdd88aae8bccd0f38a9a02ac97f41777c6bd3cf8876d411b",
-        "2, cecf84f3632ba274a5d289f95938004f35dfdfbc189a2d7a080adb6957fc5918",
-        "3, 875289081fc980f49d256dc1460d5599ab67b19249abb6ca6a61970b77baf13f",
+        "1, e2e29cb6f69a6916146de254edecdb582477fbf02ee2bb88dfec2602f8e5bae9, 6762cfa48ab529452b49cabdd8b706447c3c083b1ede175eb566ae9d22867dcc",
+        "2, a2282f5ec916af29758eadf493cafd5e18bbe63d517be17a82ec4eea167fbc32, 532d51f054424188d4cd3d4c3174fb980c2fdf46c0677d0b1b1d24c443888ccf",
+        "4, 6ba5fc0faf71b44074f6837f79c5ec1016acb3e0b4c33f5060955513ca2bd7f8, c2a543dcf55a2d5e264d788cc9b21e3129e6690f815dcfd77dca9d13c18c2b9d",
     })
-    void shouldDecideSeededStreamsExactlyAsRecorded(final long seed, final String expected)
+    void shouldDecideSeededStreamsExactlyAsRecorded(
+        final long seed, final String expectedDecisions, final String expectedWithState)
         throws NoSuchAlgorithmException
     {
         final GuardEngine engine = new GuardEngine(RandomCommandStream.config(400_000));
+        final EnumSet<CommandType> accepted = EnumSet.noneOf(CommandType.class);
+        final EnumSet<CommandType> rejected = EnumSet.noneOf(CommandType.class);
+        final List<Long> deposits = new ArrayList<>();
         final RandomCommandStream stream = new RandomCommandStream(seed, 1, ACCOUNTS);
         final Command command = new Command();
         final Decision decision = new Decision();
+        // Decisions alone, and decisions with the state hash at every checkpoint: a change of the state's layout moves
+        // only the second.
+        final MessageDigest decisions = MessageDigest.getInstance("SHA-256");
         final MessageDigest digest = MessageDigest.getInstance("SHA-256");
         long nowMs = START_MS;
 
@@ -52,6 +63,7 @@ class EngineGoldenTest
             command.seq = attestTxId;
             command.timestampNs = nowMs * 1_000_000;
             engine.apply(command, decision);
+            fold(decisions, decision);
             fold(digest, decision);
         }
         for (int i = 1; i <= ACCOUNTS + COMMANDS; i++)
@@ -62,6 +74,16 @@ class EngineGoldenTest
             command.seq = i;
             command.timestampNs = nowMs * 1_000_000;
             engine.apply(command, decision);
+            stream.onDecision(command, decision);
+            if (command.type != null)
+            {
+                (decision.accepted() ? accepted : rejected).add(command.type);
+            }
+            if (command.type == CommandType.DEPOSIT && decision.accepted())
+            {
+                deposits.add(command.txId);
+            }
+            fold(decisions, decision);
             fold(digest, decision);
             if (i % CHECKPOINT_EVERY == 0)
             {
@@ -69,17 +91,78 @@ class EngineGoldenTest
                 fold(digest, engine.stateHash().hex());
             }
         }
+        // The random stream accepts no REVERSE and no SWEEP: a tail of both, twice over, so that the second of each
+        // is refused, and a RESUME it may never refuse.
+        long tailSeq = ACCOUNTS + COMMANDS;
+        long tailTxId = 1L << 51;
+        for (int round = 0; round < 2; round++)
+        {
+            for (int i = Math.max(0, deposits.size() - 5); i < deposits.size(); i++)
+            {
+                command.reset();
+                command.type = CommandType.REVERSE;
+                command.txId = ++tailTxId;
+                command.reversedTxId = deposits.get(i);
+                tailSeq = applyTail(engine, command, decision, ++tailSeq, ++nowMs, accepted, rejected, decisions, digest);
+            }
+            for (int w = 0; w + 1 < engine.walletCount(); w += 2)
+            {
+                command.reset();
+                command.type = CommandType.SWEEP;
+                command.txId = ++tailTxId;
+                command.walletId = engine.walletId(w);
+                command.toWalletId = engine.walletId(w + 1);
+                command.assetId = engine.assetId(engine.walletAssetIndex(w));
+                command.amount = 1_000;
+                command.chainRef("golden-sweep-" + w);
+                tailSeq = applyTail(engine, command, decision, ++tailSeq, ++nowMs, accepted, rejected, decisions, digest);
+            }
+        }
+        // A RESUME that names two targets: refused, whatever the stream did.
+        command.reset();
+        command.type = CommandType.RESUME;
+        command.txId = ++tailTxId;
+        command.assetId = engine.assetId(0);
+        command.walletId = engine.walletId(0);
+        applyTail(engine, command, decision, ++tailSeq, ++nowMs, accepted, rejected, decisions, digest);
+        assertNull(engine.checkInvariants(), "seed=" + seed + ", after the tail");
         fold(digest, engine.stateHash().hex());
 
-        final String actual = HexFormat.of().formatHex(digest.digest());
-        if ("RECORD".equals(expected))
+        // The digests are only worth what the stream exercises: every type, accepted and rejected.
+        assertEquals(EnumSet.allOf(CommandType.class), accepted, "types accepted, seed=" + seed);
+        assertEquals(EnumSet.allOf(CommandType.class), rejected, "types rejected, seed=" + seed);
+
+        final String actualDecisions = HexFormat.of().formatHex(decisions.digest());
+        final String actualWithState = HexFormat.of().formatHex(digest.digest());
+        if ("RECORD".equals(expectedDecisions))
         {
-            System.out.println("EngineGoldenTest seed " + seed + " -> " + actual);
+            System.out.println("EngineGoldenTest seed " + seed + " -> " + actualDecisions + ", " + actualWithState);
         }
         else
         {
-            assertEquals(expected, actual, "seed=" + seed);
+            assertEquals(expectedDecisions, actualDecisions, "decisions, seed=" + seed);
+            assertEquals(expectedWithState, actualWithState, "decisions and state, seed=" + seed);
         }
+    }
+
+    private static long applyTail(
+        final GuardEngine engine,
+        final Command command,
+        final Decision decision,
+        final long seq,
+        final long nowMs,
+        final EnumSet<CommandType> accepted,
+        final EnumSet<CommandType> rejected,
+        final MessageDigest decisions,
+        final MessageDigest digest)
+    {
+        command.seq = seq;
+        command.timestampNs = nowMs * 1_000_000;
+        engine.apply(command, decision);
+        (decision.accepted() ? accepted : rejected).add(command.type);
+        fold(decisions, decision);
+        fold(digest, decision);
+        return seq;
     }
 
     private static void fold(final MessageDigest digest, final Decision decision)
