@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -29,11 +31,7 @@ class EngineGoldenTest
 
     // Recorded by running this test against GuardEngine as of commit ceb535f, before it was split into rooms.
     @ParameterizedTest(name = "seed {0}")
-    @CsvSource({
-        "1, e2e29cb6f69a6916146de254edecdb582477fbf02ee2bb88dfec2602f8e5bae9, 6762cfa48ab529452b49cabdd8b706447c3c083b1ede175eb566ae9d22867dcc",
-        "2, a2282f5ec916af29758eadf493cafd5e18bbe63d517be17a82ec4eea167fbc32, 532d51f054424188d4cd3d4c3174fb980c2fdf46c0677d0b1b1d24c443888ccf",
-        "4, 6ba5fc0faf71b44074f6837f79c5ec1016acb3e0b4c33f5060955513ca2bd7f8, c2a543dcf55a2d5e264d788cc9b21e3129e6690f815dcfd77dca9d13c18c2b9d",
-    })
+    @MethodSource("recorded")
     void shouldDecideSeededStreamsExactlyAsRecorded(
         final long seed, final String expectedDecisions, final String expectedWithState)
         throws NoSuchAlgorithmException
@@ -103,7 +101,7 @@ class EngineGoldenTest
                 command.type = CommandType.REVERSE;
                 command.txId = ++tailTxId;
                 command.reversedTxId = deposits.get(i);
-                tailSeq = applyTail(engine, command, decision, ++tailSeq, ++nowMs, accepted, rejected, decisions, digest);
+                applyTail(engine, command, decision, ++tailSeq, ++nowMs, accepted, rejected, decisions, digest);
             }
             for (int w = 0; w + 1 < engine.walletCount(); w += 2)
             {
@@ -115,7 +113,7 @@ class EngineGoldenTest
                 command.assetId = engine.assetId(engine.walletAssetIndex(w));
                 command.amount = 1_000;
                 command.chainRef("golden-sweep-" + w);
-                tailSeq = applyTail(engine, command, decision, ++tailSeq, ++nowMs, accepted, rejected, decisions, digest);
+                applyTail(engine, command, decision, ++tailSeq, ++nowMs, accepted, rejected, decisions, digest);
             }
         }
         // A RESUME that names two targets: refused, whatever the stream did.
@@ -145,7 +143,22 @@ class EngineGoldenTest
         }
     }
 
-    private static long applyTail(
+    static Stream<Arguments> recorded()
+    {
+        // Seed, the digest of the decisions, the digest of the decisions with the state hashes.
+        return Stream.of(
+            Arguments.of(1L,
+                "e2e29cb6f69a6916146de254edecdb582477fbf02ee2bb88dfec2602f8e5bae9",
+                "6762cfa48ab529452b49cabdd8b706447c3c083b1ede175eb566ae9d22867dcc"),
+            Arguments.of(2L,
+                "a2282f5ec916af29758eadf493cafd5e18bbe63d517be17a82ec4eea167fbc32",
+                "532d51f054424188d4cd3d4c3174fb980c2fdf46c0677d0b1b1d24c443888ccf"),
+            Arguments.of(4L,
+                "6ba5fc0faf71b44074f6837f79c5ec1016acb3e0b4c33f5060955513ca2bd7f8",
+                "c2a543dcf55a2d5e264d788cc9b21e3129e6690f815dcfd77dca9d13c18c2b9d"));
+    }
+
+    private static void applyTail(
         final GuardEngine engine,
         final Command command,
         final Decision decision,
@@ -162,7 +175,6 @@ class EngineGoldenTest
         (decision.accepted() ? accepted : rejected).add(command.type);
         fold(decisions, decision);
         fold(digest, decision);
-        return seq;
     }
 
     private static void fold(final MessageDigest digest, final Decision decision)
