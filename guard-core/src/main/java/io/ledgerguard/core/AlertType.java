@@ -31,7 +31,12 @@ public enum AlertType
      * Raised by an alert dispatcher, not the guard: alerts were dropped because the sinks fell behind. {@code dropped}
      * counts them since the previous such alert, {@code droppedTotal} since the start.
      */
-    ALERTS_DROPPED("dropped", "droppedTotal");
+    ALERTS_DROPPED("dropped", "droppedTotal"),
+    /**
+     * SPEC §11: a table passed 80% of its limit; raised once per crossing. {@code table} is the {@link TableKind}'s
+     * ordinal, {@code size} its entries, {@code sizeMax} its limit (for txIds without the control reserve).
+     */
+    CAPACITY_WARNING("table", "size", "sizeMax");
 
     /** Most figures any alert type carries. */
     public static final int FIGURES_MAX = 4;

@@ -37,6 +37,14 @@ public final class Command
     public long seq;
     public long timestampNs;
 
+    /**
+     * When the client first submitted this command, epoch milliseconds, as it says; 0 when it does not say, and then
+     * the command's own time is {@link #timestampNs}. A resubmission carries the same value. Not part of the
+     * fingerprint. The guard refuses a command whose own time is older than the txId window (SPEC §11), so that a
+     * txId it has forgotten can never be applied twice.
+     */
+    public long submittedAtMs;
+
     // The command.
     public CommandType type;
     public long txId;
@@ -123,6 +131,7 @@ public final class Command
     {
         seq = 0;
         timestampNs = 0;
+        submittedAtMs = 0;
         type = null;
         txId = 0;
         accountId = 0;
@@ -395,7 +404,8 @@ public final class Command
         }
         final int approvalsMax = approvalKeyIds == null ? 0 : APPROVALS_MAX;
         if (approvalCount < 0 || approvalCount > approvalsMax || approvalsVerified < 0 ||
-            approvalsVerified > approvalCount || expiresAtMs < 0 || ApprovalFault.fromCode(approvalFault) == null)
+            approvalsVerified > approvalCount || expiresAtMs < 0 || submittedAtMs < 0 ||
+            ApprovalFault.fromCode(approvalFault) == null)
         {
             return Reason.MALFORMED_COMMAND;
         }
@@ -419,6 +429,7 @@ public final class Command
     {
         seq = source.seq;
         timestampNs = source.timestampNs;
+        submittedAtMs = source.submittedAtMs;
         type = source.type;
         txId = source.txId;
         accountId = source.accountId;
@@ -558,6 +569,7 @@ public final class Command
         {
             sb.append(" chainRef=").append(chainRefString());
         }
+        appendIfSet(sb, "submittedAtMs", submittedAtMs);
         if (approvalCount > 0 || expiresAtMs != 0)
         {
             sb.append(" approvals=").append(approvalsVerified).append('/').append(approvalCount);

@@ -19,6 +19,10 @@ import org.agrona.MutableDirectBuffer;
  *   +------------+-------------+---------------+-------------------+---------------+----------+------------+
  *   | batchCount | expiresAtMs | approvalCount | approvalsVerified | approvalFault | reserved | toWalletId |
  *   +------------+-------------+---------------+-------------------+---------------+----------+------------+
+ *   124             132
+ *   +---------------+
+ *   | submittedAtMs |  (version 3; a version 2 header ends at 124 and decodes with submittedAtMs 0)
+ *   +---------------+
  *   then: chain reference bytes, memo bytes, credit limits (assetId int, limit long), approvals (key id length
  *   byte, key id bytes, 64 signature bytes), inner commands.
  * </pre>
@@ -29,7 +33,9 @@ import org.agrona.MutableDirectBuffer;
 public final class CommandCodec
 {
     /** Version of this layout; a journal records it so that an incompatible one is refused. */
-    public static final byte VERSION = 2;
+    public static final byte VERSION = 3;
+    /** The previous layout, without {@code submittedAtMs}: journals written with it still decode. */
+    public static final byte VERSION_2 = 2;
 
     public static final int LENGTH_OFFSET = 0;
     public static final int VERSION_OFFSET = 4;
@@ -56,7 +62,9 @@ public final class CommandCodec
     public static final int APPROVALS_VERIFIED_OFFSET = 113;
     public static final int APPROVAL_FAULT_OFFSET = 114;
     public static final int TO_WALLET_ID_OFFSET = 116;
-    public static final int HEADER_LENGTH = 124;
+    public static final int SUBMITTED_AT_OFFSET = 124;
+    public static final int HEADER_LENGTH = 132;
+    private static final int HEADER_LENGTH_2 = 124;
 
     private static final int APPROVAL_LENGTH_MAX = 1 + Command.KEY_ID_LENGTH_MAX + Command.SIGNATURE_LENGTH;
 
@@ -103,6 +111,7 @@ public final class CommandCodec
         buffer.putByte(offset + APPROVAL_FAULT_OFFSET, (byte)command.approvalFault);
         buffer.putByte(offset + APPROVAL_FAULT_OFFSET + 1, (byte)0);
         buffer.putLong(offset + TO_WALLET_ID_OFFSET, command.toWalletId);
+        buffer.putLong(offset + SUBMITTED_AT_OFFSET, command.submittedAtMs);
         int position = offset + HEADER_LENGTH;
         final int chainRefBytes = Math.min(command.chainRefLength, Command.CHAIN_REF_LENGTH_MAX);
         buffer.putBytes(position, command.chainRef, 0, chainRefBytes);
@@ -148,12 +157,13 @@ public final class CommandCodec
     {
         final int length = buffer.getInt(offset + LENGTH_OFFSET);
         final byte version = buffer.getByte(offset + VERSION_OFFSET);
-        if (version != VERSION)
+        if (version != VERSION && version != VERSION_2)
         {
             throw new IllegalArgumentException("unsupported command encoding: version=" + version + ", expected=" +
-                VERSION + ", offset=" + offset);
+                VERSION + " or " + VERSION_2 + ", offset=" + offset);
         }
-        if (length < HEADER_LENGTH || length > ENCODED_LENGTH_MAX)
+        final int headerLength = version == VERSION ? HEADER_LENGTH : HEADER_LENGTH_2;
+        if (length < headerLength || length > ENCODED_LENGTH_MAX)
         {
             throw new IllegalArgumentException("bad command length: length=" + length + ", offset=" + offset);
         }
@@ -182,6 +192,7 @@ public final class CommandCodec
         command.approvalsVerified = buffer.getByte(offset + APPROVALS_VERIFIED_OFFSET);
         command.approvalFault = buffer.getByte(offset + APPROVAL_FAULT_OFFSET);
         command.toWalletId = buffer.getLong(offset + TO_WALLET_ID_OFFSET);
+        command.submittedAtMs = version == VERSION ? buffer.getLong(offset + SUBMITTED_AT_OFFSET) : 0;
         if (approvalCount < 0 || approvalCount > (command.canHoldBatch() ? Command.APPROVALS_MAX : 0))
         {
             throw new IllegalArgumentException("corrupt command encoding: offset=" + offset + ", approvalCount=" +
@@ -194,7 +205,7 @@ public final class CommandCodec
             throw new IllegalArgumentException("corrupt command encoding: offset=" + offset + ", creditLimitCount=" +
                 creditLimitCount + ", batchCount=" + batchCount);
         }
-        int position = offset + HEADER_LENGTH;
+        int position = offset + headerLength;
         final int chainRefBytes = Math.min(command.chainRefLength, Command.CHAIN_REF_LENGTH_MAX);
         buffer.getBytes(position, command.chainRef, 0, chainRefBytes);
         position += chainRefBytes;

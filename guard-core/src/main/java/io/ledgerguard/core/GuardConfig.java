@@ -51,6 +51,7 @@ public final class GuardConfig
     private final List<AssetConfig> assets = new ArrayList<>();
     private final List<WalletConfig> wallets = new ArrayList<>();
     private final Limits limits = new Limits();
+    private final Retention retention = new Retention();
     private final List<KeyConfig> keys = new ArrayList<>();
     private final Map<ApprovalClass, ApprovalRule> approvalRules = new EnumMap<>(ApprovalClass.class);
     private final int[] approvalsRequired = new int[ApprovalClass.values().length];
@@ -210,6 +211,14 @@ public final class GuardConfig
     }
 
     /**
+     * @return how long decided txIds and reversible credits are kept (SPEC §11).
+     */
+    public Retention retention()
+    {
+        return retention;
+    }
+
+    /**
      * @param code an asset code.
      * @return the asset, or {@code null}.
      */
@@ -297,6 +306,7 @@ public final class GuardConfig
             }
         }
         limits.validate("limits");
+        retention.validate("retention");
         concludeApprovals();
         concluded = true;
         return this;
@@ -668,6 +678,27 @@ public final class GuardConfig
         public long creditsMax = 1_000_000;
 
         /**
+         * SPEC §11: txIds kept beyond {@link #txIdsMax} for control commands ({@code HALT}, {@code FREEZE},
+         * {@code RESUME}, {@code UNFREEZE}, {@code ATTEST}, {@code INFLOW}), so that a table full of ordinary
+         * commands never stops the controls: a hundredth of the limit, at least 1,024.
+         *
+         * @return how many.
+         */
+        public long txIdsReserve()
+        {
+            return Math.max(1_024, txIdsMax / 100);
+        }
+
+        /**
+         * @param table a table.
+         * @return the most entries it holds: its configured limit, with the control reserve for txIds.
+         */
+        public long entriesMax(final TableKind table)
+        {
+            return table == TableKind.TX_IDS ? txIdsMax + txIdsReserve() : limitOf(table);
+        }
+
+        /**
          * @param table a table.
          * @return its configured limit.
          */
@@ -692,14 +723,40 @@ public final class GuardConfig
                 final String limitKey = key + "." + table.limitKey();
                 final long max = limitOf(table);
                 requirePositive(limitKey, max);
-                final int capacity = capacityFor(max);
-                final long bytes = capacity < 0 ? Long.MAX_VALUE : tableBytes(max, io.ledgerguard.core.internal.Descriptors.slotBytes(table));
+                final long entriesMax = entriesMax(table);
+                final int capacity = capacityFor(entriesMax);
+                final long bytes = capacity < 0 ? Long.MAX_VALUE :
+                    tableBytes(entriesMax, io.ledgerguard.core.internal.Descriptors.slotBytes(table));
                 if (bytes > TABLE_BYTES_MAX)
                 {
                     throw new ConfigurationException(limitKey, "too large for one table: " + table.limitKey() + "=" +
                         max + " needs " + bytes + " bytes, more than " + TABLE_BYTES_MAX);
                 }
             }
+        }
+    }
+
+    /**
+     * SPEC §11: the guard runs for years on fixed tables, so what it remembers for idempotency and reversal is kept
+     * for a window of sequenced time, then forgotten. A command whose own time is older than the txId window is
+     * refused, so that a late resubmission of a forgotten txId can never be applied twice.
+     */
+    public static final class Retention
+    {
+        /** An hour: a client that lost an answer resubmits within seconds or minutes. */
+        public static final long TX_ID_WINDOW_MS_DEFAULT = 3_600_000L;
+        /** A week to reverse an erroneous credit with {@code REVERSE}; an approved {@code ADJUST} corrects later. */
+        public static final long CREDIT_REVERSAL_WINDOW_MS_DEFAULT = 7 * 86_400_000L;
+
+        /** How long a decided txId is remembered: a resubmission within it gets the original decision (I6). */
+        public long txIdWindowMs = TX_ID_WINDOW_MS_DEFAULT;
+        /** How long a credit can be reversed by {@code REVERSE} (SPEC §5.6). */
+        public long creditReversalWindowMs = CREDIT_REVERSAL_WINDOW_MS_DEFAULT;
+
+        void validate(final String key)
+        {
+            requirePositive(key + ".txIdWindowMs", txIdWindowMs);
+            requirePositive(key + ".creditReversalWindowMs", creditReversalWindowMs);
         }
     }
 

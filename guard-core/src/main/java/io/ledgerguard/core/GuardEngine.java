@@ -9,6 +9,7 @@ import io.ledgerguard.core.engine.AssetDescriptor;
 import io.ledgerguard.core.engine.EngineAuditor;
 import io.ledgerguard.core.engine.EngineParts;
 import io.ledgerguard.core.engine.GlobalDescriptor;
+import io.ledgerguard.core.engine.Idempotency;
 import io.ledgerguard.core.engine.KillSwitchState;
 import io.ledgerguard.core.engine.StateHasher;
 import io.ledgerguard.core.engine.StatePart;
@@ -104,9 +105,12 @@ public final class GuardEngine
         parts.globals.putPlain(GlobalDescriptor.LAST_TIMESTAMP_NS, nowNs);
         parts.globals.putPlain(GlobalDescriptor.COMMANDS, parts.globals.get(GlobalDescriptor.COMMANDS) + 1);
         parts.context.begin(command.seq, command.txId, nowNs, decision);
+        // SPEC §11: what is older than the retention window is forgotten first, in bounded work.
+        parts.idempotency.expire();
 
         decision.reason = applyTopLevel(command, decision);
         haltOutflowsOnBurst();
+        parts.capacity.check();
 
         publishDirtyAssets();
         parts.context.end();
@@ -155,6 +159,11 @@ public final class GuardEngine
         {
             return shape;
         }
+        // SPEC §11: an id older than the window may be forgotten already; the command is refused, not applied twice.
+        if (parts.idempotency.isOlderThanWindow(command))
+        {
+            return Reason.COMMAND_OLDER_THAN_TX_ID_WINDOW;
+        }
         final long fingerprint = command.fingerprint();
         final int record = parts.idempotency.find(txId);
         if (record >= 0)
@@ -176,21 +185,29 @@ public final class GuardEngine
         {
             return applyBatch(command, fingerprint, decision);
         }
-        if (!parts.idempotency.hasRoomFor(1))
+        // Control commands use the reserve; when even that is full they are still applied, unrecorded: each is
+        // harmless to apply twice (a switch set twice, an attestation of the same balance, an inflow whose chain
+        // reference is then known).
+        final boolean control = Idempotency.isControl(command.type);
+        final boolean recordable = parts.idempotency.hasRoomFor(1, control);
+        if (!recordable && !control)
         {
             decision.exhaustedTable = TableKind.TX_IDS;
             return Reason.CAPACITY_EXHAUSTED;
         }
         final Reason reason = applyOne(command);
         parts.holds.removeEmptied();
-        parts.idempotency.record(txId, fingerprint, reason, -1, decision.exhaustedTable);
+        if (recordable)
+        {
+            parts.idempotency.record(txId, fingerprint, reason, -1, decision.exhaustedTable);
+        }
         return reason;
     }
 
     private Reason applyBatch(final Command batch, final long fingerprint, final Decision decision)
     {
         final int count = batch.batchCount;
-        if (!parts.idempotency.hasRoomFor(count + 1L))
+        if (!parts.idempotency.hasRoomFor(count + 1L, false))
         {
             decision.exhaustedTable = TableKind.TX_IDS;
             return Reason.CAPACITY_EXHAUSTED;
@@ -640,6 +657,24 @@ public final class GuardEngine
     public long tableSize(final TableKind table)
     {
         return parts.tableSize(table);
+    }
+
+    /**
+     * @param table a table.
+     * @return true when it is past 80% of its limit (SPEC §11), as of the last command.
+     */
+    public boolean capacityWarned(final TableKind table)
+    {
+        return parts.capacity.isWarned(table);
+    }
+
+    /**
+     * @param table a table.
+     * @return true when ordinary commands can add nothing more to it: the guard is not ready for them.
+     */
+    public boolean tableFull(final TableKind table)
+    {
+        return parts.capacity.isFull(table);
     }
 
     /**

@@ -90,6 +90,11 @@ public enum Reason
     LINKED_COMMAND_FAILED(6002),
     /** The credit was reversed already. */
     CREDIT_ALREADY_REVERSED(6003),
+    /**
+     * SPEC §11: the command's own time ({@link Command#submittedAtMs}, else its time) is older than the txId window,
+     * so its txId may already be forgotten: it is refused rather than risk applying it twice.
+     */
+    COMMAND_OLDER_THAN_TX_ID_WINDOW(6004),
 
     // 7xxx: capacity of the fixed tables.
     CAPACITY_EXHAUSTED(7001),

@@ -272,7 +272,8 @@ final class GuardFixture
                 assertEquals(ledgerBefore, engine.stateHash().ledgerHex(),
                     () -> "a rejection changed the ledger: " + toApply + " -> " + copy);
                 final long recorded = engine.tableSize(TableKind.TX_IDS) - txIdsBefore;
-                assertTrue(recorded == 0 || recorded == 1, "a rejection recorded " + recorded + " txIds");
+                // At most its own id; fewer when ids older than the txId window were forgotten first (SPEC §11).
+                assertTrue(recorded <= 1, "a rejection recorded " + recorded + " txIds");
             }
         }
         return copy;

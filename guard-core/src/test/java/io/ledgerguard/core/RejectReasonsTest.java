@@ -287,6 +287,16 @@ class RejectReasonsTest
                 f.begin(CommandType.FREEZE).accountId = ALICE;
                 f.begin(CommandType.UNFREEZE).txId = f.nextTxId() - 2;
             })),
+            of(Reason.COMMAND_OLDER_THAN_TX_ID_WINDOW, "transfer submitted longer ago than the txId window", f ->
+            {
+                final Command c = f.begin(CommandType.TRANSFER);
+                c.debitAccountId = ALICE;
+                c.creditAccountId = BOB;
+                c.assetId = BTC;
+                c.amount = 1;
+                c.submittedAtMs = f.nowMs() - GuardConfig.Retention.TX_ID_WINDOW_MS_DEFAULT - 1;
+                return f.submit(c);
+            }),
             of(Reason.LINKED_COMMAND_FAILED, "second leg of a batch fails", f -> f.batch(() ->
             {
                 f.transfer(ALICE, BOB, "BTC", 1);

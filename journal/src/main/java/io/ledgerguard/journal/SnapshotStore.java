@@ -37,7 +37,7 @@ import io.ledgerguard.core.GuardEngine;
 public final class SnapshotStore
 {
     static final byte[] MAGIC = "LEDGER-GUARD-SNAPSHOT\0\0\0".getBytes(StandardCharsets.US_ASCII);
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
     private static final String PREFIX = "snapshot-";
     private static final String SUFFIX = ".lgs";
     private static final String TEMP_SUFFIX = ".tmp";

@@ -6,6 +6,7 @@ import io.ledgerguard.core.AlertType;
 import io.ledgerguard.core.ApprovalFault;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.KillSwitchCause;
+import io.ledgerguard.core.TableKind;
 
 /**
  * Raises the alerts of SPEC §7 into the decision being written, one method per alert type with its figures named.
@@ -142,6 +143,20 @@ public final class Alerts
         {
             alert.figure(0, hotShareBps);
             alert.figure(1, hotShareBpsMax);
+        }
+    }
+
+    /**
+     * SPEC §11: a table passed 80% of its limit.
+     */
+    public void capacityWarning(final TableKind table, final long size, final long sizeMax)
+    {
+        final Alert alert = raise(AlertType.CAPACITY_WARNING, AlertScope.ALL, -1, 0, 0);
+        if (alert != null)
+        {
+            alert.figure(0, table.ordinal());
+            alert.figure(1, size);
+            alert.figure(2, sizeMax);
         }
     }
 

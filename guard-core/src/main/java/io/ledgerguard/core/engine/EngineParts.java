@@ -30,6 +30,7 @@ public final class EngineParts
     public final Transfers transfers;
     public final Idempotency idempotency;
     public final Approvals approvals;
+    public final Capacity capacity;
 
     /**
      * Allocate every table for the configuration's limits.
@@ -53,8 +54,9 @@ public final class EngineParts
         withdrawals = new Withdrawals(undo, assets, wallets, accounts, holds, custody, cover, windows, killSwitches);
         transfers =
             new Transfers(context, undo, assets, accounts, holds, custody, cover, windows, killSwitches, alerts);
-        idempotency = new Idempotency(limits, undo);
+        idempotency = new Idempotency(limits, config.retention(), context, undo);
         approvals = new Approvals(config, context, alerts);
+        capacity = new Capacity(limits, this);
     }
 
     /**
@@ -75,6 +77,7 @@ public final class EngineParts
             case GLOBALS: return globals.buffer();
             case WINDOWS: return windows.buffer();
             case CREDITS: return credits.table().buffer();
+            case TX_ID_EXPIRY: return idempotency.expiryQueue().buffer();
             default: throw new IllegalStateException("state part without a buffer: " + part);
         }
     }

@@ -10,7 +10,8 @@ package io.ledgerguard.core.engine;
  *   |  2 | commands       | GuardEngine | commands applied, duplicates and rejections included       | no   |
  *   |  3 | haltedAtMs     | KillSwitches| when the kill switch for everything engaged, 0 if lifted   | yes  |
  *   |  4 | frozenAccounts | Accounts    | accounts FROZEN now, derived from their statuses           | no   |
- *   |5-7 | (reserved)     |             |                                                            |      |
+ *   |  5 | capacityWarned | Capacity    | one bit per TableKind ordinal: past 80% and alerted        | no   |
+ *   |6-7 | (reserved)     |             |                                                            |      |
  *   +----+----------------+-------------+-----------------------------------------------------------+------+
  * </pre>
  * The layout is part of the snapshot format and of the state hash: change it only with a new snapshot format.
@@ -23,6 +24,7 @@ public final class GlobalDescriptor
     public static final int COMMANDS = 2;
     public static final int HALTED_AT_MS = 3;
     public static final int FROZEN_ACCOUNTS = 4;
+    public static final int CAPACITY_WARNED = 5;
 
     /** Everything is halted. */
     public static final long FLAG_HALTED = 1;

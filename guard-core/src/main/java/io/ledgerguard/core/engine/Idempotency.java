@@ -6,14 +6,21 @@ import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.TableKind;
+import io.ledgerguard.core.internal.ExpiryQueue;
 import io.ledgerguard.core.internal.OffHeapTable;
 import io.ledgerguard.core.internal.TxIdDescriptor;
 import io.ledgerguard.core.internal.UndoLog;
 
 /**
- * Idempotency (I6): every txId decided is recorded with its command's fingerprint and its outcome, so that the same
- * command again gets the same decision and changes nothing, and the same id with other fields is
- * {@link Reason#TX_ID_REUSED}. An accepted batch records its inner commands' ids too; a rejected one only its own.
+ * Idempotency (I6) within the txId window (SPEC §11): every txId decided is recorded with its command's fingerprint
+ * and its outcome, so that the same command again gets the same decision and changes nothing, and the same id with
+ * other fields is {@link Reason#TX_ID_REUSED}. An accepted batch records its inner commands' ids too; a rejected one
+ * only its own.
+ * <p>
+ * Each id is also queued with the sequenced time it was recorded at. Once older than the window it is forgotten, a
+ * bounded number per command ({@link #EXPIRIES_PER_COMMAND_MAX}), so that expiry never pauses the guard; and a
+ * command whose own time is older than the window is refused, so that a forgotten id can never be applied twice.
+ * Control commands may use a reserve beyond the limit, so that a table full of ordinary commands never stops them.
  * <p>
  * The outcome word: reason code (bits 0-15), failed inner index + 1 (bits 16-31), exhausted table ordinal + 1 (bits
  * 32-39).
@@ -23,11 +30,92 @@ public final class Idempotency
     /** {@code TableKind.values()} copies its array on every call; the duplicate path must not allocate. */
     private static final TableKind[] TABLES = TableKind.values();
 
-    private final OffHeapTable txIds;
+    /**
+     * Most ids forgotten per command: twice what one command can record (a full batch and its own id), so that expiry
+     * keeps up with any stream and works off a backlog, in bounded work.
+     */
+    public static final int EXPIRIES_PER_COMMAND_MAX = 2 * (Command.BATCH_COMMANDS_MAX + 1);
+    private static final long NANOS_PER_MILLI = 1_000_000L;
 
-    public Idempotency(final GuardConfig.Limits limits, final UndoLog undo)
+    private final CommandContext context;
+    private final OffHeapTable txIds;
+    private final ExpiryQueue expiry;
+    private final long ordinaryMax;
+    private final long windowMs;
+
+    public Idempotency(
+        final GuardConfig.Limits limits,
+        final GuardConfig.Retention retention,
+        final CommandContext context,
+        final UndoLog undo)
     {
-        txIds = new OffHeapTable(limits.txIdsMax, TxIdDescriptor.WORDS, 1, undo);
+        this.context = context;
+        final long entriesMax = limits.entriesMax(TableKind.TX_IDS);
+        txIds = new OffHeapTable(entriesMax, TxIdDescriptor.WORDS, 1, undo);
+        expiry = new ExpiryQueue(entriesMax, undo);
+        ordinaryMax = limits.txIdsMax;
+        windowMs = retention.txIdWindowMs;
+    }
+
+    /**
+     * Forget the ids recorded longer ago than the window, the oldest first, at most
+     * {@link #EXPIRIES_PER_COMMAND_MAX}. Called before each command, outside any batch.
+     *
+     * @return how many were forgotten.
+     */
+    public int expire()
+    {
+        final long nowMs = context.nowMs();
+        int expired = 0;
+        while (expired < EXPIRIES_PER_COMMAND_MAX && !expiry.isEmpty() && nowMs - expiry.headAtMs() > windowMs)
+        {
+            final int record = txIds.find(expiry.headKey(), 0);
+            assert record >= 0 : "queued txId not recorded: " + expiry.headKey();
+            txIds.remove(record);
+            expiry.pop();
+            expired++;
+        }
+        assert txIds.size() == expiry.size() : "txIds=" + txIds.size() + ", queued=" + expiry.size();
+        return expired;
+    }
+
+    /**
+     * @return true when the command's own time ({@link Command#submittedAtMs}, else its sequenced time) is older than
+     *         the window: its id may already be forgotten.
+     */
+    public boolean isOlderThanWindow(final Command command)
+    {
+        final long ownMs = command.submittedAtMs != 0 ?
+            command.submittedAtMs : Math.floorDiv(command.timestampNs, NANOS_PER_MILLI);
+        return context.nowMs() - ownMs > windowMs;
+    }
+
+    /**
+     * @param control true for a control command, which may use the reserve.
+     * @return true when the table has room for this many more ids.
+     */
+    public boolean hasRoomFor(final long count, final boolean control)
+    {
+        return control ? txIds.hasRoomFor(count) : txIds.size() + count <= ordinaryMax;
+    }
+
+    /**
+     * @return true for the commands that must never fail for lack of table space (SPEC §11).
+     */
+    public static boolean isControl(final CommandType type)
+    {
+        switch (type)
+        {
+            case HALT:
+            case FREEZE:
+            case RESUME:
+            case UNFREEZE:
+            case ATTEST:
+            case INFLOW:
+                return true;
+            default:
+                return false;
+        }
     }
 
     /**
@@ -41,14 +129,6 @@ public final class Idempotency
     public long fingerprint(final int record)
     {
         return txIds.get(record, TxIdDescriptor.FINGERPRINT);
-    }
-
-    /**
-     * @return true when the table has room for this many more ids.
-     */
-    public boolean hasRoomFor(final long count)
-    {
-        return txIds.hasRoomFor(count);
     }
 
     /**
@@ -128,7 +208,9 @@ public final class Idempotency
         final int offset = txIds.insert(txId, 0);
         txIds.put(offset, TxIdDescriptor.FINGERPRINT, fingerprint);
         txIds.put(offset, TxIdDescriptor.OUTCOME, outcome);
+        expiry.push(txId, context.nowMs());
         assert txIds.get(offset, TxIdDescriptor.OUTCOME) == outcome : "outcome not recorded: txId=" + txId;
+        assert txIds.size() == expiry.size() : "txIds=" + txIds.size() + ", queued=" + expiry.size();
     }
 
     /**
@@ -137,5 +219,21 @@ public final class Idempotency
     public OffHeapTable table()
     {
         return txIds;
+    }
+
+    /**
+     * @return the ids in the order they expire: for snapshots and hashing, never written outside this room.
+     */
+    public ExpiryQueue expiryQueue()
+    {
+        return expiry;
+    }
+
+    /**
+     * @return how many ids ordinary commands may have recorded: the configured limit, without the control reserve.
+     */
+    public long ordinaryMax()
+    {
+        return ordinaryMax;
     }
 }

@@ -5,6 +5,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import io.ledgerguard.core.StateHash;
 import io.ledgerguard.core.internal.AccountDescriptor;
 import io.ledgerguard.core.internal.CreditDescriptor;
+import io.ledgerguard.core.internal.ExpiryQueue;
 import io.ledgerguard.core.internal.HoldDescriptor;
 import io.ledgerguard.core.internal.InflowDescriptor;
 import io.ledgerguard.core.internal.OffHeapTable;
@@ -78,6 +79,9 @@ public final class StateHasher
             case CREDITS:
                 hashTable(builder, tag, parts.credits.table(), CreditDescriptor.WORDS, -1);
                 break;
+            case TX_ID_EXPIRY:
+                hashExpiry(builder, tag, parts.idempotency.expiryQueue());
+                break;
             default:
                 throw new IllegalStateException("unhashed state part: " + part);
         }
@@ -93,6 +97,14 @@ public final class StateHasher
             {
                 builder.add(tag, buffer, offset, InflowDescriptor.SLOT_BYTES / 8, -1);
             }
+        }
+    }
+
+    private static void hashExpiry(final StateHash.Builder builder, final int tag, final ExpiryQueue queue)
+    {
+        for (int i = 0, size = queue.size(); i < size; i++)
+        {
+            builder.add(tag, queue.buffer(), queue.entryOffset(i), 2, -1);
         }
     }
 

@@ -21,7 +21,9 @@ public enum StatePart
     /** Only the flags word (tag 7) and the halted-at word ({@link #GLOBAL_HALTED_AT_TAG}) are hashed. */
     GLOBALS("globals", 7, false),
     WINDOWS("windows", 10, true),
-    CREDITS("credits", 11, false);
+    CREDITS("credits", 11, false),
+    /** The decided txIds in the order they are forgotten, with when each was recorded (SPEC §11). */
+    TX_ID_EXPIRY("txIdExpiry", 12, true);
 
     /** The hash tag of the globals' halted-at word. */
     public static final int GLOBAL_HALTED_AT_TAG = 9;
