@@ -107,6 +107,7 @@ public final class GuardEngine
         parts.context.begin(command.seq, command.txId, nowNs, decision);
         // SPEC §11: what is older than the retention window is forgotten first, in bounded work.
         parts.idempotency.expire();
+        parts.credits.expire();
 
         decision.reason = applyTopLevel(command, decision);
         haltOutflowsOnBurst();

@@ -30,8 +30,8 @@ class EngineGoldenTest
     private static final long START_MS = 1_700_000_000_000L;
 
     // The decisions digests were recorded against GuardEngine as of commit ceb535f, before it was split into rooms.
-    // The state digests were recorded again when the state gained the txId expiry queue (SPEC §11), with the
-    // decisions unchanged.
+    // The state digests were recorded again when the state gained the txId and credit expiry queues and a credit's
+    // time (SPEC §11), with the decisions unchanged.
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("recorded")
     void shouldDecideSeededStreamsExactlyAsRecorded(
@@ -151,13 +151,13 @@ class EngineGoldenTest
         return Stream.of(
             Arguments.of(1L,
                 "e2e29cb6f69a6916146de254edecdb582477fbf02ee2bb88dfec2602f8e5bae9",
-                "8e776e70ed41fb55e134cc07dbe15d2687970de348d0388a97417eb87ae2141d"),
+                "522d8f9f6f6c8b928d5aeb3297551c9cf3935465005af0d8bcc371bb03266ccf"),
             Arguments.of(2L,
                 "a2282f5ec916af29758eadf493cafd5e18bbe63d517be17a82ec4eea167fbc32",
-                "651665f7627f4628f7323ec81d877bfe10903d1bbf54309a885b27e14fee2d20"),
+                "bc2d44be8e09b3e786b1ff69612471d0d1992a6c28edcbfc7ff121901d0b7458"),
             Arguments.of(4L,
                 "6ba5fc0faf71b44074f6837f79c5ec1016acb3e0b4c33f5060955513ca2bd7f8",
-                "c51ab941807b8afb20234e79756f7e3a0bd69e70ffd3b5d3a4550867f243dbcd"));
+                "86813176bd155de0f1ad2f15498d7767ddb1207873591e45e1458d2facdfeb96"));
     }
 
     private static void applyTail(

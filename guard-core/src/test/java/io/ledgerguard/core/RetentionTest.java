@@ -168,4 +168,35 @@ class RetentionTest
         }
         return count;
     }
+
+    @Test
+    void shouldReverseACreditWithinItsWindowOnlyAndKeepAClaimForGood()
+    {
+        final GuardFixture f = GuardFixture.create(c -> c.retention().creditReversalWindowMs = WINDOW_MS);
+        f.attestAll();
+        f.openAccount(ALICE, AccountKind.CUSTOMER);
+        f.openAccount(BOB, AccountKind.CUSTOMER);
+        f.fund(ALICE, "BTC", 1_000);
+        final long early = f.nextTxId() - 1;
+        f.fund(ALICE, "BTC", 500);
+        final long late = f.nextTxId() - 1;
+        f.fund(BOB, "BTC", 700);
+        final long spent = f.nextTxId() - 1;
+        f.transfer(BOB, ALICE, "BTC", 700);
+        assertEquals(3, f.engine.tableSize(TableKind.CREDITS));
+
+        // Within the window: reversible. Bob moved his credit on, so the reversal leaves a claim on him.
+        expectAccepted(f.reverse(late));
+        expectAccepted(f.reverse(spent));
+        assertEquals(700, f.engine.claims(BOB, f.assetIndex("BTC")));
+
+        // After it: the credits are forgotten, but the one with a claim is kept, and nothing is reversible.
+        f.advanceMs(WINDOW_MS + 1);
+        f.attestAll();
+        expectRejected(Reason.CREDIT_NOT_FOUND, f.reverse(early));
+        assertEquals(1, f.engine.tableSize(TableKind.CREDITS));
+        assertEquals(700, f.engine.claims(BOB, f.assetIndex("BTC")));
+        expectRejected(Reason.CREDIT_ALREADY_REVERSED, f.reverse(spent));
+        assertNull(f.engine.checkInvariants());
+    }
 }

@@ -6,6 +6,7 @@ import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.TableKind;
 import io.ledgerguard.core.internal.CreditDescriptor;
+import io.ledgerguard.core.internal.ExpiryQueue;
 import io.ledgerguard.core.internal.InflowTable;
 import io.ledgerguard.core.internal.OffHeapTable;
 import io.ledgerguard.core.internal.PositionDescriptor;
@@ -30,6 +31,8 @@ public final class Credits
     private final KillSwitches killSwitches;
     private final Alerts alerts;
     private final OffHeapTable credits;
+    private final ExpiryQueue expiry;
+    private final long windowMs;
 
     // What the check phase of a credit found, for its apply phase.
     private int creditPosition;
@@ -38,6 +41,7 @@ public final class Credits
 
     public Credits(
         final GuardConfig.Limits limits,
+        final GuardConfig.Retention retention,
         final CommandContext context,
         final UndoLog undo,
         final Assets assets,
@@ -56,6 +60,34 @@ public final class Credits
         this.killSwitches = killSwitches;
         this.alerts = alerts;
         credits = new OffHeapTable(limits.creditsMax, CreditDescriptor.WORDS, 1, undo);
+        expiry = new ExpiryQueue(limits.creditsMax, undo);
+        windowMs = retention.creditReversalWindowMs;
+    }
+
+    /**
+     * SPEC §11: forget the credits recorded longer ago than the credit reversal window, the oldest first, at most
+     * {@link Idempotency#EXPIRIES_PER_COMMAND_MAX}. A credit whose reversal left a claim on the account is kept: the
+     * claim is evidence. Called before each command, outside any batch.
+     *
+     * @return how many left the queue.
+     */
+    public int expire()
+    {
+        final long nowMs = context.nowMs();
+        int expired = 0;
+        while (expired < Idempotency.EXPIRIES_PER_COMMAND_MAX && !expiry.isEmpty() &&
+            nowMs - expiry.headAtMs() > windowMs)
+        {
+            final int record = credits.find(expiry.headKey(), 0);
+            assert record >= 0 : "queued credit not recorded: txId=" + expiry.headKey();
+            if (credits.get(record, CreditDescriptor.CLAIM) == 0)
+            {
+                credits.remove(record);
+            }
+            expiry.pop();
+            expired++;
+        }
+        return expired;
     }
 
     /**
@@ -277,7 +309,7 @@ public final class Credits
     {
         assert amount > 0 : "a credit credits: amount=" + amount;
         assert creditObligationsDelta >= 0 : "a credit lowered obligations: " + creditObligationsDelta;
-        assert creditObligationsDelta <= amount : "a credit raised obligations beyond itself: " + creditObligationsDelta;
+        assert creditObligationsDelta <= amount : "a credit raised obligations beyond it: " + creditObligationsDelta;
         final int target = accounts.findOrAddPosition(creditPosition, accountId, asset);
         accounts.putPosition(target, PositionDescriptor.AVAILABLE, creditAvailable + amount);
         cover.addObligations(asset, creditObligationsDelta);
@@ -287,6 +319,8 @@ public final class Credits
         credits.put(record, CreditDescriptor.ASSET_INDEX, asset);
         credits.put(record, CreditDescriptor.AMOUNT, amount);
         credits.put(record, CreditDescriptor.INFLOW, inflow);
+        credits.put(record, CreditDescriptor.CREDITED_AT_MS, context.nowMs());
+        expiry.push(creditTxId, context.nowMs());
         assert accounts.available(target) == creditAvailable + amount : "credit not applied";
     }
 
@@ -310,6 +344,12 @@ public final class Credits
         if (credits.get(record, CreditDescriptor.REVERSED_BY) != 0)
         {
             return Reason.CREDIT_ALREADY_REVERSED;
+        }
+        // SPEC §11: older than the window, a credit is no longer reversible, whether or not expiry has removed its
+        // record yet (it removes a bounded number per command); only an approved ADJUST corrects it then.
+        if (context.nowMs() - credits.get(record, CreditDescriptor.CREDITED_AT_MS) > windowMs)
+        {
+            return Reason.CREDIT_NOT_FOUND;
         }
 
         final long accountId = credits.get(record, CreditDescriptor.ACCOUNT_ID);
@@ -383,5 +423,13 @@ public final class Credits
     public OffHeapTable table()
     {
         return credits;
+    }
+
+    /**
+     * @return the credits in the order they leave the reversal window: for snapshots and hashing.
+     */
+    public ExpiryQueue expiryQueue()
+    {
+        return expiry;
     }
 }

@@ -50,7 +50,8 @@ public final class EngineParts
         custody = new Custody(limits, context, undo, assets, wallets, alerts, killSwitches, cover);
         accounts = new Accounts(limits, context, undo, assets, globals);
         holds = new Holds(limits, context, undo, assets, accounts, killSwitches);
-        credits = new Credits(limits, context, undo, assets, accounts, custody, cover, killSwitches, alerts);
+        credits = new Credits(
+            limits, config.retention(), context, undo, assets, accounts, custody, cover, killSwitches, alerts);
         withdrawals = new Withdrawals(undo, assets, wallets, accounts, holds, custody, cover, windows, killSwitches);
         transfers =
             new Transfers(context, undo, assets, accounts, holds, custody, cover, windows, killSwitches, alerts);
@@ -78,6 +79,7 @@ public final class EngineParts
             case WINDOWS: return windows.buffer();
             case CREDITS: return credits.table().buffer();
             case TX_ID_EXPIRY: return idempotency.expiryQueue().buffer();
+            case CREDIT_EXPIRY: return credits.expiryQueue().buffer();
             default: throw new IllegalStateException("state part without a buffer: " + part);
         }
     }

@@ -82,6 +82,9 @@ public final class StateHasher
             case TX_ID_EXPIRY:
                 hashExpiry(builder, tag, parts.idempotency.expiryQueue());
                 break;
+            case CREDIT_EXPIRY:
+                hashExpiry(builder, tag, parts.credits.expiryQueue());
+                break;
             default:
                 throw new IllegalStateException("unhashed state part: " + part);
         }

@@ -23,7 +23,9 @@ public enum StatePart
     WINDOWS("windows", 10, true),
     CREDITS("credits", 11, false),
     /** The decided txIds in the order they are forgotten, with when each was recorded (SPEC §11). */
-    TX_ID_EXPIRY("txIdExpiry", 12, true);
+    TX_ID_EXPIRY("txIdExpiry", 12, true),
+    /** The credits in the order they leave the reversal window, with when each was credited (SPEC §11). */
+    CREDIT_EXPIRY("creditExpiry", 13, false);
 
     /** The hash tag of the globals' halted-at word. */
     public static final int GLOBAL_HALTED_AT_TAG = 9;
