@@ -70,6 +70,12 @@ class CrashRecoveryTest
             }
             snapshotsPassedOver += Integer.parseInt(recovered[6]);
             child.awaitFirstAck();
+            if (run % 4 == 1)
+            {
+                // Whatever this machine's speed, every fourth run lives until a snapshot is written, so that the
+                // next restart has one to recover from; the others die wherever the timer finds them.
+                child.awaitSnapshotWritten();
+            }
             Thread.sleep(killAfterMs);
             child.kill();
             final Map<Long, long[]> acks = child.acks();
@@ -143,6 +149,7 @@ class CrashRecoveryTest
         private final Map<Long, long[]> acks = new HashMap<>();
         private final CountDownLatch recoveredLatch = new CountDownLatch(1);
         private final CountDownLatch firstAck = new CountDownLatch(1);
+        private final CountDownLatch snapshotWritten = new CountDownLatch(1);
         private final AtomicReference<String[]> recovered = new AtomicReference<>();
         private final Thread reader;
 
@@ -208,6 +215,10 @@ class CrashRecoveryTest
                         }
                         firstAck.countDown();
                     }
+                    else if (line.startsWith("SNAPSHOT "))
+                    {
+                        snapshotWritten.countDown();
+                    }
                     else if (line.startsWith("RECOVERED "))
                     {
                         recovered.set(line.split(" "));
@@ -229,6 +240,15 @@ class CrashRecoveryTest
                 fail("child did not recover within " + CHILD_TIMEOUT_SECONDS + "s; " + log());
             }
             return recovered.get();
+        }
+
+        void awaitSnapshotWritten() throws InterruptedException
+        {
+            if (!snapshotWritten.await(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+                fail("child wrote no snapshot within " + CHILD_TIMEOUT_SECONDS + "s; " + log());
+            }
         }
 
         void awaitFirstAck() throws InterruptedException

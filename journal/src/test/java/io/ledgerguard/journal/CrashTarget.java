@@ -96,6 +96,11 @@ public final class CrashTarget
             out.println("READY");
             out.flush();
         }
+        // Says when a snapshot was written (its checkpoint is in the journal), so that the parent can let a run live
+        // until one exists.
+        final Thread snapshots = new Thread(() -> reportSnapshots(snapshotter, out), "snapshot-reporter");
+        snapshots.setDaemon(true);
+        snapshots.start();
         final Thread[] threads = new Thread[producers];
         for (int p = 0; p < producers; p++)
         {
@@ -107,6 +112,25 @@ public final class CrashTarget
         for (final Thread thread : threads)
         {
             thread.join();
+        }
+    }
+
+    private static void reportSnapshots(final Snapshotter snapshotter, final PrintStream out)
+    {
+        long reported = 0;
+        while (!Thread.currentThread().isInterrupted())
+        {
+            final long written = snapshotter.written();
+            if (written > reported)
+            {
+                reported = written;
+                synchronized (out)
+                {
+                    out.println("SNAPSHOT " + snapshotter.lastWrittenSeq());
+                    out.flush();
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
         }
     }
 
