@@ -53,7 +53,9 @@ public final class ConfigLoader
     /** Deepest nesting of mappings and lists accepted; the schema needs four. */
     private static final int DEPTH_MAX = 8;
 
-    private static final List<String> TOP_KEYS = List.of("assets", "wallets", "limits", "journal", "keys", "approvals");
+    private static final List<String> TOP_KEYS =
+        List.of("assets", "wallets", "limits", "retention", "journal", "keys", "approvals");
+    private static final List<String> RETENTION_KEYS = List.of("txIdWindowMs", "creditReversalWindowMs");
     private static final List<String> KEY_KEYS = List.of("id", "publicKey");
     private static final List<String> RULE_KEYS = List.of("required", "keys");
     private static final String VALIDITY_KEY = "validityMsMax";
@@ -315,6 +317,11 @@ public final class ConfigLoader
         {
             toLimits(limits, "limits", config.limits());
         }
+        final ConfigNode retention = root.entries().get("retention");
+        if (retention != null)
+        {
+            toRetention(retention, "retention", config.retention());
+        }
         final ConfigNode journal = root.entries().get("journal");
         if (journal != null)
         {
@@ -515,6 +522,16 @@ public final class ConfigLoader
         limits.txIdsMax = integer(entries, key, "txIdsMax", 1, Long.MAX_VALUE, limits.txIdsMax);
         limits.inflowsMax = integer(entries, key, "inflowsMax", 1, Long.MAX_VALUE, limits.inflowsMax);
         limits.creditsMax = integer(entries, key, "creditsMax", 1, Long.MAX_VALUE, limits.creditsMax);
+    }
+
+    private void toRetention(final ConfigNode node, final String key, final GuardConfig.Retention retention)
+    {
+        requireMapping(node, key);
+        checkKeys(node, key, RETENTION_KEYS);
+        final Map<String, ConfigNode> entries = node.entries();
+        retention.txIdWindowMs = integer(entries, key, "txIdWindowMs", 1, Long.MAX_VALUE, retention.txIdWindowMs);
+        retention.creditReversalWindowMs =
+            integer(entries, key, "creditReversalWindowMs", 1, Long.MAX_VALUE, retention.creditReversalWindowMs);
     }
 
     private JournalSettings toJournal(final ConfigNode node, final String key)

@@ -162,6 +162,28 @@ class ConfigLoaderTest
         assertEquals(2, ConfigLoader.load(file).assets().size(), "the guard's part reads the same file");
     }
 
+    @Test
+    void shouldReadTheRetentionWindowsWithDefaultsWhereItIsSilent()
+    {
+        final GuardConfig config = ConfigLoader.parse(TWO_ASSETS + "retention: { txIdWindowMs: 60000 }\n");
+
+        assertEquals(60_000, config.retention().txIdWindowMs);
+        assertEquals(GuardConfig.Retention.CREDIT_REVERSAL_WINDOW_MS_DEFAULT, config.retention().creditReversalWindowMs);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "retention: { txIdWindowMs: 0 }|retention.txIdWindowMs: ",
+        "retention: { creditReversalWindowMs: -5 }|retention.creditReversalWindowMs: ",
+        "retention: { txIdWindow: 5 }|retention.txIdWindow: unknown key"
+    })
+    void shouldNameTheRetentionKeyAtFault(final String section, final String expected)
+    {
+        final ConfigurationException refused =
+            assertThrows(ConfigurationException.class, () -> ConfigLoader.parse(TWO_ASSETS + section + "\n"));
+        assertTrue(refused.getMessage().startsWith(expected), refused.getMessage());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "journal: { durability: disk }|journal.durability: must be process or os, was \"disk\"",
