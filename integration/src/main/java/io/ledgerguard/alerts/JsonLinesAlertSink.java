@@ -11,7 +11,7 @@ import java.nio.file.StandardOpenOption;
 import io.ledgerguard.core.Alert;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.pipeline.AlertListener;
-import io.ledgerguard.replay.AlertPublisher;
+import io.ledgerguard.json.AlertPublisher;
 
 /**
  * Appends every alert to a file as one JSON line (SPEC §9, the format of {@code replay --alerts}), flushing each

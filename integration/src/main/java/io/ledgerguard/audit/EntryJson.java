@@ -19,7 +19,7 @@ import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
-import io.ledgerguard.replay.AlertPublisher;
+import io.ledgerguard.json.AlertPublisher;
 
 /**
  * The JSON the audit tools write: ASCII only (other characters escaped), indented like the final state file, the

@@ -36,7 +36,9 @@ import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.StateView;
 import io.ledgerguard.core.pipeline.AlertListener;
 import io.ledgerguard.core.pipeline.LedgerGuard;
-import io.ledgerguard.replay.AlertPublisher;
+import io.ledgerguard.json.AlertPublisher;
+import io.ledgerguard.json.CommandLineParser;
+import io.ledgerguard.json.MalformedCommandException;
 
 /**
  * Admin and observability over HTTP (loopback by default), read-only: {@code GET /health} (liveness),
@@ -79,7 +81,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     private final AtomicLong streamDrops = new AtomicLong();
     private volatile boolean ready;
     private final io.ledgerguard.core.approval.ApprovalVerifier verifier;
-    private final io.ledgerguard.replay.CommandLineParser parser;
+    private final CommandLineParser parser;
     private static final int COMMAND_BYTES_MAX = 64 * 1024;
     private static final java.util.Set<io.ledgerguard.core.CommandType> HTTP_COMMANDS = java.util.EnumSet.of(
         io.ledgerguard.core.CommandType.ADJUST, io.ledgerguard.core.CommandType.REVERSE,
@@ -93,7 +95,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         this.guard = guard;
         this.gateway = gateway;
         this.verifier = new io.ledgerguard.core.approval.ApprovalVerifier(config);
-        this.parser = new io.ledgerguard.replay.CommandLineParser(config);
+        this.parser = new CommandLineParser(config);
         decisions = Counter.builder().name("ledger_guard_decisions_total")
             .help("Requests answered by the gateway, by reason").labelNames("reason").register(registry);
         alertsCounter = Counter.builder().name("ledger_guard_alerts_total")
@@ -343,7 +345,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
                 parser.parse(new String(body, StandardCharsets.UTF_8).strip(), command);
             }
         }
-        catch (final io.ledgerguard.replay.MalformedCommandException ex)
+        catch (final MalformedCommandException ex)
         {
             reply(exchange, 400, Map.of("error", ex.getMessage()));
             return;

@@ -14,8 +14,8 @@ import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.approval.SigningPayload;
-import io.ledgerguard.replay.CommandLineParser;
-import io.ledgerguard.replay.MalformedCommandException;
+import io.ledgerguard.json.CommandLineParser;
+import io.ledgerguard.json.MalformedCommandException;
 
 /**
  * Adds one approver's approval to a command file line (SPEC §6, §9): sets the line's {@code expiresAtMs} when it has

@@ -15,6 +15,13 @@ import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.Journal;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.json.AlertPublisher;
+import io.ledgerguard.json.BatchTooLargeException;
+import io.ledgerguard.json.CommandLineParser;
+import io.ledgerguard.json.DecisionPublisher;
+import io.ledgerguard.json.LineReader;
+import io.ledgerguard.json.MalformedCommandException;
+import io.ledgerguard.json.StatePublisher;
 
 /**
  * Applies a command file (SPEC §9) to a fresh guard, in file order, the guard's clock taken from each line's

@@ -212,7 +212,7 @@ class AdminServerTest
         final String unsigned = "{\"type\":\"HALT\",\"txId\":91,\"atMs\":0,\"asset\":\"BTC\",\"expiresAtMs\":" +
             expires + "}";
         final Command command = new Command();
-        new io.ledgerguard.replay.CommandLineParser(config).parse(unsigned, command);
+        new io.ledgerguard.json.CommandLineParser(config).parse(unsigned, command);
         final String sigOne = base64(io.ledgerguard.core.approval.ApprovalVerifier.sign(command, config,
             one.getPrivate()));
         final String sigTwo = base64(io.ledgerguard.core.approval.ApprovalVerifier.sign(command, config,

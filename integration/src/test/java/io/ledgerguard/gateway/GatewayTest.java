@@ -40,7 +40,7 @@ import io.ledgerguard.core.pipeline.PipelineContext;
 import io.ledgerguard.protocol.CommandMessages;
 import io.ledgerguard.protocol.ControlMessages;
 import io.ledgerguard.protocol.GatewayDecision;
-import io.ledgerguard.replay.CommandLineParser;
+import io.ledgerguard.json.CommandLineParser;
 import io.ledgerguard.replay.Replay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -134,7 +134,7 @@ class GatewayTest
             {
                 parser.parse(line, command);
             }
-            catch (final io.ledgerguard.replay.MalformedCommandException ex)
+            catch (final io.ledgerguard.json.MalformedCommandException ex)
             {
                 reasons.add(Reason.MALFORMED_COMMAND.name());
                 continue;

@@ -17,8 +17,8 @@ import io.ledgerguard.core.Command;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
-import io.ledgerguard.replay.CommandLineParser;
-import io.ledgerguard.replay.MalformedCommandException;
+import io.ledgerguard.json.CommandLineParser;
+import io.ledgerguard.json.MalformedCommandException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

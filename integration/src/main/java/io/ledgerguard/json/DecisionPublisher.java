@@ -1,4 +1,4 @@
-package io.ledgerguard.replay;
+package io.ledgerguard.json;
 
 import java.io.Closeable;
 import java.io.Flushable;

@@ -1,4 +1,4 @@
-package io.ledgerguard.replay;
+package io.ledgerguard.json;
 
 import io.ledgerguard.core.Command;
 

@@ -1,4 +1,4 @@
-package io.ledgerguard.replay;
+package io.ledgerguard.json;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  * the end of the replay. Lines end at {@code \n}; a {@code \r} before it and a byte-order mark at the start of the
  * file are dropped.
  */
-final class LineReader
+public final class LineReader
 {
     private static final int READ_BYTES = 64 * 1024;
 
@@ -34,7 +34,7 @@ final class LineReader
      * @param in            the input, read in blocks; not closed here.
      * @param lineBytesMax  the longest line kept; a longer one is reported by {@link #isTooLong()}.
      */
-    LineReader(final InputStream in, final int lineBytesMax)
+    public LineReader(final InputStream in, final int lineBytesMax)
     {
         this.in = in;
         this.line = new byte[lineBytesMax];
@@ -46,7 +46,7 @@ final class LineReader
      * @return false at the end of the input.
      * @throws IOException when the input cannot be read.
      */
-    boolean next() throws IOException
+    public boolean next() throws IOException
     {
         lineLength = 0;
         tooLong = false;
@@ -103,7 +103,7 @@ final class LineReader
     /**
      * @return the current line's number, from 1.
      */
-    long lineNumber()
+    public long lineNumber()
     {
         return lineNumber;
     }
@@ -111,7 +111,7 @@ final class LineReader
     /**
      * @return true when the current line is longer than the bound; its text is then cut short.
      */
-    boolean isTooLong()
+    public boolean isTooLong()
     {
         return tooLong;
     }
@@ -120,7 +120,7 @@ final class LineReader
      * @return the current line as text.
      * @throws CharacterCodingException when it is not UTF-8.
      */
-    String text() throws CharacterCodingException
+    public String text() throws CharacterCodingException
     {
         int offset = 0;
         if (lineNumber == 1 && lineLength >= 3 &&

@@ -1,4 +1,4 @@
-package io.ledgerguard.replay;
+package io.ledgerguard.json;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

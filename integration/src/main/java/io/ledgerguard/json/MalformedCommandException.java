@@ -1,4 +1,4 @@
-package io.ledgerguard.replay;
+package io.ledgerguard.json;
 
 /**
  * A command line that cannot be turned into a {@link io.ledgerguard.core.Command}; the message names the field and

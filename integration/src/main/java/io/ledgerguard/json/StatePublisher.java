@@ -1,4 +1,4 @@
-package io.ledgerguard.replay;
+package io.ledgerguard.json;
 
 import java.io.IOException;
 import java.io.Writer;
