@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 
+import io.ledgerguard.client.GatewayClient;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.BackPressure;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.core.pipeline.WaitStrategyKind;
-import io.ledgerguard.gateway.GatewayClient;
 import io.ledgerguard.gateway.GatewayServer;
 import io.ledgerguard.gateway.GatewaySettings;
 import io.ledgerguard.protocol.GatewayDecision;

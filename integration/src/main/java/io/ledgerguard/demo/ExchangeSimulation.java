@@ -148,7 +148,7 @@ public final class ExchangeSimulation
                 io.ledgerguard.core.pipeline.BackPressure.BLOCK)
             .alertListener(dispatcher));
         io.ledgerguard.gateway.GatewayServer gatewayServer = null;
-        final List<io.ledgerguard.gateway.GatewayClient> gatewayClients = new ArrayList<>();
+        final List<io.ledgerguard.client.GatewayClient> gatewayClients = new ArrayList<>();
         if (viaGateway)
         {
             final io.ledgerguard.gateway.GatewaySettings settings = new io.ledgerguard.gateway.GatewaySettings();
@@ -224,7 +224,7 @@ public final class ExchangeSimulation
             live.interrupt();
             live.join();
         }
-        for (final io.ledgerguard.gateway.GatewayClient client : gatewayClients)
+        for (final io.ledgerguard.client.GatewayClient client : gatewayClients)
         {
             client.close();
         }
@@ -293,14 +293,14 @@ public final class ExchangeSimulation
     }
 
     private static void connect(final Producer producer, final io.ledgerguard.gateway.GatewayServer server,
-        final List<io.ledgerguard.gateway.GatewayClient> clients)
+        final List<io.ledgerguard.client.GatewayClient> clients)
     {
         if (server == null)
         {
             return;
         }
-        final io.ledgerguard.gateway.GatewayClient client =
-            new io.ledgerguard.gateway.GatewayClient(server.tcpAddress(), producer.name);
+        final io.ledgerguard.client.GatewayClient client =
+            new io.ledgerguard.client.GatewayClient(server.tcpAddress(), producer.name);
         clients.add(client);
         producer.client = client;
     }
@@ -447,7 +447,7 @@ public final class ExchangeSimulation
         final org.HdrHistogram.Recorder recorder = new org.HdrHistogram.Recorder(3);
         final java.util.concurrent.atomic.AtomicLong rejected = new java.util.concurrent.atomic.AtomicLong();
         /** Through the gateway when set: the simulated service is then a client of the sidecar. */
-        io.ledgerguard.gateway.GatewayClient client;
+        io.ledgerguard.client.GatewayClient client;
         private final Decision received = new Decision();
         private long nextTxId;
 

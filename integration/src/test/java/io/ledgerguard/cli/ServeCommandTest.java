@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import io.ledgerguard.client.GatewayClient;
 import io.ledgerguard.core.AccountKind;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.Reason;
-import io.ledgerguard.gateway.GatewayClient;
 import io.ledgerguard.protocol.GatewayDecision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.ledgerguard.client.GatewayClient;
 import io.ledgerguard.config.ConfigLoader;
 import io.ledgerguard.config.JournalSettings;
 import io.ledgerguard.core.AccountKind;

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.ledgerguard.client.GatewayClient;
 import io.ledgerguard.config.ConfigLoader;
 import io.ledgerguard.core.AccountKind;
 import io.ledgerguard.core.Command;

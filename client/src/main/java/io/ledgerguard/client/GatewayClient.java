@@ -1,4 +1,4 @@
-package io.ledgerguard.gateway;
+package io.ledgerguard.client;
 
 import java.io.IOException;
 import java.net.SocketAddress;
