@@ -367,7 +367,7 @@ public final class GatewayServer implements AutoCloseable
         for (int i = connections.size() - 1; i >= 0; i--)
         {
             final Connection connection = connections.get(i);
-            if (!connection.welcomed && nowNs - connection.acceptedAtNs > limitNs)
+            if (!connection.state.isWelcomed() && nowNs - connection.acceptedAtNs > limitNs)
             {
                 connection.close("no Hello within " + settings.stallTimeoutMs + " ms");
             }
@@ -517,10 +517,12 @@ public final class GatewayServer implements AutoCloseable
         private final long acceptedAtNs = System.nanoTime();
         private long lastWriteNs = System.nanoTime();
         private SelectionKey key;
-        private boolean welcomed;
-        /** No more frames are taken: a bad frame length, or the client closed its side. */
-        private boolean closeAfterFlush;
-        private boolean closed;
+        /**
+         * The connection's life. The flags below are not states of it: {@link #waiting} and {@link #frameChecked} say
+         * how far the frames in the buffer are taken, and {@link #flushRequested} and {@link #overflowed} are signals
+         * from the release thread (atomic because that thread sets them).
+         */
+        private ConnectionState state = ConnectionState.AWAITING_HELLO;
         /** Frames wait in the buffer: for a free request slot, for the ring, or for answers before an error. */
         private boolean waiting;
         /** Bytes of the frame at the start of the buffer whose requests are taken already (it waits for the rest). */
@@ -583,7 +585,7 @@ public final class GatewayServer implements AutoCloseable
             if (read < 0)
             {
                 // The client will send no more; what it sent is still answered.
-                closeAfterFlush = true;
+                state = state.onReadingStopped();
             }
             process();
             flush();
@@ -594,7 +596,7 @@ public final class GatewayServer implements AutoCloseable
          */
         void process()
         {
-            if (closed)
+            if (state == ConnectionState.CLOSED)
             {
                 return;
             }
@@ -613,7 +615,7 @@ public final class GatewayServer implements AutoCloseable
                     }
                     error(0, ControlMessages.BAD_FRAME_LENGTH, "frame length " + length + " outside " +
                         MessageHeaderDecoder.ENCODED_LENGTH + ".." + settings.frameBytesMax + ": the connection closes");
-                    closeAfterFlush = true;
+                    state = state.onReadingStopped();
                     position = end;
                     break;
                 }
@@ -639,7 +641,8 @@ public final class GatewayServer implements AutoCloseable
          */
         private boolean frame(final int offset, final int length)
         {
-            if (!welcomed)
+            assert state != ConnectionState.CLOSED : "a closed connection takes no frame";
+            if (!state.isWelcomed())
             {
                 try
                 {
@@ -648,17 +651,17 @@ public final class GatewayServer implements AutoCloseable
                     {
                         error(0, ControlMessages.HANDSHAKE_REFUSED, "incompatible protocol version " + version +
                             "; this server speaks " + ControlMessages.PROTOCOL_VERSION);
-                        closeAfterFlush = true;
+                        state = state.onReadingStopped();
                         return true;
                     }
-                    welcomed = true;
+                    state = state.onWelcome();
                     send(control.encodeWelcome(settings.frameBytesMax, settings.inFlightMax, settings.serverName,
                         scratch, ControlMessages.LENGTH_PREFIX));
                 }
                 catch (final ProtocolException ex)
                 {
                     error(0, ControlMessages.HANDSHAKE_REFUSED, ex.getMessage());
-                    closeAfterFlush = true;
+                    state = state.onReadingStopped();
                 }
                 return true;
             }
@@ -828,7 +831,7 @@ public final class GatewayServer implements AutoCloseable
 
         void flush()
         {
-            if (closed)
+            if (state == ConnectionState.CLOSED)
             {
                 return;
             }
@@ -875,7 +878,7 @@ public final class GatewayServer implements AutoCloseable
                 close(null);
                 return;
             }
-            if (closeAfterFlush && inFlight.get() == 0 && !hasUnsent() && !waiting)
+            if (state.closesWhenFlushed() && inFlight.get() == 0 && !hasUnsent() && !waiting)
             {
                 close(null);
                 return;
@@ -885,11 +888,11 @@ public final class GatewayServer implements AutoCloseable
 
         private void updateInterest()
         {
-            if (closed || !key.isValid())
+            if (state == ConnectionState.CLOSED || !key.isValid())
             {
                 return;
             }
-            final boolean read = !closeAfterFlush && !waiting && in.hasRemaining() && !overflowRisk();
+            final boolean read = state.readsSocket() && !waiting && in.hasRemaining() && !overflowRisk();
             final int ops = (read ? SelectionKey.OP_READ : 0) | (out.hasRemaining() ? SelectionKey.OP_WRITE : 0);
             if (key.interestOps() != ops)
             {
@@ -909,11 +912,11 @@ public final class GatewayServer implements AutoCloseable
 
         void close(final String why)
         {
-            if (closed)
+            if (state == ConnectionState.CLOSED)
             {
                 return;
             }
-            closed = true;
+            state = ConnectionState.CLOSED;
             if (why != null)
             {
                 System.err.println("gateway: closed a connection: " + why);
