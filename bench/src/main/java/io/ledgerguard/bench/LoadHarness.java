@@ -147,7 +147,7 @@ public final class LoadHarness implements Callable<Integer>
         final String usage = validate(rateList, warmupNs, durationNs, factor);
         if (usage != null)
         {
-            System.err.println("ledger-guard bench: " + usage);
+            spec.commandLine().getErr().println("ledger-guard bench: " + usage);
             return 2;
         }
         final Path root = Path.of(System.getenv().getOrDefault("LEDGER_GUARD_ROOT", "."));

@@ -13,6 +13,8 @@ import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 
 import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.ledgerguard.core.AccountKind;
 import io.ledgerguard.core.Command;
@@ -28,6 +30,7 @@ import io.ledgerguard.core.GuardEngine;
  */
 final class PostgresTarget implements LoadTarget
 {
+    private static final Logger LOGGER = LoggerFactory.getLogger(PostgresTarget.class);
     private static final int PORT = 54329;
     private static final int RETRIES = 3;
 
@@ -232,7 +235,7 @@ final class PostgresTarget implements LoadTarget
             }
             catch (final IllegalStateException ex)
             {
-                System.err.println("postgres: could not stop the server in " + dataDir + ": " + ex.getMessage());
+                LOGGER.warn("could not stop the server in {}: {}", dataDir, ex.getMessage());
             }
         }
         started = false;

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ledgerguard.core.Command;
@@ -42,6 +43,10 @@ import io.ledgerguard.protocol.sbe.ErrorResponseDecoder;
  * <p>
  * The server answers in request order, so an answer belongs to the oldest request unanswered: the client checks its
  * correlation id against that one, and takes an error frame as the answer to every request of the oldest frame.
+ * <p>
+ * A listener that throws fails only itself: the exception goes to the {@link #errorHandler(ErrorHandler) error
+ * handler} (Agrona's), which by default logs it to the JDK's platform log ({@link System.Logger}): the client
+ * depends on no logging library, and an application routes that log to its own or sets a handler.
  */
 public final class GatewayClient implements AutoCloseable
 {
@@ -50,6 +55,7 @@ public final class GatewayClient implements AutoCloseable
     /** More than any one encoded {@code CommandRequest}: every group and variable field at its maximum is ~9 KiB. */
     private static final int MESSAGE_BYTES_MAX = 16 * 1024;
     private static final int WRITE_BUFFER_BYTES = 256 * 1024;
+    private static final System.Logger LOGGER = System.getLogger(GatewayClient.class.getName());
 
     /**
      * Receives the answer to one request, on the client's reader thread: keep it short.
@@ -77,6 +83,7 @@ public final class GatewayClient implements AutoCloseable
     private final UnsafeBuffer writeBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES)
         .order(ByteOrder.LITTLE_ENDIAN));
     private volatile int connectTimeoutMs = 10_000;
+    private volatile ErrorHandler errorHandler;
     private volatile Session session;
     private volatile boolean closed;
 
@@ -88,6 +95,23 @@ public final class GatewayClient implements AutoCloseable
     {
         this.address = address;
         this.name = name;
+        this.errorHandler = ex -> LOGGER.log(System.Logger.Level.WARNING, "gateway client " + name +
+            ": a listener failed: " + ex, ex);
+    }
+
+    /**
+     * @param handler told of every exception a {@link Listener} throws, on the client's reader thread; the
+     *                connection and the other requests go on. By default the exception is logged.
+     * @return this client.
+     */
+    public GatewayClient errorHandler(final ErrorHandler handler)
+    {
+        if (handler == null)
+        {
+            throw new IllegalArgumentException("an error handler is required");
+        }
+        this.errorHandler = handler;
+        return this;
     }
 
     /**
@@ -733,7 +757,7 @@ public final class GatewayClient implements AutoCloseable
             catch (final RuntimeException | Error ex)
             {
                 // A listener's failure is its own: the connection and the other requests go on.
-                System.err.println("gateway client " + name + ": a listener failed: " + ex);
+                errorHandler.onError(ex);
             }
         }
 

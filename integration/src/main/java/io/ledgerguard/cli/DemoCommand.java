@@ -1,10 +1,14 @@
 package io.ledgerguard.cli;
 
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.pipeline.WaitStrategyKind;
@@ -25,6 +29,9 @@ import io.ledgerguard.journal.JournalFormatException;
         "injects the phantom-payout incident of SPEC section 1, and prints what the guard did and its latency."})
 public final class DemoCommand implements Callable<Integer>
 {
+    @Spec
+    private CommandSpec spec;
+
     @Option(names = "--json", description = "Print the report as one JSON object.")
     private boolean json;
 
@@ -70,29 +77,30 @@ public final class DemoCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        final PrintWriter err = spec.commandLine().getErr();
         if (accounts < 1_000 || accounts > 1_000_000)
         {
-            System.err.println("ledger-guard demo: --accounts must be 1000..1000000, was " + accounts);
+            err.println("ledger-guard demo: --accounts must be 1000..1000000, was " + accounts);
             return LedgerGuardCli.EXIT_USAGE;
         }
         if (gateways < 1 || gateways > 64)
         {
-            System.err.println("ledger-guard demo: --gateways must be 1..64, was " + gateways);
+            err.println("ledger-guard demo: --gateways must be 1..64, was " + gateways);
             return LedgerGuardCli.EXIT_USAGE;
         }
         if (commandsPerGateway < 100)
         {
-            System.err.println("ledger-guard demo: --commands-per-gateway must be >= 100, was " + commandsPerGateway);
+            err.println("ledger-guard demo: --commands-per-gateway must be >= 100, was " + commandsPerGateway);
             return LedgerGuardCli.EXIT_USAGE;
         }
         if (ringSize < 2 || Integer.bitCount(ringSize) != 1)
         {
-            System.err.println("ledger-guard demo: --ring-size must be a power of two, was " + ringSize);
+            err.println("ledger-guard demo: --ring-size must be a power of two, was " + ringSize);
             return LedgerGuardCli.EXIT_USAGE;
         }
         if (!json)
         {
-            System.err.printf("ledger-guard demo: simulating %,d customers, %d gateways x %,d commands...%n",
+            err.printf("ledger-guard demo: simulating %,d customers, %d gateways x %,d commands...%n",
                 accounts, gateways, commandsPerGateway);
         }
         final ExchangeSimulation simulation =
@@ -104,7 +112,7 @@ public final class DemoCommand implements Callable<Integer>
         if (gateway)
         {
             // Live lines go to standard error, like the progress line: standard output stays the report (or JSON).
-            simulation.viaGateway(System.err);
+            simulation.viaGateway(err);
         }
         if (journal != null)
         {
@@ -114,7 +122,7 @@ public final class DemoCommand implements Callable<Integer>
             }
             catch (final ConfigurationException ex)
             {
-                System.err.println("ledger-guard demo: --journal-durability: " + ex.getMessage());
+                err.println("ledger-guard demo: --journal-durability: " + ex.getMessage());
                 return LedgerGuardCli.EXIT_USAGE;
             }
         }
@@ -123,9 +131,9 @@ public final class DemoCommand implements Callable<Integer>
         {
             report = simulation.run();
         }
-        catch (final IllegalArgumentException | JournalFormatException | java.io.UncheckedIOException ex)
+        catch (final IllegalArgumentException | JournalFormatException | UncheckedIOException ex)
         {
-            System.err.println("ledger-guard demo: " + ex.getMessage());
+            err.println("ledger-guard demo: " + ex.getMessage());
             return LedgerGuardCli.EXIT_USAGE;
         }
         if (json)

@@ -86,7 +86,7 @@ public final class ExchangeSimulation
     private final int ringSize;
     private Path journalDirectory;
     private Path alertsFile;
-    private java.io.PrintStream liveLines;
+    private java.io.PrintWriter liveLines;
     private boolean viaGateway;
     /** Alerts buffered between the release thread and the sinks. */
     private static final int ALERT_RING = 65_536;
@@ -386,7 +386,7 @@ public final class ExchangeSimulation
      * @param live where the live lines go.
      * @return this.
      */
-    public ExchangeSimulation viaGateway(final java.io.PrintStream live)
+    public ExchangeSimulation viaGateway(final java.io.PrintWriter live)
     {
         this.viaGateway = true;
         this.liveLines = live;

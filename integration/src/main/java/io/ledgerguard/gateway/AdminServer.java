@@ -27,6 +27,8 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.ledgerguard.core.Alert;
 import io.ledgerguard.core.AssetCounters;
@@ -54,6 +56,7 @@ import io.ledgerguard.json.MalformedCommandException;
  */
 public final class AdminServer implements AutoCloseable, AlertListener, GatewayServer.Observer
 {
+    private static final Logger LOGGER = LoggerFactory.getLogger(AdminServer.class);
     private static final int RECENT_ALERTS = 1_000;
     private static final long STATE_READ_TIMEOUT_MS = 1_000;
     private static final int STREAMS_MAX = 16;
@@ -379,8 +382,8 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
                 command.approvalFault != 0 ? io.ledgerguard.core.ApprovalFault.fromCode(command.approvalFault) :
                     command.approvalCount == 0 ? io.ledgerguard.core.ApprovalFault.MISSING :
                         io.ledgerguard.core.ApprovalFault.TOO_FEW;
-            System.err.println("admin: refused an unauthorised " + command.type + " txId=" + command.txId + ": " +
-                fault + " (" + command.approvalsVerified + " of " + required + ")");
+            LOGGER.warn("refused an unauthorised {} txId={}: {} ({} of {})", command.type, command.txId, fault,
+                command.approvalsVerified, required);
             refusals.labelValues(String.valueOf(fault)).inc();
             final Map<String, Object> refusal = new LinkedHashMap<>();
             refusal.put("error", "unauthorized");

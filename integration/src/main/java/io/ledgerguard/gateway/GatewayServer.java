@@ -26,6 +26,8 @@ import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.Decision;
@@ -61,6 +63,7 @@ import io.ledgerguard.protocol.sbe.MessageHeaderDecoder;
  */
 public final class GatewayServer implements AutoCloseable
 {
+    private static final Logger LOGGER = LoggerFactory.getLogger(GatewayServer.class);
     private static final int OUT_BUFFER_BYTES = 64 * 1024;
     private static final long IDLE_SELECT_MS = 100;
     private static final long STALLED_SELECT_MS = 1;
@@ -325,7 +328,7 @@ public final class GatewayServer implements AutoCloseable
         {
             if (running)
             {
-                System.err.println("gateway: the I/O loop failed: " + ex);
+                LOGGER.error("the I/O loop failed", ex);
             }
         }
         finally
@@ -416,7 +419,7 @@ public final class GatewayServer implements AutoCloseable
         }
         catch (final IOException | RuntimeException | OutOfMemoryError ex)
         {
-            System.err.println("gateway: could not accept a connection: " + ex);
+            LOGGER.warn("could not accept a connection: {}", ex.toString());
             closeQuietly(channel);
         }
     }
@@ -919,7 +922,7 @@ public final class GatewayServer implements AutoCloseable
             state = ConnectionState.CLOSED;
             if (why != null)
             {
-                System.err.println("gateway: closed a connection: " + why);
+                LOGGER.warn("closed a connection: {}", why);
             }
             if (key != null)
             {

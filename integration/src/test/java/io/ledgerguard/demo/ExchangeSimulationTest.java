@@ -1,7 +1,9 @@
 package io.ledgerguard.demo;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,9 +59,9 @@ class ExchangeSimulationTest
     @Test
     void shouldRunTheSameExchangeThroughTheSidecarGateway() throws Exception
     {
-        final java.io.ByteArrayOutputStream live = new java.io.ByteArrayOutputStream();
+        final ByteArrayOutputStream live = new ByteArrayOutputStream();
         final DemoReport report = new ExchangeSimulation(7, 1_000, 2, 3_000, WaitStrategyKind.BLOCKING, 256)
-            .viaGateway(new PrintStream(live, true, StandardCharsets.UTF_8))
+            .viaGateway(new PrintWriter(new OutputStreamWriter(live, StandardCharsets.UTF_8), true))
             .run();
 
         assertEquals("hold", report.invariants());

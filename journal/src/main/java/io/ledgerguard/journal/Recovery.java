@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
 
@@ -18,6 +21,8 @@ import io.ledgerguard.core.GuardEngine;
  */
 public final class Recovery
 {
+    private static final Logger LOGGER = LoggerFactory.getLogger(Recovery.class);
+
     private Recovery()
     {
     }
@@ -77,8 +82,8 @@ public final class Recovery
                 try
                 {
                     java.nio.file.Files.move(file, stale, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    System.err.println("ledger-guard: recovery: snapshot " + file + " is after the journal's last " +
-                        "seq=" + lastSeq + ": renamed to " + stale.getFileName());
+                    LOGGER.warn("recovery: snapshot {} is after the journal's last seq={}: renamed to {}", file, lastSeq,
+                        stale.getFileName());
                 }
                 catch (final java.io.IOException ex)
                 {

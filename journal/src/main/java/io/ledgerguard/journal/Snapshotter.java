@@ -5,6 +5,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.pipeline.SnapshotTrigger;
@@ -21,6 +24,8 @@ import io.ledgerguard.core.pipeline.SnapshotTrigger;
  */
 public final class Snapshotter implements SnapshotTrigger, AutoCloseable
 {
+    private static final Logger LOGGER = LoggerFactory.getLogger(Snapshotter.class);
+
     private final GuardEngine copy;
     private final SnapshotStore store;
     private final ChronicleJournal journal;
@@ -265,7 +270,7 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
             // A failed snapshot loses nothing: the journal holds every command; recovery replays more of it.
             failures.incrementAndGet();
             lastFailure = "snapshot at seq=" + seq + " failed: " + ex.getMessage();
-            System.err.println("ledger-guard: " + lastFailure);
+            LOGGER.warn(lastFailure, ex);
         }
         finally
         {

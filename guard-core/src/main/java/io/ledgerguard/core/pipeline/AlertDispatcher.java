@@ -21,6 +21,8 @@ import io.ledgerguard.core.AlertType;
  */
 public final class AlertDispatcher implements AlertListener, AutoCloseable
 {
+    /** The JDK's platform log: guard-core depends on no logging library (see {@code Stages.FailStopHandler}). */
+    private static final System.Logger LOGGER = System.getLogger(AlertDispatcher.class.getName());
     /** How long the dispatcher thread parks when the ring is empty. */
     static final long IDLE_PARK_NS = TimeUnit.MICROSECONDS.toNanos(200);
 
@@ -124,8 +126,8 @@ public final class AlertDispatcher implements AlertListener, AutoCloseable
         }
         if (thread.isAlive())
         {
-            System.err.println("ledger-guard: alert sinks still busy 30 s after close: delivered=" + delivered.get() +
-                ", offered=" + tail.get() + ", dropped=" + dropped.get());
+            LOGGER.log(System.Logger.Level.WARNING, "alert sinks still busy 30 s after close: delivered=" +
+                delivered.get() + ", offered=" + tail.get() + ", dropped=" + dropped.get());
         }
     }
 

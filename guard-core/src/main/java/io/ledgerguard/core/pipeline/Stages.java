@@ -309,6 +309,12 @@ final class Stages
      */
     static final class FailStopHandler implements ExceptionHandler<CommandEvent>
     {
+        /**
+         * The JDK's platform log: guard-core depends on no logging library, and an application routes this log to
+         * its own (the command-line program binds it to SLF4J).
+         */
+        private static final System.Logger LOGGER = System.getLogger(LedgerGuard.class.getName());
+
         private final AtomicReference<Throwable> failure;
         private final Stage stage;
         private final GuardHandler guard;
@@ -328,8 +334,7 @@ final class Stages
             {
                 guard.markFailed();
             }
-            System.err.println("ledger-guard: " + stage + " stage failed at sequence=" + sequence + ": " + ex);
-            ex.printStackTrace();
+            LOGGER.log(System.Logger.Level.ERROR, stage + " stage failed at sequence=" + sequence + ": " + ex, ex);
             if (event == null)
             {
                 return;
@@ -363,7 +368,7 @@ final class Stages
         @Override
         public void handleOnShutdownException(final Throwable ex)
         {
-            System.err.println("ledger-guard: " + stage + " stage failed at shutdown: " + ex);
+            LOGGER.log(System.Logger.Level.ERROR, stage + " stage failed at shutdown: " + ex, ex);
         }
     }
 }
