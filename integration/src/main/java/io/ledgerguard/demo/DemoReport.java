@@ -4,8 +4,10 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.HdrHistogram.Histogram;
@@ -233,7 +235,7 @@ public final class DemoReport
         {
             final ObjectNode journal = root.putObject("journal");
             journal.put("recoveryMatches", recoveryMatches);
-            final com.fasterxml.jackson.databind.node.ArrayNode lines = journal.putArray("lines");
+            final ArrayNode lines = journal.putArray("lines");
             journalLines.forEach(lines::add);
         }
         root.put("elapsedMs", TimeUnit.NANOSECONDS.toMillis(elapsedNs));
@@ -264,7 +266,7 @@ public final class DemoReport
         incidentNode.put("btcObligationsBefore", incident.btcObligationsBefore);
         incidentNode.put("btcObligationsAfter", incident.btcObligationsAfter);
         incidentNode.put("phantomCreditedSatoshi", incident.creditedSatoshi);
-        final com.fasterxml.jackson.databind.node.ArrayNode steps = incidentNode.putArray("steps");
+        final ArrayNode steps = incidentNode.putArray("steps");
         for (int step = 0; step < INCIDENT_STEPS.length; step++)
         {
             final ObjectNode stepNode = steps.addObject();
@@ -310,7 +312,7 @@ public final class DemoReport
         {
             out.println(mapper.writeValueAsString(root));
         }
-        catch (final com.fasterxml.jackson.core.JsonProcessingException ex)
+        catch (final JsonProcessingException ex)
         {
             throw new IllegalStateException("cannot write the demo report as JSON", ex);
         }

@@ -1,5 +1,8 @@
 package io.ledgerguard.demo;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -10,33 +13,42 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 import io.ledgerguard.alerts.JsonLinesAlertSink;
+import io.ledgerguard.client.GatewayClient;
 import io.ledgerguard.core.AccountKind;
 import io.ledgerguard.core.AlertType;
 import io.ledgerguard.core.AssetCounters;
+import io.ledgerguard.core.AssetStatus;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.AlertDispatcher;
 import io.ledgerguard.core.pipeline.AlertListener;
+import io.ledgerguard.core.pipeline.BackPressure;
 import io.ledgerguard.core.pipeline.InMemoryJournal;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.core.pipeline.PipelineContext;
 import io.ledgerguard.core.pipeline.WaitStrategyKind;
+import io.ledgerguard.gateway.GatewayServer;
+import io.ledgerguard.gateway.GatewaySettings;
 import io.ledgerguard.journal.ChronicleJournal;
 import io.ledgerguard.journal.ChronicleJournalContext;
 import io.ledgerguard.journal.JournalDurability;
 import io.ledgerguard.journal.Recovery;
 import io.ledgerguard.journal.SnapshotStore;
 import io.ledgerguard.journal.Snapshotter;
+import io.ledgerguard.protocol.GatewayDecision;
 
 import static io.ledgerguard.demo.DemoConfig.*;
 
@@ -86,7 +98,7 @@ public final class ExchangeSimulation
     private final int ringSize;
     private Path journalDirectory;
     private Path alertsFile;
-    private java.io.PrintWriter liveLines;
+    private PrintWriter liveLines;
     private boolean viaGateway;
     /** Alerts buffered between the release thread and the sinks. */
     private static final int ALERT_RING = 65_536;
@@ -144,21 +156,21 @@ public final class ExchangeSimulation
             .ringSize(ringSize)
             .waitStrategy(waitStrategy)
             // Through the gateway, a full ring is answered at once and the request offered again by the gateway.
-            .backPressure(viaGateway ? io.ledgerguard.core.pipeline.BackPressure.REJECT :
-                io.ledgerguard.core.pipeline.BackPressure.BLOCK)
+            .backPressure(viaGateway ? BackPressure.REJECT :
+                BackPressure.BLOCK)
             .alertListener(dispatcher));
-        io.ledgerguard.gateway.GatewayServer gatewayServer = null;
-        final List<io.ledgerguard.client.GatewayClient> gatewayClients = new ArrayList<>();
+        GatewayServer gatewayServer = null;
+        final List<GatewayClient> gatewayClients = new ArrayList<>();
         if (viaGateway)
         {
-            final io.ledgerguard.gateway.GatewaySettings settings = new io.ledgerguard.gateway.GatewaySettings();
-            settings.tcp = new java.net.InetSocketAddress("127.0.0.1", 0);
+            final GatewaySettings settings = new GatewaySettings();
+            settings.tcp = new InetSocketAddress("127.0.0.1", 0);
             try
             {
-                gatewayServer = io.ledgerguard.gateway.GatewayServer.start(guard,
-                    new io.ledgerguard.core.approval.ApprovalVerifier(config), settings);
+                gatewayServer = GatewayServer.start(guard,
+                    new ApprovalVerifier(config), settings);
             }
-            catch (final java.io.IOException ex)
+            catch (final IOException ex)
             {
                 guard.close();
                 throw new IllegalStateException("cannot start the gateway: " + ex.getMessage(), ex);
@@ -166,7 +178,7 @@ public final class ExchangeSimulation
             liveLines.printf("demo: the sidecar listens on %s; every simulated service is its client%n",
                 gatewayServer.tcpAddress());
         }
-        final io.ledgerguard.gateway.GatewayServer server = gatewayServer;
+        final GatewayServer server = gatewayServer;
 
         final long startNs = System.nanoTime();
         final Setup setup = new Setup(guard, new SplittableRandom(seed));
@@ -224,7 +236,7 @@ public final class ExchangeSimulation
             live.interrupt();
             live.join();
         }
-        for (final io.ledgerguard.client.GatewayClient client : gatewayClients)
+        for (final GatewayClient client : gatewayClients)
         {
             client.close();
         }
@@ -292,15 +304,15 @@ public final class ExchangeSimulation
         return report;
     }
 
-    private static void connect(final Producer producer, final io.ledgerguard.gateway.GatewayServer server,
-        final List<io.ledgerguard.client.GatewayClient> clients)
+    private static void connect(final Producer producer, final GatewayServer server,
+        final List<GatewayClient> clients)
     {
         if (server == null)
         {
             return;
         }
-        final io.ledgerguard.client.GatewayClient client =
-            new io.ledgerguard.client.GatewayClient(server.tcpAddress(), producer.name);
+        final GatewayClient client =
+            new GatewayClient(server.tcpAddress(), producer.name);
         clients.add(client);
         producer.client = client;
     }
@@ -318,7 +330,7 @@ public final class ExchangeSimulation
             long lastRejected = 0;
             final Histogram interval = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
             // One replacement histogram per recorder, as HdrHistogram's Recorder asks.
-            final org.HdrHistogram.Histogram[] intervals = new org.HdrHistogram.Histogram[producers.size()];
+            final Histogram[] intervals = new Histogram[producers.size()];
             try
             {
                 for (int second = 1; !Thread.currentThread().isInterrupted(); second++)
@@ -335,7 +347,7 @@ public final class ExchangeSimulation
                         interval.add(intervals[p]);
                     }
                     final StringBuilder line = new StringBuilder(160);
-                    line.append(String.format(java.util.Locale.ROOT, "live %3ds  %,9d cmd/s  %,7d rejected  p99 %,8.1f us ",
+                    line.append(String.format(Locale.ROOT, "live %3ds  %,9d cmd/s  %,7d rejected  p99 %,8.1f us ",
                         second, sequenced - lastSequenced, rejected - lastRejected,
                         interval.getValueAtPercentile(99) / 1_000.0));
                     for (int a = 0; a < counters.assetCount(); a++)
@@ -343,9 +355,9 @@ public final class ExchangeSimulation
                         if (counters.read(a, snapshot))
                         {
                             final GuardConfig.AssetConfig asset = config.assetById(counters.assetId(a));
-                            line.append(String.format(java.util.Locale.ROOT, " %s %.1f%%%s",
+                            line.append(String.format(Locale.ROOT, " %s %.1f%%%s",
                                 asset == null ? "?" : asset.code, snapshot.coverageBps() / 100.0,
-                                snapshot.status == io.ledgerguard.core.AssetStatus.NORMAL ? "" :
+                                snapshot.status == AssetStatus.NORMAL ? "" :
                                     " " + snapshot.status));
                         }
                     }
@@ -386,7 +398,7 @@ public final class ExchangeSimulation
      * @param live where the live lines go.
      * @return this.
      */
-    public ExchangeSimulation viaGateway(final java.io.PrintWriter live)
+    public ExchangeSimulation viaGateway(final PrintWriter live)
     {
         this.viaGateway = true;
         this.liveLines = live;
@@ -444,10 +456,10 @@ public final class ExchangeSimulation
         final long[] byReason = new long[Reason.values().length];
         final Histogram latency = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
         /** For the live lines: read from another thread. */
-        final org.HdrHistogram.Recorder recorder = new org.HdrHistogram.Recorder(3);
-        final java.util.concurrent.atomic.AtomicLong rejected = new java.util.concurrent.atomic.AtomicLong();
+        final Recorder recorder = new Recorder(3);
+        final AtomicLong rejected = new AtomicLong();
         /** Through the gateway when set: the simulated service is then a client of the sidecar. */
-        io.ledgerguard.client.GatewayClient client;
+        GatewayClient client;
         private final Decision received = new Decision();
         private long nextTxId;
 
@@ -496,12 +508,12 @@ public final class ExchangeSimulation
 
         private Decision viaClient()
         {
-            final io.ledgerguard.protocol.GatewayDecision answer;
+            final GatewayDecision answer;
             try
             {
                 answer = client.submit(command);
             }
-            catch (final java.io.IOException ex)
+            catch (final IOException ex)
             {
                 throw new IllegalStateException(name + ": the gateway did not answer: " + ex.getMessage(), ex);
             }
