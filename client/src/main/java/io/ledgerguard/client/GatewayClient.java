@@ -329,7 +329,8 @@ public final class GatewayClient implements AutoCloseable
                 }
                 catch (final IOException ex)
                 {
-                    // Registered: the listener hears of it (connection lost, outcome unknown), once, and not the caller.
+                    // Registered: the listener hears of it (connection lost, outcome unknown), once, and not the
+                    // caller.
                     s.lost("write failed: " + ex.getMessage());
                 }
                 return first;
@@ -602,8 +603,8 @@ public final class GatewayClient implements AutoCloseable
             }
             if (maxInFlight < 1 || control.welcomeMaxFrameLength() < 8)
             {
-                throw new IOException("handshake: the server allows " + maxInFlight + " requests in flight and frames " +
-                    "of " + control.welcomeMaxFrameLength() + " bytes");
+                throw new IOException("handshake: the server allows " + maxInFlight + " requests in flight and " +
+                    "frames of " + control.welcomeMaxFrameLength() + " bytes");
             }
             consume(frame);
             return maxInFlight;

@@ -17,8 +17,9 @@ import io.ledgerguard.protocol.sbe.MessageHeaderEncoder;
 /**
  * A {@link Command} to and from the protocol's {@code CommandRequest} message (SBE header included), without
  * allocating. Every field of every command travels, but for the credit limits of an inner command of a batch
- * (opening a credit line inside a batch): {@link #representable(Command)} says whether a command can be sent. Decoding trusts nothing: every read stays inside the frame, every count and length is checked against
- * what a command holds, and a message that does not fit is a {@link ProtocolException} naming the field, never another
+ * (opening a credit line inside a batch): {@link #representable(Command)} says whether a command can be sent.
+ * Decoding trusts nothing: every read stays inside the frame, every count and length is checked against what a
+ * command holds, and a message that does not fit is a {@link ProtocolException} naming the field, never another
  * exception. Not thread-safe: one instance per I/O thread.
  */
 public final class CommandMessages
@@ -176,9 +177,9 @@ public final class CommandMessages
             headerDecoder.templateId() != CommandRequestDecoder.TEMPLATE_ID)
         {
             throw new ProtocolException(ProtocolException.UNKNOWN_MESSAGE, "header: schemaId=" +
-                headerDecoder.schemaId() + ", templateId=" + headerDecoder.templateId() + ", expected a CommandRequest " +
-                "(schemaId=" + CommandRequestDecoder.SCHEMA_ID + ", templateId=" + CommandRequestDecoder.TEMPLATE_ID +
-                ")");
+                headerDecoder.schemaId() + ", templateId=" + headerDecoder.templateId() +
+                ", expected a CommandRequest (schemaId=" + CommandRequestDecoder.SCHEMA_ID + ", templateId=" +
+                CommandRequestDecoder.TEMPLATE_ID + ")");
         }
         final int blockLength = headerDecoder.blockLength();
         final int version = headerDecoder.version();

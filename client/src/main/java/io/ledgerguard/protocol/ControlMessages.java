@@ -86,7 +86,8 @@ public final class ControlMessages
         }
         catch (final IndexOutOfBoundsException ex)
         {
-            throw new ProtocolException(ProtocolException.TRUNCATED, "Hello frame of " + length + " bytes is cut short");
+            throw new ProtocolException(ProtocolException.TRUNCATED,
+                "Hello frame of " + length + " bytes is cut short");
         }
     }
 

@@ -591,6 +591,27 @@ public final class DecisionExplainer
             {
                 out.println("    " + EntryText.alert(decision.alert(i), config));
             }
+            printAccounts(out);
+            printWallets(out);
+            printAssets(out);
+            if (later.isEmpty())
+            {
+                out.println("  submitted again  no");
+            }
+            else
+            {
+                out.println("  submitted again  " + later.size() +
+                    " times; only the first submission is applied (I6):");
+                for (final Submission submission : later)
+                {
+                    out.println("    " + submission.text());
+                }
+            }
+            out.flush();
+        }
+
+        private void printAccounts(final PrintWriter out)
+        {
             if (!accounts.isEmpty())
             {
                 out.println("  accounts      status before -> after");
@@ -624,6 +645,10 @@ public final class DecisionExplainer
                     rows.forEach(out::println);
                 }
             }
+        }
+
+        private void printWallets(final PrintWriter out)
+        {
             if (!wallets.isEmpty())
             {
                 out.println(row("  wallets (minor units)", "before", "after", "change"));
@@ -638,6 +663,10 @@ public final class DecisionExplainer
                         after.wallets[w][WALLET_PENDING]));
                 }
             }
+        }
+
+        private void printAssets(final PrintWriter out)
+        {
             if (assets.isEmpty())
             {
                 out.println("  assets        none touched");
@@ -662,20 +691,6 @@ public final class DecisionExplainer
                         was.status == is.status ? "" : "changed"));
                 }
             }
-            if (later.isEmpty())
-            {
-                out.println("  submitted again  no");
-            }
-            else
-            {
-                out.println("  submitted again  " + later.size() +
-                    " times; only the first submission is applied (I6):");
-                for (final Submission submission : later)
-                {
-                    out.println("    " + submission.text());
-                }
-            }
-            out.flush();
         }
 
         /**

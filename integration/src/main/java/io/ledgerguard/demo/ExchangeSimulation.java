@@ -141,44 +141,19 @@ public final class ExchangeSimulation
         final Snapshotter snapshotter = chronicle == null ? null : new Snapshotter(config,
             SnapshotStore.inJournal(journalDirectory), chronicle, SNAPSHOT_EVERY_COMMANDS, 0, 2, 0);
         final AtomicLongArray alerts = new AtomicLongArray(AlertType.values().length);
-        // Alerts reach their sinks on the dispatcher's thread: a slow file never slows the guard.
-        final List<AlertListener> sinks = new ArrayList<>();
-        sinks.add(alert -> alerts.incrementAndGet(alert.type.ordinal()));
         final JsonLinesAlertSink alertFile = alertsFile == null ? null : new JsonLinesAlertSink(alertsFile, config);
-        if (alertFile != null)
-        {
-            sinks.add(alertFile);
-        }
-        final AlertDispatcher dispatcher = new AlertDispatcher(ALERT_RING, sinks);
+        // Alerts reach their sinks on the dispatcher's thread: a slow file never slows the guard.
+        final AlertDispatcher dispatcher = new AlertDispatcher(ALERT_RING, sinks(alerts, alertFile));
         final LedgerGuard guard = new LedgerGuard(engine, new PipelineContext()
             .journal(chronicle != null ? chronicle : memory)
             .snapshotTrigger(snapshotter)
             .ringSize(ringSize)
             .waitStrategy(waitStrategy)
             // Through the gateway, a full ring is answered at once and the request offered again by the gateway.
-            .backPressure(viaGateway ? BackPressure.REJECT :
-                BackPressure.BLOCK)
+            .backPressure(viaGateway ? BackPressure.REJECT : BackPressure.BLOCK)
             .alertListener(dispatcher));
-        GatewayServer gatewayServer = null;
+        final GatewayServer server = viaGateway ? startGateway(guard, config) : null;
         final List<GatewayClient> gatewayClients = new ArrayList<>();
-        if (viaGateway)
-        {
-            final GatewaySettings settings = new GatewaySettings();
-            settings.tcp = new InetSocketAddress("127.0.0.1", 0);
-            try
-            {
-                gatewayServer = GatewayServer.start(guard,
-                    new ApprovalVerifier(config), settings);
-            }
-            catch (final IOException ex)
-            {
-                guard.close();
-                throw new IllegalStateException("cannot start the gateway: " + ex.getMessage(), ex);
-            }
-            liveLines.printf("demo: the sidecar listens on %s; every simulated service is its client%n",
-                gatewayServer.tcpAddress());
-        }
-        final GatewayServer server = gatewayServer;
 
         final long startNs = System.nanoTime();
         final Setup setup = new Setup(guard, new SplittableRandom(seed));
@@ -202,7 +177,83 @@ public final class ExchangeSimulation
             connect(producer, server, gatewayClients);
         }
         final Thread live = viaGateway ? liveFigures(guard, producers, config) : null;
+        final Throwable failure = runProducers(producers, halfway, tradingDone);
+        if (live != null)
+        {
+            live.interrupt();
+            live.join();
+        }
+        for (final GatewayClient client : gatewayClients)
+        {
+            client.close();
+        }
+        if (server != null)
+        {
+            server.close();
+        }
+        guard.close();
+        dispatcher.close();
+        if (alertFile != null)
+        {
+            alertFile.close();
+        }
+        final long elapsedNs = System.nanoTime() - startNs;
+        if (failure != null)
+        {
+            throw new IllegalStateException("a simulated producer failed", failure);
+        }
 
+        producers.add(0, setup);
+        final DemoReport report = report(engine, guard, chronicle != null ? chronicle.commands() : memory.count(),
+            elapsedNs, producers, alerts, operator);
+        if (chronicle != null)
+        {
+            snapshotter.close();
+            recoverAndCompare(config, engine, chronicle, snapshotter, report);
+        }
+        return report;
+    }
+
+    private static List<AlertListener> sinks(final AtomicLongArray alerts, final JsonLinesAlertSink alertFile)
+    {
+        final List<AlertListener> sinks = new ArrayList<>();
+        sinks.add(alert -> alerts.incrementAndGet(alert.type.ordinal()));
+        if (alertFile != null)
+        {
+            sinks.add(alertFile);
+        }
+        return sinks;
+    }
+
+    private GatewayServer startGateway(final LedgerGuard guard, final GuardConfig config)
+    {
+        final GatewaySettings settings = new GatewaySettings();
+        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        final GatewayServer server;
+        try
+        {
+            server = GatewayServer.start(guard, new ApprovalVerifier(config), settings);
+        }
+        catch (final IOException ex)
+        {
+            guard.close();
+            throw new IllegalStateException("cannot start the gateway: " + ex.getMessage(), ex);
+        }
+        liveLines.printf("demo: the sidecar listens on %s; every simulated service is its client%n",
+            server.tcpAddress());
+        return server;
+    }
+
+    /**
+     * Run every producer on a thread of its own; trading is done once the order gateways (the first
+     * {@link #gateways} producers) are, which tells the custody feed to finish.
+     *
+     * @return the first producer's failure, or null.
+     */
+    private Throwable runProducers(
+        final List<Producer> producers, final CountDownLatch halfway, final AtomicBoolean tradingDone)
+        throws InterruptedException
+    {
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final List<Thread> threads = new ArrayList<>();
         for (final Producer producer : producers)
@@ -231,32 +282,13 @@ public final class ExchangeSimulation
         {
             thread.join();
         }
-        if (live != null)
-        {
-            live.interrupt();
-            live.join();
-        }
-        for (final GatewayClient client : gatewayClients)
-        {
-            client.close();
-        }
-        if (server != null)
-        {
-            server.close();
-        }
-        guard.close();
-        dispatcher.close();
-        if (alertFile != null)
-        {
-            alertFile.close();
-        }
-        final long elapsedNs = System.nanoTime() - startNs;
-        if (failure.get() != null)
-        {
-            throw new IllegalStateException("a simulated producer failed", failure.get());
-        }
+        return failure.get();
+    }
 
-        producers.add(0, setup);
+    private DemoReport report(
+        final GuardEngine engine, final LedgerGuard guard, final long journaled, final long elapsedNs,
+        final List<Producer> producers, final AtomicLongArray alerts, final Operator operator)
+    {
         final long[][] byType = new long[CommandType.values().length][2];
         final long[] byReason = new long[Reason.values().length];
         final Histogram latency = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
@@ -278,30 +310,34 @@ public final class ExchangeSimulation
         {
             alertCounts[i] = alerts.get(i);
         }
-        final DemoReport report = new DemoReport(seed, engine, guard.sequenced(),
-            chronicle != null ? chronicle.commands() : memory.count(), elapsedNs, byType, byReason,
+        return new DemoReport(seed, engine, guard.sequenced(), journaled, elapsedNs, byType, byReason,
             alertCounts, latency, operator.incident, waitStrategy, ringSize, gateways + 2);
-        if (chronicle != null)
+    }
+
+    /**
+     * Recover a new guard from the journal and its snapshots, as a restart would, and compare its state with the live
+     * guard's.
+     */
+    private void recoverAndCompare(
+        final GuardConfig config, final GuardEngine engine, final ChronicleJournal chronicle,
+        final Snapshotter snapshotter, final DemoReport report)
+    {
+        final List<String> lines = new ArrayList<>();
+        lines.add(String.format("journal: %s (%s durability), %,d commands; %d snapshots written, the longest " +
+            "copy pausing the guard %.1f ms", journalDirectory, journalDurability.name().toLowerCase(Locale.ROOT),
+            chronicle.commands(), snapshotter.written(), snapshotter.maxCopyNs() / 1e6));
+        final GuardEngine recovered = new GuardEngine(config);
+        final Recovery.Result recovery;
+        try (ChronicleJournal reopened = new ChronicleJournal(new ChronicleJournalContext()
+            .directory(journalDirectory).durability(journalDurability)))
         {
-            snapshotter.close();
-            final List<String> lines = new ArrayList<>();
-            lines.add(String.format("journal: %s (%s durability), %,d commands; %d snapshots written, the longest " +
-                "copy pausing the guard %.1f ms", journalDirectory, journalDurability.name().toLowerCase(Locale.ROOT),
-                chronicle.commands(), snapshotter.written(), snapshotter.maxCopyNs() / 1e6));
-            final GuardEngine recovered = new GuardEngine(config);
-            final Recovery.Result recovery;
-            try (ChronicleJournal reopened = new ChronicleJournal(new ChronicleJournalContext()
-                .directory(journalDirectory).durability(journalDurability)))
-            {
-                recovery = Recovery.recover(reopened, SnapshotStore.inJournal(journalDirectory), recovered);
-            }
-            lines.addAll(recovery.describe());
-            final boolean matches = recovery.stateHashHex().equals(engine.stateHash().hex());
-            lines.add(matches ? "recovered state hash equals the live guard's" :
-                "RECOVERED STATE DIFFERS from the live guard's: " + engine.stateHash().hex());
-            report.journal(lines, matches);
+            recovery = Recovery.recover(reopened, SnapshotStore.inJournal(journalDirectory), recovered);
         }
-        return report;
+        lines.addAll(recovery.describe());
+        final boolean matches = recovery.stateHashHex().equals(engine.stateHash().hex());
+        lines.add(matches ? "recovered state hash equals the live guard's" :
+            "RECOVERED STATE DIFFERS from the live guard's: " + engine.stateHash().hex());
+        report.journal(lines, matches);
     }
 
     private static void connect(final Producer producer, final GatewayServer server,

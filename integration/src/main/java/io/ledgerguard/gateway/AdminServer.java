@@ -7,21 +7,25 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -31,11 +35,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.ledgerguard.core.Alert;
+import io.ledgerguard.core.ApprovalClass;
+import io.ledgerguard.core.ApprovalFault;
 import io.ledgerguard.core.AssetCounters;
 import io.ledgerguard.core.AssetStatus;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.StateView;
+import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.AlertListener;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.json.AlertPublisher;
@@ -46,13 +56,13 @@ import io.ledgerguard.json.MalformedCommandException;
  * Admin and observability over HTTP (loopback by default), read-only: {@code GET /health} (liveness),
  * {@code GET /ready} (recovered and serving), {@code GET /status} (per asset: obligations, holdings, headroom,
  * coverage, status, every wallet's figures and attestation age; the kill switches in force and the frozen accounts'
- * count), {@code GET /accounts/{id}} (status and positions), {@code GET /alerts} (the latest alerts) and {@code GET /alerts/stream} (server-sent events), all
- * JSON, and {@code GET /metrics} in the Prometheus text format. It listens to the gateway's answers and the alert
- * dispatcher. One endpoint changes something, {@code POST /commands}: an operator's privileged command (ADJUST,
- * REVERSE, FREEZE, UNFREEZE, HALT, RESUME) as a command file line, which must carry the approvals of its class
- * (FREEZE and HALT those of LIFT, which the guard alone would take unsigned). Without keys for the class, or
- * without enough valid approvals, it is refused before it reaches the guard; nothing over HTTP changes anything
- * unauthenticated.
+ * count), {@code GET /accounts/{id}} (status and positions), {@code GET /alerts} (the latest alerts) and
+ * {@code GET /alerts/stream} (server-sent events), all JSON, and {@code GET /metrics} in the Prometheus text format.
+ * It listens to the gateway's answers and the alert dispatcher. One endpoint changes something,
+ * {@code POST /commands}: an operator's privileged command (ADJUST, REVERSE, FREEZE, UNFREEZE, HALT, RESUME) as a
+ * command file line, which must carry the approvals of its class (FREEZE and HALT those of LIFT, which the guard
+ * alone would take unsigned). Without keys for the class, or without enough valid approvals, it is refused before it
+ * reaches the guard; nothing over HTTP changes anything unauthenticated.
  */
 public final class AdminServer implements AutoCloseable, AlertListener, GatewayServer.Observer
 {
@@ -70,26 +80,25 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     private final ExecutorService executor;
     /** Alert streams hold a thread each: their own, so that they never take the probes' or the commands'. */
     private final ExecutorService streamThreads;
-    private final java.util.concurrent.Semaphore streamSlots = new java.util.concurrent.Semaphore(STREAMS_MAX);
+    private final Semaphore streamSlots = new Semaphore(STREAMS_MAX);
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter decisions;
     private final Counter refusals;
     /** One data point per reason, made once: the release thread must not allocate a label array per decision. */
-    private final io.prometheus.metrics.core.datapoints.CounterDataPoint[] decisionsByReason =
-        new io.prometheus.metrics.core.datapoints.CounterDataPoint[Reason.values().length];
+    private final CounterDataPoint[] decisionsByReason = new CounterDataPoint[Reason.values().length];
     private final Counter alertsCounter;
     private final Histogram latency;
     private final Deque<String> recentAlerts = new ArrayDeque<>();
     private final List<BlockingQueue<String>> streams = new CopyOnWriteArrayList<>();
     private final AtomicLong streamDrops = new AtomicLong();
     private volatile boolean ready;
-    private final io.ledgerguard.core.approval.ApprovalVerifier verifier;
+    private final ApprovalVerifier verifier;
     private final CommandLineParser parser;
     private static final int COMMAND_BYTES_MAX = 64 * 1024;
-    private static final java.util.Set<io.ledgerguard.core.CommandType> HTTP_COMMANDS = java.util.EnumSet.of(
-        io.ledgerguard.core.CommandType.ADJUST, io.ledgerguard.core.CommandType.REVERSE,
-        io.ledgerguard.core.CommandType.FREEZE, io.ledgerguard.core.CommandType.UNFREEZE,
-        io.ledgerguard.core.CommandType.HALT, io.ledgerguard.core.CommandType.RESUME);
+    private static final Set<CommandType> HTTP_COMMANDS = EnumSet.of(
+        CommandType.ADJUST, CommandType.REVERSE,
+        CommandType.FREEZE, CommandType.UNFREEZE,
+        CommandType.HALT, CommandType.RESUME);
 
     private AdminServer(final InetSocketAddress address, final GuardConfig config, final LedgerGuard guard,
         final GatewayServer gateway) throws IOException
@@ -97,7 +106,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         this.config = config;
         this.guard = guard;
         this.gateway = gateway;
-        this.verifier = new io.ledgerguard.core.approval.ApprovalVerifier(config);
+        this.verifier = new ApprovalVerifier(config);
         this.parser = new CommandLineParser(config);
         decisions = Counter.builder().name("ledger_guard_decisions_total")
             .help("Requests answered by the gateway, by reason").labelNames("reason").register(registry);
@@ -114,6 +123,26 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             .withoutExemplars()
             .classicUpperBounds(5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 1e-2, 1e-1, 1.0)
             .register(registry);
+        registerGauges(guard, gateway);
+        http = HttpServer.create(address, 16);
+        executor = Executors.newFixedThreadPool(4, runnable ->
+        {
+            final Thread thread = new Thread(runnable, "ledger-guard-admin");
+            thread.setDaemon(true);
+            return thread;
+        });
+        streamThreads = Executors.newCachedThreadPool(runnable ->
+        {
+            final Thread thread = new Thread(runnable, "ledger-guard-alert-stream");
+            thread.setDaemon(true);
+            return thread;
+        });
+        http.setExecutor(executor);
+        createContexts(guard);
+    }
+
+    private void registerGauges(final LedgerGuard guard, final GatewayServer gateway)
+    {
         GaugeWithCallback.builder().name("ledger_guard_ring_free_slots").help("Free slots in the guard's ring")
             .callback(cb -> cb.call(guard.remainingCapacity())).register(registry);
         GaugeWithCallback.builder().name("ledger_guard_ring_slots").help("Slots in the guard's ring")
@@ -138,20 +167,10 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
                 .callback(cb -> forEachAsset((code, snapshot) -> cb.call(figureOf(figure, snapshot), code)))
                 .register(registry);
         }
-        http = HttpServer.create(address, 16);
-        executor = Executors.newFixedThreadPool(4, runnable ->
-        {
-            final Thread thread = new Thread(runnable, "ledger-guard-admin");
-            thread.setDaemon(true);
-            return thread;
-        });
-        streamThreads = Executors.newCachedThreadPool(runnable ->
-        {
-            final Thread thread = new Thread(runnable, "ledger-guard-alert-stream");
-            thread.setDaemon(true);
-            return thread;
-        });
-        http.setExecutor(executor);
+    }
+
+    private void createContexts(final LedgerGuard guard)
+    {
         http.createContext("/health", exchange -> json(exchange, guard.failure() == null ? 200 : 503,
             guard.failure() == null ? Map.of("status", "UP") :
                 Map.of("status", "DOWN", "failure", String.valueOf(guard.failure()))));
@@ -340,7 +359,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             reply(exchange, 413, Map.of("error", "a command line is at most " + COMMAND_BYTES_MAX + " bytes"));
             return;
         }
-        final io.ledgerguard.core.Command command = new io.ledgerguard.core.Command();
+        final Command command = new Command();
         try
         {
             synchronized (parser)
@@ -359,9 +378,8 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
                 "over HTTP; " + command.type + " goes through the gateway's protocol"));
             return;
         }
-        final io.ledgerguard.core.ApprovalClass approvalClass =
-            command.type == io.ledgerguard.core.CommandType.FREEZE || command.type == io.ledgerguard.core.CommandType.HALT ?
-                io.ledgerguard.core.ApprovalClass.LIFT : io.ledgerguard.core.ApprovalClass.of(command.type);
+        final ApprovalClass approvalClass = command.type == CommandType.FREEZE || command.type == CommandType.HALT ?
+            ApprovalClass.LIFT : ApprovalClass.of(command.type);
         final int required = config.approvalsRequired(approvalClass);
         if (required == 0)
         {
@@ -370,18 +388,31 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             return;
         }
         verifier.verifyAs(command, approvalClass);
+        if (authorised(exchange, command, required))
+        {
+            submit(exchange, command);
+        }
+    }
+
+    /**
+     * @return true when the command carries enough valid approvals and an expiry in range; otherwise it is refused
+     * (401), logged and counted, and false.
+     */
+    private boolean authorised(final HttpExchange exchange, final Command command, final int required)
+        throws IOException
+    {
         final long nowMs = System.currentTimeMillis();
         final boolean expiryOk = command.expiresAtMs > nowMs &&
             command.expiresAtMs - nowMs <= config.approvalValidityMsMax();
         if (command.approvalsVerified < required || !expiryOk)
         {
-            final io.ledgerguard.core.ApprovalFault fault = !expiryOk ?
-                (command.expiresAtMs == 0 ? io.ledgerguard.core.ApprovalFault.EXPIRY_MISSING :
-                    command.expiresAtMs <= nowMs ? io.ledgerguard.core.ApprovalFault.EXPIRED :
-                        io.ledgerguard.core.ApprovalFault.EXPIRY_TOO_FAR) :
-                command.approvalFault != 0 ? io.ledgerguard.core.ApprovalFault.fromCode(command.approvalFault) :
-                    command.approvalCount == 0 ? io.ledgerguard.core.ApprovalFault.MISSING :
-                        io.ledgerguard.core.ApprovalFault.TOO_FEW;
+            final ApprovalFault fault = !expiryOk ?
+                (command.expiresAtMs == 0 ? ApprovalFault.EXPIRY_MISSING :
+                    command.expiresAtMs <= nowMs ? ApprovalFault.EXPIRED :
+                        ApprovalFault.EXPIRY_TOO_FAR) :
+                command.approvalFault != 0 ? ApprovalFault.fromCode(command.approvalFault) :
+                    command.approvalCount == 0 ? ApprovalFault.MISSING :
+                        ApprovalFault.TOO_FEW;
             LOGGER.warn("refused an unauthorised {} txId={}: {} ({} of {})", command.type, command.txId, fault,
                 command.approvalsVerified, required);
             refusals.labelValues(String.valueOf(fault)).inc();
@@ -391,9 +422,17 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             refusal.put("required", required);
             refusal.put("verified", command.approvalsVerified);
             reply(exchange, 401, refusal);
-            return;
+            return false;
         }
-        io.ledgerguard.core.Decision decision = guard.submit(command);
+        return true;
+    }
+
+    /**
+     * Submit an authorised command and answer with its decision, or with why it was not sequenced.
+     */
+    private void submit(final HttpExchange exchange, final Command command) throws IOException
+    {
+        Decision decision = guard.submit(command);
         // A full ring is a moment: an operator's command waits a little for room rather than fail.
         for (int i = 0; i < 100 && decision.reason == Reason.RING_FULL; i++)
         {

@@ -617,7 +617,8 @@ public final class GatewayServer implements AutoCloseable
                         break;
                     }
                     error(0, ControlMessages.BAD_FRAME_LENGTH, "frame length " + length + " outside " +
-                        MessageHeaderDecoder.ENCODED_LENGTH + ".." + settings.frameBytesMax + ": the connection closes");
+                        MessageHeaderDecoder.ENCODED_LENGTH + ".." + settings.frameBytesMax +
+                        ": the connection closes");
                     state = state.onReadingStopped();
                     position = end;
                     break;
@@ -760,9 +761,10 @@ public final class GatewayServer implements AutoCloseable
                 if (template != CommandRequestDecoder.TEMPLATE_ID)
                 {
                     problemCode = ProtocolException.UNKNOWN_MESSAGE;
-                    return which(count, position) + "templateId " + (inView.getShort(at + 2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF) +
-                        " of schema " + schemaOf(at) + " is not a CommandRequest (templateId " +
-                        CommandRequestDecoder.TEMPLATE_ID + ", schemaId " + CommandRequestDecoder.SCHEMA_ID + ")";
+                    return which(count, position) + "templateId " +
+                        (inView.getShort(at + 2, ByteOrder.LITTLE_ENDIAN) & 0xFFFF) + " of schema " + schemaOf(at) +
+                        " is not a CommandRequest (templateId " + CommandRequestDecoder.TEMPLATE_ID + ", schemaId " +
+                        CommandRequestDecoder.SCHEMA_ID + ")";
                 }
                 try
                 {

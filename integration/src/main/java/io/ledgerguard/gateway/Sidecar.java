@@ -126,7 +126,8 @@ public final class Sidecar implements AutoCloseable
                 .journal(journal != null ? journal : new NoJournal())
                 .snapshotTrigger(snapshotter)
                 .firstSeq(lastSeq + 1)
-                // The gateway's I/O thread must never wait for the ring: a full ring answers at once, the request waits.
+                // The gateway's I/O thread must never wait for the ring: a full ring answers at once, the request
+                // waits.
                 .backPressure(BackPressure.REJECT)
                 .alertListener(alerts));
             opened.push(guard);

@@ -67,7 +67,8 @@ public final class CommandLineParser
         // The fields of each type beyond type, txId and atMs, as in SPEC §9; '?' marks an optional one.
         FIELDS.put(CommandType.OPEN_ACCOUNT, List.of("accountId", "kind", "creditLimit?"));
         FIELDS.put(CommandType.ATTEST, List.of("walletId", "asset", "balance", "expiresAtMs?", "approvals?"));
-        FIELDS.put(CommandType.INFLOW, List.of("walletId", "asset", "amount", "chainRef", "expiresAtMs?", "approvals?"));
+        FIELDS.put(CommandType.INFLOW,
+            List.of("walletId", "asset", "amount", "chainRef", "expiresAtMs?", "approvals?"));
         FIELDS.put(CommandType.DEPOSIT, List.of("accountId", "asset", "amount", "chainRef"));
         FIELDS.put(CommandType.TRANSFER, List.of("debitAccountId", "creditAccountId", "asset", "amount", "holdId?"));
         FIELDS.put(CommandType.HOLD, List.of("holdId", "accountId", "asset", "amount"));
@@ -253,22 +254,7 @@ public final class CommandLineParser
     private void fill(final JsonObject object, final Command command, final String prefix, final boolean topLevel)
         throws MalformedCommandException
     {
-        final Object typeValue = object.fields.get("type");
-        if (typeValue == null)
-        {
-            throw new MalformedCommandException("missing field '" + prefix + "type'");
-        }
-        if (!(typeValue instanceof String))
-        {
-            throw new MalformedCommandException("field '" + prefix + "type': expected a command type, was " +
-                describe(typeValue));
-        }
-        final CommandType type = TYPES.get(typeValue);
-        if (type == null)
-        {
-            throw new MalformedCommandException("unknown type '" + typeValue + "'" +
-                (prefix.isEmpty() ? "" : " in " + prefix.substring(0, prefix.length() - 1)));
-        }
+        final CommandType type = type(object, prefix);
         command.type = type;
 
         final Object txId = object.fields.get("txId");
@@ -290,6 +276,51 @@ public final class CommandLineParser
 
         final boolean nestedBatch = !topLevel && type == CommandType.BATCH;
         final List<String> fields = nestedBatch ? NESTED_BATCH_FIELDS : FIELDS.get(type);
+        checkFieldNames(object, type, prefix, topLevel, fields);
+        if (nestedBatch)
+        {
+            return;
+        }
+
+        for (final String spec : fields)
+        {
+            final String name = spec.endsWith("?") ? spec.substring(0, spec.length() - 1) : spec;
+            final Object value = object.fields.get(name);
+            if (value != null)
+            {
+                decodeField(name, value, prefix + name, command, topLevel);
+            }
+        }
+    }
+
+    private static CommandType type(final JsonObject object, final String prefix) throws MalformedCommandException
+    {
+        final Object typeValue = object.fields.get("type");
+        if (typeValue == null)
+        {
+            throw new MalformedCommandException("missing field '" + prefix + "type'");
+        }
+        if (!(typeValue instanceof String))
+        {
+            throw new MalformedCommandException("field '" + prefix + "type': expected a command type, was " +
+                describe(typeValue));
+        }
+        final CommandType type = TYPES.get(typeValue);
+        if (type == null)
+        {
+            throw new MalformedCommandException("unknown type '" + typeValue + "'" +
+                (prefix.isEmpty() ? "" : " in " + prefix.substring(0, prefix.length() - 1)));
+        }
+        return type;
+    }
+
+    /**
+     * Every field given must be one the type takes, and every field the type requires must be given.
+     */
+    private static void checkFieldNames(
+        final JsonObject object, final CommandType type, final String prefix, final boolean topLevel,
+        final List<String> fields) throws MalformedCommandException
+    {
         for (final String name : object.fields.keySet())
         {
             if (name.equals("type") || name.equals("txId") || (topLevel && name.equals("atMs")))
@@ -319,60 +350,52 @@ public final class CommandLineParser
                 throw new MalformedCommandException("missing field '" + prefix + spec + "' for " + type);
             }
         }
-        if (nestedBatch)
-        {
-            return;
-        }
+    }
 
-        for (final String spec : fields)
+    private void decodeField(
+        final String name, final Object value, final String field, final Command command, final boolean topLevel)
+        throws MalformedCommandException
+    {
+        switch (name)
         {
-            final String name = spec.endsWith("?") ? spec.substring(0, spec.length() - 1) : spec;
-            final Object value = object.fields.get(name);
-            if (value == null)
-            {
-                continue;
-            }
-            final String field = prefix + name;
-            switch (name)
-            {
-                case "accountId": command.accountId = integer(value, field, AN_INTEGER); break;
-                case "debitAccountId": command.debitAccountId = integer(value, field, AN_INTEGER); break;
-                case "creditAccountId": command.creditAccountId = integer(value, field, AN_INTEGER); break;
-                case "walletId": command.walletId = integer(value, field, AN_INTEGER); break;
-                case "toWalletId": command.toWalletId = integer(value, field, AN_INTEGER); break;
-                case "holdId": command.holdId = integer(value, field, AN_INTEGER); break;
-                case "reversedTxId": command.reversedTxId = integer(value, field, AN_INTEGER); break;
-                case "amount":
-                case "balance": command.amount = integer(value, field, IN_MINOR_UNITS); break;
-                case "asset": command.assetId = assetId(value, field); break;
-                case "chainRef": command.chainRef(string(value, field)); break;
-                case "memo": command.memo(string(value, field)); break;
-                case "kind": command.accountKind = accountKind(value, field); break;
-                case "creditLimit": creditLimits(value, field, command); break;
-                case "approvals":
-                    if (!topLevel)
-                    {
-                        throw new MalformedCommandException("field '" + field + "' on an inner command: approvals " +
-                            "are given on top-level commands only, so a privileged command cannot be linked");
-                    }
-                    approvals(value, field, command);
-                    break;
-                case "expiresAtMs":
-                    if (!topLevel)
-                    {
-                        throw new MalformedCommandException("field '" + field + "' on an inner command: approvals " +
-                            "are given on top-level commands only, so a privileged command cannot be linked");
-                    }
-                    command.expiresAtMs = integer(value, field, AN_INTEGER);
-                    if (command.expiresAtMs <= 0)
-                    {
-                        throw new MalformedCommandException("field '" + field + "': must be > 0 (epoch milliseconds), " +
-                            "was " + command.expiresAtMs);
-                    }
-                    break;
-                case "commands": batch(value, field, command); break;
-                default: throw new IllegalStateException("field without a decoder: " + name);
-            }
+            case "accountId": command.accountId = integer(value, field, AN_INTEGER); break;
+            case "debitAccountId": command.debitAccountId = integer(value, field, AN_INTEGER); break;
+            case "creditAccountId": command.creditAccountId = integer(value, field, AN_INTEGER); break;
+            case "walletId": command.walletId = integer(value, field, AN_INTEGER); break;
+            case "toWalletId": command.toWalletId = integer(value, field, AN_INTEGER); break;
+            case "holdId": command.holdId = integer(value, field, AN_INTEGER); break;
+            case "reversedTxId": command.reversedTxId = integer(value, field, AN_INTEGER); break;
+            case "amount":
+            case "balance": command.amount = integer(value, field, IN_MINOR_UNITS); break;
+            case "asset": command.assetId = assetId(value, field); break;
+            case "chainRef": command.chainRef(string(value, field)); break;
+            case "memo": command.memo(string(value, field)); break;
+            case "kind": command.accountKind = accountKind(value, field); break;
+            case "creditLimit": creditLimits(value, field, command); break;
+            case "approvals":
+                requireTopLevel(field, topLevel);
+                approvals(value, field, command);
+                break;
+            case "expiresAtMs":
+                requireTopLevel(field, topLevel);
+                command.expiresAtMs = integer(value, field, AN_INTEGER);
+                if (command.expiresAtMs <= 0)
+                {
+                    throw new MalformedCommandException("field '" + field + "': must be > 0 (epoch milliseconds), " +
+                        "was " + command.expiresAtMs);
+                }
+                break;
+            case "commands": batch(value, field, command); break;
+            default: throw new IllegalStateException("field without a decoder: " + name);
+        }
+    }
+
+    private static void requireTopLevel(final String field, final boolean topLevel) throws MalformedCommandException
+    {
+        if (!topLevel)
+        {
+            throw new MalformedCommandException("field '" + field + "' on an inner command: approvals are given on " +
+                "top-level commands only, so a privileged command cannot be linked");
         }
     }
 

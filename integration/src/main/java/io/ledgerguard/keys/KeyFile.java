@@ -78,7 +78,8 @@ public final class KeyFile
         {
             try
             {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(file,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             }
             catch (final UnsupportedOperationException ex)
             {

@@ -2,6 +2,7 @@ package io.ledgerguard.keys;
 
 import java.util.Base64;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,7 +30,7 @@ public final class LineSigner
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
         // The guard's parser refuses a duplicate key: what the approver reads must be what is signed.
-        .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final GuardConfig config;
     private final CommandLineParser parser;
@@ -58,6 +59,54 @@ public final class LineSigner
     public String sign(final String line, final KeyFile key, final Long expiresAtMs, final long validForMs,
         final long nowMs)
     {
+        final ObjectNode object = objectOf(line);
+        final CommandType type = typeOf(object);
+        if (!SigningPayload.signable(type))
+        {
+            throw new KeyFileException("a " + type + " takes no approvals; privileged commands are ADJUST, REVERSE, " +
+                "UNFREEZE, RESUME, ATTEST, INFLOW and SWEEP, and FREEZE and HALT take them over HTTP");
+        }
+        final JsonNode existing = object.get("approvals");
+        final boolean hasApprovals = existing instanceof ArrayNode && existing.size() > 0;
+        setExpiry(object, hasApprovals, expiresAtMs, validForMs, nowMs);
+
+        final String unsigned;
+        try
+        {
+            unsigned = JSON.writeValueAsString(object);
+            parser.parse(unsigned, command);
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new KeyFileException("cannot write the line: " + ex.getOriginalMessage());
+        }
+        catch (final MalformedCommandException ex)
+        {
+            throw new KeyFileException(ex.getMessage());
+        }
+        final byte[] signature;
+        try
+        {
+            signature = ApprovalVerifier.sign(command, config, key.privateKey());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new KeyFileException(ex.getMessage());
+        }
+
+        object.set("approvals", approvalsWith(existing, key, signature));
+        try
+        {
+            return JSON.writeValueAsString(object);
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new KeyFileException("cannot write the line: " + ex.getOriginalMessage());
+        }
+    }
+
+    private static ObjectNode objectOf(final String line)
+    {
         final JsonNode root;
         try
         {
@@ -71,15 +120,17 @@ public final class LineSigner
         {
             throw new KeyFileException("not a JSON object");
         }
-        final ObjectNode object = (ObjectNode)root;
-        final CommandType type = typeOf(object);
-        if (!SigningPayload.signable(type))
-        {
-            throw new KeyFileException("a " + type + " takes no approvals; privileged commands are ADJUST, REVERSE, " +
-                "UNFREEZE, RESUME, ATTEST, INFLOW and SWEEP, and FREEZE and HALT take them over HTTP");
-        }
-        final JsonNode existing = object.get("approvals");
-        final boolean hasApprovals = existing instanceof ArrayNode && existing.size() > 0;
+        return (ObjectNode)root;
+    }
+
+    /**
+     * Give the line the expiry asked for, or keep its own, or else set {@code atMs + validForMs}; then refuse an
+     * expiry too far past the signer's clock.
+     */
+    private void setExpiry(
+        final ObjectNode object, final boolean hasApprovals, final Long expiresAtMs, final long validForMs,
+        final long nowMs)
+    {
         final JsonNode currentExpiry = object.get("expiresAtMs");
         if (expiresAtMs != null)
         {
@@ -111,31 +162,13 @@ public final class LineSigner
                 config.approvalValidityMsMax() + " ms) past this machine's clock (" + nowMs + "); an approval is " +
                 "given for now, not to be held back");
         }
+    }
 
-        final String unsigned;
-        try
-        {
-            unsigned = JSON.writeValueAsString(object);
-            parser.parse(unsigned, command);
-        }
-        catch (final JsonProcessingException ex)
-        {
-            throw new KeyFileException("cannot write the line: " + ex.getOriginalMessage());
-        }
-        catch (final MalformedCommandException ex)
-        {
-            throw new KeyFileException(ex.getMessage());
-        }
-        final byte[] signature;
-        try
-        {
-            signature = ApprovalVerifier.sign(command, config, key.privateKey());
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new KeyFileException(ex.getMessage());
-        }
-
+    /**
+     * @return the line's approvals with this key's replaced by the new one.
+     */
+    private static ArrayNode approvalsWith(final JsonNode existing, final KeyFile key, final byte[] signature)
+    {
         final ArrayNode approvals = JSON.createArrayNode();
         if (existing instanceof ArrayNode)
         {
@@ -149,21 +182,13 @@ public final class LineSigner
         }
         if (approvals.size() == Command.APPROVALS_MAX)
         {
-            throw new KeyFileException("field 'approvals': already " + Command.APPROVALS_MAX + " approvals, the most a " +
-                "command carries");
+            throw new KeyFileException("field 'approvals': already " + Command.APPROVALS_MAX + " approvals, the " +
+                "most a command carries");
         }
         approvals.addObject()
             .put("keyId", key.id())
             .put("signature", Base64.getEncoder().encodeToString(signature));
-        object.set("approvals", approvals);
-        try
-        {
-            return JSON.writeValueAsString(object);
-        }
-        catch (final JsonProcessingException ex)
-        {
-            throw new KeyFileException("cannot write the line: " + ex.getOriginalMessage());
-        }
+        return approvals;
     }
 
     /**

@@ -48,8 +48,15 @@ public final class Replay
     private final ApprovalVerifier verifier;
     private final Command command = new Command();
     private final Decision decision = new Decision();
+    private final Map<Reason, Long> rejectedByReason = new EnumMap<>(Reason.class);
     private boolean ran;
     private Journal journal;
+    // What the run did so far, for its summary.
+    private long lines;
+    private long seq;
+    private long accepted;
+    private long malformed;
+    private long alertCount;
 
     /**
      * Allocate a guard for the configuration.
@@ -105,93 +112,12 @@ public final class Replay
         ran = true;
 
         final LineReader reader = new LineReader(commands, LINE_BYTES_MAX);
-        final Map<Reason, Long> rejectedByReason = new EnumMap<>(Reason.class);
-        long lines = 0;
-        long seq = 0;
-        long accepted = 0;
-        long malformed = 0;
-        long alertCount = 0;
         try (DecisionPublisher decisionPublisher = new DecisionPublisher(decisions);
             AlertPublisher alertPublisher = alerts == null ? null : new AlertPublisher(alerts, config))
         {
             while (reader.next())
             {
-                final long lineNumber = reader.lineNumber();
-                if (reader.isTooLong())
-                {
-                    lines++;
-                    malformed++;
-                    decisionPublisher.onNotSequenced(lineNumber, 0, Reason.MALFORMED_COMMAND,
-                        "line too long: bytes max=" + LINE_BYTES_MAX);
-                    continue;
-                }
-                final String text;
-                try
-                {
-                    text = reader.text();
-                }
-                catch (final CharacterCodingException ex)
-                {
-                    lines++;
-                    malformed++;
-                    decisionPublisher.onNotSequenced(lineNumber, 0, Reason.MALFORMED_COMMAND, "not UTF-8 text");
-                    continue;
-                }
-                if (text.isBlank())
-                {
-                    continue;
-                }
-                lines++;
-
-                try
-                {
-                    parser.parse(text, command);
-                }
-                catch (final BatchTooLargeException ex)
-                {
-                    malformed++;
-                    decisionPublisher.onNotSequenced(lineNumber, ex.txId(), Reason.BATCH_TOO_LARGE, ex.getMessage());
-                    continue;
-                }
-                catch (final MalformedCommandException ex)
-                {
-                    malformed++;
-                    decisionPublisher.onNotSequenced(lineNumber, parser.lastTxId(), Reason.MALFORMED_COMMAND,
-                        ex.getMessage());
-                    continue;
-                }
-
-                // Before sequencing, on this thread: the guard only compares the count with the requirement.
-                verifier.verify(command);
-                command.seq = ++seq;
-                engine.apply(command, decision);
-                assert decision.seq == command.seq : "decision for another command: seq=" + decision.seq;
-                if (journal != null)
-                {
-                    // As the pipeline does: the guard decides, then the journal records the command with its decision.
-                    journal.append(command, decision);
-                    if (seq % JOURNAL_FLUSH_EVERY == 0)
-                    {
-                        journal.flush();
-                    }
-                }
-                if (decision.accepted())
-                {
-                    accepted++;
-                }
-                else
-                {
-                    rejectedByReason.merge(decision.reason, 1L, Long::sum);
-                }
-                decisionPublisher.onDecision(decision, command.type == CommandType.BATCH);
-                alertCount += decision.alertCount + decision.alertsDropped;
-                if (alertPublisher != null)
-                {
-                    for (int i = 0; i < decision.alertCount; i++)
-                    {
-                        alertPublisher.onAlert(decision.alert(i));
-                    }
-                }
+                replayLine(reader, decisionPublisher, alertPublisher);
             }
         }
         if (journal != null)
@@ -200,6 +126,99 @@ public final class Replay
         }
         return new ReplaySummary(lines, seq, accepted, malformed, alertCount, rejectedByReason,
             engine.stateHash().hex(), engine.checkInvariants());
+    }
+
+    /**
+     * Answer one line: blank, skipped; not a command, a decision line that is not sequenced; a command, applied.
+     */
+    private void replayLine(
+        final LineReader reader, final DecisionPublisher decisionPublisher, final AlertPublisher alertPublisher)
+        throws IOException
+    {
+        final long lineNumber = reader.lineNumber();
+        if (reader.isTooLong())
+        {
+            lines++;
+            malformed++;
+            decisionPublisher.onNotSequenced(lineNumber, 0, Reason.MALFORMED_COMMAND,
+                "line too long: bytes max=" + LINE_BYTES_MAX);
+            return;
+        }
+        final String text;
+        try
+        {
+            text = reader.text();
+        }
+        catch (final CharacterCodingException ex)
+        {
+            lines++;
+            malformed++;
+            decisionPublisher.onNotSequenced(lineNumber, 0, Reason.MALFORMED_COMMAND, "not UTF-8 text");
+            return;
+        }
+        if (text.isBlank())
+        {
+            return;
+        }
+        lines++;
+
+        try
+        {
+            parser.parse(text, command);
+        }
+        catch (final BatchTooLargeException ex)
+        {
+            malformed++;
+            decisionPublisher.onNotSequenced(lineNumber, ex.txId(), Reason.BATCH_TOO_LARGE, ex.getMessage());
+            return;
+        }
+        catch (final MalformedCommandException ex)
+        {
+            malformed++;
+            decisionPublisher.onNotSequenced(lineNumber, parser.lastTxId(), Reason.MALFORMED_COMMAND,
+                ex.getMessage());
+            return;
+        }
+        apply(decisionPublisher, alertPublisher);
+    }
+
+    /**
+     * Sequence the parsed command, apply it, journal it, count it and publish its decision and alerts.
+     */
+    private void apply(final DecisionPublisher decisionPublisher, final AlertPublisher alertPublisher)
+        throws IOException
+    {
+        // Before sequencing, on this thread: the guard only compares the count with the requirement.
+        verifier.verify(command);
+        command.seq = ++seq;
+        engine.apply(command, decision);
+        assert decision.seq == command.seq : "decision for another command: seq=" + decision.seq;
+        if (journal != null)
+        {
+            // As the pipeline does: the guard decides, then the journal records the command with its decision.
+            journal.append(command, decision);
+            if (seq % JOURNAL_FLUSH_EVERY == 0)
+            {
+                journal.flush();
+            }
+        }
+        if (decision.accepted())
+        {
+            accepted++;
+        }
+        else
+        {
+            rejectedByReason.merge(decision.reason, 1L, Long::sum);
+        }
+        decisionPublisher.onDecision(decision, command.type == CommandType.BATCH);
+        alertCount += decision.alertCount + decision.alertsDropped;
+        if (alertPublisher != null)
+        {
+            for (int i = 0; i < decision.alertCount; i++)
+            {
+                alertPublisher.onAlert(decision.alert(i));
+            }
+        }
     }
 
     /**

@@ -88,8 +88,8 @@ class KeysCommandTest
             config.toString(), "--command", CREDIT, "--show-payload");
 
         assertEquals("0", result[0], result[2]);
-        assertEquals("ledger-guard-approval-v1\ndomain=\ntype=ADJUST\ntxId=10\naccountId=1001\nasset=BTC\namount=100000\n" +
-            "memo=goodwill\nexpiresAtMs=1767226201000\n", result[2]);
+        assertEquals("ledger-guard-approval-v1\ndomain=\ntype=ADJUST\ntxId=10\naccountId=1001\nasset=BTC\n" +
+            "amount=100000\nmemo=goodwill\nexpiresAtMs=1767226201000\n", result[2]);
     }
 
     @Test

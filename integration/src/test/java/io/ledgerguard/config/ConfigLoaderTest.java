@@ -78,9 +78,9 @@ class ConfigLoaderTest
         assertEquals("keys[0].publicKey: not base64: Illegal base64 character 21 (line 13)", assertThrows(
             ConfigurationException.class, () -> ConfigLoader.parse(TWO_ASSETS +
                 "keys:\n  - { id: alice, publicKey: \"!!\" }\n")).getMessage());
-        assertEquals("keys[0].publicKey: not an Ed25519 public key: expected 32 raw bytes or a 44-byte X.509 encoding " +
-            "(base64), got 3 bytes (line 13)", assertThrows(ConfigurationException.class, () -> ConfigLoader.parse(
-                TWO_ASSETS + "keys:\n  - { id: alice, publicKey: \"YWJj\" }\n")).getMessage());
+        assertEquals("keys[0].publicKey: not an Ed25519 public key: expected 32 raw bytes or a 44-byte X.509 " +
+            "encoding (base64), got 3 bytes (line 13)", assertThrows(ConfigurationException.class,
+                () -> ConfigLoader.parse(TWO_ASSETS + "keys:\n  - { id: alice, publicKey: \"YWJj\" }\n")).getMessage());
         assertTrue(assertThrows(ConfigurationException.class, () -> ConfigLoader.parse(TWO_ASSETS + keys +
             "approvals:\n  MINT: { required: 2, keys: [alice, bob] }\n")).getMessage()
             .startsWith("approvals.MINT: unknown key; expected one of validityMsMax, domain, ADJUST, REVERSE, LIFT, " +

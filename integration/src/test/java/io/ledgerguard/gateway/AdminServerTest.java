@@ -69,53 +69,10 @@ class AdminServerTest
         assertEquals(200, ready.statusCode());
         assertTrue(JSON.readTree(ready.body()).get("ready").asBoolean());
 
-        // A stream of alerts, open before the alert is raised.
-        final CompletableFuture<String> streamed = CompletableFuture.supplyAsync(() ->
-        {
-            try
-            {
-                final HttpResponse<InputStream> stream = http.send(request("/alerts/stream"),
-                    HttpResponse.BodyHandlers.ofInputStream());
-                try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(),
-                    StandardCharsets.UTF_8)))
-                {
-                    String line;
-                    while ((line = lines.readLine()) != null)
-                    {
-                        if (line.startsWith("data: "))
-                        {
-                            return line.substring(6);
-                        }
-                    }
-                }
-                return null;
-            }
-            catch (final Exception ex)
-            {
-                return ex.toString();
-            }
-        });
+        final CompletableFuture<String> streamed = firstStreamedAlert();
         Thread.sleep(300);
 
-        // The hot wallet attested, then 10 BTC of customer money deposited, then the wallet attested at 0: a drain.
-        submit(attest(1, 1, 0, 1));
-        submit(attest(2, 2, 0, 1));
-        submit(attest(3, 3, 0, 2));
-        final Command open = new Command();
-        open.type = CommandType.OPEN_ACCOUNT;
-        open.txId = 4;
-        open.accountId = 1001;
-        open.accountKind = AccountKind.CUSTOMER;
-        submit(open);
-        final Command inflow = new Command();
-        inflow.type = CommandType.INFLOW;
-        inflow.txId = 5;
-        inflow.walletId = 1;
-        inflow.assetId = 1;
-        inflow.amount = 1_000_000_000L;
-        inflow.chainRef("btc:1");
-        submit(inflow);
-        submit(attest(6, 1, 0, 1));
+        depositIntoTheHotWalletAndAttestItEmpty();
 
         // The inflow into the hot wallet put all the holdings in it: the cold-ratio alert comes first.
         final String alert = streamed.get(10, TimeUnit.SECONDS);
@@ -159,7 +116,75 @@ class AdminServerTest
         assertFalse(status.get("killSwitches").get("all").asBoolean());
         assertEquals(0, status.get("killSwitches").get("frozenAccounts").asLong());
 
-        // An account, then the same account frozen: /accounts and the kill switches show it.
+        assertAnAccountAndItsFreezing();
+
+        final HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri("/health"))
+            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, post.statusCode(), "nothing over HTTP changes anything");
+    }
+
+    /**
+     * A stream of alerts, open before the alert is raised.
+     */
+    private CompletableFuture<String> firstStreamedAlert()
+    {
+        return CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                final HttpResponse<InputStream> stream = http.send(request("/alerts/stream"),
+                    HttpResponse.BodyHandlers.ofInputStream());
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(),
+                    StandardCharsets.UTF_8)))
+                {
+                    String line;
+                    while ((line = lines.readLine()) != null)
+                    {
+                        if (line.startsWith("data: "))
+                        {
+                            return line.substring(6);
+                        }
+                    }
+                }
+                return null;
+            }
+            catch (final Exception ex)
+            {
+                return ex.toString();
+            }
+        });
+    }
+
+    /**
+     * The hot wallet attested, then 10 BTC of customer money deposited, then the wallet attested at 0: a drain.
+     */
+    private void depositIntoTheHotWalletAndAttestItEmpty() throws Exception
+    {
+        submit(attest(1, 1, 0, 1));
+        submit(attest(2, 2, 0, 1));
+        submit(attest(3, 3, 0, 2));
+        final Command open = new Command();
+        open.type = CommandType.OPEN_ACCOUNT;
+        open.txId = 4;
+        open.accountId = 1001;
+        open.accountKind = AccountKind.CUSTOMER;
+        submit(open);
+        final Command inflow = new Command();
+        inflow.type = CommandType.INFLOW;
+        inflow.txId = 5;
+        inflow.walletId = 1;
+        inflow.assetId = 1;
+        inflow.amount = 1_000_000_000L;
+        inflow.chainRef("btc:1");
+        submit(inflow);
+        submit(attest(6, 1, 0, 1));
+    }
+
+    /**
+     * An account, then the same account frozen: /accounts and the kill switches show it.
+     */
+    private void assertAnAccountAndItsFreezing() throws Exception
+    {
         JsonNode account = JSON.readTree(get("/accounts/1001").body());
         assertEquals("CUSTOMER", account.get("kind").asText());
         assertEquals("ACTIVE", account.get("status").asText());
@@ -180,10 +205,6 @@ class AdminServerTest
         assertEquals(400, bad.statusCode());
         assertEquals("account id 'abc' is not a number", JSON.readTree(bad.body()).get("error").asText());
         assertEquals(400, get("/accounts/0").statusCode());
-
-        final HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri("/health"))
-            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(405, post.statusCode(), "nothing over HTTP changes anything");
     }
 
     @Test

@@ -197,7 +197,8 @@ class CommandLineParserTest
     @Test
     void shouldRefuseApprovalsOfTheWrongShape()
     {
-        final String head = "{\"type\":\"ADJUST\",\"txId\":30,\"atMs\":1,\"accountId\":1,\"asset\":\"BTC\",\"amount\":1,";
+        final String head =
+            "{\"type\":\"ADJUST\",\"txId\":30,\"atMs\":1,\"accountId\":1,\"asset\":\"BTC\",\"amount\":1,";
         assertEquals("field 'approvals[0].signature': an Ed25519 signature is 64 bytes, was 3",
             malformed(head + "\"approvals\":[{\"keyId\":\"a\",\"signature\":\"c2ln\"}]}"));
         assertEquals("field 'approvals[0].keyId': must be 1..32 bytes, was 33",

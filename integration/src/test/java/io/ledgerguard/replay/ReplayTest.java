@@ -44,7 +44,8 @@ class ReplayTest
           - { id: 1, asset: BTC, kind: HOT }
           - { id: 2, asset: BTC, kind: COLD }
           - { id: 3, asset: KRW, kind: BANK }
-        limits: { accountsMax: 100, positionsMax: 400, holdsMax: 100, txIdsMax: 1000, inflowsMax: 100, creditsMax: 1000 }
+        limits: { accountsMax: 100, positionsMax: 400, holdsMax: 100, txIdsMax: 1000, inflowsMax: 100, \
+        creditsMax: 1000 }
         """;
 
     /** One command per line, with the reason expected for it; line 7 is blank, lines 14 and 29 are not sequenced. */

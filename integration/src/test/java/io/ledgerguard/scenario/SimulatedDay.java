@@ -256,8 +256,8 @@ final class SimulatedDay
         }
         final long amount = between(1, funds[asset] / 10);
         final long hold = ++holdId;
-        emit("HOLD", "\"holdId\":" + hold + ",\"accountId\":" + account + ",\"asset\":\"" + (asset == B ? "BTC" : "KRW") +
-            "\",\"amount\":" + amount);
+        emit("HOLD", "\"holdId\":" + hold + ",\"accountId\":" + account + ",\"asset\":\"" +
+            (asset == B ? "BTC" : "KRW") + "\",\"amount\":" + amount);
         funds[asset] -= amount;
         at(now + between(1_000, 300_000), () ->
         {
@@ -302,7 +302,8 @@ final class SimulatedDay
         final long account = customer();
         final long amount = Math.min(between(BTC / 100, BTC), available.get(account)[B]);
         final long limit = Math.min(BTC_OUTFLOW_PER_HOUR_MAX, chain[HOT] / 5) / 2;
-        if (amount <= 0 || recentOutflow(btcOutflows) + amount > limit || chain[HOT] - committed[HOT] - amount < 5 * BTC)
+        if (amount <= 0 || recentOutflow(btcOutflows) + amount > limit ||
+            chain[HOT] - committed[HOT] - amount < 5 * BTC)
         {
             return;
         }

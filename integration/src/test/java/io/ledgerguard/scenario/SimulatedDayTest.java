@@ -87,7 +87,8 @@ class SimulatedDayTest
         {
             final String line = lines.get(i);
             if (line.contains("\"type\":\"ATTEST\"") && line.contains("\"walletId\":1,") &&
-                Long.parseLong(line.replaceAll(".*\"atMs\":(\\d+).*", "$1")) >= SimulatedDay.T0 + SimulatedDay.DAY_MS / 2)
+                Long.parseLong(line.replaceAll(".*\"atMs\":(\\d+).*", "$1")) >=
+                    SimulatedDay.T0 + SimulatedDay.DAY_MS / 2)
             {
                 final long balance = Long.parseLong(line.replaceAll(".*\"balance\":(\\d+).*", "$1"));
                 lines.set(i, line.replace("\"balance\":" + balance, "\"balance\":" + (balance - SimulatedDay.BTC)));
