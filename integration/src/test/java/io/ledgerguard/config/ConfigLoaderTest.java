@@ -168,7 +168,8 @@ class ConfigLoaderTest
         final GuardConfig config = ConfigLoader.parse(TWO_ASSETS + "retention: { txIdWindowMs: 60000 }\n");
 
         assertEquals(60_000, config.retention().txIdWindowMs);
-        assertEquals(GuardConfig.Retention.CREDIT_REVERSAL_WINDOW_MS_DEFAULT, config.retention().creditReversalWindowMs);
+        assertEquals(GuardConfig.Retention.CREDIT_REVERSAL_WINDOW_MS_DEFAULT,
+            config.retention().creditReversalWindowMs);
     }
 
     @ParameterizedTest
