@@ -6,7 +6,9 @@ package io.ledgerguard.core;
  */
 public enum ApprovalClass
 {
-    /** {@link CommandType#ADJUST}: a privileged credit or debit. Never fewer than two approvers: no single key mints. */
+    /**
+     * {@link CommandType#ADJUST}: a privileged credit or debit. Never fewer than two approvers: no single key mints.
+     */
     ADJUST,
     /** {@link CommandType#REVERSE}: return of an erroneous credit. Never fewer than two approvers. */
     REVERSE,

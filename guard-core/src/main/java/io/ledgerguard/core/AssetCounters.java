@@ -38,7 +38,8 @@ public final class AssetCounters
     AssetCounters(final int[] assetIds)
     {
         this.assetIds = assetIds.clone();
-        this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(RECORD_BYTES * Math.max(1, assetIds.length), 64));
+        this.buffer =
+            new UnsafeBuffer(BufferUtil.allocateDirectAligned(RECORD_BYTES * Math.max(1, assetIds.length), 64));
     }
 
     /**

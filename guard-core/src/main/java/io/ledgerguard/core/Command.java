@@ -481,7 +481,8 @@ public final class Command
 
     /**
      * A 64-bit digest of the command's fields, sequencing and approvals aside ({@link #seq}, {@link #timestampNs},
-     * {@link #expiresAtMs} and the approvals are not part of it): two submissions of the same command have the same fingerprint (invariant I6).
+     * {@link #expiresAtMs} and the approvals are not part of it): two submissions of the same command have the same
+     * fingerprint (invariant I6).
      *
      * @return the fingerprint.
      */

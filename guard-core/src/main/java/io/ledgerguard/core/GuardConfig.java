@@ -40,13 +40,14 @@ public final class GuardConfig
     /**
      * Fewest approvers a class that can put credit on the ledger may require when it requires any: no single key
      * credits. {@link ApprovalClass#ADJUST} credits directly; {@link ApprovalClass#CUSTODY_FEED} through an
-     * {@code INFLOW} that a {@code DEPOSIT} then credits; {@link ApprovalClass#REVERSE} by giving a credited inflow back
-     * to be credited again.
+     * {@code INFLOW} that a {@code DEPOSIT} then credits; {@link ApprovalClass#REVERSE} by giving a credited inflow
+     * back to be credited again.
      */
     public static final int CREDITING_APPROVERS_MIN = 2;
     /** Longest {@code approvals.domain}. */
     public static final int APPROVAL_DOMAIN_LENGTH_MAX = 64;
-    private static final Pattern APPROVAL_DOMAIN = Pattern.compile("[A-Za-z0-9._:-]{0," + APPROVAL_DOMAIN_LENGTH_MAX + "}");
+    private static final Pattern APPROVAL_DOMAIN =
+        Pattern.compile("[A-Za-z0-9._:-]{0," + APPROVAL_DOMAIN_LENGTH_MAX + "}");
 
     private final List<AssetConfig> assets = new ArrayList<>();
     private final List<WalletConfig> wallets = new ArrayList<>();
@@ -268,7 +269,8 @@ public final class GuardConfig
         }
         if (assets.size() > ASSETS_MAX)
         {
-            throw new ConfigurationException("assets", "too many assets: count=" + assets.size() + ", max=" + ASSETS_MAX);
+            throw new ConfigurationException("assets",
+                "too many assets: count=" + assets.size() + ", max=" + ASSETS_MAX);
         }
         final Set<String> codes = new HashSet<>();
         final Set<Integer> ids = new HashSet<>();
@@ -288,7 +290,8 @@ public final class GuardConfig
         }
         if (wallets.size() > WALLETS_MAX)
         {
-            throw new ConfigurationException("wallets", "too many wallets: count=" + wallets.size() + ", max=" + WALLETS_MAX);
+            throw new ConfigurationException("wallets",
+                "too many wallets: count=" + wallets.size() + ", max=" + WALLETS_MAX);
         }
         final Map<Long, Integer> walletIds = new HashMap<>();
         for (int i = 0; i < wallets.size(); i++)
@@ -338,7 +341,8 @@ public final class GuardConfig
         if (approvalDomain == null || !APPROVAL_DOMAIN.matcher(approvalDomain).matches())
         {
             throw new ConfigurationException("approvals.domain", "must match [A-Za-z0-9._:-]{0," +
-                APPROVAL_DOMAIN_LENGTH_MAX + "}, was " + (approvalDomain == null ? "missing" : "'" + approvalDomain + "'"));
+                APPROVAL_DOMAIN_LENGTH_MAX + "}, was " +
+                (approvalDomain == null ? "missing" : "'" + approvalDomain + "'"));
         }
         if (approvalValidityMsMax <= 0)
         {
@@ -502,7 +506,8 @@ public final class GuardConfig
             }
             if (scale < 0 || scale > 18)
             {
-                throw new ConfigurationException(key + ".scale", "must be 0..18, was " + (scale < 0 ? "missing" : scale));
+                throw new ConfigurationException(key + ".scale",
+                    "must be 0..18, was " + (scale < 0 ? "missing" : scale));
             }
             requireNotNegative(key + ".reserveBufferMinorUnits", reserveBufferMinorUnits);
             requireNotNegative(key + ".breachToleranceMinorUnits", breachToleranceMinorUnits);

@@ -323,8 +323,9 @@ class ApprovalTest
         c.memo("fee correction");
         c.expiresAtMs = 1_767_225_600_000L;
 
-        assertEquals("ledger-guard-approval-v1\ndomain=\ntype=ADJUST\ntxId=" + c.txId + "\naccountId=1001\nasset=BTC\n" +
-            "amount=-10\nmemo=fee correction\nexpiresAtMs=1767225600000\n", SigningPayload.text(c, f.engine.config()));
+        assertEquals("ledger-guard-approval-v1\ndomain=\ntype=ADJUST\ntxId=" + c.txId +
+            "\naccountId=1001\nasset=BTC\namount=-10\nmemo=fee correction\nexpiresAtMs=1767225600000\n",
+            SigningPayload.text(c, f.engine.config()));
 
         final Command sweep = new Command();
         sweep.type = CommandType.SWEEP;

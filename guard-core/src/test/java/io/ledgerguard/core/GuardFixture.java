@@ -389,7 +389,8 @@ final class GuardFixture
         return end();
     }
 
-    Decision withdraw(final long holdId, final long accountId, final long walletId, final String asset, final long amount)
+    Decision withdraw(
+        final long holdId, final long accountId, final long walletId, final String asset, final long amount)
     {
         final Command c = begin(CommandType.WITHDRAW);
         c.holdId = holdId;

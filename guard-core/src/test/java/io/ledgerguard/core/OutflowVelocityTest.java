@@ -47,7 +47,8 @@ class OutflowVelocityTest
         final GuardFixture f = limited();
         expectAccepted(f.withdraw(1, ALICE, COLD, "BTC", 200));
         expectAccepted(f.withdraw(2, ALICE, COLD, "BTC", 100));
-        final Decision crossing = expectRejected(Reason.OUTFLOW_VELOCITY_EXCEEDED, f.withdraw(3, ALICE, COLD, "BTC", 1));
+        final Decision crossing =
+            expectRejected(Reason.OUTFLOW_VELOCITY_EXCEEDED, f.withdraw(3, ALICE, COLD, "BTC", 1));
         final Alert alert = alertOf(crossing, AlertType.OUTFLOW_VELOCITY);
         assertNotNull(alert);
         assertEquals(301, alert.figure(0));

@@ -74,8 +74,10 @@ final class RandomCommandStream
             final long tolerance = a == ASSET_COUNT - 1 ? 0 : Long.MAX_VALUE / 4;
             asset.breachToleranceMinorUnits = tolerance;
             config.asset(asset);
-            final GuardConfig.WalletConfig hot = new GuardConfig.WalletConfig(walletId(a + 1, 0), codes[a], WalletKind.HOT);
-            final GuardConfig.WalletConfig cold = new GuardConfig.WalletConfig(walletId(a + 1, 1), codes[a], WalletKind.COLD);
+            final GuardConfig.WalletConfig hot =
+                new GuardConfig.WalletConfig(walletId(a + 1, 0), codes[a], WalletKind.HOT);
+            final GuardConfig.WalletConfig cold =
+                new GuardConfig.WalletConfig(walletId(a + 1, 1), codes[a], WalletKind.COLD);
             hot.driftToleranceMinorUnits = tolerance;
             cold.driftToleranceMinorUnits = tolerance;
             config.wallet(hot);

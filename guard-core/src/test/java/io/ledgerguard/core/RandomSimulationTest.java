@@ -36,21 +36,7 @@ class RandomSimulationTest
         int duplicates = 0;
         int reused = 0;
 
-        // Attest every wallet so that trading can start.
-        long attestTxId = 1L << 50;
-        for (int w = 0; w < engine.walletCount(); w++)
-        {
-            command.reset();
-            command.type = CommandType.ATTEST;
-            command.txId = ++attestTxId;
-            command.walletId = engine.walletId(w);
-            command.assetId = engine.assetId(engine.walletAssetIndex(w));
-            command.amount = 1_000_000_000_000L;
-            command.seq = attestTxId;
-            command.timestampNs = nowMs * 1_000_000;
-            engine.apply(command, decision);
-            assertTrue(decision.accepted(), decision::toString);
-        }
+        attestEveryWallet(engine, command, decision, nowMs);
 
         final int total = ACCOUNTS + COMMANDS;
         for (int i = 1; i <= total; i++)
@@ -87,17 +73,7 @@ class RandomSimulationTest
             }
             if (decision.accepted() && !decision.duplicate)
             {
-                for (int a = 0; a < obligationsBefore.length; a++)
-                {
-                    final long obligations = engine.obligations(a);
-                    final long limit = engine.holdings(a) -
-                        engine.config().assets().get(a).reserveBufferMinorUnits;
-                    if (obligations > obligationsBefore[a] && obligations > limit)
-                    {
-                        fail("I2: obligations of " + engine.assetCode(a) + " rose to " + obligations +
-                            " beyond holdings less buffer " + limit + "; " + context);
-                    }
-                }
+                checkObligationsWithinHoldings(engine, obligationsBefore, context);
             }
             if (command.type != null && stream.expectation() == RandomCommandStream.Expectation.NONE)
             {
@@ -124,6 +100,56 @@ class RandomSimulationTest
 
         assertTrue(engine.tableSize(TableKind.ACCOUNTS) >= ACCOUNTS, "accounts opened");
         assertTrue(duplicates > 1_000 && reused > 1_000, "idempotency exercised");
+        assertEveryTypeAndReasonExercised(seed, outcomes, reasons);
+    }
+
+    /**
+     * Attest every wallet so that trading can start.
+     */
+    private static void attestEveryWallet(
+        final GuardEngine engine, final Command command, final Decision decision, final long nowMs)
+    {
+        long attestTxId = 1L << 50;
+        for (int w = 0; w < engine.walletCount(); w++)
+        {
+            command.reset();
+            command.type = CommandType.ATTEST;
+            command.txId = ++attestTxId;
+            command.walletId = engine.walletId(w);
+            command.assetId = engine.assetId(engine.walletAssetIndex(w));
+            command.amount = 1_000_000_000_000L;
+            command.seq = attestTxId;
+            command.timestampNs = nowMs * 1_000_000;
+            engine.apply(command, decision);
+            assertTrue(decision.accepted(), decision::toString);
+        }
+    }
+
+    /**
+     * I2 after an accepted command: no asset's obligations rose beyond its holdings less its reserve buffer.
+     */
+    private static void checkObligationsWithinHoldings(
+        final GuardEngine engine, final long[] obligationsBefore, final String context)
+    {
+        for (int a = 0; a < obligationsBefore.length; a++)
+        {
+            final long obligations = engine.obligations(a);
+            final long limit = engine.holdings(a) -
+                engine.config().assets().get(a).reserveBufferMinorUnits;
+            if (obligations > obligationsBefore[a] && obligations > limit)
+            {
+                fail("I2: obligations of " + engine.assetCode(a) + " rose to " + obligations +
+                    " beyond holdings less buffer " + limit + "; " + context);
+            }
+        }
+    }
+
+    /**
+     * The stream reached every command type accepted, the fallible ones rejected too, and the main reject reasons.
+     */
+    private static void assertEveryTypeAndReasonExercised(
+        final long seed, final Map<CommandType, int[]> outcomes, final Map<Reason, Integer> reasons)
+    {
         for (final CommandType type : new CommandType[]{
             CommandType.OPEN_ACCOUNT, CommandType.INFLOW, CommandType.DEPOSIT, CommandType.TRANSFER, CommandType.HOLD,
             CommandType.RELEASE, CommandType.WITHDRAW, CommandType.WITHDRAW_SETTLE, CommandType.WITHDRAW_CANCEL,

@@ -126,7 +126,8 @@ class RejectOrderTest
         return c;
     }
 
-    private static Decision adjustWithMemo(final GuardFixture f, final long accountId, final int assetId, final int memo)
+    private static Decision adjustWithMemo(
+        final GuardFixture f, final long accountId, final int assetId, final int memo)
     {
         final Command c = f.begin(CommandType.ADJUST);
         c.accountId = accountId;
@@ -627,7 +628,8 @@ class RejectOrderTest
                 f.transfer(ALICE, BOB, "BTC", 0);
                 f.unfreeze(BOB);
             }));
-        order(batch, Reason.INSUFFICIENT_AVAILABLE, Reason.AMOUNT_MUST_BE_POSITIVE, "inner order: the first failing inner wins",
+        order(batch, Reason.INSUFFICIENT_AVAILABLE, Reason.AMOUNT_MUST_BE_POSITIVE,
+            "inner order: the first failing inner wins",
             NONE,
             f -> f.batch(() ->
             {

@@ -68,6 +68,9 @@ class RejectReasonsTest
         return reasons;
     }
 
+    // A table, one row per way of reaching each reason, grouped by the reason's area: split into pieces, it would no
+    // longer show on one page that every reason has its rows.
+    @SuppressWarnings("MethodLength")
     static List<RejectScenario> scenarios()
     {
         return List.of(
@@ -200,7 +203,8 @@ class RejectReasonsTest
             of(Reason.AMOUNT_OVERFLOW, "inflow past Long.MAX_VALUE holdings", f ->
                 f.inflow(COLD, "BTC", Long.MAX_VALUE, "big")),
             of(Reason.RESERVE_COVER_EXCEEDED, "adjust credit without cover", f -> f.adjust(BOB, "BTC", 1)),
-            of(Reason.RESERVE_COVER_EXCEEDED, "credit line lends without cover", f -> f.transfer(LENDER, BOB, "BTC", 1)),
+            of(Reason.RESERVE_COVER_EXCEEDED, "credit line lends without cover",
+                f -> f.transfer(LENDER, BOB, "BTC", 1)),
             of(Reason.OUTFLOW_VELOCITY_EXCEEDED, "withdraw past the asset's outflow in the window",
                 () -> world(c -> c.assetByCode("BTC").outflowMinorUnitsMax = 150), f -> { },
                 f -> f.withdraw(5, ALICE, HOT, "BTC", 51)),
@@ -230,7 +234,8 @@ class RejectReasonsTest
             of(Reason.ASSET_NOT_FOUND, "credit limit for an unknown asset", f -> f.openCreditLine(50, "XXX", 1)),
             of(Reason.ACCOUNT_NOT_FOUND, "transfer to an unknown account", f -> f.transfer(ALICE, 4242, "BTC", 1)),
             of(Reason.ACCOUNT_NOT_FOUND, "freeze of an unknown account", f -> f.freeze(4242)),
-            of(Reason.ACCOUNT_ALREADY_EXISTS, "open an existing account", f -> f.openAccount(ALICE, AccountKind.OPERATOR)),
+            of(Reason.ACCOUNT_ALREADY_EXISTS, "open an existing account",
+                f -> f.openAccount(ALICE, AccountKind.OPERATOR)),
             of(Reason.WALLET_NOT_FOUND, "inflow to an unknown wallet", f -> f.inflow(99, "BTC", 1, "w")),
             of(Reason.WALLET_NOT_FOUND, "halt of an unknown wallet", f -> f.haltWallet(99)),
             of(Reason.WALLET_ASSET_MISMATCH, "BTC inflow to the bank", f -> f.inflow(BANK, "BTC", 1, "w")),

@@ -7,9 +7,9 @@ import io.ledgerguard.core.CommandCodec;
 import io.ledgerguard.core.Decision;
 
 /**
- * A journal of the commands (not their decisions) kept in memory, in {@link CommandCodec} form: for tests, the demo, and embedders that journal elsewhere.
- * Nothing survives the process. Bounded: appending beyond {@code bytesMax} fails the guard rather than losing a
- * command silently.
+ * A journal of the commands (not their decisions) kept in memory, in {@link CommandCodec} form: for tests, the demo,
+ * and embedders that journal elsewhere. Nothing survives the process. Bounded: appending beyond {@code bytesMax}
+ * fails the guard rather than losing a command silently.
  */
 public final class InMemoryJournal implements Journal
 {

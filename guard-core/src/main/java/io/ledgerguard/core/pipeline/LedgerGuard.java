@@ -28,7 +28,8 @@ import io.ledgerguard.core.StateView;
  * </pre>
  * Producers claim a slot, copy their command in and stamp its sequence and time. G applies it; J appends it to the
  * journal with G's decision, and flushes at the end of each batch; R releases a decision only once J has flushed its
- * entry, so a decision is never released before its command is in the journal. Submitting allocates nothing in steady state: ring slots and per-thread reply slots are reused.
+ * entry, so a decision is never released before its command is in the journal. Submitting allocates nothing in
+ * steady state: ring slots and per-thread reply slots are reused.
  * <p>
  * When the ring is full a producer waits ({@link BackPressure#BLOCK}) or is refused with {@link Reason#RING_FULL}
  * ({@link BackPressure#REJECT}); a refused command was not sequenced. {@link #close()} stops accepting commands,
@@ -111,7 +112,8 @@ public final class LedgerGuard implements AutoCloseable
             if (!started.await(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS))
             {
                 disruptor.halt();
-                throw new IllegalStateException("pipeline stages did not start within " + SHUTDOWN_TIMEOUT_SECONDS + "s");
+                throw new IllegalStateException(
+                    "pipeline stages did not start within " + SHUTDOWN_TIMEOUT_SECONDS + "s");
             }
         }
         catch (final InterruptedException ex)

@@ -22,8 +22,8 @@ final class Stages
     }
 
     /**
-     * J: appends every command, with the guard stage's decision on it, to the journal; flushes at the end of each batch of
-     * events.
+     * J: appends every command, with the guard stage's decision on it, to the journal; flushes at the end of each
+     * batch of events.
      */
     static final class JournalHandler implements EventHandler<CommandEvent>
     {
@@ -180,7 +180,8 @@ final class Stages
     }
 
     /**
-     * R: once the journal stage (after G) is done with an event, hands its decision to its caller and its alerts to the listener.
+     * R: once the journal stage (after G) is done with an event, hands its decision to its caller and its alerts to
+     * the listener.
      */
     static final class ReleaseHandler implements EventHandler<CommandEvent>
     {
