@@ -63,8 +63,8 @@ import static io.ledgerguard.journal.JournalEntryDescriptor.TIMESTAMP_OFFSET;
  * the excerpt.
  * <p>
  * Durability ({@link JournalDurability}): in {@code process} mode the excerpt is in the memory-mapped file when
- * {@link #append(Command, Decision)} returns and {@link #flush()} does nothing (Chronicle's default sync mode applies when a
- * mapping is released); in {@code os} mode the queue's mapped files use
+ * {@link #append(Command, Decision)} returns and {@link #flush()} does nothing (Chronicle's default sync mode applies
+ * when a mapping is released); in {@code os} mode the queue's mapped files use
  * {@link SyncMode#SYNC} and {@link #flush()} calls {@link ExcerptAppender#sync()}, which {@code msync}s with
  * {@code MS_SYNC} the pages of the appender's current mapping written since its last sync; the journal also syncs a
  * previous mapping to its end when entries move to the next chunk, and the directory when a new queue file appears.

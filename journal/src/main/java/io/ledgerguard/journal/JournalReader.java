@@ -254,7 +254,8 @@ public final class JournalReader implements AutoCloseable
             throw corrupt(index, "checkpoint entry index of seq=" + seq + " is " + seqEntryIndex +
                 ", not an earlier entry");
         }
-        final String snapshotDigest = hexField(index, BODY_OFFSET + CHECKPOINT_SNAPSHOT_DIGEST_OFFSET, "snapshotDigest");
+        final String snapshotDigest =
+            hexField(index, BODY_OFFSET + CHECKPOINT_SNAPSHOT_DIGEST_OFFSET, "snapshotDigest");
         lastCheckpoint = new Checkpoint(seq, stateHash, chainHead, index, queueIndex, seqEntryIndex, snapshotDigest);
         checkpoints.add(lastCheckpoint);
     }
@@ -296,13 +297,14 @@ public final class JournalReader implements AutoCloseable
         headerRead = true;
         if (!tailer.moveToIndex(checkpoint.queueIndex()))
         {
-            throw corrupt(checkpoint.entryIndex(), "checkpoint queueIndex=" + Long.toHexString(checkpoint.queueIndex()) +
-                " not in the journal: " + checkpoint);
+            throw corrupt(checkpoint.entryIndex(), "checkpoint queueIndex=" +
+                Long.toHexString(checkpoint.queueIndex()) + " not in the journal: " + checkpoint);
         }
         final int length = readEntry();
         final String stored = length < 0 ? "none" : Sha256.hex(entry, length - CHAIN_LENGTH, CHAIN_LENGTH);
         if (length < 0 || entryBuffer.getByte(KIND_OFFSET) != KIND_COMMAND ||
-            entryBuffer.getLong(SEQ_OFFSET, BYTE_ORDER) != checkpoint.seq() || !stored.equals(checkpoint.chainHeadHex()))
+            entryBuffer.getLong(SEQ_OFFSET, BYTE_ORDER) != checkpoint.seq() ||
+            !stored.equals(checkpoint.chainHeadHex()))
         {
             throw corrupt(checkpoint.entryIndex(), "the entry at the checkpoint's queue index is not seq=" +
                 checkpoint.seq() + " with chain value " + checkpoint.chainHeadHex() + ", found chain value " + stored);

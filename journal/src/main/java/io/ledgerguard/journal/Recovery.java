@@ -57,7 +57,8 @@ public final class Recovery
      * @return what was done.
      * @throws IllegalStateException when a replayed decision differs from the recorded one.
      */
-    public static Result recover(final ChronicleJournal journal, final SnapshotStore snapshots, final GuardEngine engine)
+    public static Result recover(
+        final ChronicleJournal journal, final SnapshotStore snapshots, final GuardEngine engine)
     {
         if (snapshots != null)
         {
@@ -191,7 +192,8 @@ public final class Recovery
         }
     }
 
-    private static JournalReader.Checkpoint checkpointAt(final List<JournalReader.Checkpoint> checkpoints, final long seq)
+    private static JournalReader.Checkpoint checkpointAt(
+        final List<JournalReader.Checkpoint> checkpoints, final long seq)
     {
         for (int i = checkpoints.size() - 1; i >= 0; i--)
         {

@@ -113,7 +113,8 @@ public final class SnapshotStore
                 {
                     final UnsafeBuffer part = engine.statePart(i);
                     final byte[] name = engine.statePartName(i).getBytes(StandardCharsets.US_ASCII);
-                    final ByteBuffer partHeader = ByteBuffer.allocate(2 + name.length + 8).order(ByteOrder.LITTLE_ENDIAN);
+                    final ByteBuffer partHeader =
+                        ByteBuffer.allocate(2 + name.length + 8).order(ByteOrder.LITTLE_ENDIAN);
                     partHeader.putShort((short)name.length).put(name).putLong(part.capacity());
                     writeChecked(channel, crc, sha256, partHeader.flip());
                     writeChecked(channel, crc, sha256, view(part));
@@ -349,7 +350,8 @@ public final class SnapshotStore
 
     private static long seqOf(final String name)
     {
-        if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX) || name.length() != PREFIX.length() + 20 + SUFFIX.length())
+        if (!name.startsWith(PREFIX) || !name.endsWith(SUFFIX) ||
+            name.length() != PREFIX.length() + 20 + SUFFIX.length())
         {
             return -1;
         }
@@ -414,8 +416,8 @@ public final class SnapshotStore
         crc.update(start);
     }
 
-    private static void readFully(final FileChannel channel, final ByteBuffer buffer, final Path file, final String what)
-        throws IOException
+    private static void readFully(
+        final FileChannel channel, final ByteBuffer buffer, final Path file, final String what) throws IOException
     {
         while (buffer.hasRemaining())
         {

@@ -63,7 +63,8 @@ public final class CrashTarget
         final long seed = Long.parseLong(args[3]);
         final boolean recoverOnly = args.length > 4 && args[4].equals("recover-only");
         final PrintStream out = new PrintStream(
-            new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.US_ASCII);
+            new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false,
+            StandardCharsets.US_ASCII);
 
         final GuardEngine engine = new GuardEngine(config());
         final ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext().directory(directory));
