@@ -48,7 +48,8 @@ final class BareLedger
         switch (command.type)
         {
             case INFLOW:
-                walletExpected.put(command.walletId, Math.max(0, walletExpected.get(command.walletId)) + command.amount);
+                walletExpected.put(command.walletId,
+                    Math.max(0, walletExpected.get(command.walletId)) + command.amount);
                 holdings[command.assetId] += command.amount;
                 break;
             case DEPOSIT:

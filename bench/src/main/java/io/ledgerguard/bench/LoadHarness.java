@@ -65,7 +65,8 @@ public final class LoadHarness implements Callable<Integer>
     @Option(names = "--warmup-s", paramLabel = "S", description = "Unrecorded warm-up per run (default 5; --quick 2).")
     private Integer warmupSeconds;
 
-    @Option(names = "--duration-s", paramLabel = "S", description = "Recorded part of each run (default 20; --quick 6).")
+    @Option(names = "--duration-s", paramLabel = "S",
+        description = "Recorded part of each run (default 20; --quick 6).")
     private Integer durationSeconds;
 
     @Option(names = "--producers", paramLabel = "N", defaultValue = "4",

@@ -111,13 +111,7 @@ final class OpenLoop
         final long durationNs) throws InterruptedException
     {
         final double intervalNs = 1e9 / rate;
-        final Histogram[] histograms = new Histogram[producers];
-        final Histogram[] services = new Histogram[producers];
-        final long[] accepted = new long[producers];
-        final long[] rejected = new long[producers];
-        final long[] unsent = new long[producers];
-        final long[] completedInWindow = new long[producers];
-        final long[] lastDoneNs = new long[producers];
+        final Tally tally = new Tally(producers);
         final CountDownLatch ready = new CountDownLatch(producers);
         final CountDownLatch go = new CountDownLatch(1);
         final long[] origin = new long[1];
@@ -127,68 +121,13 @@ final class OpenLoop
         for (int p = 0; p < producers; p++)
         {
             final int producer = p;
-            histograms[p] = new Histogram(LATENCY_NS_MAX, 3);
-            services[p] = new Histogram(LATENCY_NS_MAX, 3);
             threads[p] = new Thread(() ->
             {
                 try
                 {
                     ready.countDown();
                     go.await();
-                    final long startNs = origin[0];
-                    final long recordFromNs = startNs + warmupNs;
-                    final long endNs = recordFromNs + durationNs;
-                    final long giveUpNs = startNs + 2 * (warmupNs + durationNs);
-                    final Histogram histogram = histograms[producer];
-                    for (long i = producer; ; i += producers)
-                    {
-                        final long intendedNs = startNs + (long)(i * intervalNs);
-                        if (intendedNs >= endNs)
-                        {
-                            break;
-                        }
-                        long nowNs = System.nanoTime();
-                        if (nowNs > giveUpNs)
-                        {
-                            giveUp(histogram, unsent, producer, producers, i, startNs, intervalNs, recordFromNs,
-                                endNs, nowNs);
-                            break;
-                        }
-                        while (nowNs < intendedNs)
-                        {
-                            final long aheadNs = intendedNs - nowNs;
-                            if (spinLast && aheadNs <= SPIN_NS)
-                            {
-                                Thread.onSpinWait();
-                            }
-                            else
-                            {
-                                LockSupport.parkNanos(spinLast ? aheadNs - SPIN_NS : aheadNs);
-                            }
-                            nowNs = System.nanoTime();
-                        }
-                        final long sentNs = System.nanoTime();
-                        final boolean ok = target.next(producer);
-                        final long doneNs = System.nanoTime();
-                        if (doneNs >= recordFromNs)
-                        {
-                            completedInWindow[producer]++;
-                            lastDoneNs[producer] = doneNs;
-                        }
-                        if (intendedNs >= recordFromNs)
-                        {
-                            histogram.recordValue(Math.min(doneNs - intendedNs, LATENCY_NS_MAX));
-                            services[producer].recordValue(Math.min(doneNs - sentNs, LATENCY_NS_MAX));
-                            if (ok)
-                            {
-                                accepted[producer]++;
-                            }
-                            else
-                            {
-                                rejected[producer]++;
-                            }
-                        }
-                    }
+                    produce(target, producer, producers, intervalNs, origin[0], warmupNs, durationNs, spinLast, tally);
                 }
                 catch (final Throwable ex)
                 {
@@ -213,28 +152,143 @@ final class OpenLoop
         {
             throw new IllegalStateException("a producer failed: " + failure.get(), failure.get());
         }
-        final Histogram merged = new Histogram(LATENCY_NS_MAX, 3);
-        final Histogram mergedService = new Histogram(LATENCY_NS_MAX, 3);
-        long acceptedTotal = 0;
-        long rejectedTotal = 0;
-        long unsentTotal = 0;
-        long completedTotal = 0;
-        long lastNs = 0;
-        for (int p = 0; p < producers; p++)
-        {
-            merged.add(histograms[p]);
-            mergedService.add(services[p]);
-            acceptedTotal += accepted[p];
-            rejectedTotal += rejected[p];
-            unsentTotal += unsent[p];
-            completedTotal += completedInWindow[p];
-            lastNs = Math.max(lastNs, lastDoneNs[p]);
-        }
-        final double measuredSeconds = lastNs == 0 ? 0 : (lastNs - (origin[0] + warmupNs)) / 1e9;
-        final Result result = new Result(target.name(), label, producers, rate, merged, mergedService, acceptedTotal,
-            rejectedTotal, unsentTotal, completedTotal, measuredSeconds, gcCountDuring, gcMillisDuring);
+        final Result result =
+            tally.result(target, label, rate, origin[0] + warmupNs, gcCountDuring, gcMillisDuring);
         result.problem = target.problem();
         return result;
+    }
+
+    /**
+     * One producer's share of the schedule: commands {@code producer, producer + producers, ...}, each sent at its
+     * intended time or at once when behind, until the end of the schedule or until the run gives up.
+     */
+    private static void produce(
+        final LoadTarget target, final int producer, final int producers, final double intervalNs, final long startNs,
+        final long warmupNs, final long durationNs, final boolean spinLast, final Tally tally)
+    {
+        final long recordFromNs = startNs + warmupNs;
+        final long endNs = recordFromNs + durationNs;
+        final long giveUpNs = startNs + 2 * (warmupNs + durationNs);
+        final Histogram histogram = tally.latencyNs[producer];
+        for (long i = producer; ; i += producers)
+        {
+            final long intendedNs = startNs + (long)(i * intervalNs);
+            if (intendedNs >= endNs)
+            {
+                break;
+            }
+            final long nowNs = System.nanoTime();
+            if (nowNs > giveUpNs)
+            {
+                giveUp(histogram, tally.unsent, producer, producers, i, startNs, intervalNs, recordFromNs, endNs,
+                    nowNs);
+                break;
+            }
+            awaitIntendedTime(intendedNs, nowNs, spinLast);
+            final long sentNs = System.nanoTime();
+            final boolean ok = target.next(producer);
+            final long doneNs = System.nanoTime();
+            if (doneNs >= recordFromNs)
+            {
+                tally.completedInWindow[producer]++;
+                tally.lastDoneNs[producer] = doneNs;
+            }
+            if (intendedNs >= recordFromNs)
+            {
+                histogram.recordValue(Math.min(doneNs - intendedNs, LATENCY_NS_MAX));
+                tally.serviceNs[producer].recordValue(Math.min(doneNs - sentNs, LATENCY_NS_MAX));
+                if (ok)
+                {
+                    tally.accepted[producer]++;
+                }
+                else
+                {
+                    tally.rejected[producer]++;
+                }
+            }
+        }
+    }
+
+    /**
+     * Wait until a command's intended send time: park, and for a lone producer spin the last {@value #SPIN_NS} ns.
+     */
+    private static void awaitIntendedTime(final long intendedNs, final long startNs, final boolean spinLast)
+    {
+        long nowNs = startNs;
+        while (nowNs < intendedNs)
+        {
+            final long aheadNs = intendedNs - nowNs;
+            if (spinLast && aheadNs <= SPIN_NS)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                LockSupport.parkNanos(spinLast ? aheadNs - SPIN_NS : aheadNs);
+            }
+            nowNs = System.nanoTime();
+        }
+    }
+
+    /**
+     * What the producers recorded, one slot per producer: each producer writes only its own, and the run reads them
+     * all once every producer has been joined.
+     */
+    private static final class Tally
+    {
+        final Histogram[] latencyNs;
+        final Histogram[] serviceNs;
+        final long[] accepted;
+        final long[] rejected;
+        final long[] unsent;
+        final long[] completedInWindow;
+        final long[] lastDoneNs;
+
+        Tally(final int producers)
+        {
+            latencyNs = new Histogram[producers];
+            serviceNs = new Histogram[producers];
+            accepted = new long[producers];
+            rejected = new long[producers];
+            unsent = new long[producers];
+            completedInWindow = new long[producers];
+            lastDoneNs = new long[producers];
+            for (int p = 0; p < producers; p++)
+            {
+                latencyNs[p] = new Histogram(LATENCY_NS_MAX, 3);
+                serviceNs[p] = new Histogram(LATENCY_NS_MAX, 3);
+            }
+        }
+
+        /**
+         * Merge every producer's figures into the run's result.
+         */
+        Result result(
+            final LoadTarget target, final String label, final double rate, final long recordFromNs,
+            final long gcCount, final long gcMillis)
+        {
+            final int producers = accepted.length;
+            final Histogram merged = new Histogram(LATENCY_NS_MAX, 3);
+            final Histogram mergedService = new Histogram(LATENCY_NS_MAX, 3);
+            long acceptedTotal = 0;
+            long rejectedTotal = 0;
+            long unsentTotal = 0;
+            long completedTotal = 0;
+            long lastNs = 0;
+            for (int p = 0; p < producers; p++)
+            {
+                merged.add(latencyNs[p]);
+                mergedService.add(serviceNs[p]);
+                acceptedTotal += accepted[p];
+                rejectedTotal += rejected[p];
+                unsentTotal += unsent[p];
+                completedTotal += completedInWindow[p];
+                lastNs = Math.max(lastNs, lastDoneNs[p]);
+            }
+            final double measuredSeconds = lastNs == 0 ? 0 : (lastNs - recordFromNs) / 1e9;
+            return new Result(target.name(), label, producers, rate, merged, mergedService, acceptedTotal,
+                rejectedTotal, unsentTotal, completedTotal, measuredSeconds, gcCount, gcMillis);
+        }
     }
 
     /**

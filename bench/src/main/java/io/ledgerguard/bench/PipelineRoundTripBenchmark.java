@@ -30,8 +30,8 @@ import io.ledgerguard.core.pipeline.WaitStrategyKind;
  * as a caller linked into a matching engine does. Sampled, so that JMH reports the distribution (p50 to p99.99), not
  * only the mean. Three stage threads and the caller share this machine's two cores: the figure is mostly the hand-offs.
  * <p>
- * As in {@link PipelineJournalBenchmark}, wallets get an unlimited drift tolerance: the workload's attestations read the
- * engine racily.
+ * As in {@link PipelineJournalBenchmark}, wallets get an unlimited drift tolerance: the workload's attestations read
+ * the engine racily.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

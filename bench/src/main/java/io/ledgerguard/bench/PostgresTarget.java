@@ -307,8 +307,8 @@ final class PostgresTarget implements LoadTarget
                 "WHERE chain_ref = ? AND amount - credited >= ?");
             cover = connection.prepareStatement("UPDATE assets SET obligations = obligations + ? WHERE asset = ? " +
                 "AND obligations + ? <= holdings");
-            walletReserve = connection.prepareStatement("UPDATE wallets SET pending = pending + ? WHERE wallet_id = ? " +
-                "AND expected - pending >= ?");
+            walletReserve = connection.prepareStatement("UPDATE wallets SET pending = pending + ? " +
+                "WHERE wallet_id = ? AND expected - pending >= ?");
             settleHold = connection.prepareStatement("DELETE FROM holds WHERE hold_id = ? AND wallet_id <> 0 " +
                 "RETURNING account_id, asset, remaining, wallet_id");
             walletSettle = connection.prepareStatement("UPDATE wallets SET pending = pending - ?, " +
@@ -374,19 +374,7 @@ final class PostgresTarget implements LoadTarget
                     walletReserve.setLong(3, c.amount);
                     return walletReserve.executeUpdate() == 1 && hold(c, c.walletId);
                 case RELEASE:
-                {
-                    final long[] hold = takeHold(c.holdId, 0, 0, c.amount, true);
-                    if (hold == null)
-                    {
-                        return false;
-                    }
-                    unreserve.setLong(1, c.amount);
-                    unreserve.setLong(2, c.amount);
-                    unreserve.setLong(3, hold[0]);
-                    unreserve.setInt(4, (int)hold[1]);
-                    unreserve.executeUpdate();
-                    return true;
-                }
+                    return applyRelease(c);
                 case TRANSFER:
                     return transfer(c);
                 case BATCH:
@@ -400,86 +388,113 @@ final class PostgresTarget implements LoadTarget
                     }
                     return true;
                 case INFLOW:
-                {
-                    insertInflow.setString(1, c.chainRefString());
-                    insertInflow.setLong(2, c.amount);
-                    if (insertInflow.executeUpdate() != 1)
-                    {
-                        return false;
-                    }
-                    walletInflow.setLong(1, c.amount);
-                    walletInflow.setLong(2, c.walletId);
-                    walletInflow.executeUpdate();
-                    assetHoldings.setLong(1, c.amount);
-                    assetHoldings.setInt(2, c.assetId);
-                    assetHoldings.executeUpdate();
-                    return true;
-                }
+                    return applyInflow(c);
                 case DEPOSIT:
-                {
-                    allocateInflow.setLong(1, c.amount);
-                    allocateInflow.setString(2, c.chainRefString());
-                    allocateInflow.setLong(3, c.amount);
-                    if (allocateInflow.executeUpdate() != 1)
-                    {
-                        return false;
-                    }
-                    cover.setLong(1, c.amount);
-                    cover.setInt(2, c.assetId);
-                    cover.setLong(3, c.amount);
-                    return cover.executeUpdate() == 1 && creditAccount(c.accountId, c.assetId, c.amount);
-                }
+                    return applyDeposit(c);
                 case WITHDRAW_SETTLE:
-                {
-                    settleHold.setLong(1, c.holdId);
-                    try (ResultSet row = settleHold.executeQuery())
-                    {
-                        if (!row.next())
-                        {
-                            return false;
-                        }
-                        final long accountId = row.getLong(1);
-                        final int asset = row.getInt(2);
-                        final long amount = row.getLong(3);
-                        final long walletId = row.getLong(4);
-                        spendHeld.setLong(1, amount);
-                        spendHeld.setLong(2, accountId);
-                        spendHeld.setInt(3, asset);
-                        spendHeld.executeUpdate();
-                        walletSettle.setLong(1, amount);
-                        walletSettle.setLong(2, amount);
-                        walletSettle.setLong(3, walletId);
-                        walletSettle.executeUpdate();
-                        assetSettle.setLong(1, amount);
-                        assetSettle.setLong(2, amount);
-                        assetSettle.setInt(3, asset);
-                        assetSettle.executeUpdate();
-                        return true;
-                    }
-                }
+                    return applySettle(c);
                 case ATTEST:
-                {
-                    attest.setLong(1, c.walletId);
-                    final long expected;
-                    try (ResultSet row = attest.executeQuery())
-                    {
-                        if (!row.next())
-                        {
-                            return false;
-                        }
-                        expected = row.getLong(1);
-                    }
-                    attestWallet.setLong(1, c.amount);
-                    attestWallet.setLong(2, c.walletId);
-                    attestWallet.executeUpdate();
-                    assetHoldings.setLong(1, c.amount - expected);
-                    assetHoldings.setInt(2, c.assetId);
-                    assetHoldings.executeUpdate();
-                    return true;
-                }
+                    return applyAttest(c);
                 default:
                     return false;
             }
+        }
+
+        private boolean applyRelease(final Command c) throws SQLException
+        {
+            final long[] hold = takeHold(c.holdId, 0, 0, c.amount, true);
+            if (hold == null)
+            {
+                return false;
+            }
+            unreserve.setLong(1, c.amount);
+            unreserve.setLong(2, c.amount);
+            unreserve.setLong(3, hold[0]);
+            unreserve.setInt(4, (int)hold[1]);
+            unreserve.executeUpdate();
+            return true;
+        }
+
+        private boolean applyInflow(final Command c) throws SQLException
+        {
+            insertInflow.setString(1, c.chainRefString());
+            insertInflow.setLong(2, c.amount);
+            if (insertInflow.executeUpdate() != 1)
+            {
+                return false;
+            }
+            walletInflow.setLong(1, c.amount);
+            walletInflow.setLong(2, c.walletId);
+            walletInflow.executeUpdate();
+            assetHoldings.setLong(1, c.amount);
+            assetHoldings.setInt(2, c.assetId);
+            assetHoldings.executeUpdate();
+            return true;
+        }
+
+        private boolean applyDeposit(final Command c) throws SQLException
+        {
+            allocateInflow.setLong(1, c.amount);
+            allocateInflow.setString(2, c.chainRefString());
+            allocateInflow.setLong(3, c.amount);
+            if (allocateInflow.executeUpdate() != 1)
+            {
+                return false;
+            }
+            cover.setLong(1, c.amount);
+            cover.setInt(2, c.assetId);
+            cover.setLong(3, c.amount);
+            return cover.executeUpdate() == 1 && creditAccount(c.accountId, c.assetId, c.amount);
+        }
+
+        private boolean applySettle(final Command c) throws SQLException
+        {
+            settleHold.setLong(1, c.holdId);
+            try (ResultSet row = settleHold.executeQuery())
+            {
+                if (!row.next())
+                {
+                    return false;
+                }
+                final long accountId = row.getLong(1);
+                final int asset = row.getInt(2);
+                final long amount = row.getLong(3);
+                final long walletId = row.getLong(4);
+                spendHeld.setLong(1, amount);
+                spendHeld.setLong(2, accountId);
+                spendHeld.setInt(3, asset);
+                spendHeld.executeUpdate();
+                walletSettle.setLong(1, amount);
+                walletSettle.setLong(2, amount);
+                walletSettle.setLong(3, walletId);
+                walletSettle.executeUpdate();
+                assetSettle.setLong(1, amount);
+                assetSettle.setLong(2, amount);
+                assetSettle.setInt(3, asset);
+                assetSettle.executeUpdate();
+                return true;
+            }
+        }
+
+        private boolean applyAttest(final Command c) throws SQLException
+        {
+            attest.setLong(1, c.walletId);
+            final long expected;
+            try (ResultSet row = attest.executeQuery())
+            {
+                if (!row.next())
+                {
+                    return false;
+                }
+                expected = row.getLong(1);
+            }
+            attestWallet.setLong(1, c.amount);
+            attestWallet.setLong(2, c.walletId);
+            attestWallet.executeUpdate();
+            assetHoldings.setLong(1, c.amount - expected);
+            assetHoldings.setInt(2, c.assetId);
+            assetHoldings.executeUpdate();
+            return true;
         }
 
         private boolean hold(final Command c, final long walletId) throws SQLException
