@@ -51,21 +51,7 @@ class EngineGoldenTest
         final MessageDigest digest = MessageDigest.getInstance("SHA-256");
         long nowMs = START_MS;
 
-        long attestTxId = 1L << 50;
-        for (int w = 0; w < engine.walletCount(); w++)
-        {
-            command.reset();
-            command.type = CommandType.ATTEST;
-            command.txId = ++attestTxId;
-            command.walletId = engine.walletId(w);
-            command.assetId = engine.assetId(engine.walletAssetIndex(w));
-            command.amount = 1_000_000_000_000L;
-            command.seq = attestTxId;
-            command.timestampNs = nowMs * 1_000_000;
-            engine.apply(command, decision);
-            fold(decisions, decision);
-            fold(digest, decision);
-        }
+        attestEveryWallet(engine, command, decision, nowMs, decisions, digest);
         for (int i = 1; i <= ACCOUNTS + COMMANDS; i++)
         {
             stream.next(command);
@@ -158,6 +144,34 @@ class EngineGoldenTest
             Arguments.of(4L,
                 "6ba5fc0faf71b44074f6837f79c5ec1016acb3e0b4c33f5060955513ca2bd7f8",
                 "86813176bd155de0f1ad2f15498d7767ddb1207873591e45e1458d2facdfeb96"));
+    }
+
+    /**
+     * Attest every wallet so that trading can start, folding each decision into both digests.
+     */
+    private static void attestEveryWallet(
+        final GuardEngine engine,
+        final Command command,
+        final Decision decision,
+        final long nowMs,
+        final MessageDigest decisions,
+        final MessageDigest digest)
+    {
+        long attestTxId = 1L << 50;
+        for (int w = 0; w < engine.walletCount(); w++)
+        {
+            command.reset();
+            command.type = CommandType.ATTEST;
+            command.txId = ++attestTxId;
+            command.walletId = engine.walletId(w);
+            command.assetId = engine.assetId(engine.walletAssetIndex(w));
+            command.amount = 1_000_000_000_000L;
+            command.seq = attestTxId;
+            command.timestampNs = nowMs * 1_000_000;
+            engine.apply(command, decision);
+            fold(decisions, decision);
+            fold(digest, decision);
+        }
     }
 
     private static void applyTail(
