@@ -83,8 +83,8 @@ public final class Recovery
                 try
                 {
                     java.nio.file.Files.move(file, stale, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    LOGGER.warn("recovery: snapshot {} is after the journal's last seq={}: renamed to {}", file, lastSeq,
-                        stale.getFileName());
+                    LOGGER.warn("recovery: snapshot {} is after the journal's last seq={}: renamed to {}", file,
+                        lastSeq, stale.getFileName());
                 }
                 catch (final java.io.IOException ex)
                 {
