@@ -22,8 +22,8 @@ import io.ledgerguard.journal.SnapshotStore;
  * {@code audit verify}: everything a journal can be checked for, stopping at the first problem, which is named by the
  * index of its entry.
  * <ol>
- *     <li>Every entry is whole in its queue file ({@link QueueFileCheck}): a file cut short is found even when it was
- *     cut at an entry boundary.</li>
+ *     <li>Every entry is whole in its queue file ({@link io.ledgerguard.journal.QueueFileCheck}): a file cut short is
+ *     found even when it was cut at an entry boundary.</li>
  *     <li>Every entry's chain value, layout and sequence ({@link JournalReader}): an entry modified, inserted,
  *     deleted or moved breaks the chain at that entry.</li>
  *     <li>Nothing is missing at the end, as far as the evidence at hand shows: the journal reaches a chain head and

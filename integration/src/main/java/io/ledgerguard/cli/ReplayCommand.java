@@ -23,6 +23,7 @@ import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.journal.ChronicleJournal;
 import io.ledgerguard.journal.ChronicleJournalContext;
+import io.ledgerguard.journal.JournalCorruptException;
 import io.ledgerguard.journal.JournalDurability;
 import io.ledgerguard.journal.JournalFormatException;
 import io.ledgerguard.replay.Replay;
@@ -126,6 +127,12 @@ final class ReplayCommand implements Callable<Integer>
             err.println("ledger-guard: " + (journal != null ? "--journal " + journal + ": " : "") + ex.getMessage());
             err.flush();
             return LedgerGuardCli.EXIT_USAGE;
+        }
+        catch (final JournalCorruptException ex)
+        {
+            err.println("ledger-guard: --journal " + journal + ": " + ex.getMessage());
+            err.flush();
+            return LedgerGuardCli.EXIT_FAILURE;
         }
         catch (final OutOfMemoryError ex)
         {

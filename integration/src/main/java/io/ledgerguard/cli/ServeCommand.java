@@ -19,6 +19,7 @@ import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.gateway.GatewaySettings;
 import io.ledgerguard.gateway.Sidecar;
+import io.ledgerguard.journal.JournalCorruptException;
 import io.ledgerguard.journal.JournalFormatException;
 
 /**
@@ -141,8 +142,10 @@ final class ServeCommand implements Callable<Integer>
             err.flush();
             return LedgerGuardCli.EXIT_FAILURE;
         }
-        catch (final JournalFormatException | IllegalStateException ex)
+        catch (final JournalFormatException | JournalCorruptException | IllegalStateException |
+            java.io.UncheckedIOException ex)
         {
+            // An operating error names the file or entry and what to do: a message, not a stack trace.
             err.println("ledger-guard serve: --journal " + journal + ": " + ex.getMessage());
             err.flush();
             return LedgerGuardCli.EXIT_FAILURE;

@@ -39,7 +39,7 @@ class ServeDamagedJournalTest
         final String[] served = serve(journal);
 
         assertRefused(served, AuditJournals.cycleFiles(journal).get(0).getFileName().toString(),
-            "cut inside its header");
+            "cut inside its header", "restore 20");
     }
 
     @Test
@@ -50,7 +50,8 @@ class ServeDamagedJournalTest
 
         final String[] served = serve(journal);
 
-        assertRefused(served, AuditJournals.cycleFiles(journal).get(0).getFileName().toString(), "is empty");
+        assertRefused(served, AuditJournals.cycleFiles(journal).get(0).getFileName().toString(), "is empty",
+            "move it out of the journal directory");
     }
 
     @Test
@@ -62,16 +63,18 @@ class ServeDamagedJournalTest
 
         final String[] served = serve(journal);
 
-        assertRefused(served, "entryIndex=" + (excerpts.size() - 1), "chain mismatch");
+        assertRefused(served, "entryIndex=" + (excerpts.size() - 1), "chain mismatch", "audit repair");
+        assertTrue(served[1].contains("the last good entry: index=35 seq=35"), served[1]);
         assertTrue(served[1].contains("--truncate-after 35"), served[1]);
     }
 
-    private static void assertRefused(final String[] served, final String names, final String what)
+    private static void assertRefused(final String[] served, final String names, final String what,
+        final String whatToDo)
     {
         assertEquals("1", served[0], served[1]);
         assertTrue(served[1].contains(names), served[1]);
         assertTrue(served[1].contains(what), served[1]);
-        assertTrue(served[1].contains("audit repair"), "says what to do: " + served[1]);
+        assertTrue(served[1].contains(whatToDo), "says what to do: " + served[1]);
         assertFalse(served[1].contains("replayed"), "recovery did not run: " + served[1]);
         assertFalse(served[1].contains("\tat "), "no stack trace: " + served[1]);
     }

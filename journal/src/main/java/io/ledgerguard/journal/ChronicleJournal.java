@@ -108,8 +108,11 @@ public final class ChronicleJournal implements Journal
      * Open or create a journal.
      *
      * @param context where and how; concluded here.
-     * @throws JournalFormatException  when the directory holds something that is not a journal of this version.
-     * @throws JournalCorruptException when the existing journal's chain does not verify.
+     * @throws JournalFormatException  when the directory holds something that is not a journal of this version, or a
+     *                                 queue file that is not a Chronicle Queue file.
+     * @throws JournalCorruptException when the existing journal's chain does not verify, or a queue file is damaged
+     *                                 ({@link QueueFileCheck}: cut, empty, never completed): the message names the
+     *                                 file, the last whole entry and what to do.
      */
     public ChronicleJournal(final ChronicleJournalContext context)
     {
@@ -118,6 +121,15 @@ public final class ChronicleJournal implements Journal
         this.directory = path.toString();
         this.durability = context.durability();
         JournalDirectory.checkOnlyQueueFiles(path);
+        if (java.nio.file.Files.isDirectory(path))
+        {
+            final QueueFileCheck.Damage damage = QueueFileCheck.check(path);
+            if (damage != null)
+            {
+                // Before Chronicle Queue opens anything: it would wait on, rename, rewrite or misread the file.
+                throw damage.exception(directory);
+            }
+        }
         final SingleChronicleQueueBuilder builder = ChronicleQueue.singleBuilder(path).rollCycle(context.rollCycle());
         if (context.blockSizeBytes() > 0)
         {

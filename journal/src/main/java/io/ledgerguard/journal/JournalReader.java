@@ -67,6 +67,8 @@ public final class JournalReader implements AutoCloseable
     private final Decision scratchDecision = new Decision();
     private final List<Checkpoint> checkpoints = new ArrayList<>();
     private Checkpoint lastCheckpoint;
+    /** Damage {@link QueueFileCheck} found in the queue files: reading stops with it before its entry. */
+    private QueueFileCheck.Damage damage;
 
     JournalReader(final String directory, final ChronicleQueue queue, final boolean ownsQueue)
     {
@@ -77,11 +79,14 @@ public final class JournalReader implements AutoCloseable
     }
 
     /**
-     * Open a journal directory read-only.
+     * Open a journal directory read-only. Its queue files are checked first ({@link QueueFileCheck}): a damaged file
+     * that leaves no entry to read is refused here; otherwise reading stops with a {@link JournalCorruptException}
+     * naming the damage when it reaches the first entry lost.
      *
      * @param directory the journal.
      * @return a reader positioned before the first entry.
-     * @throws JournalFormatException when the directory is missing or holds anything but a journal's files.
+     * @throws JournalFormatException  when the directory is missing or holds anything but a journal's files.
+     * @throws JournalCorruptException when a damaged queue file leaves no entry to read.
      */
     public static JournalReader open(final Path directory)
     {
@@ -90,10 +95,18 @@ public final class JournalReader implements AutoCloseable
             throw new JournalFormatException("no journal: directory=" + directory + ", found=nothing");
         }
         JournalDirectory.checkOnlyQueueFiles(directory);
+        final QueueFileCheck.Damage damage = QueueFileCheck.check(directory);
+        if (damage != null && damage.entryIndex() == 0)
+        {
+            // Chronicle Queue would wait on the first file, or misread it: nothing before it can be read.
+            throw damage.exception(directory.toString());
+        }
         final ChronicleQueue queue = ChronicleQueue.singleBuilder(directory).readOnly(true).build();
         try
         {
-            return new JournalReader(directory.toString(), queue, true);
+            final JournalReader reader = new JournalReader(directory.toString(), queue, true);
+            reader.damage = damage;
+            return reader;
         }
         catch (final RuntimeException ex)
         {
@@ -513,6 +526,11 @@ public final class JournalReader implements AutoCloseable
      */
     private int readEntry()
     {
+        if (damage != null && entries >= damage.entryIndex())
+        {
+            // The entry is not whole in its file (or its file is unreadable): the tailer must not go near it.
+            throw damage.exception(directory);
+        }
         try (DocumentContext context = tailer.readingDocument())
         {
             if (!context.isPresent())
@@ -578,7 +596,21 @@ public final class JournalReader implements AutoCloseable
 
     private JournalCorruptException corrupt(final long index, final String problem)
     {
-        return new JournalCorruptException(directory, index, problem);
+        return new JournalCorruptException(directory, index, problem + "; " + lastGood(index));
+    }
+
+    /**
+     * @return the last good entry before a bad one, and how to go on from it, for an operator.
+     */
+    private String lastGood(final long index)
+    {
+        if (index <= 0)
+        {
+            return "no entry before it is good: restore the journal from a copy";
+        }
+        return "the last good entry: index=" + (index - 1) + " seq=" + lastSeq + "; to serve from it, write the " +
+            "journal up to it into a new directory: ledger-guard audit repair " + directory + " --truncate-after " +
+            lastSeq + " --out NEWDIR";
     }
 
     /**
