@@ -26,6 +26,7 @@ import io.ledgerguard.journal.ChronicleJournalContext;
 import io.ledgerguard.journal.JournalCorruptException;
 import io.ledgerguard.journal.JournalDurability;
 import io.ledgerguard.journal.JournalFormatException;
+import io.ledgerguard.journal.JournalStoppedException;
 import io.ledgerguard.replay.Replay;
 import io.ledgerguard.replay.ReplaySummary;
 
@@ -109,6 +110,7 @@ final class ReplayCommand implements Callable<Integer>
                 chronicle = new ChronicleJournal(new ChronicleJournalContext()
                     .directory(journal)
                     .rollCycle(journalSettings.rollCycle())
+                    .diskFreeBytesMin(journalSettings.diskFreeBytesMin())
                     .durability(journalDurability == null ? journalSettings.durability() :
                         JournalDurability.fromName(journalDurability)));
                 if (chronicle.commands() > 0)
@@ -128,7 +130,7 @@ final class ReplayCommand implements Callable<Integer>
             err.flush();
             return LedgerGuardCli.EXIT_USAGE;
         }
-        catch (final JournalCorruptException ex)
+        catch (final JournalCorruptException | JournalStoppedException ex)
         {
             err.println("ledger-guard: --journal " + journal + ": " + ex.getMessage());
             err.flush();

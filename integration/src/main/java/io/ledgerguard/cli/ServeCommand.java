@@ -21,6 +21,7 @@ import io.ledgerguard.gateway.GatewaySettings;
 import io.ledgerguard.gateway.Sidecar;
 import io.ledgerguard.journal.JournalCorruptException;
 import io.ledgerguard.journal.JournalFormatException;
+import io.ledgerguard.journal.JournalStoppedException;
 
 /**
  * {@code ledger-guard serve}: the sidecar gateway (SPEC §9). Recovers from its journal, then serves the binary protocol
@@ -142,8 +143,8 @@ final class ServeCommand implements Callable<Integer>
             err.flush();
             return LedgerGuardCli.EXIT_FAILURE;
         }
-        catch (final JournalFormatException | JournalCorruptException | IllegalStateException |
-            java.io.UncheckedIOException ex)
+        catch (final JournalFormatException | JournalCorruptException | JournalStoppedException |
+            IllegalStateException | java.io.UncheckedIOException ex)
         {
             // An operating error names the file or entry and what to do: a message, not a stack trace.
             err.println("ledger-guard serve: --journal " + journal + ": " + ex.getMessage());

@@ -16,6 +16,7 @@ import net.openhft.chronicle.bytes.MappedBytesStore;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
@@ -73,7 +74,7 @@ public final class ChronicleJournal implements Journal
 {
     private final String directory;
     private final JournalDurability durability;
-    private final ChronicleQueue queue;
+    private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final HashChain chain;
     private final byte[] entry = new byte[ENTRY_LENGTH_MAX];
@@ -103,6 +104,16 @@ public final class ChronicleJournal implements Journal
     private boolean mappingChanged = true;
     private long mappingSyncs;
     private long directorySyncs;
+    /** Allocates the disk after the last entry before Chronicle's mapped writes reach it. */
+    private final DiskRunway runway;
+    /** Where the last entry written ends, in its cycle file. */
+    private long lastEnd;
+    /** The cycle of the file the last entry went to; {@link #NO_CYCLE} before the first since opening. */
+    private int lastCycle = NO_CYCLE;
+    private boolean failureLogged;
+
+    private static final int NO_CYCLE = Integer.MIN_VALUE;
+    private static final System.Logger LOG = System.getLogger(ChronicleJournal.class.getName());
 
     /**
      * Open or create a journal.
@@ -130,6 +141,8 @@ public final class ChronicleJournal implements Journal
                 throw damage.exception(directory);
             }
         }
+        runway = new DiskRunway(path, context.diskFreeBytesMin(), context.diskSpaceProbe());
+        runway.requireFreeToOpen(existingAncestor(path));
         final SingleChronicleQueueBuilder builder = ChronicleQueue.singleBuilder(path).rollCycle(context.rollCycle());
         if (context.blockSizeBytes() > 0)
         {
@@ -187,6 +200,18 @@ public final class ChronicleJournal implements Journal
      */
     @Override
     public void append(final Command command, final Decision decision)
+    {
+        try
+        {
+            appendEntry(command, decision);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            throw failedLoudly(ex);
+        }
+    }
+
+    private void appendEntry(final Command command, final Decision decision)
     {
         final long seq = command.seq;
         if (closed || failed)
@@ -331,6 +356,46 @@ public final class ChronicleJournal implements Journal
         {
             return;
         }
+        try
+        {
+            flushEntries();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            failed = true;
+            throw failedLoudly(ex);
+        }
+    }
+
+    /**
+     * The journal stops: say why, once, on the log, where an operator looks; the pipeline then answers every command
+     * {@code GUARD_FAILED} with this failure.
+     */
+    private RuntimeException failedLoudly(final Throwable ex)
+    {
+        if (!failureLogged && (failed || closed || ex instanceof JournalStoppedException))
+        {
+            failureLogged = true;
+            if (ex instanceof JournalStoppedException)
+            {
+                // An operating error, said in full by its message.
+                LOG.log(System.Logger.Level.ERROR, ex.getMessage());
+            }
+            else
+            {
+                LOG.log(System.Logger.Level.ERROR, "journal stopped accepting: directory=" + directory +
+                    ", lastSeq=" + lastSeq + ": " + ex, ex);
+            }
+        }
+        if (ex instanceof Error)
+        {
+            throw (Error)ex;
+        }
+        return (RuntimeException)ex;
+    }
+
+    private void flushEntries()
+    {
         if (pendingCheckpoint.get() != null)
         {
             writePendingCheckpoint();
@@ -406,6 +471,7 @@ public final class ChronicleJournal implements Journal
         {
             appender.close();
             queue.close();
+            runway.close();
         }
     }
 
@@ -430,6 +496,16 @@ public final class ChronicleJournal implements Journal
         buffer.putLong(SEQ_OFFSET, seq, BYTE_ORDER);
         buffer.putLong(TIMESTAMP_OFFSET, timestampNs, BYTE_ORDER);
         final int sealedLength = BODY_OFFSET + bodyLength;
+        try
+        {
+            ensureRunway();
+        }
+        catch (final RuntimeException ex)
+        {
+            // Nothing was written: the journal ends with its last whole entry, and refuses everything after.
+            failed = true;
+            throw ex;
+        }
         chain.head(headBeforeWrite);
         chain.seal(entry, sealedLength);
         boolean written = false;
@@ -439,6 +515,8 @@ public final class ChronicleJournal implements Journal
             {
                 final Bytes<?> bytes = context.wire().bytes();
                 bytes.write(entry, 0, sealedLength + CHAIN_LENGTH);
+                // The mapped bytes' positions are the cycle file's offsets.
+                lastEnd = bytes.writePosition();
                 if (durability == JournalDurability.OS)
                 {
                     syncWhenMappingChanged(bytes.bytesStore());
@@ -458,7 +536,47 @@ public final class ChronicleJournal implements Journal
                 }
             }
         }
+        lastCycle = appender.cycle();
         entries++;
+    }
+
+    /**
+     * Before an entry is written: the bytes it will go to must be allocated on the device, or the file system must
+     * have room for the new cycle file it may start ({@link DiskRunway}). Costs a comparison or two per entry, and a
+     * {@code statvfs} and a write of zeros per {@value DiskRunway#RUNWAY_BYTES} bytes of journal.
+     */
+    private void ensureRunway()
+    {
+        if (queue.cycle() != lastCycle)
+        {
+            // The first entry since opening, or one that starts a new cycle file: Chronicle creates or maps it.
+            runway.beforeNewFile(lastSeq);
+        }
+        else if (runway.lowAfter(lastEnd))
+        {
+            runway.extend(appender.currentFile(), lastEnd, lastSeq);
+        }
+    }
+
+    /**
+     * @return the directory, or its nearest existing parent when it does not exist yet: where free space is asked.
+     */
+    private static Path existingAncestor(final Path directory)
+    {
+        Path existing = directory.toAbsolutePath();
+        while (existing != null && !java.nio.file.Files.exists(existing))
+        {
+            existing = existing.getParent();
+        }
+        return existing == null ? directory.toAbsolutePath().getRoot() : existing;
+    }
+
+    /**
+     * @return where the last entry written ends in its cycle file (for tests).
+     */
+    long lastEnd()
+    {
+        return lastEnd;
     }
 
     /**

@@ -21,7 +21,9 @@ import io.ledgerguard.core.pipeline.PipelineContext;
  * and, once a command is refused, {@code STOPPED} and the failure. A child, so that a guard the full disk kills (a
  * SIGBUS from a memory-mapped page the file system cannot back) takes only this process with it.
  * <p>
- * Arguments: journal directory, first txId.
+ * Arguments: journal directory, first txId, the free space in bytes the journal leaves on its file system, and
+ * {@code statvfs} to ask the file system for its free space or {@code blind} to be told there is always room (as when
+ * another process fills the disk between the question and the write), so that only the write's ENOSPC stops it.
  */
 public final class DiskFullTarget
 {
@@ -36,10 +38,13 @@ public final class DiskFullTarget
     {
         final Path directory = Path.of(args[0]);
         final long firstTxId = Long.parseLong(args[1]);
+        final long diskFreeBytesMin = Long.parseLong(args[2]);
+        final DiskSpaceProbe probe = args[3].equals("blind") ? path -> Long.MAX_VALUE : DiskSpaceProbe.FILE_STORE;
         final PrintStream out = new PrintStream(
             new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.US_ASCII);
         final GuardEngine engine = new GuardEngine(CrashTarget.config());
-        final ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext().directory(directory));
+        final ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext().directory(directory)
+            .diskFreeBytesMin(diskFreeBytesMin).diskSpaceProbe(probe));
         final Recovery.Result recovery = Recovery.recover(journal, null, engine);
         out.println("RECOVERED " + recovery.lastSeq());
         out.flush();
