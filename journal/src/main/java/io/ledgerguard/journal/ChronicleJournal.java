@@ -111,6 +111,9 @@ public final class ChronicleJournal implements Journal
     /** The cycle of the file the last entry went to; {@link #NO_CYCLE} before the first since opening. */
     private int lastCycle = NO_CYCLE;
     private boolean failureLogged;
+    /** The sequence of the checkpoint the chain was verified from on opening; 0 when verified whole. */
+    private long verifiedFromSeq;
+    private long excerptsReadOnOpening;
 
     private static final int NO_CYCLE = Integer.MIN_VALUE;
     private static final System.Logger LOG = System.getLogger(ChronicleJournal.class.getName());
@@ -156,12 +159,14 @@ public final class ChronicleJournal implements Journal
         queue = builder.build();
         try
         {
-            final JournalReader reader = new JournalReader(directory, queue, false);
+            final JournalReader reader = readFromNewestCheckpoint();
             try
             {
                 reader.verifyAll();
+                excerptsReadOnOpening = reader.excerptsRead();
                 chain = reader.chain();
-                commands = reader.commands();
+                // From a checkpoint on, the commands before it are not counted; sequences start at 1 without gaps.
+                commands = verifiedFromSeq == 0 ? reader.commands() : reader.lastSeq();
                 lastSeq = reader.lastSeq();
                 checkpointsFound = List.copyOf(reader.checkpoints());
                 entries = reader.entries();
@@ -189,6 +194,60 @@ public final class ChronicleJournal implements Journal
             queue.close();
             throw ex;
         }
+    }
+
+    /**
+     * A reader positioned to verify the journal from its newest checkpoint's command entry to the end, so that opening
+     * costs the entries after the last snapshot, not the journal's length (the whole chain is {@code audit verify}'s
+     * to check). Without a checkpoint, or with one that does not lead to its entry (a journal written into a new
+     * directory by {@code audit repair} keeps its checkpoints' queue indexes), the whole journal is verified.
+     */
+    private JournalReader readFromNewestCheckpoint()
+    {
+        final JournalReader reader = new JournalReader(directory, queue, false);
+        final JournalReader.Checkpoint newest;
+        try
+        {
+            newest = reader.newestCheckpoint();
+            if (newest == null)
+            {
+                return reader;
+            }
+            reader.startAfter(newest);
+            verifiedFromSeq = newest.seq();
+            return reader;
+        }
+        catch (final JournalCorruptException ex)
+        {
+            final long scanned = reader.excerptsRead();
+            reader.close();
+            LOG.log(System.Logger.Level.WARNING, "journal " + directory + ": verifying the whole chain: the newest " +
+                "checkpoint does not lead to its entry: " + ex.getMessage());
+            final JournalReader whole = new JournalReader(directory, queue, false);
+            whole.excerptsReadBefore(scanned);
+            return whole;
+        }
+        catch (final RuntimeException ex)
+        {
+            reader.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * @return the sequence of the checkpoint the chain was verified from on opening, 0 when it was verified whole.
+     */
+    public long verifiedFromSeq()
+    {
+        return verifiedFromSeq;
+    }
+
+    /**
+     * @return excerpts read to open the journal: what opening cost, for tests that it does not grow with the journal.
+     */
+    long excerptsReadOnOpening()
+    {
+        return excerptsReadOnOpening;
     }
 
     /**

@@ -10,6 +10,9 @@ import java.util.List;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -69,6 +72,11 @@ public final class JournalReader implements AutoCloseable
     private Checkpoint lastCheckpoint;
     /** Damage {@link QueueFileCheck} found in the queue files: reading stops with it before its entry. */
     private QueueFileCheck.Damage damage;
+    /** Excerpts read, by this reader and its scans for a checkpoint: what opening a journal costs. */
+    private long excerptsRead;
+
+    /** The first stretch of entries, counted back from the end, searched for the newest checkpoint. */
+    static final long CHECKPOINT_SCAN_MIN = 4_096;
 
     JournalReader(final String directory, final ChronicleQueue queue, final boolean ownsQueue)
     {
@@ -328,6 +336,154 @@ public final class JournalReader implements AutoCloseable
     }
 
     /**
+     * Find the newest checkpoint entry of the journal without reading it from the start: stretches of entries are
+     * read back from the end, each twice as long as the one after it, into earlier cycle files as needed, until one
+     * holds a checkpoint. So the cost is that of the entries after the newest checkpoint (at most about twice that),
+     * not of the journal. Nothing is verified here: {@link #startAfter(Checkpoint)} checks that the checkpoint names
+     * its entry, and the chain is verified from there on.
+     *
+     * @return the newest checkpoint, or {@code null} when the journal holds none (or a stretch cannot be read, and
+     *         the caller reads the journal whole instead).
+     */
+    Checkpoint newestCheckpoint()
+    {
+        final long last = queue.lastIndex();
+        if (last < 0 || !(queue instanceof SingleChronicleQueue))
+        {
+            return null;
+        }
+        final RollCycle rollCycle = queue.rollCycle();
+        int cycle = rollCycle.toCycle(last);
+        long cycleEnd = rollCycle.toSequenceNumber(last) + 1;
+        long stop = Long.MAX_VALUE;
+        long distance = CHECKPOINT_SCAN_MIN;
+        try (ExcerptTailer scanner = queue.createTailer())
+        {
+            while (true)
+            {
+                final long fromSeq = Math.max(0, cycleEnd - distance);
+                final long from = rollCycle.toIndex(cycle, fromSeq);
+                if (!scanner.moveToIndex(from))
+                {
+                    return null;
+                }
+                final Checkpoint found = newestCheckpointBefore(scanner, stop);
+                if (found != null)
+                {
+                    return found;
+                }
+                stop = from;
+                distance *= 2;
+                if (fromSeq > 0)
+                {
+                    cycleEnd = fromSeq;
+                    continue;
+                }
+                cycle = ((SingleChronicleQueue)queue).nextCycle(cycle, TailerDirection.BACKWARD);
+                if (cycle < 0)
+                {
+                    return null;
+                }
+                cycleEnd = scanner.excerptsInCycle(cycle);
+            }
+        }
+        catch (final java.text.ParseException ex)
+        {
+            // A cycle file name Chronicle cannot parse: read the journal whole instead, which names the problem.
+            return null;
+        }
+    }
+
+    /**
+     * @return the last checkpoint among the excerpts from the scanner's position up to {@code stop} (an index,
+     *         exclusive), parsed but not verified; {@code null} when there is none.
+     */
+    private Checkpoint newestCheckpointBefore(final ExcerptTailer scanner, final long stop)
+    {
+        Checkpoint newest = null;
+        while (true)
+        {
+            try (DocumentContext context = scanner.readingDocument())
+            {
+                if (!context.isPresent())
+                {
+                    return newest;
+                }
+                if (context.index() >= stop)
+                {
+                    context.rollbackOnClose();
+                    return newest;
+                }
+                excerptsRead++;
+                final Bytes<?> bytes = context.wire().bytes();
+                if (bytes.readRemaining() != JournalEntryDescriptor.entryLength(CHECKPOINT_BODY_LENGTH) ||
+                    bytes.readByte(bytes.readPosition() + KIND_OFFSET) != KIND_CHECKPOINT)
+                {
+                    continue;
+                }
+                final int length = bytes.read(entry, 0, (int)bytes.readRemaining());
+                final Checkpoint checkpoint = unverifiedCheckpoint(length);
+                newest = checkpoint == null ? newest : checkpoint;
+            }
+        }
+    }
+
+    /**
+     * @return the checkpoint in {@link #entry}, or {@code null} when its fields are not well formed.
+     */
+    private Checkpoint unverifiedCheckpoint(final int length)
+    {
+        if (length != JournalEntryDescriptor.entryLength(CHECKPOINT_BODY_LENGTH) ||
+            entryBuffer.getInt(BODY_LENGTH_OFFSET, BYTE_ORDER) != CHECKPOINT_BODY_LENGTH)
+        {
+            return null;
+        }
+        final String[] hex = new String[3];
+        final int[] offsets = {CHECKPOINT_STATE_HASH_OFFSET, CHECKPOINT_CHAIN_OFFSET, CHECKPOINT_SNAPSHOT_DIGEST_OFFSET};
+        for (int i = 0; i < hex.length; i++)
+        {
+            hex[i] = new String(entry, BODY_OFFSET + offsets[i], CHAIN_LENGTH * 2, StandardCharsets.US_ASCII);
+            if (!isLowerHex(hex[i]))
+            {
+                return null;
+            }
+        }
+        // Its own entry index is not known without counting from the start; reading on from its command entry
+        // counts it again, and records the checkpoint with it.
+        return new Checkpoint(entryBuffer.getLong(SEQ_OFFSET, BYTE_ORDER), hex[0], hex[1], -1,
+            entryBuffer.getLong(BODY_OFFSET + CHECKPOINT_QUEUE_INDEX_OFFSET, BYTE_ORDER),
+            entryBuffer.getLong(BODY_OFFSET + CHECKPOINT_ENTRY_INDEX_OFFSET, BYTE_ORDER), hex[2]);
+    }
+
+    private static boolean isLowerHex(final String hex)
+    {
+        for (int i = 0; i < hex.length(); i++)
+        {
+            if (Character.digit(hex.charAt(i), 16) < 0 || Character.isUpperCase(hex.charAt(i)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param count excerpts read by an earlier reader on the same errand, counted in {@link #excerptsRead()}.
+     */
+    void excerptsReadBefore(final long count)
+    {
+        excerptsRead += count;
+    }
+
+    /**
+     * @return excerpts read so far, by reading and by searching for a checkpoint.
+     */
+    long excerptsRead()
+    {
+        return excerptsRead;
+    }
+
+    /**
      * @return the checkpoint entry read last, or {@code null}.
      */
     public Checkpoint lastCheckpoint()
@@ -538,6 +694,7 @@ public final class JournalReader implements AutoCloseable
                 return -1;
             }
             final long index = entries++;
+            excerptsRead++;
             final Bytes<?> bytes = context.wire().bytes();
             final long remaining = bytes.readRemaining();
             final int length = (int)Math.min(remaining, ENTRY_LENGTH_MAX);

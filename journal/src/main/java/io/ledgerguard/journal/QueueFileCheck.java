@@ -76,7 +76,7 @@ public final class QueueFileCheck
         final List<Path> files = cycleFiles(directory);
         for (final Path file : files)
         {
-            if (!lastExcerptsWhole(file))
+            if (excerptsReadToCheck(file) < 0)
             {
                 return foreignRefused(directory, walk(files));
             }
@@ -132,9 +132,10 @@ public final class QueueFileCheck
     /**
      * The quick check of one cycle file: its header, then the excerpts from the last one its header records.
      *
-     * @return false when that finds a problem (the caller then walks every file to name it).
+     * @param file a cycle file.
+     * @return the excerpts read, or -1 when that finds a problem (the caller then walks every file to name it).
      */
-    private static boolean lastExcerptsWhole(final Path file)
+    static long excerptsReadToCheck(final Path file)
     {
         try (QueueFileReader reader = new QueueFileReader(file))
         {
@@ -142,7 +143,7 @@ public final class QueueFileCheck
                 QueueFileWalker.readFileHeader(reader, QueueFileWalker.CYCLE_FILE_TYPE);
             if (header.problem != null)
             {
-                return false;
+                return -1;
             }
             final long length = reader.length();
             final long recorded = header.writePosition;
@@ -151,7 +152,7 @@ public final class QueueFileCheck
             {
                 if (recorded + QueueFileWalker.HEADER_BYTES > length)
                 {
-                    return false;
+                    return -1;
                 }
                 final int word = reader.intAt(recorded);
                 if (word != 0 && (word & QueueFileWalker.NOT_COMPLETE) == 0)
@@ -164,29 +165,31 @@ public final class QueueFileCheck
     }
 
     /**
-     * @return true when every excerpt from {@code position} on lies inside the file.
+     * @return the excerpts from {@code from} on, when every one lies inside the file; -1 when one does not.
      */
-    private static boolean excerptsWhole(final QueueFileReader reader, final long from)
+    private static long excerptsWhole(final QueueFileReader reader, final long from)
     {
         final long length = reader.length();
         long position = from;
+        long excerpts = 0;
         while (true)
         {
             if (position + QueueFileWalker.HEADER_BYTES > length)
             {
-                return false;
+                return -1;
             }
             final int word = reader.intAt(position);
             if (word == 0 || word == QueueFileWalker.END_OF_DATA || (word & QueueFileWalker.NOT_COMPLETE) != 0)
             {
-                return true;
+                return excerpts;
             }
             final long end = position + QueueFileWalker.HEADER_BYTES + (word & QueueFileWalker.LENGTH_MASK);
             if (end > length)
             {
-                return false;
+                return -1;
             }
             position = QueueFileWalker.align(end);
+            excerpts++;
         }
     }
 
@@ -201,7 +204,7 @@ public final class QueueFileCheck
                 return new Damage(header.problem, file, reader.length(), header.end, header.end, 0, -1, 0, null,
                     false).found(header.found);
             }
-            if (!excerptsWhole(reader, header.dataStart))
+            if (excerptsWhole(reader, header.dataStart) < 0)
             {
                 return new Damage(Problem.CUT_INSIDE_INDEX, file, reader.length(), header.dataStart,
                     reader.length(), 0, -1, 0, null, false);
