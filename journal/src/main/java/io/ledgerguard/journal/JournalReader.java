@@ -40,6 +40,15 @@ import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_FORMAT_VERSIO
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_MAGIC_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_CHECKPOINT;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_COMMAND;
+import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_CUT;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_CHAIN_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_DROPPED_ENTRIES_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_DROPPED_FIRST_SEQ_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_DROPPED_LAST_SEQ_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_LAST_ENTRY_INDEX_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_NOTE_LENGTH_MAX;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_NOTE_LENGTH_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_NOTE_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_HEADER;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.MAGIC;
@@ -74,6 +83,13 @@ public final class JournalReader implements AutoCloseable
     private QueueFileCheck.Damage damage;
     /** Excerpts read, by this reader and its scans for a checkpoint: what opening a journal costs. */
     private long excerptsRead;
+    /** Set when the search for the newest checkpoint met a cut entry ({@link JournalRepair}). */
+    private boolean cutFound;
+    /** Reads the queue files without Chronicle Queue instead of {@link #tailer}: see {@link #openFiles(Path)}. */
+    private final QueueFileWalker walker;
+    private final byte[] previousHead = new byte[CHAIN_LENGTH];
+    private int lastLength;
+    private final List<Cut> cuts = new ArrayList<>();
 
     /** The first stretch of entries, counted back from the end, searched for the newest checkpoint. */
     static final long CHECKPOINT_SCAN_MIN = 4_096;
@@ -84,6 +100,35 @@ public final class JournalReader implements AutoCloseable
         this.queue = queue;
         this.ownsQueue = ownsQueue;
         this.tailer = queue.createTailer();
+        this.walker = null;
+    }
+
+    private JournalReader(final String directory, final QueueFileWalker walker)
+    {
+        this.directory = directory;
+        this.queue = null;
+        this.ownsQueue = false;
+        this.tailer = null;
+        this.walker = walker;
+    }
+
+    /**
+     * Read a journal's cycle files with plain reads ({@link QueueFileWalker}), without Chronicle Queue: for
+     * {@code audit repair}, which must read up to a damaged file that Chronicle Queue would not open. Reading stops
+     * at the first entry not whole in its file with the exception {@link QueueFileCheck} would throw for it.
+     *
+     * @param directory the journal.
+     * @return a reader positioned before the first entry; {@link #startAfter(Checkpoint)} is not available.
+     * @throws JournalFormatException when the directory is missing or holds anything but a journal's files.
+     */
+    static JournalReader openFiles(final Path directory)
+    {
+        if (!Files.isDirectory(directory))
+        {
+            throw new JournalFormatException("no journal: directory=" + directory + ", found=nothing");
+        }
+        JournalDirectory.checkOnlyQueueFiles(directory);
+        return new JournalReader(directory.toString(), new QueueFileWalker(QueueFileCheck.cycleFiles(directory)));
     }
 
     /**
@@ -187,6 +232,7 @@ public final class JournalReader implements AutoCloseable
             return -1;
         }
         final long index = entries - 1;
+        chain.head(previousHead);
         if (!chain.verify(entry, length - CHAIN_LENGTH, computed))
         {
             throw corrupt(index, "chain mismatch: entry modified, or an entry before it inserted, deleted or moved");
@@ -204,10 +250,15 @@ public final class JournalReader implements AutoCloseable
             readCheckpoint(index, seq, bodyLength);
             return KIND_CHECKPOINT;
         }
+        if (kind == KIND_CUT)
+        {
+            readCut(index, seq, timestampNs, bodyLength);
+            return KIND_CUT;
+        }
         if (kind != KIND_COMMAND)
         {
-            throw corrupt(index, "unexpected entry kind=" + kind + ", expected=" + KIND_COMMAND + " or " +
-                KIND_CHECKPOINT);
+            throw corrupt(index, "unexpected entry kind=" + kind + ", expected=" + KIND_COMMAND + ", " +
+                KIND_CHECKPOINT + " or " + KIND_CUT);
         }
         if (commands > 0 && seq != lastSeq + 1)
         {
@@ -280,6 +331,42 @@ public final class JournalReader implements AutoCloseable
         checkpoints.add(lastCheckpoint);
     }
 
+    private void readCut(final long index, final long seq, final long timestampNs, final int bodyLength)
+    {
+        final int noteLength = bodyLength < CUT_NOTE_OFFSET ? -1 :
+            entryBuffer.getShort(BODY_OFFSET + CUT_NOTE_LENGTH_OFFSET, BYTE_ORDER);
+        if (noteLength < 0 || noteLength > CUT_NOTE_LENGTH_MAX || bodyLength != CUT_NOTE_OFFSET + noteLength)
+        {
+            throw corrupt(index, "cut bodyLength=" + bodyLength + " does not hold its note, noteLength=" + noteLength);
+        }
+        if (seq != lastSeq)
+        {
+            throw corrupt(index, "cut after seq=" + seq + " but the last command is seq=" + lastSeq);
+        }
+        final String chainHex = hexField(index, BODY_OFFSET + CUT_CHAIN_OFFSET, "cut chain value");
+        final String previous = Sha256.hex(previousHead, 0, CHAIN_LENGTH);
+        if (!chainHex.equals(previous))
+        {
+            throw corrupt(index, "cut records chain value " + chainHex + " but the entry before it has " + previous);
+        }
+        final long lastEntryIndex = entryBuffer.getLong(BODY_OFFSET + CUT_LAST_ENTRY_INDEX_OFFSET, BYTE_ORDER);
+        if (lastEntryIndex != index - 1)
+        {
+            throw corrupt(index, "cut records the last entry kept as index " + lastEntryIndex + ", is " + (index - 1));
+        }
+        final long droppedEntries = entryBuffer.getLong(BODY_OFFSET + CUT_DROPPED_ENTRIES_OFFSET, BYTE_ORDER);
+        final long droppedFirstSeq = entryBuffer.getLong(BODY_OFFSET + CUT_DROPPED_FIRST_SEQ_OFFSET, BYTE_ORDER);
+        final long droppedLastSeq = entryBuffer.getLong(BODY_OFFSET + CUT_DROPPED_LAST_SEQ_OFFSET, BYTE_ORDER);
+        if (droppedEntries < 0 || (droppedFirstSeq == 0) != (droppedLastSeq == 0) || droppedLastSeq < droppedFirstSeq)
+        {
+            throw corrupt(index, "cut records dropped entries=" + droppedEntries + " seq " + droppedFirstSeq + ".." +
+                droppedLastSeq + " after seq=" + seq);
+        }
+        final String note = new String(entry, BODY_OFFSET + CUT_NOTE_OFFSET, noteLength, StandardCharsets.US_ASCII);
+        cuts.add(new Cut(index, seq, timestampNs, chainHex, lastEntryIndex, droppedEntries, droppedFirstSeq,
+            droppedLastSeq, note));
+    }
+
     private String hexField(final long index, final int offset, final String name)
     {
         final String hex = new String(entry, offset, CHAIN_LENGTH * 2, StandardCharsets.US_ASCII);
@@ -308,6 +395,7 @@ public final class JournalReader implements AutoCloseable
         {
             throw new IllegalStateException("startAfter on a reader that has read already: entries=" + entries);
         }
+        assert walker == null : "startAfter needs the queue's index";
         final int headerLength = readEntry();
         if (headerLength < 0)
         {
@@ -368,8 +456,9 @@ public final class JournalReader implements AutoCloseable
                     return null;
                 }
                 final Checkpoint found = newestCheckpointBefore(scanner, stop);
-                if (found != null)
+                if (found != null || cutFound)
                 {
+                    // After a cut, the checkpoints before it name entries of the journal it was cut from.
                     return found;
                 }
                 stop = from;
@@ -400,6 +489,7 @@ public final class JournalReader implements AutoCloseable
      */
     private Checkpoint newestCheckpointBefore(final ExcerptTailer scanner, final long stop)
     {
+        // A cut found in this stretch stops the search: only a checkpoint after it counts.
         Checkpoint newest = null;
         while (true)
         {
@@ -416,8 +506,16 @@ public final class JournalReader implements AutoCloseable
                 }
                 excerptsRead++;
                 final Bytes<?> bytes = context.wire().bytes();
+                final byte kind = bytes.readRemaining() > KIND_OFFSET ?
+                    bytes.readByte(bytes.readPosition() + KIND_OFFSET) : 0;
+                if (kind == KIND_CUT)
+                {
+                    cutFound = true;
+                    newest = null;
+                    continue;
+                }
                 if (bytes.readRemaining() != JournalEntryDescriptor.entryLength(CHECKPOINT_BODY_LENGTH) ||
-                    bytes.readByte(bytes.readPosition() + KIND_OFFSET) != KIND_CHECKPOINT)
+                    kind != KIND_CHECKPOINT)
                 {
                     continue;
                 }
@@ -591,6 +689,154 @@ public final class JournalReader implements AutoCloseable
     }
 
     /**
+     * @return every cut entry read so far, in journal order.
+     */
+    public List<Cut> cuts()
+    {
+        return cuts;
+    }
+
+    /**
+     * A cut entry: {@code audit repair} kept the entries up to {@link #seq()} of a damaged journal and dropped the
+     * rest ({@link JournalEntryDescriptor#KIND_CUT}).
+     */
+    public static final class Cut
+    {
+        private final long entryIndex;
+        private final long seq;
+        private final long timestampNs;
+        private final String chainHeadHex;
+        private final long lastEntryIndex;
+        private final long droppedEntries;
+        private final long droppedFirstSeq;
+        private final long droppedLastSeq;
+        private final String note;
+
+        Cut(final long entryIndex, final long seq, final long timestampNs, final String chainHeadHex,
+            final long lastEntryIndex, final long droppedEntries, final long droppedFirstSeq, final long droppedLastSeq,
+            final String note)
+        {
+            this.entryIndex = entryIndex;
+            this.seq = seq;
+            this.timestampNs = timestampNs;
+            this.chainHeadHex = chainHeadHex;
+            this.lastEntryIndex = lastEntryIndex;
+            this.droppedEntries = droppedEntries;
+            this.droppedFirstSeq = droppedFirstSeq;
+            this.droppedLastSeq = droppedLastSeq;
+            this.note = note;
+        }
+
+        /**
+         * @return the index of the cut entry itself.
+         */
+        public long entryIndex()
+        {
+            return entryIndex;
+        }
+
+        /**
+         * @return the last command kept, 0 when none.
+         */
+        public long seq()
+        {
+            return seq;
+        }
+
+        /**
+         * @return when the repair ran, nanoseconds since the epoch.
+         */
+        public long timestampNs()
+        {
+            return timestampNs;
+        }
+
+        /**
+         * @return the chain value of the last entry kept, 64 hex digits.
+         */
+        public String chainHeadHex()
+        {
+            return chainHeadHex;
+        }
+
+        /**
+         * @return the index of the last entry kept.
+         */
+        public long lastEntryIndex()
+        {
+            return lastEntryIndex;
+        }
+
+        /**
+         * @return the whole entries of the source read after the cut and dropped.
+         */
+        public long droppedEntries()
+        {
+            return droppedEntries;
+        }
+
+        /**
+         * @return the first command dropped, 0 when none could be read.
+         */
+        public long droppedFirstSeq()
+        {
+            return droppedFirstSeq;
+        }
+
+        /**
+         * @return the last command dropped that could be read, 0 when none.
+         */
+        public long droppedLastSeq()
+        {
+            return droppedLastSeq;
+        }
+
+        /**
+         * @return the source directory and the damage that ended its reading, if any.
+         */
+        public String note()
+        {
+            return note;
+        }
+
+        @Override
+        public String toString()
+        {
+            return "Cut{seq=" + seq + ", entryIndex=" + entryIndex + ", chainHead=" + chainHeadHex + ", dropped=" +
+                droppedEntries + " entries, seq " + droppedFirstSeq + ".." + droppedLastSeq + ", note=" + note + '}';
+        }
+    }
+
+    /**
+     * Read and verify the journal header, and nothing after it.
+     *
+     * @return false when the journal holds no entry at all.
+     * @throws JournalFormatException when the first entry is not a journal header of this version.
+     */
+    boolean readHeader()
+    {
+        assert !headerRead : "header read twice";
+        final int length = readEntry();
+        if (length < 0)
+        {
+            return false;
+        }
+        checkHeader(length);
+        headerRead = true;
+        return true;
+    }
+
+    /**
+     * @param into receives the bytes of the entry read last, as stored.
+     * @return its length.
+     */
+    int copyEntry(final byte[] into)
+    {
+        System.arraycopy(entry, 0, into, 0, lastLength);
+        return lastLength;
+    }
+
+    /**
      * Read and verify every remaining entry.
      *
      * @return commands in the whole journal.
@@ -670,6 +916,11 @@ public final class JournalReader implements AutoCloseable
     @Override
     public void close()
     {
+        if (walker != null)
+        {
+            walker.close();
+            return;
+        }
         tailer.close();
         if (ownsQueue)
         {
@@ -687,33 +938,56 @@ public final class JournalReader implements AutoCloseable
             // The entry is not whole in its file (or its file is unreadable): the tailer must not go near it.
             throw damage.exception(directory);
         }
+        if (walker != null)
+        {
+            final int excerptLength = walker.next(entry);
+            if (excerptLength < 0)
+            {
+                if (walker.damage() != null)
+                {
+                    throw walker.damage().exception(directory);
+                }
+                return -1;
+            }
+            return checkedLength(excerptLength, Math.min(excerptLength, ENTRY_LENGTH_MAX));
+        }
         try (DocumentContext context = tailer.readingDocument())
         {
             if (!context.isPresent())
             {
                 return -1;
             }
-            final long index = entries++;
-            excerptsRead++;
             final Bytes<?> bytes = context.wire().bytes();
             final long remaining = bytes.readRemaining();
-            final int length = (int)Math.min(remaining, ENTRY_LENGTH_MAX);
-            final int read = bytes.read(entry, 0, length);
-            if (remaining < BODY_OFFSET + CHAIN_LENGTH || remaining > ENTRY_LENGTH_MAX)
-            {
-                if (index == 0)
-                {
-                    throw notOurs("firstEntry=" + printable(read) + ", excerptLength=" + remaining);
-                }
-                throw corrupt(index, "excerptLength=" + remaining + " outside " + (BODY_OFFSET + CHAIN_LENGTH) + ".." +
-                    ENTRY_LENGTH_MAX);
-            }
-            if (read != length)
-            {
-                throw corrupt(index, "short read: read=" + read + ", excerptLength=" + length);
-            }
-            return length;
+            return checkedLength(remaining, bytes.read(entry, 0, (int)Math.min(remaining, ENTRY_LENGTH_MAX)));
         }
+    }
+
+    /**
+     * Count the excerpt just copied into {@link #entry} and check its length.
+     *
+     * @return its length.
+     */
+    private int checkedLength(final long remaining, final int read)
+    {
+        final long index = entries++;
+        excerptsRead++;
+        final int length = (int)Math.min(remaining, ENTRY_LENGTH_MAX);
+        if (remaining < BODY_OFFSET + CHAIN_LENGTH || remaining > ENTRY_LENGTH_MAX)
+        {
+            if (index == 0)
+            {
+                throw notOurs("firstEntry=" + printable(read) + ", excerptLength=" + remaining);
+            }
+            throw corrupt(index, "excerptLength=" + remaining + " outside " + (BODY_OFFSET + CHAIN_LENGTH) + ".." +
+                ENTRY_LENGTH_MAX);
+        }
+        if (read != length)
+        {
+            throw corrupt(index, "short read: read=" + read + ", excerptLength=" + length);
+        }
+        lastLength = length;
+        return length;
     }
 
     private void checkHeader(final int length)
@@ -753,7 +1027,7 @@ public final class JournalReader implements AutoCloseable
 
     private JournalCorruptException corrupt(final long index, final String problem)
     {
-        return new JournalCorruptException(directory, index, problem + "; " + lastGood(index));
+        return new JournalCorruptException(directory, index, problem, lastGood(index));
     }
 
     /**

@@ -296,13 +296,20 @@ public final class QueueFileCheck
         }
 
         /**
-         * @return what is wrong, where, the last whole entry before it and what to do: for an operator.
+         * @return what is wrong, where, and the last whole entry before it: for an operator.
          */
         public String problemText()
         {
             final String name = file.getFileName().toString();
-            return what(name) + (file.getFileName().toString().equals(METADATA_FILE) ? "" : "; " + lastWhole()) +
-                "; " + remedy(name);
+            return what(name) + (name.equals(METADATA_FILE) ? "" : "; " + lastWhole());
+        }
+
+        /**
+         * @return what an operator can do about it.
+         */
+        public String remedyText()
+        {
+            return remedy(file.getFileName().toString());
         }
 
         /**
@@ -320,7 +327,7 @@ public final class QueueFileCheck
                     QueueFileWalker.METADATA_FILE_TYPE : QueueFileWalker.CYCLE_FILE_TYPE) +
                     "; move it out of the journal directory");
             }
-            return new JournalCorruptException(directory, entryIndex, problemText());
+            return new JournalCorruptException(directory, entryIndex, problemText(), remedyText());
         }
 
         private String what(final String name)
@@ -380,7 +387,7 @@ public final class QueueFileCheck
         @Override
         public String toString()
         {
-            return problemText();
+            return problemText() + "; " + remedyText();
         }
     }
 }
