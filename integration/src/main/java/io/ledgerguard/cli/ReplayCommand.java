@@ -21,6 +21,7 @@ import io.ledgerguard.config.ConfigLoader;
 import io.ledgerguard.config.JournalSettings;
 import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.MemoryBudget;
 import io.ledgerguard.journal.ChronicleJournal;
 import io.ledgerguard.journal.ChronicleJournalContext;
 import io.ledgerguard.journal.JournalCorruptException;
@@ -92,6 +93,8 @@ final class ReplayCommand implements Callable<Integer>
         {
             guardConfig = ConfigLoader.load(config);
             journalSettings = ConfigLoader.loadJournalSettings(config);
+            // Before anything is allocated: replay applies to one engine and takes no snapshots.
+            MemoryBudget.of(guardConfig).checkFits(1);
         }
         catch (final ConfigurationException ex)
         {

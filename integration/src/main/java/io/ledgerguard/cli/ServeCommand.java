@@ -17,6 +17,7 @@ import io.ledgerguard.config.ConfigLoader;
 import io.ledgerguard.config.JournalSettings;
 import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.MemoryBudget;
 import io.ledgerguard.gateway.GatewaySettings;
 import io.ledgerguard.gateway.Sidecar;
 import io.ledgerguard.journal.JournalCorruptException;
@@ -125,6 +126,8 @@ final class ServeCommand implements Callable<Integer>
         {
             guardConfig = ConfigLoader.load(config);
             journalSettings = ConfigLoader.loadJournalSettings(config);
+            // Before anything is allocated; with a journal, snapshots hold the state a second time.
+            MemoryBudget.of(guardConfig).checkFits(journal == null ? 1 : 2);
         }
         catch (final ConfigurationException ex)
         {
