@@ -8,6 +8,7 @@ import io.ledgerguard.core.engine.GlobalDescriptor;
 import io.ledgerguard.core.engine.WalletDescriptor;
 import io.ledgerguard.core.engine.WindowDescriptor;
 import io.ledgerguard.core.internal.Descriptors;
+import io.ledgerguard.core.internal.ExpiryQueue;
 import io.ledgerguard.core.internal.OffHeapTable;
 
 /**
@@ -17,8 +18,10 @@ import io.ledgerguard.core.internal.OffHeapTable;
  * ({@code Cannot reserve ... bytes of direct buffer memory}, naming no key).
  * <p>
  * An engine holds one off-heap buffer per table, sized as the table sizes it ({@link GuardConfig#capacityFor(long)}
- * slots of {@link Descriptors#slotBytes(TableKind)} bytes after an {@link OffHeapTable#HEADER_BYTES} header), and one
- * each for the assets, wallets, windows, globals and the per-asset counters; each buffer is allocated
+ * slots, for the limit and any reserve ({@link GuardConfig.Limits#entriesMax(TableKind)}), of
+ * {@link Descriptors#slotBytes(TableKind)} bytes after an {@link OffHeapTable#HEADER_BYTES} header), an expiry queue
+ * each for the txIds and the credits ({@link ExpiryQueue}, counted with their tables), and one buffer each for the
+ * assets, wallets, windows, globals and the per-asset counters; each buffer is allocated
  * {@value #ALIGNMENT_BYTES} bytes larger to be aligned. A guard that takes snapshots holds the state twice (the
  * snapshotter copies it into a second engine), and the demo a third time when it recovers to compare: the caller says
  * how many engines are alive at once.
@@ -36,13 +39,18 @@ public final class MemoryBudget
     {
         for (final TableKind table : TableKind.values())
         {
-            final long limit = config.limits().limitOf(table);
-            final int capacity = GuardConfig.capacityFor(limit);
-            tableLimits[table.ordinal()] = limit;
+            final long entriesMax = config.limits().entriesMax(table);
+            final int capacity = GuardConfig.capacityFor(entriesMax);
+            tableLimits[table.ordinal()] = config.limits().limitOf(table);
             // A limit too large for one table is refused by validation; counted as impossible here all the same.
-            tableBytes[table.ordinal()] = capacity <= 0 ? Long.MAX_VALUE / TableKind.values().length :
+            tableBytes[table.ordinal()] = capacity <= 0 ? Long.MAX_VALUE / (2 * TableKind.values().length) :
                 OffHeapTable.HEADER_BYTES + (long)capacity * Descriptors.slotBytes(table) + ALIGNMENT_BYTES;
         }
+        // The txIds and the credits are forgotten in the order they were recorded, from a queue of their own.
+        tableBytes[TableKind.TX_IDS.ordinal()] +=
+            ExpiryQueue.bytesFor(config.limits().entriesMax(TableKind.TX_IDS)) + ALIGNMENT_BYTES;
+        tableBytes[TableKind.CREDITS.ordinal()] +=
+            ExpiryQueue.bytesFor(config.limits().entriesMax(TableKind.CREDITS)) + ALIGNMENT_BYTES;
         final int assets = Math.max(1, config.assets().size());
         final int wallets = Math.max(1, config.wallets().size());
         recordBytes = (long)assets * AssetDescriptor.WORDS * Long.BYTES + ALIGNMENT_BYTES +
@@ -77,7 +85,7 @@ public final class MemoryBudget
 
     /**
      * @param table a table.
-     * @return bytes its buffer takes.
+     * @return bytes its buffer takes, and its expiry queue's for the txIds and the credits.
      */
     public long tableBytes(final TableKind table)
     {
