@@ -33,6 +33,18 @@ final class EntryText
     }
 
     /**
+     * @param cut a cut entry ({@code audit repair}).
+     * @return what it records, for a line of text.
+     */
+    static String cut(final io.ledgerguard.journal.JournalReader.Cut cut)
+    {
+        return "after seq=" + cut.seq() + " (entry " + cut.lastEntryIndex() + ", chain value " + cut.chainHeadHex() +
+            ") at " + time(cut.timestampNs()) + ": dropped " + cut.droppedEntries() + " whole entries" +
+            (cut.droppedFirstSeq() == 0 ? "" : ", seq " + cut.droppedFirstSeq() + ".." + cut.droppedLastSeq()) +
+            "; " + cut.note();
+    }
+
+    /**
      * @param timestampNs epoch nanoseconds.
      * @return the instant.
      */

@@ -10,40 +10,31 @@ import io.ledgerguard.journal.JournalReader;
 
 /**
  * A {@link JournalReader} that every audit tool reads through, so that they all report a damaged journal alike: the
- * queue files are checked first ({@link QueueFileCheck}), and an entry that is missing or unreadable, like one whose
- * chain does not verify, ends the reading with a {@link JournalCorruptException} naming the entry's index.
+ * reader checks the queue files first ({@link io.ledgerguard.journal.QueueFileCheck}), and an entry that is missing or
+ * unreadable, like one whose chain does not verify, ends the reading with a {@link JournalCorruptException} naming the
+ * entry's index.
  */
 final class JournalCursor implements AutoCloseable
 {
     private final Path directory;
     private final JournalReader reader;
-    private final QueueFileCheck truncation;
     private long entryIndex = -1;
 
-    private JournalCursor(final Path directory, final JournalReader reader, final QueueFileCheck truncation)
+    private JournalCursor(final Path directory, final JournalReader reader)
     {
         this.directory = directory;
         this.reader = reader;
-        this.truncation = truncation;
     }
 
     /**
      * @param directory the journal.
      * @return a cursor before the journal's first entry.
-     * @throws JournalFormatException when the directory is missing or is not a journal.
+     * @throws JournalFormatException  when the directory is missing or is not a journal.
+     * @throws JournalCorruptException when a damaged queue file leaves no entry to read.
      */
     static JournalCursor open(final Path directory)
     {
-        final JournalReader reader = JournalReader.open(directory);
-        try
-        {
-            return new JournalCursor(directory, reader, QueueFileCheck.firstTruncatedEntry(directory));
-        }
-        catch (final RuntimeException ex)
-        {
-            reader.close();
-            throw ex;
-        }
+        return new JournalCursor(directory, JournalReader.open(directory));
     }
 
     /**
@@ -57,12 +48,6 @@ final class JournalCursor implements AutoCloseable
      */
     int next(final Command command, final Decision decision)
     {
-        // The first call reads the header (entry 0) and the entry after it.
-        final long nextIndex = reader.headerRead() ? reader.entries() : 1;
-        if (truncation != null && truncation.entryIndex() <= nextIndex)
-        {
-            throw new JournalCorruptException(directory.toString(), truncation.entryIndex(), truncation.problem());
-        }
         final int kind;
         try
         {

@@ -2,6 +2,7 @@ package io.ledgerguard.audit;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandCodec;
@@ -129,6 +130,12 @@ public final class JournalDump
                             "[" + EntryText.alerts(decision, config) + "]")));
                         printed++;
                     }
+                }
+                else if (started && kind == JournalEntryDescriptor.KIND_CUT)
+                {
+                    final List<JournalReader.Cut> cuts = reader.cuts();
+                    out.println(line(cursor.entryIndex(), "CUT", EntryText.cut(cuts.get(cuts.size() - 1))));
+                    printed++;
                 }
                 else if (started)
                 {

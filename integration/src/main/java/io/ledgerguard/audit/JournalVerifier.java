@@ -22,8 +22,8 @@ import io.ledgerguard.journal.SnapshotStore;
  * {@code audit verify}: everything a journal can be checked for, stopping at the first problem, which is named by the
  * index of its entry.
  * <ol>
- *     <li>Every entry is whole in its queue file ({@link QueueFileCheck}): a file cut short is found even when it was
- *     cut at an entry boundary.</li>
+ *     <li>Every entry is whole in its queue file ({@link io.ledgerguard.journal.QueueFileCheck}): a file cut short is
+ *     found even when it was cut at an entry boundary.</li>
  *     <li>Every entry's chain value, layout and sequence ({@link JournalReader}): an entry modified, inserted,
  *     deleted or moved breaks the chain at that entry.</li>
  *     <li>Nothing is missing at the end, as far as the evidence at hand shows: the journal reaches a chain head and
@@ -138,9 +138,11 @@ public final class JournalVerifier
             result.entries = reader.entries();
             result.chainHeadHex = reader.chainHeadHex();
             result.checkpoints = List.copyOf(reader.checkpoints());
+            result.cuts = List.copyOf(reader.cuts());
         }
         catch (final JournalCorruptException ex)
         {
+            result.remedy = ex.remedy();
             return result.fail(ex.entryIndex(), ex.problem());
         }
 
@@ -244,7 +246,7 @@ public final class JournalVerifier
                         }
                     }
                 }
-                else
+                else if (kind == JournalEntryDescriptor.KIND_CHECKPOINT)
                 {
                     final JournalReader.Checkpoint checkpoint = reader.lastCheckpoint();
                     final long seq = checkpoint.seq();
@@ -325,6 +327,7 @@ public final class JournalVerifier
         private long lastCommandEntry;
         private String chainHeadHex;
         private List<JournalReader.Checkpoint> checkpoints = List.of();
+        private List<JournalReader.Cut> cuts = List.of();
         private long checkpointsChecked;
         private long stateHashesChecked;
         private long decisionsCompared;
@@ -334,6 +337,7 @@ public final class JournalVerifier
         private int snapshots;
         private long failedEntry = -1;
         private String problem;
+        private String remedy;
 
         Result(final Path directory)
         {
@@ -451,12 +455,20 @@ public final class JournalVerifier
                 out.println("  verified      " + (failedEntry == 0 ? "nothing before it" : "entries 0.." +
                     (failedEntry - 1) + " before it" +
                     (commands > 0 && failedEntry > lastCommandEntry ? ", up to seq=" + lastSeq : "")));
+                if (remedy != null)
+                {
+                    out.println("  to go on      " + remedy);
+                }
                 out.flush();
                 return;
             }
             out.println("verify: OK " + directory);
             out.println("  entries       " + entries + ": the header, " + commands + " commands, " +
-                checkpoints.size() + " checkpoints");
+                checkpoints.size() + " checkpoints" + (cuts.isEmpty() ? "" : ", " + cuts.size() + " cut"));
+            for (final JournalReader.Cut cut : cuts)
+            {
+                out.println("  cut           entry " + cut.entryIndex() + ": " + EntryText.cut(cut));
+            }
             if (commands > 0)
             {
                 out.println("  commands      seq " + firstSeq + ".." + lastSeq + ", " +

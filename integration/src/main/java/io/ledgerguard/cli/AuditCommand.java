@@ -27,12 +27,14 @@ import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.journal.JournalCorruptException;
 import io.ledgerguard.journal.JournalFormatException;
+import io.ledgerguard.journal.JournalRepair;
 
 /**
  * {@code ledger-guard audit}: the journal tools (SPEC §8, §9), one subcommand each: {@code verify}, {@code explain},
- * {@code report} and {@code dump}. They read a journal and never write to it. The work is done in
- * {@link io.ledgerguard.audit}; here are the options, the output files and the exit codes: 0 success, 1 a journal
- * that fails verification or a runtime failure, 2 a usage or configuration error.
+ * {@code report}, {@code dump}, {@code incidents} and {@code repair}. They read a journal and never write to it;
+ * {@code repair} writes a new directory. The work is done in {@link io.ledgerguard.audit} and
+ * {@link JournalRepair}; here are the options, the output files and the exit codes: 0 success, 1 a journal that
+ * fails verification or a runtime failure, 2 a usage or configuration error.
  */
 @Command(
     name = "audit",
@@ -47,7 +49,8 @@ import io.ledgerguard.journal.JournalFormatException;
         AuditCommand.Explain.class,
         AuditCommand.Report.class,
         AuditCommand.Dump.class,
-        AuditCommand.Incidents.class
+        AuditCommand.Incidents.class,
+        AuditCommand.Repair.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -93,7 +96,8 @@ final class AuditCommand implements Callable<Integer>
         }
         catch (final JournalCorruptException ex)
         {
-            err.println(prefix + "journal " + directory + " FAILED at entry " + ex.entryIndex() + ": " + ex.problem());
+            err.println(prefix + "journal " + directory + " FAILED at entry " + ex.entryIndex() + ": " + ex.problem() +
+                (ex.remedy() == null ? "" : "; " + ex.remedy()));
             return LedgerGuardCli.EXIT_FAILURE;
         }
         catch (final JournalFormatException | AuditArgumentException ex)
@@ -496,6 +500,84 @@ final class AuditCommand implements Callable<Integer>
                 }
                 return LedgerGuardCli.EXIT_OK;
             });
+        }
+    }
+
+    /**
+     * {@code audit repair DIR --truncate-after SEQ --out NEWDIR}.
+     */
+    @Command(
+        name = "repair",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Writes a NEW journal directory holding the entries of DIR up to the command SEQ, byte for byte, and " +
+                "closes it with a cut entry that records the cut: the last seq kept and its chain value, what was " +
+                "dropped after it (whole entries, their seqs, the damage that ended the reading) and when.",
+            "DIR is never written to: it is the evidence. Nothing kept is re-chained, so every chain value and " +
+                "checkpoint published up to SEQ still verifies. The new journal verifies (audit verify) and serves " +
+                "(serve --journal NEWDIR) from SEQ + 1; the loss is stated in it.",
+            "Start-up and audit verify name the last good entry of a damaged journal: give its seq as SEQ."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:the new journal was written and verifies",
+            "1:DIR is damaged before SEQ (the last good seq is named), or a runtime failure",
+            "2:usage error: SEQ beyond the journal, NEWDIR not new, DIR not a journal"
+        })
+    static final class Repair implements Callable<Integer>
+    {
+        @Spec
+        private CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "The damaged journal directory (read only).")
+        private Path directory;
+
+        @Option(names = "--truncate-after", required = true, paramLabel = "SEQ",
+            description = "The last command to keep (0: only the header).")
+        private long truncateAfter;
+
+        @Option(names = "--out", required = true, paramLabel = "NEWDIR",
+            description = "The new journal's directory: must not exist, or be empty.")
+        private Path out;
+
+        @Override
+        public Integer call()
+        {
+            return run(spec, directory, () ->
+            {
+                final JournalRepair.Result result;
+                try
+                {
+                    result = JournalRepair.repair(directory, truncateAfter, out,
+                        java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis()));
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new AuditArgumentException(ex.getMessage());
+                }
+                print(result, spec.commandLine().getOut());
+                return LedgerGuardCli.EXIT_OK;
+            });
+        }
+
+        private void print(final JournalRepair.Result result, final PrintWriter text)
+        {
+            text.println("repair: wrote " + result.target() + " from " + directory);
+            text.println("  kept          entries 0.." + result.lastEntryIndex() + ": the header and every entry up " +
+                "to seq=" + result.lastSeq() + ", byte for byte");
+            text.println("  chain value   " + result.lastChainHeadHex() + " at entry " + result.lastEntryIndex() +
+                ": every chain value up to it verifies as in " + directory);
+            text.println("  dropped       " + (result.droppedEntries() == 0 ? "no whole entry after it" :
+                result.droppedEntries() + " whole entries after it" + (result.droppedFirstSeq() == 0 ? "" :
+                ", seq " + result.droppedFirstSeq() + ".." + result.droppedLastSeq())));
+            text.println("  damage        " + (result.damage() == null ? "none found after the cut" :
+                result.damage()));
+            text.println("  cut entry     entry " + result.cutEntryIndex() + " at " +
+                java.time.format.DateTimeFormatter.ISO_INSTANT.format(java.time.Instant.ofEpochSecond(0,
+                result.timestampNs())) + ": records the cut and the loss");
+            text.println("  chain head    " + result.chainHeadHex());
+            text.println("  next          ledger-guard audit verify " + result.target() + " --config FILE; then " +
+                "ledger-guard serve --journal " + result.target() + " (next seq " + (result.lastSeq() + 1) + ")");
         }
     }
 }

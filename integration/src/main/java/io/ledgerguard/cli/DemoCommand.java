@@ -136,6 +136,11 @@ public final class DemoCommand implements Callable<Integer>
             err.println("ledger-guard demo: " + ex.getMessage());
             return LedgerGuardCli.EXIT_USAGE;
         }
+        catch (final ConfigurationException ex)
+        {
+            System.err.println("ledger-guard demo: configuration error: " + ex.getMessage());
+            return LedgerGuardCli.EXIT_USAGE;
+        }
         if (json)
         {
             report.printJson(System.out);

@@ -21,10 +21,13 @@ import io.ledgerguard.config.ConfigLoader;
 import io.ledgerguard.config.JournalSettings;
 import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.MemoryBudget;
 import io.ledgerguard.journal.ChronicleJournal;
 import io.ledgerguard.journal.ChronicleJournalContext;
+import io.ledgerguard.journal.JournalCorruptException;
 import io.ledgerguard.journal.JournalDurability;
 import io.ledgerguard.journal.JournalFormatException;
+import io.ledgerguard.journal.JournalStoppedException;
 import io.ledgerguard.replay.Replay;
 import io.ledgerguard.replay.ReplaySummary;
 
@@ -90,6 +93,7 @@ final class ReplayCommand implements Callable<Integer>
         {
             guardConfig = ConfigLoader.load(config);
             journalSettings = ConfigLoader.loadJournalSettings(config);
+            MemoryBudget.of(guardConfig).checkFits(1); // one engine, no snapshots: before anything is allocated
         }
         catch (final ConfigurationException ex)
         {
@@ -103,13 +107,9 @@ final class ReplayCommand implements Callable<Integer>
         try
         {
             replay = new Replay(guardConfig);
-            if (journal != null)
+            chronicle = openJournal(journalSettings);
+            if (chronicle != null)
             {
-                chronicle = new ChronicleJournal(new ChronicleJournalContext()
-                    .directory(journal)
-                    .rollCycle(journalSettings.rollCycle())
-                    .durability(journalDurability == null ? journalSettings.durability() :
-                        JournalDurability.fromName(journalDurability)));
                 if (chronicle.commands() > 0)
                 {
                     err.println("ledger-guard: --journal " + journal + " already holds " + chronicle.commands() +
@@ -121,11 +121,14 @@ final class ReplayCommand implements Callable<Integer>
                 replay.journal(chronicle);
             }
         }
-        catch (final ConfigurationException | JournalFormatException ex)
+        catch (final ConfigurationException | JournalFormatException | JournalCorruptException |
+            JournalStoppedException ex)
         {
             err.println("ledger-guard: " + (journal != null ? "--journal " + journal + ": " : "") + ex.getMessage());
             err.flush();
-            return LedgerGuardCli.EXIT_USAGE;
+            // A damaged journal or a full disk is a failure at run time; the rest are usage errors.
+            return ex instanceof JournalCorruptException || ex instanceof JournalStoppedException ?
+                LedgerGuardCli.EXIT_FAILURE : LedgerGuardCli.EXIT_USAGE;
         }
         catch (final OutOfMemoryError ex)
         {
@@ -181,6 +184,23 @@ final class ReplayCommand implements Callable<Integer>
                 chronicle.close();
             }
         }
+    }
+
+    /**
+     * @return the journal to write, or {@code null} when none was asked for.
+     */
+    private ChronicleJournal openJournal(final JournalSettings settings)
+    {
+        if (journal == null)
+        {
+            return null;
+        }
+        return new ChronicleJournal(new ChronicleJournalContext()
+            .directory(journal)
+            .rollCycle(settings.rollCycle())
+            .diskFreeBytesMin(settings.diskFreeBytesMin())
+            .durability(journalDurability == null ? settings.durability() :
+                JournalDurability.fromName(journalDurability)));
     }
 
     private static InputStream open(final Path file, final PrintWriter err)

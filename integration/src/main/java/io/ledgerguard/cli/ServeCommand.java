@@ -17,9 +17,12 @@ import io.ledgerguard.config.ConfigLoader;
 import io.ledgerguard.config.JournalSettings;
 import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.MemoryBudget;
 import io.ledgerguard.gateway.GatewaySettings;
 import io.ledgerguard.gateway.Sidecar;
+import io.ledgerguard.journal.JournalCorruptException;
 import io.ledgerguard.journal.JournalFormatException;
+import io.ledgerguard.journal.JournalStoppedException;
 
 /**
  * {@code ledger-guard serve}: the sidecar gateway (SPEC §9). Recovers from its journal, then serves the binary protocol
@@ -123,6 +126,8 @@ final class ServeCommand implements Callable<Integer>
         {
             guardConfig = ConfigLoader.load(config);
             journalSettings = ConfigLoader.loadJournalSettings(config);
+            // Before anything is allocated; with a journal, snapshots hold the state a second time.
+            MemoryBudget.of(guardConfig).checkFits(journal == null ? 1 : 2);
         }
         catch (final ConfigurationException ex)
         {
@@ -141,8 +146,10 @@ final class ServeCommand implements Callable<Integer>
             err.flush();
             return LedgerGuardCli.EXIT_FAILURE;
         }
-        catch (final JournalFormatException | IllegalStateException ex)
+        catch (final JournalFormatException | JournalCorruptException | JournalStoppedException |
+            IllegalStateException | java.io.UncheckedIOException ex)
         {
+            // An operating error names the file or entry and what to do: a message, not a stack trace.
             err.println("ledger-guard serve: --journal " + journal + ": " + ex.getMessage());
             err.flush();
             return LedgerGuardCli.EXIT_FAILURE;

@@ -61,7 +61,8 @@ public final class ConfigLoader
     private static final String VALIDITY_KEY = "validityMsMax";
     private static final String DOMAIN_KEY = "domain";
     private static final List<String> JOURNAL_KEYS = List.of(
-        "durability", "rollCycle", "snapshotEveryCommands", "snapshotIntervalMs", "snapshotsKept");
+        "durability", "rollCycle", "snapshotEveryCommands", "snapshotIntervalMs", "snapshotsKept",
+        "diskFreeBytesMin");
     private static final List<String> ASSET_KEYS = List.of(
         "code", "id", "scale", "reserveBufferMinorUnits", "breachToleranceMinorUnits", "creditCapMinorUnits",
         "attestationAgeMsMax", "volumeAlert", "outflow", "hotShareBpsMax");
@@ -571,6 +572,8 @@ public final class ConfigLoader
         settings.snapshotIntervalMs(integer(entries, key, "snapshotIntervalMs", 0, Long.MAX_VALUE,
             settings.snapshotIntervalMs()));
         settings.snapshotsKept((int)integer(entries, key, "snapshotsKept", 1, 1_000, settings.snapshotsKept()));
+        settings.diskFreeBytesMin(integer(entries, key, "diskFreeBytesMin", 0, Long.MAX_VALUE,
+            settings.diskFreeBytesMin()));
         return settings;
     }
 

@@ -14,6 +14,7 @@ import io.ledgerguard.journal.JournalDurability;
  *   snapshotEveryCommands: 1000000   # 0: none by count
  *   snapshotIntervalMs: 600000       # 0: none by time
  *   snapshotsKept: 3                 # older snapshot files are deleted; journal files never are
+ *   diskFreeBytesMin: 67108864       # free space left on the journal's file system: it stops accepting below
  * </pre>
  */
 public final class JournalSettings
@@ -27,6 +28,7 @@ public final class JournalSettings
     private long snapshotEveryCommands = SNAPSHOT_EVERY_COMMANDS_DEFAULT;
     private long snapshotIntervalMs = SNAPSHOT_INTERVAL_MS_DEFAULT;
     private int snapshotsKept = SNAPSHOTS_KEPT_DEFAULT;
+    private long diskFreeBytesMin = ChronicleJournalContext.DISK_FREE_BYTES_MIN_DEFAULT;
 
     JournalSettings durability(final JournalDurability durability)
     {
@@ -56,6 +58,21 @@ public final class JournalSettings
     {
         this.snapshotsKept = snapshotsKept;
         return this;
+    }
+
+    JournalSettings diskFreeBytesMin(final long diskFreeBytesMin)
+    {
+        this.diskFreeBytesMin = diskFreeBytesMin;
+        return this;
+    }
+
+    /**
+     * @return free space, in bytes, the journal leaves on its file system: below it, it refuses to open and stops
+     *         accepting.
+     */
+    public long diskFreeBytesMin()
+    {
+        return diskFreeBytesMin;
     }
 
     /**

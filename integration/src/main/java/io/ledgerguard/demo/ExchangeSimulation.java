@@ -31,6 +31,7 @@ import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.MemoryBudget;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.AlertDispatcher;
@@ -135,6 +136,8 @@ public final class ExchangeSimulation
     public DemoReport run() throws InterruptedException
     {
         final GuardConfig config = DemoConfig.create(accounts);
+        // Before anything is allocated: with a journal, the snapshots' copy and the engine recovered at the end too.
+        MemoryBudget.of(config).checkFits(journalDirectory == null ? 1 : 3);
         final GuardEngine engine = new GuardEngine(config);
         final InMemoryJournal memory = journalDirectory == null ? new InMemoryJournal(1 << 30) : null;
         final ChronicleJournal chronicle = journalDirectory == null ? null : openNewJournal();

@@ -92,7 +92,8 @@ public final class Sidecar implements AutoCloseable
             if (journalDir != null)
             {
                 journal = new ChronicleJournal(new ChronicleJournalContext().directory(journalDir)
-                    .durability(settings.durability()).rollCycle(settings.rollCycle()));
+                    .durability(settings.durability()).rollCycle(settings.rollCycle())
+                    .diskFreeBytesMin(settings.diskFreeBytesMin()));
                 opened.push(journal);
                 final SnapshotStore store = SnapshotStore.inJournal(journalDir);
                 final Recovery.Result recovery = Recovery.recover(journal, store, engine);

@@ -16,6 +16,7 @@ import net.openhft.chronicle.bytes.MappedBytesStore;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
@@ -73,7 +74,7 @@ public final class ChronicleJournal implements Journal
 {
     private final String directory;
     private final JournalDurability durability;
-    private final ChronicleQueue queue;
+    private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final HashChain chain;
     private final byte[] entry = new byte[ENTRY_LENGTH_MAX];
@@ -103,13 +104,29 @@ public final class ChronicleJournal implements Journal
     private boolean mappingChanged = true;
     private long mappingSyncs;
     private long directorySyncs;
+    /** Allocates the disk after the last entry before Chronicle's mapped writes reach it. */
+    private final DiskRunway runway;
+    /** Where the last entry written ends, in its cycle file. */
+    private long lastEnd;
+    /** The cycle of the file the last entry went to; {@link #NO_CYCLE} before the first since opening. */
+    private int lastCycle = NO_CYCLE;
+    private boolean failureLogged;
+    /** The sequence of the checkpoint the chain was verified from on opening; 0 when verified whole. */
+    private long verifiedFromSeq;
+    private long excerptsReadOnOpening;
+
+    private static final int NO_CYCLE = Integer.MIN_VALUE;
+    private static final System.Logger LOG = System.getLogger(ChronicleJournal.class.getName());
 
     /**
      * Open or create a journal.
      *
      * @param context where and how; concluded here.
-     * @throws JournalFormatException  when the directory holds something that is not a journal of this version.
-     * @throws JournalCorruptException when the existing journal's chain does not verify.
+     * @throws JournalFormatException  when the directory holds something that is not a journal of this version, or a
+     *                                 queue file that is not a Chronicle Queue file.
+     * @throws JournalCorruptException when the existing journal's chain does not verify, or a queue file is damaged
+     *                                 ({@link QueueFileCheck}: cut, empty, never completed): the message names the
+     *                                 file, the last whole entry and what to do.
      */
     public ChronicleJournal(final ChronicleJournalContext context)
     {
@@ -118,6 +135,17 @@ public final class ChronicleJournal implements Journal
         this.directory = path.toString();
         this.durability = context.durability();
         JournalDirectory.checkOnlyQueueFiles(path);
+        if (java.nio.file.Files.isDirectory(path))
+        {
+            final QueueFileCheck.Damage damage = QueueFileCheck.check(path);
+            if (damage != null)
+            {
+                // Before Chronicle Queue opens anything: it would wait on, rename, rewrite or misread the file.
+                throw damage.exception(directory);
+            }
+        }
+        runway = new DiskRunway(path, context.diskFreeBytesMin(), context.diskSpaceProbe());
+        runway.requireFreeToOpen(existingAncestor(path));
         final SingleChronicleQueueBuilder builder = ChronicleQueue.singleBuilder(path).rollCycle(context.rollCycle());
         if (context.blockSizeBytes() > 0)
         {
@@ -131,12 +159,14 @@ public final class ChronicleJournal implements Journal
         queue = builder.build();
         try
         {
-            final JournalReader reader = new JournalReader(directory, queue, false);
+            final JournalReader reader = readFromNewestCheckpoint();
             try
             {
                 reader.verifyAll();
+                excerptsReadOnOpening = reader.excerptsRead();
                 chain = reader.chain();
-                commands = reader.commands();
+                // From a checkpoint on, the commands before it are not counted; sequences start at 1 without gaps.
+                commands = verifiedFromSeq == 0 ? reader.commands() : reader.lastSeq();
                 lastSeq = reader.lastSeq();
                 checkpointsFound = List.copyOf(reader.checkpoints());
                 entries = reader.entries();
@@ -167,6 +197,60 @@ public final class ChronicleJournal implements Journal
     }
 
     /**
+     * A reader positioned to verify the journal from its newest checkpoint's command entry to the end, so that opening
+     * costs the entries after the last snapshot, not the journal's length (the whole chain is {@code audit verify}'s
+     * to check). Without a checkpoint, or with one that does not lead to its entry (a journal written into a new
+     * directory by {@code audit repair} keeps its checkpoints' queue indexes), the whole journal is verified.
+     */
+    private JournalReader readFromNewestCheckpoint()
+    {
+        final JournalReader reader = new JournalReader(directory, queue, false);
+        final JournalReader.Checkpoint newest;
+        try
+        {
+            newest = reader.newestCheckpoint();
+            if (newest == null)
+            {
+                return reader;
+            }
+            reader.startAfter(newest);
+            verifiedFromSeq = newest.seq();
+            return reader;
+        }
+        catch (final JournalCorruptException ex)
+        {
+            final long scanned = reader.excerptsRead();
+            reader.close();
+            LOG.log(System.Logger.Level.WARNING, "journal " + directory + ": verifying the whole chain: the newest " +
+                "checkpoint does not lead to its entry: " + ex.getMessage());
+            final JournalReader whole = new JournalReader(directory, queue, false);
+            whole.excerptsReadBefore(scanned);
+            return whole;
+        }
+        catch (final RuntimeException ex)
+        {
+            reader.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * @return the sequence of the checkpoint the chain was verified from on opening, 0 when it was verified whole.
+     */
+    public long verifiedFromSeq()
+    {
+        return verifiedFromSeq;
+    }
+
+    /**
+     * @return excerpts read to open the journal: what opening cost, for tests that it does not grow with the journal.
+     */
+    long excerptsReadOnOpening()
+    {
+        return excerptsReadOnOpening;
+    }
+
+    /**
      * Append a sequenced command. Its sequence must follow the last one in the journal.
      *
      * @param command the command, sequenced.
@@ -175,6 +259,18 @@ public final class ChronicleJournal implements Journal
      */
     @Override
     public void append(final Command command, final Decision decision)
+    {
+        try
+        {
+            appendEntry(command, decision);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            throw failedLoudly(ex);
+        }
+    }
+
+    private void appendEntry(final Command command, final Decision decision)
     {
         final long seq = command.seq;
         if (closed || failed)
@@ -319,6 +415,46 @@ public final class ChronicleJournal implements Journal
         {
             return;
         }
+        try
+        {
+            flushEntries();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            failed = true;
+            throw failedLoudly(ex);
+        }
+    }
+
+    /**
+     * The journal stops: say why, once, on the log, where an operator looks; the pipeline then answers every command
+     * {@code GUARD_FAILED} with this failure.
+     */
+    private RuntimeException failedLoudly(final Throwable ex)
+    {
+        if (!failureLogged && (failed || closed || ex instanceof JournalStoppedException))
+        {
+            failureLogged = true;
+            if (ex instanceof JournalStoppedException)
+            {
+                // An operating error, said in full by its message.
+                LOG.log(System.Logger.Level.ERROR, ex.getMessage());
+            }
+            else
+            {
+                LOG.log(System.Logger.Level.ERROR, "journal stopped accepting: directory=" + directory +
+                    ", lastSeq=" + lastSeq + ": " + ex, ex);
+            }
+        }
+        if (ex instanceof Error)
+        {
+            throw (Error)ex;
+        }
+        return (RuntimeException)ex;
+    }
+
+    private void flushEntries()
+    {
         if (pendingCheckpoint.get() != null)
         {
             writePendingCheckpoint();
@@ -394,6 +530,7 @@ public final class ChronicleJournal implements Journal
         {
             appender.close();
             queue.close();
+            runway.close();
         }
     }
 
@@ -418,6 +555,16 @@ public final class ChronicleJournal implements Journal
         buffer.putLong(SEQ_OFFSET, seq, BYTE_ORDER);
         buffer.putLong(TIMESTAMP_OFFSET, timestampNs, BYTE_ORDER);
         final int sealedLength = BODY_OFFSET + bodyLength;
+        try
+        {
+            ensureRunway();
+        }
+        catch (final RuntimeException ex)
+        {
+            // Nothing was written: the journal ends with its last whole entry, and refuses everything after.
+            failed = true;
+            throw ex;
+        }
         chain.head(headBeforeWrite);
         chain.seal(entry, sealedLength);
         boolean written = false;
@@ -427,6 +574,8 @@ public final class ChronicleJournal implements Journal
             {
                 final Bytes<?> bytes = context.wire().bytes();
                 bytes.write(entry, 0, sealedLength + CHAIN_LENGTH);
+                // The mapped bytes' positions are the cycle file's offsets.
+                lastEnd = bytes.writePosition();
                 if (durability == JournalDurability.OS)
                 {
                     syncWhenMappingChanged(bytes.bytesStore());
@@ -446,7 +595,47 @@ public final class ChronicleJournal implements Journal
                 }
             }
         }
+        lastCycle = appender.cycle();
         entries++;
+    }
+
+    /**
+     * Before an entry is written: the bytes it will go to must be allocated on the device, or the file system must
+     * have room for the new cycle file it may start ({@link DiskRunway}). Costs a comparison or two per entry, and a
+     * {@code statvfs} and a write of zeros per {@value DiskRunway#RUNWAY_BYTES} bytes of journal.
+     */
+    private void ensureRunway()
+    {
+        if (queue.cycle() != lastCycle)
+        {
+            // The first entry since opening, or one that starts a new cycle file: Chronicle creates or maps it.
+            runway.beforeNewFile(lastSeq);
+        }
+        else if (runway.lowAfter(lastEnd))
+        {
+            runway.extend(appender.currentFile(), lastEnd, lastSeq);
+        }
+    }
+
+    /**
+     * @return the directory, or its nearest existing parent when it does not exist yet: where free space is asked.
+     */
+    private static Path existingAncestor(final Path directory)
+    {
+        Path existing = directory.toAbsolutePath();
+        while (existing != null && !java.nio.file.Files.exists(existing))
+        {
+            existing = existing.getParent();
+        }
+        return existing == null ? directory.toAbsolutePath().getRoot() : existing;
+    }
+
+    /**
+     * @return where the last entry written ends in its cycle file (for tests).
+     */
+    long lastEnd()
+    {
+        return lastEnd;
     }
 
     /**

@@ -14,12 +14,19 @@ public final class ChronicleJournalContext
 {
     /** Roll cycle by default: one file a day, the smallest index spacing Chronicle offers for daily files. */
     public static final String ROLL_CYCLE_DEFAULT = "FAST_DAILY";
+    /**
+     * Free space the journal leaves on its file system by default: it stops accepting rather than go below, so that
+     * a snapshot, the logs and an operator still have room. A snapshot is as large as the tables.
+     */
+    public static final long DISK_FREE_BYTES_MIN_DEFAULT = 64L << 20;
 
     private Path directory;
     private JournalDurability durability = JournalDurability.PROCESS;
     private String rollCycleName = ROLL_CYCLE_DEFAULT;
     private RollCycle rollCycle;
     private long blockSizeBytes;
+    private long diskFreeBytesMin = DISK_FREE_BYTES_MIN_DEFAULT;
+    private DiskSpaceProbe diskSpaceProbe = DiskSpaceProbe.FILE_STORE;
 
     /**
      * @param directory where the journal's files live; created when missing.
@@ -87,6 +94,43 @@ public final class ChronicleJournalContext
     }
 
     /**
+     * @param diskFreeBytesMin free space, in bytes, the journal leaves on its file system: it refuses to open, and
+     *                         stops accepting, rather than go below ({@link DiskRunway}).
+     * @return this for a fluent style.
+     */
+    public ChronicleJournalContext diskFreeBytesMin(final long diskFreeBytesMin)
+    {
+        this.diskFreeBytesMin = diskFreeBytesMin;
+        return this;
+    }
+
+    /**
+     * @return free space the journal leaves on its file system.
+     */
+    public long diskFreeBytesMin()
+    {
+        return diskFreeBytesMin;
+    }
+
+    /**
+     * @param diskSpaceProbe how the journal asks its file system for free space; tests run out of space with it.
+     * @return this for a fluent style.
+     */
+    public ChronicleJournalContext diskSpaceProbe(final DiskSpaceProbe diskSpaceProbe)
+    {
+        this.diskSpaceProbe = diskSpaceProbe;
+        return this;
+    }
+
+    /**
+     * @return how the journal asks its file system for free space.
+     */
+    public DiskSpaceProbe diskSpaceProbe()
+    {
+        return diskSpaceProbe;
+    }
+
+    /**
      * @return the roll cycle, once {@link #conclude()}d.
      */
     public RollCycle rollCycle()
@@ -113,6 +157,14 @@ public final class ChronicleJournalContext
         if (blockSizeBytes < 0)
         {
             throw new ConfigurationException("journal.blockSizeBytes", "must be >= 0, was " + blockSizeBytes);
+        }
+        if (diskFreeBytesMin < 0)
+        {
+            throw new ConfigurationException("journal.diskFreeBytesMin", "must be >= 0, was " + diskFreeBytesMin);
+        }
+        if (diskSpaceProbe == null)
+        {
+            throw new ConfigurationException("journal.diskSpaceProbe", "is required");
         }
         rollCycle = rollCycleByName(rollCycleName);
         return this;

@@ -1,8 +1,9 @@
 package io.ledgerguard.journal;
 
 /**
- * A journal whose hash chain, sequence or entry layout is broken: the evidence was modified, entries were inserted,
- * deleted or reordered, or an entry is damaged. Names the first bad entry.
+ * A journal whose hash chain, sequence or entry layout is broken, or whose queue files are damaged: the evidence was
+ * modified, entries were inserted, deleted or reordered, an entry is damaged, or a file was cut short. Names the first
+ * bad entry and, where it can, the last good one and what to do.
  */
 public final class JournalCorruptException extends RuntimeException
 {
@@ -10,6 +11,7 @@ public final class JournalCorruptException extends RuntimeException
 
     private final long entryIndex;
     private final String problem;
+    private final String remedy;
 
     /**
      * @param directory  the journal.
@@ -18,9 +20,23 @@ public final class JournalCorruptException extends RuntimeException
      */
     public JournalCorruptException(final String directory, final long entryIndex, final String problem)
     {
-        super("journal corrupt: directory=" + directory + ", entryIndex=" + entryIndex + ", problem=" + problem);
+        this(directory, entryIndex, problem, null);
+    }
+
+    /**
+     * @param directory  the journal.
+     * @param entryIndex index of the first bad entry, 0 being the journal header.
+     * @param problem    what is wrong with it.
+     * @param remedy     the last good entry and what an operator can do, or {@code null}.
+     */
+    public JournalCorruptException(
+        final String directory, final long entryIndex, final String problem, final String remedy)
+    {
+        super("journal corrupt: directory=" + directory + ", entryIndex=" + entryIndex + ", problem=" + problem +
+            (remedy == null ? "" : "; " + remedy));
         this.entryIndex = entryIndex;
         this.problem = problem;
+        this.remedy = remedy;
     }
 
     /**
@@ -37,5 +53,13 @@ public final class JournalCorruptException extends RuntimeException
     public String problem()
     {
         return problem;
+    }
+
+    /**
+     * @return the last good entry and what an operator can do, or {@code null}.
+     */
+    public String remedy()
+    {
+        return remedy;
     }
 }

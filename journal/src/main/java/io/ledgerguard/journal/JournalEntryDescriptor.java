@@ -43,7 +43,26 @@ import io.ledgerguard.core.DecisionCodec;
  *     a snapshot does, and check the chain on from the recorded value; the digest lets recovery load only the
  *     snapshot bytes the chain vouches for. It follows its command entry once the snapshot is written, so later
  *     command entries may come between them.</li>
+ *     <li>a {@link #KIND_CUT} entry, written only by {@code audit repair} ({@link JournalRepair}) as the last entry
+ *     of a new journal that holds a damaged journal's entries, byte for byte, up to a sequence. Its {@code seq} is
+ *     the last command kept (0 when none), its {@code timestampNs} when the repair ran (wall clock), and its body
+ * <pre>
+ *   0                      64                  72                80                88               96      98
+ *   +----------------------+-------------------+-----------------+-----------------+----------------+-------+------+
+ *   | chain value of the   | index of the last | entries dropped | first seq       | last seq       | note  | note |
+ *   | last entry kept (hex)| entry kept        | (whole, read)   | dropped (0 none)| dropped (0 none)| length| ASCII|
+ *   +----------------------+-------------------+-----------------+-----------------+----------------+-------+------+
+ * </pre>
+ *     It chains on the last entry kept like any entry, so nothing before it is re-chained: every chain value and
+ *     checkpoint published up to the cut still verifies in the new journal. It states the loss: the whole entries
+ *     of the source after the cut and the lowest and highest sequence their commands record (past a damaged entry
+ *     they are read but cannot be verified), and in the note (at most {@link #CUT_NOTE_LENGTH_MAX} bytes) the source
+ *     directory and the damage that ended the verified reading. The entries after it continue the sequence from its
+ *     {@code seq}.</li>
  * </ul>
+ * The format version stays {@value #FORMAT_VERSION} with the cut entry: the header is the first link of the chain, so
+ * a new version in it would mean re-chaining every entry kept, and the chain values published before the cut would no
+ * longer verify. A reader of an earlier build refuses a journal holding a cut entry at that entry, by its kind.
  */
 public final class JournalEntryDescriptor
 {
@@ -64,6 +83,8 @@ public final class JournalEntryDescriptor
     public static final byte KIND_COMMAND = 2;
     /** The state hash and chain value at an earlier command's sequence. */
     public static final byte KIND_CHECKPOINT = 3;
+    /** Where {@code audit repair} cut a damaged journal, and what was dropped. */
+    public static final byte KIND_CUT = 4;
 
     /** Marks a directory as a ledger-guard journal. */
     public static final byte[] MAGIC = "LEDGER-GUARD-JOURNAL".getBytes(StandardCharsets.US_ASCII);
@@ -82,6 +103,16 @@ public final class JournalEntryDescriptor
     public static final int CHECKPOINT_SNAPSHOT_DIGEST_OFFSET = 144;
     public static final int CHECKPOINT_BODY_LENGTH = 208;
 
+    public static final int CUT_CHAIN_OFFSET = 0;
+    public static final int CUT_LAST_ENTRY_INDEX_OFFSET = 64;
+    public static final int CUT_DROPPED_ENTRIES_OFFSET = 72;
+    public static final int CUT_DROPPED_FIRST_SEQ_OFFSET = 80;
+    public static final int CUT_DROPPED_LAST_SEQ_OFFSET = 88;
+    public static final int CUT_NOTE_LENGTH_OFFSET = 96;
+    public static final int CUT_NOTE_OFFSET = 98;
+    /** Longest note of a cut entry. */
+    public static final int CUT_NOTE_LENGTH_MAX = 1024;
+
     /** Longest body of any entry. */
     public static final int BODY_LENGTH_MAX = Math.max(HEADER_BODY_LENGTH,
         CommandCodec.ENCODED_LENGTH_MAX + DecisionCodec.ENCODED_LENGTH_MAX);
@@ -94,6 +125,10 @@ public final class JournalEntryDescriptor
         if (MAGIC.length != HEADER_FORMAT_VERSION_OFFSET - HEADER_MAGIC_OFFSET)
         {
             throw new ExceptionInInitializerError("journal magic length=" + MAGIC.length);
+        }
+        if (CUT_NOTE_OFFSET + CUT_NOTE_LENGTH_MAX > BODY_LENGTH_MAX)
+        {
+            throw new ExceptionInInitializerError("cut entry longer than bodyLengthMax=" + BODY_LENGTH_MAX);
         }
     }
 

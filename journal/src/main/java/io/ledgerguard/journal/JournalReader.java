@@ -10,6 +10,9 @@ import java.util.List;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -37,6 +40,15 @@ import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_FORMAT_VERSIO
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_MAGIC_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_CHECKPOINT;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_COMMAND;
+import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_CUT;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_CHAIN_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_DROPPED_ENTRIES_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_DROPPED_FIRST_SEQ_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_DROPPED_LAST_SEQ_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_LAST_ENTRY_INDEX_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_NOTE_LENGTH_MAX;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_NOTE_LENGTH_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_NOTE_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_HEADER;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.MAGIC;
@@ -67,6 +79,20 @@ public final class JournalReader implements AutoCloseable
     private final Decision scratchDecision = new Decision();
     private final List<Checkpoint> checkpoints = new ArrayList<>();
     private Checkpoint lastCheckpoint;
+    /** Damage {@link QueueFileCheck} found in the queue files: reading stops with it before its entry. */
+    private QueueFileCheck.Damage damage;
+    /** Excerpts read, by this reader and its scans for a checkpoint: what opening a journal costs. */
+    private long excerptsRead;
+    /** Set when the search for the newest checkpoint met a cut entry ({@link JournalRepair}). */
+    private boolean cutFound;
+    /** Reads the queue files without Chronicle Queue instead of {@link #tailer}: see {@link #openFiles(Path)}. */
+    private final QueueFileWalker walker;
+    private final byte[] previousHead = new byte[CHAIN_LENGTH];
+    private int lastLength;
+    private final List<Cut> cuts = new ArrayList<>();
+
+    /** The first stretch of entries, counted back from the end, searched for the newest checkpoint. */
+    static final long CHECKPOINT_SCAN_MIN = 4_096;
 
     JournalReader(final String directory, final ChronicleQueue queue, final boolean ownsQueue)
     {
@@ -74,14 +100,46 @@ public final class JournalReader implements AutoCloseable
         this.queue = queue;
         this.ownsQueue = ownsQueue;
         this.tailer = queue.createTailer();
+        this.walker = null;
+    }
+
+    private JournalReader(final String directory, final QueueFileWalker walker)
+    {
+        this.directory = directory;
+        this.queue = null;
+        this.ownsQueue = false;
+        this.tailer = null;
+        this.walker = walker;
     }
 
     /**
-     * Open a journal directory read-only.
+     * Read a journal's cycle files with plain reads ({@link QueueFileWalker}), without Chronicle Queue: for
+     * {@code audit repair}, which must read up to a damaged file that Chronicle Queue would not open. Reading stops
+     * at the first entry not whole in its file with the exception {@link QueueFileCheck} would throw for it.
+     *
+     * @param directory the journal.
+     * @return a reader positioned before the first entry; {@link #startAfter(Checkpoint)} is not available.
+     * @throws JournalFormatException when the directory is missing or holds anything but a journal's files.
+     */
+    static JournalReader openFiles(final Path directory)
+    {
+        if (!Files.isDirectory(directory))
+        {
+            throw new JournalFormatException("no journal: directory=" + directory + ", found=nothing");
+        }
+        JournalDirectory.checkOnlyQueueFiles(directory);
+        return new JournalReader(directory.toString(), new QueueFileWalker(QueueFileCheck.cycleFiles(directory)));
+    }
+
+    /**
+     * Open a journal directory read-only. Its queue files are checked first ({@link QueueFileCheck}): a damaged file
+     * that leaves no entry to read is refused here; otherwise reading stops with a {@link JournalCorruptException}
+     * naming the damage when it reaches the first entry lost.
      *
      * @param directory the journal.
      * @return a reader positioned before the first entry.
-     * @throws JournalFormatException when the directory is missing or holds anything but a journal's files.
+     * @throws JournalFormatException  when the directory is missing or holds anything but a journal's files.
+     * @throws JournalCorruptException when a damaged queue file leaves no entry to read.
      */
     public static JournalReader open(final Path directory)
     {
@@ -90,10 +148,18 @@ public final class JournalReader implements AutoCloseable
             throw new JournalFormatException("no journal: directory=" + directory + ", found=nothing");
         }
         JournalDirectory.checkOnlyQueueFiles(directory);
+        final QueueFileCheck.Damage damage = QueueFileCheck.check(directory);
+        if (damage != null && damage.entryIndex() == 0)
+        {
+            // Chronicle Queue would wait on the first file, or misread it: nothing before it can be read.
+            throw damage.exception(directory.toString());
+        }
         final ChronicleQueue queue = ChronicleQueue.singleBuilder(directory).readOnly(true).build();
         try
         {
-            return new JournalReader(directory.toString(), queue, true);
+            final JournalReader reader = new JournalReader(directory.toString(), queue, true);
+            reader.damage = damage;
+            return reader;
         }
         catch (final RuntimeException ex)
         {
@@ -166,6 +232,7 @@ public final class JournalReader implements AutoCloseable
             return -1;
         }
         final long index = entries - 1;
+        chain.head(previousHead);
         if (!chain.verify(entry, length - CHAIN_LENGTH, computed))
         {
             throw corrupt(index, "chain mismatch: entry modified, or an entry before it inserted, deleted or moved");
@@ -183,10 +250,15 @@ public final class JournalReader implements AutoCloseable
             readCheckpoint(index, seq, bodyLength);
             return KIND_CHECKPOINT;
         }
+        if (kind == KIND_CUT)
+        {
+            readCut(index, seq, timestampNs, bodyLength);
+            return KIND_CUT;
+        }
         if (kind != KIND_COMMAND)
         {
-            throw corrupt(index, "unexpected entry kind=" + kind + ", expected=" + KIND_COMMAND + " or " +
-                KIND_CHECKPOINT);
+            throw corrupt(index, "unexpected entry kind=" + kind + ", expected=" + KIND_COMMAND + ", " +
+                KIND_CHECKPOINT + " or " + KIND_CUT);
         }
         if (commands > 0 && seq != lastSeq + 1)
         {
@@ -260,6 +332,42 @@ public final class JournalReader implements AutoCloseable
         checkpoints.add(lastCheckpoint);
     }
 
+    private void readCut(final long index, final long seq, final long timestampNs, final int bodyLength)
+    {
+        final int noteLength = bodyLength < CUT_NOTE_OFFSET ? -1 :
+            entryBuffer.getShort(BODY_OFFSET + CUT_NOTE_LENGTH_OFFSET, BYTE_ORDER);
+        if (noteLength < 0 || noteLength > CUT_NOTE_LENGTH_MAX || bodyLength != CUT_NOTE_OFFSET + noteLength)
+        {
+            throw corrupt(index, "cut bodyLength=" + bodyLength + " does not hold its note, noteLength=" + noteLength);
+        }
+        if (seq != lastSeq)
+        {
+            throw corrupt(index, "cut after seq=" + seq + " but the last command is seq=" + lastSeq);
+        }
+        final String chainHex = hexField(index, BODY_OFFSET + CUT_CHAIN_OFFSET, "cut chain value");
+        final String previous = Sha256.hex(previousHead, 0, CHAIN_LENGTH);
+        if (!chainHex.equals(previous))
+        {
+            throw corrupt(index, "cut records chain value " + chainHex + " but the entry before it has " + previous);
+        }
+        final long lastEntryIndex = entryBuffer.getLong(BODY_OFFSET + CUT_LAST_ENTRY_INDEX_OFFSET, BYTE_ORDER);
+        if (lastEntryIndex != index - 1)
+        {
+            throw corrupt(index, "cut records the last entry kept as index " + lastEntryIndex + ", is " + (index - 1));
+        }
+        final long droppedEntries = entryBuffer.getLong(BODY_OFFSET + CUT_DROPPED_ENTRIES_OFFSET, BYTE_ORDER);
+        final long droppedFirstSeq = entryBuffer.getLong(BODY_OFFSET + CUT_DROPPED_FIRST_SEQ_OFFSET, BYTE_ORDER);
+        final long droppedLastSeq = entryBuffer.getLong(BODY_OFFSET + CUT_DROPPED_LAST_SEQ_OFFSET, BYTE_ORDER);
+        if (droppedEntries < 0 || (droppedFirstSeq == 0) != (droppedLastSeq == 0) || droppedLastSeq < droppedFirstSeq)
+        {
+            throw corrupt(index, "cut records dropped entries=" + droppedEntries + " seq " + droppedFirstSeq + ".." +
+                droppedLastSeq + " after seq=" + seq);
+        }
+        final String note = new String(entry, BODY_OFFSET + CUT_NOTE_OFFSET, noteLength, StandardCharsets.US_ASCII);
+        cuts.add(new Cut(index, seq, timestampNs, chainHex, lastEntryIndex, droppedEntries, droppedFirstSeq,
+            droppedLastSeq, note));
+    }
+
     private String hexField(final long index, final int offset, final String name)
     {
         final String hex = new String(entry, offset, CHAIN_LENGTH * 2, StandardCharsets.US_ASCII);
@@ -288,6 +396,7 @@ public final class JournalReader implements AutoCloseable
         {
             throw new IllegalStateException("startAfter on a reader that has read already: entries=" + entries);
         }
+        assert walker == null : "startAfter needs the queue's index";
         final int headerLength = readEntry();
         if (headerLength < 0)
         {
@@ -314,6 +423,164 @@ public final class JournalReader implements AutoCloseable
         lastSeq = checkpoint.seq();
         lastTimestampNs = entryBuffer.getLong(TIMESTAMP_OFFSET, BYTE_ORDER);
         commands = 1;
+    }
+
+    /**
+     * Find the newest checkpoint entry of the journal without reading it from the start: stretches of entries are
+     * read back from the end, each twice as long as the one after it, into earlier cycle files as needed, until one
+     * holds a checkpoint. So the cost is that of the entries after the newest checkpoint (at most about twice that),
+     * not of the journal. Nothing is verified here: {@link #startAfter(Checkpoint)} checks that the checkpoint names
+     * its entry, and the chain is verified from there on.
+     *
+     * @return the newest checkpoint, or {@code null} when the journal holds none (or a stretch cannot be read, and
+     *         the caller reads the journal whole instead).
+     */
+    Checkpoint newestCheckpoint()
+    {
+        final long last = queue.lastIndex();
+        if (last < 0 || !(queue instanceof SingleChronicleQueue))
+        {
+            return null;
+        }
+        final RollCycle rollCycle = queue.rollCycle();
+        int cycle = rollCycle.toCycle(last);
+        long cycleEnd = rollCycle.toSequenceNumber(last) + 1;
+        long stop = Long.MAX_VALUE;
+        long distance = CHECKPOINT_SCAN_MIN;
+        try (ExcerptTailer scanner = queue.createTailer())
+        {
+            while (true)
+            {
+                final long fromSeq = Math.max(0, cycleEnd - distance);
+                final long from = rollCycle.toIndex(cycle, fromSeq);
+                if (!scanner.moveToIndex(from))
+                {
+                    return null;
+                }
+                final Checkpoint found = newestCheckpointBefore(scanner, stop);
+                if (found != null || cutFound)
+                {
+                    // After a cut, the checkpoints before it name entries of the journal it was cut from.
+                    return found;
+                }
+                stop = from;
+                distance *= 2;
+                if (fromSeq > 0)
+                {
+                    cycleEnd = fromSeq;
+                    continue;
+                }
+                cycle = ((SingleChronicleQueue)queue).nextCycle(cycle, TailerDirection.BACKWARD);
+                if (cycle < 0)
+                {
+                    return null;
+                }
+                cycleEnd = scanner.excerptsInCycle(cycle);
+            }
+        }
+        catch (final java.text.ParseException ex)
+        {
+            // A cycle file name Chronicle cannot parse: read the journal whole instead, which names the problem.
+            return null;
+        }
+    }
+
+    /**
+     * @return the last checkpoint among the excerpts from the scanner's position up to {@code stop} (an index,
+     *         exclusive), parsed but not verified; {@code null} when there is none.
+     */
+    private Checkpoint newestCheckpointBefore(final ExcerptTailer scanner, final long stop)
+    {
+        // A cut found in this stretch stops the search: only a checkpoint after it counts.
+        Checkpoint newest = null;
+        while (true)
+        {
+            try (DocumentContext context = scanner.readingDocument())
+            {
+                if (!context.isPresent())
+                {
+                    return newest;
+                }
+                if (context.index() >= stop)
+                {
+                    context.rollbackOnClose();
+                    return newest;
+                }
+                excerptsRead++;
+                final Bytes<?> bytes = context.wire().bytes();
+                final byte kind = bytes.readRemaining() > KIND_OFFSET ?
+                    bytes.readByte(bytes.readPosition() + KIND_OFFSET) : 0;
+                if (kind == KIND_CUT)
+                {
+                    cutFound = true;
+                    newest = null;
+                    continue;
+                }
+                if (bytes.readRemaining() != JournalEntryDescriptor.entryLength(CHECKPOINT_BODY_LENGTH) ||
+                    kind != KIND_CHECKPOINT)
+                {
+                    continue;
+                }
+                final int length = bytes.read(entry, 0, (int)bytes.readRemaining());
+                final Checkpoint checkpoint = unverifiedCheckpoint(length);
+                newest = checkpoint == null ? newest : checkpoint;
+            }
+        }
+    }
+
+    /**
+     * @return the checkpoint in {@link #entry}, or {@code null} when its fields are not well formed.
+     */
+    private Checkpoint unverifiedCheckpoint(final int length)
+    {
+        if (length != JournalEntryDescriptor.entryLength(CHECKPOINT_BODY_LENGTH) ||
+            entryBuffer.getInt(BODY_LENGTH_OFFSET, BYTE_ORDER) != CHECKPOINT_BODY_LENGTH)
+        {
+            return null;
+        }
+        final String[] hex = new String[3];
+        final int[] offsets = {CHECKPOINT_STATE_HASH_OFFSET, CHECKPOINT_CHAIN_OFFSET, CHECKPOINT_SNAPSHOT_DIGEST_OFFSET};
+        for (int i = 0; i < hex.length; i++)
+        {
+            hex[i] = new String(entry, BODY_OFFSET + offsets[i], CHAIN_LENGTH * 2, StandardCharsets.US_ASCII);
+            if (!isLowerHex(hex[i]))
+            {
+                return null;
+            }
+        }
+        // Its own entry index is not known without counting from the start; reading on from its command entry
+        // counts it again, and records the checkpoint with it.
+        return new Checkpoint(entryBuffer.getLong(SEQ_OFFSET, BYTE_ORDER), hex[0], hex[1], -1,
+            entryBuffer.getLong(BODY_OFFSET + CHECKPOINT_QUEUE_INDEX_OFFSET, BYTE_ORDER),
+            entryBuffer.getLong(BODY_OFFSET + CHECKPOINT_ENTRY_INDEX_OFFSET, BYTE_ORDER), hex[2]);
+    }
+
+    private static boolean isLowerHex(final String hex)
+    {
+        for (int i = 0; i < hex.length(); i++)
+        {
+            if (Character.digit(hex.charAt(i), 16) < 0 || Character.isUpperCase(hex.charAt(i)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @param count excerpts read by an earlier reader on the same errand, counted in {@link #excerptsRead()}.
+     */
+    void excerptsReadBefore(final long count)
+    {
+        excerptsRead += count;
+    }
+
+    /**
+     * @return excerpts read so far, by reading and by searching for a checkpoint.
+     */
+    long excerptsRead()
+    {
+        return excerptsRead;
     }
 
     /**
@@ -424,6 +691,154 @@ public final class JournalReader implements AutoCloseable
     }
 
     /**
+     * @return every cut entry read so far, in journal order.
+     */
+    public List<Cut> cuts()
+    {
+        return cuts;
+    }
+
+    /**
+     * A cut entry: {@code audit repair} kept the entries up to {@link #seq()} of a damaged journal and dropped the
+     * rest ({@link JournalEntryDescriptor#KIND_CUT}).
+     */
+    public static final class Cut
+    {
+        private final long entryIndex;
+        private final long seq;
+        private final long timestampNs;
+        private final String chainHeadHex;
+        private final long lastEntryIndex;
+        private final long droppedEntries;
+        private final long droppedFirstSeq;
+        private final long droppedLastSeq;
+        private final String note;
+
+        Cut(final long entryIndex, final long seq, final long timestampNs, final String chainHeadHex,
+            final long lastEntryIndex, final long droppedEntries, final long droppedFirstSeq, final long droppedLastSeq,
+            final String note)
+        {
+            this.entryIndex = entryIndex;
+            this.seq = seq;
+            this.timestampNs = timestampNs;
+            this.chainHeadHex = chainHeadHex;
+            this.lastEntryIndex = lastEntryIndex;
+            this.droppedEntries = droppedEntries;
+            this.droppedFirstSeq = droppedFirstSeq;
+            this.droppedLastSeq = droppedLastSeq;
+            this.note = note;
+        }
+
+        /**
+         * @return the index of the cut entry itself.
+         */
+        public long entryIndex()
+        {
+            return entryIndex;
+        }
+
+        /**
+         * @return the last command kept, 0 when none.
+         */
+        public long seq()
+        {
+            return seq;
+        }
+
+        /**
+         * @return when the repair ran, nanoseconds since the epoch.
+         */
+        public long timestampNs()
+        {
+            return timestampNs;
+        }
+
+        /**
+         * @return the chain value of the last entry kept, 64 hex digits.
+         */
+        public String chainHeadHex()
+        {
+            return chainHeadHex;
+        }
+
+        /**
+         * @return the index of the last entry kept.
+         */
+        public long lastEntryIndex()
+        {
+            return lastEntryIndex;
+        }
+
+        /**
+         * @return the whole entries of the source read after the cut and dropped.
+         */
+        public long droppedEntries()
+        {
+            return droppedEntries;
+        }
+
+        /**
+         * @return the first command dropped, 0 when none could be read.
+         */
+        public long droppedFirstSeq()
+        {
+            return droppedFirstSeq;
+        }
+
+        /**
+         * @return the last command dropped that could be read, 0 when none.
+         */
+        public long droppedLastSeq()
+        {
+            return droppedLastSeq;
+        }
+
+        /**
+         * @return the source directory and the damage that ended its reading, if any.
+         */
+        public String note()
+        {
+            return note;
+        }
+
+        @Override
+        public String toString()
+        {
+            return "Cut{seq=" + seq + ", entryIndex=" + entryIndex + ", chainHead=" + chainHeadHex + ", dropped=" +
+                droppedEntries + " entries, seq " + droppedFirstSeq + ".." + droppedLastSeq + ", note=" + note + '}';
+        }
+    }
+
+    /**
+     * Read and verify the journal header, and nothing after it.
+     *
+     * @return false when the journal holds no entry at all.
+     * @throws JournalFormatException when the first entry is not a journal header of this version.
+     */
+    boolean readHeader()
+    {
+        assert !headerRead : "header read twice";
+        final int length = readEntry();
+        if (length < 0)
+        {
+            return false;
+        }
+        checkHeader(length);
+        headerRead = true;
+        return true;
+    }
+
+    /**
+     * @param into receives the bytes of the entry read last, as stored.
+     * @return its length.
+     */
+    int copyEntry(final byte[] into)
+    {
+        System.arraycopy(entry, 0, into, 0, lastLength);
+        return lastLength;
+    }
+
+    /**
      * Read and verify every remaining entry.
      *
      * @return commands in the whole journal.
@@ -503,6 +918,11 @@ public final class JournalReader implements AutoCloseable
     @Override
     public void close()
     {
+        if (walker != null)
+        {
+            walker.close();
+            return;
+        }
         tailer.close();
         if (ownsQueue)
         {
@@ -515,32 +935,61 @@ public final class JournalReader implements AutoCloseable
      */
     private int readEntry()
     {
+        if (damage != null && entries >= damage.entryIndex())
+        {
+            // The entry is not whole in its file (or its file is unreadable): the tailer must not go near it.
+            throw damage.exception(directory);
+        }
+        if (walker != null)
+        {
+            final int excerptLength = walker.next(entry);
+            if (excerptLength < 0)
+            {
+                if (walker.damage() != null)
+                {
+                    throw walker.damage().exception(directory);
+                }
+                return -1;
+            }
+            return checkedLength(excerptLength, Math.min(excerptLength, ENTRY_LENGTH_MAX));
+        }
         try (DocumentContext context = tailer.readingDocument())
         {
             if (!context.isPresent())
             {
                 return -1;
             }
-            final long index = entries++;
             final Bytes<?> bytes = context.wire().bytes();
             final long remaining = bytes.readRemaining();
-            final int length = (int)Math.min(remaining, ENTRY_LENGTH_MAX);
-            final int read = bytes.read(entry, 0, length);
-            if (remaining < BODY_OFFSET + CHAIN_LENGTH || remaining > ENTRY_LENGTH_MAX)
-            {
-                if (index == 0)
-                {
-                    throw notOurs("firstEntry=" + printable(read) + ", excerptLength=" + remaining);
-                }
-                throw corrupt(index, "excerptLength=" + remaining + " outside " + (BODY_OFFSET + CHAIN_LENGTH) + ".." +
-                    ENTRY_LENGTH_MAX);
-            }
-            if (read != length)
-            {
-                throw corrupt(index, "short read: read=" + read + ", excerptLength=" + length);
-            }
-            return length;
+            return checkedLength(remaining, bytes.read(entry, 0, (int)Math.min(remaining, ENTRY_LENGTH_MAX)));
         }
+    }
+
+    /**
+     * Count the excerpt just copied into {@link #entry} and check its length.
+     *
+     * @return its length.
+     */
+    private int checkedLength(final long remaining, final int read)
+    {
+        final long index = entries++;
+        excerptsRead++;
+        final int length = (int)Math.min(remaining, ENTRY_LENGTH_MAX);
+        if (remaining < BODY_OFFSET + CHAIN_LENGTH || remaining > ENTRY_LENGTH_MAX)
+        {
+            if (index == 0)
+            {
+                throw notOurs("firstEntry=" + printable(read) + ", excerptLength=" + remaining);
+            }
+            throw corrupt(index, "excerptLength=" + remaining + " outside " + (BODY_OFFSET + CHAIN_LENGTH) + ".." +
+                ENTRY_LENGTH_MAX);
+        }
+        if (read != length)
+        {
+            throw corrupt(index, "short read: read=" + read + ", excerptLength=" + length);
+        }
+        lastLength = length;
+        return length;
     }
 
     private void checkHeader(final int length)
@@ -580,7 +1029,21 @@ public final class JournalReader implements AutoCloseable
 
     private JournalCorruptException corrupt(final long index, final String problem)
     {
-        return new JournalCorruptException(directory, index, problem);
+        return new JournalCorruptException(directory, index, problem, lastGood(index));
+    }
+
+    /**
+     * @return the last good entry before a bad one, and how to go on from it, for an operator.
+     */
+    private String lastGood(final long index)
+    {
+        if (index <= 0)
+        {
+            return "no entry before it is good: restore the journal from a copy";
+        }
+        return "the last good entry: index=" + (index - 1) + " seq=" + lastSeq + "; to serve from it, write the " +
+            "journal up to it into a new directory: ledger-guard audit repair " + directory + " --truncate-after " +
+            lastSeq + " --out NEWDIR";
     }
 
     /**

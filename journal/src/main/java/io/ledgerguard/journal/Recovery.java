@@ -64,8 +64,10 @@ public final class Recovery
         {
             setAsideSnapshotsAfter(snapshots, journal.lastSeq());
         }
-        return recover(Path.of(journal.directory()), journal.checkpointsFound(), journal.lastSeq(), snapshots, engine,
-            System.nanoTime());
+        final Result result = recover(Path.of(journal.directory()), journal.checkpointsFound(), journal.lastSeq(),
+            snapshots, engine, System.nanoTime());
+        result.chainVerifiedFromSeq = journal.verifiedFromSeq();
+        return result;
     }
 
     /**
@@ -224,6 +226,8 @@ public final class Recovery
         private final String stateHashHex;
         private final String invariantViolation;
         private final long tookNs;
+        /** Where opening the journal verified its chain from: a checkpoint's sequence, 0 from the start. */
+        private long chainVerifiedFromSeq;
 
         Result(
             final SnapshotStore.Loaded snapshot,
@@ -292,6 +296,15 @@ public final class Recovery
         }
 
         /**
+         * @return the sequence of the checkpoint opening the journal verified its chain from, 0 when it verified the
+         *         whole chain (or recovery read the journal itself).
+         */
+        public long chainVerifiedFromSeq()
+        {
+            return chainVerifiedFromSeq;
+        }
+
+        /**
          * @return how long recovery took, in nanoseconds.
          */
         public long tookNs()
@@ -313,7 +326,9 @@ public final class Recovery
                 "snapshot " + snapshot.file().getFileName() + " at seq=" + snapshot.seq()) + "; replayed " +
                 replayed + " journal entries up to seq=" + lastSeq + " in " +
                 TimeUnit.NANOSECONDS.toMillis(tookNs) + " ms; stateHash=" + stateHashHex +
-                (invariantViolation == null ? "; invariants hold" : "; INVARIANT VIOLATED: " + invariantViolation));
+                (invariantViolation == null ? "; invariants hold" : "; INVARIANT VIOLATED: " + invariantViolation) +
+                (chainVerifiedFromSeq > 0 ? "; chain verified from the checkpoint at seq=" + chainVerifiedFromSeq +
+                " (audit verify checks it whole)" : ""));
             return lines;
         }
     }

@@ -1,0 +1,199 @@
+package io.ledgerguard.core;
+
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+
+import io.ledgerguard.core.engine.AssetDescriptor;
+import io.ledgerguard.core.engine.GlobalDescriptor;
+import io.ledgerguard.core.engine.WalletDescriptor;
+import io.ledgerguard.core.engine.WindowDescriptor;
+import io.ledgerguard.core.internal.Descriptors;
+import io.ledgerguard.core.internal.ExpiryQueue;
+import io.ledgerguard.core.internal.OffHeapTable;
+
+/**
+ * The off-heap memory a configuration's engine allocates, computed before it is allocated, and compared with what the
+ * JVM's direct-memory limit leaves, so that limits which each pass validation but together do not fit are refused at
+ * start-up naming the limits and the total, not met half-way through allocating the tables
+ * ({@code Cannot reserve ... bytes of direct buffer memory}, naming no key).
+ * <p>
+ * An engine holds one off-heap buffer per table, sized as the table sizes it ({@link GuardConfig#capacityFor(long)}
+ * slots, for the limit and any reserve ({@link GuardConfig.Limits#entriesMax(TableKind)}), of
+ * {@link Descriptors#slotBytes(TableKind)} bytes after an {@link OffHeapTable#HEADER_BYTES} header), an expiry queue
+ * each for the txIds and the credits ({@link ExpiryQueue}, counted with their tables), and one buffer each for the
+ * assets, wallets, windows, globals and the per-asset counters; each buffer is allocated
+ * {@value #ALIGNMENT_BYTES} bytes larger to be aligned. A guard that takes snapshots holds the state twice (the
+ * snapshotter copies it into a second engine), and the demo a third time when it recovers to compare: the caller says
+ * how many engines are alive at once.
+ */
+public final class MemoryBudget
+{
+    /** What Agrona's {@code BufferUtil.allocateDirectAligned} adds to each buffer to align it. */
+    static final int ALIGNMENT_BYTES = 64;
+
+    private final long[] tableBytes = new long[TableKind.values().length];
+    private final long[] tableLimits = new long[TableKind.values().length];
+    private final long recordBytes;
+
+    private MemoryBudget(final GuardConfig config)
+    {
+        for (final TableKind table : TableKind.values())
+        {
+            final long entriesMax = config.limits().entriesMax(table);
+            final int capacity = GuardConfig.capacityFor(entriesMax);
+            tableLimits[table.ordinal()] = config.limits().limitOf(table);
+            // A limit too large for one table is refused by validation; counted as impossible here all the same.
+            tableBytes[table.ordinal()] = capacity <= 0 ? Long.MAX_VALUE / (2 * TableKind.values().length) :
+                OffHeapTable.HEADER_BYTES + (long)capacity * Descriptors.slotBytes(table) + ALIGNMENT_BYTES;
+        }
+        // The txIds and the credits are forgotten in the order they were recorded, from a queue of their own.
+        tableBytes[TableKind.TX_IDS.ordinal()] +=
+            ExpiryQueue.bytesFor(config.limits().entriesMax(TableKind.TX_IDS)) + ALIGNMENT_BYTES;
+        tableBytes[TableKind.CREDITS.ordinal()] +=
+            ExpiryQueue.bytesFor(config.limits().entriesMax(TableKind.CREDITS)) + ALIGNMENT_BYTES;
+        final int assets = Math.max(1, config.assets().size());
+        final int wallets = Math.max(1, config.wallets().size());
+        recordBytes = (long)assets * AssetDescriptor.WORDS * Long.BYTES + ALIGNMENT_BYTES +
+            (long)wallets * WalletDescriptor.WORDS * Long.BYTES + ALIGNMENT_BYTES +
+            Math.max(1, WindowDescriptor.offset(WindowDescriptor.count(config.assets().size(),
+            config.wallets().size()))) + ALIGNMENT_BYTES +
+            GlobalDescriptor.BYTES + ALIGNMENT_BYTES +
+            (long)assets * AssetCounters.RECORD_BYTES + ALIGNMENT_BYTES;
+    }
+
+    /**
+     * @param config a configuration.
+     * @return what an engine built from it allocates off-heap.
+     */
+    public static MemoryBudget of(final GuardConfig config)
+    {
+        return new MemoryBudget(config);
+    }
+
+    /**
+     * @return bytes one engine allocates off-heap.
+     */
+    public long engineBytes()
+    {
+        long total = recordBytes;
+        for (final long bytes : tableBytes)
+        {
+            total += bytes;
+        }
+        return total;
+    }
+
+    /**
+     * @param table a table.
+     * @return bytes its buffer takes, and its expiry queue's for the txIds and the credits.
+     */
+    public long tableBytes(final TableKind table)
+    {
+        return tableBytes[table.ordinal()];
+    }
+
+    /**
+     * @return bytes the assets, wallets, windows, globals and per-asset counters take.
+     */
+    public long recordBytes()
+    {
+        return recordBytes;
+    }
+
+    /**
+     * Refuse a configuration whose engines do not fit in the direct memory the JVM has left.
+     *
+     * @param engines        engines alive at once: 1, 2 with snapshots.
+     * @param availableBytes direct memory left: {@link #directMemoryMaxBytes()} less what is reserved already.
+     * @throws ConfigurationException naming every table's limit and bytes, the total and what is available.
+     */
+    public void check(final int engines, final long availableBytes)
+    {
+        assert engines >= 1 : "engines=" + engines;
+        final long total = engineBytes() * engines;
+        if (total <= availableBytes && total >= 0)
+        {
+            return;
+        }
+        final StringBuilder parts = new StringBuilder();
+        for (final TableKind table : TableKind.values())
+        {
+            parts.append("limits.").append(table.limitKey()).append('=').append(tableLimits[table.ordinal()])
+                .append(": ").append(tableBytes[table.ordinal()]).append(" bytes, ");
+        }
+        parts.append("assets, wallets, windows, globals and counters: ").append(recordBytes).append(" bytes");
+        throw new ConfigurationException("limits", "the guard's off-heap state needs " + total + " bytes (" +
+            (engines == 1 ? "" : engines + " engines of ") + engineBytes() + " bytes: " + parts + "), more than the " +
+            availableBytes + " bytes of direct memory the JVM has left (its limit is " + directMemoryMaxBytes() +
+            " bytes: -XX:MaxDirectMemorySize, which defaults to -Xmx): lower the limits, or raise the JVM's limit, " +
+            "e.g. JAVA_OPTS=-XX:MaxDirectMemorySize=" + roundUpToMiB(total + directMemoryReservedBytes()));
+    }
+
+    /**
+     * As {@link #check(int, long)}, against this JVM's direct-memory limit less what it has reserved already.
+     *
+     * @param engines engines alive at once: 1, 2 with snapshots.
+     * @throws ConfigurationException when they do not fit.
+     */
+    public void checkFits(final int engines)
+    {
+        check(engines, directMemoryMaxBytes() - directMemoryReservedBytes());
+    }
+
+    /**
+     * @return the JVM's limit on direct buffer memory: {@code jdk.internal.misc.VM.maxDirectMemory()} (exported to
+     *         the application by the flags in {@code jvm.properties}, as Agrona needs), else
+     *         {@code -XX:MaxDirectMemorySize} from the command line, else the heap's maximum, its default.
+     */
+    public static long directMemoryMaxBytes()
+    {
+        try
+        {
+            return (long)Class.forName("jdk.internal.misc.VM").getMethod("maxDirectMemory").invoke(null);
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            // Not exported to this code: read what the command line set, as the JVM would.
+            for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
+            {
+                if (argument.startsWith("-XX:MaxDirectMemorySize="))
+                {
+                    return parseSize(argument.substring("-XX:MaxDirectMemorySize=".length()));
+                }
+            }
+            return Runtime.getRuntime().maxMemory();
+        }
+    }
+
+    /**
+     * @return direct buffer memory this JVM has reserved already.
+     */
+    public static long directMemoryReservedBytes()
+    {
+        for (final BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class))
+        {
+            if (pool.getName().equals("direct"))
+            {
+                return pool.getTotalCapacity();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * @param size a HotSpot size: digits with an optional k, m, g or t suffix (either case).
+     * @return bytes.
+     */
+    static long parseSize(final String size)
+    {
+        final char unit = Character.toLowerCase(size.charAt(size.length() - 1));
+        final int shift = unit == 'k' ? 10 : unit == 'm' ? 20 : unit == 'g' ? 30 : unit == 't' ? 40 : 0;
+        final String digits = shift == 0 ? size : size.substring(0, size.length() - 1);
+        return Long.parseLong(digits) << shift;
+    }
+
+    private static String roundUpToMiB(final long bytes)
+    {
+        return ((bytes + (1 << 20) - 1) >> 20) + "m";
+    }
+}
