@@ -539,7 +539,8 @@ public final class JournalReader implements AutoCloseable
             return null;
         }
         final String[] hex = new String[3];
-        final int[] offsets = {CHECKPOINT_STATE_HASH_OFFSET, CHECKPOINT_CHAIN_OFFSET, CHECKPOINT_SNAPSHOT_DIGEST_OFFSET};
+        final int[] offsets =
+            {CHECKPOINT_STATE_HASH_OFFSET, CHECKPOINT_CHAIN_OFFSET, CHECKPOINT_SNAPSHOT_DIGEST_OFFSET};
         for (int i = 0; i < hex.length; i++)
         {
             hex[i] = new String(entry, BODY_OFFSET + offsets[i], CHAIN_LENGTH * 2, StandardCharsets.US_ASCII);

@@ -40,8 +40,8 @@ public final class DiskFullTarget
         final long firstTxId = Long.parseLong(args[1]);
         final long diskFreeBytesMin = Long.parseLong(args[2]);
         final DiskSpaceProbe probe = args[3].equals("blind") ? path -> Long.MAX_VALUE : DiskSpaceProbe.FILE_STORE;
-        final PrintStream out = new PrintStream(
-            new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.US_ASCII);
+        final BufferedOutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        final PrintStream out = new PrintStream(stdout, false, StandardCharsets.US_ASCII);
         final GuardEngine engine = new GuardEngine(CrashTarget.config());
         final ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext().directory(directory)
             .diskFreeBytesMin(diskFreeBytesMin).diskSpaceProbe(probe));
