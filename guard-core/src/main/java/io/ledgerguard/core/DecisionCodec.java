@@ -180,6 +180,10 @@ public final class DecisionCodec
     }
 
     /**
+     * Whether a replayed decision says what the recorded one said. {@link AlertType#CAPACITY_WARNING} alerts are left
+     * out: they report the guard's tables against the limits it runs with, which may have been raised since the
+     * journal was written (SPEC §11, resizing); every other alert must match, figures included.
+     *
      * @param a a decision.
      * @param b another.
      * @return true when both say the same: reason, flags, linked outcomes and alerts, figures included.
@@ -187,7 +191,7 @@ public final class DecisionCodec
     public static boolean sameOutcome(final Decision a, final Decision b)
     {
         if (a.seq != b.seq || a.txId != b.txId || a.reason != b.reason || a.duplicate != b.duplicate ||
-            a.exhaustedTable != b.exhaustedTable || a.linkedCount != b.linkedCount || a.alertCount != b.alertCount ||
+            a.exhaustedTable != b.exhaustedTable || a.linkedCount != b.linkedCount ||
             a.alertsDropped != b.alertsDropped)
         {
             return false;
@@ -199,21 +203,42 @@ public final class DecisionCodec
                 return false;
             }
         }
-        for (int i = 0; i < a.alertCount; i++)
+        int i = nextNotWarning(a, 0);
+        int j = nextNotWarning(b, 0);
+        while (i < a.alertCount && j < b.alertCount)
         {
-            final Alert x = a.alert(i);
-            final Alert y = b.alert(i);
-            if (x.type != y.type || x.scope != y.scope || x.assetId != y.assetId || x.walletId != y.walletId ||
-                x.accountId != y.accountId || x.txId != y.txId)
+            if (!sameAlert(a.alert(i), b.alert(j)))
             {
                 return false;
             }
-            for (int f = 0; f < x.type.figureCount(); f++)
+            i = nextNotWarning(a, i + 1);
+            j = nextNotWarning(b, j + 1);
+        }
+        return i == a.alertCount && j == b.alertCount;
+    }
+
+    private static int nextNotWarning(final Decision decision, final int from)
+    {
+        int i = from;
+        while (i < decision.alertCount && decision.alert(i).type == AlertType.CAPACITY_WARNING)
+        {
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean sameAlert(final Alert x, final Alert y)
+    {
+        if (x.type != y.type || x.scope != y.scope || x.assetId != y.assetId || x.walletId != y.walletId ||
+            x.accountId != y.accountId || x.txId != y.txId)
+        {
+            return false;
+        }
+        for (int f = 0; f < x.type.figureCount(); f++)
+        {
+            if (x.figure(f) != y.figure(f))
             {
-                if (x.figure(f) != y.figure(f))
-                {
-                    return false;
-                }
+                return false;
             }
         }
         return true;

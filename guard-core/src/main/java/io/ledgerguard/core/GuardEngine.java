@@ -3,6 +3,7 @@ package io.ledgerguard.core;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ledgerguard.core.engine.AssetDescriptor;
@@ -13,6 +14,7 @@ import io.ledgerguard.core.engine.Idempotency;
 import io.ledgerguard.core.engine.KillSwitchState;
 import io.ledgerguard.core.engine.StateHasher;
 import io.ledgerguard.core.engine.StatePart;
+import io.ledgerguard.core.engine.StateEntries;
 import io.ledgerguard.core.engine.StateReader;
 import io.ledgerguard.core.engine.WalletDescriptor;
 
@@ -39,8 +41,13 @@ public final class GuardEngine
     private final EngineParts parts;
     private final AssetCounters counters;
     private final StateReader reader;
+    private final StateEntries entries;
     /** Odd while a command is being applied: {@link #readState} on another thread retries then. */
     private final AtomicLong stateVersion = new AtomicLong();
+    /** During {@link #replay}: the journal's refusal for want of room, kept when the tables have room now. */
+    private Decision recordedRefusal;
+    /** During {@link #replay}: the journal decided the command anew: not as a resubmission, nor as a reused id. */
+    private boolean recordedAsNew;
 
     /**
      * Allocate every table for the configuration's limits. The configuration is concluded here if it was not.
@@ -52,6 +59,7 @@ public final class GuardEngine
         this.config = config.conclude();
         parts = new EngineParts(this.config);
         reader = new StateReader(parts);
+        entries = new StateEntries(parts);
         final int[] assetIds = new int[parts.assets.count()];
         for (int i = 0; i < assetIds.length; i++)
         {
@@ -108,6 +116,7 @@ public final class GuardEngine
         // SPEC §11: what is older than the retention window is forgotten first, in bounded work.
         parts.idempotency.expire();
         parts.credits.expire();
+        parts.custody.expire();
 
         decision.reason = applyTopLevel(command, decision);
         haltOutflowsOnBurst();
@@ -118,6 +127,36 @@ public final class GuardEngine
         assert !parts.undo.isActive() : "a batch left open";
         assert decision.reason != null : "undecided: txId=" + command.txId;
         stateVersion.setRelease(version + 2);
+    }
+
+    /**
+     * Replay one command of a journal, given the decision the journal recorded for it (SPEC §11, resizing). A command
+     * refused for want of room ({@link Reason#CAPACITY_EXHAUSTED}) changed nothing but the record of its txId. When
+     * the table it names has no room now either, as when the journal was written, the command is applied as ever;
+     * when it has room (the limits were raised since), the command is refused again as recorded rather than tried, so
+     * that the replay keeps every decision the guard acknowledged. Any other command is applied as by {@link #apply}.
+     *
+     * @param command  the command, as journaled.
+     * @param decision overwritten with the outcome.
+     * @param recorded the decision the journal recorded for it.
+     */
+    public void replay(final Command command, final Decision decision, final Decision recorded)
+    {
+        assert recordedRefusal == null : "replay re-entered";
+        assert recorded.seq == command.seq : "recorded.seq=" + recorded.seq + ", command.seq=" + command.seq;
+        final boolean refused = recorded.reason == Reason.CAPACITY_EXHAUSTED && recorded.exhaustedTable != null &&
+            !recorded.duplicate;
+        recordedRefusal = refused ? recorded : null;
+        recordedAsNew = !recorded.duplicate && recorded.reason != Reason.TX_ID_REUSED;
+        try
+        {
+            apply(command, decision);
+        }
+        finally
+        {
+            recordedRefusal = null;
+            recordedAsNew = false;
+        }
     }
 
     /**
@@ -166,8 +205,17 @@ public final class GuardEngine
             return Reason.COMMAND_OLDER_THAN_TX_ID_WINDOW;
         }
         final long fingerprint = command.fingerprint();
+        // Replay after the limits were raised: the journal's refusal stands. It found no record of its txId then;
+        // one found now was recorded only because the txIds table has more room (SPEC §11, resizing).
+        if (recordedRefusal != null && hasRoomNow(command, recordedRefusal.exhaustedTable))
+        {
+            return refuseAsRecorded(command, fingerprint, decision, recordedRefusal);
+        }
         final int record = parts.idempotency.find(txId);
-        if (record >= 0)
+        // Replay after the limits were raised: a control command the journal's full reserve left unrecorded was
+        // decided anew when it came again (SPEC §11); it is here too, though the larger reserve recorded it.
+        final boolean againAsRecorded = record >= 0 && recordedAsNew && Idempotency.isControl(command.type);
+        if (record >= 0 && !againAsRecorded)
         {
             if (parts.idempotency.fingerprint(record) != fingerprint)
             {
@@ -190,7 +238,7 @@ public final class GuardEngine
         // harmless to apply twice (a switch set twice, an attestation of the same balance, an inflow whose chain
         // reference is then known).
         final boolean control = Idempotency.isControl(command.type);
-        final boolean recordable = parts.idempotency.hasRoomFor(1, control);
+        final boolean recordable = !againAsRecorded && parts.idempotency.hasRoomFor(1, control);
         if (!recordable && !control)
         {
             decision.exhaustedTable = TableKind.TX_IDS;
@@ -203,6 +251,57 @@ public final class GuardEngine
             parts.idempotency.record(txId, fingerprint, reason, -1, decision.exhaustedTable);
         }
         return reason;
+    }
+
+    /**
+     * Whether a table refused this command for want of room could now take what it needs: the txIds table for its
+     * ids, any other table for one more entry.
+     */
+    private boolean hasRoomNow(final Command command, final TableKind table)
+    {
+        if (table == TableKind.TX_IDS)
+        {
+            final long ids = command.type == CommandType.BATCH ? command.batchCount + 1L : 1;
+            return parts.idempotency.hasRoomFor(ids, Idempotency.isControl(command.type));
+        }
+        return !parts.capacity.isFull(table);
+    }
+
+    /**
+     * Refuse a command as the journal recorded it refused for want of room, recording its txId as the refusal did:
+     * a refusal in its check phase wrote nothing else, and with the txIds table full it recorded nothing at all. A
+     * control command the journal's smaller reserve could not record may have been recorded by an earlier replay of
+     * the same txId: it is not recorded twice.
+     */
+    private Reason refuseAsRecorded(
+        final Command command, final long fingerprint, final Decision decision, final Decision recorded)
+    {
+        final TableKind table = recorded.exhaustedTable;
+        decision.exhaustedTable = table;
+        if (table == TableKind.TX_IDS)
+        {
+            return Reason.CAPACITY_EXHAUSTED;
+        }
+        int failedIndex = -1;
+        if (command.type == CommandType.BATCH)
+        {
+            final int count = command.batchCount;
+            decision.linkedCount = count;
+            for (int i = 0; i < count; i++)
+            {
+                decision.linkedTxIds[i] = command.inner(i).txId;
+                final boolean failed = failedIndex < 0 && recorded.linkedReasons[i] == Reason.CAPACITY_EXHAUSTED;
+                failedIndex = failed ? i : failedIndex;
+                decision.linkedReasons[i] = failed ? Reason.CAPACITY_EXHAUSTED : Reason.LINKED_COMMAND_FAILED;
+            }
+            assert failedIndex >= 0 : "a batch refused for room names no inner command: txId=" + command.txId;
+        }
+        final boolean recordable = parts.idempotency.hasRoomFor(1, Idempotency.isControl(command.type));
+        if (recordable && parts.idempotency.find(command.txId) < 0)
+        {
+            parts.idempotency.record(command.txId, fingerprint, Reason.CAPACITY_EXHAUSTED, failedIndex, table);
+        }
+        return Reason.CAPACITY_EXHAUSTED;
     }
 
     private Reason applyBatch(final Command batch, final long fingerprint, final Decision decision)
@@ -395,6 +494,77 @@ public final class GuardEngine
     }
 
     /**
+     * Receives the entries of a part of the state: see {@link #forEachStateEntry(int, StateEntryVisitor)}.
+     */
+    @FunctionalInterface
+    public interface StateEntryVisitor
+    {
+        /**
+         * @param buffer holds the entry; only valid during the call.
+         * @param offset where it starts; it is {@link #stateEntryBytes(int)} long.
+         */
+        void entry(DirectBuffer buffer, int offset);
+    }
+
+    /**
+     * @param index a part, from 0.
+     * @return the length of each of its entries in a snapshot, in bytes (SPEC §8).
+     */
+    public int stateEntryBytes(final int index)
+    {
+        return entries.entryBytes(StatePart.of(index));
+    }
+
+    /**
+     * @param index a part, from 0.
+     * @return how many entries a snapshot holds for it: a table's live entries, not its capacity.
+     */
+    public long stateEntryCount(final int index)
+    {
+        return entries.entryCount(StatePart.of(index));
+    }
+
+    /**
+     * Visit the entries of a part as a snapshot holds them: nothing in them depends on the tables' capacity, so they
+     * restore into an engine of larger limits (SPEC §11, resizing). Only while no command is being applied; walks
+     * every slot of the part's table.
+     *
+     * @param index   a part, from 0.
+     * @param visitor receives each entry, in the order {@link #restoreStateEntry} takes them.
+     */
+    public void forEachStateEntry(final int index, final StateEntryVisitor visitor)
+    {
+        assert !parts.undo.isActive() : "snapshot during apply";
+        entries.forEach(StatePart.of(index), visitor);
+    }
+
+    /**
+     * Before restoring a part's entries into this engine, fresh from its constructor: refuse what its limits cannot
+     * hold.
+     *
+     * @param index a part, from 0, restored in order.
+     * @param count how many entries the snapshot holds for it.
+     * @throws StateDoesNotFitException naming the limit when they do not fit.
+     */
+    public void beginStateRestore(final int index, final long count)
+    {
+        entries.beginRestore(StatePart.of(index), count);
+    }
+
+    /**
+     * Restore one entry of a part; then {@link #stateRestored(long)} once every part is restored.
+     *
+     * @param index  a part, from 0.
+     * @param entry  the entry's place in the part, from 0.
+     * @param buffer holds the entry.
+     * @param offset where it starts.
+     */
+    public void restoreStateEntry(final int index, final long entry, final DirectBuffer buffer, final int offset)
+    {
+        entries.restore(StatePart.of(index), entry, buffer, offset);
+    }
+
+    /**
      * After the parts were written back from a snapshot: count the frozen accounts again (derived, and not in the
      * state hash: a snapshot written before the count was kept holds 0) and publish every asset's figures as of the
      * restored sequence.
@@ -403,6 +573,7 @@ public final class GuardEngine
      */
     public void stateRestored(final long restoredSeq)
     {
+        entries.endRestore();
         parts.context.restore(restoredSeq, parts.globals.get(GlobalDescriptor.LAST_TIMESTAMP_NS));
         parts.globals.putPlain(GlobalDescriptor.FROZEN_ACCOUNTS, parts.accounts.countFrozenAccounts());
         for (int a = 0; a < parts.assets.count(); a++)

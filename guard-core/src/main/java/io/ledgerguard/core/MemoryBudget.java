@@ -20,7 +20,8 @@ import io.ledgerguard.core.internal.OffHeapTable;
  * An engine holds one off-heap buffer per table, sized as the table sizes it ({@link GuardConfig#capacityFor(long)}
  * slots, for the limit and any reserve ({@link GuardConfig.Limits#entriesMax(TableKind)}), of
  * {@link Descriptors#slotBytes(TableKind)} bytes after an {@link OffHeapTable#HEADER_BYTES} header), an expiry queue
- * each for the txIds and the credits ({@link ExpiryQueue}, counted with their tables), and one buffer each for the
+ * each for the txIds, the credits and the inflows ({@link ExpiryQueue}, counted with their tables), and one buffer
+ * each for the
  * assets, wallets, windows, globals and the per-asset counters; each buffer is allocated
  * {@value #ALIGNMENT_BYTES} bytes larger to be aligned. A guard that takes snapshots holds the state twice (the
  * snapshotter copies it into a second engine), and the demo a third time when it recovers to compare: the caller says
@@ -46,11 +47,13 @@ public final class MemoryBudget
             tableBytes[table.ordinal()] = capacity <= 0 ? Long.MAX_VALUE / (2 * TableKind.values().length) :
                 OffHeapTable.HEADER_BYTES + (long)capacity * Descriptors.slotBytes(table) + ALIGNMENT_BYTES;
         }
-        // The txIds and the credits are forgotten in the order they were recorded, from a queue of their own.
+        // The txIds, credits and inflows are forgotten in the order they were recorded, from a queue of their own.
         tableBytes[TableKind.TX_IDS.ordinal()] +=
             ExpiryQueue.bytesFor(config.limits().entriesMax(TableKind.TX_IDS)) + ALIGNMENT_BYTES;
         tableBytes[TableKind.CREDITS.ordinal()] +=
             ExpiryQueue.bytesFor(config.limits().entriesMax(TableKind.CREDITS)) + ALIGNMENT_BYTES;
+        tableBytes[TableKind.INFLOWS.ordinal()] +=
+            ExpiryQueue.bytesFor(config.limits().entriesMax(TableKind.INFLOWS)) + ALIGNMENT_BYTES;
         final int assets = Math.max(1, config.assets().size());
         final int wallets = Math.max(1, config.wallets().size());
         recordBytes = (long)assets * AssetDescriptor.WORDS * Long.BYTES + ALIGNMENT_BYTES +

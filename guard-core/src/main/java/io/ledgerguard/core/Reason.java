@@ -95,6 +95,11 @@ public enum Reason
      * so its txId may already be forgotten: it is refused rather than risk applying it twice.
      */
     COMMAND_OLDER_THAN_TX_ID_WINDOW(6004),
+    /**
+     * SPEC §11: an {@code INFLOW} or {@code SWEEP} whose chain reference differs from one held but has the same 64-bit
+     * hash, by which credits name their inflow (about one chance in 2^64 a pair): refused rather than made ambiguous.
+     */
+    CHAIN_REF_HASH_COLLISION(6005),
 
     // 7xxx: capacity of the fixed tables.
     CAPACITY_EXHAUSTED(7001),

@@ -22,6 +22,13 @@ public final class StateView
     /** Accounts FROZEN, by an operator or by a reversal's shortfall. */
     public long frozenAccounts;
 
+    /** Per table, by {@link TableKind} ordinal: its entries (SPEC §11). */
+    public final long[] tableSizes = new long[TableKind.values().length];
+    /** Per table, by {@link TableKind} ordinal: its limit for ordinary commands (for txIds, without the reserve). */
+    public final long[] tableLimits = new long[TableKind.values().length];
+    /** Per table, by {@link TableKind} ordinal: past 80% of its limit, a {@code CAPACITY_WARNING} raised. */
+    public final boolean[] tableWarned = new boolean[TableKind.values().length];
+
     /** The configuration: wallet ids, their assets' indexes and kinds, and the assets' ids and codes, by index. */
     public final long[] walletIds;
     public final int[] walletAssetIndex;
@@ -54,6 +61,10 @@ public final class StateView
      */
     public StateView(final GuardEngine engine)
     {
+        for (final TableKind table : TableKind.values())
+        {
+            tableLimits[table.ordinal()] = engine.config().limits().limitOf(table);
+        }
         final int wallets = engine.walletCount();
         walletIds = new long[wallets];
         walletAssetIndex = new int[wallets];
@@ -110,6 +121,8 @@ public final class StateView
         haltedAll = source.haltedAll;
         haltedAllSinceMs = source.haltedAllSinceMs;
         frozenAccounts = source.frozenAccounts;
+        System.arraycopy(source.tableSizes, 0, tableSizes, 0, tableSizes.length);
+        System.arraycopy(source.tableWarned, 0, tableWarned, 0, tableWarned.length);
         System.arraycopy(source.walletAttested, 0, walletAttested, 0, walletAttested.length);
         System.arraycopy(source.walletAttestedAtMs, 0, walletAttestedAtMs, 0, walletAttestedAtMs.length);
         System.arraycopy(source.walletExpected, 0, walletExpected, 0, walletExpected.length);
@@ -121,5 +134,14 @@ public final class StateView
         System.arraycopy(source.hasPosition, 0, hasPosition, 0, hasPosition.length);
         System.arraycopy(source.available, 0, available, 0, available.length);
         System.arraycopy(source.held, 0, held, 0, held.length);
+    }
+
+    /**
+     * @param table a table.
+     * @return true when ordinary commands can add nothing more to it: they are refused {@code CAPACITY_EXHAUSTED}.
+     */
+    public boolean tableFull(final TableKind table)
+    {
+        return tableSizes[table.ordinal()] >= tableLimits[table.ordinal()];
     }
 }

@@ -31,7 +31,8 @@ class EngineGoldenTest
 
     // The decisions digests were recorded against GuardEngine as of commit ceb535f, before it was split into rooms.
     // The state digests were recorded again when the state gained the txId and credit expiry queues and a credit's
-    // time (SPEC §11), with the decisions unchanged.
+    // time (SPEC §11), and again when inflows gained an expiry queue and a count of the credits naming them, and a
+    // credit came to name its inflow by hash rather than by slot (SPEC §11); each time with the decisions unchanged.
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("recorded")
     void shouldDecideSeededStreamsExactlyAsRecorded(
@@ -137,13 +138,13 @@ class EngineGoldenTest
         return Stream.of(
             Arguments.of(1L,
                 "e2e29cb6f69a6916146de254edecdb582477fbf02ee2bb88dfec2602f8e5bae9",
-                "522d8f9f6f6c8b928d5aeb3297551c9cf3935465005af0d8bcc371bb03266ccf"),
+                "8b3ac850cbf62c3b6c95dc843a2f7523fc208d7824d617b3dae95b974555b24f"),
             Arguments.of(2L,
                 "a2282f5ec916af29758eadf493cafd5e18bbe63d517be17a82ec4eea167fbc32",
-                "bc2d44be8e09b3e786b1ff69612471d0d1992a6c28edcbfc7ff121901d0b7458"),
+                "b2cb74b5427421631193f8402a106590bbec16397864d3e6c451074090725045"),
             Arguments.of(4L,
                 "6ba5fc0faf71b44074f6837f79c5ec1016acb3e0b4c33f5060955513ca2bd7f8",
-                "86813176bd155de0f1ad2f15498d7767ddb1207873591e45e1458d2facdfeb96"));
+                "2a97bf27fd5fbdb97954cb961751a4b2cd7ee14816d7d020f0e5792738daaa32"));
     }
 
     /**

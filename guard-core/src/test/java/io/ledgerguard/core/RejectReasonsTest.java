@@ -352,6 +352,9 @@ class RejectReasonsTest
         final Set<Reason> missing = EnumSet.allOf(Reason.class);
         missing.removeAll(NOT_FROM_ENGINE);
         missing.removeAll(covered);
+        // Two chain references with one 64-bit hash are not to be had for a scenario: InflowRetentionTest plants an
+        // inflow with a borrowed hash in restored state and shows the refusal there.
+        missing.remove(Reason.CHAIN_REF_HASH_COLLISION);
         assertTrue(missing.isEmpty(), "reasons without a scenario: " + missing);
         for (final Reason reason : covered)
         {

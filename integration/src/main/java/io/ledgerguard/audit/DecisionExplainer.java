@@ -204,7 +204,7 @@ public final class DecisionExplainer
                     explanation.resolveTouched(engine, holds, credits);
                     explanation.before = Figures.capture(engine, explanation);
                 }
-                engine.apply(command, replayed);
+                engine.replay(command, replayed, recorded);
                 if (!DecisionCodec.sameOutcome(replayed, recorded))
                 {
                     throw new AuditException("replaying journal " + directory + " to seq=" + explanation.seq +

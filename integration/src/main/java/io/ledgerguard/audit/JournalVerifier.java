@@ -225,7 +225,7 @@ public final class JournalVerifier
                     final long seq = command.seq;
                     if (engine != null)
                     {
-                        engine.apply(command, replayed);
+                        engine.replay(command, replayed, recorded);
                         result.decisionsCompared++;
                         if (!DecisionCodec.sameOutcome(replayed, recorded))
                         {

@@ -114,7 +114,7 @@ public final class ReserveReport
                 {
                     continue;
                 }
-                engine.apply(command, replayed);
+                engine.replay(command, replayed, recorded);
                 if (!DecisionCodec.sameOutcome(replayed, recorded))
                 {
                     throw new AuditException("replaying journal " + directory + " decided seq=" + command.seq +

@@ -45,6 +45,7 @@ import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.StateView;
+import io.ledgerguard.core.TableKind;
 import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.AlertListener;
 import io.ledgerguard.core.pipeline.LedgerGuard;
@@ -141,6 +142,50 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         createContexts(guard);
     }
 
+    /**
+     * SPEC §11: per table, its entries, its limit, and whether it is past 80% of it (a {@code CAPACITY_WARNING} raised)
+     * or full. Read between two commands, as {@code /ready} reads them.
+     */
+    private void registerTableGauges(final LedgerGuard guard)
+    {
+        final StateView view = guard.newStateView();
+        GaugeWithCallback.builder().name("ledger_guard_table_entries").help("Entries in each of the guard's tables")
+            .labelNames("table")
+            .callback(cb -> forEachTable(view, table -> cb.call(view.tableSizes[table.ordinal()], table.name())))
+            .register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_table_limit")
+            .help("Each table's limit for ordinary commands (limits.*Max)").labelNames("table")
+            .callback(cb -> forEachTable(view, table -> cb.call(view.tableLimits[table.ordinal()], table.name())))
+            .register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_table_capacity_warning")
+            .help("1 while a table is past 80% of its limit (a CAPACITY_WARNING was raised)").labelNames("table")
+            .callback(cb -> forEachTable(view, table ->
+                cb.call(view.tableWarned[table.ordinal()] ? 1 : 0, table.name())))
+            .register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_table_full")
+            .help("1 while a table is full: ordinary commands are refused CAPACITY_EXHAUSTED").labelNames("table")
+            .callback(cb -> forEachTable(view, table -> cb.call(view.tableFull(table) ? 1 : 0, table.name())))
+            .register(registry);
+    }
+
+    /**
+     * Visit every table once the view holds a consistent reading; nothing when none is to be had.
+     */
+    private void forEachTable(final StateView view, final java.util.function.Consumer<TableKind> visitor)
+    {
+        synchronized (view)
+        {
+            if (guard.failure() != null || !guard.readState(view, STATE_READ_TIMEOUT_MS))
+            {
+                return;
+            }
+            for (final TableKind table : TableKind.values())
+            {
+                visitor.accept(table);
+            }
+        }
+    }
+
     private void registerGauges(final LedgerGuard guard, final GatewayServer gateway)
     {
         GaugeWithCallback.builder().name("ledger_guard_ring_free_slots").help("Free slots in the guard's ring")
@@ -159,6 +204,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         GaugeWithCallback.builder().name("ledger_guard_slow_disconnects")
             .help("Connections closed for leaving their answers unread")
             .callback(cb -> cb.call(gateway.slowDisconnects())).register(registry);
+        registerTableGauges(guard);
         for (final String figure : List.of("obligations", "holdings", "headroom", "coverage_bps"))
         {
             GaugeWithCallback.builder().name("ledger_guard_asset_" + figure)
@@ -174,11 +220,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         http.createContext("/health", exchange -> json(exchange, guard.failure() == null ? 200 : 503,
             guard.failure() == null ? Map.of("status", "UP") :
                 Map.of("status", "DOWN", "failure", String.valueOf(guard.failure()))));
-        http.createContext("/ready", exchange ->
-        {
-            final boolean serving = ready && guard.failure() == null;
-            json(exchange, serving ? 200 : 503, Map.of("ready", serving, "sequenced", guard.sequenced()));
-        });
+        http.createContext("/ready", exchange -> readiness(exchange));
         http.createContext("/status", exchange -> json(exchange, 200, status()));
         http.createContext("/accounts/", this::account);
         // The stream's request is handed to a thread of its own at once.
@@ -480,6 +522,48 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         {
             out.write(bytes);
         }
+    }
+
+    /**
+     * {@code GET /ready}: recovered, serving, and room in every table (SPEC §11): with a table full, ordinary commands
+     * are refused {@code CAPACITY_EXHAUSTED}, and the answer names the table and its limit.
+     */
+    private void readiness(final HttpExchange exchange) throws IOException
+    {
+        final Map<String, Object> answer = new LinkedHashMap<>();
+        final List<String> notReady = new ArrayList<>();
+        if (!ready)
+        {
+            notReady.add("not recovered yet");
+        }
+        if (guard.failure() != null)
+        {
+            notReady.add("the guard failed: " + guard.failure());
+        }
+        final StateView view = guard.newStateView();
+        if (guard.failure() == null && !guard.readState(view, STATE_READ_TIMEOUT_MS))
+        {
+            notReady.add("no consistent reading of the guard's state within " + STATE_READ_TIMEOUT_MS + " ms");
+        }
+        final List<String> fullTables = new ArrayList<>();
+        for (final TableKind table : TableKind.values())
+        {
+            if (view.tableFull(table))
+            {
+                fullTables.add(table.name());
+                notReady.add("table " + table.name() + " is full: " + view.tableSizes[table.ordinal()] +
+                    " entries, limits." + table.limitKey() + "=" + view.tableLimits[table.ordinal()] +
+                    "; ordinary commands are refused CAPACITY_EXHAUSTED until entries expire or the limit is raised");
+            }
+        }
+        answer.put("ready", notReady.isEmpty());
+        answer.put("sequenced", guard.sequenced());
+        if (!notReady.isEmpty())
+        {
+            answer.put("fullTables", fullTables);
+            answer.put("why", notReady);
+        }
+        json(exchange, notReady.isEmpty() ? 200 : 503, answer);
     }
 
     private Map<String, Object> status()

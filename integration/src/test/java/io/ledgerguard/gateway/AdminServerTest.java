@@ -126,6 +126,44 @@ class AdminServerTest
     /**
      * A stream of alerts, open before the alert is raised.
      */
+    @Test
+    void shouldAnswerNotReadyNamingAFullTableAndExposeEveryTableAsMetrics() throws Exception
+    {
+        // Issue 13, seen 1: a full table refused every ordinary command while /ready stayed true.
+        client.close();
+        sidecar.close();
+        final io.ledgerguard.core.GuardConfig config = ConfigLoader.load(Path.of("..", "examples", "config.yaml"));
+        config.limits().accountsMax = 2;
+        final GatewaySettings settings = new GatewaySettings();
+        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        sidecar = Sidecar.start(config, new JournalSettings(), null, null, settings,
+            new InetSocketAddress("127.0.0.1", 0), new PrintWriter(new StringWriter()));
+        client = new GatewayClient(sidecar.server().tcpAddress(), "admin-test");
+
+        final Command open = new Command();
+        open.type = CommandType.OPEN_ACCOUNT;
+        open.accountKind = AccountKind.CUSTOMER;
+        for (long id = 1; id <= 2; id++)
+        {
+            open.txId = id;
+            open.accountId = 1000 + id;
+            assertTrue(client.submit(open).accepted());
+        }
+        final HttpResponse<String> ready = get("/ready");
+        assertEquals(503, ready.statusCode(), ready.body());
+        final JsonNode answer = JSON.readTree(ready.body());
+        assertFalse(answer.get("ready").asBoolean());
+        assertEquals("ACCOUNTS", answer.get("fullTables").get(0).asText());
+        assertTrue(answer.get("why").get(0).asText().contains("limits.accountsMax=2"), ready.body());
+
+        final String metrics = get("/metrics").body();
+        assertTrue(metrics.contains("ledger_guard_table_entries{table=\"ACCOUNTS\"} 2.0"), metrics);
+        assertTrue(metrics.contains("ledger_guard_table_limit{table=\"ACCOUNTS\"} 2.0"), metrics);
+        assertTrue(metrics.contains("ledger_guard_table_capacity_warning{table=\"ACCOUNTS\"} 1.0"), metrics);
+        assertTrue(metrics.contains("ledger_guard_table_full{table=\"ACCOUNTS\"} 1.0"), metrics);
+        assertTrue(metrics.contains("ledger_guard_table_full{table=\"TX_IDS\"} 0.0"), metrics);
+    }
+
     private CompletableFuture<String> firstStreamedAlert()
     {
         return CompletableFuture.supplyAsync(() ->

@@ -112,14 +112,14 @@ public final class JournalReplay
                 {
                     firstSeq = command.seq;
                 }
-                engine.apply(command, decision);
+                engine.replay(command, decision, recorded);
                 assert decision.seq == command.seq : "decision.seq=" + decision.seq + ", command.seq=" + command.seq;
                 if (!DecisionCodec.sameOutcome(decision, recorded))
                 {
                     if (mismatches++ == 0)
                     {
                         firstMismatch = "seq=" + command.seq + " txId=" + command.txId + ": journal recorded " +
-                            recorded + ", replay decided " + decision;
+                            recorded + ", replay decided " + decision + lowerLimit(decision, recorded);
                     }
                 }
                 reasons.add(decision.reason);
@@ -148,6 +148,20 @@ public final class JournalReplay
     public static Result replay(final Path directory, final GuardEngine engine)
     {
         return replay(directory, engine, null);
+    }
+
+    /**
+     * @return why a replay ran out of room where the journal did not: a limit lowered below what the journal holds.
+     */
+    private static String lowerLimit(final Decision replayed, final Decision recorded)
+    {
+        if (replayed.reason != Reason.CAPACITY_EXHAUSTED || recorded.reason == Reason.CAPACITY_EXHAUSTED ||
+            replayed.exhaustedTable == null)
+        {
+            return "";
+        }
+        return " (limits." + replayed.exhaustedTable.limitKey() + " is lower than when the journal was written: " +
+            "limits can be raised, never lowered below the live state)";
     }
 
     /**

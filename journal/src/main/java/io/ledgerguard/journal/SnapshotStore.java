@@ -17,27 +17,30 @@ import java.util.List;
 import java.security.MessageDigest;
 import java.util.zip.CRC32C;
 
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ledgerguard.core.GuardEngine;
 
 /**
- * Snapshot files of the guard's whole off-heap state, one per file, named by the sequence they were taken after. A
- * file is written under a temporary name, synced, and renamed into place, so that a file under its final name is
- * whole unless the disk itself corrupted it; the CRC-32C over every byte before it, and the state hash recorded in it
- * and recomputed on loading, catch that. Little-endian:
+ * Snapshot files of the guard's off-heap state, one per file, named by the sequence they were taken after. A file is
+ * written under a temporary name, synced, and renamed into place, so that a file under its final name is whole unless
+ * the disk itself corrupted it; the CRC-32C over every byte before it, and the state hash recorded in it and
+ * recomputed on loading, catch that. Little-endian:
  * <pre>
  *   "LEDGER-GUARD-SNAPSHOT\0\0\0" (24) | formatVersion int | partCount int | seq long | stateHash 64 hex bytes
- *   then per part: nameLength short | name | byteLength long | bytes
+ *   then per part: nameLength short | name | entryBytes int | entryCount long | entries
  *   then: CRC-32C of all the above, as a long
  * </pre>
- * The parts are {@link GuardEngine#statePart(int)}: a snapshot restores only into an engine built from the same
- * limits, which loading checks part by part.
+ * The parts are the engine's state parts, each as its entries ({@link GuardEngine#forEachStateEntry}): the live
+ * entries of a table, not its capacity, so a file is proportional to the live state, and it restores into an engine
+ * whose limits hold that state, the ones it was taken with or larger ones (SPEC §11, resizing). Limits below the live
+ * state are refused with {@link io.ledgerguard.core.StateDoesNotFitException}, naming the limit.
  */
 public final class SnapshotStore
 {
     static final byte[] MAGIC = "LEDGER-GUARD-SNAPSHOT\0\0\0".getBytes(StandardCharsets.US_ASCII);
-    static final int FORMAT_VERSION = 2;
+    static final int FORMAT_VERSION = 3;
     private static final String PREFIX = "snapshot-";
     private static final String SUFFIX = ".lgs";
     private static final String TEMP_SUFFIX = ".tmp";
@@ -109,15 +112,23 @@ public final class SnapshotStore
                 header.put(MAGIC).putInt(FORMAT_VERSION).putInt(engine.statePartCount()).putLong(seq)
                     .put(stateHashHex.getBytes(StandardCharsets.US_ASCII));
                 writeChecked(channel, crc, sha256, header.flip());
+                final EntryWriter entries = new EntryWriter(channel, crc, sha256);
                 for (int i = 0; i < engine.statePartCount(); i++)
                 {
-                    final UnsafeBuffer part = engine.statePart(i);
                     final byte[] name = engine.statePartName(i).getBytes(StandardCharsets.US_ASCII);
                     final ByteBuffer partHeader =
-                        ByteBuffer.allocate(2 + name.length + 8).order(ByteOrder.LITTLE_ENDIAN);
-                    partHeader.putShort((short)name.length).put(name).putLong(part.capacity());
+                        ByteBuffer.allocate(2 + name.length + 4 + 8).order(ByteOrder.LITTLE_ENDIAN);
+                    partHeader.putShort((short)name.length).put(name).putInt(engine.stateEntryBytes(i))
+                        .putLong(engine.stateEntryCount(i));
                     writeChecked(channel, crc, sha256, partHeader.flip());
-                    writeChecked(channel, crc, sha256, view(part));
+                    entries.part(engine.stateEntryBytes(i));
+                    engine.forEachStateEntry(i, entries);
+                    entries.flush();
+                    if (entries.written() != engine.stateEntryCount(i))
+                    {
+                        throw new IllegalStateException("part " + engine.statePartName(i) + ": " + entries.written() +
+                            " entries written, " + engine.stateEntryCount(i) + " counted");
+                    }
                 }
                 final ByteBuffer trailer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
                 trailer.putLong(crc.getValue());
@@ -131,7 +142,7 @@ public final class SnapshotStore
             forceDirectory(directory);
             return new Written(file, digestHex);
         }
-        catch (final IOException ex)
+        catch (final IOException | UncheckedIOException ex)
         {
             try
             {
@@ -141,18 +152,22 @@ public final class SnapshotStore
             {
                 // The write failed already; a leftover temporary file is ignored by list() and removed by prune().
             }
-            throw new UncheckedIOException("cannot write snapshot: file=" + file + ": " + ex.getMessage(), ex);
+            final IOException cause =
+                ex instanceof IOException ? (IOException)ex : ((UncheckedIOException)ex).getCause();
+            throw new UncheckedIOException("cannot write snapshot: file=" + file + ": " + cause.getMessage(), cause);
         }
     }
 
     /**
-     * Load a snapshot into an engine built from the same limits, checking it whole: magic and version, every part's
-     * name and size, the CRC-32C, and the state hash recomputed from what was loaded.
+     * Load a snapshot into a fresh engine built from the limits it was taken with or larger ones, checking it whole:
+     * magic and version, every part's name and entry length, the CRC-32C, and the state hash recomputed from what was
+     * loaded.
      *
      * @param file   a snapshot file.
      * @param engine receives the state; on failure its state is undefined and it must not be used.
      * @return the snapshot's sequence and state hash.
      * @throws SnapshotCorruptException naming the file and what is wrong.
+     * @throws io.ledgerguard.core.StateDoesNotFitException when the engine's limits are below the state it holds.
      */
     public static Loaded load(final Path file, final GuardEngine engine)
     {
@@ -198,21 +213,30 @@ public final class SnapshotStore
                 {
                     throw new SnapshotCorruptException(file, "part " + i + " name length=" + length);
                 }
-                final ByteBuffer nameAndSize = ByteBuffer.allocate(length + 8).order(ByteOrder.LITTLE_ENDIAN);
-                readChecked(channel, crc, sha256, nameAndSize, file, "part " + i + " header");
-                nameAndSize.flip();
+                final ByteBuffer nameBytes = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+                readChecked(channel, crc, sha256, nameBytes, file, "part " + i + " name");
+                nameBytes.flip();
                 final byte[] name = new byte[length];
-                nameAndSize.get(name);
+                nameBytes.get(name);
                 final String partName = new String(name, StandardCharsets.US_ASCII);
-                final long bytes = nameAndSize.getLong();
-                final UnsafeBuffer part = engine.statePart(i);
-                if (!partName.equals(engine.statePartName(i)) || bytes != part.capacity())
+                final ByteBuffer shape = ByteBuffer.allocate(4 + 8).order(ByteOrder.LITTLE_ENDIAN);
+                readChecked(channel, crc, sha256, shape, file, "part " + partName + " header");
+                shape.flip();
+                final int entryBytes = shape.getInt();
+                final long count = shape.getLong();
+                if (!partName.equals(engine.statePartName(i)) || entryBytes != engine.stateEntryBytes(i))
                 {
-                    throw new SnapshotCorruptException(file, "part " + i + " is " + partName + " of " + bytes +
-                        " bytes, expected " + engine.statePartName(i) + " of " + part.capacity() +
-                        " bytes (a snapshot restores only into the limits it was taken with)");
+                    throw new SnapshotCorruptException(file, "part " + i + " is " + partName + " of " + entryBytes +
+                        "-byte entries, expected " + engine.statePartName(i) + " of " + engine.stateEntryBytes(i));
                 }
-                readChecked(channel, crc, sha256, view(part), file, "part " + partName);
+                if (count < 0 || count > (size - channel.position()) / entryBytes)
+                {
+                    throw new SnapshotCorruptException(file, "truncated or corrupt: part " + partName + " claims " +
+                        count + " entries of " + entryBytes + " bytes, more than the " + (size - channel.position()) +
+                        " bytes left");
+                }
+                engine.beginStateRestore(i, count);
+                readEntries(channel, crc, sha256, file, engine, i, entryBytes, count, partName);
             }
             final ByteBuffer trailer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(channel, trailer, file, "checksum");
@@ -370,18 +394,99 @@ public final class SnapshotStore
         return String.format("%s%020d%s", PREFIX, seq, SUFFIX);
     }
 
-    private static ByteBuffer view(final UnsafeBuffer part)
+    private static void readEntries(
+        final FileChannel channel, final CRC32C crc, final MessageDigest sha256, final Path file,
+        final GuardEngine engine, final int part, final int entryBytes, final long count, final String partName)
+        throws IOException
     {
-        final ByteBuffer buffer = part.byteBuffer();
-        if (buffer == null)
+        final int perChunk = Math.max(1, IO_CHUNK / entryBytes);
+        final ByteBuffer chunk = ByteBuffer.allocateDirect(perChunk * entryBytes).order(ByteOrder.LITTLE_ENDIAN);
+        final UnsafeBuffer entries = new UnsafeBuffer(chunk);
+        long restored = 0;
+        while (restored < count)
         {
-            throw new IllegalStateException("state part is not backed by a ByteBuffer");
+            final int n = (int)Math.min(perChunk, count - restored);
+            chunk.clear().limit(n * entryBytes);
+            readChecked(channel, crc, sha256, chunk, file, "part " + partName);
+            for (int e = 0; e < n; e++)
+            {
+                try
+                {
+                    engine.restoreStateEntry(part, restored + e, entries, e * entryBytes);
+                }
+                catch (final io.ledgerguard.core.StateDoesNotFitException ex)
+                {
+                    throw ex;
+                }
+                catch (final IllegalStateException | IndexOutOfBoundsException ex)
+                {
+                    throw new SnapshotCorruptException(file, "part " + partName + " entry " + (restored + e) + ": " +
+                        ex.getMessage());
+                }
+            }
+            restored += n;
         }
-        final ByteBuffer view = buffer.duplicate();
-        view.clear();
-        final int start = part.wrapAdjustment();
-        view.position(start).limit(start + part.capacity());
-        return view;
+    }
+
+    /**
+     * Writes a part's entries in chunks of about {@link #IO_CHUNK} bytes, checksummed as they go.
+     */
+    private static final class EntryWriter implements GuardEngine.StateEntryVisitor
+    {
+        private final FileChannel channel;
+        private final CRC32C crc;
+        private final MessageDigest sha256;
+        private final ByteBuffer chunk = ByteBuffer.allocateDirect(IO_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        private final UnsafeBuffer bytes = new UnsafeBuffer(chunk);
+        private int entryBytes;
+        private int used;
+        private long written;
+
+        EntryWriter(final FileChannel channel, final CRC32C crc, final MessageDigest sha256)
+        {
+            this.channel = channel;
+            this.crc = crc;
+            this.sha256 = sha256;
+        }
+
+        void part(final int entryBytes)
+        {
+            assert used == 0 : "part begun before the last was flushed";
+            assert entryBytes <= IO_CHUNK : "entryBytes=" + entryBytes;
+            this.entryBytes = entryBytes;
+            written = 0;
+        }
+
+        long written()
+        {
+            return written;
+        }
+
+        @Override
+        public void entry(final DirectBuffer buffer, final int offset)
+        {
+            if (used + entryBytes > IO_CHUNK)
+            {
+                flush();
+            }
+            bytes.putBytes(used, buffer, offset, entryBytes);
+            used += entryBytes;
+            written++;
+        }
+
+        void flush()
+        {
+            chunk.clear().limit(used);
+            try
+            {
+                writeChecked(channel, crc, sha256, chunk);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            used = 0;
+        }
     }
 
     private static void writeChecked(

@@ -144,7 +144,8 @@ class SnapshotRecoveryTest
         // compute the CRC-32C again, as a forger with file access would.
         final byte[] bytes = Files.readAllBytes(files.get(0));
         final int name = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("globals");
-        final int clockByte = name + "globals".length() + 8 + 8;
+        // After the name: the entry length (an int) and the entry count (a long), then the one globals entry.
+        final int clockByte = name + "globals".length() + 4 + 8 + 8;
         bytes[clockByte] ^= 0x40;
         final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(bytes, 0, bytes.length - 8);
@@ -212,15 +213,24 @@ class SnapshotRecoveryTest
     }
 
     @Test
-    void shouldRefuseASnapshotForOtherLimits()
+    void shouldRestoreASnapshotIntoLargerLimitsAndRefuseLimitsBelowTheLiveState()
     {
-        runWithSnapshots(1);
+        final JournalFixture.Run run = runWithSnapshots(1);
         final Path newest = SnapshotStore.inJournal(directory).list().get(0);
-        final io.ledgerguard.core.GuardConfig other = JournalFixture.config();
-        other.limits().positionsMax = 1024;
-        final SnapshotCorruptException refused = assertThrows(SnapshotCorruptException.class,
-            () -> SnapshotStore.load(newest, new GuardEngine(other)));
-        assertTrue(refused.getMessage().contains("restores only into the limits"), refused.getMessage());
+        final io.ledgerguard.core.GuardConfig larger = JournalFixture.config();
+        larger.limits().positionsMax = 10_000;
+        larger.limits().txIdsMax = 100_000;
+        final SnapshotStore.Loaded loaded = SnapshotStore.load(newest, new GuardEngine(larger));
+        assertEquals(SnapshotStore.seqOf(newest), loaded.seq(), "restored into larger tables, state hash checked");
+
+        final io.ledgerguard.core.GuardConfig smaller = JournalFixture.config();
+        smaller.limits().accountsMax = JournalFixture.ACCOUNTS - 1;
+        final io.ledgerguard.core.StateDoesNotFitException refused = assertThrows(
+            io.ledgerguard.core.StateDoesNotFitException.class,
+            () -> SnapshotStore.load(newest, new GuardEngine(smaller)));
+        assertTrue(refused.getMessage().contains("limits.accountsMax is " + (JournalFixture.ACCOUNTS - 1)),
+            refused.getMessage());
+        assertEquals(JournalFixture.ACCOUNTS, run.engine.tableSize(io.ledgerguard.core.TableKind.ACCOUNTS));
     }
 
     private JournalFixture.Run runWithSnapshots(final int kept)

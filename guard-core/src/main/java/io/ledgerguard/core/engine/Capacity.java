@@ -71,4 +71,12 @@ public final class Capacity
     {
         return parts.tableSize(table) >= sizeMax[table.ordinal()];
     }
+
+    /**
+     * @return the table's configured limit: for txIds, without the control commands' reserve.
+     */
+    public long sizeMax(final TableKind table)
+    {
+        return sizeMax[table.ordinal()];
+    }
 }

@@ -82,7 +82,15 @@ public final class Credits
             assert record >= 0 : "queued credit not recorded: txId=" + expiry.headKey();
             if (credits.get(record, CreditDescriptor.CLAIM) == 0)
             {
+                final long inflowHash = credits.get(record, CreditDescriptor.INFLOW);
                 credits.remove(record);
+                if (inflowHash != 0)
+                {
+                    // The inflow may be forgotten now too, once its own time is up (Custody.expire).
+                    final int inflow = custody.inflowByHash(inflowHash);
+                    assert inflow >= 0 : "a live credit's inflow was forgotten: hash=" + inflowHash;
+                    custody.inflows().liveCredits(inflow, custody.inflows().liveCredits(inflow) - 1);
+                }
             }
             expiry.pop();
             expired++;
@@ -106,7 +114,8 @@ public final class Credits
         final int inflow = custody.findInflow(command);
         final InflowTable inflows = custody.inflows();
         inflows.credited(inflow, inflows.credited(inflow) + command.amount);
-        credit(command.txId, command.accountId, asset, command.amount, inflow);
+        inflows.liveCredits(inflow, inflows.liveCredits(inflow) + 1);
+        credit(command.txId, command.accountId, asset, command.amount, inflows.hashAt(inflow));
         assert inflows.credited(inflow) <= inflows.amount(inflow) : "inflow credited beyond its amount";
         return Reason.OK;
     }
@@ -176,7 +185,7 @@ public final class Credits
         final long amount = command.amount;
         if (amount > 0)
         {
-            credit(command.txId, command.accountId, asset, amount, -1);
+            credit(command.txId, command.accountId, asset, amount, 0);
             return Reason.OK;
         }
         final int position = accounts.findPosition(command.accountId, asset);
@@ -302,10 +311,10 @@ public final class Credits
     /**
      * The apply phase of a credit, after {@link #checkCredit} accepted it.
      *
-     * @param inflow the inflow a deposit credits, -1 for an adjustment.
+     * @param inflow the hash of the inflow a deposit credits, by which the credit names it; 0 for an adjustment.
      */
     private void credit(
-        final long creditTxId, final long accountId, final int asset, final long amount, final int inflow)
+        final long creditTxId, final long accountId, final int asset, final long amount, final long inflow)
     {
         assert amount > 0 : "a credit credits: amount=" + amount;
         assert creditObligationsDelta >= 0 : "a credit lowered obligations: " + creditObligationsDelta;
@@ -365,11 +374,13 @@ public final class Credits
         final long balance = available + accounts.held(position);
         accounts.putPosition(position, PositionDescriptor.AVAILABLE, available - recovered);
         cover.addObligations(asset, positivePart(balance - recovered) - positivePart(balance));
-        final long inflow = credits.get(record, CreditDescriptor.INFLOW);
-        if (inflow >= 0)
+        final long inflowHash = credits.get(record, CreditDescriptor.INFLOW);
+        if (inflowHash != 0)
         {
             final InflowTable inflows = custody.inflows();
-            inflows.credited((int)inflow, inflows.credited((int)inflow) - recovered);
+            final int inflow = custody.inflowByHash(inflowHash);
+            assert inflow >= 0 : "a live credit's inflow was forgotten: hash=" + inflowHash;
+            inflows.credited(inflow, inflows.credited(inflow) - recovered);
         }
         credits.put(record, CreditDescriptor.REVERSED_BY, command.txId);
         credits.put(record, CreditDescriptor.CLAIM, shortfall);

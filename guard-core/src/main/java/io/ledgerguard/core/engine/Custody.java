@@ -7,6 +7,7 @@ import io.ledgerguard.core.KillSwitchCause;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.TableKind;
 import io.ledgerguard.core.WalletKind;
+import io.ledgerguard.core.internal.ExpiryQueue;
 import io.ledgerguard.core.internal.InflowTable;
 import io.ledgerguard.core.internal.UndoLog;
 
@@ -24,7 +25,9 @@ import static io.ledgerguard.core.engine.WalletDescriptor.PENDING;
 /**
  * Custody: what the wallets hold. {@code INFLOW}, {@code SWEEP} and {@code ATTEST} from the custody feed, each
  * wallet's expected holdings and each asset's holdings, custody drift (I4), attestation freshness (I5) and the cold
- * ratio (SPEC §5.7). Inflows are kept by chain reference, so that each can be credited once ({@code DEPOSIT}).
+ * ratio (SPEC §5.7). Inflows are kept by chain reference, so that each can be credited once ({@code DEPOSIT}), and
+ * forgotten once credited in full and no credit names them any more, the credit reversal window after they were
+ * recorded at the earliest (SPEC §11).
  */
 public final class Custody
 {
@@ -36,9 +39,13 @@ public final class Custody
     private final KillSwitches killSwitches;
     private final Cover cover;
     private final InflowTable inflows;
+    /** Every inflow held, by hash, in the order it comes up for forgetting. */
+    private final ExpiryQueue expiry;
+    private final long windowMs;
 
     public Custody(
         final GuardConfig.Limits limits,
+        final GuardConfig.Retention retention,
         final CommandContext context,
         final UndoLog undo,
         final Assets assets,
@@ -55,6 +62,8 @@ public final class Custody
         this.killSwitches = killSwitches;
         this.cover = cover;
         inflows = new InflowTable(limits.inflowsMax, undo);
+        expiry = new ExpiryQueue(limits.inflowsMax, undo);
+        windowMs = retention.creditReversalWindowMs;
         for (int i = 0; i < assets.count(); i++)
         {
             // An asset without wallets is never stale; one with wallets is until each was attested.
@@ -80,6 +89,7 @@ public final class Custody
         final int wallet = wallets.index(command.walletId);
         final long hash = InflowTable.hash(command.chainRef, command.chainRefLength);
         inflows.insert(hash, command.chainRef, command.chainRefLength, wallet, asset, amount);
+        expiry.push(hash, context.nowMs());
         wallets.put(wallet, INFLOWS_SINCE, wallets.get(wallet, INFLOWS_SINCE) + amount);
         wallets.put(wallet, EXPECTED, wallets.get(wallet, EXPECTED) + amount);
         assets.put(asset, AssetDescriptor.HOLDINGS, assets.get(asset, AssetDescriptor.HOLDINGS) + amount);
@@ -113,9 +123,10 @@ public final class Custody
         {
             return Reason.WALLET_ASSET_MISMATCH;
         }
-        if (findInflow(command) >= 0)
+        final Reason known = checkChainRefUnknown(command);
+        if (known != Reason.OK)
         {
-            return Reason.INFLOW_ALREADY_RECORDED;
+            return known;
         }
         if (overflows(wallets.get(wallet, INFLOWS_SINCE), amount) || overflows(wallets.get(wallet, EXPECTED), amount) ||
             overflows(assets.get(asset, AssetDescriptor.HOLDINGS), amount))
@@ -148,6 +159,7 @@ public final class Custody
         final long hash = InflowTable.hash(command.chainRef, command.chainRefLength);
         final int inflow = inflows.insert(hash, command.chainRef, command.chainRefLength, to, asset, amount);
         inflows.credited(inflow, amount);
+        expiry.push(hash, context.nowMs());
         wallets.put(from, OUTFLOWS_SINCE, wallets.get(from, OUTFLOWS_SINCE) + amount);
         wallets.put(from, EXPECTED, wallets.get(from, EXPECTED) - amount);
         wallets.put(to, INFLOWS_SINCE, wallets.get(to, INFLOWS_SINCE) + amount);
@@ -188,9 +200,10 @@ public final class Custody
         {
             return Reason.WALLET_ASSET_MISMATCH;
         }
-        if (findInflow(command) >= 0)
+        final Reason known = checkChainRefUnknown(command);
+        if (known != Reason.OK)
         {
-            return Reason.INFLOW_ALREADY_RECORDED;
+            return known;
         }
         // What is reserved for withdrawals from the source stays there to pay them.
         if (wallets.get(from, EXPECTED) - wallets.get(from, PENDING) < amount)
@@ -342,6 +355,73 @@ public final class Custody
     {
         final long oldest = assets.get(asset, AssetDescriptor.ATTESTED_OLDEST_MS);
         return oldest == NEVER || context.nowMs() - oldest > assets.attestationAgeMsMax(asset);
+    }
+
+    /**
+     * SPEC §11: forget the inflows whose time is up, the oldest first, at most
+     * {@link Idempotency#EXPIRIES_PER_COMMAND_MAX}: an inflow recorded longer ago than the credit reversal window is
+     * forgotten when it is credited in full and no credit names it; otherwise it comes up again a window later.
+     * Called before each command, outside any batch.
+     *
+     * @return how many left the head of the queue.
+     */
+    public int expire()
+    {
+        final long nowMs = context.nowMs();
+        int expired = 0;
+        while (expired < Idempotency.EXPIRIES_PER_COMMAND_MAX && !expiry.isEmpty() &&
+            nowMs - expiry.headAtMs() > windowMs)
+        {
+            final long hash = expiry.headKey();
+            final int inflow = inflows.findByHash(hash);
+            assert inflow >= 0 : "queued inflow not held: hash=" + hash;
+            expiry.pop();
+            if (inflows.liveCredits(inflow) == 0 && inflows.credited(inflow) == inflows.amount(inflow))
+            {
+                inflows.remove(inflow);
+            }
+            else
+            {
+                expiry.push(hash, nowMs);
+            }
+            expired++;
+        }
+        assert inflows.size() == expiry.size() : "inflows=" + inflows.size() + ", queued=" + expiry.size();
+        return expired;
+    }
+
+    /**
+     * A chain reference must be new, and its hash too: credits name their inflow by the hash, so a second reference
+     * with the hash of one held (about one chance in 2^64 a pair) is refused rather than made ambiguous.
+     */
+    private Reason checkChainRefUnknown(final Command command)
+    {
+        if (findInflow(command) >= 0)
+        {
+            return Reason.INFLOW_ALREADY_RECORDED;
+        }
+        if (inflows.findByHash(InflowTable.hash(command.chainRef, command.chainRefLength)) >= 0)
+        {
+            return Reason.CHAIN_REF_HASH_COLLISION;
+        }
+        return Reason.OK;
+    }
+
+    /**
+     * @param hash a chain reference's hash, as a credit records its inflow.
+     * @return the inflow's slot offset, or -1.
+     */
+    public int inflowByHash(final long hash)
+    {
+        return inflows.findByHash(hash);
+    }
+
+    /**
+     * @return the inflows in the order they come up for forgetting: for snapshots and hashing.
+     */
+    public ExpiryQueue expiryQueue()
+    {
+        return expiry;
     }
 
     /**

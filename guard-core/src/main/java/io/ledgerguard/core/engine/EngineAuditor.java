@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.ledgerguard.core.AccountKind;
+import io.ledgerguard.core.internal.CreditDescriptor;
 import io.ledgerguard.core.internal.HoldDescriptor;
 import io.ledgerguard.core.internal.InflowTable;
 import io.ledgerguard.core.internal.OffHeapTable;
@@ -241,14 +242,44 @@ public final class EngineAuditor
     private String checkInflows()
     {
         final InflowTable inflows = parts.custody.inflows();
+        final Map<Long, Long> named = new HashMap<>();
+        final OffHeapTable credits = parts.credits.table();
+        for (int i = 0, capacity = credits.capacity(); i < capacity; i++)
+        {
+            final int offset = credits.slotOffset(i);
+            final long inflow = credits.isOccupied(offset) ? credits.get(offset, CreditDescriptor.INFLOW) : 0;
+            if (inflow != 0)
+            {
+                if (inflows.findByHash(inflow) < 0)
+                {
+                    return "SPEC §11: credit " + credits.get(offset, CreditDescriptor.TX_ID) + " names an inflow " +
+                        "no longer held: hash=" + inflow;
+                }
+                named.merge(inflow, 1L, Long::sum);
+            }
+        }
         for (int i = 0, capacity = inflows.capacity(); i < capacity; i++)
         {
             final int offset = inflows.slotOffset(i);
-            if (inflows.buffer().getLong(offset) != 0 && inflows.credited(offset) > inflows.amount(offset))
+            if (!inflows.isOccupied(offset))
+            {
+                continue;
+            }
+            if (inflows.credited(offset) > inflows.amount(offset))
             {
                 return "I3: an inflow is credited beyond its amount: credited=" + inflows.credited(offset) +
                     ", amount=" + inflows.amount(offset);
             }
+            final long expected = named.getOrDefault(inflows.hashAt(offset), 0L);
+            if (inflows.liveCredits(offset) != expected)
+            {
+                return "SPEC §11: an inflow counts " + inflows.liveCredits(offset) + " live credits, " + expected +
+                    " credits name it: hash=" + inflows.hashAt(offset);
+            }
+        }
+        if (parts.custody.expiryQueue().size() != inflows.size())
+        {
+            return "SPEC §11: " + inflows.size() + " inflows held, " + parts.custody.expiryQueue().size() + " queued";
         }
         return null;
     }

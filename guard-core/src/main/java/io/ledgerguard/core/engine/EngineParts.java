@@ -47,7 +47,7 @@ public final class EngineParts
         windows = new Windows(context, undo, assets, wallets, alerts);
         killSwitches = new KillSwitches(context, assets, wallets, globals, windows, alerts);
         cover = new Cover(assets, alerts, killSwitches);
-        custody = new Custody(limits, context, undo, assets, wallets, alerts, killSwitches, cover);
+        custody = new Custody(limits, config.retention(), context, undo, assets, wallets, alerts, killSwitches, cover);
         accounts = new Accounts(limits, context, undo, assets, globals);
         holds = new Holds(limits, context, undo, assets, accounts, killSwitches);
         credits = new Credits(
@@ -80,6 +80,7 @@ public final class EngineParts
             case CREDITS: return credits.table().buffer();
             case TX_ID_EXPIRY: return idempotency.expiryQueue().buffer();
             case CREDIT_EXPIRY: return credits.expiryQueue().buffer();
+            case INFLOW_EXPIRY: return custody.expiryQueue().buffer();
             default: throw new IllegalStateException("state part without a buffer: " + part);
         }
     }

@@ -85,6 +85,9 @@ public final class StateHasher
             case CREDIT_EXPIRY:
                 hashExpiry(builder, tag, parts.credits.expiryQueue());
                 break;
+            case INFLOW_EXPIRY:
+                hashExpiry(builder, tag, parts.custody.expiryQueue());
+                break;
             default:
                 throw new IllegalStateException("unhashed state part: " + part);
         }

@@ -25,7 +25,9 @@ public enum StatePart
     /** The decided txIds in the order they are forgotten, with when each was recorded (SPEC §11). */
     TX_ID_EXPIRY("txIdExpiry", 12, true),
     /** The credits in the order they leave the reversal window, with when each was credited (SPEC §11). */
-    CREDIT_EXPIRY("creditExpiry", 13, false);
+    CREDIT_EXPIRY("creditExpiry", 13, false),
+    /** The inflows in the order they come up for forgetting, with when each last did (SPEC §11). */
+    INFLOW_EXPIRY("inflowExpiry", 14, false);
 
     /** The hash tag of the globals' halted-at word. */
     public static final int GLOBAL_HALTED_AT_TAG = 9;

@@ -2,6 +2,7 @@ package io.ledgerguard.core.engine;
 
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.StateView;
+import io.ledgerguard.core.TableKind;
 import io.ledgerguard.core.internal.AccountDescriptor;
 import io.ledgerguard.core.internal.OffHeapTable;
 import io.ledgerguard.core.internal.PositionDescriptor;
@@ -15,6 +16,9 @@ import io.ledgerguard.core.internal.PositionDescriptor;
  */
 public final class StateReader
 {
+    /** {@code TableKind.values()} copies its array on every call. */
+    private static final TableKind[] TABLES = TableKind.values();
+
     private final EngineParts parts;
 
     public StateReader(final EngineParts parts)
@@ -33,6 +37,11 @@ public final class StateReader
         view.haltedAll = parts.killSwitches.globalSwitch() == KillSwitchState.ENGAGED;
         view.haltedAllSinceMs = globals.get(GlobalDescriptor.HALTED_AT_MS);
         view.frozenAccounts = globals.get(GlobalDescriptor.FROZEN_ACCOUNTS);
+        for (final TableKind table : TABLES)
+        {
+            view.tableSizes[table.ordinal()] = parts.tableSize(table);
+            view.tableWarned[table.ordinal()] = parts.capacity.isWarned(table);
+        }
         final Wallets wallets = parts.wallets;
         for (int w = 0; w < wallets.count(); w++)
         {

@@ -11,7 +11,8 @@ package io.ledgerguard.core.internal;
  * </pre>
  * {@code creditedAtMs} is the guard's clock when it was credited: {@code REVERSE} may return it within the credit
  * reversal window (SPEC §11).
- * {@code inflow} is the inflow slot a deposit credited, -1 for an adjustment; {@code reversedBy} the txId of the
+ * {@code inflow} is the chain reference hash of the inflow a deposit credited (unique among the inflows held, and
+ * unlike a slot offset the same in tables of any size), 0 for an adjustment; {@code reversedBy} the txId of the
  * {@code REVERSE} that returned it, 0 while it stands; {@code claim} what the reversal could not take back. Part of
  * the snapshot format and of the state hash.
  */

@@ -1,12 +1,15 @@
 package io.ledgerguard.core.internal;
 
 import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Custody inflows keyed by their chain reference, kept byte for byte so that two references never collide
- * (a 64-bit hash alone could make a deposit land on someone else's inflow). Entries are never removed: a chain
- * reference is unique forever. Same probing as {@link OffHeapTable}; the layout is in {@link InflowDescriptor}.
+ * (a 64-bit hash alone could make a deposit land on someone else's inflow). The hash is unique among the inflows held
+ * too (a reference whose hash another holds is refused), so that a credit can name its inflow by the hash: slots move
+ * when an inflow is removed, hashes do not. Same probing as {@link OffHeapTable}, and the same removal by backward
+ * shift, outside any batch; the layout is in {@link InflowDescriptor}.
  */
 public final class InflowTable
 {
@@ -124,6 +127,92 @@ public final class InflowTable
     }
 
     /**
+     * @param hash a chain reference's hash, from {@link #hash(byte[], int)}.
+     * @return the slot offset of the inflow with that hash, whatever its chain reference, or -1.
+     */
+    public int findByHash(final long hash)
+    {
+        int index = (int)hash & mask;
+        for (int probes = 0; probes < capacity; probes++)
+        {
+            final int offset = slotOffset(index);
+            final long word0 = buffer.getLong(offset);
+            if (word0 == 0)
+            {
+                return -1;
+            }
+            if (word0 == hash)
+            {
+                return offset;
+            }
+            index = (index + 1) & mask;
+        }
+        return -1;
+    }
+
+    /**
+     * Forget an inflow, shifting later entries of its probe run back so that no tombstone is needed. Outside any
+     * batch: the caller forgets what retention says to (SPEC §11).
+     *
+     * @param offset of the inflow.
+     */
+    public void remove(final int offset)
+    {
+        assert !undo.isActive() : "remove inside a linked batch";
+        assert isOccupied(offset) : "remove of an empty slot";
+        int hole = slotIndex(offset);
+        int index = hole;
+        for (int probes = 0; probes < capacity; probes++)
+        {
+            index = (index + 1) & mask;
+            final int candidate = slotOffset(index);
+            final long hash = buffer.getLong(candidate);
+            if (hash == 0)
+            {
+                break;
+            }
+            final int home = (int)hash & mask;
+            // Move the entry into the hole unless its home lies cyclically in (hole, index].
+            final boolean homeBetween = hole <= index ? (home > hole && home <= index) : (home > hole || home <= index);
+            if (!homeBetween)
+            {
+                buffer.putBytes(slotOffset(hole), buffer, candidate, InflowDescriptor.SLOT_BYTES);
+                hole = index;
+            }
+        }
+        buffer.setMemory(slotOffset(hole), InflowDescriptor.SLOT_BYTES, (byte)0);
+        buffer.putLong(SIZE_OFFSET, size() - 1);
+    }
+
+    /**
+     * @param offset of an inflow.
+     * @return the credits that name it.
+     */
+    public long liveCredits(final int offset)
+    {
+        return buffer.getLong(offset + InflowDescriptor.LIVE_CREDITS_OFFSET);
+    }
+
+    /**
+     * @param offset      of an inflow.
+     * @param liveCredits the credits that name it now.
+     */
+    public void liveCredits(final int offset, final long liveCredits)
+    {
+        assert liveCredits >= 0 : "liveCredits=" + liveCredits;
+        undo.putLong(buffer, offset + InflowDescriptor.LIVE_CREDITS_OFFSET, liveCredits);
+    }
+
+    /**
+     * @param offset of an inflow.
+     * @return its chain reference's hash, by which credits name it.
+     */
+    public long hashAt(final int offset)
+    {
+        return buffer.getLong(offset + InflowDescriptor.HASH_OFFSET);
+    }
+
+    /**
      * Record a new inflow; the caller checked that it is absent and that the table is not full.
      *
      * @param hash          from {@link #hash(byte[], int)}.
@@ -165,6 +254,56 @@ public final class InflowTable
             ((long)assetIndex << 32) | (walletIndex & 0xFFFF_FFFFL));
         undo.putLong(buffer, offset + InflowDescriptor.AMOUNT_OFFSET, amount);
         undo.putLong(buffer, SIZE_OFFSET, size + 1);
+        return offset;
+    }
+
+    /**
+     * @param offset of a slot.
+     * @return true when an inflow is in it.
+     */
+    public boolean isOccupied(final int offset)
+    {
+        return buffer.getLong(offset + InflowDescriptor.HASH_OFFSET) != 0;
+    }
+
+    /**
+     * @param offset of a slot.
+     * @return its index.
+     */
+    public int slotIndex(final int offset)
+    {
+        return (offset - OffHeapTable.HEADER_BYTES) / InflowDescriptor.SLOT_BYTES;
+    }
+
+    /**
+     * Restore an inflow from a snapshot into its slot for this table's capacity, around the undo log: for an engine
+     * that applies nothing meanwhile.
+     *
+     * @param source       holds the inflow's slot, whole.
+     * @param sourceOffset where it starts.
+     * @return the slot offset it went to.
+     * @throws IllegalStateException when the table holds its limit already.
+     */
+    public int restore(final DirectBuffer source, final int sourceOffset)
+    {
+        final long hash = source.getLong(sourceOffset + InflowDescriptor.HASH_OFFSET);
+        if (hash == 0)
+        {
+            throw new IllegalStateException("restored inflow with hash 0");
+        }
+        final long size = size();
+        if (size >= sizeMax)
+        {
+            throw new IllegalStateException("inflow table full: sizeMax=" + sizeMax);
+        }
+        int index = (int)hash & mask;
+        while (buffer.getLong(slotOffset(index)) != 0)
+        {
+            index = (index + 1) & mask;
+        }
+        final int offset = slotOffset(index);
+        buffer.putBytes(offset, source, sourceOffset, InflowDescriptor.SLOT_BYTES);
+        buffer.putLong(SIZE_OFFSET, size + 1);
         return offset;
     }
 

@@ -2,6 +2,7 @@ package io.ledgerguard.core.internal;
 
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -194,6 +195,40 @@ public final class OffHeapTable
             undo.putLong(buffer, offset + 8, k1);
         }
         undo.putLong(buffer, SIZE_OFFSET, size + 1);
+        return offset;
+    }
+
+    /**
+     * Restore an entry from a snapshot into its slot for this table's capacity, around the undo log: for an engine that
+     * applies nothing meanwhile. The snapshot holds each key once.
+     *
+     * @param source       holds the entry, all its words.
+     * @param sourceOffset where it starts.
+     * @return the slot offset it went to.
+     * @throws IllegalStateException when the table holds its limit already.
+     */
+    public int restore(final DirectBuffer source, final int sourceOffset)
+    {
+        final long k0 = source.getLong(sourceOffset);
+        final long k1 = keyWords == 2 ? source.getLong(sourceOffset + 8) : 0;
+        if (k0 == 0)
+        {
+            throw new IllegalStateException("restored entry with key word 0 = 0");
+        }
+        assert find(k0, k1) < 0 : "key restored twice: k0=" + k0 + ", k1=" + k1;
+        final long size = size();
+        if (size >= sizeMax)
+        {
+            throw new IllegalStateException("table full: sizeMax=" + sizeMax);
+        }
+        int index = (int)Hashing.hash(k0, k1) & mask;
+        while (buffer.getLong(HEADER_BYTES + index * slotBytes) != 0)
+        {
+            index = (index + 1) & mask;
+        }
+        final int offset = HEADER_BYTES + index * slotBytes;
+        buffer.putBytes(offset, source, sourceOffset, slotBytes);
+        buffer.putLong(SIZE_OFFSET, size + 1);
         return offset;
     }
 
