@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -29,8 +30,13 @@ import io.ledgerguard.journal.SnapshotStore;
 
 /**
  * Replay and recovery of a guard holding 1,000,000 positions. Once per trial a journal is written: the book opened and
- * funded (250,000 accounts in four assets, about 1.25 million setup commands), then {@link #COMMANDS} commands of the
- * exchange mix, with a snapshot taken {@link #AFTER_SNAPSHOT} commands before the end (and its checkpoint recorded).
+ * funded (250,000 accounts in four assets, about 1.25 million setup commands), then {@link #commands} commands of the
+ * exchange mix (750,000 or 18,750,000: journals of 2M and 20M entries over the same positions), with a snapshot taken
+ * {@link #AFTER_SNAPSHOT} commands before the end (and its checkpoint recorded). The retention windows are a second
+ * and two (a million and two million commands of the workload's clock), so that txIds, credits and inflows turn over
+ * as they would over weeks. The setup also prints the snapshot's size (its live entries) beside what a copy of the
+ * whole tables was (snapshot format 2), and the median of five copies of the state into a second engine: the pause a
+ * snapshot costs the guard thread.
  * Each measured operation starts from a new, empty engine:
  * <ul>
  *     <li>{@code replayAll}: the whole journal replayed and every recorded decision compared (the throughput of
@@ -48,9 +54,12 @@ import io.ledgerguard.journal.SnapshotStore;
 @Measurement(iterations = 3)
 public class RecoveryBenchmark
 {
-    static final int COMMANDS = 1_000_000;
     static final int AFTER_SNAPSHOT = 100_000;
     static final long TX_IDS_MAX = 4_000_000;
+
+    /** Commands of the mix after the setup. */
+    @Param({"750000", "18750000"})
+    public int commands;
 
     private Path directory;
     private long journalCommands;
@@ -65,18 +74,18 @@ public class RecoveryBenchmark
     {
         directory = Files.createTempDirectory("ledger-guard-recovery-bench");
         final ExchangeWorkload workload = new ExchangeWorkload(ApplyBenchmark.SEED, 16);
-        final GuardEngine engine = new GuardEngine(ExchangeWorkload.config(TX_IDS_MAX));
+        final GuardEngine engine = new GuardEngine(config());
         final Decision decision = new Decision();
         final long startNs = System.nanoTime();
         try (ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext().directory(directory)))
         {
             workload.fund(engine, journal);
-            for (int i = 0; i < COMMANDS; i++)
+            for (int i = 0; i < commands; i++)
             {
                 final Command command = workload.next(engine);
                 engine.apply(command, decision);
                 journal.append(command, decision);
-                if (i == COMMANDS - AFTER_SNAPSHOT - 1)
+                if (i == commands - AFTER_SNAPSHOT - 1)
                 {
                     journal.snapshotTaken(command.seq);
                     final String hash = engine.stateHash().hex();
@@ -84,6 +93,7 @@ public class RecoveryBenchmark
                         SnapshotStore.inJournal(directory).writeDigested(engine, command.seq, hash);
                     journal.postCheckpoint(command.seq, hash, written.digestHex());
                     journal.flush();
+                    reportSnapshot(engine, written.file());
                 }
             }
             journalCommands = journal.lastSeq();
@@ -100,7 +110,40 @@ public class RecoveryBenchmark
     @Setup(Level.Invocation)
     public void setUpInvocation()
     {
-        fresh = new GuardEngine(ExchangeWorkload.config(TX_IDS_MAX));
+        fresh = new GuardEngine(config());
+    }
+
+    private static io.ledgerguard.core.GuardConfig config()
+    {
+        final io.ledgerguard.core.GuardConfig config = ExchangeWorkload.config(TX_IDS_MAX);
+        config.retention().txIdWindowMs = 1_000;
+        config.retention().creditReversalWindowMs = 2_000;
+        return config;
+    }
+
+    /**
+     * The snapshot file's size against the whole tables', and the pause of copying the state into a second engine.
+     */
+    private static void reportSnapshot(final GuardEngine engine, final Path file) throws IOException
+    {
+        long wholeTables = 0;
+        for (int i = 0; i < engine.statePartCount(); i++)
+        {
+            wholeTables += engine.statePart(i).capacity();
+        }
+        final GuardEngine copy = new GuardEngine(engine.config());
+        final long[] pausesNs = new long[5];
+        for (int i = 0; i < pausesNs.length; i++)
+        {
+            final long startNs = System.nanoTime();
+            engine.copyStateTo(copy);
+            pausesNs[i] = System.nanoTime() - startNs;
+        }
+        java.util.Arrays.sort(pausesNs);
+        System.out.printf("%nsnapshot at %,d positions: file %,d bytes (live entries), whole tables %,d bytes " +
+            "(%.1f%%); copying the state into a second engine, median of 5: %.1f ms%n",
+            engine.tableSize(io.ledgerguard.core.TableKind.POSITIONS), Files.size(file), wholeTables,
+            100.0 * Files.size(file) / wholeTables, pausesNs[2] / 1e6);
     }
 
     /**

@@ -92,6 +92,18 @@ public final class Alert
     }
 
     /**
+     * Make this an {@link AlertType#GUARD_STOPPED} alert.
+     *
+     * @param seq         the first command answered {@code GUARD_FAILED}.
+     * @param timestampNs its time.
+     * @param txId        its txId.
+     */
+    public void guardStopped(final long seq, final long timestampNs, final long txId)
+    {
+        set(seq, timestampNs, txId, AlertType.GUARD_STOPPED, AlertScope.ALL, 0, 0, 0);
+    }
+
+    /**
      * Copy another alert into this one.
      *
      * @param source the alert to copy.

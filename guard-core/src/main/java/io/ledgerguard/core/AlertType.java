@@ -36,7 +36,13 @@ public enum AlertType
      * SPEC §11: a table passed 80% of its limit; raised once per crossing. {@code table} is the {@link TableKind}'s
      * ordinal, {@code size} its entries, {@code sizeMax} its limit (for txIds without the control reserve).
      */
-    CAPACITY_WARNING("table", "size", "sizeMax");
+    CAPACITY_WARNING("table", "size", "sizeMax"),
+    /**
+     * Raised by the pipeline, not the guard, once: the journal failed (a full disk, an I/O error) or the engine threw,
+     * and the guard stopped accepting. Its seq is the first command answered {@code GUARD_FAILED}; nothing from there
+     * on was acknowledged, and the log says why.
+     */
+    GUARD_STOPPED();
 
     /** Most figures any alert type carries. */
     public static final int FIGURES_MAX = 4;

@@ -28,7 +28,7 @@ import io.ledgerguard.journal.ChronicleJournal;
 import io.ledgerguard.journal.ChronicleJournalContext;
 import io.ledgerguard.journal.Recovery;
 import io.ledgerguard.journal.SnapshotStore;
-import io.ledgerguard.journal.Snapshotter;
+import io.ledgerguard.journal.JournalFollower;
 
 /**
  * The guard as a sidecar (SPEC §9 {@code serve}): the state recovered from its journal (newest vouched snapshot, then
@@ -44,11 +44,11 @@ public final class Sidecar implements AutoCloseable
     private final AdminServer admin;
     private final LedgerGuard guard;
     private final ChronicleJournal journal;
-    private final Snapshotter snapshotter;
+    private final JournalFollower snapshotter;
     private final AlertDispatcher alerts;
 
     private Sidecar(final GatewayServer server, final AdminServer admin, final LedgerGuard guard,
-        final ChronicleJournal journal, final Snapshotter snapshotter, final AlertDispatcher alerts)
+        final ChronicleJournal journal, final JournalFollower snapshotter, final AlertDispatcher alerts)
     {
         this.server = server;
         this.admin = admin;
@@ -87,7 +87,7 @@ public final class Sidecar implements AutoCloseable
         {
             final GuardEngine engine = new GuardEngine(config);
             ChronicleJournal journal = null;
-            Snapshotter snapshotter = null;
+            JournalFollower snapshotter = null;
             long lastSeq = 0;
             if (journalDir != null)
             {
@@ -102,8 +102,9 @@ public final class Sidecar implements AutoCloseable
                     log.println("serve: " + line);
                 }
                 lastSeq = recovery.lastSeq();
-                snapshotter = new Snapshotter(config, store, journal, settings.snapshotEveryCommands(),
-                    settings.snapshotIntervalMs(), settings.snapshotsKept(), lastSeq);
+                // Snapshots from a second engine that follows the journal: the guard thread never pauses for one.
+                snapshotter = new JournalFollower(config, store, journal, settings.snapshotEveryCommands(),
+                    settings.snapshotIntervalMs(), settings.snapshotsKept(), engine, lastSeq);
                 opened.push(snapshotter);
             }
             else
@@ -125,7 +126,6 @@ public final class Sidecar implements AutoCloseable
             opened.push(alerts);
             final LedgerGuard guard = new LedgerGuard(engine, new PipelineContext()
                 .journal(journal != null ? journal : new NoJournal())
-                .snapshotTrigger(snapshotter)
                 .firstSeq(lastSeq + 1)
                 // The gateway's I/O thread must never wait for the ring: a full ring answers at once, the request
                 // waits.
@@ -190,11 +190,12 @@ public final class Sidecar implements AutoCloseable
             admin.close();
         }
         server.close();
-        guard.close();
+        // The follower reads the journal's queue: it stops before the guard closes the journal.
         if (snapshotter != null)
         {
             snapshotter.close();
         }
+        guard.close();
         if (journal != null)
         {
             journal.close();

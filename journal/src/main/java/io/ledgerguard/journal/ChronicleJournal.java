@@ -346,6 +346,42 @@ public final class ChronicleJournal implements Journal
             snapshotDigestHex.getBytes(StandardCharsets.US_ASCII)));
     }
 
+    /**
+     * As {@link #postCheckpoint(long, String, String)}, for a snapshot taken by a reader that follows this journal
+     * ({@link JournalFollower}) rather than by the guard thread: the reader gives where the entry of {@code seq}
+     * stands, read back from the journal itself. Any thread; written at the end of the journal's next batch.
+     *
+     * @param seq               a sequence the journal holds.
+     * @param stateHashHex      the state hash after it, 64 hex digits.
+     * @param snapshotDigestHex the SHA-256 of the snapshot file, 64 hex digits.
+     * @param chainHeadHex      the chain value of that sequence's entry, 64 hex digits.
+     * @param queueIndex        the entry's queue index.
+     * @param entryIndex        the entry's index in the journal, from 0 (the header).
+     */
+    public void postCheckpoint(
+        final long seq, final String stateHashHex, final String snapshotDigestHex, final String chainHeadHex,
+        final long queueIndex, final long entryIndex)
+    {
+        if (stateHashHex.length() != CHAIN_LENGTH * 2 || snapshotDigestHex.length() != CHAIN_LENGTH * 2 ||
+            chainHeadHex.length() != CHAIN_LENGTH * 2)
+        {
+            throw new IllegalArgumentException("checkpoint for seq=" + seq + " in journal " + directory +
+                ": stateHashHex, snapshotDigestHex and chainHeadHex must be 64 hex digits, were " + stateHashHex +
+                ", " + snapshotDigestHex + " and " + chainHeadHex);
+        }
+        pendingCheckpoint.set(new PendingCheckpoint(seq, stateHashHex.getBytes(StandardCharsets.US_ASCII),
+            snapshotDigestHex.getBytes(StandardCharsets.US_ASCII), chainHeadHex.getBytes(StandardCharsets.US_ASCII),
+            queueIndex, entryIndex));
+    }
+
+    /**
+     * @return the queue, for a reader that follows the journal in this process.
+     */
+    SingleChronicleQueue queue()
+    {
+        return queue;
+    }
+
     /** The snapshot digest of a checkpoint that has no snapshot file. */
     public static final String NO_SNAPSHOT_DIGEST = "0".repeat(CHAIN_LENGTH * 2);
 
@@ -377,14 +413,25 @@ public final class ChronicleJournal implements Journal
     private void writePendingCheckpoint()
     {
         final PendingCheckpoint pending = pendingCheckpoint.get();
-        if (pending == null || pending.seq != snapshotChainSeq || !pendingCheckpoint.compareAndSet(pending, null))
+        final boolean placed = pending != null && pending.chainHeadHex != null;
+        if (pending == null || (placed ? pending.seq > lastSeq : pending.seq != snapshotChainSeq) ||
+            !pendingCheckpoint.compareAndSet(pending, null))
         {
             return;
         }
         entryBuffer.putBytes(BODY_OFFSET + CHECKPOINT_STATE_HASH_OFFSET, pending.stateHashHex);
-        Sha256.writeHex(snapshotChainHead, 0, CHAIN_LENGTH, entry, BODY_OFFSET + CHECKPOINT_CHAIN_OFFSET);
-        entryBuffer.putLong(BODY_OFFSET + CHECKPOINT_QUEUE_INDEX_OFFSET, snapshotQueueIndex, BYTE_ORDER);
-        entryBuffer.putLong(BODY_OFFSET + CHECKPOINT_ENTRY_INDEX_OFFSET, snapshotEntryIndex, BYTE_ORDER);
+        if (placed)
+        {
+            entryBuffer.putBytes(BODY_OFFSET + CHECKPOINT_CHAIN_OFFSET, pending.chainHeadHex);
+            entryBuffer.putLong(BODY_OFFSET + CHECKPOINT_QUEUE_INDEX_OFFSET, pending.queueIndex, BYTE_ORDER);
+            entryBuffer.putLong(BODY_OFFSET + CHECKPOINT_ENTRY_INDEX_OFFSET, pending.entryIndex, BYTE_ORDER);
+        }
+        else
+        {
+            Sha256.writeHex(snapshotChainHead, 0, CHAIN_LENGTH, entry, BODY_OFFSET + CHECKPOINT_CHAIN_OFFSET);
+            entryBuffer.putLong(BODY_OFFSET + CHECKPOINT_QUEUE_INDEX_OFFSET, snapshotQueueIndex, BYTE_ORDER);
+            entryBuffer.putLong(BODY_OFFSET + CHECKPOINT_ENTRY_INDEX_OFFSET, snapshotEntryIndex, BYTE_ORDER);
+        }
         entryBuffer.putBytes(BODY_OFFSET + CHECKPOINT_SNAPSHOT_DIGEST_OFFSET, pending.snapshotDigestHex);
         write(KIND_CHECKPOINT, pending.seq, 0, CHECKPOINT_BODY_LENGTH);
         checkpointsWritten++;
@@ -396,12 +443,26 @@ public final class ChronicleJournal implements Journal
         final long seq;
         final byte[] stateHashHex;
         final byte[] snapshotDigestHex;
+        /** Where the entry of {@link #seq} stands, when a follower gave it; {@code null} for the guard's snapshot. */
+        final byte[] chainHeadHex;
+        final long queueIndex;
+        final long entryIndex;
 
         PendingCheckpoint(final long seq, final byte[] stateHashHex, final byte[] snapshotDigestHex)
+        {
+            this(seq, stateHashHex, snapshotDigestHex, null, 0, 0);
+        }
+
+        PendingCheckpoint(
+            final long seq, final byte[] stateHashHex, final byte[] snapshotDigestHex, final byte[] chainHeadHex,
+            final long queueIndex, final long entryIndex)
         {
             this.seq = seq;
             this.stateHashHex = stateHashHex;
             this.snapshotDigestHex = snapshotDigestHex;
+            this.chainHeadHex = chainHeadHex;
+            this.queueIndex = queueIndex;
+            this.entryIndex = entryIndex;
         }
     }
 

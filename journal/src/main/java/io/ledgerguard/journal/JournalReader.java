@@ -79,6 +79,8 @@ public final class JournalReader implements AutoCloseable
     private final Decision scratchDecision = new Decision();
     private final List<Checkpoint> checkpoints = new ArrayList<>();
     private Checkpoint lastCheckpoint;
+    /** The queue index of the last entry read through {@link #tailer}. */
+    private long lastQueueIndex = -1;
     /** Damage {@link QueueFileCheck} found in the queue files: reading stops with it before its entry. */
     private QueueFileCheck.Damage damage;
     /** Excerpts read, by this reader and its scans for a checkpoint: what opening a journal costs. */
@@ -129,6 +131,27 @@ public final class JournalReader implements AutoCloseable
         }
         JournalDirectory.checkOnlyQueueFiles(directory);
         return new JournalReader(directory.toString(), new QueueFileWalker(QueueFileCheck.cycleFiles(directory)));
+    }
+
+    /**
+     * A reader of a journal this process is appending to, through the journal's own queue: it reads what the journal
+     * has written and, at its end, reads on once more is written ({@link #nextEntry} returns -1 until then). Close it
+     * before the journal.
+     *
+     * @param journal the journal.
+     * @return a reader positioned before the first entry.
+     */
+    static JournalReader following(final ChronicleJournal journal)
+    {
+        return new JournalReader(journal.directory(), journal.queue(), false);
+    }
+
+    /**
+     * @return the queue index of the last entry read, -1 before the first.
+     */
+    long lastQueueIndex()
+    {
+        return lastQueueIndex;
     }
 
     /**
@@ -960,6 +983,7 @@ public final class JournalReader implements AutoCloseable
             {
                 return -1;
             }
+            lastQueueIndex = context.index();
             final Bytes<?> bytes = context.wire().bytes();
             final long remaining = bytes.readRemaining();
             return checkedLength(remaining, bytes.read(entry, 0, (int)Math.min(remaining, ENTRY_LENGTH_MAX)));

@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import net.openhft.chronicle.bytes.Bytes;
@@ -116,6 +117,17 @@ final class JournalFixture
         final ChronicleJournal journal, final long firstSeq, final GuardEngine engine, final int rounds,
         final long txIdBase, final SnapshotTrigger snapshots)
     {
+        return runPipeline(journal, firstSeq, engine, rounds, txIdBase, snapshots, guard -> { });
+    }
+
+    /**
+     * As {@link #runPipeline(ChronicleJournal, long, GuardEngine, int, long, SnapshotTrigger)}, with something done
+     * once every command is decided and before the guard (and with it the journal) closes.
+     */
+    static Run runPipeline(
+        final ChronicleJournal journal, final long firstSeq, final GuardEngine engine, final int rounds,
+        final long txIdBase, final SnapshotTrigger snapshots, final Consumer<LedgerGuard> beforeClose)
+    {
         final Run run = new Run();
         run.firstSeq = firstSeq;
         run.engine = engine;
@@ -196,6 +208,7 @@ final class JournalFixture
             }
             assertEquals(run.reasons.size(), guard.sequenced(), "every command sequenced");
             assertNull(guard.failure());
+            beforeClose.accept(guard);
         }
         assertNull(engine.checkInvariants());
         return run;

@@ -233,6 +233,30 @@ class SnapshotRecoveryTest
         assertEquals(JournalFixture.ACCOUNTS, run.engine.tableSize(io.ledgerguard.core.TableKind.ACCOUNTS));
     }
 
+    @Test
+    void shouldWriteTheLiveEntriesOnlyNotTheTablesCapacity() throws Exception
+    {
+        // Issue 13, seen 5: a snapshot was the whole tables' capacity, 377 MB for the demo's 10,000 accounts.
+        final io.ledgerguard.core.GuardConfig config = JournalFixture.config();
+        config.limits().txIdsMax = 4_000_000;
+        config.limits().positionsMax = 1_000_000;
+        final GuardEngine engine = new GuardEngine(config);
+        final JournalFixture.Run run = JournalFixture.runPipeline(
+            new ChronicleJournal(new ChronicleJournalContext().directory(directory)), 1, engine, 60, 1);
+        long wholeTables = 0;
+        for (int i = 0; i < engine.statePartCount(); i++)
+        {
+            wholeTables += engine.statePart(i).capacity();
+        }
+        final Path file = SnapshotStore.inJournal(directory).write(engine, run.lastSeq(), engine.stateHash().hex());
+
+        final long size = Files.size(file);
+        assertTrue(size * 1_000 < wholeTables, "snapshot " + size + " bytes, whole tables " + wholeTables);
+        final GuardEngine loaded = new GuardEngine(config);
+        SnapshotStore.load(file, loaded);
+        assertEquals(engine.stateHash().hex(), loaded.stateHash().hex());
+    }
+
     private JournalFixture.Run runWithSnapshots(final int kept)
     {
         final GuardEngine engine = new GuardEngine(JournalFixture.config());

@@ -190,6 +190,9 @@ final class Stages
         private final CountDownLatch started;
         private final AtomicLong alertListenerFailures = new AtomicLong();
         private final AtomicLong decisionListenerFailures = new AtomicLong();
+        /** The one alert that says the guard stopped, raised with the first decision it could not acknowledge. */
+        private final Alert stopped = new Alert();
+        private boolean stoppedRaised;
         private volatile Thread thread;
 
         ReleaseHandler(final AlertListener alertListener, final JournalHandler journal, final CountDownLatch started)
@@ -225,17 +228,27 @@ final class Stages
             {
                 for (int i = 0; i < decision.alertCount; i++)
                 {
-                    final Alert alert = decision.alert(i);
-                    try
-                    {
-                        alertListener.onAlert(alert);
-                    }
-                    catch (final RuntimeException ex)
-                    {
-                        // A failing sink must not stop the guard; it is counted and can be watched.
-                        alertListenerFailures.incrementAndGet();
-                    }
+                    deliver(decision.alert(i));
                 }
+                if (decision.reason == Reason.GUARD_FAILED && !stoppedRaised)
+                {
+                    stoppedRaised = true;
+                    stopped.guardStopped(event.command.seq, event.command.timestampNs, event.command.txId);
+                    deliver(stopped);
+                }
+            }
+        }
+
+        private void deliver(final Alert alert)
+        {
+            try
+            {
+                alertListener.onAlert(alert);
+            }
+            catch (final RuntimeException ex)
+            {
+                // A failing sink must not stop the guard; it is counted and can be watched.
+                alertListenerFailures.incrementAndGet();
             }
         }
 

@@ -248,7 +248,9 @@ class LedgerGuardTest
             {
             }
         };
-        try (LedgerGuard guard = new LedgerGuard(engine, new PipelineContext().journal(failing)))
+        final java.util.List<String> alerts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (LedgerGuard guard = new LedgerGuard(engine, new PipelineContext().journal(failing)
+            .alertListener(alert -> alerts.add(alert.type + " seq=" + alert.seq))))
         {
             final Command command = new Command();
             final Reason[] reasons = new Reason[5];
@@ -268,5 +270,7 @@ class LedgerGuardTest
             assertEquals(Reason.GUARD_FAILED, reasons[4]);
             assertTrue(guard.failure() instanceof IllegalStateException);
         }
+        // Issue 13: the sinks hear it once, naming the first command not acknowledged.
+        assertEquals(java.util.List.of("GUARD_STOPPED seq=3"), alerts);
     }
 }
