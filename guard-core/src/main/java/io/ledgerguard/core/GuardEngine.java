@@ -212,9 +212,9 @@ public final class GuardEngine
             return refuseAsRecorded(command, fingerprint, decision, recordedRefusal);
         }
         final int record = parts.idempotency.find(txId);
-        // Replay after the limits were raised: a control command the journal's full reserve left unrecorded was
-        // decided anew when it came again (SPEC §11); it is here too, though the larger reserve recorded it.
-        final boolean againAsRecorded = record >= 0 && recordedAsNew && Idempotency.isControl(command.type);
+        // Replay after the limits were raised: a control command the journal's full reserve left unrecorded let its
+        // txId be decided anew when it came again (SPEC §11); so it is here, though the larger reserve recorded it.
+        final boolean againAsRecorded = record >= 0 && recordedAsNew && command.type != CommandType.BATCH;
         if (record >= 0 && !againAsRecorded)
         {
             if (parts.idempotency.fingerprint(record) != fingerprint)
@@ -238,7 +238,7 @@ public final class GuardEngine
         // harmless to apply twice (a switch set twice, an attestation of the same balance, an inflow whose chain
         // reference is then known).
         final boolean control = Idempotency.isControl(command.type);
-        final boolean recordable = !againAsRecorded && parts.idempotency.hasRoomFor(1, control);
+        final boolean recordable = againAsRecorded || parts.idempotency.hasRoomFor(1, control);
         if (!recordable && !control)
         {
             decision.exhaustedTable = TableKind.TX_IDS;
@@ -246,7 +246,13 @@ public final class GuardEngine
         }
         final Reason reason = applyOne(command);
         parts.holds.removeEmptied();
-        if (recordable)
+        if (againAsRecorded)
+        {
+            // The journal recorded this decision under the txId (or nothing, for a control command it could not
+            // record): the record the larger reserve kept is replaced by it.
+            parts.idempotency.rerecord(record, fingerprint, reason, decision.exhaustedTable);
+        }
+        else if (recordable)
         {
             parts.idempotency.record(txId, fingerprint, reason, -1, decision.exhaustedTable);
         }
@@ -464,8 +470,8 @@ public final class GuardEngine
     }
 
     /**
-     * A part of the state, whole: a snapshot writes each part's bytes and a restore writes them back. Read or write it
-     * only while no command is being applied.
+     * A part of the state, whole, capacity included: what {@link #copyStateTo} copies and the memory budget counts (a
+     * snapshot writes {@link #forEachStateEntry} instead). Read or write it only while no command is being applied.
      *
      * @param index a part, from 0.
      * @return its buffer.

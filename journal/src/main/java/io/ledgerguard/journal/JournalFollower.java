@@ -53,6 +53,10 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
     private volatile long lastWriteNs;
     private volatile String lastFailure;
     private long lastSnapshotSeq;
+    /** Where the entry of {@link #followedSeq} stands: the checkpoint of a snapshot at it names this. */
+    private final byte[] followedChainHead = new byte[Sha256.LENGTH];
+    private long followedQueueIndex;
+    private long followedEntryIndex;
 
     /**
      * @param config        the guard's configuration: the follower is an engine of the same limits.
@@ -245,12 +249,8 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
         final Decision recorded = new Decision();
         final Decision replayed = new Decision();
         long nextTimedNs = intervalNs > 0 ? System.nanoTime() + intervalNs : Long.MAX_VALUE;
-        try (JournalReader reader = JournalReader.following(journal))
+        try (JournalReader reader = openFollowing())
         {
-            if (startAfter != null)
-            {
-                reader.startAfter(startAfter);
-            }
             while (!closing)
             {
                 final int kind = reader.nextEntry(command, recorded);
@@ -263,7 +263,7 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
                 {
                     if (requested && followedSeq > lastSnapshotSeq)
                     {
-                        snapshot(reader);
+                        snapshot();
                     }
                     LockSupport.parkNanos(IDLE_PARK_NS);
                     continue;
@@ -272,13 +272,13 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
                 {
                     continue;
                 }
-                if (!follow(command, recorded, replayed))
+                if (!follow(reader, command, recorded, replayed))
                 {
                     return;
                 }
                 if (requested || (everyCommands > 0 && command.seq - lastSnapshotSeq >= everyCommands))
                 {
-                    snapshot(reader);
+                    snapshot();
                 }
             }
         }
@@ -292,11 +292,38 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
     }
 
     /**
+     * A reader after the newest checkpoint at or before the state the follower starts from, or, when that checkpoint
+     * does not lead to its entry (a journal cut by {@code audit repair}, say), from the first entry: the entries up to
+     * the start are read, verified and passed over.
+     */
+    private JournalReader openFollowing()
+    {
+        if (startAfter == null)
+        {
+            return JournalReader.following(journal);
+        }
+        final JournalReader reader = JournalReader.following(journal);
+        try
+        {
+            reader.startAfter(startAfter);
+            return reader;
+        }
+        catch (final JournalCorruptException ex)
+        {
+            reader.close();
+            LOGGER.warn("the follower reads the journal from its first entry: checkpoint at seq={} does not lead " +
+                "to its entry: {}", startAfter.seq(), ex.getMessage());
+            return JournalReader.following(journal);
+        }
+    }
+
+    /**
      * Replay one command on the follower and check the guard's decision.
      *
      * @return false when the follower must stop.
      */
-    private boolean follow(final Command command, final Decision recorded, final Decision replayed)
+    private boolean follow(
+        final JournalReader reader, final Command command, final Decision recorded, final Decision replayed)
     {
         if (command.seq != followedSeq + 1)
         {
@@ -310,11 +337,14 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
                 recorded + ", follower decided " + replayed + "; no more snapshots are taken", null);
             return false;
         }
+        reader.chain().head(followedChainHead);
+        followedQueueIndex = reader.lastQueueIndex();
+        followedEntryIndex = reader.entries() - 1;
         followedSeq = command.seq;
         return true;
     }
 
-    private void snapshot(final JournalReader reader)
+    private void snapshot()
     {
         final long seq = followedSeq;
         final long startNs = System.nanoTime();
@@ -325,8 +355,8 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
             final String stateHash = follower.stateHash().hex();
             final SnapshotStore.Written snapshot = store.writeDigested(follower, seq, stateHash);
             // Trusted only once the journal's checkpoint names its sequence, state hash and digest.
-            journal.postCheckpoint(seq, stateHash, snapshot.digestHex(), reader.chainHeadHex(),
-                reader.lastQueueIndex(), reader.entries() - 1);
+            journal.postCheckpoint(seq, stateHash, snapshot.digestHex(),
+                Sha256.hex(followedChainHead, 0, Sha256.LENGTH), followedQueueIndex, followedEntryIndex);
             store.prune(kept, journal.lastCheckpointSeq());
             lastWrittenFile = snapshot.file();
             lastWriteNs = System.nanoTime() - startNs;

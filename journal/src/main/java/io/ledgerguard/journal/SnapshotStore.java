@@ -21,6 +21,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.StateDoesNotFitException;
 
 /**
  * Snapshot files of the guard's off-heap state, one per file, named by the sequence they were taken after. A file is
@@ -206,37 +207,7 @@ public final class SnapshotStore
             }
             for (int i = 0; i < partCount; i++)
             {
-                final ByteBuffer nameLength = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN);
-                readChecked(channel, crc, sha256, nameLength, file, "part " + i + " name length");
-                final int length = nameLength.flip().getShort();
-                if (length < 0 || length > 64)
-                {
-                    throw new SnapshotCorruptException(file, "part " + i + " name length=" + length);
-                }
-                final ByteBuffer nameBytes = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-                readChecked(channel, crc, sha256, nameBytes, file, "part " + i + " name");
-                nameBytes.flip();
-                final byte[] name = new byte[length];
-                nameBytes.get(name);
-                final String partName = new String(name, StandardCharsets.US_ASCII);
-                final ByteBuffer shape = ByteBuffer.allocate(4 + 8).order(ByteOrder.LITTLE_ENDIAN);
-                readChecked(channel, crc, sha256, shape, file, "part " + partName + " header");
-                shape.flip();
-                final int entryBytes = shape.getInt();
-                final long count = shape.getLong();
-                if (!partName.equals(engine.statePartName(i)) || entryBytes != engine.stateEntryBytes(i))
-                {
-                    throw new SnapshotCorruptException(file, "part " + i + " is " + partName + " of " + entryBytes +
-                        "-byte entries, expected " + engine.statePartName(i) + " of " + engine.stateEntryBytes(i));
-                }
-                if (count < 0 || count > (size - channel.position()) / entryBytes)
-                {
-                    throw new SnapshotCorruptException(file, "truncated or corrupt: part " + partName + " claims " +
-                        count + " entries of " + entryBytes + " bytes, more than the " + (size - channel.position()) +
-                        " bytes left");
-                }
-                engine.beginStateRestore(i, count);
-                readEntries(channel, crc, sha256, file, engine, i, entryBytes, count, partName);
+                readPart(channel, crc, sha256, file, engine, i, size);
             }
             final ByteBuffer trailer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(channel, trailer, file, "checksum");
@@ -252,7 +223,18 @@ public final class SnapshotStore
             {
                 throw new SnapshotCorruptException(file, (size - channel.position()) + " bytes after the checksum");
             }
-            engine.stateRestored(seq);
+            try
+            {
+                engine.stateRestored(seq);
+            }
+            catch (final StateDoesNotFitException ex)
+            {
+                throw ex;
+            }
+            catch (final IllegalStateException ex)
+            {
+                throw new SnapshotCorruptException(file, ex.getMessage());
+            }
             final String recomputed = engine.stateHash().hex();
             if (!recomputed.equals(stateHashHex))
             {
@@ -394,6 +376,88 @@ public final class SnapshotStore
         return String.format("%s%020d%s", PREFIX, seq, SUFFIX);
     }
 
+    /**
+     * Read one part's header and restore its entries.
+     */
+    private static void readPart(
+        final FileChannel channel, final CRC32C crc, final MessageDigest sha256, final Path file,
+        final GuardEngine engine, final int i, final long size) throws IOException
+    {
+        final ByteBuffer nameLength = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN);
+        readChecked(channel, crc, sha256, nameLength, file, "part " + i + " name length");
+        final int length = nameLength.flip().getShort();
+        if (length < 0 || length > 64)
+        {
+            throw new SnapshotCorruptException(file, "part " + i + " name length=" + length);
+        }
+        final ByteBuffer nameBytes = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        readChecked(channel, crc, sha256, nameBytes, file, "part " + i + " name");
+        nameBytes.flip();
+        final byte[] name = new byte[length];
+        nameBytes.get(name);
+        final String partName = new String(name, StandardCharsets.US_ASCII);
+        final ByteBuffer shape = ByteBuffer.allocate(4 + 8).order(ByteOrder.LITTLE_ENDIAN);
+        readChecked(channel, crc, sha256, shape, file, "part " + partName + " header");
+        shape.flip();
+        final int entryBytes = shape.getInt();
+        final long count = shape.getLong();
+        if (!partName.equals(engine.statePartName(i)) || entryBytes != engine.stateEntryBytes(i))
+        {
+            throw new SnapshotCorruptException(file, "part " + i + " is " + partName + " of " + entryBytes +
+                "-byte entries, expected " + engine.statePartName(i) + " of " + engine.stateEntryBytes(i));
+        }
+        if (count < 0 || count > (size - channel.position()) / entryBytes)
+        {
+            throw new SnapshotCorruptException(file, "truncated or corrupt: part " + partName + " claims " +
+                count + " entries of " + entryBytes + " bytes, more than the " + (size - channel.position()) +
+                " bytes left");
+        }
+        try
+        {
+            engine.beginStateRestore(i, count);
+            readEntries(channel, crc, sha256, file, engine, i, entryBytes, count, partName);
+        }
+        catch (final StateDoesNotFitException ex)
+        {
+            // Limits below the state, or a corrupt count: only a file whose checksum holds says the former.
+            throw checksumHolds(channel, crc, size) ? ex : new SnapshotCorruptException(file,
+                "checksum mismatch (and, read as it is, " + ex.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Read the rest of the file into the checksum and compare it with the stored one.
+     *
+     * @return true when the file is whole as written.
+     */
+    private static boolean checksumHolds(final FileChannel channel, final CRC32C crc, final long size)
+        throws IOException
+    {
+        final ByteBuffer chunk = ByteBuffer.allocate(IO_CHUNK);
+        long left = size - Long.BYTES - channel.position();
+        while (left > 0)
+        {
+            chunk.clear().limit((int)Math.min(IO_CHUNK, left));
+            final int read = channel.read(chunk);
+            if (read < 0)
+            {
+                return false;
+            }
+            chunk.flip();
+            crc.update(chunk);
+            left -= read;
+        }
+        final ByteBuffer trailer = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        while (trailer.hasRemaining())
+        {
+            if (channel.read(trailer) < 0)
+            {
+                return false;
+            }
+        }
+        return left == 0 && trailer.flip().getLong() == crc.getValue();
+    }
+
     private static void readEntries(
         final FileChannel channel, final CRC32C crc, final MessageDigest sha256, final Path file,
         final GuardEngine engine, final int part, final int entryBytes, final long count, final String partName)
@@ -414,7 +478,7 @@ public final class SnapshotStore
                 {
                     engine.restoreStateEntry(part, restored + e, entries, e * entryBytes);
                 }
-                catch (final io.ledgerguard.core.StateDoesNotFitException ex)
+                catch (final StateDoesNotFitException ex)
                 {
                     throw ex;
                 }

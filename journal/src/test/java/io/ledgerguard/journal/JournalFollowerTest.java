@@ -52,6 +52,43 @@ class JournalFollowerTest
     }
 
     @Test
+    void shouldPlaceTheCheckpointOfASnapshotTakenWhileIdleAtItsCommandsEntry()
+    {
+        // Checkpoint entries follow the commands of a batch: a snapshot taken when the follower has read to the end
+        // must still name the entry of the command its state is as of, not the last entry read.
+        final GuardEngine engine = new GuardEngine(JournalFixture.config());
+        final ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext().directory(directory));
+        final SnapshotStore store = SnapshotStore.inJournal(directory);
+        final JournalFollower follower = new JournalFollower(JournalFixture.config(), store, journal, EVERY, 0, 3,
+            engine, 0);
+        final long[] requestedAt = new long[1];
+        JournalFixture.runPipeline(journal, 1, engine, 60, 1, null, guard ->
+        {
+            assertTrue(follower.awaitFollowed(guard.sequenced(), 30, TimeUnit.SECONDS), follower.lastFailure());
+            // One more command: the journal writes the checkpoint still pending after it, at the end of its batch.
+            final io.ledgerguard.core.Command open = new io.ledgerguard.core.Command();
+            open.type = io.ledgerguard.core.CommandType.OPEN_ACCOUNT;
+            open.txId = 1L << 40;
+            open.accountId = 1L << 20;
+            open.accountKind = io.ledgerguard.core.AccountKind.CUSTOMER;
+            assertTrue(guard.submit(open).accepted());
+            assertTrue(follower.awaitFollowed(guard.sequenced(), 30, TimeUnit.SECONDS), follower.lastFailure());
+            // Let the follower read that checkpoint entry too, then ask for one more snapshot, idle.
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            requestedAt[0] = guard.sequenced();
+            follower.request();
+            assertTrue(follower.awaitWritten(requestedAt[0], 30, TimeUnit.SECONDS), follower.lastFailure());
+            follower.close();
+        });
+        assertEquals(requestedAt[0], follower.lastWrittenSeq());
+
+        final Recovery.Result result = Recovery.recover(directory, store, new GuardEngine(JournalFixture.config()));
+        assertTrue(result.skipped().isEmpty(), result.skipped().toString());
+        assertEquals(requestedAt[0], result.snapshot().seq());
+        assertEquals(engine.stateHash().hex(), result.stateHashHex());
+    }
+
+    @Test
     void shouldStartFromTheRecoveredStateAndFollowOnAfterARestart()
     {
         final GuardEngine first = new GuardEngine(JournalFixture.config());

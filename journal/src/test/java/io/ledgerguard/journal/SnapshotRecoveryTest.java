@@ -234,6 +234,26 @@ class SnapshotRecoveryTest
     }
 
     @Test
+    void shouldTakeACorruptCountForCorruptionNotForLimitsTooLow() throws Exception
+    {
+        runWithSnapshots(3);
+        final SnapshotStore store = SnapshotStore.inJournal(directory);
+        final List<Path> files = store.list();
+        final byte[] bytes = Files.readAllBytes(files.get(0));
+        final int name = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("accounts");
+        // The entry count after the name and the entry length: more accounts than limits.accountsMax allows.
+        java.nio.ByteBuffer.wrap(bytes, name + "accounts".length() + 4, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putLong(JournalFixture.config().limits().accountsMax + 1);
+        Files.write(files.get(0), bytes);
+
+        final SnapshotCorruptException corrupt = assertThrows(SnapshotCorruptException.class,
+            () -> SnapshotStore.load(files.get(0), new GuardEngine(JournalFixture.config())));
+        assertTrue(corrupt.getMessage().contains("checksum mismatch"), corrupt.getMessage());
+        final Recovery.Result result = Recovery.recover(directory, store, new GuardEngine(JournalFixture.config()));
+        assertEquals(SnapshotStore.seqOf(files.get(1)), result.snapshot().seq(), "the older one is used");
+    }
+
+    @Test
     void shouldWriteTheLiveEntriesOnlyNotTheTablesCapacity() throws Exception
     {
         // Issue 13, seen 5: a snapshot was the whole tables' capacity, 377 MB for the demo's 10,000 accounts.

@@ -88,7 +88,10 @@ public final class Credits
                 {
                     // The inflow may be forgotten now too, once its own time is up (Custody.expire).
                     final int inflow = custody.inflowByHash(inflowHash);
-                    assert inflow >= 0 : "a live credit's inflow was forgotten: hash=" + inflowHash;
+                    if (inflow < 0)
+                    {
+                        throw new IllegalStateException("a live credit's inflow was forgotten: hash=" + inflowHash);
+                    }
                     custody.inflows().liveCredits(inflow, custody.inflows().liveCredits(inflow) - 1);
                 }
             }
@@ -379,7 +382,11 @@ public final class Credits
         {
             final InflowTable inflows = custody.inflows();
             final int inflow = custody.inflowByHash(inflowHash);
-            assert inflow >= 0 : "a live credit's inflow was forgotten: hash=" + inflowHash;
+            if (inflow < 0)
+            {
+                // A programming error, checked with or without assertions: never write at a missing slot.
+                throw new IllegalStateException("a live credit's inflow was forgotten: hash=" + inflowHash);
+            }
             inflows.credited(inflow, inflows.credited(inflow) - recovered);
         }
         credits.put(record, CreditDescriptor.REVERSED_BY, command.txId);

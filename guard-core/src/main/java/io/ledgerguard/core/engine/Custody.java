@@ -374,7 +374,10 @@ public final class Custody
         {
             final long hash = expiry.headKey();
             final int inflow = inflows.findByHash(hash);
-            assert inflow >= 0 : "queued inflow not held: hash=" + hash;
+            if (inflow < 0)
+            {
+                throw new IllegalStateException("a queued inflow is not held: hash=" + hash);
+            }
             expiry.pop();
             if (inflows.liveCredits(inflow) == 0 && inflows.credited(inflow) == inflows.amount(inflow))
             {

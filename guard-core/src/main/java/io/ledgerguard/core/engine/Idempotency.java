@@ -214,6 +214,23 @@ public final class Idempotency
     }
 
     /**
+     * Replay after the limits were raised (SPEC §11): give a txId's record another command's decision, where the
+     * journal decided that command anew because its smaller reserve had not recorded the first. The record keeps its
+     * place in the expiry queue.
+     *
+     * @param record      the txId's record.
+     * @param fingerprint the new command's.
+     * @param reason      its decision.
+     * @param table       the table a {@link Reason#CAPACITY_EXHAUSTED} names, or null.
+     */
+    public void rerecord(final int record, final long fingerprint, final Reason reason, final TableKind table)
+    {
+        final long outcome = reason.code() | ((long)(table == null ? 0 : table.ordinal() + 1) << 32);
+        txIds.put(record, TxIdDescriptor.FINGERPRINT, fingerprint);
+        txIds.put(record, TxIdDescriptor.OUTCOME, outcome);
+    }
+
+    /**
      * @return the txIds table: for snapshots, reading and the audit, never written outside this room.
      */
     public OffHeapTable table()

@@ -184,7 +184,7 @@ public final class StateEntries
     /**
      * After every part was restored: what refers across parts must hold.
      *
-     * @throws StateDoesNotFitException when an expiry queue and its table disagree.
+     * @throws IllegalStateException when an expiry queue and its table disagree: a corrupt snapshot.
      */
     public void endRestore()
     {
@@ -196,7 +196,7 @@ public final class StateEntries
     {
         if (held != queued)
         {
-            throw new StateDoesNotFitException("the snapshot holds " + held + " " + part.snapshotName() + " but " +
+            throw new IllegalStateException("the snapshot holds " + held + " " + part.snapshotName() + " but " +
                 queued + " in their expiry queue");
         }
     }
@@ -230,7 +230,7 @@ public final class StateEntries
         final int position = parts.accounts.findPosition(accountId, asset);
         if (position < 0)
         {
-            throw new StateDoesNotFitException("hold " + holds.get(hold, HoldDescriptor.ID) + " is on a position " +
+            throw new IllegalStateException("hold " + holds.get(hold, HoldDescriptor.ID) + " is on a position " +
                 "the snapshot does not hold: accountId=" + accountId + ", assetIndex=" + asset);
         }
         holds.buffer().putLong(hold + HoldDescriptor.POSITION_OFFSET * 8, position);
@@ -240,7 +240,8 @@ public final class StateEntries
     {
         if (queue.size() == queue.capacity())
         {
-            throw new StateDoesNotFitException("expiry queue full at " + queue.capacity() + " entries");
+            throw new IllegalStateException("an expiry queue holds more entries than its table's limit, " +
+                queue.capacity());
         }
         queue.push(buffer.getLong(offset), buffer.getLong(offset + 8));
     }
