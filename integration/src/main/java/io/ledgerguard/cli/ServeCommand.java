@@ -13,11 +13,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import io.ledgerguard.config.AdminSettings;
 import io.ledgerguard.config.ConfigLoader;
 import io.ledgerguard.config.JournalSettings;
 import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.MemoryBudget;
+import io.ledgerguard.gateway.AdminServer;
 import io.ledgerguard.gateway.GatewaySettings;
 import io.ledgerguard.gateway.Sidecar;
 import io.ledgerguard.journal.JournalCorruptException;
@@ -122,10 +124,12 @@ final class ServeCommand implements Callable<Integer>
         settings.inFlightMax = inFlightMax;
         final GuardConfig guardConfig;
         final JournalSettings journalSettings;
+        final AdminSettings adminSettings;
         try
         {
             guardConfig = ConfigLoader.load(config);
             journalSettings = ConfigLoader.loadJournalSettings(config);
+            adminSettings = ConfigLoader.loadAdminSettings(config);
             // Before anything is allocated; with a journal, snapshots hold the state a second time.
             MemoryBudget.of(guardConfig).checkFits(journal == null ? 1 : 2);
         }
@@ -135,10 +139,18 @@ final class ServeCommand implements Callable<Integer>
             err.flush();
             return LedgerGuardCli.EXIT_USAGE;
         }
+        if (adminAddress != null && adminSettings.tokens().isEmpty() &&
+            !adminAddress.getAddress().isLoopbackAddress())
+        {
+            err.println("ledger-guard serve: " + AdminServer.openBeyondLoopback(adminAddress));
+            err.flush();
+            return LedgerGuardCli.EXIT_USAGE;
+        }
         final Sidecar sidecar;
         try
         {
-            sidecar = Sidecar.start(guardConfig, journalSettings, journal, alerts, settings, adminAddress, err);
+            sidecar = Sidecar.start(guardConfig, journalSettings, journal, alerts, settings, adminAddress,
+                adminSettings, err);
         }
         catch (final IOException ex)
         {

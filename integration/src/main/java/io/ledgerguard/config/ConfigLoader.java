@@ -11,8 +11,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -54,7 +58,11 @@ public final class ConfigLoader
     private static final int DEPTH_MAX = 8;
 
     private static final List<String> TOP_KEYS =
-        List.of("assets", "wallets", "limits", "retention", "journal", "keys", "approvals");
+        List.of("assets", "wallets", "limits", "retention", "journal", "keys", "approvals", "admin");
+    private static final List<String> ADMIN_KEYS = List.of("tokens");
+    private static final List<String> TOKEN_KEYS = List.of("name", "role", "sha256");
+    private static final int ADMIN_TOKENS_MAX = 64;
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final List<String> RETENTION_KEYS = List.of("txIdWindowMs", "creditReversalWindowMs");
     private static final List<String> KEY_KEYS = List.of("id", "publicKey");
     private static final List<String> RULE_KEYS = List.of("required", "keys");
@@ -114,6 +122,22 @@ public final class ConfigLoader
         loader.toConfig(root);
         final ConfigNode journal = root.entries().get("journal");
         return journal == null ? new JournalSettings() : loader.toJournal(journal, "journal");
+    }
+
+    /**
+     * Read and check the {@code admin:} section of a configuration file (the rest is checked too).
+     *
+     * @param file the YAML file.
+     * @return the admin settings; without tokens when the file has none.
+     * @throws ConfigurationException naming the file when it cannot be read, else the offending key.
+     */
+    public static AdminSettings loadAdminSettings(final Path file)
+    {
+        final ConfigLoader loader = new ConfigLoader();
+        final ConfigNode root = loader.readTree(read(file));
+        loader.toConfig(root);
+        final ConfigNode admin = root.entries().get("admin");
+        return admin == null ? AdminSettings.none() : loader.toAdmin(admin, "admin");
     }
 
     private static String read(final Path file)
@@ -328,6 +352,11 @@ public final class ConfigLoader
         {
             toJournal(journal, "journal");
         }
+        final ConfigNode admin = root.entries().get("admin");
+        if (admin != null)
+        {
+            toAdmin(admin, "admin");
+        }
         final ConfigNode keys = root.entries().get("keys");
         if (keys != null)
         {
@@ -533,6 +562,67 @@ public final class ConfigLoader
         retention.txIdWindowMs = integer(entries, key, "txIdWindowMs", 1, Long.MAX_VALUE, retention.txIdWindowMs);
         retention.creditReversalWindowMs =
             integer(entries, key, "creditReversalWindowMs", 1, Long.MAX_VALUE, retention.creditReversalWindowMs);
+    }
+
+    private AdminSettings toAdmin(final ConfigNode node, final String key)
+    {
+        requireMapping(node, key);
+        checkKeys(node, key, ADMIN_KEYS);
+        final ConfigNode tokens = node.entries().get("tokens");
+        if (tokens == null)
+        {
+            return AdminSettings.none();
+        }
+        requireList(tokens, key + ".tokens");
+        final List<ConfigNode> items = tokens.items();
+        if (items.size() > ADMIN_TOKENS_MAX)
+        {
+            throw fail(key + ".tokens", tokens.line, "too many tokens: count=" + items.size() + ", max=" +
+                ADMIN_TOKENS_MAX);
+        }
+        final List<AdminSettings.Token> result = new ArrayList<>();
+        final Set<String> names = new HashSet<>();
+        final Set<String> digests = new HashSet<>();
+        for (int i = 0; i < items.size(); i++)
+        {
+            final String itemKey = key + ".tokens[" + i + "]";
+            final ConfigNode item = items.get(i);
+            requireMapping(item, itemKey);
+            checkKeys(item, itemKey, TOKEN_KEYS);
+            final Map<String, ConfigNode> entries = item.entries();
+            final String name = required(entries, item, itemKey, "name");
+            final String role = required(entries, item, itemKey, "role");
+            final String sha256 = required(entries, item, itemKey, "sha256");
+            if (name.isEmpty() || !names.add(name))
+            {
+                throw fail(itemKey + ".name", entries.get("name").line, "must be a name no other token has, was '" +
+                    name + "'");
+            }
+            if (!"viewer".equals(role) && !"auditor".equals(role))
+            {
+                throw fail(itemKey + ".role", entries.get("role").line,
+                    "must be viewer or auditor, was '" + role + "'");
+            }
+            if (!SHA256_HEX.matcher(sha256).matches() || !digests.add(sha256))
+            {
+                throw fail(itemKey + ".sha256", entries.get("sha256").line, "must be the SHA-256 of the token as 64 " +
+                    "lowercase hex digits, not another token's (printf %s \"$TOKEN\" | sha256sum)");
+            }
+            result.add(new AdminSettings.Token(name, AdminSettings.Role.valueOf(role.toUpperCase(Locale.ROOT)),
+                HexFormat.of().parseHex(sha256)));
+        }
+        return new AdminSettings(result);
+    }
+
+    private static String required(
+        final Map<String, ConfigNode> entries, final ConfigNode item, final String key, final String name)
+    {
+        final ConfigNode node = entries.get(name);
+        if (node == null)
+        {
+            throw fail(key + "." + name, item.line, "is required");
+        }
+        return string(node, key + "." + name);
     }
 
     private JournalSettings toJournal(final ConfigNode node, final String key)

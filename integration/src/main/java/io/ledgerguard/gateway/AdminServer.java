@@ -34,6 +34,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ledgerguard.config.AdminSettings;
 import io.ledgerguard.core.Alert;
 import io.ledgerguard.core.ApprovalClass;
 import io.ledgerguard.core.ApprovalFault;
@@ -93,6 +94,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     private final List<BlockingQueue<String>> streams = new CopyOnWriteArrayList<>();
     private final AtomicLong streamDrops = new AtomicLong();
     private volatile boolean ready;
+    private final AdminSettings adminSettings;
     private final ApprovalVerifier verifier;
     private final CommandLineParser parser;
     private static final int COMMAND_BYTES_MAX = 64 * 1024;
@@ -102,9 +104,10 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         CommandType.HALT, CommandType.RESUME);
 
     private AdminServer(final InetSocketAddress address, final GuardConfig config, final LedgerGuard guard,
-        final GatewayServer gateway) throws IOException
+        final GatewayServer gateway, final AdminSettings adminSettings) throws IOException
     {
         this.config = config;
+        this.adminSettings = adminSettings;
         this.guard = guard;
         this.gateway = gateway;
         this.verifier = new ApprovalVerifier(config);
@@ -217,26 +220,60 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
 
     private void createContexts(final LedgerGuard guard)
     {
-        http.createContext("/health", exchange -> json(exchange, guard.failure() == null ? 200 : 503,
-            guard.failure() == null ? Map.of("status", "UP") :
-                Map.of("status", "DOWN", "failure", String.valueOf(guard.failure()))));
-        http.createContext("/ready", exchange -> readiness(exchange));
-        http.createContext("/status", exchange -> json(exchange, 200, status()));
-        http.createContext("/accounts/", this::account);
-        // The stream's request is handed to a thread of its own at once.
-        http.createContext("/alerts/stream", exchange -> streamThreads.execute(() ->
+        http.createContext("/health", exchange ->
         {
-            try
+            if (allowed(exchange, "/health", null, false))
             {
-                stream(exchange);
+                json(exchange, guard.failure() == null ? 200 : 503, guard.failure() == null ? Map.of("status", "UP") :
+                    Map.of("status", "DOWN", "failure", String.valueOf(guard.failure())));
             }
-            catch (final IOException ex)
+        });
+        http.createContext("/ready", exchange ->
+        {
+            if (allowed(exchange, "/ready", null, false))
             {
-                exchange.close();
+                readiness(exchange);
             }
-        }));
+        });
+        http.createContext("/status", exchange ->
+        {
+            if (allowed(exchange, "/status", AdminSettings.Role.VIEWER, false))
+            {
+                json(exchange, 200, status());
+            }
+        });
+        http.createContext("/accounts/", exchange ->
+        {
+            if (allowed(exchange, "/accounts/", AdminSettings.Role.AUDITOR, true))
+            {
+                account(exchange);
+            }
+        });
+        // The stream's request is handed to a thread of its own at once.
+        http.createContext("/alerts/stream", exchange ->
+        {
+            if (!allowed(exchange, "/alerts/stream", AdminSettings.Role.VIEWER, false))
+            {
+                return;
+            }
+            streamThreads.execute(() ->
+            {
+                try
+                {
+                    stream(exchange);
+                }
+                catch (final IOException ex)
+                {
+                    exchange.close();
+                }
+            });
+        });
         http.createContext("/alerts", exchange ->
         {
+            if (!allowed(exchange, "/alerts", AdminSettings.Role.VIEWER, false))
+            {
+                return;
+            }
             final List<Object> alerts = new ArrayList<>();
             synchronized (recentAlerts)
             {
@@ -250,7 +287,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         http.createContext("/commands", this::command);
         http.createContext("/metrics", exchange ->
         {
-            if (!get(exchange))
+            if (!get(exchange) || !allowed(exchange, "/metrics", AdminSettings.Role.VIEWER, false))
             {
                 return;
             }
@@ -277,7 +314,31 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     public static AdminServer start(final InetSocketAddress address, final GuardConfig config, final LedgerGuard guard,
         final GatewayServer gateway) throws IOException
     {
-        final AdminServer server = new AdminServer(address, config, guard, gateway);
+        return start(address, config, guard, gateway, AdminSettings.none());
+    }
+
+    /**
+     * Start the server with bearer tokens for its read endpoints (issue 14): {@code /health} and {@code /ready} are
+     * open, {@code /status}, {@code /metrics} and {@code /alerts} need a viewer's token, {@code /accounts/{id}} an
+     * auditor's. Without tokens every endpoint is open, so the server may then listen on loopback only.
+     *
+     * @param address       where to listen.
+     * @param config        the guard's configuration.
+     * @param guard         the guard it reports on.
+     * @param gateway       the gateway it reports on.
+     * @param adminSettings the tokens.
+     * @return the running server.
+     * @throws IOException              when the address cannot be bound.
+     * @throws IllegalArgumentException when the address is not loopback and there are no tokens.
+     */
+    public static AdminServer start(final InetSocketAddress address, final GuardConfig config, final LedgerGuard guard,
+        final GatewayServer gateway, final AdminSettings adminSettings) throws IOException
+    {
+        if (adminSettings.tokens().isEmpty() && !address.getAddress().isLoopbackAddress())
+        {
+            throw new IllegalArgumentException(openBeyondLoopback(address));
+        }
+        final AdminServer server = new AdminServer(address, config, guard, gateway, adminSettings);
         gateway.observer(server);
         server.http.start();
         return server;
@@ -522,6 +583,59 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         {
             out.write(bytes);
         }
+    }
+
+    /**
+     * @return why the admin server may not listen there without tokens.
+     */
+    public static String openBeyondLoopback(final InetSocketAddress address)
+    {
+        return "--admin-listen " + address.getHostString() + ":" + address.getPort() + " is not a loopback " +
+            "address and the configuration has no admin.tokens: every balance would be open to the network; " +
+            "configure tokens (admin: tokens: [{name, role: viewer|auditor, sha256}]) or listen on 127.0.0.1";
+    }
+
+    /**
+     * The path is exactly the endpoint's ({@code /status%00} is not {@code /status}), and with tokens configured the
+     * request carries one whose role may read it.
+     *
+     * @param needed the role needed, or {@code null} for an open endpoint.
+     * @param prefix true when the endpoint takes a path parameter after {@code path}.
+     * @return true when the request may be served; otherwise it was answered 404, 401 or 403.
+     */
+    private boolean allowed(
+        final HttpExchange exchange, final String path, final AdminSettings.Role needed, final boolean prefix)
+        throws IOException
+    {
+        final String raw = exchange.getRequestURI().getRawPath();
+        if (prefix ? !raw.startsWith(path) : !raw.equals(path))
+        {
+            json(exchange, 404, Map.of("error", "no such endpoint: " + raw));
+            return false;
+        }
+        if (needed == null || adminSettings.tokens().isEmpty())
+        {
+            return true;
+        }
+        final String header = exchange.getRequestHeaders().getFirst("Authorization");
+        final AdminSettings.Token token = header != null && header.startsWith("Bearer ") ?
+            adminSettings.find(header.substring("Bearer ".length()).trim()) : null;
+        if (token == null)
+        {
+            LOGGER.warn("admin: {} {} from {} refused: {}", exchange.getRequestMethod(), path,
+                exchange.getRemoteAddress(), header == null ? "no bearer token" : "unknown token");
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"ledger-guard\"");
+            json(exchange, 401, Map.of("error", path + " needs a bearer token from admin.tokens"));
+            return false;
+        }
+        if (!token.role().allows(needed))
+        {
+            json(exchange, 403, Map.of("error", "token '" + token.name() + "' is a " +
+                token.role().name().toLowerCase(java.util.Locale.ROOT) + "'s; " + path + " needs an " +
+                needed.name().toLowerCase(java.util.Locale.ROOT) + "'s"));
+            return false;
+        }
+        return true;
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.ledgerguard.alerts.JsonLinesAlertSink;
 import io.ledgerguard.alerts.LogAlertSink;
+import io.ledgerguard.config.AdminSettings;
 import io.ledgerguard.config.JournalSettings;
 import io.ledgerguard.core.ApprovalClass;
 import io.ledgerguard.core.Command;
@@ -76,6 +77,19 @@ public final class Sidecar implements AutoCloseable
         final Path alertsFile, final GatewaySettings gateway, final java.net.InetSocketAddress adminAddress,
         final PrintWriter log) throws IOException
     {
+        return start(config, settings, journalDir, alertsFile, gateway, adminAddress, AdminSettings.none(), log);
+    }
+
+    /**
+     * As {@link #start(GuardConfig, JournalSettings, Path, Path, GatewaySettings, java.net.InetSocketAddress,
+     * PrintWriter)}, with the admin server's bearer tokens.
+     *
+     * @param adminSettings the admin settings: the tokens its read endpoints need.
+     */
+    public static Sidecar start(final GuardConfig config, final JournalSettings settings, final Path journalDir,
+        final Path alertsFile, final GatewaySettings gateway, final java.net.InetSocketAddress adminAddress,
+        final AdminSettings adminSettings, final PrintWriter log) throws IOException
+    {
         for (final ApprovalClass open : config.openApprovalClasses())
         {
             log.println("serve: warning: approvals." + open + " names no keys: its commands are accepted unsigned " +
@@ -137,7 +151,12 @@ public final class Sidecar implements AutoCloseable
             AdminServer admin = null;
             if (adminAddress != null)
             {
-                admin = AdminServer.start(adminAddress, config, guard, server);
+                if (adminSettings.tokens().isEmpty())
+                {
+                    log.println("serve: warning: no admin.tokens: the admin endpoints, balances included, are open " +
+                        "to every local user");
+                }
+                admin = AdminServer.start(adminAddress, config, guard, server, adminSettings);
                 opened.push(admin);
                 adminSink.set(admin);
                 admin.ready();

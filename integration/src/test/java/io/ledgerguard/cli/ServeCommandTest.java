@@ -74,6 +74,21 @@ class ServeCommandTest
         String err;
     }
 
+    @Test
+    void shouldRefuseAnAdminAddressBeyondLoopbackWithoutTokens()
+    {
+        // Issue 14: --admin-listen 0.0.0.0 was accepted without a word, every balance open to the network.
+        final StringWriter err = new StringWriter();
+        final CommandLine cli = new CommandLine(new LedgerGuardCli());
+        cli.setErr(new PrintWriter(err, true));
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        final int exit = cli.execute("serve", "--config", CONFIG.toString(), "--listen", "127.0.0.1:0",
+            "--admin-listen", "0.0.0.0:0", "--for-seconds", "1");
+        assertEquals(LedgerGuardCli.EXIT_USAGE, exit, err.toString());
+        assertTrue(err.toString().contains("is not a loopback address and the configuration has no admin.tokens"),
+            err.toString());
+    }
+
     private Served serve(final Path journal, final int port, final Session session) throws Exception
     {
         final StringWriter err = new StringWriter();

@@ -148,6 +148,46 @@ class ConfigLoaderTest
     }
 
     @Test
+    void shouldReadTheAdminTokensAndNameEveryMistakeInThem(@TempDir final Path dir) throws IOException
+    {
+        final String viewer = "a".repeat(64);
+        final String auditor = "b".repeat(64);
+        final Path file = dir.resolve("config.yaml");
+        Files.writeString(file, TWO_ASSETS + "admin:\n  tokens:\n" +
+            "    - { name: dashboard, role: viewer, sha256: " + viewer + " }\n" +
+            "    - { name: auditor, role: auditor, sha256: " + auditor + " }\n");
+        final AdminSettings settings = ConfigLoader.loadAdminSettings(file);
+        assertEquals(2, settings.tokens().size());
+        assertEquals(AdminSettings.Role.VIEWER, settings.tokens().get(0).role());
+        assertEquals("auditor", settings.tokens().get(1).name());
+        assertEquals(0, ConfigLoader.loadAdminSettings(writeTo(dir, TWO_ASSETS)).tokens().size());
+
+        final String[][] mistakes = {
+            {"admin: { tokens: [ { name: x, role: root, sha256: " + viewer + " } ] }", "admin.tokens[0].role"},
+            {"admin: { tokens: [ { name: x, role: viewer, sha256: abc } ] }", "admin.tokens[0].sha256"},
+            {"admin: { tokens: [ { name: x, role: viewer } ] }", "admin.tokens[0].sha256"},
+            {"admin: { tokens: [ { name: x, role: viewer, sha256: " + viewer + " }, { name: x, role: viewer, " +
+                "sha256: " + auditor + " } ] }", "admin.tokens[1].name"},
+            {"admin: { tokens: [ { name: x, role: viewer, sha256: " + viewer + " }, { name: y, role: viewer, " +
+                "sha256: " + viewer + " } ] }", "admin.tokens[1].sha256"},
+            {"admin: { token: [] }", "admin.token"},
+        };
+        for (final String[] mistake : mistakes)
+        {
+            final ConfigurationException ex = assertThrows(ConfigurationException.class,
+                () -> ConfigLoader.parse(TWO_ASSETS + mistake[0] + "\n"), mistake[0]);
+            assertEquals(mistake[1], ex.key(), ex.getMessage());
+        }
+    }
+
+    private static Path writeTo(final Path dir, final String text) throws IOException
+    {
+        final Path file = dir.resolve("plain.yaml");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
     void shouldReadTheJournalSectionWithDefaultsWhereItIsSilent(@TempDir final Path dir) throws IOException
     {
         final Path file = dir.resolve("config.yaml");

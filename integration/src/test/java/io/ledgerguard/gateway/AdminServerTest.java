@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.ledgerguard.client.GatewayClient;
+import io.ledgerguard.config.AdminSettings;
 import io.ledgerguard.config.ConfigLoader;
 import io.ledgerguard.config.JournalSettings;
 import io.ledgerguard.core.AccountKind;
@@ -162,6 +163,66 @@ class AdminServerTest
         assertTrue(metrics.contains("ledger_guard_table_capacity_warning{table=\"ACCOUNTS\"} 1.0"), metrics);
         assertTrue(metrics.contains("ledger_guard_table_full{table=\"ACCOUNTS\"} 1.0"), metrics);
         assertTrue(metrics.contains("ledger_guard_table_full{table=\"TX_IDS\"} 0.0"), metrics);
+    }
+
+    @Test
+    void shouldMatchPathsExactly() throws Exception
+    {
+        assertEquals(200, get("/status").statusCode());
+        assertEquals(404, get("/status%00").statusCode());
+        assertEquals(404, get("/statusx").statusCode());
+        assertEquals(404, get("/metrics/").statusCode());
+        assertEquals(404, get("/alerts%2F..").statusCode());
+    }
+
+    @Test
+    void shouldAskForABearerTokenWithTheRightRoleWhenTokensAreConfigured() throws Exception
+    {
+        // Issue 14: /accounts/{id}, /status, /alerts and /metrics served every balance to any local user.
+        client.close();
+        sidecar.close();
+        final AdminSettings tokens = new AdminSettings(java.util.List.of(
+            new AdminSettings.Token("dashboard", AdminSettings.Role.VIEWER, AdminSettings.sha256("viewer-secret")),
+            new AdminSettings.Token("auditor", AdminSettings.Role.AUDITOR, AdminSettings.sha256("auditor-secret"))));
+        final GatewaySettings settings = new GatewaySettings();
+        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        sidecar = Sidecar.start(ConfigLoader.load(Path.of("..", "examples", "config.yaml")), new JournalSettings(),
+            null, null, settings, new InetSocketAddress("127.0.0.1", 0), tokens, new PrintWriter(new StringWriter()));
+        client = new GatewayClient(sidecar.server().tcpAddress(), "admin-test");
+        final Command open = new Command();
+        open.type = CommandType.OPEN_ACCOUNT;
+        open.txId = 1;
+        open.accountId = 1001;
+        open.accountKind = AccountKind.CUSTOMER;
+        assertTrue(client.submit(open).accepted());
+
+        assertEquals(200, get("/health").statusCode(), "liveness stays open");
+        assertEquals(200, get("/ready").statusCode(), "readiness stays open");
+        for (final String path : new String[] {"/status", "/alerts", "/metrics", "/accounts/1001"})
+        {
+            final HttpResponse<String> none = get(path);
+            assertEquals(401, none.statusCode(), path);
+            assertEquals("Bearer realm=\"ledger-guard\"", none.headers().firstValue("WWW-Authenticate").orElse(""));
+            assertEquals(401, get(path, "not-a-token").statusCode(), path);
+        }
+        assertEquals(200, get("/status", "viewer-secret").statusCode());
+        assertEquals(200, get("/alerts", "viewer-secret").statusCode());
+        assertEquals(200, get("/metrics", "viewer-secret").statusCode());
+        final HttpResponse<String> viewerAccount = get("/accounts/1001", "viewer-secret");
+        assertEquals(403, viewerAccount.statusCode(), "balances need an auditor");
+        assertTrue(viewerAccount.body().contains("needs an auditor's"), viewerAccount.body());
+        assertEquals(200, get("/accounts/1001", "auditor-secret").statusCode());
+        assertEquals(200, get("/status", "auditor-secret").statusCode());
+        assertEquals(404, get("/status%00", "auditor-secret").statusCode());
+    }
+
+    @Test
+    void shouldRefuseToListenBeyondLoopbackWithoutTokens()
+    {
+        final IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> AdminServer.start(new InetSocketAddress("0.0.0.0", 0),
+                ConfigLoader.load(Path.of("..", "examples", "config.yaml")), null, null));
+        assertTrue(refused.getMessage().contains("no admin.tokens"), refused.getMessage());
     }
 
     private CompletableFuture<String> firstStreamedAlert()
@@ -333,6 +394,12 @@ class AdminServerTest
     private HttpResponse<String> get(final String path) throws Exception
     {
         return http.send(request(path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(final String path, final String token) throws Exception
+    {
+        return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpRequest request(final String path)
