@@ -40,6 +40,9 @@ public final class ControlMessages
     private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
     private int welcomeMaxFrameLength;
 
+    /** Longest {@code clientName} a {@code Hello} may carry, in UTF-8 bytes (docs/protocol.md). */
+    public static final int CLIENT_NAME_BYTES_MAX = 1_024;
+
     /**
      * @param buffer holding a message, header first.
      * @param offset where it starts.
@@ -81,7 +84,20 @@ public final class ControlMessages
             frame.wrap(buffer, offset, length);
             helloDecoder.wrapAndApplyHeader(frame, 0, headerDecoder);
             final int version = helloDecoder.protocolVersion();
+            final int nameLength = helloDecoder.clientNameLength();
+            if (nameLength > CLIENT_NAME_BYTES_MAX)
+            {
+                throw new ProtocolException(HANDSHAKE_REFUSED, "clientName of " + nameLength + " bytes: at most " +
+                    CLIENT_NAME_BYTES_MAX);
+            }
             helloDecoder.skipClientName();
+            final int used = MessageHeaderDecoder.ENCODED_LENGTH + helloDecoder.encodedLength();
+            if (used != length)
+            {
+                // A command behind the Hello would otherwise be dropped without a word.
+                throw new ProtocolException(HANDSHAKE_REFUSED, (length - used) + " bytes follow the Hello in its " +
+                    "frame: nothing may; send commands once Welcome is received");
+            }
             return version;
         }
         catch (final IndexOutOfBoundsException ex)

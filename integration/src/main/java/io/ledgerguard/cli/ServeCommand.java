@@ -113,6 +113,16 @@ final class ServeCommand implements Callable<Integer>
             err.flush();
             return LedgerGuardCli.EXIT_USAGE;
         }
+        if (settings.tcp != null && !settings.tcp.getAddress().isLoopbackAddress())
+        {
+            // Until clients prove who they are (issue 14), whoever reaches the gateway may move money.
+            err.println("ledger-guard serve: --listen " + settings.tcp.getHostString() + ":" + settings.tcp.getPort() +
+                " is not a loopback address, and clients of the gateway are not yet identified by keys: any host " +
+                "that reaches it could send any command that needs no approval; listen on 127.0.0.1 or use " +
+                "--unix-socket, and let the exchange's services reach it there");
+            err.flush();
+            return LedgerGuardCli.EXIT_USAGE;
+        }
         if (connectionsMax < 1 || inFlightMax < 1)
         {
             err.println("ledger-guard serve: --connections-max and --in-flight-max must be > 0");

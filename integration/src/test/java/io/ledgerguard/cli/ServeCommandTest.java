@@ -89,6 +89,20 @@ class ServeCommandTest
             err.toString());
     }
 
+    @Test
+    void shouldRefuseAGatewayAddressBeyondLoopback()
+    {
+        // Issue 14: --listen 0.0.0.0 was accepted without a word, though no client proves who it is.
+        final StringWriter err = new StringWriter();
+        final CommandLine cli = new CommandLine(new LedgerGuardCli());
+        cli.setErr(new PrintWriter(err, true));
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        final int exit = cli.execute("serve", "--config", CONFIG.toString(), "--listen", "0.0.0.0:0",
+            "--for-seconds", "1");
+        assertEquals(LedgerGuardCli.EXIT_USAGE, exit, err.toString());
+        assertTrue(err.toString().contains("--listen 0.0.0.0:0 is not a loopback address"), err.toString());
+    }
+
     private Served serve(final Path journal, final int port, final Session session) throws Exception
     {
         final StringWriter err = new StringWriter();

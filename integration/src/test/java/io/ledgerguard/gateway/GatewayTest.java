@@ -579,6 +579,56 @@ class GatewayTest
     }
 
     @Test
+    void shouldRefuseAHelloWithAnythingAfterItInItsFrameOrTooLongAName() throws Exception
+    {
+        // Issue 14: a command behind the Hello in its frame was dropped without a word, and clientName had no limit.
+        final ControlMessages control = new ControlMessages();
+        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN));
+        final int hello = control.encodeHello("eager", frame, 4);
+        assertEquals("16 bytes follow the Hello in its frame: nothing may; send commands once Welcome is received",
+            refusal(frame, hello + 16));
+        // The schema's encoder stops at 1,024 bytes: a longer name is written by hand, as a hostile client would.
+        final int longestHello = control.encodeHello("n".repeat(ControlMessages.CLIENT_NAME_BYTES_MAX), frame, 4);
+        final int nameLengthAt = 4 + longestHello - ControlMessages.CLIENT_NAME_BYTES_MAX - 2;
+        frame.putShort(nameLengthAt, (short)(ControlMessages.CLIENT_NAME_BYTES_MAX + 1), ByteOrder.LITTLE_ENDIAN);
+        frame.putByte(4 + longestHello, (byte)'n');
+        assertEquals("clientName of 1025 bytes: at most 1024", refusal(frame, longestHello + 1));
+        final int longest = control.encodeHello("n".repeat(ControlMessages.CLIENT_NAME_BYTES_MAX), frame, 4);
+        assertEquals(null, refusal(frame, longest), "1,024 bytes are allowed");
+    }
+
+    /**
+     * Send one frame of {@code length} bytes (the Hello at 4, zeros after it) as the first frame of a connection.
+     *
+     * @return the message of the error answered, or {@code null} when the server welcomed the client.
+     */
+    private String refusal(final UnsafeBuffer frame, final int length) throws IOException
+    {
+        try (SocketChannel raw = SocketChannel.open(server.tcpAddress()))
+        {
+            frame.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
+            final ByteBuffer out = frame.byteBuffer().duplicate();
+            out.limit(4 + length).position(0);
+            raw.write(out);
+            final ByteBuffer in = ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN);
+            while (in.position() < 4 || in.position() < 4 + in.getInt(0))
+            {
+                assertTrue(raw.read(in) >= 0);
+            }
+            final UnsafeBuffer view = new UnsafeBuffer(in);
+            final ControlMessages control = new ControlMessages();
+            final int answered = view.getInt(0, ByteOrder.LITTLE_ENDIAN);
+            if (control.templateId(view, 4, answered) == io.ledgerguard.protocol.sbe.WelcomeDecoder.TEMPLATE_ID)
+            {
+                return null;
+            }
+            control.decodeError(view, 4, answered);
+            assertEquals(ControlMessages.HANDSHAKE_REFUSED, control.errorCode());
+            return control.errorMessage();
+        }
+    }
+
+    @Test
     void shouldServeOverAUnixDomainSocket() throws Exception
     {
         final GatewaySettings settings = new GatewaySettings();
