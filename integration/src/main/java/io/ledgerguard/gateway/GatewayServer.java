@@ -66,6 +66,7 @@ public final class GatewayServer implements AutoCloseable
     private static final Logger LOGGER = LoggerFactory.getLogger(GatewayServer.class);
     private static final int OUT_BUFFER_BYTES = 64 * 1024;
     private static final long IDLE_SELECT_MS = 100;
+    private static final int ACCEPTS_PER_ROUND = 64;
     private static final long STALLED_SELECT_MS = 1;
     private static final int DECISION_BYTES_MAX = 16 * 1024;
     private static final int MESSAGE_TYPE = 1;
@@ -111,6 +112,9 @@ public final class GatewayServer implements AutoCloseable
 
     private final AtomicLong connectionsAccepted = new AtomicLong();
     private final AtomicLong connectionsRefused = new AtomicLong();
+    private final AtomicLong handshakesEvicted = new AtomicLong();
+    /** Connections welcomed and not closed: the ones {@link GatewaySettings#connectionsMax} counts. I/O thread. */
+    private int welcomed;
     private final AtomicLong framesIn = new AtomicLong();
     private final AtomicLong errorFrames = new AtomicLong();
     private final AtomicLong slowDisconnects = new AtomicLong();
@@ -136,7 +140,8 @@ public final class GatewayServer implements AutoCloseable
         }
         selector = Selector.open();
         tcp = ServerSocketChannel.open();
-        tcp.bind(settings.tcp);
+        // A backlog as deep as the handshake slots: a burst of connections waits in it, not in SYN retries.
+        tcp.bind(settings.tcp, settings.handshakingMax);
         tcp.configureBlocking(false);
         tcp.register(selector, SelectionKey.OP_ACCEPT);
         if (settings.unixSocket != null)
@@ -238,6 +243,14 @@ public final class GatewayServer implements AutoCloseable
         return slowDisconnects.get();
     }
 
+    /**
+     * @return connections closed while in their handshake to make room for newer ones.
+     */
+    public long handshakesEvicted()
+    {
+        return handshakesEvicted.get();
+    }
+
     public long requests()
     {
         return requests.get();
@@ -291,7 +304,13 @@ public final class GatewayServer implements AutoCloseable
                     }
                     if (key.isAcceptable())
                     {
-                        accept((ServerSocketChannel)key.channel());
+                        // Take what the backlog holds, a bounded number at a time, so a burst of connections does
+                        // not wait one select round each.
+                        int accepted = 0;
+                        while (accepted < ACCEPTS_PER_ROUND && accept((ServerSocketChannel)key.channel()))
+                        {
+                            accepted++;
+                        }
                         continue;
                     }
                     final Connection connection = (Connection)key.attachment();
@@ -367,12 +386,13 @@ public final class GatewayServer implements AutoCloseable
         }
         lastTimeoutCheckNs = nowNs;
         final long limitNs = settings.stallTimeoutMs * 1_000_000L;
+        final long handshakeLimitNs = settings.handshakeTimeoutMs * 1_000_000L;
         for (int i = connections.size() - 1; i >= 0; i--)
         {
             final Connection connection = connections.get(i);
-            if (!connection.state.isWelcomed() && nowNs - connection.acceptedAtNs > limitNs)
+            if (!connection.state.isWelcomed() && nowNs - connection.acceptedAtNs > handshakeLimitNs)
             {
-                connection.close("no Hello within " + settings.stallTimeoutMs + " ms");
+                connection.close("no Hello within " + settings.handshakeTimeoutMs + " ms");
             }
             else if (connection.hasUnsent() && nowNs - connection.lastWriteNs > limitNs)
             {
@@ -382,7 +402,10 @@ public final class GatewayServer implements AutoCloseable
         }
     }
 
-    private void accept(final ServerSocketChannel server)
+    /**
+     * @return true when a connection was taken, false when the backlog was empty (or accepting failed).
+     */
+    private boolean accept(final ServerSocketChannel server)
     {
         SocketChannel channel = null;
         try
@@ -390,21 +413,13 @@ public final class GatewayServer implements AutoCloseable
             channel = server.accept();
             if (channel == null)
             {
-                return;
+                return false;
             }
-            if (connections.size() >= settings.connectionsMax)
+            // Connections in their handshake have slots of their own: the oldest makes room, so those that never say
+            // Hello can neither fill the welcomed clients' slots nor keep a new client from saying Hello.
+            if (connections.size() - welcomed >= settings.handshakingMax)
             {
-                connectionsRefused.incrementAndGet();
-                // Best effort: a refused client learns why before the connection closes.
-                final int length = control.encodeError(0, ControlMessages.HANDSHAKE_REFUSED, "too many connections: " +
-                    settings.connectionsMax + " open", scratch, ControlMessages.LENGTH_PREFIX);
-                scratch.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
-                final ByteBuffer refusal = scratch.byteBuffer().duplicate();
-                refusal.limit(ControlMessages.LENGTH_PREFIX + length).position(0);
-                channel.configureBlocking(false);
-                channel.write(refusal);
-                channel.close();
-                return;
+                evictOldestHandshaking();
             }
             channel.configureBlocking(false);
             if (channel.getLocalAddress() instanceof InetSocketAddress)
@@ -416,11 +431,27 @@ public final class GatewayServer implements AutoCloseable
             connections.add(connection);
             openConnections.incrementAndGet();
             connectionsAccepted.incrementAndGet();
+            return true;
         }
         catch (final IOException | RuntimeException | OutOfMemoryError ex)
         {
             LOGGER.warn("could not accept a connection: {}", ex.toString());
             closeQuietly(channel);
+            return false;
+        }
+    }
+
+    private void evictOldestHandshaking()
+    {
+        for (int i = 0; i < connections.size(); i++)
+        {
+            final Connection connection = connections.get(i);
+            if (!connection.state.isWelcomed())
+            {
+                handshakesEvicted.incrementAndGet();
+                connection.close("evicted: " + settings.handshakingMax + " connections were waiting to say Hello");
+                return;
+            }
         }
     }
 
@@ -518,6 +549,8 @@ public final class GatewayServer implements AutoCloseable
         private final AtomicBoolean flushRequested = new AtomicBoolean();
         private final AtomicBoolean overflowed = new AtomicBoolean();
         private final long acceptedAtNs = System.nanoTime();
+        /** Counted among the welcomed connections. */
+        private boolean counted;
         private long lastWriteNs = System.nanoTime();
         private SelectionKey key;
         /**
@@ -658,7 +691,17 @@ public final class GatewayServer implements AutoCloseable
                         state = state.onReadingStopped();
                         return true;
                     }
+                    if (welcomed >= settings.connectionsMax)
+                    {
+                        connectionsRefused.incrementAndGet();
+                        error(0, ControlMessages.HANDSHAKE_REFUSED, "too many connections: " +
+                            settings.connectionsMax + " open");
+                        state = state.onReadingStopped();
+                        return true;
+                    }
                     state = state.onWelcome();
+                    welcomed++;
+                    counted = true;
                     send(control.encodeWelcome(settings.frameBytesMax, settings.inFlightMax, settings.serverName,
                         scratch, ControlMessages.LENGTH_PREFIX));
                 }
@@ -922,6 +965,11 @@ public final class GatewayServer implements AutoCloseable
                 return;
             }
             state = ConnectionState.CLOSED;
+            if (counted)
+            {
+                counted = false;
+                welcomed--;
+            }
             if (why != null)
             {
                 LOGGER.warn("closed a connection: {}", why);

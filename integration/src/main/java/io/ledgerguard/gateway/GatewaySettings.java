@@ -12,7 +12,15 @@ public final class GatewaySettings
     public InetSocketAddress tcp = new InetSocketAddress("127.0.0.1", 7301);
     /** A Unix domain socket to listen on as well, or {@code null}. */
     public Path unixSocket;
+    /** Connections that said Hello and were welcomed; those still in their handshake do not count (issue 14). */
     public int connectionsMax = 256;
+    /**
+     * Connections still in their handshake. When it is reached, the oldest of them is closed to make room for the new
+     * one, so connections that never say Hello can never lock a client out.
+     */
+    public int handshakingMax = 1024;
+    /** How long a connection may take to say Hello before it is closed. */
+    public long handshakeTimeoutMs = 5_000;
     /** Largest frame taken, length prefix excluded; a longer one closes the connection. */
     public int frameBytesMax = 64 * 1024;
     /** Requests a connection may have in flight; beyond it the server stops reading from it. */
@@ -22,7 +30,7 @@ public final class GatewaySettings
      * requests until it reads its answers; if it still does not, it is closed after {@link #stallTimeoutMs}.
      */
     public int outboundBytesMax = 1024 * 1024;
-    /** How long a connection may leave answers unread, or take to say Hello, before it is closed. */
+    /** How long a connection may leave answers unread before it is closed. */
     public long stallTimeoutMs = 30_000;
     public String serverName = "ledger-guard";
 }
