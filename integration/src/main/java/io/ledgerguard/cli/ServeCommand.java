@@ -61,8 +61,13 @@ final class ServeCommand implements Callable<Integer>
         description = "Admin and metrics HTTP address (default ${DEFAULT-VALUE}: loopback only).")
     private String adminListen;
 
-    @Option(names = "--unix-socket", paramLabel = "PATH", description = "Also listen on this Unix domain socket.")
+    @Option(names = "--unix-socket", paramLabel = "PATH",
+        description = "Also listen on this Unix domain socket, created with mode 0660.")
     private Path unixSocket;
+
+    @Option(names = "--unix-socket-group", paramLabel = "GROUP",
+        description = "Give the Unix domain socket this group, the exchange's services' (default: the process's).")
+    private String unixSocketGroup;
 
     @Option(names = "--connections-max", paramLabel = "N", defaultValue = "256",
         description = "Most connections at once (default ${DEFAULT-VALUE}).")
@@ -130,6 +135,7 @@ final class ServeCommand implements Callable<Integer>
             return LedgerGuardCli.EXIT_USAGE;
         }
         settings.unixSocket = unixSocket;
+        settings.unixSocketGroup = unixSocketGroup;
         settings.connectionsMax = connectionsMax;
         settings.inFlightMax = inFlightMax;
         final GuardConfig guardConfig;

@@ -144,27 +144,32 @@ public final class GatewayServer implements AutoCloseable
         tcp.bind(settings.tcp, settings.handshakingMax);
         tcp.configureBlocking(false);
         tcp.register(selector, SelectionKey.OP_ACCEPT);
+        ServerSocketChannel opened = null;
         if (settings.unixSocket != null)
         {
             try
             {
                 removeStaleSocket(settings.unixSocket);
-                unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-                unix.bind(UnixDomainSocketAddress.of(settings.unixSocket));
-                unix.configureBlocking(false);
-                unix.register(selector, SelectionKey.OP_ACCEPT);
+                opened = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                opened.bind(UnixDomainSocketAddress.of(settings.unixSocket));
+                restrict(settings.unixSocket, settings.unixSocketGroup);
+                opened.configureBlocking(false);
+                opened.register(selector, SelectionKey.OP_ACCEPT);
             }
             catch (final IOException ex)
             {
+                closeQuietly(opened);
                 closeQuietly(tcp);
                 closeQuietly(selector);
+                if (opened != null)
+                {
+                    // Bound but perhaps not restricted: the file must not stay behind, open to everyone.
+                    java.nio.file.Files.deleteIfExists(settings.unixSocket);
+                }
                 throw ex;
             }
         }
-        else
-        {
-            unix = null;
-        }
+        unix = opened;
         ioThread = new Thread(this::run, "gateway-io");
         ioThread.setDaemon(true);
     }
@@ -438,6 +443,30 @@ public final class GatewayServer implements AutoCloseable
             LOGGER.warn("could not accept a connection: {}", ex.toString());
             closeQuietly(channel);
             return false;
+        }
+    }
+
+    /**
+     * Issue 14: the socket file is the guard's door on this host. Mode 0660, so only its owner and its group may
+     * connect, and the group the operator names, so that the exchange's services (and nothing else) are in it.
+     */
+    private static void restrict(final java.nio.file.Path socket, final String group) throws IOException
+    {
+        java.nio.file.Files.setPosixFilePermissions(socket,
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
+        if (group != null)
+        {
+            final java.nio.file.attribute.GroupPrincipal principal;
+            try
+            {
+                principal = socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+            }
+            catch (final java.nio.file.attribute.UserPrincipalNotFoundException ex)
+            {
+                throw new IOException("--unix-socket-group " + group + ": no such group on this host", ex);
+            }
+            java.nio.file.Files.getFileAttributeView(socket, java.nio.file.attribute.PosixFileAttributeView.class)
+                .setGroup(principal);
         }
     }
 

@@ -10,8 +10,11 @@ public final class GatewaySettings
 {
     /** Loopback by default: other hosts reach the guard only when the operator says so. */
     public InetSocketAddress tcp = new InetSocketAddress("127.0.0.1", 7301);
-    /** A Unix domain socket to listen on as well, or {@code null}. */
+    /** A Unix domain socket to listen on as well, or {@code null}. Created with mode 0660: owner and group only. */
     public Path unixSocket;
+    /** The group the Unix domain socket is given, so the exchange's services in it may connect; {@code null} keeps the
+     *  process's. */
+    public String unixSocketGroup;
     /** Connections that said Hello and were welcomed; those still in their handshake do not count (issue 14). */
     public int connectionsMax = 256;
     /**

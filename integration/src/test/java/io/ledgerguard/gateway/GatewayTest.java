@@ -692,11 +692,30 @@ class GatewayTest
     }
 
     @Test
+    void shouldRefuseAUnixSocketGroupThatDoesNotExist()
+    {
+        final GatewaySettings settings = new GatewaySettings();
+        settings.unixSocket = temp.resolve("nogroup.sock");
+        settings.unixSocketGroup = "no-such-group-ledger-guard";
+        final java.io.IOException refused = assertThrows(java.io.IOException.class, () -> start(settings));
+        assertTrue(refused.getMessage().contains("--unix-socket-group no-such-group-ledger-guard: no such group"),
+            refused.getMessage());
+    }
+
+    @Test
     void shouldServeOverAUnixDomainSocket() throws Exception
     {
         final GatewaySettings settings = new GatewaySettings();
         settings.unixSocket = temp.resolve("guard.sock");
+        // Issue 14: created with the process's default permissions, the socket let any local user in.
+        final java.nio.file.Path probe = java.nio.file.Files.createFile(temp.resolve("group-probe"));
+        settings.unixSocketGroup =
+            ((java.nio.file.attribute.GroupPrincipal)java.nio.file.Files.getAttribute(probe, "posix:group")).getName();
         start(settings);
+        assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(
+            java.nio.file.Files.getPosixFilePermissions(settings.unixSocket)));
+        assertEquals(settings.unixSocketGroup, ((java.nio.file.attribute.GroupPrincipal)java.nio.file.Files
+            .getAttribute(settings.unixSocket, "posix:group")).getName());
         final GatewayClient client = new GatewayClient(UnixDomainSocketAddress.of(settings.unixSocket), "uds");
         clients.add(client);
         final Command open = new Command();
