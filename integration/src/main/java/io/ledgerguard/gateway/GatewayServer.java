@@ -65,6 +65,8 @@ public final class GatewayServer implements AutoCloseable
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(GatewayServer.class);
     private static final int OUT_BUFFER_BYTES = 64 * 1024;
+    /** The answers' ring of a connection in its handshake: room for a Welcome or an error frame. */
+    private static final int HANDSHAKE_OUTBOUND_BYTES = 8 * 1024;
     private static final long IDLE_SELECT_MS = 100;
     private static final int ACCEPTS_PER_ROUND = 64;
     private static final long STALLED_SELECT_MS = 1;
@@ -568,11 +570,12 @@ public final class GatewayServer implements AutoCloseable
         private final SocketChannel channel;
         private final ByteBuffer in;
         private final UnsafeBuffer inView;
-        private final ManyToOneRingBuffer outbound;
+        /** Small until the connection is welcomed (a Welcome or an error is all it may be sent), then full size. */
+        private ManyToOneRingBuffer outbound;
         private final ByteBuffer out = ByteBuffer.allocateDirect(OUT_BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         private final UnsafeBuffer outView = new UnsafeBuffer(out);
         /** Pending requests free for use: returned by the release thread, and by this thread on a refusal. */
-        private final ManyToOneConcurrentArrayQueue<Pending> free;
+        private ManyToOneConcurrentArrayQueue<Pending> free;
         private final Drain drain = new Drain();
         private final AtomicInteger inFlight = new AtomicInteger();
         private final AtomicBoolean flushRequested = new AtomicBoolean();
@@ -603,6 +606,22 @@ public final class GatewayServer implements AutoCloseable
             in = ByteBuffer.allocateDirect(settings.frameBytesMax + ControlMessages.LENGTH_PREFIX)
                 .order(ByteOrder.LITTLE_ENDIAN);
             inView = new UnsafeBuffer(in);
+            // A connection in its handshake holds little: the answers' ring and the request slots come with Welcome,
+            // so connections that never say Hello cannot tie up a megabyte each.
+            outbound = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
+                HANDSHAKE_OUTBOUND_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
+            free = new ManyToOneConcurrentArrayQueue<>(1);
+            out.limit(0);
+        }
+
+        /**
+         * On Welcome: the full answers' ring and request slots. Nothing is in the small ring then, and no request of
+         * this connection has been submitted, so no other thread holds either yet; the submission of the first request
+         * publishes them to the release thread.
+         */
+        private void grow()
+        {
+            assert outbound.size() == 0 : "answers queued before Welcome";
             outbound = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
                 settings.outboundBytesMax + RingBufferDescriptor.TRAILER_LENGTH)));
             free = new ManyToOneConcurrentArrayQueue<>(settings.inFlightMax);
@@ -610,7 +629,6 @@ public final class GatewayServer implements AutoCloseable
             {
                 free.offer(new Pending(this));
             }
-            out.limit(0);
         }
 
         void enqueue(final UnsafeBuffer frame, final int length)
@@ -731,6 +749,7 @@ public final class GatewayServer implements AutoCloseable
                     state = state.onWelcome();
                     welcomed++;
                     counted = true;
+                    grow();
                     send(control.encodeWelcome(settings.frameBytesMax, settings.inFlightMax, settings.serverName,
                         scratch, ControlMessages.LENGTH_PREFIX));
                 }

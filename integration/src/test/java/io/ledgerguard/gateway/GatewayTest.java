@@ -524,11 +524,8 @@ class GatewayTest
         final GatewaySettings settings = new GatewaySettings();
         // Long enough that the deadline does not close them first: here the oldest must make room.
         settings.handshakeTimeoutMs = 600_000;
-        // Small buffers: a connection allocates its buffers when accepted, 1 MiB each by default, which would make
-        // the 1,024 handshake slots a gigabyte of direct memory in this test's JVM (allocating them on Welcome instead
-        // is left for the rest of issue 14).
-        settings.outboundBytesMax = 128 * 1024;
-        settings.inFlightMax = 16;
+        // The default buffers: a connection gets its 1 MiB ring of answers and its request slots only with Welcome,
+        // so 1,024 connections in their handshake hold about 136 MiB, not a gigabyte.
         start(settings);
         final long startNs = System.nanoTime();
         fund(10);
