@@ -72,6 +72,8 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     private static final int RECENT_ALERTS = 1_000;
     private static final long STATE_READ_TIMEOUT_MS = 1_000;
     private static final int STREAMS_MAX = 16;
+    /** With tokens configured, alert streams one token may hold at once: one holder cannot take every slot. */
+    private static final int STREAMS_PER_TOKEN = 4;
     private static final int STREAM_QUEUE = 1_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -93,6 +95,8 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     private final Deque<String> recentAlerts = new ArrayDeque<>();
     private final List<BlockingQueue<String>> streams = new CopyOnWriteArrayList<>();
     private final AtomicLong streamDrops = new AtomicLong();
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger>
+        streamsByToken = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean ready;
     private final AdminSettings adminSettings;
     private final ApprovalVerifier verifier;
@@ -256,11 +260,12 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             {
                 return;
             }
+            final String token = tokenName(exchange);
             streamThreads.execute(() ->
             {
                 try
                 {
-                    stream(exchange);
+                    stream(exchange, token);
                 }
                 catch (final IOException ex)
                 {
@@ -404,14 +409,27 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         }
     }
 
-    private void stream(final HttpExchange exchange) throws IOException
+    private void stream(final HttpExchange exchange, final String token) throws IOException
     {
         if (!get(exchange))
         {
             return;
         }
+        final java.util.concurrent.atomic.AtomicInteger held = token == null ? null :
+            streamsByToken.computeIfAbsent(token, name -> new java.util.concurrent.atomic.AtomicInteger());
+        if (held != null && held.incrementAndGet() > STREAMS_PER_TOKEN)
+        {
+            held.decrementAndGet();
+            json(exchange, 503, Map.of("error", "too many alert streams for token '" + token + "': " +
+                STREAMS_PER_TOKEN));
+            return;
+        }
         if (!streamSlots.tryAcquire())
         {
+            if (held != null)
+            {
+                held.decrementAndGet();
+            }
             json(exchange, 503, Map.of("error", "too many alert streams: " + STREAMS_MAX));
             return;
         }
@@ -441,6 +459,10 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         {
             streams.remove(queue);
             streamSlots.release();
+            if (held != null)
+            {
+                held.decrementAndGet();
+            }
         }
     }
 
@@ -593,6 +615,20 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         return "--admin-listen " + address.getHostString() + ":" + address.getPort() + " is not a loopback " +
             "address and the configuration has no admin.tokens: every balance would be open to the network; " +
             "configure tokens (admin: tokens: [{name, role: viewer|auditor, sha256}]) or listen on 127.0.0.1";
+    }
+
+    /**
+     * @return the name of the token the request carries, {@code null} without tokens configured (or without one).
+     */
+    private String tokenName(final HttpExchange exchange)
+    {
+        final String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (adminSettings.tokens().isEmpty() || header == null || !header.startsWith("Bearer "))
+        {
+            return null;
+        }
+        final AdminSettings.Token token = adminSettings.find(header.substring("Bearer ".length()).trim());
+        return token == null ? null : token.name();
     }
 
     /**

@@ -214,6 +214,32 @@ class AdminServerTest
         assertEquals(200, get("/accounts/1001", "auditor-secret").statusCode());
         assertEquals(200, get("/status", "auditor-secret").statusCode());
         assertEquals(404, get("/status%00", "auditor-secret").statusCode());
+
+        // Alert streams: four per token, so that one holder cannot take the sixteen slots.
+        final java.util.List<java.io.InputStream> streams = new java.util.ArrayList<>();
+        try
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                final HttpResponse<java.io.InputStream> stream = openStream("viewer-secret");
+                assertEquals(200, stream.statusCode());
+                streams.add(stream.body());
+            }
+            final HttpResponse<java.io.InputStream> fifth = openStream("viewer-secret");
+            assertEquals(503, fifth.statusCode());
+            assertTrue(new String(fifth.body().readAllBytes(), StandardCharsets.UTF_8)
+                .contains("too many alert streams for token 'dashboard': 4"));
+            final HttpResponse<java.io.InputStream> other = openStream("auditor-secret");
+            assertEquals(200, other.statusCode(), "another token still has its own");
+            streams.add(other.body());
+        }
+        finally
+        {
+            for (final java.io.InputStream stream : streams)
+            {
+                stream.close();
+            }
+        }
     }
 
     @Test
@@ -394,6 +420,12 @@ class AdminServerTest
     private HttpResponse<String> get(final String path) throws Exception
     {
         return http.send(request(path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<java.io.InputStream> openStream(final String token) throws Exception
+    {
+        return http.send(HttpRequest.newBuilder(uri("/alerts/stream")).header("Authorization", "Bearer " + token)
+            .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 
     private HttpResponse<String> get(final String path, final String token) throws Exception
