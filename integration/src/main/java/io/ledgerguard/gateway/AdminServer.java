@@ -121,7 +121,8 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         alertsCounter = Counter.builder().name("ledger_guard_alerts_total")
             .help("Alerts raised, by type").labelNames("type").register(registry);
         refusals = Counter.builder().name("ledger_guard_http_refusals_total")
-            .help("Commands over HTTP refused before the guard, by fault").labelNames("fault").register(registry);
+            .help("Requests over HTTP refused before the guard, by fault (an approval fault, or TOKEN_MISSING, " +
+                "TOKEN_UNKNOWN, TOKEN_ROLE)").labelNames("fault").register(registry);
         for (final Reason reason : Reason.values())
         {
             decisionsByReason[reason.ordinal()] = decisions.labelValues(reason.name());
@@ -660,12 +661,14 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         {
             LOGGER.warn("admin: {} {} from {} refused: {}", exchange.getRequestMethod(), path,
                 exchange.getRemoteAddress(), header == null ? "no bearer token" : "unknown token");
+            refusals.labelValues(header == null ? "TOKEN_MISSING" : "TOKEN_UNKNOWN").inc();
             exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"ledger-guard\"");
             json(exchange, 401, Map.of("error", path + " needs a bearer token from admin.tokens"));
             return false;
         }
         if (!token.role().allows(needed))
         {
+            refusals.labelValues("TOKEN_ROLE").inc();
             json(exchange, 403, Map.of("error", "token '" + token.name() + "' is a " +
                 token.role().name().toLowerCase(java.util.Locale.ROOT) + "'s; " + path + " needs an " +
                 needed.name().toLowerCase(java.util.Locale.ROOT) + "'s"));

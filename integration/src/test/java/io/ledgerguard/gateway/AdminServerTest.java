@@ -215,6 +215,12 @@ class AdminServerTest
         assertEquals(200, get("/status", "auditor-secret").statusCode());
         assertEquals(404, get("/status%00", "auditor-secret").statusCode());
 
+        // Every refusal is counted by its fault: 4 paths without a token, 4 with an unknown one, 1 of too small a role.
+        final String metrics = get("/metrics", "viewer-secret").body();
+        assertTrue(metrics.contains("ledger_guard_http_refusals_total{fault=\"TOKEN_MISSING\"} 4.0"), metrics);
+        assertTrue(metrics.contains("ledger_guard_http_refusals_total{fault=\"TOKEN_UNKNOWN\"} 4.0"), metrics);
+        assertTrue(metrics.contains("ledger_guard_http_refusals_total{fault=\"TOKEN_ROLE\"} 1.0"), metrics);
+
         // Alert streams: four per token, so that one holder cannot take the sixteen slots.
         final java.util.List<java.io.InputStream> streams = new java.util.ArrayList<>();
         try
