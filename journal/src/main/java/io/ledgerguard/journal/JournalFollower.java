@@ -2,7 +2,6 @@ package io.ledgerguard.journal;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
@@ -36,22 +35,15 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
     private static final long IDLE_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final GuardEngine follower;
-    private final SnapshotStore store;
     private final ChronicleJournal journal;
     private final long everyCommands;
     private final long intervalNs;
-    private final int kept;
     private final JournalReader.Checkpoint startAfter;
     private final Thread thread;
-    private final AtomicLong written = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
+    private final SnapshotWriter writes;
     private volatile boolean closing;
     private volatile boolean requested;
     private volatile long followedSeq;
-    private volatile long lastWrittenSeq = -1;
-    private volatile Path lastWrittenFile;
-    private volatile long lastWriteNs;
-    private volatile String lastFailure;
     private long lastSnapshotSeq;
     /** Where the entry of {@link #followedSeq} stands: the checkpoint of a snapshot at it names this. */
     private final byte[] followedChainHead = new byte[Sha256.LENGTH];
@@ -86,11 +78,10 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
         this.follower = new GuardEngine(config);
         recovered.copyStateTo(follower);
         follower.stateRestored(startSeq);
-        this.store = store;
+        this.writes = new SnapshotWriter(store, journal, kept);
         this.journal = journal;
         this.everyCommands = everyCommands;
         this.intervalNs = TimeUnit.MILLISECONDS.toNanos(intervalMs);
-        this.kept = kept;
         this.followedSeq = startSeq;
         this.lastSnapshotSeq = startSeq;
         JournalReader.Checkpoint from = null;
@@ -134,16 +125,7 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
      */
     public boolean awaitWritten(final long seq, final long timeout, final TimeUnit unit)
     {
-        final long deadline = System.nanoTime() + unit.toNanos(timeout);
-        while (lastWrittenSeq < seq)
-        {
-            if (System.nanoTime() - deadline > 0 || (lastFailure != null && !thread.isAlive()))
-            {
-                return false;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
-        return true;
+        return writes.awaitWritten(seq, timeout, unit, () -> writes.lastFailure() != null && !thread.isAlive());
     }
 
     /**
@@ -181,7 +163,7 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
      */
     public long written()
     {
-        return written.get();
+        return writes.written();
     }
 
     /**
@@ -189,7 +171,7 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
      */
     public long failures()
     {
-        return failures.get();
+        return writes.failures();
     }
 
     /**
@@ -197,7 +179,7 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
      */
     public String lastFailure()
     {
-        return lastFailure;
+        return writes.lastFailure();
     }
 
     /**
@@ -205,7 +187,7 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
      */
     public long lastWrittenSeq()
     {
-        return lastWrittenSeq;
+        return writes.lastWrittenSeq();
     }
 
     /**
@@ -213,7 +195,7 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
      */
     public Path lastWrittenFile()
     {
-        return lastWrittenFile;
+        return writes.lastWrittenFile();
     }
 
     /**
@@ -222,7 +204,7 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
      */
     public long lastWriteNs()
     {
-        return lastWriteNs;
+        return writes.lastWriteNs();
     }
 
     /**
@@ -346,36 +328,15 @@ public final class JournalFollower implements SnapshotTrigger, AutoCloseable
 
     private void snapshot()
     {
-        final long seq = followedSeq;
-        final long startNs = System.nanoTime();
         requested = false;
-        lastSnapshotSeq = seq;
-        try
-        {
-            final String stateHash = follower.stateHash().hex();
-            final SnapshotStore.Written snapshot = store.writeDigested(follower, seq, stateHash);
-            // Trusted only once the journal's checkpoint names its sequence, state hash and digest.
-            journal.postCheckpoint(seq, stateHash, snapshot.digestHex(),
-                Sha256.hex(followedChainHead, 0, Sha256.LENGTH), followedQueueIndex, followedEntryIndex);
-            store.prune(kept, journal.lastCheckpointSeq());
-            lastWrittenFile = snapshot.file();
-            lastWriteNs = System.nanoTime() - startNs;
-            written.incrementAndGet();
-            lastWrittenSeq = seq;
-        }
-        catch (final RuntimeException ex)
-        {
-            // A failed snapshot loses nothing: the journal holds every command; recovery replays more of it.
-            failures.incrementAndGet();
-            lastFailure = "snapshot at seq=" + seq + " failed: " + ex.getMessage();
-            LOGGER.warn(lastFailure, ex);
-        }
+        lastSnapshotSeq = followedSeq;
+        writes.write(follower, followedSeq, Sha256.hex(followedChainHead, 0, Sha256.LENGTH), followedQueueIndex,
+            followedEntryIndex);
     }
 
     private void stop(final String why, final Throwable cause)
     {
-        failures.incrementAndGet();
-        lastFailure = why;
+        writes.failed(why);
         LOGGER.error(why, cause);
     }
 }

@@ -2,11 +2,7 @@ package io.ledgerguard.journal;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
@@ -24,14 +20,9 @@ import io.ledgerguard.core.pipeline.SnapshotTrigger;
  */
 public final class Snapshotter implements SnapshotTrigger, AutoCloseable
 {
-    private static final Logger LOGGER = LoggerFactory.getLogger(Snapshotter.class);
-
     private final GuardEngine copy;
-    private final SnapshotStore store;
-    private final ChronicleJournal journal;
     private final long everyCommands;
     private final long intervalNs;
-    private final int kept;
     private final Thread writer;
     /** Set by the guard thread once it copied the state; cleared by the writer once the file is written. */
     private volatile boolean busy;
@@ -39,14 +30,9 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
     private volatile boolean closing;
     private long copiedSeq;
     private long lastCopiedSeq;
-    private final AtomicLong written = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
-    private volatile long lastWrittenSeq = -1;
-    private volatile Path lastWrittenFile;
+    private final SnapshotWriter writes;
     private volatile long lastCopyNs;
     private volatile long maxCopyNs;
-    private volatile long lastWriteNs;
-    private volatile String lastFailure;
 
     /**
      * @param config        the guard's configuration: the copy is an engine of the same limits.
@@ -72,11 +58,9 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
                 intervalMs + " must be >= 0, kept=" + kept + " must be >= 1");
         }
         this.copy = new GuardEngine(config);
-        this.store = store;
-        this.journal = journal;
+        this.writes = new SnapshotWriter(store, journal, kept);
         this.everyCommands = everyCommands;
         this.intervalNs = TimeUnit.MILLISECONDS.toNanos(intervalMs);
-        this.kept = kept;
         this.lastCopiedSeq = startSeq;
         writer = new Thread(this::runWriter, "ledger-guard-snapshots");
         writer.setDaemon(true);
@@ -127,16 +111,7 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
      */
     public boolean awaitWritten(final long seq, final long timeout, final TimeUnit unit)
     {
-        final long deadline = System.nanoTime() + unit.toNanos(timeout);
-        while (lastWrittenSeq < seq)
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                return false;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
-        return true;
+        return writes.awaitWritten(seq, timeout, unit, () -> false);
     }
 
     /**
@@ -144,7 +119,7 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
      */
     public long written()
     {
-        return written.get();
+        return writes.written();
     }
 
     /**
@@ -152,7 +127,7 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
      */
     public long failures()
     {
-        return failures.get();
+        return writes.failures();
     }
 
     /**
@@ -160,7 +135,7 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
      */
     public String lastFailure()
     {
-        return lastFailure;
+        return writes.lastFailure();
     }
 
     /**
@@ -168,7 +143,7 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
      */
     public long lastWrittenSeq()
     {
-        return lastWrittenSeq;
+        return writes.lastWrittenSeq();
     }
 
     /**
@@ -176,7 +151,7 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
      */
     public Path lastWrittenFile()
     {
-        return lastWrittenFile;
+        return writes.lastWrittenFile();
     }
 
     /**
@@ -200,7 +175,7 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
      */
     public long lastWriteNs()
     {
-        return lastWriteNs;
+        return writes.lastWriteNs();
     }
 
     /**
@@ -247,30 +222,9 @@ public final class Snapshotter implements SnapshotTrigger, AutoCloseable
 
     private void writeCopy()
     {
-        final long seq = copiedSeq;
-        final long startNs = System.nanoTime();
         try
         {
-            final String stateHash = copy.stateHash().hex();
-            final SnapshotStore.Written snapshot = store.writeDigested(copy, seq, stateHash);
-            final Path file = snapshot.file();
-            // A snapshot is trusted only once the journal's checkpoint names its sequence, state hash and digest.
-            if (journal != null)
-            {
-                journal.postCheckpoint(seq, stateHash, snapshot.digestHex());
-            }
-            store.prune(kept, journal == null ? Long.MAX_VALUE : journal.lastCheckpointSeq());
-            lastWrittenFile = file;
-            lastWriteNs = System.nanoTime() - startNs;
-            written.incrementAndGet();
-            lastWrittenSeq = seq;
-        }
-        catch (final RuntimeException | Error ex)
-        {
-            // A failed snapshot loses nothing: the journal holds every command; recovery replays more of it.
-            failures.incrementAndGet();
-            lastFailure = "snapshot at seq=" + seq + " failed: " + ex.getMessage();
-            LOGGER.warn(lastFailure, ex);
+            writes.write(copy, copiedSeq, null, 0, 0);
         }
         finally
         {

@@ -75,8 +75,7 @@ public final class Credits
     {
         final long nowMs = context.nowMs();
         int expired = 0;
-        while (expired < Idempotency.EXPIRIES_PER_COMMAND_MAX && !expiry.isEmpty() &&
-            nowMs - expiry.headAtMs() > windowMs)
+        while (expired < Idempotency.EXPIRIES_PER_COMMAND_MAX && expiry.headDue(nowMs, windowMs))
         {
             final int record = credits.find(expiry.headKey(), 0);
             assert record >= 0 : "queued credit not recorded: txId=" + expiry.headKey();

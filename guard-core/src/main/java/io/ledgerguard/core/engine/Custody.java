@@ -369,8 +369,7 @@ public final class Custody
     {
         final long nowMs = context.nowMs();
         int expired = 0;
-        while (expired < Idempotency.EXPIRIES_PER_COMMAND_MAX && !expiry.isEmpty() &&
-            nowMs - expiry.headAtMs() > windowMs)
+        while (expired < Idempotency.EXPIRIES_PER_COMMAND_MAX && expiry.headDue(nowMs, windowMs))
         {
             final long hash = expiry.headKey();
             final int inflow = inflows.findByHash(hash);

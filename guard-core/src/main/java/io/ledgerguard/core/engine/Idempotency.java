@@ -67,7 +67,7 @@ public final class Idempotency
     {
         final long nowMs = context.nowMs();
         int expired = 0;
-        while (expired < EXPIRIES_PER_COMMAND_MAX && !expiry.isEmpty() && nowMs - expiry.headAtMs() > windowMs)
+        while (expired < EXPIRIES_PER_COMMAND_MAX && expiry.headDue(nowMs, windowMs))
         {
             final int record = txIds.find(expiry.headKey(), 0);
             assert record >= 0 : "queued txId not recorded: " + expiry.headKey();

@@ -6,15 +6,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 import io.ledgerguard.core.GuardEngine.StateEntryVisitor;
 import io.ledgerguard.core.StateDoesNotFitException;
 import io.ledgerguard.core.TableKind;
-import io.ledgerguard.core.internal.AccountDescriptor;
-import io.ledgerguard.core.internal.CreditDescriptor;
+import io.ledgerguard.core.internal.Descriptors;
 import io.ledgerguard.core.internal.ExpiryQueue;
 import io.ledgerguard.core.internal.HoldDescriptor;
-import io.ledgerguard.core.internal.InflowDescriptor;
 import io.ledgerguard.core.internal.InflowTable;
 import io.ledgerguard.core.internal.OffHeapTable;
-import io.ledgerguard.core.internal.PositionDescriptor;
-import io.ledgerguard.core.internal.TxIdDescriptor;
 
 /**
  * The state as a snapshot holds it (SPEC §8, §11): each {@link StatePart} a list of entries of one length. A table
@@ -46,16 +42,18 @@ public final class StateEntries
     {
         switch (part)
         {
-            case ACCOUNTS: return AccountDescriptor.WORDS * 8;
-            case POSITIONS: return PositionDescriptor.WORDS * 8;
-            case HOLDS: return HoldDescriptor.WORDS * 8;
-            case TX_IDS: return TxIdDescriptor.WORDS * 8;
-            case INFLOWS: return InflowDescriptor.SLOT_BYTES;
+            // A table's entry is its slot, as the table lays it out.
+            case ACCOUNTS:
+            case POSITIONS:
+            case HOLDS:
+            case TX_IDS:
+            case INFLOWS:
+            case CREDITS:
+                return Descriptors.slotBytes(tableOf(part));
             case ASSETS: return AssetDescriptor.WORDS * 8;
             case WALLETS: return WalletDescriptor.WORDS * 8;
             case GLOBALS: return GlobalDescriptor.BYTES;
             case WINDOWS: return WindowDescriptor.WORDS * 8;
-            case CREDITS: return CreditDescriptor.WORDS * 8;
             case TX_ID_EXPIRY:
             case CREDIT_EXPIRY:
             case INFLOW_EXPIRY:

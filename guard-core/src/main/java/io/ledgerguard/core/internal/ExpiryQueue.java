@@ -67,6 +67,16 @@ public final class ExpiryQueue
     }
 
     /**
+     * @param nowMs    the guard's clock.
+     * @param windowMs how long an entry is kept.
+     * @return true when there is an oldest entry and it was pushed longer than the window ago: it is due.
+     */
+    public boolean headDue(final long nowMs, final long windowMs)
+    {
+        return !isEmpty() && nowMs - headAtMs() > windowMs;
+    }
+
+    /**
      * @return the oldest entry's key; the queue must not be empty.
      */
     public long headKey()

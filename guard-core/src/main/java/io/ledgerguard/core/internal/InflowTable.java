@@ -233,12 +233,7 @@ public final class InflowTable
         {
             throw new IllegalStateException("inflow table full: sizeMax=" + sizeMax);
         }
-        int index = (int)hash & mask;
-        while (buffer.getLong(slotOffset(index)) != 0)
-        {
-            index = (index + 1) & mask;
-        }
-        final int offset = slotOffset(index);
+        final int offset = emptySlotFor(hash);
         undo.putLong(buffer, offset + InflowDescriptor.HASH_OFFSET, hash);
         undo.putLong(buffer, offset + InflowDescriptor.LENGTH_OFFSET, length);
         for (int word = 0; word * 8 < length; word++)
@@ -296,12 +291,7 @@ public final class InflowTable
         {
             throw new IllegalStateException("inflow table full: sizeMax=" + sizeMax);
         }
-        int index = (int)hash & mask;
-        while (buffer.getLong(slotOffset(index)) != 0)
-        {
-            index = (index + 1) & mask;
-        }
-        final int offset = slotOffset(index);
+        final int offset = emptySlotFor(hash);
         buffer.putBytes(offset, source, sourceOffset, InflowDescriptor.SLOT_BYTES);
         buffer.putLong(SIZE_OFFSET, size + 1);
         return offset;
@@ -350,6 +340,19 @@ public final class InflowTable
     public void credited(final int offset, final long credited)
     {
         undo.putLong(buffer, offset + InflowDescriptor.CREDITED_OFFSET, credited);
+    }
+
+    /**
+     * @return the first empty slot of the hash's probe run: where an inflow with it goes. The table has room.
+     */
+    private int emptySlotFor(final long hash)
+    {
+        int index = (int)hash & mask;
+        while (buffer.getLong(slotOffset(index)) != 0)
+        {
+            index = (index + 1) & mask;
+        }
+        return slotOffset(index);
     }
 
     private boolean sameChainRef(final int offset, final byte[] bytes, final int length)

@@ -181,14 +181,7 @@ public final class OffHeapTable
             // Callers check capacity before writing anything; reaching this is a programming error.
             throw new IllegalStateException("table full: sizeMax=" + sizeMax);
         }
-        final UnsafeBuffer buffer = this.buffer;
-        int index = (int)Hashing.hash(k0, keyWords == 2 ? k1 : 0) & mask;
-        while (buffer.getLong(HEADER_BYTES + index * slotBytes) != 0)
-        {
-            // Terminates: the load factor keeps at least 30% of slots empty.
-            index = (index + 1) & mask;
-        }
-        final int offset = HEADER_BYTES + index * slotBytes;
+        final int offset = emptySlotFor(k0, k1);
         undo.putLong(buffer, offset, k0);
         if (keyWords == 2)
         {
@@ -221,15 +214,24 @@ public final class OffHeapTable
         {
             throw new IllegalStateException("table full: sizeMax=" + sizeMax);
         }
-        int index = (int)Hashing.hash(k0, k1) & mask;
-        while (buffer.getLong(HEADER_BYTES + index * slotBytes) != 0)
-        {
-            index = (index + 1) & mask;
-        }
-        final int offset = HEADER_BYTES + index * slotBytes;
+        final int offset = emptySlotFor(k0, k1);
         buffer.putBytes(offset, source, sourceOffset, slotBytes);
         buffer.putLong(SIZE_OFFSET, size + 1);
         return offset;
+    }
+
+    /**
+     * @return the first empty slot of the key's probe run: where an entry with it goes. The table has room.
+     */
+    private int emptySlotFor(final long k0, final long k1)
+    {
+        int index = (int)Hashing.hash(k0, keyWords == 2 ? k1 : 0) & mask;
+        while (buffer.getLong(HEADER_BYTES + index * slotBytes) != 0)
+        {
+            // Terminates: the load factor keeps at least 30% of slots empty.
+            index = (index + 1) & mask;
+        }
+        return HEADER_BYTES + index * slotBytes;
     }
 
     /**
