@@ -76,6 +76,8 @@ public final class GatewayClient implements AutoCloseable
 
     private final SocketAddress address;
     private final String name;
+    /** Signs the server's challenge when it names its clients (SPEC §12); {@code null} for an open gateway. */
+    private final java.security.PrivateKey key;
     private final Object writeLock = new Object();
     private final AtomicLong nextCorrelationId = new AtomicLong(1);
     private final AtomicLong nextFrame = new AtomicLong(1);
@@ -93,8 +95,22 @@ public final class GatewayClient implements AutoCloseable
      */
     public GatewayClient(final SocketAddress address, final String name)
     {
+        this(address, name, null);
+    }
+
+    /**
+     * A client that proves who it is: when the server's {@code Welcome} asks, it signs the challenge with its key.
+     *
+     * @param address an {@link java.net.InetSocketAddress} or a {@link UnixDomainSocketAddress}.
+     * @param id      this client's id, as the server's configuration names it under {@code clients:}.
+     * @param key     its Ed25519 private key (the one {@code keys generate} wrote), or {@code null} for an open
+     *                gateway.
+     */
+    public GatewayClient(final SocketAddress address, final String id, final java.security.PrivateKey key)
+    {
         this.address = address;
-        this.name = name;
+        this.name = id;
+        this.key = key;
         this.errorHandler = ex -> LOGGER.log(System.Logger.Level.WARNING, "gateway client " + name +
             ": a listener failed: " + ex, ex);
     }
@@ -607,7 +623,69 @@ public final class GatewayClient implements AutoCloseable
                     "frames of " + control.welcomeMaxFrameLength() + " bytes");
             }
             consume(frame);
+            if (control.welcomeAuthentication() == ControlMessages.AUTHENTICATION_ED25519)
+            {
+                authenticate(hello);
+            }
+            else if (control.welcomeAuthentication() != ControlMessages.AUTHENTICATION_NONE)
+            {
+                throw new IOException("handshake: the server asks for authentication " +
+                    control.welcomeAuthentication() + ", which this client does not know");
+            }
             return maxInFlight;
+        }
+
+        /**
+         * Prove the client's key: sign the Welcome's challenge, send it, and wait for {@code Authenticated}.
+         */
+        private void authenticate(final UnsafeBuffer buffer) throws IOException
+        {
+            if (key == null)
+            {
+                throw new IOException("the server names its clients: client '" + name + "' needs its private key " +
+                    "to connect");
+            }
+            final byte[] signature;
+            try
+            {
+                final java.security.Signature ed25519 = java.security.Signature.getInstance("Ed25519");
+                ed25519.initSign(key);
+                ed25519.update(ControlMessages.challenge(ControlMessages.PROTOCOL_VERSION, name,
+                    control.welcomeNonce()));
+                signature = ed25519.sign();
+            }
+            catch (final java.security.GeneralSecurityException ex)
+            {
+                throw new IOException("cannot sign the server's challenge with the key of client '" + name + "': " +
+                    ex.getMessage(), ex);
+            }
+            final int length = control.encodeAuthenticate(signature, buffer, ControlMessages.LENGTH_PREFIX);
+            buffer.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
+            final ByteBuffer bytes = buffer.byteBuffer().duplicate();
+            bytes.limit(ControlMessages.LENGTH_PREFIX + length).position(0);
+            while (bytes.hasRemaining())
+            {
+                channel.write(bytes);
+            }
+            final int frame = readFrame();
+            if (frame < 0)
+            {
+                throw new IOException("the server closed the connection during authentication");
+            }
+            if (control.templateId(inView, ControlMessages.LENGTH_PREFIX, frame) == ErrorResponseDecoder.TEMPLATE_ID)
+            {
+                control.decodeError(inView, ControlMessages.LENGTH_PREFIX, frame);
+                throw new IOException("authentication refused: " + control.errorMessage());
+            }
+            try
+            {
+                control.decodeAuthenticated(inView, ControlMessages.LENGTH_PREFIX, frame);
+            }
+            catch (final ProtocolException ex)
+            {
+                throw new IOException("handshake: " + ex.getMessage(), ex);
+            }
+            consume(frame);
         }
 
         /**

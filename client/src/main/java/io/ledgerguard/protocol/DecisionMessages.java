@@ -28,7 +28,8 @@ public final class DecisionMessages
         AlertType.ATTESTATION_FRESH, AlertType.VOLUME_EXCEEDS_HOLDINGS, AlertType.OUTFLOW_VELOCITY,
         AlertType.SANITY_CAP, AlertType.COLD_RATIO, AlertType.REVERSAL_SHORTFALL, AlertType.UNAUTHORIZED,
         AlertType.KILL_SWITCH_ENGAGED, AlertType.KILL_SWITCH_RELEASED, AlertType.ALERTS_DROPPED,
-        AlertType.CAPACITY_WARNING, AlertType.GUARD_STOPPED};
+        AlertType.CAPACITY_WARNING, AlertType.GUARD_STOPPED, AlertType.CLIENT_FORBIDDEN,
+        AlertType.AUTHENTICATION_FAILURES};
     private static final int[] CODE_BY_ORDINAL = new int[AlertType.values().length];
     private static final AlertScope[] SCOPES = AlertScope.values();
 

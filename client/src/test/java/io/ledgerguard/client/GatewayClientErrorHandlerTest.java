@@ -102,7 +102,8 @@ class GatewayClientErrorHandlerTest
             final DecisionMessages decisions = new DecisionMessages();
             final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
             readFrame(channel);
-            write(channel, out, control.encodeWelcome(65_536, 64, "scripted", out, 4));
+            write(channel, out, control.encodeWelcome(65_536, 64, ControlMessages.AUTHENTICATION_NONE,
+                new byte[ControlMessages.NONCE_LENGTH], "scripted", out, 4));
             final Decision decision = new Decision();
             for (long correlationId = 1; correlationId <= 2; correlationId++)
             {

@@ -56,7 +56,8 @@ class GatewayClientTest
                 final ControlMessages control = new ControlMessages();
                 final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
                 readFrame(channel);
-                write(channel, out, control.encodeWelcome(65_536, 64, "scripted", out, 4));
+                write(channel, out, control.encodeWelcome(65_536, 64, ControlMessages.AUTHENTICATION_NONE,
+                new byte[ControlMessages.NONCE_LENGTH], "scripted", out, 4));
                 readFrame(channel); // three requests, correlation ids 1..3
                 readFrame(channel); // one request, correlation id 4
                 write(channel, out, control.encodeError(1, 3, "message 2 of the frame: field 'kind': bad", out, 4));

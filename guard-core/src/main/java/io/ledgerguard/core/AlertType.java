@@ -42,7 +42,18 @@ public enum AlertType
      * and the guard stopped accepting. Its seq is the first command answered {@code GUARD_FAILED}; nothing from there
      * on was acknowledged, and the log says why.
      */
-    GUARD_STOPPED();
+    GUARD_STOPPED(),
+    /**
+     * Raised by the gateway, not the guard (SPEC §12): a client sent a command its role does not allow, refused
+     * {@link Reason#NOT_IN_ROLE} before sequencing (so its seq is 0). {@code client} is the client's 1-based place
+     * in the configuration's {@code clients:}, {@code commandType} the {@link CommandType} code refused.
+     */
+    CLIENT_FORBIDDEN("client", "commandType"),
+    /**
+     * Raised by the gateway, not the guard, once a window: {@code failures} handshakes failed to prove a client's key
+     * within {@code windowMs}, reaching {@code threshold}. The log names each attempt's peer and claimed id.
+     */
+    AUTHENTICATION_FAILURES("failures", "windowMs", "threshold");
 
     /** Most figures any alert type carries. */
     public static final int FIGURES_MAX = 4;

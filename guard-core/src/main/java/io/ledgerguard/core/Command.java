@@ -30,6 +30,8 @@ public final class Command
     public static final int KEY_ID_LENGTH_MAX = 32;
     /** Length of an Ed25519 signature. */
     public static final int SIGNATURE_LENGTH = 64;
+    /** Longest client id (SPEC §12), in bytes of ASCII. */
+    public static final int CLIENT_ID_LENGTH_MAX = 32;
 
     private static final long FNV_PRIME = 0x100000001b3L;
 
@@ -94,6 +96,13 @@ public final class Command
     public int approvalsVerified;
     /** The first {@link ApprovalFault} code the verifier met, 0 when none. */
     public int approvalFault;
+    /**
+     * The id of the client that proved its key and sent this command (SPEC §12), journaled with it so that an audit
+     * says who sent what; empty when the sender proved none (an open gateway, a linked-in caller, a command file).
+     * Not part of the command's {@link #fingerprint()}: who sent it does not make it another command.
+     */
+    private final byte[] clientId;
+    private int clientIdLength;
 
     /**
      * A top-level command, able to hold a linked batch.
@@ -120,6 +129,55 @@ public final class Command
         approvalKeyIds = canHoldBatch ? new byte[APPROVALS_MAX * KEY_ID_LENGTH_MAX] : null;
         approvalKeyIdLengths = canHoldBatch ? new int[APPROVALS_MAX] : null;
         approvalSignatures = canHoldBatch ? new byte[APPROVALS_MAX * SIGNATURE_LENGTH] : null;
+        clientId = canHoldBatch ? new byte[CLIENT_ID_LENGTH_MAX] : null;
+    }
+
+    /**
+     * Name the client that sent this command. Allocates nothing.
+     *
+     * @param id     the client id's bytes, 1..{@link #CLIENT_ID_LENGTH_MAX} of them; or an empty array for none.
+     * @param length how many of them.
+     */
+    public void clientId(final byte[] id, final int length)
+    {
+        assert clientId != null : "an inner command carries no client id";
+        assert length >= 0 && length <= CLIENT_ID_LENGTH_MAX : "client id of " + length + " bytes";
+        System.arraycopy(id, 0, clientId, 0, length);
+        clientIdLength = length;
+    }
+
+    /**
+     * Decoding: the client id from a journal entry.
+     */
+    void clientIdFrom(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+    {
+        buffer.getBytes(offset, clientId, 0, length);
+        clientIdLength = length;
+    }
+
+    /**
+     * @return the client id's length in bytes, 0 when no client proved its key.
+     */
+    public int clientIdLength()
+    {
+        return clientIdLength;
+    }
+
+    /**
+     * @return the client id's bytes (the first {@link #clientIdLength()} count); empty for an inner command.
+     */
+    byte[] clientIdBytes()
+    {
+        return clientId == null ? new byte[0] : clientId;
+    }
+
+    /**
+     * @return the client id, or {@code null} when no client proved its key; allocates: not for the hot path.
+     */
+    public String clientIdString()
+    {
+        return clientIdLength == 0 ? null :
+            new String(clientId, 0, clientIdLength, java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     /**
@@ -160,6 +218,7 @@ public final class Command
         approvalCount = 0;
         approvalsVerified = 0;
         approvalFault = 0;
+        clientIdLength = 0;
         return this;
     }
 
@@ -468,6 +527,15 @@ public final class Command
             System.arraycopy(source.approvalSignatures, 0, approvalSignatures, 0, approvals * SIGNATURE_LENGTH);
         }
         approvalCount = approvals;
+        if (source.clientIdLength > 0 && clientId == null)
+        {
+            throw new IllegalStateException("cannot copy a client id into an inner command");
+        }
+        clientIdLength = source.clientIdLength;
+        if (clientIdLength > 0)
+        {
+            System.arraycopy(source.clientId, 0, clientId, 0, clientIdLength);
+        }
         for (int i = batchCount; i > source.batchCount; i--)
         {
             batch[i - 1].reset();

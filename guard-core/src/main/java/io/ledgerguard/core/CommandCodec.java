@@ -17,15 +17,17 @@ import org.agrona.MutableDirectBuffer;
  *   +------------+----------+--------+--------+--------------+---------+---------------+----------+
  *   100          104           112             113                 114             115        116          124
  *   +------------+-------------+---------------+-------------------+---------------+----------+------------+
- *   | batchCount | expiresAtMs | approvalCount | approvalsVerified | approvalFault | reserved | toWalletId |
- *   +------------+-------------+---------------+-------------------+---------------+----------+------------+
+ *   | batchCount | expiresAtMs | approvalCount | approvalsVerified | approvalFault | clientIdLen| toWalletId |
+ *   +------------+-------------+---------------+-------------------+---------------+------------+------------+
  *   124             132
  *   +---------------+
  *   | submittedAtMs |  (version 3; a version 2 header ends at 124 and decodes with submittedAtMs 0)
  *   +---------------+
  *   then: chain reference bytes, memo bytes, credit limits (assetId int, limit long), approvals (key id length
- *   byte, key id bytes, 64 signature bytes), inner commands.
+ *   byte, key id bytes, 64 signature bytes), the client id's bytes (version 4), inner commands.
  * </pre>
+ * Version 4 names the client that sent the command (SPEC §12): its length in the byte versions 2 and 3 reserved
+ * and wrote as 0, its bytes after the approvals; so an entry of version 2 or 3 decodes as one that names no client.
  {@code counts} is the number of credit limits; the number of inner commands is at {@link #BATCH_COUNT_OFFSET}.
  * Lengths above a maximum mark a value that did not fit, exactly as in {@link Command}; only the bytes that fit are
  * stored.
@@ -33,7 +35,9 @@ import org.agrona.MutableDirectBuffer;
 public final class CommandCodec
 {
     /** Version of this layout; a journal records it so that an incompatible one is refused. */
-    public static final byte VERSION = 3;
+    public static final byte VERSION = 4;
+    /** The layout before client ids: journals written with it still decode, and may be continued. */
+    public static final byte VERSION_3 = 3;
     /** The previous layout, without {@code submittedAtMs}: journals written with it still decode. */
     public static final byte VERSION_2 = 2;
 
@@ -61,6 +65,7 @@ public final class CommandCodec
     public static final int APPROVAL_COUNT_OFFSET = 112;
     public static final int APPROVALS_VERIFIED_OFFSET = 113;
     public static final int APPROVAL_FAULT_OFFSET = 114;
+    public static final int CLIENT_ID_LENGTH_OFFSET = 115;
     public static final int TO_WALLET_ID_OFFSET = 116;
     public static final int SUBMITTED_AT_OFFSET = 124;
     public static final int HEADER_LENGTH = 132;
@@ -71,7 +76,7 @@ public final class CommandCodec
     /** Longest encoding of any command: a full batch of inner commands with the longest fields. */
     public static final int ENCODED_LENGTH_MAX = (1 + Command.BATCH_COMMANDS_MAX) *
         (HEADER_LENGTH + Command.CHAIN_REF_LENGTH_MAX + Command.MEMO_LENGTH_MAX + Command.CREDIT_LIMITS_MAX * 12) +
-        Command.APPROVALS_MAX * APPROVAL_LENGTH_MAX;
+        Command.APPROVALS_MAX * APPROVAL_LENGTH_MAX + Command.CLIENT_ID_LENGTH_MAX;
 
     private CommandCodec()
     {
@@ -109,7 +114,7 @@ public final class CommandCodec
         buffer.putByte(offset + APPROVAL_COUNT_OFFSET, (byte)command.approvalCount);
         buffer.putByte(offset + APPROVALS_VERIFIED_OFFSET, (byte)command.approvalsVerified);
         buffer.putByte(offset + APPROVAL_FAULT_OFFSET, (byte)command.approvalFault);
-        buffer.putByte(offset + APPROVAL_FAULT_OFFSET + 1, (byte)0);
+        buffer.putByte(offset + CLIENT_ID_LENGTH_OFFSET, (byte)command.clientIdLength());
         buffer.putLong(offset + TO_WALLET_ID_OFFSET, command.toWalletId);
         buffer.putLong(offset + SUBMITTED_AT_OFFSET, command.submittedAtMs);
         int position = offset + HEADER_LENGTH;
@@ -135,6 +140,8 @@ public final class CommandCodec
                 Command.SIGNATURE_LENGTH);
             position += Command.SIGNATURE_LENGTH;
         }
+        buffer.putBytes(position, command.clientIdBytes(), 0, command.clientIdLength());
+        position += command.clientIdLength();
         for (int i = 0; i < command.batchCount; i++)
         {
             position += encode(command.inner(i), buffer, position);
@@ -157,12 +164,12 @@ public final class CommandCodec
     {
         final int length = buffer.getInt(offset + LENGTH_OFFSET);
         final byte version = buffer.getByte(offset + VERSION_OFFSET);
-        if (version != VERSION && version != VERSION_2)
+        if (version != VERSION && version != VERSION_3 && version != VERSION_2)
         {
             throw new IllegalArgumentException("unsupported command encoding: version=" + version + ", expected=" +
-                VERSION + " or " + VERSION_2 + ", offset=" + offset);
+                VERSION + ", " + VERSION_3 + " or " + VERSION_2 + ", offset=" + offset);
         }
-        final int headerLength = version == VERSION ? HEADER_LENGTH : HEADER_LENGTH_2;
+        final int headerLength = version == VERSION_2 ? HEADER_LENGTH_2 : HEADER_LENGTH;
         if (length < headerLength || length > ENCODED_LENGTH_MAX)
         {
             throw new IllegalArgumentException("bad command length: length=" + length + ", offset=" + offset);
@@ -192,18 +199,20 @@ public final class CommandCodec
         command.approvalsVerified = buffer.getByte(offset + APPROVALS_VERIFIED_OFFSET);
         command.approvalFault = buffer.getByte(offset + APPROVAL_FAULT_OFFSET);
         command.toWalletId = buffer.getLong(offset + TO_WALLET_ID_OFFSET);
-        command.submittedAtMs = version == VERSION ? buffer.getLong(offset + SUBMITTED_AT_OFFSET) : 0;
+        command.submittedAtMs = version == VERSION_2 ? 0 : buffer.getLong(offset + SUBMITTED_AT_OFFSET);
+        final int clientIdLength = buffer.getByte(offset + CLIENT_ID_LENGTH_OFFSET);
         if (approvalCount < 0 || approvalCount > (command.canHoldBatch() ? Command.APPROVALS_MAX : 0))
         {
             throw new IllegalArgumentException("corrupt command encoding: offset=" + offset + ", approvalCount=" +
                 approvalCount);
         }
-        if (creditLimitCount < 0 || creditLimitCount > Command.CREDIT_LIMITS_MAX ||
+        if (clientIdLength < 0 || clientIdLength > (command.canHoldBatch() ? Command.CLIENT_ID_LENGTH_MAX : 0) ||
+            creditLimitCount < 0 || creditLimitCount > Command.CREDIT_LIMITS_MAX ||
             batchCount < 0 || batchCount > Command.BATCH_COMMANDS_MAX || command.chainRefLength < 0 ||
             command.memoLength < 0 || (batchCount > 0 && !command.canHoldBatch()))
         {
             throw new IllegalArgumentException("corrupt command encoding: offset=" + offset + ", creditLimitCount=" +
-                creditLimitCount + ", batchCount=" + batchCount);
+                creditLimitCount + ", batchCount=" + batchCount + ", clientIdLength=" + clientIdLength);
         }
         int position = offset + headerLength;
         final int chainRefBytes = Math.min(command.chainRefLength, Command.CHAIN_REF_LENGTH_MAX);
@@ -233,6 +242,11 @@ public final class CommandCodec
             position += Command.SIGNATURE_LENGTH;
         }
         command.approvalCount = approvalCount;
+        if (clientIdLength > 0)
+        {
+            command.clientIdFrom(buffer, position, clientIdLength);
+            position += clientIdLength;
+        }
         for (int i = 0; i < batchCount; i++)
         {
             position += decode(buffer, position, command.addInner());

@@ -106,6 +106,12 @@ public enum Reason
 
     // 8xxx: authorisation (SPEC §6): signatures verified before sequencing, the requirement met by the guard.
     UNAUTHORIZED(8001),
+    /**
+     * SPEC §12: the client's role does not allow the command's type (or an inner command's, in a {@code BATCH}).
+     * Decided by the gateway before sequencing: the command is not sequenced, journaled or applied; the refusal is
+     * counted per client and raises a {@code CLIENT_FORBIDDEN} alert.
+     */
+    NOT_IN_ROLE(8002),
 
     // 9xxx: the pipeline, not the ledger: the command was not sequenced.
     RING_FULL(9001),

@@ -101,6 +101,28 @@ final class ServeCommand implements Callable<Integer>
         }
     }
 
+    /**
+     * @return why a way in would be open beyond this host to whoever reaches it, or {@code null} when none would.
+     */
+    private static String openBeyondLoopback(final GatewaySettings settings, final InetSocketAddress adminAddress,
+        final AdminSettings adminSettings)
+    {
+        if (settings.tcp != null && !settings.tcp.getAddress().isLoopbackAddress() && !settings.clients.required())
+        {
+            // Without client keys, whoever reaches the gateway may move money: only this host may.
+            return "--listen " + settings.tcp.getHostString() + ":" + settings.tcp.getPort() + " is not a loopback " +
+                "address, and the configuration names no clients: any host that reaches it could send any command " +
+                "that needs no approval; name the clients under clients: with their keys and roles, or listen on " +
+                "127.0.0.1 or --unix-socket";
+        }
+        if (adminAddress != null && adminSettings.tokens().isEmpty() &&
+            !adminAddress.getAddress().isLoopbackAddress())
+        {
+            return AdminServer.openBeyondLoopback(adminAddress);
+        }
+        return null;
+    }
+
     @Override
     public Integer call() throws InterruptedException
     {
@@ -115,16 +137,6 @@ final class ServeCommand implements Callable<Integer>
         catch (final IllegalArgumentException ex)
         {
             err.println("ledger-guard serve: " + ex.getMessage());
-            err.flush();
-            return LedgerGuardCli.EXIT_USAGE;
-        }
-        if (settings.tcp != null && !settings.tcp.getAddress().isLoopbackAddress())
-        {
-            // Until clients prove who they are (issue 14), whoever reaches the gateway may move money.
-            err.println("ledger-guard serve: --listen " + settings.tcp.getHostString() + ":" + settings.tcp.getPort() +
-                " is not a loopback address, and clients of the gateway are not yet identified by keys: any host " +
-                "that reaches it could send any command that needs no approval; listen on 127.0.0.1 or use " +
-                "--unix-socket, and let the exchange's services reach it there");
             err.flush();
             return LedgerGuardCli.EXIT_USAGE;
         }
@@ -146,6 +158,7 @@ final class ServeCommand implements Callable<Integer>
             guardConfig = ConfigLoader.load(config);
             journalSettings = ConfigLoader.loadJournalSettings(config);
             adminSettings = ConfigLoader.loadAdminSettings(config);
+            settings.clients = ConfigLoader.loadClientSettings(config);
             // Before anything is allocated; with a journal, snapshots hold the state a second time.
             MemoryBudget.of(guardConfig).checkFits(journal == null ? 1 : 2);
         }
@@ -155,10 +168,10 @@ final class ServeCommand implements Callable<Integer>
             err.flush();
             return LedgerGuardCli.EXIT_USAGE;
         }
-        if (adminAddress != null && adminSettings.tokens().isEmpty() &&
-            !adminAddress.getAddress().isLoopbackAddress())
+        final String openBeyondLoopback = openBeyondLoopback(settings, adminAddress, adminSettings);
+        if (openBeyondLoopback != null)
         {
-            err.println("ledger-guard serve: " + AdminServer.openBeyondLoopback(adminAddress));
+            err.println("ledger-guard serve: " + openBeyondLoopback);
             err.flush();
             return LedgerGuardCli.EXIT_USAGE;
         }

@@ -25,6 +25,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import io.ledgerguard.core.ApprovalClass;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardConfig.ApprovalRule;
@@ -58,7 +60,12 @@ public final class ConfigLoader
     private static final int DEPTH_MAX = 8;
 
     private static final List<String> TOP_KEYS =
-        List.of("assets", "wallets", "limits", "retention", "journal", "keys", "approvals", "admin");
+        List.of("assets", "wallets", "limits", "retention", "journal", "keys", "approvals", "admin", "roles",
+            "clients");
+    private static final List<String> ROLE_KEYS = List.of("name", "commands");
+    private static final List<String> CLIENT_KEYS = List.of("id", "publicKey", "role", "connectionsMax");
+    private static final int ROLES_MAX = 64;
+    private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._-]{1," + Command.CLIENT_ID_LENGTH_MAX + "}");
     private static final List<String> ADMIN_KEYS = List.of("tokens");
     private static final List<String> TOKEN_KEYS = List.of("name", "role", "sha256");
     private static final int ADMIN_TOKENS_MAX = 64;
@@ -138,6 +145,30 @@ public final class ConfigLoader
         loader.toConfig(root);
         final ConfigNode admin = root.entries().get("admin");
         return admin == null ? AdminSettings.none() : loader.toAdmin(admin, "admin");
+    }
+
+    /**
+     * Read and check the {@code roles:} and {@code clients:} sections of a configuration file (the rest is checked
+     * too).
+     *
+     * @param file the YAML file.
+     * @return the clients that may connect to the gateway; none when the file names none.
+     * @throws ConfigurationException naming the file when it cannot be read, else the offending key.
+     */
+    public static ClientSettings loadClientSettings(final Path file)
+    {
+        return parseClientSettings(read(file));
+    }
+
+    /**
+     * As {@link #loadClientSettings(Path)}, from the YAML text.
+     */
+    public static ClientSettings parseClientSettings(final String yaml)
+    {
+        final ConfigLoader loader = new ConfigLoader();
+        final ConfigNode root = loader.readTree(yaml);
+        loader.toConfig(root);
+        return loader.toClients(root);
     }
 
     private static String read(final Path file)
@@ -357,6 +388,7 @@ public final class ConfigLoader
         {
             toAdmin(admin, "admin");
         }
+        toClients(root);
         final ConfigNode keys = root.entries().get("keys");
         if (keys != null)
         {
@@ -479,6 +511,14 @@ public final class ConfigLoader
         requireMapping(node, key);
         checkKeys(node, key, KEY_KEYS);
         final String id = string(required(node, key, "id"), key + ".id");
+        return new KeyConfig(id, publicKey(node, key));
+    }
+
+    /**
+     * @return the Ed25519 public key of an entry's {@code publicKey} (X.509, base64).
+     */
+    private static java.security.PublicKey publicKey(final ConfigNode node, final String key)
+    {
         final ConfigNode publicKey = required(node, key, "publicKey");
         final String text = string(publicKey, key + ".publicKey");
         final byte[] encoded;
@@ -492,7 +532,7 @@ public final class ConfigLoader
         }
         try
         {
-            return new KeyConfig(id, KeyConfig.decodePublicKey(key + ".publicKey", encoded));
+            return KeyConfig.decodePublicKey(key + ".publicKey", encoded);
         }
         catch (final ConfigurationException ex)
         {
@@ -612,6 +652,101 @@ public final class ConfigLoader
                 HexFormat.of().parseHex(sha256)));
         }
         return new AdminSettings(result);
+    }
+
+    /**
+     * {@code roles:} (each a name and the command types it allows) and {@code clients:} (each an id, an Ed25519
+     * public key as {@code keys:} takes it, a role, and optionally how many connections it may hold).
+     */
+    private ClientSettings toClients(final ConfigNode root)
+    {
+        final Map<String, Long> roles = new java.util.LinkedHashMap<>();
+        final ConfigNode roleList = root.entries().get("roles");
+        if (roleList != null)
+        {
+            requireList(roleList, "roles");
+            if (roleList.items().size() > ROLES_MAX)
+            {
+                throw fail("roles", roleList.line, "too many roles: count=" + roleList.items().size() + ", max=" +
+                    ROLES_MAX);
+            }
+            for (int i = 0; i < roleList.items().size(); i++)
+            {
+                final String itemKey = "roles[" + i + "]";
+                final ConfigNode item = roleList.items().get(i);
+                requireMapping(item, itemKey);
+                checkKeys(item, itemKey, ROLE_KEYS);
+                final String name = required(item.entries(), item, itemKey, "name");
+                if (name.isEmpty() || roles.containsKey(name))
+                {
+                    throw fail(itemKey + ".name", item.entries().get("name").line, "must be a name no other role " +
+                        "has, was '" + name + "'");
+                }
+                final ConfigNode commands = required(item, itemKey, "commands");
+                requireList(commands, itemKey + ".commands");
+                long kinds = 0;
+                for (int j = 0; j < commands.items().size(); j++)
+                {
+                    final String commandKey = itemKey + ".commands[" + j + "]";
+                    final String typeName = string(commands.items().get(j), commandKey);
+                    final CommandType type;
+                    try
+                    {
+                        type = CommandType.valueOf(typeName);
+                    }
+                    catch (final IllegalArgumentException ex)
+                    {
+                        throw fail(commandKey, commands.items().get(j).line, "must be a command type (" +
+                            names(CommandType.values()) + "), was '" + typeName + "'");
+                    }
+                    kinds |= 1L << type.code();
+                }
+                if (kinds == 0)
+                {
+                    throw fail(itemKey + ".commands", commands.line, "must name at least one command type");
+                }
+                roles.put(name, kinds);
+            }
+        }
+        final ConfigNode clientList = root.entries().get("clients");
+        if (clientList == null)
+        {
+            return ClientSettings.none();
+        }
+        requireList(clientList, "clients");
+        if (clientList.items().size() > ClientSettings.CLIENTS_MAX)
+        {
+            throw fail("clients", clientList.line, "too many clients: count=" + clientList.items().size() +
+                ", max=" + ClientSettings.CLIENTS_MAX);
+        }
+        final List<ClientSettings.Client> clients = new ArrayList<>();
+        final Set<String> ids = new HashSet<>();
+        for (int i = 0; i < clientList.items().size(); i++)
+        {
+            final String itemKey = "clients[" + i + "]";
+            final ConfigNode item = clientList.items().get(i);
+            requireMapping(item, itemKey);
+            checkKeys(item, itemKey, CLIENT_KEYS);
+            final Map<String, ConfigNode> entries = item.entries();
+            final String id = required(entries, item, itemKey, "id");
+            if (!CLIENT_ID.matcher(id).matches() || !ids.add(id))
+            {
+                throw fail(itemKey + ".id", entries.get("id").line, "must match [A-Za-z0-9._-]{1," +
+                    Command.CLIENT_ID_LENGTH_MAX + "} and be no other client's, was '" + id + "'");
+            }
+            final String role = required(entries, item, itemKey, "role");
+            final Long kinds = roles.get(role);
+            if (kinds == null)
+            {
+                throw fail(itemKey + ".role", entries.get("role").line, "names no role under roles: (" +
+                    String.join(", ", roles.keySet()) + "), was '" + role + "'");
+            }
+            final int connectionsMax = entries.containsKey("connectionsMax") ?
+                (int)integer(entries.get("connectionsMax"), itemKey + ".connectionsMax", 1, 4096) :
+                ClientSettings.CONNECTIONS_MAX_DEFAULT;
+            clients.add(new ClientSettings.Client(i + 1, id, publicKey(item, itemKey), role, kinds, connectionsMax));
+        }
+        return new ClientSettings(clients);
     }
 
     private static String required(

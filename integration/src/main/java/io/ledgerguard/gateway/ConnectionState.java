@@ -4,22 +4,28 @@ package io.ledgerguard.gateway;
  * The life of one gateway connection, a small state machine driven by {@link GatewayServer}'s I/O thread, the only
  * thread that reads or changes it (as Aeron's {@code ClusterSession.State} is driven by the consensus module's agent).
  * <pre>
- *                      Hello accepted
- *   AWAITING_HELLO ------------------------> OPEN
- *         |                                   |
- *         | Hello refused, a frame length     | a frame length that cannot be
- *         | that cannot be resynchronised,    | resynchronised, or the client
- *         | or the client closed its side     | closed its side
- *         v                                   v
- *   HANDSHAKE_FAILED ----------------------> DRAINING
- *         a later Hello, already in the buffer, accepted
+ *                  Hello accepted, open gateway (no clients named)
+ *   AWAITING_HELLO ------------------------------------------------> OPEN
+ *      |       |                                                      ^  |
+ *      |       | Hello accepted, clients named:                       |  | a frame length that cannot be
+ *      |       | Welcome with a fresh nonce                           |  | resynchronised, or the client
+ *      |       v                          the challenge's signature   |  | closed its side
+ *      |   AWAITING_AUTHENTICATE ------------------------------------+   v
+ *      |       |  anything else: answered after a delay               DRAINING
+ *      |       v                                                          ^
+ *      |   AUTHENTICATION_FAILED -- the delay passed, error queued --+    |
+ *      |                                                             |    |
+ *      | Hello refused, a frame length that cannot be                v    |
+ *      | resynchronised, or the client closed its side ------> HANDSHAKE_FAILED
+ *      |                                                       (open gateway only: a later Hello, already in the
+ *      +------------------------------------------------------> buffer, accepted ---> DRAINING)
  *
  *   HANDSHAKE_FAILED, DRAINING ---- every answer flushed ----> CLOSED
  *   any state ---- I/O error, a failure, a stall, a full answer queue, the server closing ----> CLOSED
  * </pre>
- * The socket is read only in {@link #AWAITING_HELLO} and {@link #OPEN}. What a client sent before the server stopped
- * reading is still taken and answered, in order: that is why a connection drains rather than closes, and why a Hello
- * pipelined behind a refused one is still read as a Hello.
+ * The socket is read only in {@link #AWAITING_HELLO}, {@link #AWAITING_AUTHENTICATE} and {@link #OPEN}. What a client
+ * sent before the server stopped reading is still taken and answered, in order: that is why a connection drains
+ * rather than closes, and why, on an open gateway, a Hello pipelined behind a refused one is still read as a Hello.
  * <p>
  * What is not the connection's life stays out of this enum: how far the frames in its buffer are taken (a frame
  * waiting for room, a frame checked whole) and the signals the pipeline's release thread sends it (a flush wanted,
@@ -34,7 +40,20 @@ enum ConnectionState
     AWAITING_HELLO,
 
     /**
-     * Welcomed: every frame is one or more requests, each taken whole or not at all.
+     * Welcomed with a challenge (the configuration names clients): the next frame must be an {@code Authenticate}
+     * whose signature verifies with the key of the client the Hello named. No command is read before it does.
+     */
+    AWAITING_AUTHENTICATE,
+
+    /**
+     * The client did not prove its key. Nothing more is read or taken; the error is queued only once the delay for
+     * failed attempts has passed, then the connection closes.
+     */
+    AUTHENTICATION_FAILED,
+
+    /**
+     * The handshake is done (and the client's key proven, when clients are named): every frame is one or more
+     * requests, each taken whole or not at all.
      */
     OPEN,
 
@@ -58,9 +77,9 @@ enum ConnectionState
     CLOSED;
 
     /**
-     * @return true once a {@code Hello} has been accepted and until the connection closes.
+     * @return true once the handshake is done (the connection counts against the limits) and until it closes.
      */
-    boolean isWelcomed()
+    boolean isEstablished()
     {
         return this == OPEN || this == DRAINING;
     }
@@ -70,7 +89,7 @@ enum ConnectionState
      */
     boolean readsSocket()
     {
-        return this == AWAITING_HELLO || this == OPEN;
+        return this == AWAITING_HELLO || this == AWAITING_AUTHENTICATE || this == OPEN;
     }
 
     /**
@@ -82,12 +101,32 @@ enum ConnectionState
     }
 
     /**
+     * @param challenged true when the Welcome asks the client to prove its key.
      * @return the state after a {@code Hello} is accepted.
      */
-    ConnectionState onWelcome()
+    ConnectionState onWelcome(final boolean challenged)
     {
-        assert !isWelcomed() && this != CLOSED : "a Hello is read only before the handshake: state=" + this;
-        return this == HANDSHAKE_FAILED ? DRAINING : OPEN;
+        assert this == AWAITING_HELLO || this == HANDSHAKE_FAILED : "a Hello is read only first: state=" + this;
+        assert !challenged || this == AWAITING_HELLO : "a refused handshake is never challenged";
+        return challenged ? AWAITING_AUTHENTICATE : this == HANDSHAKE_FAILED ? DRAINING : OPEN;
+    }
+
+    /**
+     * @return the state after the client's signature verified.
+     */
+    ConnectionState onAuthenticated()
+    {
+        assert this == AWAITING_AUTHENTICATE : "authenticated in state " + this;
+        return OPEN;
+    }
+
+    /**
+     * @return the state after an {@code Authenticate} (or whatever came instead) failed.
+     */
+    ConnectionState onAuthenticationFailed()
+    {
+        assert this == AWAITING_AUTHENTICATE : "authentication failed in state " + this;
+        return AUTHENTICATION_FAILED;
     }
 
     /**
@@ -99,6 +138,7 @@ enum ConnectionState
         switch (this)
         {
             case AWAITING_HELLO:
+            case AWAITING_AUTHENTICATE:
                 return HANDSHAKE_FAILED;
             case OPEN:
                 return DRAINING;

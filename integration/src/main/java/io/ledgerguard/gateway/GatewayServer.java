@@ -29,10 +29,16 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ledgerguard.config.ClientSettings;
+import io.ledgerguard.core.Alert;
+import io.ledgerguard.core.AlertScope;
+import io.ledgerguard.core.AlertType;
 import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.approval.ApprovalVerifier;
+import io.ledgerguard.core.pipeline.AlertListener;
 import io.ledgerguard.core.pipeline.DecisionListener;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.protocol.CommandMessages;
@@ -45,7 +51,9 @@ import io.ledgerguard.protocol.sbe.MessageHeaderDecoder;
 /**
  * The sidecar gateway's transfer path: one I/O thread with a selector over TCP (loopback by default) and, when
  * configured, a Unix domain socket. Each connection opens with a handshake ({@code Hello}, answered {@code Welcome} or
- * refused with an error frame and closed), then sends frames of one or more {@code CommandRequest} messages back to
+ * refused with an error frame and closed; when the configuration names clients, the Welcome carries a fresh nonce that
+ * the client signs with its key in {@code Authenticate}, answered {@code Authenticated} or, after a delay that grows
+ * with the failures, an error frame), then sends frames of one or more {@code CommandRequest} messages back to
  * back, many requests in flight, each answered by one {@code DecisionResponse} with its correlation id, in the order
  * they were sent. A frame is checked whole before any of its requests is taken: one undecodable message and the whole
  * frame gets a single error frame instead. Approvals are verified
@@ -60,6 +68,11 @@ import io.ledgerguard.protocol.sbe.MessageHeaderDecoder;
  * changes; one that leaves answers unread for {@link GatewaySettings#stallTimeoutMs} is closed, so that it never
  * delays the others. The I/O thread never waits for the guard: when the ring is full, the request waits in its
  * connection's buffer and is offered again.
+ * <p>
+ * Who may do what (SPEC §12): an authenticated client's commands carry its id into the journal, and a command its role
+ * does not allow is answered {@link Reason#NOT_IN_ROLE} here, before sequencing, counted per client and alerted
+ * ({@link AlertType#CLIENT_FORBIDDEN}). Failed authentications are logged with the peer, counted, and alerted
+ * ({@link AlertType#AUTHENTICATION_FAILURES}) once a window when they reach the threshold.
  */
 public final class GatewayServer implements AutoCloseable
 {
@@ -89,6 +102,7 @@ public final class GatewayServer implements AutoCloseable
 
     private final LedgerGuard guard;
     private final ApprovalVerifier verifier;
+    private final AlertListener alerts;
     private volatile Observer observer = NO_OBSERVER;
     private final GatewaySettings settings;
     private final Selector selector;
@@ -108,6 +122,15 @@ public final class GatewayServer implements AutoCloseable
     private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(DECISION_BYTES_MAX));
     private final DecisionMessages ioDecisions = new DecisionMessages();
     private final Decision refusal = new Decision();
+    private final Alert gatewayAlert = new Alert();
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
+    private final byte[] signature = new byte[ControlMessages.SIGNATURE_LENGTH];
+    private final byte[] openNonce = new byte[ControlMessages.NONCE_LENGTH];
+    /** Connections open per client, by {@link ClientSettings.Client#number()}. I/O thread. */
+    private final int[] openByClient;
+    private long authWindowStartNs;
+    private int authWindowFailures;
+    private boolean authWindowAlerted;
     // Release thread only: it is the one thread that answers decisions.
     private final DecisionMessages decisionMessages = new DecisionMessages();
     private final UnsafeBuffer releaseScratch = new UnsafeBuffer(ByteBuffer.allocateDirect(DECISION_BYTES_MAX));
@@ -115,20 +138,37 @@ public final class GatewayServer implements AutoCloseable
     private final AtomicLong connectionsAccepted = new AtomicLong();
     private final AtomicLong connectionsRefused = new AtomicLong();
     private final AtomicLong handshakesEvicted = new AtomicLong();
-    /** Connections welcomed and not closed: the ones {@link GatewaySettings#connectionsMax} counts. I/O thread. */
-    private int welcomed;
+    private final AtomicLong authentications = new AtomicLong();
+    private final AtomicLong authenticationFailures = new AtomicLong();
+    /** Commands refused {@link Reason#NOT_IN_ROLE}, by {@link ClientSettings.Client#number()}. */
+    private final java.util.concurrent.atomic.AtomicLongArray roleRefusals;
+    /**
+     * Connections whose handshake is done and that are not closed: the ones {@link GatewaySettings#connectionsMax}
+     * counts. I/O thread.
+     */
+    private int established;
     private final AtomicLong framesIn = new AtomicLong();
     private final AtomicLong errorFrames = new AtomicLong();
     private final AtomicLong slowDisconnects = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicInteger openConnections = new AtomicInteger();
 
-    private GatewayServer(final LedgerGuard guard, final ApprovalVerifier verifier, final GatewaySettings settings)
-        throws IOException
+    private GatewayServer(final LedgerGuard guard, final ApprovalVerifier verifier, final GatewaySettings settings,
+        final AlertListener alerts) throws IOException
     {
         this.guard = guard;
         this.verifier = verifier;
         this.settings = settings;
+        this.alerts = alerts == null ? alert -> { } : alerts;
+        final int clientCount = settings.clients.clients().size();
+        openByClient = new int[clientCount + 1];
+        roleRefusals = new java.util.concurrent.atomic.AtomicLongArray(clientCount + 1);
+        if (settings.authFailureDelayMs < 0 || settings.authFailureDelayMaxMs < settings.authFailureDelayMs ||
+            settings.authFailureWindowMs < 1 || settings.authFailuresAlertThreshold < 1)
+        {
+            throw new IllegalArgumentException("authFailureDelayMs must be >= 0 and at most authFailureDelayMaxMs, " +
+                "authFailureWindowMs and authFailuresAlertThreshold > 0");
+        }
         if (!BitUtil.isPowerOfTwo(settings.outboundBytesMax) || settings.outboundBytesMax < 8 * DECISION_BYTES_MAX)
         {
             throw new IllegalArgumentException("outboundBytesMax must be a power of two of at least " +
@@ -189,7 +229,21 @@ public final class GatewayServer implements AutoCloseable
     public static GatewayServer start(final LedgerGuard guard, final ApprovalVerifier verifier,
         final GatewaySettings settings) throws IOException
     {
-        final GatewayServer server = new GatewayServer(guard, verifier, settings);
+        return start(guard, verifier, settings, null);
+    }
+
+    /**
+     * As {@link #start(LedgerGuard, ApprovalVerifier, GatewaySettings)}, with somewhere for the gateway's own alerts.
+     *
+     * @param alerts told of the gateway's alerts ({@link AlertType#CLIENT_FORBIDDEN},
+     *               {@link AlertType#AUTHENTICATION_FAILURES}) on the I/O thread, its only caller: it must copy what it
+     *               keeps and never block (an {@link io.ledgerguard.core.pipeline.AlertDispatcher} of its own does
+     *               both); {@code null} for none.
+     */
+    public static GatewayServer start(final LedgerGuard guard, final ApprovalVerifier verifier,
+        final GatewaySettings settings, final AlertListener alerts) throws IOException
+    {
+        final GatewayServer server = new GatewayServer(guard, verifier, settings, alerts);
         server.ioThread.start();
         return server;
     }
@@ -261,6 +315,31 @@ public final class GatewayServer implements AutoCloseable
     public long requests()
     {
         return requests.get();
+    }
+
+    /**
+     * @return handshakes in which a client proved its key.
+     */
+    public long authentications()
+    {
+        return authentications.get();
+    }
+
+    /**
+     * @return handshakes in which a client failed to prove its key.
+     */
+    public long authenticationFailures()
+    {
+        return authenticationFailures.get();
+    }
+
+    /**
+     * @param client a client of the configuration.
+     * @return its commands refused {@link Reason#NOT_IN_ROLE}.
+     */
+    public long roleRefusals(final ClientSettings.Client client)
+    {
+        return roleRefusals.get(client.number());
     }
 
     /**
@@ -397,9 +476,16 @@ public final class GatewayServer implements AutoCloseable
         for (int i = connections.size() - 1; i >= 0; i--)
         {
             final Connection connection = connections.get(i);
-            if (!connection.state.isWelcomed() && nowNs - connection.acceptedAtNs > handshakeLimitNs)
+            if (connection.state == ConnectionState.AUTHENTICATION_FAILED)
             {
-                connection.close("no Hello within " + settings.handshakeTimeoutMs + " ms");
+                if (nowNs - connection.refusedAtNs >= 0)
+                {
+                    connection.answerFailedAuthentication();
+                }
+            }
+            else if (!connection.state.isEstablished() && nowNs - connection.acceptedAtNs > handshakeLimitNs)
+            {
+                connection.close("no handshake within " + settings.handshakeTimeoutMs + " ms");
             }
             else if (connection.hasUnsent() && nowNs - connection.lastWriteNs > limitNs)
             {
@@ -424,7 +510,7 @@ public final class GatewayServer implements AutoCloseable
             }
             // Connections in their handshake have slots of their own: the oldest makes room, so those that never say
             // Hello can neither fill the welcomed clients' slots nor keep a new client from saying Hello.
-            if (connections.size() - welcomed >= settings.handshakingMax)
+            if (connections.size() - established >= settings.handshakingMax)
             {
                 evictOldestHandshaking();
             }
@@ -472,12 +558,48 @@ public final class GatewayServer implements AutoCloseable
         }
     }
 
+    /**
+     * Hand one of the gateway's alerts to its listener (which copies it). I/O thread.
+     */
+    private void raise(final long txId, final AlertType type, final long first, final long second, final long third)
+    {
+        gatewayAlert.set(0, System.currentTimeMillis() * 1_000_000L, txId, type, AlertScope.ALL, 0, 0, 0);
+        gatewayAlert.figure(0, first);
+        gatewayAlert.figure(1, second);
+        if (type.figureCount() > 2)
+        {
+            gatewayAlert.figure(2, third);
+        }
+        try
+        {
+            alerts.onAlert(gatewayAlert);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOGGER.warn("an alert listener failed: {}", ex.toString());
+        }
+    }
+
+    /**
+     * @return a client name as the log may show it: printable ASCII, at most 64 characters.
+     */
+    private static String printable(final String name)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i < name.length() && text.length() < 64; i++)
+        {
+            final char c = name.charAt(i);
+            text.append(c >= 0x20 && c < 0x7F && c != '\'' ? c : '?');
+        }
+        return name.length() > 64 ? text + "..." : text.toString();
+    }
+
     private void evictOldestHandshaking()
     {
         for (int i = 0; i < connections.size(); i++)
         {
             final Connection connection = connections.get(i);
-            if (!connection.state.isWelcomed())
+            if (!connection.state.isEstablished())
             {
                 handshakesEvicted.incrementAndGet();
                 connection.close("evicted: " + settings.handshakingMax + " connections were waiting to say Hello");
@@ -581,8 +703,18 @@ public final class GatewayServer implements AutoCloseable
         private final AtomicBoolean flushRequested = new AtomicBoolean();
         private final AtomicBoolean overflowed = new AtomicBoolean();
         private final long acceptedAtNs = System.nanoTime();
-        /** Counted among the welcomed connections. */
+        /** Counted among the established connections (and its client's). */
         private boolean counted;
+        /**
+         * The client the Hello named, when the configuration has one of that id; proven only once {@link #state} is
+         * {@link ConnectionState#OPEN}.
+         */
+        private ClientSettings.Client client;
+        /** The Hello's client name, for the log; at most 64 printable characters. */
+        private String claimedId = "";
+        private final byte[] nonce = new byte[ControlMessages.NONCE_LENGTH];
+        /** When a failed authentication is answered. */
+        private long refusedAtNs;
         private long lastWriteNs = System.nanoTime();
         private SelectionKey key;
         /**
@@ -621,9 +753,11 @@ public final class GatewayServer implements AutoCloseable
          */
         private void grow()
         {
-            assert outbound.size() == 0 : "answers queued before Welcome";
+            final ManyToOneRingBuffer small = outbound;
             outbound = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
                 settings.outboundBytesMax + RingBufferDescriptor.TRAILER_LENGTH)));
+            // A Welcome the client has not read yet moves along, ahead of everything else.
+            small.read((type, buffer, index, length) -> outbound.write(type, buffer, index, length));
             free = new ManyToOneConcurrentArrayQueue<>(settings.inFlightMax);
             for (int i = 0; i < settings.inFlightMax; i++)
             {
@@ -726,39 +860,20 @@ public final class GatewayServer implements AutoCloseable
         private boolean frame(final int offset, final int length)
         {
             assert state != ConnectionState.CLOSED : "a closed connection takes no frame";
-            if (!state.isWelcomed())
+            switch (state)
             {
-                try
-                {
-                    final int version = control.decodeHello(inView, offset, length);
-                    if (version != ControlMessages.PROTOCOL_VERSION)
-                    {
-                        error(0, ControlMessages.HANDSHAKE_REFUSED, "incompatible protocol version " + version +
-                            "; this server speaks " + ControlMessages.PROTOCOL_VERSION);
-                        state = state.onReadingStopped();
-                        return true;
-                    }
-                    if (welcomed >= settings.connectionsMax)
-                    {
-                        connectionsRefused.incrementAndGet();
-                        error(0, ControlMessages.HANDSHAKE_REFUSED, "too many connections: " +
-                            settings.connectionsMax + " open");
-                        state = state.onReadingStopped();
-                        return true;
-                    }
-                    state = state.onWelcome();
-                    welcomed++;
-                    counted = true;
-                    grow();
-                    send(control.encodeWelcome(settings.frameBytesMax, settings.inFlightMax, settings.serverName,
-                        scratch, ControlMessages.LENGTH_PREFIX));
-                }
-                catch (final ProtocolException ex)
-                {
-                    error(0, ControlMessages.HANDSHAKE_REFUSED, ex.getMessage());
-                    state = state.onReadingStopped();
-                }
-                return true;
+                case AWAITING_HELLO:
+                case HANDSHAKE_FAILED:
+                    hello(offset, length);
+                    return true;
+                case AWAITING_AUTHENTICATE:
+                    authenticate(offset, length);
+                    return true;
+                case AUTHENTICATION_FAILED:
+                    // Nothing after a failed Authenticate is read: the connection closes once it is answered.
+                    return true;
+                default:
+                    break;
             }
             if (!frameChecked)
             {
@@ -792,10 +907,27 @@ public final class GatewayServer implements AutoCloseable
                 {
                     return false;
                 }
+                final CommandType forbidden = client == null ? null : client.forbidden(command);
+                if (forbidden != null)
+                {
+                    if (inFlight.get() > 0)
+                    {
+                        // Answered at once: only once the requests before it are answered, to keep the order.
+                        return false;
+                    }
+                    forbid(correlationId, forbidden);
+                    requests.incrementAndGet();
+                    frameTaken += commandMessages.lastLength();
+                    continue;
+                }
                 final Pending pending = free.poll();
                 if (pending == null)
                 {
                     return false;
+                }
+                if (client != null)
+                {
+                    command.clientId(client.idBytes(), client.idBytes().length);
                 }
                 // Before sequencing, on this thread: the guard only compares the count with the requirement.
                 verifier.verify(command);
@@ -913,6 +1045,194 @@ public final class GatewayServer implements AutoCloseable
             send(ioDecisions.encode(correlationId, refusal, scratch, ControlMessages.LENGTH_PREFIX));
         }
 
+        /**
+         * A {@code Hello}: refused, or answered {@code Welcome} (with a challenge when clients are named).
+         */
+        private void hello(final int offset, final int length)
+        {
+            final boolean challenge = settings.clients.required();
+            if (state == ConnectionState.HANDSHAKE_FAILED && challenge)
+            {
+                // A Hello behind a refused one could not be followed by its Authenticate: it is not taken.
+                return;
+            }
+            try
+            {
+                final int version = control.decodeHello(inView, offset, length);
+                if (version != ControlMessages.PROTOCOL_VERSION)
+                {
+                    error(0, ControlMessages.HANDSHAKE_REFUSED, "incompatible protocol version " + version +
+                        "; this server speaks " + ControlMessages.PROTOCOL_VERSION);
+                    state = state.onReadingStopped();
+                    return;
+                }
+                if (challenge)
+                {
+                    // Whether the id is known is not told: an unknown one is challenged too, and fails alike.
+                    claimedId = printable(control.helloClientName());
+                    client = settings.clients.find(control.helloClientName());
+                    random.nextBytes(nonce);
+                    state = state.onWelcome(true);
+                    send(control.encodeWelcome(settings.frameBytesMax, settings.inFlightMax,
+                        ControlMessages.AUTHENTICATION_ED25519, nonce, settings.serverName, scratch,
+                        ControlMessages.LENGTH_PREFIX));
+                    return;
+                }
+                if (established >= settings.connectionsMax)
+                {
+                    refuseConnection(ControlMessages.HANDSHAKE_REFUSED, "too many connections: " +
+                        settings.connectionsMax + " open");
+                    return;
+                }
+                state = state.onWelcome(false);
+                establish();
+                send(control.encodeWelcome(settings.frameBytesMax, settings.inFlightMax,
+                    ControlMessages.AUTHENTICATION_NONE, openNonce, settings.serverName, scratch,
+                    ControlMessages.LENGTH_PREFIX));
+            }
+            catch (final ProtocolException ex)
+            {
+                error(0, ControlMessages.HANDSHAKE_REFUSED, ex.getMessage());
+                state = state.onReadingStopped();
+            }
+        }
+
+        /**
+         * The frame after a challenging Welcome: it must be an {@code Authenticate} whose signature of the challenge
+         * verifies with the key of the client the Hello named.
+         */
+        private void authenticate(final int offset, final int length)
+        {
+            try
+            {
+                control.decodeAuthenticate(inView, offset, length, signature);
+            }
+            catch (final ProtocolException ex)
+            {
+                authenticationFailed(ex.getMessage());
+                return;
+            }
+            if (client == null)
+            {
+                authenticationFailed("no client of that id in the configuration");
+                return;
+            }
+            if (!verifies(client, signature))
+            {
+                authenticationFailed("the signature of the challenge does not verify with the client's key");
+                return;
+            }
+            if (openByClient[client.number()] >= client.connectionsMax())
+            {
+                refuseConnection(ControlMessages.AUTHENTICATION_FAILED, "client '" + client.id() + "' holds " +
+                    client.connectionsMax() + " connections, the most its configuration allows");
+                return;
+            }
+            if (established >= settings.connectionsMax)
+            {
+                refuseConnection(ControlMessages.HANDSHAKE_REFUSED, "too many connections: " +
+                    settings.connectionsMax + " open");
+                return;
+            }
+            state = state.onAuthenticated();
+            establish();
+            openByClient[client.number()]++;
+            authentications.incrementAndGet();
+            LOGGER.info("client '{}' ({} role) authenticated from {}", client.id(), client.role(), peer());
+            send(control.encodeAuthenticated(client.commandKinds(), client.connectionsMax(), scratch,
+                ControlMessages.LENGTH_PREFIX));
+        }
+
+        private boolean verifies(final ClientSettings.Client claimed, final byte[] signed)
+        {
+            try
+            {
+                final java.security.Signature ed25519 = java.security.Signature.getInstance("Ed25519");
+                ed25519.initVerify(claimed.publicKey());
+                ed25519.update(ControlMessages.challenge(ControlMessages.PROTOCOL_VERSION, claimed.id(), nonce));
+                return ed25519.verify(signed);
+            }
+            catch (final java.security.GeneralSecurityException ex)
+            {
+                // A malformed signature is as good as a wrong one.
+                return false;
+            }
+        }
+
+        /**
+         * Count, log and perhaps alert a failed authentication; its answer waits for the delay.
+         */
+        private void authenticationFailed(final String why)
+        {
+            final long nowNs = System.nanoTime();
+            if (authWindowFailures == 0 || nowNs - authWindowStartNs > settings.authFailureWindowMs * 1_000_000L)
+            {
+                authWindowStartNs = nowNs;
+                authWindowFailures = 0;
+                authWindowAlerted = false;
+            }
+            authWindowFailures++;
+            authenticationFailures.incrementAndGet();
+            final long delayMs = Math.min(settings.authFailureDelayMaxMs,
+                settings.authFailureDelayMs * authWindowFailures);
+            LOGGER.warn("authentication failed from {} claiming client '{}': {}; answered in {} ms ({} failures in " +
+                "the last {} ms)", peer(), claimedId, why, delayMs, authWindowFailures, settings.authFailureWindowMs);
+            if (authWindowFailures >= settings.authFailuresAlertThreshold && !authWindowAlerted)
+            {
+                authWindowAlerted = true;
+                raise(0, AlertType.AUTHENTICATION_FAILURES, authWindowFailures, settings.authFailureWindowMs,
+                    settings.authFailuresAlertThreshold);
+            }
+            state = state.onAuthenticationFailed();
+            refusedAtNs = nowNs + delayMs * 1_000_000L;
+        }
+
+        /**
+         * The delay of a failed authentication passed: answer it, then close.
+         */
+        void answerFailedAuthentication()
+        {
+            error(0, ControlMessages.AUTHENTICATION_FAILED, "authentication failed");
+            state = ConnectionState.HANDSHAKE_FAILED;
+            // Whatever else the client sent is never read.
+            in.clear();
+            flush();
+        }
+
+        private void refuseConnection(final int code, final String why)
+        {
+            connectionsRefused.incrementAndGet();
+            error(0, code, why);
+            state = state.onReadingStopped();
+        }
+
+        private void establish()
+        {
+            established++;
+            counted = true;
+            grow();
+        }
+
+        private void forbid(final long correlationId, final CommandType forbidden)
+        {
+            roleRefusals.incrementAndGet(client.number());
+            raise(command.txId, AlertType.CLIENT_FORBIDDEN, client.number(), forbidden.code(), 0);
+            refuse(correlationId, command.txId, Reason.NOT_IN_ROLE);
+        }
+
+        private String peer()
+        {
+            try
+            {
+                final java.net.SocketAddress address = channel.getRemoteAddress();
+                return address instanceof InetSocketAddress ? address.toString() : "the Unix socket";
+            }
+            catch (final IOException ex)
+            {
+                return "a closed socket";
+            }
+        }
+
         private void error(final long correlationId, final int code, final String message)
         {
             errorFrames.incrementAndGet();
@@ -1012,12 +1332,16 @@ public final class GatewayServer implements AutoCloseable
             {
                 return;
             }
-            state = ConnectionState.CLOSED;
             if (counted)
             {
                 counted = false;
-                welcomed--;
+                established--;
+                if (client != null && state.isEstablished())
+                {
+                    openByClient[client.number()]--;
+                }
             }
+            state = ConnectionState.CLOSED;
             if (why != null)
             {
                 LOGGER.warn("closed a connection: {}", why);

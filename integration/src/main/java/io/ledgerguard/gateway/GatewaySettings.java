@@ -15,15 +15,34 @@ public final class GatewaySettings
     /** The group the Unix domain socket is given, so the exchange's services in it may connect; {@code null} keeps the
      *  process's. */
     public String unixSocketGroup;
-    /** Connections that said Hello and were welcomed; those still in their handshake do not count (issue 14). */
+    /**
+     * The clients that may connect, each proven by its Ed25519 key, and their roles (SPEC §12). With none, the gateway
+     * is open: any connection that says Hello may send any command.
+     */
+    public io.ledgerguard.config.ClientSettings clients = io.ledgerguard.config.ClientSettings.none();
+    /**
+     * Connections that finished their handshake (said Hello, and proved their key when clients are named); those
+     * still in their handshake do not count (issue 14). Each client also has a limit of its own.
+     */
     public int connectionsMax = 256;
     /**
      * Connections still in their handshake. When it is reached, the oldest of them is closed to make room for the new
      * one, so connections that never say Hello can never lock a client out.
      */
     public int handshakingMax = 1024;
-    /** How long a connection may take to say Hello before it is closed. */
+    /** How long a connection may take to finish its handshake (Hello, and Authenticate) before it is closed. */
     public long handshakeTimeoutMs = 5_000;
+    /**
+     * A failed authentication is answered only after this many milliseconds times the failures in the current window
+     * (at most {@link #authFailureDelayMaxMs}): guessing gets slower the more it is tried.
+     */
+    public long authFailureDelayMs = 100;
+    /** The longest a failed authentication's answer is held back. */
+    public long authFailureDelayMaxMs = 5_000;
+    /** The window failed authentications are counted in, for the delay and the alert. */
+    public long authFailureWindowMs = 60_000;
+    /** Failed authentications in one window that raise an {@code AUTHENTICATION_FAILURES} alert (once a window). */
+    public int authFailuresAlertThreshold = 10;
     /** Largest frame taken, length prefix excluded; a longer one closes the connection. */
     public int frameBytesMax = 64 * 1024;
     /** Requests a connection may have in flight; beyond it the server stops reading from it. */

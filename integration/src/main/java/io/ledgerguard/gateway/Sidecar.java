@@ -13,6 +13,7 @@ import io.ledgerguard.alerts.JsonLinesAlertSink;
 import io.ledgerguard.alerts.LogAlertSink;
 import io.ledgerguard.config.AdminSettings;
 import io.ledgerguard.config.JournalSettings;
+import io.ledgerguard.core.Alert;
 import io.ledgerguard.core.ApprovalClass;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.Decision;
@@ -40,6 +41,7 @@ import io.ledgerguard.journal.JournalFollower;
 public final class Sidecar implements AutoCloseable
 {
     private static final int ALERT_RING = 4096;
+    private static final int GATEWAY_ALERT_RING = 1024;
 
     private final GatewayServer server;
     private final AdminServer admin;
@@ -47,10 +49,13 @@ public final class Sidecar implements AutoCloseable
     private final ChronicleJournal journal;
     private final JournalFollower snapshotter;
     private final AlertDispatcher alerts;
+    private final AlertDispatcher gatewayAlerts;
 
     private Sidecar(final GatewayServer server, final AdminServer admin, final LedgerGuard guard,
-        final ChronicleJournal journal, final JournalFollower snapshotter, final AlertDispatcher alerts)
+        final ChronicleJournal journal, final JournalFollower snapshotter, final AlertDispatcher alerts,
+        final AlertDispatcher gatewayAlerts)
     {
+        this.gatewayAlerts = gatewayAlerts;
         this.server = server;
         this.admin = admin;
         this.guard = guard;
@@ -90,11 +95,7 @@ public final class Sidecar implements AutoCloseable
         final Path alertsFile, final GatewaySettings gateway, final java.net.InetSocketAddress adminAddress,
         final AdminSettings adminSettings, final PrintWriter log) throws IOException
     {
-        for (final ApprovalClass open : config.openApprovalClasses())
-        {
-            log.println("serve: warning: approvals." + open + " names no keys: its commands are accepted unsigned " +
-                "(SPEC 6); a production configuration names keys for every class");
-        }
+        warnOfOpenDoors(config, gateway, log);
         // What is opened is closed again, in reverse, if a later step fails: nothing half-started is left behind.
         final Deque<AutoCloseable> opened = new ArrayDeque<>();
         try
@@ -136,8 +137,13 @@ public final class Sidecar implements AutoCloseable
                 opened.push(file);
                 sinks.add(file);
             }
-            final AlertDispatcher alerts = new AlertDispatcher(ALERT_RING, sinks);
+            // Two producers, the guard's release thread and the gateway's I/O thread, each with a dispatcher of its own
+            // (a dispatcher takes one producer); the sinks then hear from two threads, one at a time.
+            final AlertListener shared = new SerialAlerts(sinks);
+            final AlertDispatcher alerts = new AlertDispatcher(ALERT_RING, List.of(shared));
             opened.push(alerts);
+            final AlertDispatcher gatewayAlerts = new AlertDispatcher(GATEWAY_ALERT_RING, List.of(shared));
+            opened.push(gatewayAlerts);
             final LedgerGuard guard = new LedgerGuard(engine, new PipelineContext()
                 .journal(journal != null ? journal : new NoJournal())
                 .firstSeq(lastSeq + 1)
@@ -146,7 +152,8 @@ public final class Sidecar implements AutoCloseable
                 .backPressure(BackPressure.REJECT)
                 .alertListener(alerts));
             opened.push(guard);
-            final GatewayServer server = GatewayServer.start(guard, new ApprovalVerifier(config), gateway);
+            final GatewayServer server = GatewayServer.start(guard, new ApprovalVerifier(config), gateway,
+                gatewayAlerts);
             opened.push(server);
             AdminServer admin = null;
             if (adminAddress != null)
@@ -166,7 +173,7 @@ public final class Sidecar implements AutoCloseable
                 (admin != null ? "; admin and metrics on http://" + admin.address().getHostString() + ":" +
                     admin.address().getPort() : "") + "; next seq " + (lastSeq + 1));
             log.flush();
-            return new Sidecar(server, admin, guard, journal, snapshotter, alerts);
+            return new Sidecar(server, admin, guard, journal, snapshotter, alerts, gatewayAlerts);
         }
         catch (final IOException | RuntimeException | Error ex)
         {
@@ -182,6 +189,23 @@ public final class Sidecar implements AutoCloseable
                 }
             }
             throw ex;
+        }
+    }
+
+    /**
+     * Say at start-up what the configuration leaves open: approval classes without keys, a gateway without clients.
+     */
+    private static void warnOfOpenDoors(final GuardConfig config, final GatewaySettings gateway, final PrintWriter log)
+    {
+        for (final ApprovalClass open : config.openApprovalClasses())
+        {
+            log.println("serve: warning: approvals." + open + " names no keys: its commands are accepted unsigned " +
+                "(SPEC 6); a production configuration names keys for every class");
+        }
+        if (!gateway.clients.required())
+        {
+            log.println("serve: warning: no clients: named: any process that reaches the gateway may send any " +
+                "command that needs no approval (SPEC 12); name each client with its key and role");
         }
     }
 
@@ -209,6 +233,7 @@ public final class Sidecar implements AutoCloseable
             admin.close();
         }
         server.close();
+        gatewayAlerts.close();
         // The follower reads the journal's queue: it stops before the guard closes the journal.
         if (snapshotter != null)
         {
@@ -220,6 +245,48 @@ public final class Sidecar implements AutoCloseable
             journal.close();
         }
         alerts.close();
+    }
+
+    /**
+     * The sinks, heard from the two dispatchers one alert at a time: a sink is written for one thread.
+     */
+    private static final class SerialAlerts implements AlertListener
+    {
+        private final List<AlertListener> sinks;
+
+        SerialAlerts(final List<AlertListener> sinks)
+        {
+            this.sinks = List.copyOf(sinks);
+        }
+
+        @Override
+        public synchronized void onAlert(final Alert alert)
+        {
+            RuntimeException failed = null;
+            for (final AlertListener sink : sinks)
+            {
+                try
+                {
+                    sink.onAlert(alert);
+                }
+                catch (final RuntimeException ex)
+                {
+                    // Every sink still hears of it; the dispatcher counts the failure.
+                    if (failed == null)
+                    {
+                        failed = ex;
+                    }
+                    else
+                    {
+                        failed.addSuppressed(ex);
+                    }
+                }
+            }
+            if (failed != null)
+            {
+                throw failed;
+            }
+        }
     }
 
     /**

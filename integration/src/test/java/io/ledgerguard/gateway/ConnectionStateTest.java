@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import static io.ledgerguard.gateway.ConnectionState.AUTHENTICATION_FAILED;
+import static io.ledgerguard.gateway.ConnectionState.AWAITING_AUTHENTICATE;
 import static io.ledgerguard.gateway.ConnectionState.AWAITING_HELLO;
 import static io.ledgerguard.gateway.ConnectionState.CLOSED;
 import static io.ledgerguard.gateway.ConnectionState.DRAINING;
@@ -16,16 +18,27 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Proves that a gateway connection's states move as the diagram of {@link ConnectionState} draws them, and that each
- * state reads the socket, counts as welcomed and closes when flushed exactly as the flags it replaced did.
+ * state reads the socket, counts as established and closes when flushed as the diagram says.
  */
 class ConnectionStateTest
 {
     @Test
     void shouldOpenOnAHelloAndDrainWhenReadingStops()
     {
-        assertEquals(OPEN, AWAITING_HELLO.onWelcome());
+        assertEquals(OPEN, AWAITING_HELLO.onWelcome(false));
         assertEquals(DRAINING, OPEN.onReadingStopped());
         assertEquals(DRAINING, DRAINING.onReadingStopped());
+    }
+
+    @Test
+    void shouldOpenOnlyOnceTheChallengeIsAnswered()
+    {
+        assertEquals(AWAITING_AUTHENTICATE, AWAITING_HELLO.onWelcome(true));
+        assertEquals(OPEN, AWAITING_AUTHENTICATE.onAuthenticated());
+        assertEquals(AUTHENTICATION_FAILED, AWAITING_AUTHENTICATE.onAuthenticationFailed());
+        assertEquals(HANDSHAKE_FAILED, AWAITING_AUTHENTICATE.onReadingStopped());
+        // A failed attempt waits for its delay whatever the client does meanwhile.
+        assertEquals(AUTHENTICATION_FAILED, AUTHENTICATION_FAILED.onReadingStopped());
     }
 
     @Test
@@ -34,7 +47,7 @@ class ConnectionStateTest
         assertEquals(HANDSHAKE_FAILED, AWAITING_HELLO.onReadingStopped());
         assertEquals(HANDSHAKE_FAILED, HANDSHAKE_FAILED.onReadingStopped());
         // A Hello pipelined behind a refused one is still read as a Hello: the connection is then welcomed, draining.
-        assertEquals(DRAINING, HANDSHAKE_FAILED.onWelcome());
+        assertEquals(DRAINING, HANDSHAKE_FAILED.onWelcome(false));
     }
 
     @Test
@@ -44,22 +57,30 @@ class ConnectionStateTest
     }
 
     @ParameterizedTest
-    @EnumSource(value = ConnectionState.class, names = {"OPEN", "DRAINING", "CLOSED"})
+    @EnumSource(value = ConnectionState.class,
+        names = {"OPEN", "DRAINING", "CLOSED", "AWAITING_AUTHENTICATE", "AUTHENTICATION_FAILED"})
     void shouldTakeAHelloOnlyBeforeTheHandshake(final ConnectionState state)
     {
-        assertThrows(AssertionError.class, state::onWelcome);
+        assertThrows(AssertionError.class, () -> state.onWelcome(false));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ConnectionState.class, mode = EnumSource.Mode.EXCLUDE, names = "AWAITING_AUTHENTICATE")
+    void shouldAuthenticateOnlyWhenChallenged(final ConnectionState state)
+    {
+        assertThrows(AssertionError.class, state::onAuthenticated);
+        assertThrows(AssertionError.class, state::onAuthenticationFailed);
     }
 
     @ParameterizedTest
     @EnumSource(ConnectionState.class)
-    void shouldAnswerAsTheFlagsItReplacedDid(final ConnectionState state)
+    void shouldReadCountAndCloseAsTheDiagramSays(final ConnectionState state)
     {
-        // The flags of GatewayServer.Connection before the enum: welcomed, closeAfterFlush, closed.
-        final boolean welcomed = EnumSet.of(OPEN, DRAINING).contains(state);
-        final boolean closeAfterFlush = EnumSet.of(HANDSHAKE_FAILED, DRAINING).contains(state);
-        final boolean closed = state == CLOSED;
-        assertEquals(welcomed, state.isWelcomed(), "isWelcomed");
-        assertEquals(!closed && !closeAfterFlush, state.readsSocket(), "readsSocket");
-        assertEquals(!closed && closeAfterFlush, state.closesWhenFlushed(), "closesWhenFlushed");
+        final boolean established = EnumSet.of(OPEN, DRAINING).contains(state);
+        final boolean reads = EnumSet.of(AWAITING_HELLO, AWAITING_AUTHENTICATE, OPEN).contains(state);
+        final boolean closesWhenFlushed = EnumSet.of(HANDSHAKE_FAILED, DRAINING).contains(state);
+        assertEquals(established, state.isEstablished(), "isEstablished");
+        assertEquals(reads, state.readsSocket(), "readsSocket");
+        assertEquals(closesWhenFlushed, state.closesWhenFlushed(), "closesWhenFlushed");
     }
 }

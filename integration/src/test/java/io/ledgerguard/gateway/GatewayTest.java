@@ -633,7 +633,8 @@ class GatewayTest
             }
             final UnsafeBuffer view = new UnsafeBuffer(in);
             control.decodeError(view, 4, view.getInt(0, ByteOrder.LITTLE_ENDIAN));
-            assertEquals("incompatible protocol version 99; this server speaks 1", control.errorMessage());
+            assertEquals("incompatible protocol version 99; this server speaks " + ControlMessages.PROTOCOL_VERSION,
+                control.errorMessage());
             assertEquals(ControlMessages.HANDSHAKE_REFUSED, control.errorCode());
         }
     }

@@ -1032,7 +1032,9 @@ public final class JournalReader implements AutoCloseable
         final byte codecVersion = entryBuffer.getByte(BODY_OFFSET + HEADER_CODEC_VERSION_OFFSET);
         final byte decisionCodecVersion = bodyLength > HEADER_DECISION_CODEC_VERSION_OFFSET ?
             entryBuffer.getByte(BODY_OFFSET + HEADER_DECISION_CODEC_VERSION_OFFSET) : 0;
-        if (formatVersion != FORMAT_VERSION || codecVersion != CommandCodec.VERSION ||
+        // A journal begun before client ids (codec 3) is read and continued: its entries decode as naming no client.
+        if (formatVersion != FORMAT_VERSION ||
+            (codecVersion != CommandCodec.VERSION && codecVersion != CommandCodec.VERSION_3) ||
             decisionCodecVersion != DecisionCodec.VERSION)
         {
             throw new JournalFormatException("incompatible ledger-guard journal: directory=" + directory +

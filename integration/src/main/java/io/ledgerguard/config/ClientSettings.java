@@ -1,0 +1,191 @@
+package io.ledgerguard.config;
+
+import java.security.PublicKey;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
+
+/**
+ * The {@code roles:} and {@code clients:} sections of the configuration (issue 14, SPEC §12): who may connect to the
+ * binary gateway, proven by an Ed25519 key, and which command types each may send. With no clients the gateway is
+ * open to whoever reaches it, which {@code serve} allows on loopback and the Unix socket only.
+ */
+public final class ClientSettings
+{
+    /** Most clients a configuration may name. */
+    public static final int CLIENTS_MAX = 256;
+    /** Connections one client may hold at once unless its entry says otherwise. */
+    public static final int CONNECTIONS_MAX_DEFAULT = 16;
+
+    /**
+     * One client: its id (the {@code Hello}'s {@code clientName}), its public key, its role and its connection limit.
+     */
+    public static final class Client
+    {
+        private final int number;
+        private final String id;
+        private final byte[] idBytes;
+        private final PublicKey publicKey;
+        private final String role;
+        private final long commandKinds;
+        private final int connectionsMax;
+
+        /**
+         * @param number         its 1-based place in {@code clients:}: the figure alerts name it by.
+         * @param id             its id, at most {@link Command#CLIENT_ID_LENGTH_MAX} bytes of ASCII.
+         * @param publicKey      its Ed25519 public key.
+         * @param role           the name of its role.
+         * @param commandKinds   bit {@link CommandType#code()} set for each command type the role allows.
+         * @param connectionsMax connections it may hold at once.
+         */
+        public Client(final int number, final String id, final PublicKey publicKey, final String role,
+            final long commandKinds, final int connectionsMax)
+        {
+            this.number = number;
+            this.id = id;
+            this.idBytes = id.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            assert idBytes.length <= Command.CLIENT_ID_LENGTH_MAX : "client id of " + idBytes.length + " bytes";
+            this.publicKey = publicKey;
+            this.role = role;
+            this.commandKinds = commandKinds;
+            this.connectionsMax = connectionsMax;
+        }
+
+        public int number()
+        {
+            return number;
+        }
+
+        public String id()
+        {
+            return id;
+        }
+
+        /**
+         * @return its id's bytes, as the journal records them (not to be changed).
+         */
+        public byte[] idBytes()
+        {
+            return idBytes;
+        }
+
+        public PublicKey publicKey()
+        {
+            return publicKey;
+        }
+
+        public String role()
+        {
+            return role;
+        }
+
+        /**
+         * @return bit {@link CommandType#code()} set for each command type its role allows.
+         */
+        public long commandKinds()
+        {
+            return commandKinds;
+        }
+
+        public int connectionsMax()
+        {
+            return connectionsMax;
+        }
+
+        /**
+         * The role check: the command's type and, for a {@code BATCH}, every inner command's. Allocates nothing.
+         *
+         * @param command a decoded command.
+         * @return the first command type the role does not allow, or {@code null} when it allows them all.
+         */
+        public CommandType forbidden(final Command command)
+        {
+            if (!allows(command.type))
+            {
+                return command.type;
+            }
+            for (int i = 0, n = command.type == CommandType.BATCH ? command.batchCount : 0; i < n; i++)
+            {
+                final CommandType inner = command.inner(i).type;
+                if (!allows(inner))
+                {
+                    return inner;
+                }
+            }
+            return null;
+        }
+
+        private boolean allows(final CommandType type)
+        {
+            return type != null && (commandKinds & (1L << type.code())) != 0;
+        }
+    }
+
+    private final Map<String, Client> clients;
+
+    /**
+     * @param clients the clients, in the configuration's order.
+     */
+    public ClientSettings(final List<Client> clients)
+    {
+        final Map<String, Client> byId = new LinkedHashMap<>();
+        for (final Client client : clients)
+        {
+            byId.put(client.id(), client);
+        }
+        this.clients = java.util.Collections.unmodifiableMap(byId);
+    }
+
+    /**
+     * @return settings that name no clients: the gateway is open.
+     */
+    public static ClientSettings none()
+    {
+        return new ClientSettings(List.of());
+    }
+
+    /**
+     * @return true when clients are named: every connection must prove its key.
+     */
+    public boolean required()
+    {
+        return !clients.isEmpty();
+    }
+
+    /**
+     * @param id a client id as a {@code Hello} gives it.
+     * @return the client, or {@code null} when none has that id.
+     */
+    public Client find(final String id)
+    {
+        return clients.get(id);
+    }
+
+    /**
+     * @return the clients, in the configuration's order.
+     */
+    public List<Client> clients()
+    {
+        return List.copyOf(clients.values());
+    }
+
+    /**
+     * @param commandKinds a role's bits.
+     * @return the command types they allow, by name, in code order.
+     */
+    public static String describe(final long commandKinds)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final CommandType type : CommandType.values())
+        {
+            if ((commandKinds & (1L << type.code())) != 0)
+            {
+                text.append(text.length() == 0 ? "" : ", ").append(type);
+            }
+        }
+        return text.toString();
+    }
+}
