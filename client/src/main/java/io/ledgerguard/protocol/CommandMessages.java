@@ -17,10 +17,11 @@ import io.ledgerguard.protocol.sbe.MessageHeaderEncoder;
 /**
  * A {@link Command} to and from the protocol's {@code CommandRequest} message (SBE header included), without
  * allocating. Every field of every command travels, but for the credit limits of an inner command of a batch
- * (opening a credit line inside a batch): {@link #representable(Command)} says whether a command can be sent.
+ * (opening a credit line inside a batch), and a chain reference or memo longer than the protocol carries:
+ * {@link #representable(Command)} says whether a command can be sent, and one that cannot is refused, never cut.
  * Decoding trusts nothing: every read stays inside the frame, every count and length is checked against what a
- * command holds, and a message that does not fit is a {@link ProtocolException} naming the field, never another
- * exception. Not thread-safe: one instance per I/O thread.
+ * command holds (the limits of docs/protocol.md), and a message that does not fit is a {@link ProtocolException}
+ * naming the field and the limit, never another exception. Not thread-safe: one instance per I/O thread.
  */
 public final class CommandMessages
 {
@@ -53,12 +54,20 @@ public final class CommandMessages
      * @param buffer        to write to, with room for the message.
      * @param offset        where to start.
      * @return bytes written.
+     * @throws IllegalArgumentException when the command cannot travel whole ({@link #representable(Command)}): a
+     *                                  field beyond the protocol's limit is refused, never cut to fit.
      */
     public int encode(
         final long correlationId, final Command command, final long atMs, final MutableDirectBuffer buffer,
         final int offset)
     {
         assert command.checkShape() == null : "malformed command: " + command;
+        final String unrepresentable = unrepresentable(command);
+        if (unrepresentable != null)
+        {
+            // Cut to fit, a memo the guard would refuse as too long would reach it short enough to pass.
+            throw new IllegalArgumentException("the command cannot be sent: " + unrepresentable + ": " + command);
+        }
         encoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
             .correlationId(correlationId)
             .kind(kindOf(command.type))
@@ -104,28 +113,65 @@ public final class CommandMessages
                 .amount(c.amount)
                 .reversedTxId(c.reversedTxId)
                 .accountKind(accountKindOf(c.accountKind))
-                .putChainRef(c.chainRef, 0, Math.min(c.chainRefLength, Command.CHAIN_REF_LENGTH_MAX))
-                .putMemo(c.memo, 0, Math.min(c.memoLength, Command.MEMO_LENGTH_MAX));
+                .putChainRef(c.chainRef, 0, c.chainRefLength)
+                .putMemo(c.memo, 0, c.memoLength);
         }
-        encoder.putChainRef(command.chainRef, 0, Math.min(command.chainRefLength, Command.CHAIN_REF_LENGTH_MAX));
-        encoder.putMemo(command.memo, 0, Math.min(command.memoLength, Command.MEMO_LENGTH_MAX));
+        encoder.putChainRef(command.chainRef, 0, command.chainRefLength);
+        encoder.putMemo(command.memo, 0, command.memoLength);
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 
     /**
      * @param command a command.
-     * @return false when it cannot travel whole: an inner command of its batch carries credit limits.
+     * @return false when it cannot travel whole: an inner command of its batch carries credit limits, or a chain
+     *     reference or memo, its own or an inner command's, is longer than {@link Command#CHAIN_REF_LENGTH_MAX} or
+     *     {@link Command#MEMO_LENGTH_MAX} bytes.
      */
     public static boolean representable(final Command command)
     {
+        return unrepresentable(command) == null;
+    }
+
+    /**
+     * @return null when the command can travel whole, else what cannot, naming the field and its limit; allocates
+     * only then.
+     */
+    private static String unrepresentable(final Command command)
+    {
+        final String own = overLength(command, "");
+        if (own != null)
+        {
+            return own;
+        }
         for (int i = 0, n = command.canHoldBatch() ? command.batchCount : 0; i < n; i++)
         {
-            if (command.inner(i).creditLimitCount > 0)
+            final Command inner = command.inner(i);
+            if (inner.creditLimitCount > 0)
             {
-                return false;
+                return "field 'inner.creditLimits': " + inner.creditLimitCount + " on inner command " + i +
+                    "; an inner command carries none";
+            }
+            final String innerProblem = overLength(inner, "inner.");
+            if (innerProblem != null)
+            {
+                return innerProblem + " (inner command " + i + ")";
             }
         }
-        return true;
+        return null;
+    }
+
+    private static String overLength(final Command command, final String prefix)
+    {
+        if (command.chainRefLength > Command.CHAIN_REF_LENGTH_MAX)
+        {
+            return "field '" + prefix + "chainRef': length " + command.chainRefLength + " above " +
+                Command.CHAIN_REF_LENGTH_MAX;
+        }
+        if (command.memoLength > Command.MEMO_LENGTH_MAX)
+        {
+            return "field '" + prefix + "memo': length " + command.memoLength + " above " + Command.MEMO_LENGTH_MAX;
+        }
+        return null;
     }
 
     /**
@@ -246,20 +292,16 @@ public final class CommandMessages
         }
 
         final CommandRequestDecoder.CreditLimitsDecoder limits = decoder.creditLimits();
-        if (limits.count() > Command.CREDIT_LIMITS_MAX)
-        {
-            throw invalid("creditLimits", "count " + limits.count() + " above " + Command.CREDIT_LIMITS_MAX);
-        }
+        entries("creditLimits", limits.count(), Command.CREDIT_LIMITS_MAX, limits.actingBlockLength(),
+            CommandRequestDecoder.CreditLimitsDecoder.sbeBlockLength());
         while (limits.hasNext())
         {
             limits.next();
             command.addCreditLimit(limits.assetId(), limits.limit());
         }
         final CommandRequestDecoder.ApprovalsDecoder approvals = decoder.approvals();
-        if (approvals.count() > Command.APPROVALS_MAX)
-        {
-            throw invalid("approvals", "count " + approvals.count() + " above " + Command.APPROVALS_MAX);
-        }
+        entries("approvals", approvals.count(), Command.APPROVALS_MAX, approvals.actingBlockLength(),
+            CommandRequestDecoder.ApprovalsDecoder.sbeBlockLength());
         while (approvals.hasNext())
         {
             approvals.next();
@@ -273,10 +315,8 @@ public final class CommandMessages
             command.addApproval(keyId, 0, keyIdLength, signature, 0);
         }
         final CommandRequestDecoder.InnerDecoder inner = decoder.inner();
-        if (inner.count() > Command.BATCH_COMMANDS_MAX)
-        {
-            throw invalid("inner", "count " + inner.count() + " above " + Command.BATCH_COMMANDS_MAX);
-        }
+        entries("inner", inner.count(), Command.BATCH_COMMANDS_MAX, inner.actingBlockLength(),
+            CommandRequestDecoder.InnerDecoder.sbeBlockLength());
         if (inner.count() > 0 && command.type != CommandType.BATCH)
         {
             throw invalid("inner", "inner commands on a " + command.type + "; only a BATCH has them");
@@ -308,6 +348,24 @@ public final class CommandMessages
         decoder.getMemo(command.memo, 0, command.memoLength);
         lastLength = decoder.limit();
         return correlationId;
+    }
+
+    /**
+     * Check a group's dimensions, here and for {@link DecisionMessages}: at most {@code countMax} entries, each at
+     * least as long as the schema lays it out, since entries shorter than their fields would be read into one another.
+     */
+    static void entries(
+        final String field, final int count, final int countMax, final int blockLength, final int entryLength)
+        throws ProtocolException
+    {
+        if (count > countMax)
+        {
+            throw invalid(field, "count " + count + " above " + countMax);
+        }
+        if (count > 0 && blockLength < entryLength)
+        {
+            throw invalid(field, "blockLength " + blockLength + " below " + entryLength + ", the length of its entry");
+        }
     }
 
     private static int bytes(final int length, final int max, final String field) throws ProtocolException

@@ -125,10 +125,8 @@ public final class DecisionMessages
             decision.timestampNs = decoder.timestampNs();
             decision.duplicate = decoder.duplicate() != 0;
             final DecisionResponseDecoder.LinkedDecoder linked = decoder.linked();
-            if (linked.count() > decision.linkedTxIds.length)
-            {
-                throw invalid("linked", "count " + linked.count() + " above " + decision.linkedTxIds.length);
-            }
+            CommandMessages.entries("linked", linked.count(), decision.linkedTxIds.length, linked.actingBlockLength(),
+                DecisionResponseDecoder.LinkedDecoder.sbeBlockLength());
             decision.linkedCount = 0;
             while (linked.hasNext())
             {
@@ -138,10 +136,8 @@ public final class DecisionMessages
                 decision.linkedCount++;
             }
             final DecisionResponseDecoder.AlertsDecoder alerts = decoder.alerts();
-            if (alerts.count() > decision.alertTypes.length)
-            {
-                throw invalid("alerts", "count " + alerts.count() + " above " + decision.alertTypes.length);
-            }
+            CommandMessages.entries("alerts", alerts.count(), decision.alertTypes.length, alerts.actingBlockLength(),
+                DecisionResponseDecoder.AlertsDecoder.sbeBlockLength());
             decision.alertCount = 0;
             while (alerts.hasNext())
             {
