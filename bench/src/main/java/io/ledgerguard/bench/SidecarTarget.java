@@ -3,9 +3,13 @@ package io.ledgerguard.bench;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.ledgerguard.client.GatewayClient;
+import io.ledgerguard.config.ClientSettings;
 import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.BackPressure;
@@ -51,8 +55,9 @@ final class SidecarTarget implements LoadTarget
     @Override
     public String description()
     {
-        return "the gateway over loopback TCP: one client connection per producer -> gateway -> ring -> guard -> " +
-            "journal (encoding only) -> release -> answer, " + waitStrategy + " wait strategy";
+        return "the gateway over loopback TCP: one client connection per producer, each proven by its Ed25519 key " +
+            "and role-checked -> gateway -> ring -> guard -> journal (encoding only) -> release -> answer, " +
+            waitStrategy + " wait strategy";
     }
 
     @Override
@@ -71,13 +76,17 @@ final class SidecarTarget implements LoadTarget
         guard = PipelineTarget.pipeline(workload, engine, waitStrategy, BackPressure.REJECT);
         final GatewaySettings settings = new GatewaySettings();
         settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        // As a production sidecar runs (SPEC §12): every producer a client with a key of its own, proven by the
+        // challenge when it connects, and a role the gateway checks on every command.
+        final java.security.PrivateKey[] keys = new java.security.PrivateKey[producers];
+        settings.clients = clients(producers, keys);
         try
         {
             server = GatewayServer.start(guard, new ApprovalVerifier(engine.config()), settings);
             clients = new GatewayClient[producers];
             for (int i = 0; i < producers; i++)
             {
-                clients[i] = new GatewayClient(server.tcpAddress(), "bench-" + i);
+                clients[i] = new GatewayClient(server.tcpAddress(), "bench-" + i, keys[i]);
                 clients[i].connect();
             }
         }
@@ -87,6 +96,38 @@ final class SidecarTarget implements LoadTarget
         }
         completions = new Completion[producers];
         listeners = new Listener[producers];
+    }
+
+    /**
+     * @param keys receives each client's private key.
+     * @return one client per producer, each with the role of an exchange's services: every command type the workload
+     *         sends.
+     */
+    private static ClientSettings clients(final int producers, final java.security.PrivateKey[] keys)
+    {
+        long kinds = 0;
+        for (final CommandType type : new CommandType[] {CommandType.OPEN_ACCOUNT, CommandType.ATTEST,
+            CommandType.INFLOW, CommandType.DEPOSIT, CommandType.HOLD, CommandType.RELEASE, CommandType.TRANSFER,
+            CommandType.BATCH, CommandType.WITHDRAW, CommandType.WITHDRAW_SETTLE})
+        {
+            kinds |= 1L << type.code();
+        }
+        final List<ClientSettings.Client> clients = new ArrayList<>();
+        for (int i = 0; i < producers; i++)
+        {
+            final java.security.KeyPair pair;
+            try
+            {
+                pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            }
+            catch (final java.security.GeneralSecurityException ex)
+            {
+                throw new IllegalStateException("this JDK cannot generate Ed25519 keys", ex);
+            }
+            keys[i] = pair.getPrivate();
+            clients.add(new ClientSettings.Client(i + 1, "bench-" + i, pair.getPublic(), "exchange", kinds, 1));
+        }
+        return new ClientSettings(clients);
     }
 
     @Override

@@ -57,7 +57,9 @@ class RejectReasonsTest
     private static Set<Reason> notFromEngine()
     {
         // COMMAND_NOT_SUPPORTED: every command type is implemented now; kept for a type this version does not know.
-        final Set<Reason> reasons = EnumSet.of(Reason.OK, Reason.ACCOUNT_CLOSED, Reason.COMMAND_NOT_SUPPORTED);
+        // NOT_IN_ROLE: decided by the gateway before sequencing (SPEC §12), never by the engine.
+        final Set<Reason> reasons = EnumSet.of(Reason.OK, Reason.ACCOUNT_CLOSED, Reason.COMMAND_NOT_SUPPORTED,
+            Reason.NOT_IN_ROLE);
         for (final Reason reason : Reason.values())
         {
             if (reason.code() / 1000 == 9)
@@ -367,7 +369,7 @@ class RejectReasonsTest
     {
         assertTrue(NOT_FROM_ENGINE.contains(Reason.RING_FULL));
         assertTrue(NOT_FROM_ENGINE.contains(Reason.GUARD_CLOSED));
-        assertEquals(Set.of(Reason.OK, Reason.ACCOUNT_CLOSED, Reason.COMMAND_NOT_SUPPORTED),
+        assertEquals(Set.of(Reason.OK, Reason.ACCOUNT_CLOSED, Reason.COMMAND_NOT_SUPPORTED, Reason.NOT_IN_ROLE),
             NOT_FROM_ENGINE.stream().filter(r -> r.code() / 1000 != 9).collect(Collectors.toSet()));
     }
 

@@ -577,6 +577,9 @@ public final class DecisionExplainer
                     command.batchCount + ", all or nothing: the figures are the whole batch's");
             }
             out.println("  seq           " + seq + " (entry " + entryIndex + ") at " + EntryText.time(timestampNs));
+            out.println("  sent by       " + (command.clientIdString() == null ?
+                "no client that proved its key (linked in, a command file, the admin server or an open gateway)" :
+                "client '" + command.clientIdString() + "'"));
             if (inner >= 0)
             {
                 out.println("  decision      " + EntryText.reason(innerReason(decision, txId, inner)) +
@@ -710,6 +713,7 @@ public final class DecisionExplainer
                 json.writeNumberField("entryIndex", entryIndex);
                 json.writeNumberField("timestampNs", timestampNs);
                 json.writeStringField("time", EntryText.time(timestampNs));
+                json.writeStringField("client", command.clientIdString());
                 json.writeFieldName("command");
                 EntryJson.writeCommand(json, explained(), config);
                 if (inner >= 0)

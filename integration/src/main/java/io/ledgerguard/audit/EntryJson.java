@@ -67,6 +67,10 @@ final class EntryJson
         json.writeStartObject();
         json.writeStringField("type", command.type == null ? null : command.type.name());
         json.writeNumberField("txId", command.txId);
+        if (command.clientIdLength() > 0)
+        {
+            json.writeStringField("client", command.clientIdString());
+        }
         writeIfSet(json, "holdId", command.holdId);
         writeIfSet(json, "accountId", command.accountId);
         writeIfSet(json, "debitAccountId", command.debitAccountId);

@@ -131,6 +131,10 @@ final class EntryText
     private static void appendCommand(final StringBuilder text, final Command command, final GuardConfig config)
     {
         text.append(command.type == null ? "(no type)" : command.type.name()).append(" txId=").append(command.txId);
+        if (command.clientIdLength() > 0)
+        {
+            text.append(" client=").append(command.clientIdString());
+        }
         appendIfSet(text, "holdId", command.holdId);
         appendIfSet(text, "accountId", command.accountId);
         appendIfSet(text, "debitAccountId", command.debitAccountId);

@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +26,7 @@ import org.HdrHistogram.Recorder;
 
 import io.ledgerguard.alerts.JsonLinesAlertSink;
 import io.ledgerguard.client.GatewayClient;
+import io.ledgerguard.config.ClientSettings;
 import io.ledgerguard.core.AccountKind;
 import io.ledgerguard.core.AlertType;
 import io.ledgerguard.core.AssetCounters;
@@ -94,6 +99,8 @@ public final class ExchangeSimulation
     private final long seed;
     private final int accounts;
     private final int gateways;
+    /** The simulated services' private keys, by client id, when they reach the guard through the gateway. */
+    private final java.util.Map<String, PrivateKey> clientKeys = new java.util.HashMap<>();
     private final int commandsPerGateway;
     private final WaitStrategyKind waitStrategy;
     private final int ringSize;
@@ -192,6 +199,9 @@ public final class ExchangeSimulation
         }
         if (server != null)
         {
+            liveLines.printf("demo: the gateway authenticated %d clients by the Ed25519 challenge (%d failed), each " +
+                "to a role; %d commands refused by a role%n", server.authentications(),
+                server.authenticationFailures(), roleRefusals(server));
             server.close();
         }
         final long followerLag = snapshotter == null ? 0 : Math.max(0, guard.sequenced() - snapshotter.followedSeq());
@@ -235,10 +245,70 @@ public final class ExchangeSimulation
         return sinks;
     }
 
+    /**
+     * SPEC §12: each simulated service is a client with a key of its own and a role that allows what it sends.
+     */
+    private ClientSettings clients()
+    {
+        final long setup = kinds(CommandType.OPEN_ACCOUNT, CommandType.ATTEST, CommandType.INFLOW,
+            CommandType.DEPOSIT);
+        // In this simulation the order gateways also request their customers' withdrawals.
+        final long orders = kinds(CommandType.HOLD, CommandType.RELEASE, CommandType.TRANSFER, CommandType.BATCH,
+            CommandType.WITHDRAW);
+        final long custody = kinds(CommandType.INFLOW, CommandType.DEPOSIT, CommandType.ATTEST, CommandType.SWEEP,
+            CommandType.WITHDRAW_SETTLE, CommandType.WITHDRAW_CANCEL);
+        final long operator = kinds(CommandType.ADJUST, CommandType.TRANSFER, CommandType.HALT, CommandType.FREEZE);
+        final List<ClientSettings.Client> clients = new ArrayList<>();
+        clients.add(client(clients.size() + 1, "setup", "onboarding", setup));
+        for (int g = 0; g < gateways; g++)
+        {
+            clients.add(client(clients.size() + 1, "gateway-" + g, "order-gateway", orders));
+        }
+        clients.add(client(clients.size() + 1, "custody", "custody-feed", custody));
+        clients.add(client(clients.size() + 1, "operator", "operator-console", operator));
+        return new ClientSettings(clients);
+    }
+
+    private ClientSettings.Client client(final int number, final String id, final String role, final long kinds)
+    {
+        final KeyPair pair;
+        try
+        {
+            pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        }
+        catch (final GeneralSecurityException ex)
+        {
+            throw new IllegalStateException("this JDK cannot generate Ed25519 keys", ex);
+        }
+        clientKeys.put(id, pair.getPrivate());
+        return new ClientSettings.Client(number, id, pair.getPublic(), role, kinds, 1);
+    }
+
+    private static long kinds(final CommandType... types)
+    {
+        long kinds = 0;
+        for (final CommandType type : types)
+        {
+            kinds |= 1L << type.code();
+        }
+        return kinds;
+    }
+
+    private static long roleRefusals(final GatewayServer server)
+    {
+        long refusals = 0;
+        for (final ClientSettings.Client client : server.clients().clients())
+        {
+            refusals += server.roleRefusals(client);
+        }
+        return refusals;
+    }
+
     private GatewayServer startGateway(final LedgerGuard guard, final GuardConfig config)
     {
         final GatewaySettings settings = new GatewaySettings();
         settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        settings.clients = clients();
         final GatewayServer server;
         try
         {
@@ -351,15 +421,14 @@ public final class ExchangeSimulation
         report.journal(lines, matches);
     }
 
-    private static void connect(final Producer producer, final GatewayServer server,
-        final List<GatewayClient> clients)
+    private void connect(final Producer producer, final GatewayServer server, final List<GatewayClient> clients)
     {
         if (server == null)
         {
             return;
         }
-        final GatewayClient client =
-            new GatewayClient(server.tcpAddress(), producer.name);
+        final GatewayClient client = new GatewayClient(server.tcpAddress(), producer.name,
+            clientKeys.get(producer.name));
         clients.add(client);
         producer.client = client;
     }

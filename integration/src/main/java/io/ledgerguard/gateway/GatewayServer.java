@@ -318,6 +318,14 @@ public final class GatewayServer implements AutoCloseable
     }
 
     /**
+     * @return the clients it knows, as configured.
+     */
+    public ClientSettings clients()
+    {
+        return settings.clients;
+    }
+
+    /**
      * @return handshakes in which a client proved its key.
      */
     public long authentications()
