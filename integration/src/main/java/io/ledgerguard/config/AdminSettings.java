@@ -8,10 +8,16 @@ import java.util.List;
 /**
  * The {@code admin:} section of the configuration (issue 14, SPEC §12): the bearer tokens that may read the admin HTTP
  * endpoints, each stored as the SHA-256 of the token, never the token. With none, the admin server is open to every
- * local user and may listen on loopback only.
+ * local user and may listen on loopback only. Also how long an alert stream's subscriber may leave a write unread
+ * before its stream is closed and its slot freed.
  */
 public final class AdminSettings
 {
+    /** A write to an alert stream not done after this long means its subscriber does not read. */
+    public static final long ALERT_STREAM_DEADLINE_MS_DEFAULT = 10_000;
+    /** The longest deadline taken: beyond it a subscriber that does not read would hold its slot all but forever. */
+    public static final long ALERT_STREAM_DEADLINE_MS_MAX = 600_000;
+
     /**
      * What a token may read.
      */
@@ -74,13 +80,32 @@ public final class AdminSettings
     }
 
     private final List<Token> tokens;
+    private final long alertStreamDeadlineMs;
 
     /**
      * @param tokens the tokens; none for an admin server open to local users.
      */
     public AdminSettings(final List<Token> tokens)
     {
+        this(tokens, ALERT_STREAM_DEADLINE_MS_DEFAULT);
+    }
+
+    /**
+     * @param tokens                the tokens; none for an admin server open to local users.
+     * @param alertStreamDeadlineMs how long a write to an alert stream may take before the stream is closed: its
+     *                              subscriber does not read.
+     * @throws IllegalArgumentException when the deadline is not positive or above
+     *                                  {@link #ALERT_STREAM_DEADLINE_MS_MAX}.
+     */
+    public AdminSettings(final List<Token> tokens, final long alertStreamDeadlineMs)
+    {
+        if (alertStreamDeadlineMs <= 0 || alertStreamDeadlineMs > ALERT_STREAM_DEADLINE_MS_MAX)
+        {
+            throw new IllegalArgumentException("the alert stream deadline must be positive and at most " +
+                ALERT_STREAM_DEADLINE_MS_MAX + " ms: alertStreamDeadlineMs=" + alertStreamDeadlineMs);
+        }
         this.tokens = List.copyOf(tokens);
+        this.alertStreamDeadlineMs = alertStreamDeadlineMs;
     }
 
     /**
@@ -97,6 +122,23 @@ public final class AdminSettings
     public List<Token> tokens()
     {
         return tokens;
+    }
+
+    /**
+     * @param alertStreamDeadlineMs how long a write to an alert stream may take before the stream is closed.
+     * @return these settings with that deadline.
+     */
+    public AdminSettings withAlertStreamDeadlineMs(final long alertStreamDeadlineMs)
+    {
+        return new AdminSettings(tokens, alertStreamDeadlineMs);
+    }
+
+    /**
+     * @return how long a write to an alert stream may take before the stream is closed: its subscriber does not read.
+     */
+    public long alertStreamDeadlineMs()
+    {
+        return alertStreamDeadlineMs;
     }
 
     /**

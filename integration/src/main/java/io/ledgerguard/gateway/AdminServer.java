@@ -18,6 +18,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,7 +60,8 @@ import io.ledgerguard.json.MalformedCommandException;
  * {@code GET /ready} (recovered and serving), {@code GET /status} (per asset: obligations, holdings, headroom,
  * coverage, status, every wallet's figures and attestation age; the kill switches in force and the frozen accounts'
  * count), {@code GET /accounts/{id}} (status and positions), {@code GET /alerts} (the latest alerts) and
- * {@code GET /alerts/stream} (server-sent events), all JSON, and {@code GET /metrics} in the Prometheus text format.
+ * {@code GET /alerts/stream} (server-sent events; a subscriber that leaves a write unread past the deadline is
+ * dropped), all JSON, and {@code GET /metrics} in the Prometheus text format.
  * It listens to the gateway's answers and the alert dispatcher. One endpoint changes something,
  * {@code POST /commands}: an operator's privileged command (ADJUST, REVERSE, FREEZE, UNFREEZE, HALT, RESUME) as a
  * command file line, which must carry the approvals of its class (FREEZE and HALT those of LIFT, which the guard
@@ -75,6 +77,8 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     /** With tokens configured, alert streams one token may hold at once: one holder cannot take every slot. */
     private static final int STREAMS_PER_TOKEN = 4;
     private static final int STREAM_QUEUE = 1_000;
+    /** The watchdog looks at the alert streams this many times per deadline: a drop comes at most a quarter late. */
+    private static final int STREAM_WATCHES_PER_DEADLINE = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final GuardConfig config;
@@ -85,15 +89,19 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     /** Alert streams hold a thread each: their own, so that they never take the probes' or the commands'. */
     private final ExecutorService streamThreads;
     private final Semaphore streamSlots = new Semaphore(STREAMS_MAX);
+    /** Closes the alert streams whose subscribers do not read: their threads are blocked in a write. */
+    private final ScheduledExecutorService streamWatchdog;
+    private final long streamDeadlineNs;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter decisions;
     private final Counter refusals;
     /** One data point per reason, made once: the release thread must not allocate a label array per decision. */
     private final CounterDataPoint[] decisionsByReason = new CounterDataPoint[Reason.values().length];
     private final Counter alertsCounter;
+    private final Counter streamsDropped;
     private final Histogram latency;
     private final Deque<String> recentAlerts = new ArrayDeque<>();
-    private final List<BlockingQueue<String>> streams = new CopyOnWriteArrayList<>();
+    private final List<AlertStream> streams = new CopyOnWriteArrayList<>();
     private final AtomicLong streamDrops = new AtomicLong();
     private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger>
         streamsByToken = new java.util.concurrent.ConcurrentHashMap<>();
@@ -127,6 +135,11 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         {
             decisionsByReason[reason.ordinal()] = decisions.labelValues(reason.name());
         }
+        streamsDropped = Counter.builder().name("ledger_guard_alert_streams_dropped_total")
+            .help("Alert streams closed because a write to them was still pending at the deadline: their subscriber " +
+                "did not read").register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_alert_streams").help("Alert streams open, of " + STREAMS_MAX)
+            .callback(cb -> cb.call(STREAMS_MAX - streamSlots.availablePermits())).register(registry);
         latency = Histogram.builder().name("ledger_guard_decision_latency_seconds")
             .help("From a request's last offer to the guard to its decision, in the gateway").classicOnly()
             .withoutExemplars()
@@ -148,6 +161,16 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         });
         http.setExecutor(executor);
         createContexts(guard);
+        final long deadlineMs = adminSettings.alertStreamDeadlineMs();
+        streamDeadlineNs = TimeUnit.MILLISECONDS.toNanos(deadlineMs);
+        streamWatchdog = Executors.newSingleThreadScheduledExecutor(runnable ->
+        {
+            final Thread thread = new Thread(runnable, "ledger-guard-alert-stream-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
+        final long periodMs = Math.max(1, deadlineMs / STREAM_WATCHES_PER_DEADLINE);
+        streamWatchdog.scheduleAtFixedRate(this::watchStreams, periodMs, periodMs, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -401,9 +424,9 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
                 recentAlerts.removeFirst();
             }
         }
-        for (final BlockingQueue<String> stream : streams)
+        for (final AlertStream stream : streams)
         {
-            if (!stream.offer(json))
+            if (!stream.queue.offer(json))
             {
                 streamDrops.incrementAndGet();
             }
@@ -434,36 +457,160 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             json(exchange, 503, Map.of("error", "too many alert streams: " + STREAMS_MAX));
             return;
         }
-        final BlockingQueue<String> queue = new ArrayBlockingQueue<>(STREAM_QUEUE);
-        try (OutputStream out = exchange.getResponseBody())
+        final AlertStream stream = new AlertStream(token == null ? "open" : token, exchange.getRemoteAddress(),
+            Thread.currentThread());
+        final OutputStream out = exchange.getResponseBody();
+        try
         {
             exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
             exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+            streams.add(stream);
+            stream.writeStarted(System.nanoTime());
             exchange.sendResponseHeaders(200, 0);
-            streams.add(queue);
             out.write(": ledger-guard alerts\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
+            stream.writeDone();
             while (!Thread.currentThread().isInterrupted())
             {
-                final String alert = queue.poll(15, TimeUnit.SECONDS);
+                final String alert = stream.queue.poll(15, TimeUnit.SECONDS);
                 // A comment line every 15 s keeps proxies from closing an idle stream and finds a gone client.
-                out.write((alert == null ? ": keep-alive\n\n" : "event: alert\ndata: " + alert + "\n\n")
-                    .getBytes(StandardCharsets.UTF_8));
+                final byte[] event = (alert == null ? ": keep-alive\n\n" : "event: alert\ndata: " + alert + "\n\n")
+                    .getBytes(StandardCharsets.UTF_8);
+                stream.writeStarted(System.nanoTime());
+                out.write(event);
                 out.flush();
+                stream.writeDone();
             }
         }
-        catch (final IOException | InterruptedException ex)
+        catch (final InterruptedException ex)
         {
-            // The client went away, or the server stops.
+            // Dropped, or the server stops: the interrupt is kept, so that closing the response touches the socket only
+            // to close it (a channel closes when an interrupted thread uses it) and cannot block on a subscriber that
+            // does not read.
+            Thread.currentThread().interrupt();
+        }
+        catch (final IOException ex)
+        {
+            // The client went away, the watchdog dropped the stream, or the server stops.
         }
         finally
         {
-            streams.remove(queue);
+            // Closing the response writes its last chunk: a write like the others, watched until it returns.
+            stream.writeStarted(System.nanoTime());
+            exchange.close();
+            stream.end();
+            streams.remove(stream);
             streamSlots.release();
             if (held != null)
             {
                 held.decrementAndGet();
             }
+            // A drop's interrupt ends with this stream: the next task on this pooled thread is another subscriber's.
+            Thread.interrupted();
+        }
+    }
+
+    /**
+     * The watchdog's thread: drop every alert stream with a write pending past the deadline, and free its slot.
+     */
+    private void watchStreams()
+    {
+        try
+        {
+            final long nowNs = System.nanoTime();
+            for (final AlertStream stream : streams)
+            {
+                if (stream.overdue(nowNs, streamDeadlineNs) && stream.drop())
+                {
+                    streamsDropped.inc();
+                    LOGGER.warn("admin: alert stream dropped, its subscriber does not read: token={}, peer={}, " +
+                        "a write pending past alertStreamDeadlineMs={}, alertsQueued={}", stream.holder, stream.peer,
+                        adminSettings.alertStreamDeadlineMs(), stream.queue.size());
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // A scheduled task that throws is never run again: the watchdog logs and keeps watching.
+            LOGGER.error("admin: the alert stream watchdog failed", ex);
+        }
+    }
+
+    /**
+     * One subscriber of {@code /alerts/stream}: its queue, whose it is, and whether a write to it is pending and since
+     * when. The stream's own thread writes; the watchdog reads, and drops the stream once a write is pending past the
+     * deadline, since a subscriber that does not read leaves its writer blocked in the socket for good.
+     */
+    private static final class AlertStream
+    {
+        private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(STREAM_QUEUE);
+        /** The token's name, or "open" without tokens. */
+        private final String holder;
+        private final InetSocketAddress peer;
+        private final Thread writer;
+        /** Written before {@link #writing} is set, so a watchdog that sees a write pending sees when it started. */
+        private volatile long writeStartedNs;
+        private volatile boolean writing;
+        /** Guarded by this: once ended, the writer's thread may serve another stream and is never interrupted. */
+        private boolean ended;
+        private boolean dropped;
+
+        AlertStream(final String holder, final InetSocketAddress peer, final Thread writer)
+        {
+            this.holder = holder;
+            this.peer = peer;
+            this.writer = writer;
+        }
+
+        /**
+         * The writer's thread, before a write and its flush.
+         */
+        void writeStarted(final long nowNs)
+        {
+            writeStartedNs = nowNs;
+            writing = true;
+        }
+
+        /**
+         * The writer's thread, once the write and its flush returned.
+         */
+        void writeDone()
+        {
+            writing = false;
+        }
+
+        /**
+         * @return true when a write has been pending for longer than the deadline.
+         */
+        boolean overdue(final long nowNs, final long deadlineNs)
+        {
+            return writing && writeStartedNs + deadlineNs - nowNs < 0;
+        }
+
+        /**
+         * The watchdog's thread: end the stream. The response body writes to a blocking socket channel under a lock
+         * the blocked writer holds, so closing the exchange from here would block too; interrupting the writer
+         * closes the channel instead (an interruptible channel), and its write ends with an exception.
+         *
+         * @return true when this call dropped it; false when it had ended or was dropped already.
+         */
+        synchronized boolean drop()
+        {
+            if (ended || dropped)
+            {
+                return false;
+            }
+            dropped = true;
+            writer.interrupt();
+            return true;
+        }
+
+        /**
+         * The writer's thread, before it gives back the stream's slot.
+         */
+        synchronized void end()
+        {
+            ended = true;
         }
     }
 
@@ -930,6 +1077,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         gateway.observer(null);
         http.stop(0);
         executor.shutdownNow();
+        streamWatchdog.shutdownNow();
         streamThreads.shutdownNow();
     }
 }

@@ -6,14 +6,18 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,6 +30,9 @@ import io.ledgerguard.config.AdminSettings;
 import io.ledgerguard.config.ConfigLoader;
 import io.ledgerguard.config.JournalSettings;
 import io.ledgerguard.core.AccountKind;
+import io.ledgerguard.core.Alert;
+import io.ledgerguard.core.AlertScope;
+import io.ledgerguard.core.AlertType;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
 
@@ -35,11 +42,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The admin and metrics endpoints of {@code serve}, over real HTTP: health, readiness, per-asset status, the alerts
- * (as a list and as a server-sent-event stream), Prometheus metrics, and no method but GET.
+ * (as a list and as a server-sent-event stream that drops a subscriber that does not read), Prometheus metrics, and no
+ * method but GET.
  */
 class AdminServerTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Short, so that a subscriber that does not read is dropped soon; long beside a reader's pause between reads. */
+    private static final long STREAM_DEADLINE_MS = 300;
+    private static final String STREAMS_DROPPED = "ledger_guard_alert_streams_dropped_total";
+    private static final String STREAMS_OPEN = "ledger_guard_alert_streams";
+    private static final long MARKER_TX_ID = 777_777;
 
     private Sidecar sidecar;
     private GatewayClient client;
@@ -249,6 +262,228 @@ class AdminServerTest
     }
 
     @Test
+    void shouldDropSubscribersThatDoNotReadAndServeANewOneInTheirSlots() throws Exception
+    {
+        // Issue 14: a subscriber that connected and never read held its slot for good, its writer stuck in the socket.
+        restart(AdminSettings.none().withAlertStreamDeadlineMs(STREAM_DEADLINE_MS));
+        assertEquals(0.0, metric(STREAMS_DROPPED, null));
+        final List<Socket> silent = new ArrayList<>();
+        final StreamReader reader = new StreamReader(openStream(null));
+        try
+        {
+            for (int i = 0; i < 15; i++)
+            {
+                silent.add(silentSubscriber(null));
+            }
+            awaitMetric(STREAMS_OPEN, null, 16.0);
+            final HttpResponse<InputStream> refused = openStream(null);
+            assertEquals(503, refused.statusCode(), "the reader and the fifteen that do not read hold every slot");
+            refused.body().close();
+
+            publishUntilDropped(null, 15);
+            final HttpResponse<InputStream> next = openStream(null);
+            assertEquals(200, next.statusCode(), "the slots of the subscribers that did not read are free");
+            next.body().close();
+
+            // The reader was never dropped: it still receives what is published.
+            final Alert marker = alert(MARKER_TX_ID);
+            for (int i = 0; i < 200 && !reader.sawMarker.get(); i++)
+            {
+                sidecar.admin().onAlert(marker);
+                Thread.sleep(50);
+            }
+            assertTrue(reader.sawMarker.get(), "the reader's stream stays open");
+            assertEquals(15.0, metric(STREAMS_DROPPED, null));
+        }
+        finally
+        {
+            reader.close();
+            for (final Socket socket : silent)
+            {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void shouldFreeATokensStreamsWhenItsSubscribersDoNotRead() throws Exception
+    {
+        // With tokens the four streams of a token can be held by subscribers that do not read: dropped, they are free.
+        restart(new AdminSettings(java.util.List.of(
+            new AdminSettings.Token("dashboard", AdminSettings.Role.VIEWER, AdminSettings.sha256("viewer-secret"))),
+            STREAM_DEADLINE_MS));
+        final List<Socket> silent = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                silent.add(silentSubscriber("viewer-secret"));
+            }
+            awaitMetric(STREAMS_OPEN, "viewer-secret", 4.0);
+            final HttpResponse<InputStream> refused = openStream("viewer-secret");
+            assertEquals(503, refused.statusCode());
+            refused.body().close();
+
+            publishUntilDropped("viewer-secret", 4);
+            final HttpResponse<InputStream> next = openStream("viewer-secret");
+            assertEquals(200, next.statusCode(), "the token's streams are free again");
+            next.body().close();
+        }
+        finally
+        {
+            for (final Socket socket : silent)
+            {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseAnAlertStreamDeadlineOutOfRange()
+    {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> AdminSettings.none().withAlertStreamDeadlineMs(0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            () -> AdminSettings.none().withAlertStreamDeadlineMs(AdminSettings.ALERT_STREAM_DEADLINE_MS_MAX + 1));
+        assertEquals(AdminSettings.ALERT_STREAM_DEADLINE_MS_DEFAULT, AdminSettings.none().alertStreamDeadlineMs());
+    }
+
+    /**
+     * Restart the sidecar with these admin settings.
+     */
+    private void restart(final AdminSettings adminSettings) throws Exception
+    {
+        client.close();
+        sidecar.close();
+        final GatewaySettings settings = new GatewaySettings();
+        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        sidecar = Sidecar.start(ConfigLoader.load(Path.of("..", "examples", "config.yaml")), new JournalSettings(),
+            null, null, settings, new InetSocketAddress("127.0.0.1", 0), adminSettings,
+            new PrintWriter(new StringWriter()));
+        client = new GatewayClient(sidecar.server().tcpAddress(), "admin-test");
+    }
+
+    /**
+     * A subscriber over a plain socket with a small receive buffer that sends its request and never reads a byte.
+     */
+    private Socket silentSubscriber(final String token) throws Exception
+    {
+        final Socket socket = new Socket();
+        socket.setReceiveBufferSize(4096);
+        socket.connect(new InetSocketAddress("127.0.0.1", sidecar.admin().address().getPort()));
+        socket.getOutputStream().write(("GET /alerts/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+            (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    /**
+     * Publish alerts through the admin server, more than the subscribers' sockets hold, until {@code count} streams
+     * were dropped.
+     */
+    private void publishUntilDropped(final String token, final int count) throws Exception
+    {
+        final Alert alert = alert(1);
+        long published = 0;
+        double dropped = 0;
+        // Loopback sockets hold a few MB (the sender's buffer grows): some 20,000 alerts fill them.
+        for (int round = 0; round < 500 && dropped < count; round++)
+        {
+            for (int i = 0; i < 1_000; i++)
+            {
+                alert.txId = ++published;
+                sidecar.admin().onAlert(alert);
+            }
+            Thread.sleep(10);
+            dropped = metric(STREAMS_DROPPED, token);
+        }
+        System.out.println("AdminServerTest: " + published + " alerts published until " + dropped +
+            " streams were dropped");
+        assertEquals(count, dropped, "streams dropped after " + published + " alerts");
+    }
+
+    private static Alert alert(final long txId)
+    {
+        final Alert alert = new Alert();
+        alert.set(1, System.nanoTime(), txId, AlertType.COLD_RATIO, AlertScope.ASSET, 1, 0, 0);
+        alert.figure(0, 9_000);
+        alert.figure(1, 2_000);
+        return alert;
+    }
+
+    private void awaitMetric(final String name, final String token, final double expected) throws Exception
+    {
+        double value = metric(name, token);
+        for (int i = 0; i < 200 && value != expected; i++)
+        {
+            Thread.sleep(25);
+            value = metric(name, token);
+        }
+        assertEquals(expected, value, name);
+    }
+
+    /**
+     * @return the value of an unlabelled metric in {@code /metrics}.
+     */
+    private double metric(final String name, final String token) throws Exception
+    {
+        final String metrics = token == null ? get("/metrics").body() : get("/metrics", token).body();
+        for (final String line : metrics.split("\n"))
+        {
+            if (line.startsWith(name + " "))
+            {
+                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no " + name + " in " + metrics);
+    }
+
+    /**
+     * A subscriber that reads its stream as it comes, on a thread of its own, and notes the marker alert.
+     */
+    private static final class StreamReader
+    {
+        final AtomicBoolean sawMarker = new AtomicBoolean();
+        private final InputStream body;
+        private final Thread thread;
+
+        StreamReader(final HttpResponse<InputStream> stream)
+        {
+            assertEquals(200, stream.statusCode());
+            body = stream.body();
+            thread = new Thread(this::read, "admin-test-stream-reader");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void read()
+        {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8)))
+            {
+                String line;
+                while ((line = lines.readLine()) != null)
+                {
+                    if (line.contains("\"txId\":" + MARKER_TX_ID + ","))
+                    {
+                        sawMarker.set(true);
+                    }
+                }
+            }
+            catch (final java.io.IOException ex)
+            {
+                // Closed by the test.
+            }
+        }
+
+        void close() throws Exception
+        {
+            body.close();
+            thread.join(10_000);
+        }
+    }
+
+    @Test
     void shouldRefuseToListenBeyondLoopbackWithoutTokens()
     {
         final IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(
@@ -430,8 +665,12 @@ class AdminServerTest
 
     private HttpResponse<java.io.InputStream> openStream(final String token) throws Exception
     {
-        return http.send(HttpRequest.newBuilder(uri("/alerts/stream")).header("Authorization", "Bearer " + token)
-            .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        final HttpRequest.Builder request = HttpRequest.newBuilder(uri("/alerts/stream")).GET();
+        if (token != null)
+        {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 
     private HttpResponse<String> get(final String path, final String token) throws Exception
