@@ -77,6 +77,10 @@ final class ServeCommand implements Callable<Integer>
         description = "Requests in flight per connection (default ${DEFAULT-VALUE}).")
     private int inFlightMax;
 
+    @Option(names = "--handshake-timeout-ms", paramLabel = "MS", defaultValue = "5000",
+        description = "How long a connection may take to say Hello and prove its key (default: ${DEFAULT-VALUE}).")
+    private long handshakeTimeoutMs;
+
     @Option(names = "--alerts", paramLabel = "FILE", description = "Also append alerts to this JSON Lines file.")
     private Path alerts;
 
@@ -140,9 +144,10 @@ final class ServeCommand implements Callable<Integer>
             err.flush();
             return LedgerGuardCli.EXIT_USAGE;
         }
-        if (connectionsMax < 1 || inFlightMax < 1)
+        if (connectionsMax < 1 || inFlightMax < 1 || handshakeTimeoutMs < 1)
         {
-            err.println("ledger-guard serve: --connections-max and --in-flight-max must be > 0");
+            err.println("ledger-guard serve: --connections-max, --in-flight-max and --handshake-timeout-ms must be " +
+                "> 0");
             err.flush();
             return LedgerGuardCli.EXIT_USAGE;
         }
@@ -150,6 +155,7 @@ final class ServeCommand implements Callable<Integer>
         settings.unixSocketGroup = unixSocketGroup;
         settings.connectionsMax = connectionsMax;
         settings.inFlightMax = inFlightMax;
+        settings.handshakeTimeoutMs = handshakeTimeoutMs;
         final GuardConfig guardConfig;
         final JournalSettings journalSettings;
         final AdminSettings adminSettings;

@@ -66,7 +66,7 @@ public final class ConfigLoader
     private static final List<String> CLIENT_KEYS = List.of("id", "publicKey", "role", "connectionsMax");
     private static final int ROLES_MAX = 64;
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._-]{1," + Command.CLIENT_ID_LENGTH_MAX + "}");
-    private static final List<String> ADMIN_KEYS = List.of("tokens");
+    private static final List<String> ADMIN_KEYS = List.of("tokens", "alertStreamDeadlineMs");
     private static final List<String> TOKEN_KEYS = List.of("name", "role", "sha256");
     private static final int ADMIN_TOKENS_MAX = 64;
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
@@ -608,10 +608,13 @@ public final class ConfigLoader
     {
         requireMapping(node, key);
         checkKeys(node, key, ADMIN_KEYS);
+        final ConfigNode deadline = node.entries().get("alertStreamDeadlineMs");
+        final long deadlineMs = deadline == null ? AdminSettings.none().alertStreamDeadlineMs() :
+            integer(deadline, key + ".alertStreamDeadlineMs", 1, 600_000);
         final ConfigNode tokens = node.entries().get("tokens");
         if (tokens == null)
         {
-            return AdminSettings.none();
+            return new AdminSettings(List.of(), deadlineMs);
         }
         requireList(tokens, key + ".tokens");
         final List<ConfigNode> items = tokens.items();
@@ -651,7 +654,7 @@ public final class ConfigLoader
             result.add(new AdminSettings.Token(name, AdminSettings.Role.valueOf(role.toUpperCase(Locale.ROOT)),
                 HexFormat.of().parseHex(sha256)));
         }
-        return new AdminSettings(result);
+        return new AdminSettings(result, deadlineMs);
     }
 
     /**

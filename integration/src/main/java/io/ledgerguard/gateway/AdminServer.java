@@ -28,6 +28,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -235,6 +236,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         GaugeWithCallback.builder().name("ledger_guard_slow_disconnects")
             .help("Connections closed for leaving their answers unread")
             .callback(cb -> cb.call(gateway.slowDisconnects())).register(registry);
+        registerClientCounters(gateway);
         registerTableGauges(guard);
         for (final String figure : List.of("obligations", "holdings", "headroom", "coverage_bps"))
         {
@@ -244,6 +246,28 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
                 .callback(cb -> forEachAsset((code, snapshot) -> cb.call(figureOf(figure, snapshot), code)))
                 .register(registry);
         }
+    }
+
+    /**
+     * SPEC §12: who proved a key, who failed to, and which client sent commands its role does not allow.
+     */
+    private void registerClientCounters(final GatewayServer gateway)
+    {
+        CounterWithCallback.builder().name("ledger_guard_gateway_authentications_total")
+            .help("Handshakes in which a client proved its key")
+            .callback(cb -> cb.call(gateway.authentications())).register(registry);
+        CounterWithCallback.builder().name("ledger_guard_gateway_authentication_failures_total")
+            .help("Handshakes in which a client failed to prove its key")
+            .callback(cb -> cb.call(gateway.authenticationFailures())).register(registry);
+        CounterWithCallback.builder().name("ledger_guard_gateway_role_refusals_total")
+            .help("Commands refused NOT_IN_ROLE before sequencing, by client").labelNames("client")
+            .callback(cb ->
+            {
+                for (final io.ledgerguard.config.ClientSettings.Client client : gateway.clients().clients())
+                {
+                    cb.call(gateway.roleRefusals(client), client.id());
+                }
+            }).register(registry);
     }
 
     private void createContexts(final LedgerGuard guard)

@@ -4,21 +4,21 @@ package io.ledgerguard.gateway;
  * The life of one gateway connection, a small state machine driven by {@link GatewayServer}'s I/O thread, the only
  * thread that reads or changes it (as Aeron's {@code ClusterSession.State} is driven by the consensus module's agent).
  * <pre>
- *                  Hello accepted, open gateway (no clients named)
- *   AWAITING_HELLO ------------------------------------------------> OPEN
- *      |       |                                                      ^  |
- *      |       | Hello accepted, clients named:                       |  | a frame length that cannot be
- *      |       | Welcome with a fresh nonce                           |  | resynchronised, or the client
- *      |       v                          the challenge's signature   |  | closed its side
- *      |   AWAITING_AUTHENTICATE ------------------------------------+   v
- *      |       |  anything else: answered after a delay               DRAINING
- *      |       v                                                          ^
- *      |   AUTHENTICATION_FAILED -- the delay passed, error queued --+    |
- *      |                                                             |    |
- *      | Hello refused, a frame length that cannot be                v    |
- *      | resynchronised, or the client closed its side ------> HANDSHAKE_FAILED
- *      |                                                       (open gateway only: a later Hello, already in the
- *      +------------------------------------------------------> buffer, accepted ---> DRAINING)
+ *   AWAITING_HELLO --- Hello accepted, open gateway (no clients named) ---------------------------> OPEN
+ *     |  |                                                                                          ^   |
+ *     |  +-- Hello accepted, clients named: Welcome with a fresh nonce                              |   |
+ *     |        v                                                                                    |   |
+ *     |      AWAITING_AUTHENTICATE -- an Authenticate read --> VERIFYING -- signature verified -----+   |
+ *     |        |                                                  |                                     |
+ *     |        | anything else                                    | signature not verified              |
+ *     |        v                                                  v                                     |
+ *     |      AUTHENTICATION_FAILED <------------------------------+                                     |
+ *     |        | the delay for failed attempts passed: the error queued                                 |
+ *     |        v                                                                                        v
+ *     +--> HANDSHAKE_FAILED --- (open gateway only) a later Hello, already in the buffer, accepted --> DRAINING
+ *   a Hello refused, a frame length that cannot be        a frame length that cannot be resynchronised,
+ *   resynchronised, or the client closed its side         or the client closed its side
+ *   (AWAITING_AUTHENTICATE too)
  *
  *   HANDSHAKE_FAILED, DRAINING ---- every answer flushed ----> CLOSED
  *   any state ---- I/O error, a failure, a stall, a full answer queue, the server closing ----> CLOSED
@@ -44,6 +44,13 @@ enum ConnectionState
      * whose signature verifies with the key of the client the Hello named. No command is read before it does.
      */
     AWAITING_AUTHENTICATE,
+
+    /**
+     * An {@code Authenticate} was read and its signature is being verified on the gateway's authentication thread, so
+     * that the I/O thread never spends the half millisecond an Ed25519 verification takes. Nothing more is read or
+     * taken until the result comes back: then {@link #OPEN} or {@link #AUTHENTICATION_FAILED}.
+     */
+    VERIFYING,
 
     /**
      * The client did not prove its key. Nothing more is read or taken; the error is queued only once the delay for
@@ -112,11 +119,20 @@ enum ConnectionState
     }
 
     /**
+     * @return the state once an {@code Authenticate} is read and handed over for verification.
+     */
+    ConnectionState onAuthenticate()
+    {
+        assert this == AWAITING_AUTHENTICATE : "an Authenticate read in state " + this;
+        return VERIFYING;
+    }
+
+    /**
      * @return the state after the client's signature verified.
      */
     ConnectionState onAuthenticated()
     {
-        assert this == AWAITING_AUTHENTICATE : "authenticated in state " + this;
+        assert this == VERIFYING : "authenticated in state " + this;
         return OPEN;
     }
 
@@ -125,7 +141,7 @@ enum ConnectionState
      */
     ConnectionState onAuthenticationFailed()
     {
-        assert this == AWAITING_AUTHENTICATE : "authentication failed in state " + this;
+        assert this == AWAITING_AUTHENTICATE || this == VERIFYING : "authentication failed in state " + this;
         return AUTHENTICATION_FAILED;
     }
 

@@ -110,6 +110,16 @@ public final class GatewayServer implements AutoCloseable
     private final ServerSocketChannel unix;
     private final Thread ioThread;
     private final ConcurrentLinkedQueue<Connection> flushRequests = new ConcurrentLinkedQueue<>();
+    /**
+     * Verifies challenge signatures, about half a millisecond each with the JDK's Ed25519, so that the I/O thread never
+     * does: one thread, and at most one verification queued per connection in its handshake. {@code null} when the
+     * gateway names no clients.
+     */
+    private final java.util.concurrent.ExecutorService authenticator;
+    /** Verifications done, for the I/O thread to act on. */
+    private final ConcurrentLinkedQueue<Verification> verified = new ConcurrentLinkedQueue<>();
+    /** Checked in place of an unknown client's key, so that an unknown id takes as long to refuse as a wrong key. */
+    private final java.security.PublicKey unknownClientKey;
     private final List<Connection> connections = new ArrayList<>();
     private final List<Connection> stalled = new ArrayList<>();
     private long lastTimeoutCheckNs;
@@ -124,7 +134,6 @@ public final class GatewayServer implements AutoCloseable
     private final Decision refusal = new Decision();
     private final Alert gatewayAlert = new Alert();
     private final java.security.SecureRandom random = new java.security.SecureRandom();
-    private final byte[] signature = new byte[ControlMessages.SIGNATURE_LENGTH];
     private final byte[] openNonce = new byte[ControlMessages.NONCE_LENGTH];
     /** Connections open per client, by {@link ClientSettings.Client#number()}. I/O thread. */
     private final int[] openByClient;
@@ -161,6 +170,28 @@ public final class GatewayServer implements AutoCloseable
         this.settings = settings;
         this.alerts = alerts == null ? alert -> { } : alerts;
         final int clientCount = settings.clients.clients().size();
+        if (settings.clients.required())
+        {
+            try
+            {
+                unknownClientKey = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic();
+            }
+            catch (final java.security.GeneralSecurityException ex)
+            {
+                throw new IllegalStateException("this JDK cannot make Ed25519 keys", ex);
+            }
+            authenticator = java.util.concurrent.Executors.newSingleThreadExecutor(runnable ->
+            {
+                final Thread thread = new Thread(runnable, "gateway-authentication");
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
+        else
+        {
+            unknownClientKey = null;
+            authenticator = null;
+        }
         openByClient = new int[clientCount + 1];
         roleRefusals = new java.util.concurrent.atomic.AtomicLongArray(clientCount + 1);
         if (settings.authFailureDelayMs < 0 || settings.authFailureDelayMaxMs < settings.authFailureDelayMs ||
@@ -424,6 +455,11 @@ public final class GatewayServer implements AutoCloseable
                         connection.close("failed: " + ex);
                     }
                 }
+                Verification verification;
+                while ((verification = verified.poll()) != null)
+                {
+                    verification.connection.onVerified(verification);
+                }
                 Connection connection;
                 while ((connection = flushRequests.poll()) != null)
                 {
@@ -621,6 +657,10 @@ public final class GatewayServer implements AutoCloseable
     {
         running = false;
         selector.wakeup();
+        if (authenticator != null)
+        {
+            authenticator.shutdownNow();
+        }
         try
         {
             ioThread.join(5_000);
@@ -657,6 +697,46 @@ public final class GatewayServer implements AutoCloseable
             {
                 // Closing.
             }
+        }
+    }
+
+    /**
+     * One signature to verify, on the authentication thread; the result goes back to the I/O thread.
+     */
+    private final class Verification implements Runnable
+    {
+        private final Connection connection;
+        private final java.security.PublicKey key;
+        private final byte[] challenge;
+        private final byte[] signature;
+        private volatile boolean verifies;
+
+        Verification(final Connection connection, final java.security.PublicKey key, final byte[] challenge,
+            final byte[] signature)
+        {
+            this.connection = connection;
+            this.key = key;
+            this.challenge = challenge;
+            this.signature = signature;
+        }
+
+        @Override
+        public void run()
+        {
+            try
+            {
+                final java.security.Signature ed25519 = java.security.Signature.getInstance("Ed25519");
+                ed25519.initVerify(key);
+                ed25519.update(challenge);
+                verifies = ed25519.verify(signature);
+            }
+            catch (final java.security.GeneralSecurityException | RuntimeException ex)
+            {
+                // A malformed signature is as good as a wrong one.
+                verifies = false;
+            }
+            verified.offer(this);
+            selector.wakeup();
         }
     }
 
@@ -877,6 +957,9 @@ public final class GatewayServer implements AutoCloseable
                 case AWAITING_AUTHENTICATE:
                     authenticate(offset, length);
                     return true;
+                case VERIFYING:
+                    // Read before the Authenticate verified: it waits, untaken, for the result.
+                    return false;
                 case AUTHENTICATION_FAILED:
                     // Nothing after a failed Authenticate is read: the connection closes once it is answered.
                     return true;
@@ -1111,6 +1194,7 @@ public final class GatewayServer implements AutoCloseable
          */
         private void authenticate(final int offset, final int length)
         {
+            final byte[] signature = new byte[ControlMessages.SIGNATURE_LENGTH];
             try
             {
                 control.decodeAuthenticate(inView, offset, length, signature);
@@ -1120,51 +1204,61 @@ public final class GatewayServer implements AutoCloseable
                 authenticationFailed(ex.getMessage());
                 return;
             }
+            state = state.onAuthenticate();
+            final Verification verification = new Verification(this, client == null ? unknownClientKey :
+                client.publicKey(), ControlMessages.challenge(ControlMessages.PROTOCOL_VERSION,
+                client == null ? claimedId : client.id(), nonce), signature);
+            try
+            {
+                authenticator.execute(verification);
+            }
+            catch (final java.util.concurrent.RejectedExecutionException ex)
+            {
+                // The server is closing.
+                close(null);
+            }
+        }
+
+        /**
+         * I/O thread: the signature of this connection's challenge was verified, or not.
+         */
+        void onVerified(final Verification verification)
+        {
+            if (state != ConnectionState.VERIFYING)
+            {
+                // Closed (evicted, timed out) while it was verified.
+                return;
+            }
             if (client == null)
             {
                 authenticationFailed("no client of that id in the configuration");
-                return;
             }
-            if (!verifies(client, signature))
+            else if (!verification.verifies)
             {
                 authenticationFailed("the signature of the challenge does not verify with the client's key");
-                return;
             }
-            if (openByClient[client.number()] >= client.connectionsMax())
+            else if (openByClient[client.number()] >= client.connectionsMax())
             {
                 refuseConnection(ControlMessages.AUTHENTICATION_FAILED, "client '" + client.id() + "' holds " +
                     client.connectionsMax() + " connections, the most its configuration allows");
-                return;
             }
-            if (established >= settings.connectionsMax)
+            else if (established >= settings.connectionsMax)
             {
                 refuseConnection(ControlMessages.HANDSHAKE_REFUSED, "too many connections: " +
                     settings.connectionsMax + " open");
-                return;
             }
-            state = state.onAuthenticated();
-            establish();
-            openByClient[client.number()]++;
-            authentications.incrementAndGet();
-            LOGGER.info("client '{}' ({} role) authenticated from {}", client.id(), client.role(), peer());
-            send(control.encodeAuthenticated(client.commandKinds(), client.connectionsMax(), scratch,
-                ControlMessages.LENGTH_PREFIX));
-        }
-
-        private boolean verifies(final ClientSettings.Client claimed, final byte[] signed)
-        {
-            try
+            else
             {
-                final java.security.Signature ed25519 = java.security.Signature.getInstance("Ed25519");
-                ed25519.initVerify(claimed.publicKey());
-                ed25519.update(ControlMessages.challenge(ControlMessages.PROTOCOL_VERSION, claimed.id(), nonce));
-                return ed25519.verify(signed);
+                state = state.onAuthenticated();
+                establish();
+                openByClient[client.number()]++;
+                authentications.incrementAndGet();
+                LOGGER.info("client '{}' ({} role) authenticated from {}", client.id(), client.role(), peer());
+                send(control.encodeAuthenticated(client.commandKinds(), client.connectionsMax(), scratch,
+                    ControlMessages.LENGTH_PREFIX));
             }
-            catch (final java.security.GeneralSecurityException ex)
-            {
-                // A malformed signature is as good as a wrong one.
-                return false;
-            }
+            // What waited in the buffer behind the Authenticate is taken now, or dropped with the connection.
+            service(this);
         }
 
         /**

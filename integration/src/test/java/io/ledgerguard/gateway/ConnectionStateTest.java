@@ -13,6 +13,7 @@ import static io.ledgerguard.gateway.ConnectionState.CLOSED;
 import static io.ledgerguard.gateway.ConnectionState.DRAINING;
 import static io.ledgerguard.gateway.ConnectionState.HANDSHAKE_FAILED;
 import static io.ledgerguard.gateway.ConnectionState.OPEN;
+import static io.ledgerguard.gateway.ConnectionState.VERIFYING;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -34,8 +35,13 @@ class ConnectionStateTest
     void shouldOpenOnlyOnceTheChallengeIsAnswered()
     {
         assertEquals(AWAITING_AUTHENTICATE, AWAITING_HELLO.onWelcome(true));
-        assertEquals(OPEN, AWAITING_AUTHENTICATE.onAuthenticated());
+        assertEquals(VERIFYING, AWAITING_AUTHENTICATE.onAuthenticate());
+        assertEquals(OPEN, VERIFYING.onAuthenticated());
+        assertEquals(AUTHENTICATION_FAILED, VERIFYING.onAuthenticationFailed());
+        // Not an Authenticate at all: failed without a verification.
         assertEquals(AUTHENTICATION_FAILED, AWAITING_AUTHENTICATE.onAuthenticationFailed());
+        // The client closing its side changes nothing while its signature is verified: the result decides.
+        assertEquals(VERIFYING, VERIFYING.onReadingStopped());
         assertEquals(HANDSHAKE_FAILED, AWAITING_AUTHENTICATE.onReadingStopped());
         // A failed attempt waits for its delay whatever the client does meanwhile.
         assertEquals(AUTHENTICATION_FAILED, AUTHENTICATION_FAILED.onReadingStopped());
@@ -58,18 +64,28 @@ class ConnectionStateTest
 
     @ParameterizedTest
     @EnumSource(value = ConnectionState.class,
-        names = {"OPEN", "DRAINING", "CLOSED", "AWAITING_AUTHENTICATE", "AUTHENTICATION_FAILED"})
+        names = {"OPEN", "DRAINING", "CLOSED", "AWAITING_AUTHENTICATE", "VERIFYING", "AUTHENTICATION_FAILED"})
     void shouldTakeAHelloOnlyBeforeTheHandshake(final ConnectionState state)
     {
         assertThrows(AssertionError.class, () -> state.onWelcome(false));
     }
 
     @ParameterizedTest
-    @EnumSource(value = ConnectionState.class, mode = EnumSource.Mode.EXCLUDE, names = "AWAITING_AUTHENTICATE")
+    @EnumSource(ConnectionState.class)
     void shouldAuthenticateOnlyWhenChallenged(final ConnectionState state)
     {
-        assertThrows(AssertionError.class, state::onAuthenticated);
-        assertThrows(AssertionError.class, state::onAuthenticationFailed);
+        if (state != AWAITING_AUTHENTICATE)
+        {
+            assertThrows(AssertionError.class, state::onAuthenticate);
+        }
+        if (state != VERIFYING)
+        {
+            assertThrows(AssertionError.class, state::onAuthenticated);
+        }
+        if (state != AWAITING_AUTHENTICATE && state != VERIFYING)
+        {
+            assertThrows(AssertionError.class, state::onAuthenticationFailed);
+        }
     }
 
     @ParameterizedTest

@@ -205,6 +205,33 @@ class GatewayAuthenticationTest
     }
 
     @Test
+    void shouldReadNoCommandPipelinedBehindAnAuthenticateUntilItVerifies() throws Exception
+    {
+        fund();
+        final long journaled = journal.count();
+        // A forged signature with a command right behind it, in one write: the command is never taken.
+        try (SocketChannel raw = SocketChannel.open(server.tcpAddress()))
+        {
+            final Handshake handshake = hello(raw, "orders");
+            writeAuthenticateAndTransfer(raw, handshake, new byte[ControlMessages.SIGNATURE_LENGTH], 5_000);
+            assertEquals("0 " + ControlMessages.AUTHENTICATION_FAILED + " authentication failed",
+                read(raw, handshake));
+            assertEquals(-1, readUntilClosed(raw, handshake), "closed after the error");
+        }
+        // The right signature with a command right behind it: taken once the signature verified, and decided.
+        try (SocketChannel raw = SocketChannel.open(server.tcpAddress()))
+        {
+            final Handshake handshake = hello(raw, "orders");
+            writeAuthenticateAndTransfer(raw, handshake, sign("orders", "orders", handshake.nonce), 5_001);
+            assertEquals("authenticated", read(raw, handshake));
+            assertEquals("decision OK", read(raw, handshake));
+        }
+        guard.close();
+        guard = null;
+        assertEquals(journaled + 1, journal.count(), "only the command behind the verified signature");
+    }
+
+    @Test
     void shouldRejectACommandOutsideTheClientsRoleBeforeSequencingAndAlert() throws Exception
     {
         fund();
@@ -429,15 +456,68 @@ class GatewayAuthenticationTest
         return send(raw, handshake, frame, length);
     }
 
+    private static void writeAuthenticateAndTransfer(final SocketChannel raw, final Handshake handshake,
+        final byte[] signature, final long txId) throws IOException
+    {
+        final UnsafeBuffer frames = buffer();
+        final int first = handshake.control.encodeAuthenticate(signature, frames, 4);
+        frames.putInt(0, first, ByteOrder.LITTLE_ENDIAN);
+        final int second = new CommandMessages().encode(9, transfer(1, 2, txId), 0, frames, 4 + first + 4);
+        frames.putInt(4 + first, second, ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer out = frames.byteBuffer().duplicate();
+        out.limit(4 + first + 4 + second).position(0);
+        while (out.hasRemaining())
+        {
+            raw.write(out);
+        }
+    }
+
+    /**
+     * @return the next answer: "authenticated", "decision REASON", or the error frame as "correlationId code
+     * message".
+     */
+    private static String read(final SocketChannel raw, final Handshake handshake) throws IOException
+    {
+        final ByteBuffer in = handshake.in;
+        while (in.position() < 4 || in.position() < 4 + in.getInt(0))
+        {
+            assertTrue(raw.read(in) >= 0, "closed before answering");
+        }
+        final int answer = in.getInt(0);
+        final String result = answer(handshake, answer);
+        consume(handshake, answer);
+        return result;
+    }
+
     private static String send(final SocketChannel raw, final Handshake handshake, final UnsafeBuffer frame,
         final int length) throws IOException
     {
         final int answer = exchange(raw, handshake, frame, length);
+        final String result = answer(handshake, answer);
+        consume(handshake, answer);
+        return result;
+    }
+
+    private static String answer(final Handshake handshake, final int answer) throws IOException
+    {
         final int template = handshake.control.templateId(handshake.view, 4, answer);
         final String result;
         if (template == AuthenticatedDecoder.TEMPLATE_ID)
         {
             result = "authenticated";
+        }
+        else if (template == io.ledgerguard.protocol.sbe.DecisionResponseDecoder.TEMPLATE_ID)
+        {
+            final GatewayDecision decision = new GatewayDecision();
+            try
+            {
+                new io.ledgerguard.protocol.DecisionMessages().decode(handshake.view, 4, answer, decision);
+            }
+            catch (final io.ledgerguard.protocol.ProtocolException ex)
+            {
+                throw new IOException(ex);
+            }
+            result = "decision " + decision.reason;
         }
         else
         {
@@ -445,7 +525,6 @@ class GatewayAuthenticationTest
             final long correlationId = handshake.control.decodeError(handshake.view, 4, answer);
             result = correlationId + " " + handshake.control.errorCode() + " " + handshake.control.errorMessage();
         }
-        consume(handshake, answer);
         return result;
     }
 
