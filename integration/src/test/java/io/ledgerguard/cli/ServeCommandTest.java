@@ -103,6 +103,28 @@ class ServeCommandTest
         assertTrue(err.toString().contains("--listen 0.0.0.0:0 is not a loopback address"), err.toString());
     }
 
+    @Test
+    void shouldListenBeyondLoopbackOnceClientsAreNamed(@org.junit.jupiter.api.io.TempDir final Path dir)
+        throws Exception
+    {
+        // With every client proving its key, a gateway on another address is no longer open to whoever reaches it.
+        final String publicKey = java.util.Base64.getEncoder().encodeToString(
+            java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded());
+        final Path config = dir.resolve("config.yaml");
+        java.nio.file.Files.writeString(config, java.nio.file.Files.readString(CONFIG) + "\n" +
+            "roles:\n  - { name: order-gateway, commands: [HOLD, RELEASE, TRANSFER, BATCH] }\n" +
+            "clients:\n  - { id: orders-1, role: order-gateway, publicKey: \"" + publicKey + "\" }\n");
+        final StringWriter err = new StringWriter();
+        final CommandLine cli = new CommandLine(new LedgerGuardCli());
+        cli.setErr(new PrintWriter(err, true));
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        final int exit = cli.execute("serve", "--config", config.toString(), "--listen", "0.0.0.0:0",
+            "--admin-listen", "127.0.0.1:0", "--for-seconds", "1");
+        assertEquals(0, exit, err.toString());
+        assertTrue(err.toString().contains("serve: listening on "), err.toString());
+        assertTrue(!err.toString().contains("no clients: named"), err.toString());
+    }
+
     private Served serve(final Path journal, final int port, final Session session) throws Exception
     {
         final StringWriter err = new StringWriter();

@@ -89,6 +89,16 @@ class JournalDirectoryTest
     }
 
     @Test
+    void shouldReadAJournalBegunBeforeClientIds()
+    {
+        // Codec 3 wrote no client ids; its journals are read (and continued) as naming none.
+        JournalFixture.writeRawExcerpts(directory, List.of(header(JournalEntryDescriptor.FORMAT_VERSION,
+            CommandCodec.VERSION_3, io.ledgerguard.core.DecisionCodec.VERSION)));
+
+        assertEquals(0, JournalReader.open(directory).verifyAll());
+    }
+
+    @Test
     void shouldRefuseAJournalOfAnotherCommandEncoding()
     {
         JournalFixture.writeRawExcerpts(directory, List.of(header(JournalEntryDescriptor.FORMAT_VERSION,
@@ -167,6 +177,11 @@ class JournalDirectoryTest
      */
     private static byte[] header(final int formatVersion, final byte codecVersion)
     {
+        return header(formatVersion, codecVersion, (byte)0);
+    }
+
+    private static byte[] header(final int formatVersion, final byte codecVersion, final byte decisionCodecVersion)
+    {
         final int bodyLength = JournalEntryDescriptor.HEADER_BODY_LENGTH;
         final ByteBuffer entry = ByteBuffer.allocate(JournalEntryDescriptor.entryLength(bodyLength))
             .order(ByteOrder.LITTLE_ENDIAN);
@@ -177,6 +192,8 @@ class JournalDirectoryTest
             formatVersion);
         entry.put(JournalEntryDescriptor.BODY_OFFSET + JournalEntryDescriptor.HEADER_CODEC_VERSION_OFFSET,
             codecVersion);
+        entry.put(JournalEntryDescriptor.BODY_OFFSET + JournalEntryDescriptor.HEADER_DECISION_CODEC_VERSION_OFFSET,
+            decisionCodecVersion);
         final byte[] bytes = entry.array();
         final String chain = JournalFixture.independentChainHead(List.of(bytes));
         for (int i = 0; i < JournalEntryDescriptor.CHAIN_LENGTH; i++)
