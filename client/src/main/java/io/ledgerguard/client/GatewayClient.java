@@ -654,7 +654,7 @@ public final class GatewayClient implements AutoCloseable
                     control.welcomeNonce()));
                 signature = ed25519.sign();
             }
-            catch (final java.security.GeneralSecurityException ex)
+            catch (final java.security.GeneralSecurityException | IllegalArgumentException ex)
             {
                 throw new IOException("cannot sign the server's challenge with the key of client '" + name + "': " +
                     ex.getMessage(), ex);

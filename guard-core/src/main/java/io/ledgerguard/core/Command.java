@@ -32,6 +32,7 @@ public final class Command
     public static final int SIGNATURE_LENGTH = 64;
     /** Longest client id (SPEC §12), in bytes of ASCII. */
     public static final int CLIENT_ID_LENGTH_MAX = 32;
+    private static final byte[] NO_CLIENT_ID = new byte[0];
 
     private static final long FNV_PRIME = 0x100000001b3L;
 
@@ -168,7 +169,7 @@ public final class Command
      */
     byte[] clientIdBytes()
     {
-        return clientId == null ? new byte[0] : clientId;
+        return clientId == null ? NO_CLIENT_ID : clientId;
     }
 
     /**

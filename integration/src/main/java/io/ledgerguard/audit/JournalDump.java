@@ -105,10 +105,10 @@ public final class JournalDump
                 final int kind = cursor.next(command, decision);
                 if (!headerShown && reader.headerRead())
                 {
-                    // The reader checked the header's magic and versions: they are this build's.
+                    // The reader checked the header's magic and versions: this build reads them.
                     headerShown = true;
                     out.println(line(0, "HEADER", "ledger-guard journal formatVersion=" +
-                        JournalEntryDescriptor.FORMAT_VERSION + " commandCodecVersion=" + CommandCodec.VERSION +
+                        JournalEntryDescriptor.FORMAT_VERSION + " commandCodecVersion=" + reader.headerCodecVersion() +
                         " decisionCodecVersion=" + DecisionCodec.VERSION));
                     if (++printed == limit)
                     {

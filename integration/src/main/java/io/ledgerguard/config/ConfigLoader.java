@@ -717,6 +717,12 @@ public final class ConfigLoader
             return ClientSettings.none();
         }
         requireList(clientList, "clients");
+        if (clientList.items().isEmpty())
+        {
+            // An empty list would leave the gateway open as if the section were absent: say so instead.
+            throw fail("clients", clientList.line, "names no client; leave clients: out for a gateway open to local " +
+                "processes, or name each client with its key and role");
+        }
         if (clientList.items().size() > ClientSettings.CLIENTS_MAX)
         {
             throw fail("clients", clientList.line, "too many clients: count=" + clientList.items().size() +

@@ -155,6 +155,7 @@ enum ConnectionState
         {
             case AWAITING_HELLO:
             case AWAITING_AUTHENTICATE:
+            case VERIFYING:
                 return HANDSHAKE_FAILED;
             case OPEN:
                 return DRAINING;

@@ -458,7 +458,14 @@ public final class GatewayServer implements AutoCloseable
                 Verification verification;
                 while ((verification = verified.poll()) != null)
                 {
-                    verification.connection.onVerified(verification);
+                    try
+                    {
+                        verification.connection.onVerified(verification);
+                    }
+                    catch (final RuntimeException | Error ex)
+                    {
+                        verification.connection.close("failed: " + ex);
+                    }
                 }
                 Connection connection;
                 while ((connection = flushRequests.poll()) != null)
@@ -646,7 +653,7 @@ public final class GatewayServer implements AutoCloseable
             if (!connection.state.isEstablished())
             {
                 handshakesEvicted.incrementAndGet();
-                connection.close("evicted: " + settings.handshakingMax + " connections were waiting to say Hello");
+                connection.close("evicted: " + settings.handshakingMax + " connections were in their handshake");
                 return;
             }
         }
@@ -710,6 +717,8 @@ public final class GatewayServer implements AutoCloseable
         private final byte[] challenge;
         private final byte[] signature;
         private volatile boolean verifies;
+        /** Set by the I/O thread when the connection closed first: nothing to verify. */
+        private volatile boolean cancelled;
 
         Verification(final Connection connection, final java.security.PublicKey key, final byte[] challenge,
             final byte[] signature)
@@ -723,6 +732,11 @@ public final class GatewayServer implements AutoCloseable
         @Override
         public void run()
         {
+            if (cancelled)
+            {
+                // An evicted or timed-out connection costs no verification: a flood of them cannot queue work.
+                return;
+            }
             try
             {
                 final java.security.Signature ed25519 = java.security.Signature.getInstance("Ed25519");
@@ -803,6 +817,10 @@ public final class GatewayServer implements AutoCloseable
         private final byte[] nonce = new byte[ControlMessages.NONCE_LENGTH];
         /** When a failed authentication is answered. */
         private long refusedAtNs;
+        /** Its signature's verification, while one is queued or running. */
+        private Verification verification;
+        /** In {@link #stalled}: kept here so that the list is never searched. */
+        private boolean listed;
         private long lastWriteNs = System.nanoTime();
         private SelectionKey key;
         /**
@@ -1205,9 +1223,9 @@ public final class GatewayServer implements AutoCloseable
                 return;
             }
             state = state.onAuthenticate();
-            final Verification verification = new Verification(this, client == null ? unknownClientKey :
-                client.publicKey(), ControlMessages.challenge(ControlMessages.PROTOCOL_VERSION,
-                client == null ? claimedId : client.id(), nonce), signature);
+            verification = new Verification(this, client == null ? unknownClientKey : client.publicKey(),
+                ControlMessages.challenge(ControlMessages.PROTOCOL_VERSION, client == null ? claimedId : client.id(),
+                nonce), signature);
             try
             {
                 authenticator.execute(verification);
@@ -1222,18 +1240,19 @@ public final class GatewayServer implements AutoCloseable
         /**
          * I/O thread: the signature of this connection's challenge was verified, or not.
          */
-        void onVerified(final Verification verification)
+        void onVerified(final Verification done)
         {
-            if (state != ConnectionState.VERIFYING)
+            if (state != ConnectionState.VERIFYING || done != verification)
             {
-                // Closed (evicted, timed out) while it was verified.
+                // Closed (evicted, timed out) or refused while it was verified.
                 return;
             }
+            verification = null;
             if (client == null)
             {
                 authenticationFailed("no client of that id in the configuration");
             }
-            else if (!verification.verifies)
+            else if (!done.verifies)
             {
                 authenticationFailed("the signature of the challenge does not verify with the client's key");
             }
@@ -1416,14 +1435,17 @@ public final class GatewayServer implements AutoCloseable
             {
                 key.interestOps(ops);
             }
-            final boolean listed = stalled.contains(this);
-            final boolean stall = waiting || (overflowRisk() && in.position() > 0);
+            // A connection whose signature is being verified waits for the result, which services it: not stalled.
+            final boolean stall = state != ConnectionState.VERIFYING &&
+                (waiting || (overflowRisk() && in.position() > 0));
             if (stall && !listed)
             {
+                listed = true;
                 stalled.add(this);
             }
             else if (!stall && listed)
             {
+                listed = false;
                 stalled.remove(this);
             }
         }
@@ -1457,7 +1479,17 @@ public final class GatewayServer implements AutoCloseable
             {
                 openConnections.decrementAndGet();
             }
-            stalled.remove(this);
+            if (listed)
+            {
+                listed = false;
+                stalled.remove(this);
+            }
+            if (verification != null)
+            {
+                // Closed while its signature waits to be verified: the authentication thread skips it.
+                verification.cancelled = true;
+                verification = null;
+            }
         }
 
         /**

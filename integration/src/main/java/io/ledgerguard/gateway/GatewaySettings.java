@@ -34,7 +34,9 @@ public final class GatewaySettings
     public long handshakeTimeoutMs = 5_000;
     /**
      * A failed authentication is answered only after this many milliseconds times the failures in the current window
-     * (at most {@link #authFailureDelayMaxMs}): guessing gets slower the more it is tried.
+     * (at most {@link #authFailureDelayMaxMs}), so a client that tries key after key on one connection at a time is
+     * slowed the more it fails. Many connections at once are bounded by the handshake slots and by the one thread that
+     * verifies signatures.
      */
     public long authFailureDelayMs = 100;
     /** The longest a failed authentication's answer is held back. */

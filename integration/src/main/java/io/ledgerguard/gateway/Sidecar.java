@@ -204,8 +204,8 @@ public final class Sidecar implements AutoCloseable
         }
         if (!gateway.clients.required())
         {
-            log.println("serve: warning: no clients: named: any process that reaches the gateway may send any " +
-                "command that needs no approval (SPEC 12); name each client with its key and role");
+            log.println("serve: warning: the configuration names no clients: any process that reaches the gateway " +
+                "may send any command that needs no approval (SPEC 12); name each client with its key and role");
         }
     }
 

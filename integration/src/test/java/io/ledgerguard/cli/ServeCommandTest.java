@@ -122,7 +122,7 @@ class ServeCommandTest
             "--admin-listen", "127.0.0.1:0", "--for-seconds", "1");
         assertEquals(0, exit, err.toString());
         assertTrue(err.toString().contains("serve: listening on "), err.toString());
-        assertTrue(!err.toString().contains("no clients: named"), err.toString());
+        assertTrue(!err.toString().contains("names no clients"), err.toString());
     }
 
     private Served serve(final Path journal, final int port, final Session session) throws Exception

@@ -40,8 +40,8 @@ class ConnectionStateTest
         assertEquals(AUTHENTICATION_FAILED, VERIFYING.onAuthenticationFailed());
         // Not an Authenticate at all: failed without a verification.
         assertEquals(AUTHENTICATION_FAILED, AWAITING_AUTHENTICATE.onAuthenticationFailed());
-        // The client closing its side changes nothing while its signature is verified: the result decides.
-        assertEquals(VERIFYING, VERIFYING.onReadingStopped());
+        // Refused while its signature is verified (a frame length that cannot be resynchronised): the result is moot.
+        assertEquals(HANDSHAKE_FAILED, VERIFYING.onReadingStopped());
         assertEquals(HANDSHAKE_FAILED, AWAITING_AUTHENTICATE.onReadingStopped());
         // A failed attempt waits for its delay whatever the client does meanwhile.
         assertEquals(AUTHENTICATION_FAILED, AUTHENTICATION_FAILED.onReadingStopped());

@@ -75,7 +75,7 @@ class SidecarClientsTest
             halt.txId = 3;
             assertEquals(Reason.NOT_IN_ROLE, feed.submit(halt).reason);
         }
-        assertTrue(!log.toString().contains("no clients: named"), log.toString());
+        assertTrue(!log.toString().contains("names no clients"), log.toString());
 
         final StringWriter text = new StringWriter();
         DecisionExplainer.explain(journal, config, 1).printText(new PrintWriter(text, true));
@@ -100,8 +100,8 @@ class SidecarClientsTest
             new JournalSettings(), null, null, settings, null, new PrintWriter(log)))
         {
             assertEquals(0, sidecar.server().authentications());
-            assertTrue(log.toString().contains("serve: warning: no clients: named: any process that reaches the " +
-                "gateway may send any command that needs no approval"), log.toString());
+            assertTrue(log.toString().contains("serve: warning: the configuration names no clients: any process that " +
+                "reaches the gateway may send any command that needs no approval"), log.toString());
         }
     }
 

@@ -76,6 +76,8 @@ public final class JournalReader implements AutoCloseable
     private long lastSeq;
     private long lastTimestampNs;
     private boolean headerRead;
+    /** The command codec version the journal's header names (older entries may be of it; new ones are this build's). */
+    private byte headerCodecVersion = CommandCodec.VERSION;
     private final Decision scratchDecision = new Decision();
     private final List<Checkpoint> checkpoints = new ArrayList<>();
     private Checkpoint lastCheckpoint;
@@ -920,6 +922,15 @@ public final class JournalReader implements AutoCloseable
     }
 
     /**
+     * @return the command codec version the journal's header names: {@link CommandCodec#VERSION}, or
+     *         {@link CommandCodec#VERSION_3} for a journal begun before client ids.
+     */
+    public byte headerCodecVersion()
+    {
+        return headerCodecVersion;
+    }
+
+    /**
      * @return the chain value after the last entry read, as 64 hex digits (zeros before the first).
      */
     public String chainHeadHex()
@@ -1039,13 +1050,15 @@ public final class JournalReader implements AutoCloseable
         {
             throw new JournalFormatException("incompatible ledger-guard journal: directory=" + directory +
                 ", formatVersion=" + formatVersion + ", expected=" + FORMAT_VERSION + ", codecVersion=" +
-                codecVersion + ", expected=" + CommandCodec.VERSION + ", decisionCodecVersion=" +
+                codecVersion + ", expected=" + CommandCodec.VERSION + " (or " + CommandCodec.VERSION_3 +
+                "), decisionCodecVersion=" +
                 decisionCodecVersion + ", expected=" + DecisionCodec.VERSION);
         }
         if (!chain.verify(entry, length - CHAIN_LENGTH, computed))
         {
             throw corrupt(0, "chain mismatch in the journal header");
         }
+        headerCodecVersion = codecVersion;
     }
 
     private JournalFormatException notOurs(final String found)

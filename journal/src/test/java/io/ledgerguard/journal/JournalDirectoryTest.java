@@ -84,7 +84,8 @@ class JournalDirectoryTest
 
         assertEquals("incompatible ledger-guard journal: directory=" + directory + ", formatVersion=" +
             (JournalEntryDescriptor.FORMAT_VERSION + 1) + ", expected=" + JournalEntryDescriptor.FORMAT_VERSION +
-            ", codecVersion=" + CommandCodec.VERSION + ", expected=" + CommandCodec.VERSION +
+            ", codecVersion=" + CommandCodec.VERSION + ", expected=" + CommandCodec.VERSION + " (or " +
+            CommandCodec.VERSION_3 + ")" +
             ", decisionCodecVersion=0, expected=" + DecisionCodec.VERSION, refused.getMessage());
     }
 
