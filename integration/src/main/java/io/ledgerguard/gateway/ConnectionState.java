@@ -18,7 +18,9 @@ package io.ledgerguard.gateway;
  *     +--> HANDSHAKE_FAILED --- (open gateway only) a later Hello, already in the buffer, accepted --> DRAINING
  *   a Hello refused, a frame length that cannot be        a frame length that cannot be resynchronised,
  *   resynchronised, or the client closed its side         or the client closed its side
- *   (AWAITING_AUTHENTICATE too)
+ *   (from AWAITING_AUTHENTICATE too; and from VERIFYING
+ *   when a connection limit is reached once the signature
+ *   verified, or a frame length cannot be resynchronised)
  *
  *   HANDSHAKE_FAILED, DRAINING ---- every answer flushed ----> CLOSED
  *   any state ---- I/O error, a failure, a stall, a full answer queue, the server closing ----> CLOSED

@@ -100,6 +100,32 @@ class JournalDirectoryTest
     }
 
     @Test
+    void shouldContinueAJournalBegunBeforeClientIdsAndReadBothKindsOfEntry()
+    {
+        JournalFixture.writeRawExcerpts(directory, List.of(header(JournalEntryDescriptor.FORMAT_VERSION,
+            CommandCodec.VERSION_3, DecisionCodec.VERSION)));
+        final io.ledgerguard.core.Command command = new io.ledgerguard.core.Command();
+        command.type = io.ledgerguard.core.CommandType.HALT;
+        command.seq = 1;
+        command.txId = 1;
+        final byte[] id = "ops-desk".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        command.clientId(id, id.length);
+        final io.ledgerguard.core.Decision decision = new io.ledgerguard.core.Decision();
+        decision.reset(1, 1, 0);
+        try (ChronicleJournal journal = open(directory))
+        {
+            journal.append(command, decision);
+            journal.flush();
+        }
+
+        final JournalReader reader = JournalReader.open(directory);
+        final io.ledgerguard.core.Command read = new io.ledgerguard.core.Command();
+        assertTrue(reader.next(read));
+        assertEquals("ops-desk", read.clientIdString());
+        assertEquals(CommandCodec.VERSION_3, reader.headerCodecVersion(), "the header still says where it began");
+    }
+
+    @Test
     void shouldRefuseAJournalOfAnotherCommandEncoding()
     {
         JournalFixture.writeRawExcerpts(directory, List.of(header(JournalEntryDescriptor.FORMAT_VERSION,
