@@ -31,7 +31,8 @@ import io.ledgerguard.core.pipeline.WaitStrategyKind;
     description = {
         "The load harness: open loop at fixed offered rates (latency measured from each command's intended send " +
             "time, so stalls are not hidden), the guard linked and embedded, against baselines in the same run.",
-        "Targets: engine (GuardEngine.apply on the caller's thread), pipeline (LedgerGuard, several producers), " +
+        "Targets: engine (GuardEngine.apply on the caller's thread), linked (LinkedGuard: apply and journal on the " +
+            "caller's thread), pipeline (LedgerGuard, several producers), " +
             "sidecar (the gateway over loopback TCP), bare (baseline 0), ring (baseline 1), locks (baseline 2), " +
             "postgres (baseline 3). The JMH suites: ./ledger-guard bench jmh."
     },
@@ -49,7 +50,7 @@ public final class LoadHarness implements Callable<Integer>
     /** A ramp step whose accepted share falls below this is not the workload any more (a table full, a failure). */
     private static final double ACCEPTED_SHARE_MIN = 0.95;
     private static final List<String> TARGETS =
-        List.of("bare", "engine", "ring", "pipeline", "sidecar", "locks", "postgres");
+        List.of("bare", "engine", "linked", "ring", "pipeline", "sidecar", "locks", "postgres");
 
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
@@ -329,6 +330,7 @@ public final class LoadHarness implements Callable<Integer>
         switch (name)
         {
             case "engine": return new EngineTarget(seed);
+            case "linked": return new LinkedTarget(seed);
             case "pipeline": return new PipelineTarget(seed, waitStrategy);
             case "sidecar": return new SidecarTarget(seed, waitStrategy);
             case "bare": return new BaselineTargets.Bare(seed);
