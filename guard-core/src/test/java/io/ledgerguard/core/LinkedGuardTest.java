@@ -41,6 +41,7 @@ class LinkedGuardTest
     {
         int appends;
         int flushes;
+        int handOvers;
         boolean failAppend;
         boolean failFlush;
         final List<Long> seqs = new ArrayList<>();
@@ -54,6 +55,12 @@ class LinkedGuardTest
             }
             appends++;
             seqs.add(command.seq);
+        }
+
+        @Override
+        public void handOver()
+        {
+            handOvers++;
         }
 
         @Override
@@ -217,6 +224,32 @@ class LinkedGuardTest
         guard.close();
         assertEquals(Reason.GUARD_CLOSED, guard.apply(attestation(guard.engine())).reason);
         assertNull(guard.failure());
+    }
+
+    @Test
+    void shouldBelongToTheThreadOfItsFirstCommand() throws Exception
+    {
+        final CountingJournal journal = new CountingJournal();
+        final LinkedGuard guard = new LinkedGuard(new GuardEngine(RandomCommandStream.config(1_000)), journal, 1,
+            null);
+        final Command attest = attestation(guard.engine());
+        // Opened here, applied on another thread (an engine's event loop): the journal is handed to it, once.
+        final Thread loop = new Thread(() ->
+        {
+            guard.apply(attest);
+            attest.txId = 2;
+            guard.apply(attest);
+        }, "event-loop");
+        loop.start();
+        loop.join();
+        assertEquals(1, journal.handOvers);
+        assertEquals(2, journal.appends);
+        attest.txId = 3;
+        final IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalStateException.class, () -> guard.apply(attest));
+        assertEquals("a linked guard belongs to one thread: event-loop applies its commands, " +
+            Thread.currentThread().getName() + " may not", refused.getMessage());
+        assertEquals(2, journal.appends, "nothing appended from another thread");
     }
 
     @Test

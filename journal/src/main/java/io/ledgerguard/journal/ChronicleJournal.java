@@ -573,6 +573,15 @@ public final class ChronicleJournal implements Journal
         return durability;
     }
 
+    /**
+     * The calling thread appends from now on (a linked guard's, after the journal was opened and recovered on another).
+     */
+    @Override
+    public void handOver()
+    {
+        appender.singleThreadedCheckReset();
+    }
+
     @Override
     public void close()
     {

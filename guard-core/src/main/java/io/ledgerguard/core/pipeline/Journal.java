@@ -30,6 +30,15 @@ public interface Journal extends AutoCloseable
     }
 
     /**
+     * From now on the calling thread appends: a journal whose writer is confined to one thread (Chronicle Queue's
+     * appender checks it) is handed to this one. Called once by a {@link LinkedGuard} on its first command, since the
+     * journal was opened and recovered on another thread, perhaps.
+     */
+    default void handOver()
+    {
+    }
+
+    /**
      * Make everything appended so far as durable as this journal promises; called at the end of each batch of ring
      * events, before their decisions are released.
      */

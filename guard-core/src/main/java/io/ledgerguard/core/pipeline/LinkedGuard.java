@@ -124,8 +124,11 @@ public final class LinkedGuard implements AutoCloseable
      */
     public Decision apply(final Command command)
     {
-        assert confined() : "a linked guard belongs to one thread: " + owner + ", called from " +
-            Thread.currentThread();
+        final Thread current = Thread.currentThread();
+        if (current != owner)
+        {
+            bind(current);
+        }
         if (closed || failure != null)
         {
             return refuse(command, closed ? Reason.GUARD_CLOSED : Reason.GUARD_FAILED, 0);
@@ -282,12 +285,18 @@ public final class LinkedGuard implements AutoCloseable
         }
     }
 
-    private boolean confined()
+    /**
+     * The first command's thread owns the guard, and the journal is handed to it; another thread is refused, always:
+     * two threads appending at once would interleave journal entries.
+     */
+    private void bind(final Thread current)
     {
-        if (owner == null)
+        if (owner != null)
         {
-            owner = Thread.currentThread();
+            throw new IllegalStateException("a linked guard belongs to one thread: " + owner.getName() +
+                " applies its commands, " + current.getName() + " may not");
         }
-        return owner == Thread.currentThread();
+        owner = current;
+        journal.handOver();
     }
 }
