@@ -24,6 +24,15 @@ final class EncodingJournal implements Journal
     }
 
     /**
+     * @return true, as a Chronicle journal with {@code process} durability: the pipeline runs as it would with one.
+     */
+    @Override
+    public boolean durableOnAppend()
+    {
+        return true;
+    }
+
+    /**
      * @return bytes encoded so far.
      */
     long bytes()

@@ -47,6 +47,13 @@ public class PipelineRoundTripBenchmark
     @Param({"BLOCKING", "SLEEPING"})
     public String waitStrategy;
 
+    /**
+     * {@code three}: the guard, journal and release stages on three threads; {@code fused}: on one (issue 15), as a
+     * journal durable on append ({@code process} durability) runs them.
+     */
+    @Param({"three", "fused"})
+    public String stages;
+
     private ExchangeWorkload workload;
     private GuardEngine engine;
     private LedgerGuard guard;
@@ -74,6 +81,7 @@ public class PipelineRoundTripBenchmark
         guard = new LedgerGuard(engine, new PipelineContext()
             .journal(new InMemoryJournal(Integer.MAX_VALUE - 8, JOURNAL_BYTES))
             .waitStrategy(WaitStrategyKind.valueOf(waitStrategy))
+            .fuseStages("fused".equals(stages))
             .firstSeq(workload.seq() + 1));
     }
 

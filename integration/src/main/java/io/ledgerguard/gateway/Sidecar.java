@@ -300,6 +300,12 @@ public final class Sidecar implements AutoCloseable
         }
 
         @Override
+        public boolean durableOnAppend()
+        {
+            return true;
+        }
+
+        @Override
         public void close()
         {
         }

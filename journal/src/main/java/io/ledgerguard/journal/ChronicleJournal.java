@@ -574,6 +574,16 @@ public final class ChronicleJournal implements Journal
     }
 
     /**
+     * @return true with {@code process} durability: a written entry survives the process at once; with {@code os} a
+     *     flush syncs it to the device.
+     */
+    @Override
+    public boolean durableOnAppend()
+    {
+        return durability == JournalDurability.PROCESS;
+    }
+
+    /**
      * The calling thread appends from now on (a linked guard's, after the journal was opened and recovered on another).
      */
     @Override

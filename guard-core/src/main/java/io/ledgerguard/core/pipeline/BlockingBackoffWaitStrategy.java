@@ -8,8 +8,10 @@ import com.lmax.disruptor.SequenceBarrier;
 import com.lmax.disruptor.WaitStrategy;
 
 /**
- * Blocks on a lock while the ring is empty, like Disruptor's {@code BlockingWaitStrategy}, but backs off (spin, then
- * yield, then park) while waiting for an upstream stage, where {@code BlockingWaitStrategy} busy-spins. On a machine
+ * Blocks on a lock while the ring is empty, like Disruptor's {@code BlockingWaitStrategy}, and is signalled only when a
+ * waiter may be asleep, like its {@code LiteBlockingWaitStrategy}, so that a publish to a busy stage takes no lock; and
+ * backs off (spin, then yield, then park) while waiting for an upstream stage, where {@code BlockingWaitStrategy}
+ * busy-spins. With the stages fused there is no upstream stage to wait for. On a machine
  * with fewer cores than pipeline threads that spin takes the core the upstream stage needs: the release stage spinning
  * on the guard stage would slow the very thing it waits for.
  */
@@ -20,6 +22,9 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
     private static final long PARK_NS = 1_000;
 
     private final Object mutex = new Object();
+    /** Set by a waiter before it looks at the cursor a last time: as Disruptor's {@code LiteBlockingWaitStrategy}. */
+    private final java.util.concurrent.atomic.AtomicBoolean signalNeeded =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
     @Override
     public long waitFor(
@@ -30,11 +35,18 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
         {
             synchronized (mutex)
             {
-                while (cursorSequence.get() < sequence)
+                do
                 {
+                    // Say a signal is wanted before looking again: a publish after this look will see it.
+                    signalNeeded.getAndSet(true);
+                    if (cursorSequence.get() >= sequence)
+                    {
+                        break;
+                    }
                     barrier.checkAlert();
                     mutex.wait();
                 }
+                while (cursorSequence.get() < sequence);
             }
         }
 
@@ -60,12 +72,18 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
         return availableSequence;
     }
 
+    /**
+     * Wake the waiters, only when one may be waiting: a publish while the guard is busy takes no lock (issue 15).
+     */
     @Override
     public void signalAllWhenBlocking()
     {
-        synchronized (mutex)
+        if (signalNeeded.getAndSet(false))
         {
-            mutex.notifyAll();
+            synchronized (mutex)
+            {
+                mutex.notifyAll();
+            }
         }
     }
 }

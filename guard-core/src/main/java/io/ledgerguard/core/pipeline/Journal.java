@@ -30,6 +30,17 @@ public interface Journal extends AutoCloseable
     }
 
     /**
+     * @return true when an entry is as durable as this journal promises once {@link #append} returns, so that
+     *     {@link #flush()} makes nothing more durable (a memory-mapped journal with {@code process} durability): the
+     *     pipeline may then apply, journal and answer each command on one thread, without waiting for the end of a
+     *     batch.
+     */
+    default boolean durableOnAppend()
+    {
+        return false;
+    }
+
+    /**
      * From now on the calling thread appends: a journal whose writer is confined to one thread (Chronicle Queue's
      * appender checks it) is handed to this one. Called once by a {@link LinkedGuard} on its first command, since the
      * journal was opened and recovered on another thread, perhaps.

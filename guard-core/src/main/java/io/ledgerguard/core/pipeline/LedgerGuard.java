@@ -28,7 +28,10 @@ import io.ledgerguard.core.StateView;
  * </pre>
  * Producers claim a slot, copy their command in and stamp its sequence and time. G applies it; J appends it to the
  * journal with G's decision, and flushes at the end of each batch; R releases a decision only once J has flushed its
- * entry, so a decision is never released before its command is in the journal. Submitting allocates nothing in
+ * entry, so a decision is never released before its command is in the journal. With a journal that is durable on append
+ * ({@code process} durability) the three stages run fused on one thread by default, each command through G, J and R
+ * before the next ({@link PipelineContext#fuseStages(boolean)}): a synchronous submit then wakes two threads, that one
+ * and the caller, instead of four. Submitting allocates nothing in
  * steady state: ring slots and per-thread reply slots are reused.
  * <p>
  * When the ring is full a producer waits ({@link BackPressure#BLOCK}) or is refused with {@link Reason#RING_FULL}
@@ -54,6 +57,12 @@ public final class LedgerGuard implements AutoCloseable
     private final Stages.ReleaseHandler releaseHandler;
     private final Stages.GuardHandler guardHandler;
     private final Stages.JournalHandler journalHandler;
+    /** The three stages on one thread, or {@code null} when they run on three. */
+    private final Stages.FusedHandler fused;
+    /** The handlers whose sequences say how far commands are applied, journaled and released. */
+    private final com.lmax.disruptor.EventHandler<CommandEvent> first;
+    private final com.lmax.disruptor.EventHandler<CommandEvent> journaled;
+    private final com.lmax.disruptor.EventHandler<CommandEvent> last;
     private final RingBuffer<CommandEvent> ring;
     private final EpochNanoClock clock;
     private final long seqBase;
@@ -90,15 +99,33 @@ public final class LedgerGuard implements AutoCloseable
         journalHandler = new Stages.JournalHandler(context.journal(), failure, started);
         guardHandler = new Stages.GuardHandler(engine, journalHandler, context.snapshotTrigger(), queries, started);
         releaseHandler = new Stages.ReleaseHandler(context.alertListener(), journalHandler, started);
-        // 1. guard (G) -> 2. journal (J) -> 3. release (R). The journal follows the guard so that one chained entry
-        // holds a command and the decision on it; a pipeline's throughput is its slowest stage's either way.
-        disruptor.handleEventsWith(guardHandler).then(journalHandler).then(releaseHandler);
-        disruptor.handleExceptionsFor(journalHandler)
-            .with(new Stages.FailStopHandler(failure, Stages.Stage.JOURNAL, guardHandler));
-        disruptor.handleExceptionsFor(guardHandler)
-            .with(new Stages.FailStopHandler(failure, Stages.Stage.GUARD, guardHandler));
-        disruptor.handleExceptionsFor(releaseHandler)
-            .with(new Stages.FailStopHandler(failure, Stages.Stage.RELEASE, guardHandler));
+        if (context.fuseStages())
+        {
+            // G, J and R on one thread (issue 15): the caller and this thread are all a submit wakes.
+            fused = new Stages.FusedHandler(guardHandler, journalHandler, releaseHandler, failure);
+            disruptor.handleEventsWith(fused);
+            disruptor.handleExceptionsFor(fused)
+                .with(new Stages.FailStopHandler(failure, Stages.Stage.RELEASE, guardHandler));
+            last = fused;
+            first = fused;
+            journaled = fused;
+        }
+        else
+        {
+            // 1. guard (G) -> 2. journal (J) -> 3. release (R). The journal follows the guard so that one chained
+            // entry holds a command and the decision on it; a pipeline's throughput is its slowest stage's either way.
+            fused = null;
+            disruptor.handleEventsWith(guardHandler).then(journalHandler).then(releaseHandler);
+            disruptor.handleExceptionsFor(journalHandler)
+                .with(new Stages.FailStopHandler(failure, Stages.Stage.JOURNAL, guardHandler));
+            disruptor.handleExceptionsFor(guardHandler)
+                .with(new Stages.FailStopHandler(failure, Stages.Stage.GUARD, guardHandler));
+            disruptor.handleExceptionsFor(releaseHandler)
+                .with(new Stages.FailStopHandler(failure, Stages.Stage.RELEASE, guardHandler));
+            last = releaseHandler;
+            first = guardHandler;
+            journaled = journalHandler;
+        }
         ring = disruptor.start();
         // Disruptor's processors only count as running once their threads have started; until then a halt would
         // make them exit without processing what is already in the ring. Do not accept commands before that.
@@ -243,13 +270,13 @@ public final class LedgerGuard implements AutoCloseable
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(SHUTDOWN_TIMEOUT_SECONDS);
         final long cursor = ring.getCursor();
-        while (disruptor.getSequenceValueFor(releaseHandler) < cursor)
+        while (disruptor.getSequenceValueFor(last) < cursor)
         {
             if (System.nanoTime() - deadlineNs > 0)
             {
                 disruptor.halt();
                 throw new IllegalStateException("pipeline did not drain within " + SHUTDOWN_TIMEOUT_SECONDS +
-                    "s: cursor=" + cursor + ", released=" + disruptor.getSequenceValueFor(releaseHandler));
+                    "s: cursor=" + cursor + ", released=" + disruptor.getSequenceValueFor(last));
             }
             LockSupport.parkNanos(DRAIN_POLL_NS);
         }
@@ -277,7 +304,7 @@ public final class LedgerGuard implements AutoCloseable
      */
     public long journalLag()
     {
-        return Math.max(0, disruptor.getSequenceValueFor(guardHandler) - disruptor.getSequenceValueFor(journalHandler));
+        return Math.max(0, disruptor.getSequenceValueFor(first) - disruptor.getSequenceValueFor(journaled));
     }
 
     /**

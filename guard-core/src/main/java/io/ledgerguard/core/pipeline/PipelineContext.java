@@ -31,6 +31,7 @@ public final class PipelineContext
     private long firstSeq = 1;
     private SnapshotTrigger snapshotTrigger;
     private ThreadFactory threadFactory;
+    private Boolean fuseStages;
 
     /**
      * @param ringSize ring slots, a power of two.
@@ -138,6 +139,27 @@ public final class PipelineContext
     public Journal journal()
     {
         return journal;
+    }
+
+    /**
+     * @param fuse true to run the guard, journal and release stages on one thread, each event through all three (two
+     *             wake-ups a synchronous submit instead of four); false for three threads, which overlap their work and
+     *             let a journal that syncs at the end of a batch commit a group. By default they are fused exactly
+     *             when the journal is {@link Journal#durableOnAppend() durable on append}.
+     * @return this for a fluent style.
+     */
+    public PipelineContext fuseStages(final boolean fuse)
+    {
+        this.fuseStages = fuse;
+        return this;
+    }
+
+    /**
+     * @return true when the stages run fused on one thread; as set, or else as the journal suits.
+     */
+    public boolean fuseStages()
+    {
+        return fuseStages != null ? fuseStages : journal != null && journal.durableOnAppend();
     }
 
     /**

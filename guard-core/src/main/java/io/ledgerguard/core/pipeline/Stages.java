@@ -31,6 +31,7 @@ final class Stages
         static final long NONE = Long.MAX_VALUE;
 
         private final Journal journal;
+        private final boolean durableOnAppend;
         private final AtomicReference<Throwable> failure;
         private final CountDownLatch started;
         /** The ring sequence of the first command that may not be durable, once the journal failed. */
@@ -41,6 +42,7 @@ final class Stages
         JournalHandler(final Journal journal, final AtomicReference<Throwable> failure, final CountDownLatch started)
         {
             this.journal = journal;
+            this.durableOnAppend = journal.durableOnAppend();
             this.failure = failure;
             this.started = started;
         }
@@ -86,6 +88,11 @@ final class Stages
                 if (event.snapshotTaken)
                 {
                     journal.snapshotTaken(event.command.seq);
+                }
+                if (durableOnAppend)
+                {
+                    // As durable as the journal promises already: it may be answered without waiting for the batch.
+                    durableSequence = sequence;
                 }
                 if (endOfBatch)
                 {
@@ -314,6 +321,78 @@ final class Stages
         JOURNAL,
         GUARD,
         RELEASE
+    }
+
+    /**
+     * G, J and R on one thread, each event through all three before the next (issue 15): with a journal that is
+     * durable on append ({@code process} durability), a synchronous submit then wakes two threads, this one and the
+     * caller, instead of four. The stages' own handlers do the work, so every rule of theirs holds unchanged; nothing
+     * waits for the end of a batch to be answered, since the journal handler marks each entry durable as it appends it.
+     */
+    static final class FusedHandler implements EventHandler<CommandEvent>
+    {
+        private final GuardHandler guard;
+        private final JournalHandler journal;
+        private final ReleaseHandler release;
+        private final boolean durableOnAppend;
+        private final FailStopHandler guardFailed;
+        private final FailStopHandler journalFailed;
+        private final FailStopHandler releaseFailed;
+
+        FusedHandler(final GuardHandler guard, final JournalHandler journal, final ReleaseHandler release,
+            final AtomicReference<Throwable> failure)
+        {
+            this.guard = guard;
+            this.journal = journal;
+            this.release = release;
+            this.durableOnAppend = journal.durableOnAppend;
+            this.guardFailed = new FailStopHandler(failure, Stage.GUARD, guard);
+            this.journalFailed = new FailStopHandler(failure, Stage.JOURNAL, guard);
+            this.releaseFailed = new FailStopHandler(failure, Stage.RELEASE, guard);
+        }
+
+        @Override
+        public void onStart()
+        {
+            guard.onStart();
+            journal.onStart();
+            release.onStart();
+        }
+
+        /**
+         * The three stages' work on one event, in their order, each failure handled as the stage's own handler would:
+         * so every event is answered, whatever fails.
+         */
+        @Override
+        public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
+        {
+            try
+            {
+                guard.onEvent(event, sequence, endOfBatch);
+            }
+            catch (final Throwable ex)
+            {
+                guardFailed.handleEventException(ex, sequence, event);
+            }
+            try
+            {
+                // A journal that is durable only once flushed is flushed for every event: nothing here waits for a
+                // batch to end before it is answered.
+                journal.onEvent(event, sequence, endOfBatch || !durableOnAppend);
+            }
+            catch (final Throwable ex)
+            {
+                journalFailed.handleEventException(ex, sequence, event);
+            }
+            try
+            {
+                release.onEvent(event, sequence, endOfBatch);
+            }
+            catch (final Throwable ex)
+            {
+                releaseFailed.handleEventException(ex, sequence, event);
+            }
+        }
     }
 
     /**

@@ -29,6 +29,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LedgerGuardTest
 {
+    /**
+     * @return a new context for a pipeline of this test: three stages here; {@code Fused*} runs every test fused.
+     */
+    PipelineContext context()
+    {
+        return new PipelineContext().fuseStages(false);
+    }
+
     private static final int PRODUCERS = 4;
     private static final int COMMANDS_PER_PRODUCER = 40_000;
 
@@ -41,7 +49,7 @@ class LedgerGuardTest
         final InMemoryJournal journal = new InMemoryJournal(256 << 20);
         final ConcurrentHashMap<Long, Integer> decided = new ConcurrentHashMap<>();
         final AtomicInteger alerts = new AtomicInteger();
-        final LedgerGuard guard = new LedgerGuard(engine, new PipelineContext()
+        final LedgerGuard guard = new LedgerGuard(engine, context()
             .journal(journal)
             .ringSize(256)
             .waitStrategy(waitStrategy)
@@ -116,7 +124,7 @@ class LedgerGuardTest
             lastSeq.set(decision.seq);
             done.countDown();
         };
-        try (LedgerGuard guard = new LedgerGuard(engine, new PipelineContext().journal(journal)))
+        try (LedgerGuard guard = new LedgerGuard(engine, context().journal(journal)))
         {
             final Command command = new Command();
             for (int i = 1; i <= count; i++)
@@ -141,7 +149,7 @@ class LedgerGuardTest
         final GuardEngine engine = new GuardEngine(PipelineStreams.config());
         final InMemoryJournal journal = new InMemoryJournal(16 << 20);
         final AtomicInteger released = new AtomicInteger();
-        final LedgerGuard guard = new LedgerGuard(engine, new PipelineContext().journal(journal).ringSize(64));
+        final LedgerGuard guard = new LedgerGuard(engine, context().journal(journal).ringSize(64));
         final Command command = new Command();
         for (int i = 1; i <= 5_000; i++)
         {
@@ -190,7 +198,7 @@ class LedgerGuardTest
             }
         };
         final AtomicInteger released = new AtomicInteger();
-        try (LedgerGuard guard = new LedgerGuard(engine, new PipelineContext()
+        try (LedgerGuard guard = new LedgerGuard(engine, context()
             .journal(slowJournal).ringSize(8).backPressure(BackPressure.REJECT)))
         {
             final Command command = new Command();
@@ -249,7 +257,7 @@ class LedgerGuardTest
             }
         };
         final java.util.List<String> alerts = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (LedgerGuard guard = new LedgerGuard(engine, new PipelineContext().journal(failing)
+        try (LedgerGuard guard = new LedgerGuard(engine, context().journal(failing)
             .alertListener(alert -> alerts.add(alert.type + " seq=" + alert.seq))))
         {
             final Command command = new Command();

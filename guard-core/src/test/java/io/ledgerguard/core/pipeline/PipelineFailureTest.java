@@ -31,6 +31,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PipelineFailureTest
 {
+    /**
+     * @return a new context for a pipeline of this test: three stages here; {@code Fused*} runs every test fused.
+     */
+    PipelineContext context()
+    {
+        return new PipelineContext().fuseStages(false);
+    }
+
     @Test
     @Timeout(60)
     void shouldAnswerEveryCallerWhenTheJournalThrowsAnError()
@@ -54,7 +62,7 @@ class PipelineFailureTest
             }
         };
         try (LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()),
-            new PipelineContext().journal(failing)))
+            context().journal(failing)))
         {
             final Command command = new Command();
             final Reason[] reasons = new Reason[5];
@@ -75,7 +83,7 @@ class PipelineFailureTest
     void shouldKeepServingWhenAnAlertListenerThrows()
     {
         final AtomicInteger delivered = new AtomicInteger();
-        try (LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()), new PipelineContext()
+        try (LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()), context()
             .journal(new InMemoryJournal(1 << 20))
             .alertListener(alert ->
             {
@@ -111,7 +119,7 @@ class PipelineFailureTest
     {
         final InMemoryJournal journal = new InMemoryJournal(1 << 20);
         try (LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()),
-            new PipelineContext().journal(journal)))
+            context().journal(journal)))
         {
             final Command command = new Command();
             openAccount(command, 1);
@@ -160,7 +168,7 @@ class PipelineFailureTest
     {
         final AtomicReference<Throwable> thrown = new AtomicReference<>();
         final LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()),
-            new PipelineContext().journal(new InMemoryJournal(1 << 20)));
+            context().journal(new InMemoryJournal(1 << 20)));
         final AtomicReference<LedgerGuard> self = new AtomicReference<>(guard);
         final CountDownLatch done = new CountDownLatch(1);
         final Command command = new Command();
@@ -196,7 +204,7 @@ class PipelineFailureTest
         final InMemoryJournal journal = new InMemoryJournal(64 << 20);
         final AtomicInteger answered = new AtomicInteger();
         try (LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()),
-            new PipelineContext().journal(journal).ringSize(4)))
+            context().journal(journal).ringSize(4)))
         {
             final Thread[] threads = new Thread[producers];
             for (int p = 0; p < producers; p++)
@@ -266,7 +274,7 @@ class PipelineFailureTest
         final ConcurrentHashMap<Long, Reason> reasons = new ConcurrentHashMap<>();
         final CountDownLatch answered = new CountDownLatch(4);
         try (LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()),
-            new PipelineContext().journal(journal)))
+            context().journal(journal)))
         {
             final Command command = new Command();
             final DecisionListener listener = (c, d) ->
@@ -328,7 +336,7 @@ class PipelineFailureTest
         };
         final ConcurrentHashMap<Long, Reason> reasons = new ConcurrentHashMap<>();
         try (LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()),
-            new PipelineContext().journal(journal).snapshotTrigger(failing).ringSize(4096)))
+            context().journal(journal).snapshotTrigger(failing).ringSize(4096)))
         {
             final Command command = new Command();
             final DecisionListener listener = (c, d) -> reasons.put(c.txId, d.reason);
@@ -389,7 +397,7 @@ class PipelineFailureTest
         };
         final ConcurrentHashMap<Long, Reason> reasons = new ConcurrentHashMap<>();
         try (LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()),
-            new PipelineContext().journal(journal).ringSize(8192)))
+            context().journal(journal).ringSize(8192)))
         {
             final Command command = new Command();
             final DecisionListener listener = (c, d) -> reasons.put(c.txId, d.reason);
@@ -429,7 +437,7 @@ class PipelineFailureTest
     {
         final AtomicReference<Throwable> submitted = new AtomicReference<>();
         try (LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()),
-            new PipelineContext().journal(new InMemoryJournal(1 << 20))))
+            context().journal(new InMemoryJournal(1 << 20))))
         {
             final Command command = new Command();
             final CountDownLatch done = new CountDownLatch(2);
@@ -470,7 +478,7 @@ class PipelineFailureTest
         final CountDownLatch gate = new CountDownLatch(1);
         final CountDownLatch listening = new CountDownLatch(1);
         final LedgerGuard guard = new LedgerGuard(new GuardEngine(PipelineStreams.config()),
-            new PipelineContext().journal(new InMemoryJournal(1 << 20)));
+            context().journal(new InMemoryJournal(1 << 20)));
         final Command command = new Command();
         openAccount(command, 1);
         guard.submitAsync(command, (c, d) ->
