@@ -296,6 +296,18 @@ final class ExchangeWorkload
     }
 
     /**
+     * As {@link #rewind()}, sequencing the commands after a given sequence: for an engine restored to the state
+     * right after {@link #fund(GuardEngine)}, whose last command was at that sequence.
+     *
+     * @param seq the sequence of the last command applied, as {@link #seq()} returned after the funding.
+     */
+    void rewind(final long seq)
+    {
+        rewind();
+        this.seq = seq;
+    }
+
+    /**
      * The next command of the ring, made fresh and sequenced. Allocates nothing.
      *
      * @param engine the engine it will be applied to (read for a hot wallet's expected balance when attesting).

@@ -1,7 +1,7 @@
 package io.ledgerguard.journal;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import io.ledgerguard.core.Command;
@@ -14,7 +14,9 @@ import io.ledgerguard.core.StateHash;
 /**
  * Applies a journal to a fresh {@link GuardEngine} (SPEC §3 I7): the state is a pure function of the journaled
  * commands, so the replay reproduces every decision and the state hash of the guard that wrote the journal. The
- * chain is verified as the journal is read; a broken one stops the replay at the first bad entry.
+ * chain is verified as the journal is read, by a {@link JournalReadAhead} on a thread of its own while the engine
+ * replays what it read before; a broken one stops the replay at the first bad entry, every command before it
+ * replayed. Replaying an accepted command allocates nothing; the result keeps the reason of each rejected one.
  */
 public final class JournalReplay
 {
@@ -89,25 +91,18 @@ public final class JournalReplay
         final Path directory, final GuardEngine engine, final long afterSeq,
         final JournalReader.Checkpoint checkpoint, final ReplayListener listener)
     {
-        final Command command = new Command();
         final Decision decision = new Decision();
-        final Decision recorded = new Decision();
-        final List<Reason> reasons = new ArrayList<>();
+        final Reasons reasons = new Reasons();
         long firstSeq = 0;
         long mismatches = 0;
         String firstMismatch = null;
-        try (JournalReader reader = JournalReader.open(directory))
+        try (JournalReadAhead entries = JournalReadAhead.start(directory, checkpoint, afterSeq))
         {
-            if (checkpoint != null)
+            while (entries.next())
             {
-                reader.startAfter(checkpoint);
-            }
-            while (reader.next(command, recorded))
-            {
-                if (command.seq <= afterSeq)
-                {
-                    continue;
-                }
+                final Command command = entries.command();
+                final Decision recorded = entries.recorded();
+                assert command.seq > afterSeq : "seq=" + command.seq + ", afterSeq=" + afterSeq;
                 if (firstSeq == 0)
                 {
                     firstSeq = command.seq;
@@ -122,12 +117,13 @@ public final class JournalReplay
                             recorded + ", replay decided " + decision + lowerLimit(decision, recorded);
                     }
                 }
-                reasons.add(decision.reason);
+                reasons.add(command.seq, decision.reason);
                 if (listener != null)
                 {
                     listener.onReplayed(command, decision);
                 }
             }
+            final JournalReader reader = entries.reader();
             if (afterSeq > reader.lastSeq())
             {
                 throw new IllegalArgumentException("replay after seq=" + afterSeq + " but the journal ends at seq=" +
@@ -165,12 +161,64 @@ public final class JournalReplay
     }
 
     /**
+     * The reason the replay decided for each sequence, kept as the sequences not accepted and their reasons: most
+     * commands are accepted, so what is kept grows with the rejections rather than with the journal, and replaying
+     * a command allocates nothing once the arrays have room for the rejections so far.
+     */
+    static final class Reasons
+    {
+        private static final int CAPACITY_INITIAL = 64;
+
+        private long count;
+        private int rejectedCount;
+        private long[] rejectedSeqs = new long[CAPACITY_INITIAL];
+        private Reason[] rejectedReasons = new Reason[CAPACITY_INITIAL];
+
+        /**
+         * @param seq    the sequence replayed: one more than the one before.
+         * @param reason what the replay decided for it.
+         */
+        void add(final long seq, final Reason reason)
+        {
+            assert rejectedCount == 0 || seq > rejectedSeqs[rejectedCount - 1] : "seq=" + seq;
+            count++;
+            if (reason == Reason.OK)
+            {
+                return;
+            }
+            if (rejectedCount == rejectedSeqs.length)
+            {
+                rejectedSeqs = Arrays.copyOf(rejectedSeqs, 2 * rejectedCount);
+                rejectedReasons = Arrays.copyOf(rejectedReasons, 2 * rejectedCount);
+            }
+            rejectedSeqs[rejectedCount] = seq;
+            rejectedReasons[rejectedCount] = reason;
+            rejectedCount++;
+        }
+
+        long count()
+        {
+            return count;
+        }
+
+        /**
+         * @param seq a sequence replayed.
+         * @return the reason decided for it.
+         */
+        Reason reason(final long seq)
+        {
+            final int index = Arrays.binarySearch(rejectedSeqs, 0, rejectedCount, seq);
+            return index >= 0 ? rejectedReasons[index] : Reason.OK;
+        }
+    }
+
+    /**
      * What a replay found: the decision reason of every sequence, the chain head and the resulting state.
      */
     public static final class Result
     {
         private final long firstSeq;
-        private final List<Reason> reasons;
+        private final Reasons reasons;
         private final String chainHeadHex;
         private final StateHash stateHash;
         private final String invariantViolation;
@@ -180,7 +228,7 @@ public final class JournalReplay
         private final List<JournalReader.Checkpoint> checkpoints;
 
         Result(
-            final long firstSeq, final List<Reason> reasons, final String chainHeadHex, final StateHash stateHash,
+            final long firstSeq, final Reasons reasons, final String chainHeadHex, final StateHash stateHash,
             final String invariantViolation, final long mismatches, final String firstMismatch,
             final long journalLastSeq, final List<JournalReader.Checkpoint> checkpoints)
         {
@@ -233,7 +281,7 @@ public final class JournalReplay
          */
         public long commands()
         {
-            return reasons.size();
+            return reasons.count();
         }
 
         /**
@@ -249,7 +297,7 @@ public final class JournalReplay
          */
         public long lastSeq()
         {
-            return reasons.isEmpty() ? 0 : firstSeq + reasons.size() - 1;
+            return reasons.count() == 0 ? 0 : firstSeq + reasons.count() - 1;
         }
 
         /**
@@ -263,7 +311,7 @@ public final class JournalReplay
                 throw new IllegalArgumentException("seq not replayed: seq=" + seq + ", firstSeq=" + firstSeq +
                     ", lastSeq=" + lastSeq());
             }
-            return reasons.get((int)(seq - firstSeq));
+            return reasons.reason(seq);
         }
 
         /**

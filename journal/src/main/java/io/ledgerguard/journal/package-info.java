@@ -4,6 +4,7 @@
  * allocates the disk ahead of its writes and stops before a full one ({@link io.ledgerguard.journal.DiskRunway});
  * {@link io.ledgerguard.journal.QueueFileCheck}, which checks the queue files with plain reads before Chronicle Queue
  * opens them; {@link io.ledgerguard.journal.JournalReader}, which verifies a journal as it reads it;
+ * {@link io.ledgerguard.journal.JournalReadAhead}, which does so on a thread of its own ahead of a replay;
  * {@link io.ledgerguard.journal.JournalReplay}, which applies one to a fresh engine; snapshots and recovery
  * ({@link io.ledgerguard.journal.Snapshotter}, {@link io.ledgerguard.journal.SnapshotStore},
  * {@link io.ledgerguard.journal.Recovery}); and {@link io.ledgerguard.journal.JournalRepair}, which writes a damaged

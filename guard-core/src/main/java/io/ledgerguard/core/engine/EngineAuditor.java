@@ -1,7 +1,6 @@
 package io.ledgerguard.core.engine;
 
-import java.util.HashMap;
-import java.util.Map;
+import org.agrona.collections.Long2LongCounterMap;
 
 import io.ledgerguard.core.AccountKind;
 import io.ledgerguard.core.internal.CreditDescriptor;
@@ -14,8 +13,9 @@ import static io.ledgerguard.core.engine.Arithmetic.positivePart;
 
 /**
  * The invariant audit (I1, I3), beside the state machine and not inside it: every counter the rooms keep
- * incrementally is recomputed from the tables and compared. Reads every slot of every table and allocates: for tests,
- * replay and audit, never the apply path.
+ * incrementally is recomputed from the tables and compared. Reads every slot of every table: for tests, replay and
+ * audit, never the apply path. What it allocates does not grow with the tables: a replay ends with an audit, and at
+ * millions of positions a message or a boxed sum per entry cost more than the replay itself.
  */
 public final class EngineAuditor
 {
@@ -26,7 +26,8 @@ public final class EngineAuditor
     private long[] held;
     private long[] holdRemaining;
     private long[] pending;
-    private Map<Integer, Long> withdrawalHeldByPosition;
+    /** By position offset: its pending withdrawals less its withdrawal holds; a sum that comes to 0 is removed. */
+    private Long2LongCounterMap withdrawalHeldByPosition;
 
     public EngineAuditor(final EngineParts parts)
     {
@@ -43,7 +44,7 @@ public final class EngineAuditor
         held = new long[assetCount];
         holdRemaining = new long[assetCount];
         pending = new long[parts.wallets.count()];
-        withdrawalHeldByPosition = new HashMap<>();
+        withdrawalHeldByPosition = new Long2LongCounterMap(0);
         String violation = checkFrozenCount();
         if (violation == null)
         {
@@ -100,36 +101,43 @@ public final class EngineAuditor
         final long available = positions.get(offset, PositionDescriptor.AVAILABLE);
         final long positionHeld = positions.get(offset, PositionDescriptor.HELD);
         final long creditLimit = positions.get(offset, PositionDescriptor.CREDIT_LIMIT);
-        final String where = "position accountId=" + accountId + ", asset=" + parts.assets.code(asset);
         final int account = parts.accounts.find(accountId);
         if (account < 0)
         {
-            return "I1: " + where + " has no account";
+            return "I1: " + where(accountId, asset) + " has no account";
         }
         if (positionHeld < 0)
         {
-            return "I1: " + where + " held=" + positionHeld + " < 0";
+            return "I1: " + where(accountId, asset) + " held=" + positionHeld + " < 0";
         }
         final AccountKind kind = parts.accounts.kind(account);
         if (creditLimit < 0 || (creditLimit > 0 && kind != AccountKind.CREDIT_LINE))
         {
-            return "I1: " + where + " creditLimit=" + creditLimit + " on a " + kind + " account";
+            return "I1: " + where(accountId, asset) + " creditLimit=" + creditLimit + " on a " + kind + " account";
         }
         if (available < -creditLimit)
         {
-            return "I1: " + where + " available=" + available + " < -creditLimit=" + -creditLimit;
+            return "I1: " + where(accountId, asset) + " available=" + available + " < -creditLimit=" + -creditLimit;
         }
         final long withdrawalHeld = positions.get(offset, PositionDescriptor.WITHDRAWAL_HELD);
         if (withdrawalHeld < 0 || withdrawalHeld > positionHeld ||
             (withdrawalHeld > 0 && available + positionHeld < withdrawalHeld))
         {
-            return "I1: " + where + " pending withdrawals=" + withdrawalHeld + " not backed: available=" +
-                available + ", held=" + positionHeld;
+            return "I1: " + where(accountId, asset) + " pending withdrawals=" + withdrawalHeld +
+                " not backed: available=" + available + ", held=" + positionHeld;
         }
-        withdrawalHeldByPosition.put(offset, withdrawalHeld);
+        if (withdrawalHeld != 0)
+        {
+            withdrawalHeldByPosition.addAndGet(offset, withdrawalHeld);
+        }
         obligations[asset] += positivePart(available + positionHeld);
         held[asset] += positionHeld;
         return null;
+    }
+
+    private String where(final long accountId, final int asset)
+    {
+        return "position accountId=" + accountId + ", asset=" + parts.assets.code(asset);
     }
 
     private String checkHolds()
@@ -161,7 +169,7 @@ public final class EngineAuditor
             if (parts.holds.kind(offset) == HoldDescriptor.KIND_WITHDRAWAL)
             {
                 pending[parts.holds.wallet(offset)] += remaining;
-                withdrawalHeldByPosition.merge(position, -remaining, Long::sum);
+                withdrawalHeldByPosition.addAndGet(position, -remaining);
             }
         }
         return null;
@@ -169,15 +177,19 @@ public final class EngineAuditor
 
     private String checkPendingWithdrawals()
     {
-        for (final Map.Entry<Integer, Long> entry : withdrawalHeldByPosition.entrySet())
+        if (withdrawalHeldByPosition.isEmpty())
         {
-            if (entry.getValue() != 0)
-            {
-                return "I3: position at offset " + entry.getKey() + " pending withdrawals differ from its " +
-                    "withdrawal holds by " + entry.getValue();
-            }
+            return null;
         }
-        return null;
+        // Every sum left is not 0, since the counter map removes those that come to 0: name one of them.
+        final long[] found = new long[2];
+        withdrawalHeldByPosition.forEach((offset, difference) ->
+        {
+            found[0] = offset;
+            found[1] = difference;
+        });
+        return "I3: position at offset " + found[0] + " pending withdrawals differ from its withdrawal holds by " +
+            found[1];
     }
 
     private String checkWalletsAndAssets()
@@ -242,7 +254,7 @@ public final class EngineAuditor
     private String checkInflows()
     {
         final InflowTable inflows = parts.custody.inflows();
-        final Map<Long, Long> named = new HashMap<>();
+        final Long2LongCounterMap named = new Long2LongCounterMap(0);
         final OffHeapTable credits = parts.credits.table();
         for (int i = 0, capacity = credits.capacity(); i < capacity; i++)
         {
@@ -255,7 +267,7 @@ public final class EngineAuditor
                     return "SPEC §11: credit " + credits.get(offset, CreditDescriptor.TX_ID) + " names an inflow " +
                         "no longer held: hash=" + inflow;
                 }
-                named.merge(inflow, 1L, Long::sum);
+                named.incrementAndGet(inflow);
             }
         }
         for (int i = 0, capacity = inflows.capacity(); i < capacity; i++)
@@ -270,7 +282,7 @@ public final class EngineAuditor
                 return "I3: an inflow is credited beyond its amount: credited=" + inflows.credited(offset) +
                     ", amount=" + inflows.amount(offset);
             }
-            final long expected = named.getOrDefault(inflows.hashAt(offset), 0L);
+            final long expected = named.get(inflows.hashAt(offset));
             if (inflows.liveCredits(offset) != expected)
             {
                 return "SPEC §11: an inflow counts " + inflows.liveCredits(offset) + " live credits, " + expected +
