@@ -41,12 +41,13 @@ import io.ledgerguard.journal.JournalReader;
  *     <li>{@code apply}: the next command of the mix applied, as {@link ApplyBenchmark} does;</li>
  *     <li>{@code replay}: the same command read back from the journal as recovery reads it after a snapshot (a
  *     {@link JournalReadAhead} started after the checkpoint, as {@link io.ledgerguard.journal.JournalReplay} uses
- *     it: the chain verified and the command and its recorded decision decoded on the read-ahead thread), replayed
- *     ({@link GuardEngine#replay}) and its decision compared with the recorded one.</li>
+ *     it: the entries read and the chain verified on the read-ahead thread, the command and its recorded decision
+ *     decoded on this one), replayed ({@link GuardEngine#replay}) and its decision compared with the recorded
+ *     one.</li>
  * </ul>
- * Run with {@code -prof gc}: neither should allocate per command. The read-ahead (its ring of slots, and the reader
- * it opens) is started in the iteration's setup, which the gc profiler counts: its bytes are spread over the
- * iteration's commands. The end of a whole replay (the state hash and the invariant audit, once per replay) is
+ * Run with {@code -prof gc}: neither should allocate per command. The read-ahead (its ring, and the reader it opens)
+ * is started in the iteration's setup, which the gc profiler counts: its bytes are spread over the iteration's
+ * commands. The end of a whole replay (the state hash and the invariant audit, once per replay) is
  * {@link RecoveryBenchmark}'s to measure.
  * <p>
  * Not {@code final}, and its fields not {@code private final} where JMH sets them: JMH generates subclasses of state

@@ -4,134 +4,195 @@ import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.concurrent.locks.LockSupport;
 
+import org.agrona.BitUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
 import com.lmax.disruptor.Sequence;
 
 import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandCodec;
 import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.DecisionCodec;
 
 /**
- * Reads a journal ahead of the thread that replays it. A thread of its own opens a {@link JournalReader}, verifies
- * each entry's chain value and decodes its command and recorded decision into a ring of slots allocated up front,
- * while the caller replays the slots before it. The copy out of the queue, the SHA-256 of the entry and the decoding
- * so run beside the engine rather than before it, and a replay goes at the speed of {@code apply}:
+ * Reads a journal ahead of the thread that replays it. A thread of its own reads the entries with a
+ * {@link JournalReader} (the copy out of the queue, the SHA-256 chain, every check) and copies the body of each
+ * command entry, its command and recorded decision as encoded, into a ring of bytes; the caller decodes them from
+ * there and replays them. The reading so runs beside the engine rather than before it, and a replay goes at about
+ * the speed of {@code apply}:
  * <pre>
- *   // 1. read-ahead (R): read, verify, decode -> ring of SLOTS -> 2. caller (C): replay
+ *   // 1. read-ahead (R): read, verify -> ring of RING_BYTES -> 2. caller (C): decode, replay
  * </pre>
- * The caller sees what a reader on its own thread would show: the journal's commands in order, and the reader's
- * exception ({@link JournalFormatException}, {@link JournalCorruptException}, ...) thrown by {@link #next()} once
- * every command before the entry that failed was handed out. Allocates nothing per command.
+ * The caller sees what the reader on its own thread would show: the journal's commands in order, and the reader's
+ * exception ({@link JournalCorruptException}, ...) thrown by {@link #next()} once every command before the entry that
+ * failed was handed out. Allocates nothing per command.
  * <p>
- * The read-ahead thread is the faster one and mostly waits for room, which the caller frees {@link #RELEASE_BATCH}
- * slots at a time, so that the two threads exchange a cache line once per batch rather than once per command. A
- * waiting side spins, then yields, then parks until the other side wakes it: never a timed park, which sleeps some
- * 50 µs on Linux, longer than the ring lasts. On a machine with a core to spare the waits end within the spinning
- * and yielding, and no side pays for a wake-up; on a busy one, a side that waits long gives its core up rather than
- * take it from the side it waits for.
+ * A record in the ring is {@code [int bodyLength][body]}, aligned to 8 bytes; one that would not fit before the
+ * ring's end is preceded by a {@link #PADDING} length there and written from the start. Each side waits for the other
+ * by spinning for at most {@link #SPIN_NS_MAX}, then parking until the other has a batch of half the ring for it (or
+ * has ended): a wake-up costs a system call, so it is paid once per some hundreds of
+ * commands, and a side that waits gives its core up rather than take it from the side it waits for, as on a machine
+ * where both share one core. No side parks with a timeout, which sleeps some 50 µs on Linux.
  */
 public final class JournalReadAhead implements AutoCloseable
 {
-    /**
-     * Slots in the ring, a power of two. A command with room for a whole batch takes about 14 KB; 16 slots are some
-     * 16 µs of replay, far more than a hand-over takes, and little to allocate once per replay.
-     */
-    static final int SLOTS = 16;
-    /** Slots the caller frees at once. */
-    static final int RELEASE_BATCH = 4;
-    /** Spins on an unchanged sequence before a waiting side yields its core. */
-    static final int SPINS_MAX = 100;
-    /** Then yields before it parks until woken. */
-    static final int YIELDS_MAX = 50;
-    private static final int MASK = SLOTS - 1;
+    /** Bytes of the ring, a power of two: some 800 commands of an exchange's mix. */
+    static final int RING_BYTES = 256 * 1024;
+    /** Bytes the caller has replayed before it gives them back to R. */
+    static final int RELEASE_BYTES = 4 * 1024;
+    /** How long a waiting side spins before it parks. */
+    static final long SPIN_NS_MAX = 5_000;
+    /** The length that marks the rest of the ring as unused. */
+    static final int PADDING = -1;
+    private static final int LENGTH_BYTES = 4;
+    private static final int ALIGNMENT = 8;
+    /** The longest record: a ring must hold four, so that half of it (a batch) holds two. */
+    static final int RECORD_LENGTH_MAX =
+        BitUtil.align(LENGTH_BYTES + JournalEntryDescriptor.BODY_LENGTH_MAX, ALIGNMENT);
+    /** Spins between two reads of the clock. */
+    private static final int SPINS_PER_CLOCK_READ = 16;
+    /** A wake-up position no side parks for. */
+    private static final long NOT_PARKED = Long.MAX_VALUE;
 
-    private final Path directory;
-    private final JournalReader.Checkpoint checkpoint;
+    private final JournalReader reader;
     private final long afterSeq;
-    private final Command[] commands = new Command[SLOTS];
-    private final Decision[] decisions = new Decision[SLOTS];
+    private final int ringBytes;
+    private final int mask;
+    /** A parked side is woken once this many bytes are ready for it: half the ring. */
+    private final int wakeBytes;
+    private final byte[] bytes;
+    private final UnsafeBuffer ring;
     private final Thread thread;
-    /** The last slot R filled: its writes to the slot happen before its release here. */
-    private final Sequence published = new Sequence(-1);
-    /** The last slot C is done with: its reads of the slots up to it happen before its release here. */
-    private final Sequence freed = new Sequence(-1);
+    /** Bytes R has written: its writes to the ring happen before its release here. */
+    private final Sequence published = new Sequence(0);
+    /** Bytes C is done with: its reads of the ring happen before its release here. */
+    private final Sequence freed = new Sequence(0);
+    /** Set by R once it publishes nothing more; {@link #failure} is written before it. */
+    private volatile boolean ended;
+    private Throwable failure;
     /** Set by C to stop R early. */
     private volatile boolean closing;
-    /** Set by R once it publishes nothing more; {@link #reader} and {@link #failure} are written before it. */
-    private volatile boolean ended;
     /**
-     * Set by a side about to park, before a full fence and a last look at what it waits for; read by the other side
-     * after it changed that with a volatile write. So one of the two sides sees the other's write: no wake-up is lost.
+     * The position that wakes a parked side, {@link #NOT_PARKED} while it runs: {@link #freed} wakes R,
+     * {@link #published} wakes C. A side about to park sets it before a full fence and a last look at the position it
+     * waits for; the other side reads it after it advanced that position with a volatile write. So one of the two
+     * sees the other's write, and no wake-up is lost.
      */
-    private volatile boolean readAheadParked;
-    private volatile boolean callerParked;
-    /** The thread that waits in {@link #next()}, written before {@link #callerParked}. */
+    private volatile long readAheadWakeAt = NOT_PARKED;
+    private volatile long callerWakeAt = NOT_PARKED;
+    /** The thread that waits in {@link #next()}, written before {@link #callerWakeAt}. */
     private Thread caller;
-    private JournalReader reader;
-    private Throwable failure;
 
     // Owned by C.
-    private long handedOut = -1;
-    private long publishedSeen = -1;
-    private long freedUpTo = -1;
+    private final Command command = new Command();
+    private final Decision recorded = new Decision();
+    private long head;
+    private long publishedSeen;
+    private long freedUpTo;
+    private boolean handedOut;
+    private boolean finished;
+    private boolean closed;
 
-    static
+    private JournalReadAhead(final JournalReader reader, final long afterSeq, final int ringBytes)
     {
-        assert Integer.bitCount(SLOTS) == 1 : "SLOTS=" + SLOTS;
-        assert RELEASE_BATCH > 0 && RELEASE_BATCH < SLOTS : "RELEASE_BATCH=" + RELEASE_BATCH + ", SLOTS=" + SLOTS;
-    }
-
-    private JournalReadAhead(final Path directory, final JournalReader.Checkpoint checkpoint, final long afterSeq)
-    {
-        this.directory = directory;
-        this.checkpoint = checkpoint;
-        this.afterSeq = afterSeq;
-        for (int i = 0; i < SLOTS; i++)
+        if (Integer.bitCount(ringBytes) != 1 || ringBytes < 4 * RECORD_LENGTH_MAX)
         {
-            commands[i] = new Command();
-            decisions[i] = new Decision();
+            throw new IllegalArgumentException("ringBytes=" + ringBytes + " must be a power of two, at least " +
+                4 * RECORD_LENGTH_MAX);
         }
+        this.reader = reader;
+        this.afterSeq = afterSeq;
+        this.ringBytes = ringBytes;
+        mask = ringBytes - 1;
+        wakeBytes = ringBytes / 2;
+        assert RELEASE_BYTES < wakeBytes : "RELEASE_BYTES=" + RELEASE_BYTES + ", wakeBytes=" + wakeBytes;
+        bytes = new byte[ringBytes];
+        ring = new UnsafeBuffer(bytes);
         thread = new Thread(this::run, "ledger-guard-read-ahead");
         thread.setDaemon(true);
     }
 
     /**
-     * Start reading a journal ahead: {@link JournalReader#open(Path)} and, with a checkpoint,
-     * {@link JournalReader#startAfter(JournalReader.Checkpoint)}, on the read-ahead thread; what they throw,
-     * {@link #next()} throws.
+     * Open a journal ({@link JournalReader#open(Path)} and, with a checkpoint,
+     * {@link JournalReader#startAfter(JournalReader.Checkpoint)}) and start reading it ahead.
      *
      * @param directory  the journal.
      * @param checkpoint where to start, or {@code null} for the journal's first entry.
      * @param afterSeq   commands up to this sequence are read and verified but not handed out: 0 for all.
      * @return the read-ahead, reading.
+     * @throws JournalFormatException  as {@link JournalReader#open(Path)}.
+     * @throws JournalCorruptException as {@link JournalReader#open(Path)} and
+     *                                 {@link JournalReader#startAfter(JournalReader.Checkpoint)}.
      */
     public static JournalReadAhead start(
         final Path directory, final JournalReader.Checkpoint checkpoint, final long afterSeq)
     {
-        final JournalReadAhead readAhead = new JournalReadAhead(directory, checkpoint, afterSeq);
-        readAhead.thread.start();
-        return readAhead;
+        return start(directory, checkpoint, afterSeq, RING_BYTES);
     }
 
     /**
-     * Hand out the next command; the one handed out before is given back.
+     * As {@link #start(Path, JournalReader.Checkpoint, long)}, with a ring of another size: for tests, which wrap a
+     * small ring around many times.
+     */
+    static JournalReadAhead start(
+        final Path directory, final JournalReader.Checkpoint checkpoint, final long afterSeq, final int ringBytes)
+    {
+        final JournalReader reader = JournalReader.open(directory);
+        try
+        {
+            if (checkpoint != null)
+            {
+                reader.startAfter(checkpoint);
+            }
+            // Opened here, so that what opening throws is thrown here; read and closed on other threads.
+            reader.shareBetweenThreads();
+            final JournalReadAhead readAhead = new JournalReadAhead(reader, afterSeq, ringBytes);
+            readAhead.thread.start();
+            return readAhead;
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            reader.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Decode the next command and its recorded decision; those handed out before are given back.
      *
      * @return false at the end of the journal.
-     * @throws JournalFormatException  as {@link JournalReader#next(Command, Decision)}, once every command before
-     *                                 the entry that failed was handed out.
-     * @throws JournalCorruptException likewise.
+     * @throws JournalCorruptException as {@link JournalReader#next(Command, Decision)}, once every command before the
+     *                                 entry that failed was handed out.
      */
     public boolean next()
     {
-        final long wanted = handedOut + 1;
-        if (handedOut - freedUpTo >= RELEASE_BATCH)
+        if (head - freedUpTo >= RELEASE_BYTES)
         {
             free();
         }
-        if (wanted > publishedSeen && !awaitPublished(wanted))
+        while (true)
         {
-            return false;
+            if (head == publishedSeen && !awaitPublished())
+            {
+                handedOut = false;
+                return false;
+            }
+            final int offset = (int)head & mask;
+            final int bodyLength = ring.getInt(offset);
+            if (bodyLength == PADDING)
+            {
+                head += ringBytes - offset;
+                continue;
+            }
+            final int body = offset + LENGTH_BYTES;
+            // R's reader decoded both already, with every check: these cannot fail.
+            final int commandLength = CommandCodec.decode(ring, body, command);
+            DecisionCodec.decode(ring, body + commandLength, bodyLength - commandLength, command.seq, recorded);
+            assert command.seq > afterSeq : "seq=" + command.seq + ", afterSeq=" + afterSeq;
+            head += BitUtil.align(LENGTH_BYTES + bodyLength, ALIGNMENT);
+            handedOut = true;
+            return true;
         }
-        handedOut = wanted;
-        return true;
     }
 
     /**
@@ -139,8 +200,8 @@ public final class JournalReadAhead implements AutoCloseable
      */
     public Command command()
     {
-        assert handedOut >= 0 : "no command handed out";
-        return commands[(int)handedOut & MASK];
+        assert handedOut : "no command handed out";
+        return command;
     }
 
     /**
@@ -148,92 +209,118 @@ public final class JournalReadAhead implements AutoCloseable
      */
     public Decision recorded()
     {
-        assert handedOut >= 0 : "no command handed out";
-        return decisions[(int)handedOut & MASK];
+        assert handedOut : "no command handed out";
+        return recorded;
     }
 
     /**
-     * @return the reader, closed, once {@link #next()} returned false (or after {@link #close()}): its totals, chain
-     *         head and checkpoints.
+     * @return the reader, once {@link #next()} returned false (or after {@link #close()}): its totals, chain head and
+     *         checkpoints.
      */
     public JournalReader reader()
     {
-        if (!ended || thread.isAlive())
+        if (!finished && !closed)
         {
-            throw new IllegalStateException("the journal is still being read: directory=" + directory);
+            throw new IllegalStateException("the journal is still being read");
         }
         return reader;
     }
 
     /**
-     * Stop reading, if it has not ended, and wait for the read-ahead thread, which closes the reader.
+     * Stop reading, if it has not ended, wait for the read-ahead thread and close the reader.
      */
     @Override
     public void close()
     {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
         closing = true;
         LockSupport.unpark(thread);
         join();
+        reader.close();
     }
 
     /**
-     * Give back every slot handed out so far (the caller asks for the next one: it is done with them), and wake R if
-     * it parked for want of room.
+     * Give back the bytes replayed so far, and wake R if it parked for want of room and now has a batch.
      */
     private void free()
     {
-        freedUpTo = handedOut;
-        // Volatile, not only ordered: the read of readAheadParked after it must not move before it.
-        freed.setVolatile(handedOut);
-        if (readAheadParked)
+        freedUpTo = head;
+        // Volatile, not only ordered: the read of readAheadWakeAt after it must not move before it.
+        freed.setVolatile(head);
+        if (head >= readAheadWakeAt)
         {
             LockSupport.unpark(thread);
         }
     }
 
-    private boolean awaitPublished(final long wanted)
+    /**
+     * @return false when R ended and every record was handed out.
+     */
+    private boolean awaitPublished()
     {
-        // The caller waits: give back every slot handed out, since R may be waiting for room.
+        if (finished)
+        {
+            return false;
+        }
+        // C waits: give back every byte, and wake R if it parked, however little room that makes.
         free();
-        int idle = 0;
+        if (readAheadWakeAt != NOT_PARKED)
+        {
+            LockSupport.unpark(thread);
+        }
+        int spins = 0;
+        long spinStartNs = 0;
         while (true)
         {
             final long published = this.published.get();
-            if (published >= wanted)
+            if (published > head)
             {
                 publishedSeen = published;
                 return true;
             }
             if (ended)
             {
-                // R published its last slot before it ended: read again to be sure it is not this one.
-                if (this.published.get() >= wanted)
+                // R published its last record before it ended: look again before concluding there is none.
+                if (this.published.get() > head)
                 {
                     continue;
                 }
-                join();
-                rethrowFailure();
-                return false;
+                return end();
             }
-            if (idle < SPINS_MAX + YIELDS_MAX)
+            if (spins++ == 0)
             {
-                idle = idle(idle);
+                spinStartNs = System.nanoTime();
+            }
+            if (spinning(spins, spinStartNs))
+            {
                 continue;
             }
             caller = Thread.currentThread();
-            callerParked = true;
-            // Sequence.get() is an acquire read: keep it from moving before the write of the flag.
+            callerWakeAt = head + wakeBytes;
+            // Sequence.get() is an acquire read: keep it from moving before the write of callerWakeAt.
             VarHandle.fullFence();
-            if (this.published.get() < wanted && !ended)
+            if (this.published.get() <= head && !ended)
             {
                 LockSupport.park(this);
             }
-            callerParked = false;
+            callerWakeAt = NOT_PARKED;
+            spins = 0;
         }
     }
 
-    private void rethrowFailure()
+    /**
+     * R ended and every record was handed out: rethrow what ended it, if anything.
+     *
+     * @return false.
+     */
+    private boolean end()
     {
+        finished = true;
+        join();
         final Throwable failure = this.failure;
         if (failure instanceof RuntimeException)
         {
@@ -244,6 +331,7 @@ public final class JournalReadAhead implements AutoCloseable
             throw (Error)failure;
         }
         assert failure == null : "a checked exception from the reader: " + failure;
+        return false;
     }
 
     private void join()
@@ -258,8 +346,7 @@ public final class JournalReadAhead implements AutoCloseable
             catch (final InterruptedException ex)
             {
                 // R stops at its next entry once closing is set, or at the journal's end: wait for it all the same,
-                // so that the reader is closed when this returns, and keep the interrupt for the caller.
-                closing = true;
+                // so that the reader can be closed when this returns, and keep the interrupt for the caller.
                 interrupted = true;
             }
         }
@@ -271,14 +358,18 @@ public final class JournalReadAhead implements AutoCloseable
 
     private void run()
     {
-        try (JournalReader reader = JournalReader.open(directory))
+        final Command scratchCommand = new Command();
+        final Decision scratchDecision = new Decision();
+        try
         {
-            this.reader = reader;
-            if (checkpoint != null)
+            long tail = 0;
+            while (!closing && reader.next(scratchCommand, scratchDecision))
             {
-                reader.startAfter(checkpoint);
+                if (scratchCommand.seq > afterSeq)
+                {
+                    tail = write(tail);
+                }
             }
-            readAll(reader);
         }
         catch (final RuntimeException | Error ex)
         {
@@ -287,88 +378,104 @@ public final class JournalReadAhead implements AutoCloseable
         finally
         {
             ended = true;
-            wakeCaller();
+            wakeParkedCaller();
         }
     }
 
-    private void wakeCaller()
+    /**
+     * Copy the body of the entry the reader read last into the ring, after the room for it, and publish it.
+     *
+     * @return the new tail, or the old one when closing.
+     */
+    private long write(final long tail)
     {
-        if (callerParked)
+        final int bodyLength = reader.lastBodyLength();
+        final int recordLength = BitUtil.align(LENGTH_BYTES + bodyLength, ALIGNMENT);
+        final int offset = (int)tail & mask;
+        final int padding = offset + recordLength > ringBytes ? ringBytes - offset : 0;
+        if (!awaitRoom(tail + padding + recordLength))
+        {
+            return tail;
+        }
+        if (padding > 0)
+        {
+            ring.putInt(offset, PADDING);
+        }
+        final int at = (int)(tail + padding) & mask;
+        reader.copyLastBody(bytes, at + LENGTH_BYTES);
+        ring.putInt(at, bodyLength);
+        final long next = tail + padding + recordLength;
+        // Volatile, not only ordered: the read of callerWakeAt after it must not move before it.
+        published.setVolatile(next);
+        if (next >= callerWakeAt)
+        {
+            LockSupport.unpark(caller);
+        }
+        return next;
+    }
+
+    private void wakeParkedCaller()
+    {
+        if (callerWakeAt != NOT_PARKED)
         {
             LockSupport.unpark(caller);
         }
     }
 
-    private void readAll(final JournalReader reader)
-    {
-        long next = 0;
-        long writableUpTo = SLOTS - 1;
-        while (!closing)
-        {
-            if (next > writableUpTo)
-            {
-                writableUpTo = awaitRoom(next);
-                if (writableUpTo < next)
-                {
-                    return;
-                }
-            }
-            final int slot = (int)next & MASK;
-            final Command command = commands[slot];
-            if (!reader.next(command, decisions[slot]))
-            {
-                return;
-            }
-            if (command.seq > afterSeq)
-            {
-                // Volatile, not only ordered: the read of callerParked after it must not move before it.
-                published.setVolatile(next);
-                next++;
-                wakeCaller();
-            }
-        }
-    }
-
     /**
-     * @return the last slot R may fill, or less than {@code next} when closing.
+     * Wait until the ring has room up to a position: spinning, then parked until C frees a batch.
+     *
+     * @return false when closing.
      */
-    private long awaitRoom(final long next)
+    private boolean awaitRoom(final long upTo)
     {
-        int idle = 0;
+        if (upTo - freed.get() <= ringBytes)
+        {
+            return true;
+        }
+        // The ring is full: C has records to replay, and must not stay parked waiting for a whole batch.
+        wakeParkedCaller();
+        int spins = 0;
+        long spinStartNs = 0;
         while (!closing)
         {
-            final long writableUpTo = freed.get() + SLOTS;
-            if (writableUpTo >= next)
+            if (upTo - freed.get() <= ringBytes)
             {
-                return writableUpTo;
+                return true;
             }
-            if (idle < SPINS_MAX + YIELDS_MAX)
+            if (spins++ == 0)
             {
-                idle = idle(idle);
+                spinStartNs = System.nanoTime();
+            }
+            if (spinning(spins, spinStartNs))
+            {
                 continue;
             }
-            readAheadParked = true;
-            // Sequence.get() is an acquire read: keep it from moving before the write of the flag.
+            readAheadWakeAt = upTo - ringBytes + wakeBytes;
+            // Sequence.get() is an acquire read: keep it from moving before the write of readAheadWakeAt.
             VarHandle.fullFence();
-            if (freed.get() + SLOTS < next && !closing)
+            if (upTo - freed.get() > ringBytes && !closing)
             {
                 LockSupport.park(this);
             }
-            readAheadParked = false;
+            readAheadWakeAt = NOT_PARKED;
+            spins = 0;
         }
-        return next - 1;
+        return false;
     }
 
-    private static int idle(final int idle)
+    /**
+     * Spin once more, or not when the spinning began {@link #SPIN_NS_MAX} ago.
+     *
+     * @return false when it is time to park.
+     */
+    private static boolean spinning(final int spins, final long spinStartNs)
     {
-        if (idle < SPINS_MAX)
+        if (spins % SPINS_PER_CLOCK_READ == 0 && System.nanoTime() - spinStartNs >= SPIN_NS_MAX)
         {
-            Thread.onSpinWait();
+            return false;
         }
-        else
-        {
-            Thread.yield();
-        }
-        return idle + 1;
+        Thread.onSpinWait();
+        return true;
     }
 }

@@ -950,6 +950,35 @@ public final class JournalReader implements AutoCloseable
         return chain;
     }
 
+    /**
+     * @return the body length of the entry read last.
+     */
+    int lastBodyLength()
+    {
+        return lastLength - BODY_OFFSET - CHAIN_LENGTH;
+    }
+
+    /**
+     * @param into   receives the body of the entry read last (for a command entry, the command and its decision as
+     *               encoded), {@link #lastBodyLength()} bytes.
+     * @param offset where they go.
+     */
+    void copyLastBody(final byte[] into, final int offset)
+    {
+        System.arraycopy(entry, BODY_OFFSET, into, offset, lastLength - BODY_OFFSET - CHAIN_LENGTH);
+    }
+
+    /**
+     * Let the reader be opened, read and closed on different threads, one after the other, each handing it to the next
+     * with a happens-before ({@link JournalReadAhead}): Chronicle Queue checks by default that one thread uses a
+     * tailer.
+     */
+    void shareBetweenThreads()
+    {
+        assert walker == null : "a reader of files has no tailer";
+        tailer.singleThreadedCheckDisabled(true);
+    }
+
     @Override
     public void close()
     {
