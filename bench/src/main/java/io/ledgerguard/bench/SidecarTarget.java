@@ -103,7 +103,7 @@ final class SidecarTarget implements LoadTarget
      * @return one client per producer, each with the role of an exchange's services: every command type the workload
      *         sends.
      */
-    private static ClientSettings clients(final int producers, final java.security.PrivateKey[] keys)
+    static ClientSettings clients(final int producers, final java.security.PrivateKey[] keys)
     {
         long kinds = 0;
         for (final CommandType type : new CommandType[] {CommandType.OPEN_ACCOUNT, CommandType.ATTEST,

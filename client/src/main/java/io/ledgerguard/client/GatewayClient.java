@@ -7,17 +7,15 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -44,6 +42,11 @@ import io.ledgerguard.protocol.sbe.ErrorResponseDecoder;
  * The server answers in request order, so an answer belongs to the oldest request unanswered: the client checks its
  * correlation id against that one, and takes an error frame as the answer to every request of the oldest frame.
  * <p>
+ * Pipelining costs no more than the bytes: {@link #submitAsync} allocates nothing in steady state, and the requests
+ * submitted while the connection is being written to go out together in the next write, by the connection's writer
+ * thread (a request alone in flight is written at once by its caller). Answers are read, and listeners called, on the
+ * connection's reader thread.
+ * <p>
  * A listener that throws fails only itself: the exception goes to the {@link #errorHandler(ErrorHandler) error
  * handler} (Agrona's), which by default logs it to the JDK's platform log ({@link System.Logger}): the client
  * depends on no logging library, and an application routes that log to its own or sets a handler.
@@ -54,7 +57,10 @@ public final class GatewayClient implements AutoCloseable
     public static final int CONNECTION_LOST = 100;
     /** More than any one encoded {@code CommandRequest}: every group and variable field at its maximum is ~9 KiB. */
     private static final int MESSAGE_BYTES_MAX = 16 * 1024;
+    /** Each of a connection's two write buffers: the one being filled and the one being written. */
     private static final int WRITE_BUFFER_BYTES = 256 * 1024;
+    /** Slots the ring of requests in flight starts with, at most; it grows when more are in flight. */
+    private static final int INITIAL_RING_MAX = 1024;
     private static final System.Logger LOGGER = System.getLogger(GatewayClient.class.getName());
 
     /**
@@ -79,11 +85,12 @@ public final class GatewayClient implements AutoCloseable
     /** Signs the server's challenge when it names its clients (SPEC §12); {@code null} for an open gateway. */
     private final java.security.PrivateKey key;
     private final Object writeLock = new Object();
-    private final AtomicLong nextCorrelationId = new AtomicLong(1);
-    private final AtomicLong nextFrame = new AtomicLong(1);
+    /** Under {@link #writeLock}, so that the wire order is the order of the ids. */
+    private long nextCorrelationId = 1;
+    /** Under {@link #writeLock}: the frame of each request, so that an error frame answers all of its requests. */
+    private long nextFrame = 1;
+    /** Under {@link #writeLock}. */
     private final CommandMessages commandMessages = new CommandMessages();
-    private final UnsafeBuffer writeBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES)
-        .order(ByteOrder.LITTLE_ENDIAN));
     private volatile int connectTimeoutMs = 10_000;
     private volatile ErrorHandler errorHandler;
     private volatile Session session;
@@ -164,7 +171,7 @@ public final class GatewayClient implements AutoCloseable
      */
     public GatewayDecision submit(final Command command) throws IOException
     {
-        return submitAll(List.of(command)).get(0);
+        return submitAndWait(command, null).get(0);
     }
 
     /**
@@ -179,7 +186,12 @@ public final class GatewayClient implements AutoCloseable
      */
     public List<GatewayDecision> submitAll(final List<Command> commands) throws IOException
     {
-        final int n = commands.size();
+        return submitAndWait(null, commands);
+    }
+
+    private List<GatewayDecision> submitAndWait(final Command single, final List<Command> commands) throws IOException
+    {
+        final int n = single != null ? 1 : commands.size();
         final GatewayDecision[] answers = new GatewayDecision[n];
         final CompletableFuture<List<GatewayDecision>> all = new CompletableFuture<>();
         final AtomicLong firstId = new AtomicLong(-1);
@@ -189,7 +201,7 @@ public final class GatewayClient implements AutoCloseable
             @Override
             public void onDecision(final GatewayDecision decision)
             {
-                // Answers come in order, on the reader thread: the first id is set before the frame is written.
+                // Answers come in order, on the reader thread: the first id is set before the frame can be written.
                 answers[(int)(decision.correlationId - firstId.get())] = copy(decision);
                 if (--remaining[0] == 0)
                 {
@@ -203,7 +215,7 @@ public final class GatewayClient implements AutoCloseable
                 all.completeExceptionally(new IOException("error " + code + ": " + message));
             }
         };
-        firstId.set(send(commands, listener, firstId));
+        send(single, commands, listener, firstId);
         try
         {
             return all.get(60, TimeUnit.SECONDS);
@@ -232,7 +244,9 @@ public final class GatewayClient implements AutoCloseable
     }
 
     /**
-     * Submit without waiting; waits only for room when the server's in-flight limit is reached.
+     * Submit without waiting; waits only for room when the server's in-flight limit is reached. In steady state it
+     * allocates nothing, and requests submitted while the connection is being written to go out together in the next
+     * write.
      *
      * @param command  the command; encoded before this returns, so it may be reused.
      * @param listener receives the answer.
@@ -241,7 +255,7 @@ public final class GatewayClient implements AutoCloseable
      */
     public long submitAsync(final Command command, final Listener listener) throws IOException
     {
-        return send(List.of(command), listener, null);
+        return send(command, null, listener, null);
     }
 
     /**
@@ -255,7 +269,7 @@ public final class GatewayClient implements AutoCloseable
      */
     public long submitAllAsync(final List<Command> commands, final Listener listener) throws IOException
     {
-        return send(commands, listener, null);
+        return send(null, commands, listener, null);
     }
 
     /**
@@ -267,16 +281,21 @@ public final class GatewayClient implements AutoCloseable
         return s == null ? 0 : s.inFlightCount();
     }
 
-    private long send(final List<Command> commands, final Listener listener, final AtomicLong firstIdOut)
-        throws IOException
+    /**
+     * One frame of {@code single} or {@code commands}: checked, room waited for, then encoded and registered by
+     * {@link Session#append}, which sees that it is written.
+     */
+    private long send(final Command single, final List<Command> commands, final Listener listener,
+        final AtomicLong firstIdOut) throws IOException
     {
-        final int n = commands.size();
+        final int n = single != null ? 1 : commands.size();
         if (n == 0)
         {
             throw new IllegalArgumentException("no command to send");
         }
-        for (final Command command : commands)
+        for (int i = 0; i < n; i++)
         {
+            final Command command = single != null ? single : commands.get(i);
             final io.ledgerguard.core.Reason shape = command.type == null ?
                 io.ledgerguard.core.Reason.MALFORMED_COMMAND : command.checkShape();
             if (shape != null || command.chainRefLength > Command.CHAIN_REF_LENGTH_MAX ||
@@ -295,68 +314,25 @@ public final class GatewayClient implements AutoCloseable
         }
         try
         {
-            s.room.acquire(n);
+            s.acquireRoom(n);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted waiting for room in flight", ex);
         }
-        boolean sent = false;
+        boolean registered = false;
         try
         {
-            synchronized (writeLock)
-            {
-                // Assigned under the lock, so that the wire order is the order of the ids.
-                final long first = nextCorrelationId.get();
-                int length = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    if (ControlMessages.LENGTH_PREFIX + length + MESSAGE_BYTES_MAX > writeBuffer.capacity())
-                    {
-                        throw new IllegalArgumentException("the " + n + " commands do not fit one frame: the " +
-                            (i + 1) + "th starts at byte " + length);
-                    }
-                    length += commandMessages.encode(first + i, commands.get(i), 0, writeBuffer,
-                        ControlMessages.LENGTH_PREFIX + length);
-                }
-                if (length > s.maxFrameLength)
-                {
-                    throw new IllegalArgumentException("the " + n + " commands take " + length + " bytes; the " +
-                        "server takes frames of at most " + s.maxFrameLength);
-                }
-                if (firstIdOut != null)
-                {
-                    firstIdOut.set(first);
-                }
-                // Throws when the connection is lost already: then nothing was registered, and only the caller hears.
-                s.expect(first, n, nextFrame.getAndIncrement(), listener);
-                nextCorrelationId.set(first + n);
-                sent = true;
-                writeBuffer.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
-                final ByteBuffer bytes = writeBuffer.byteBuffer().duplicate();
-                bytes.limit(ControlMessages.LENGTH_PREFIX + length).position(0);
-                try
-                {
-                    while (bytes.hasRemaining())
-                    {
-                        s.channel.write(bytes);
-                    }
-                }
-                catch (final IOException ex)
-                {
-                    // Registered: the listener hears of it (connection lost, outcome unknown), once, and not the
-                    // caller.
-                    s.lost("write failed: " + ex.getMessage());
-                }
-                return first;
-            }
+            final long first = s.append(single, commands, n, listener, firstIdOut);
+            registered = true;
+            return first;
         }
         finally
         {
-            if (!sent)
+            if (!registered)
             {
-                s.room.release(n);
+                s.releaseRoom(n);
             }
         }
     }
@@ -414,7 +390,7 @@ public final class GatewayClient implements AutoCloseable
                 throw ex;
             }
             // Published only once the handshake is done and answers are read: no one can use it before.
-            s.reader.start();
+            s.start();
             session = s;
             return s;
         }
@@ -499,28 +475,27 @@ public final class GatewayClient implements AutoCloseable
     }
 
     /**
-     * One request sent and not answered: its listener is taken exactly once, by its answer, a lost connection or a
-     * caller that stopped waiting.
-     */
-    private static final class Request
-    {
-        private final long correlationId;
-        private final long frame;
-        private final AtomicReference<Listener> listener;
-
-        Request(final long correlationId, final long frame, final Listener listener)
-        {
-            this.correlationId = correlationId;
-            this.frame = frame;
-            this.listener = new AtomicReference<>(listener);
-        }
-    }
-
-    /**
-     * One connection: its channel, the room the server allows in flight, and the thread that reads its answers.
+     * One connection: its channel, the requests in flight on it, the room the server allows, the bytes waiting to be
+     * written, and the threads that write its requests and read its answers.
+     * <p>
+     * Writes are coalesced, as Aeron's and Kafka's producers batch: a submit encodes its frame into the pending
+     * buffer under {@link #writeLock} and returns; whoever writes takes the whole pending buffer at once (the two
+     * buffers swap) and writes it outside the lock, so the requests submitted meanwhile go out together in the next
+     * write. A request with nothing else in flight is written by its own caller, at once, since no answer is coming
+     * that a batch could wait for; otherwise the connection's writer thread is woken, only when it sleeps, and writes
+     * until nothing is pending. The wire order is the order of the correlation ids and of {@link #inFlight}: all three
+     * are assigned under the write lock.
+     * <p>
+     * Nothing is allocated per request: requests in flight are a ring of parallel arrays, room is a counter, and the
+     * reader wakes callers waiting for room once per {@link #roomSignalBatch} answers, or when no answer is left to
+     * come, not once per answer.
      */
     private final class Session
     {
+        private static final int IDLE = 0;
+        private static final int DIRECT = 1;
+        private static final int THREAD = 2;
+
         private final SocketChannel channel;
         private final ByteBuffer in = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
         private final UnsafeBuffer inView = new UnsafeBuffer(in);
@@ -528,25 +503,345 @@ public final class GatewayClient implements AutoCloseable
         private final DecisionMessages decisionMessages = new DecisionMessages();
         private final GatewayDecision decision = new GatewayDecision();
         private final Thread reader = new Thread(this::readLoop, "gateway-client-" + name);
-        /** This connection's requests in flight, in wire order: a dropped connection fails these, and only these. */
-        private final ArrayDeque<Request> inFlight = new ArrayDeque<>();
-        private final List<Request> failing = new ArrayList<>();
-        private final Semaphore room;
+        private final Thread writer = new Thread(this::writeLoop, "gateway-client-writer-" + name);
         private final int maxInFlight;
         private final int maxFrameLength;
         private volatile boolean alive = true;
+
+        // Under writeLock: the bytes encoded and not yet written, and who writes them.
+        private UnsafeBuffer pending = new UnsafeBuffer(ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES)
+            .order(ByteOrder.LITTLE_ENDIAN));
+        private UnsafeBuffer spare = new UnsafeBuffer(ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES)
+            .order(ByteOrder.LITTLE_ENDIAN));
+        private int pendingLength;
+        /** {@link #IDLE}, {@link #DIRECT} (a caller writes) or {@link #THREAD} (the writer thread writes). */
+        private int writing = IDLE;
+        /** Callers waiting for the pending buffer to be taken, so that their frame fits. */
+        private int spaceWaiters;
+        /** Started on the first hand-over: a client that never pipelines, or only connects, costs no second thread. */
+        private boolean writerStarted;
+
+        /**
+         * This connection's requests in flight, in wire order, a ring guarded by its own lock: a dropped connection
+         * fails these, and only these. A listener is taken from it exactly once, by the answer, a lost connection or
+         * a caller that stopped waiting ({@link #forget}); it holds more than {@link #maxInFlight} only when forgotten
+         * requests, whose room came back, are still unanswered, and then it grows.
+         */
+        private final Object inFlight = new Object();
+        private long[] correlationIds;
+        private long[] frames;
+        private Listener[] listeners;
+        private int head;
+        private int size;
+
+        /** Room in flight: requests the server still takes. Callers that find too little wait on {@link #roomLock}. */
+        private final AtomicInteger room;
+        private final Object roomLock = new Object();
+        private volatile int roomWaiters;
+        /** Reader thread only: room given back by answers since waiting callers were last woken. */
+        private int roomUnsignalled;
+        private final int roomSignalBatch;
+        /** Reader thread only: the listeners of an error frame's requests. */
+        private final List<Listener> failing = new ArrayList<>();
 
         Session(final SocketChannel channel) throws IOException
         {
             this.channel = channel;
             reader.setDaemon(true);
+            writer.setDaemon(true);
             maxInFlight = handshake();
             maxFrameLength = control.welcomeMaxFrameLength();
-            room = new Semaphore(maxInFlight);
+            room = new AtomicInteger(maxInFlight);
+            roomSignalBatch = Math.max(1, maxInFlight / 4);
+            // Grown when forgotten requests overfill it; a server's large limit costs nothing until it is used.
+            final int capacity = Integer.highestOneBit(Math.min(maxInFlight, INITIAL_RING_MAX) * 2 - 1);
+            correlationIds = new long[capacity];
+            frames = new long[capacity];
+            listeners = new Listener[capacity];
         }
 
-        void expect(final long firstCorrelationId, final int count, final long frame, final Listener listener)
-            throws IOException
+        void start()
+        {
+            reader.start();
+        }
+
+        void acquireRoom(final int count) throws InterruptedException
+        {
+            while (true)
+            {
+                final int free = room.get();
+                if (free >= count)
+                {
+                    if (room.compareAndSet(free, free - count))
+                    {
+                        return;
+                    }
+                    continue;
+                }
+                synchronized (roomLock)
+                {
+                    // Counted before the room is read again: a releaser that misses this count gave its room first.
+                    roomWaiters++;
+                    try
+                    {
+                        while (room.get() < count)
+                        {
+                            roomLock.wait();
+                        }
+                    }
+                    finally
+                    {
+                        roomWaiters--;
+                    }
+                }
+            }
+        }
+
+        void releaseRoom(final int count)
+        {
+            room.addAndGet(count);
+            signalRoom();
+        }
+
+        private void signalRoom()
+        {
+            if (roomWaiters > 0)
+            {
+                synchronized (roomLock)
+                {
+                    roomLock.notifyAll();
+                }
+            }
+        }
+
+        /**
+         * Encode a frame into the pending buffer, register its requests and see that it is written.
+         *
+         * @return the correlation id of its first request.
+         * @throws IOException when the connection is lost already: then nothing was registered.
+         */
+        long append(final Command single, final List<Command> commands, final int n, final Listener listener,
+            final AtomicLong firstIdOut) throws IOException
+        {
+            final UnsafeBuffer taken;
+            final int takenLength;
+            final long first;
+            synchronized (writeLock)
+            {
+                int frameAt;
+                int length;
+                while (true)
+                {
+                    if (!alive)
+                    {
+                        throw new IOException("connection lost: nothing was sent; submit again");
+                    }
+                    frameAt = pendingLength;
+                    length = encode(single, commands, n, frameAt);
+                    if (length >= 0)
+                    {
+                        break;
+                    }
+                    // Behind other frames it does not fit: it waits for them to be taken.
+                    awaitSpace();
+                }
+                if (length > maxFrameLength)
+                {
+                    throw new IllegalArgumentException("the " + n + " commands take " + length + " bytes; the " +
+                        "server takes frames of at most " + maxFrameLength);
+                }
+                first = nextCorrelationId;
+                if (firstIdOut != null)
+                {
+                    firstIdOut.set(first);
+                }
+                // Throws when the connection is lost already: then nothing was registered, and only the caller hears.
+                final boolean alone = expect(first, n, nextFrame, listener);
+                nextFrame++;
+                nextCorrelationId = first + n;
+                pending.putInt(frameAt, length, ByteOrder.LITTLE_ENDIAN);
+                pendingLength = frameAt + ControlMessages.LENGTH_PREFIX + length;
+                if (writing != IDLE)
+                {
+                    // The write in progress, or the writer thread, takes these bytes next.
+                    return first;
+                }
+                if (!alone)
+                {
+                    handOver();
+                    return first;
+                }
+                assert frameAt == 0 : "nobody writes, so nothing was pending";
+                writing = DIRECT;
+                taken = take();
+                takenLength = ControlMessages.LENGTH_PREFIX + length;
+            }
+            // Registered: if the write fails, the listener hears of it (connection lost, outcome unknown), once, and
+            // not the caller.
+            if (write(taken, takenLength))
+            {
+                synchronized (writeLock)
+                {
+                    if (pendingLength > 0)
+                    {
+                        handOver();
+                    }
+                    else
+                    {
+                        writing = IDLE;
+                    }
+                }
+            }
+            return first;
+        }
+
+        /**
+         * @return the frame's length (prefix excluded), encoded at {@code frameAt} with the next correlation ids; -1
+         *         when it may not fit behind the bytes pending.
+         * @throws IllegalArgumentException when it does not fit even alone.
+         */
+        private int encode(final Command single, final List<Command> commands, final int n, final int frameAt)
+        {
+            final long first = nextCorrelationId;
+            int length = 0;
+            for (int i = 0; i < n; i++)
+            {
+                if (frameAt + ControlMessages.LENGTH_PREFIX + length + MESSAGE_BYTES_MAX > pending.capacity())
+                {
+                    if (frameAt > 0)
+                    {
+                        return -1;
+                    }
+                    throw new IllegalArgumentException("the " + n + " commands do not fit one frame: the " +
+                        (i + 1) + "th starts at byte " + length);
+                }
+                length += commandMessages.encode(first + i, single != null ? single : commands.get(i), 0, pending,
+                    frameAt + ControlMessages.LENGTH_PREFIX + length);
+            }
+            return length;
+        }
+
+        /**
+         * Under the write lock: the writer thread writes what is pending, from now until nothing is.
+         */
+        private void handOver()
+        {
+            assert Thread.holdsLock(writeLock) : "the writer is handed over to under the write lock";
+            writing = THREAD;
+            if (!writerStarted)
+            {
+                writerStarted = true;
+                writer.start();
+            }
+            writeLock.notifyAll();
+        }
+
+        private void awaitSpace() throws IOException
+        {
+            assert writing != IDLE : "bytes are pending, so someone is to write them";
+            spaceWaiters++;
+            try
+            {
+                writeLock.wait();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted waiting to write", ex);
+            }
+            finally
+            {
+                spaceWaiters--;
+            }
+        }
+
+        /**
+         * Under the write lock: take every pending byte for writing, and give the writer's buffer back for encoding.
+         */
+        private UnsafeBuffer take()
+        {
+            assert Thread.holdsLock(writeLock) : "the pending buffer is taken under the write lock";
+            final UnsafeBuffer taken = pending;
+            pending = spare;
+            spare = taken;
+            pendingLength = 0;
+            if (spaceWaiters > 0)
+            {
+                writeLock.notifyAll();
+            }
+            return taken;
+        }
+
+        /**
+         * Write taken bytes whole, outside the lock: only one thread writes at a time ({@link #writing}).
+         *
+         * @return false when the write failed and the connection is lost.
+         */
+        private boolean write(final UnsafeBuffer taken, final int length)
+        {
+            final ByteBuffer bytes = taken.byteBuffer();
+            bytes.limit(length).position(0);
+            try
+            {
+                while (bytes.hasRemaining())
+                {
+                    channel.write(bytes);
+                }
+                return true;
+            }
+            catch (final IOException ex)
+            {
+                lost("write failed: " + ex.getMessage());
+                return false;
+            }
+        }
+
+        /**
+         * The writer thread: sleeps until a caller hands it pending bytes, then writes until none are left.
+         */
+        private void writeLoop()
+        {
+            try
+            {
+                while (true)
+                {
+                    final UnsafeBuffer taken;
+                    final int length;
+                    synchronized (writeLock)
+                    {
+                        while (alive && (writing != THREAD || pendingLength == 0))
+                        {
+                            if (writing == THREAD)
+                            {
+                                // Drained: the next caller writes at once, or wakes this thread again.
+                                writing = IDLE;
+                            }
+                            writeLock.wait();
+                        }
+                        if (!alive)
+                        {
+                            return;
+                        }
+                        length = pendingLength;
+                        taken = take();
+                    }
+                    if (!write(taken, length))
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                lost("the writer thread was interrupted");
+            }
+        }
+
+        /**
+         * @return true when nothing else was in flight: no answer is coming that a batch could wait for.
+         */
+        private boolean expect(final long firstCorrelationId, final int count, final long frame,
+            final Listener listener) throws IOException
         {
             synchronized (inFlight)
             {
@@ -554,18 +849,48 @@ public final class GatewayClient implements AutoCloseable
                 {
                     throw new IOException("connection lost: nothing was sent; submit again");
                 }
+                final boolean alone = size == 0;
+                while (size + count > listeners.length)
+                {
+                    grow();
+                }
+                final int mask = listeners.length - 1;
                 for (int i = 0; i < count; i++)
                 {
-                    inFlight.addLast(new Request(firstCorrelationId + i, frame, listener));
+                    final int slot = (head + size) & mask;
+                    correlationIds[slot] = firstCorrelationId + i;
+                    frames[slot] = frame;
+                    listeners[slot] = listener;
+                    size++;
                 }
+                return alone;
             }
+        }
+
+        private void grow()
+        {
+            final int capacity = listeners.length;
+            final long[] ids = new long[capacity * 2];
+            final long[] frameIds = new long[capacity * 2];
+            final Listener[] calls = new Listener[capacity * 2];
+            for (int i = 0; i < size; i++)
+            {
+                final int slot = (head + i) & (capacity - 1);
+                ids[i] = correlationIds[slot];
+                frameIds[i] = frames[slot];
+                calls[i] = listeners[slot];
+            }
+            correlationIds = ids;
+            frames = frameIds;
+            listeners = calls;
+            head = 0;
         }
 
         int inFlightCount()
         {
             synchronized (inFlight)
             {
-                return inFlight.size();
+                return size;
             }
         }
 
@@ -573,11 +898,14 @@ public final class GatewayClient implements AutoCloseable
         {
             synchronized (inFlight)
             {
-                for (final Request request : inFlight)
+                final int mask = listeners.length - 1;
+                for (int i = 0; i < size; i++)
                 {
-                    if (request.correlationId == correlationId && request.listener.getAndSet(null) != null)
+                    final int slot = (head + i) & mask;
+                    if (correlationIds[slot] == correlationId && listeners[slot] != null)
                     {
-                        room.release();
+                        listeners[slot] = null;
+                        releaseRoom(1);
                     }
                 }
             }
@@ -709,6 +1037,14 @@ public final class GatewayClient implements AutoCloseable
                         return length;
                     }
                 }
+                if (roomUnsignalled > 0 && Thread.currentThread() == reader && inFlightCount() == 0)
+                {
+                    // Before the reader may block with no answer to come: whoever waits for room hears of all that
+                    // came back. While answers are still to come, it hears once a batch of them came back: a caller
+                    // woken for every few answers would write a few requests at a time.
+                    roomUnsignalled = 0;
+                    signalRoom();
+                }
                 if (channel.read(in) < 0)
                 {
                     return -1;
@@ -764,23 +1100,24 @@ public final class GatewayClient implements AutoCloseable
                     // An answer this client cannot read: which request it belongs to is not known either.
                     throw new IllegalStateException("an answer this client cannot read: " + ex.getMessage());
                 }
-                final Request request;
+                final boolean none;
+                final long correlationId;
+                final Listener listener;
                 synchronized (inFlight)
                 {
-                    request = inFlight.pollFirst();
+                    none = size == 0;
+                    correlationId = none ? 0 : correlationIds[head];
+                    listener = none ? null : pollFirst();
                 }
-                if (request == null || request.correlationId != decision.correlationId)
+                if (none || correlationId != decision.correlationId)
                 {
                     final String why = "an answer to request " + decision.correlationId + " when " +
-                        (request == null ? "none was" : request.correlationId + " was") + " next";
-                    if (request != null)
-                    {
-                        answer(request, listener -> listener.onError(CONNECTION_LOST, "connection dropped (" + why +
-                            "): the outcome is unknown; resubmit with the same txId"));
-                    }
+                        (none ? "none was" : correlationId + " was") + " next";
+                    answerError(listener, CONNECTION_LOST, "connection dropped (" + why +
+                        "): the outcome is unknown; resubmit with the same txId");
                     throw new IllegalStateException(why);
                 }
-                answer(request, listener -> listener.onDecision(decision));
+                answerDecision(listener);
             }
             else if (template == ErrorResponseDecoder.TEMPLATE_ID)
             {
@@ -789,53 +1126,111 @@ public final class GatewayClient implements AutoCloseable
                 final String message = control.errorMessage();
                 // An error answers the whole of the oldest frame unanswered.
                 failing.clear();
+                final boolean none;
+                final long firstId;
                 synchronized (inFlight)
                 {
-                    final Request first = inFlight.pollFirst();
-                    if (first != null)
+                    none = size == 0;
+                    firstId = none ? 0 : correlationIds[head];
+                    if (!none)
                     {
-                        failing.add(first);
-                        while (!inFlight.isEmpty() && inFlight.peekFirst().frame == first.frame)
+                        final long first = frames[head];
+                        failing.add(pollFirst());
+                        while (size > 0 && frames[head] == first)
                         {
-                            failing.add(inFlight.pollFirst());
+                            failing.add(pollFirst());
                         }
                     }
                 }
-                if (failing.isEmpty() || correlationId != 0 && failing.get(0).correlationId != correlationId)
+                if (none || correlationId != 0 && firstId != correlationId)
                 {
                     final String why = "an error frame for request " + correlationId + " (" + message + ") when " +
-                        (failing.isEmpty() ? "none was" : failing.get(0).correlationId + " was") + " next";
-                    for (final Request request : failing)
+                        (none ? "none was" : firstId + " was") + " next";
+                    for (int i = 0; i < failing.size(); i++)
                     {
-                        answer(request, listener -> listener.onError(CONNECTION_LOST, "connection dropped (" + why +
-                            "): the outcome is unknown; resubmit with the same txId"));
+                        answerError(failing.get(i), CONNECTION_LOST, "connection dropped (" + why +
+                            "): the outcome is unknown; resubmit with the same txId");
                     }
                     failing.clear();
                     throw new IllegalStateException(why);
                 }
-                for (final Request request : failing)
+                for (int i = 0; i < failing.size(); i++)
                 {
-                    answer(request, listener -> listener.onError(code, message));
+                    answerError(failing.get(i), code, message);
                 }
                 failing.clear();
             }
         }
 
-        private void answer(final Request request, final java.util.function.Consumer<Listener> call)
+        /**
+         * Under the lock of {@link #inFlight}: take the oldest request off the ring.
+         *
+         * @return its listener, or {@code null} when a caller that stopped waiting took it already.
+         */
+        private Listener pollFirst()
         {
-            final Listener listener = request.listener.getAndSet(null);
+            assert Thread.holdsLock(inFlight) : "the ring is read under its lock";
+            assert size > 0 : "nothing in flight to take";
+            final Listener listener = listeners[head];
+            listeners[head] = null;
+            head = (head + 1) & (listeners.length - 1);
+            size--;
+            return listener;
+        }
+
+        /**
+         * Reader thread: the room of an answered request comes back before its listener is called, so a listener may
+         * submit again; callers waiting for room are woken once per {@link #roomSignalBatch} answers, or when the
+         * reader would block with nothing left in flight.
+         */
+        private void roomAnswered()
+        {
+            room.incrementAndGet();
+            if (++roomUnsignalled >= roomSignalBatch)
+            {
+                roomUnsignalled = 0;
+                signalRoom();
+            }
+        }
+
+        private void answerDecision(final Listener listener)
+        {
             if (listener == null)
             {
                 return;
             }
-            room.release();
+            roomAnswered();
             try
             {
-                call.accept(listener);
+                listener.onDecision(decision);
             }
             catch (final RuntimeException | Error ex)
             {
                 // A listener's failure is its own: the connection and the other requests go on.
+                errorHandler.onError(ex);
+            }
+        }
+
+        private void answerError(final Listener listener, final int code, final String message)
+        {
+            if (listener == null)
+            {
+                return;
+            }
+            if (Thread.currentThread() == reader)
+            {
+                roomAnswered();
+            }
+            else
+            {
+                releaseRoom(1);
+            }
+            try
+            {
+                listener.onError(code, message);
+            }
+            catch (final RuntimeException | Error ex)
+            {
                 errorHandler.onError(ex);
             }
         }
@@ -852,20 +1247,26 @@ public final class GatewayClient implements AutoCloseable
                 alive = false;
             }
             closeQuietly(channel);
+            synchronized (writeLock)
+            {
+                // The writer thread and callers waiting for space see that the connection is gone.
+                writeLock.notifyAll();
+            }
             final String message = "connection lost (" + why + "): the outcome is unknown; resubmit with the same txId";
             while (true)
             {
-                final Request request;
+                final Listener listener;
                 synchronized (inFlight)
                 {
-                    request = inFlight.pollFirst();
+                    if (size == 0)
+                    {
+                        break;
+                    }
+                    listener = pollFirst();
                 }
-                if (request == null)
-                {
-                    break;
-                }
-                answer(request, listener -> listener.onError(CONNECTION_LOST, message));
+                answerError(listener, CONNECTION_LOST, message);
             }
+            signalRoom();
         }
     }
 }

@@ -13,7 +13,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.agrona.BitUtil;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
-import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -59,6 +58,11 @@ import io.ledgerguard.protocol.sbe.MessageHeaderDecoder;
  * frame gets a single error frame instead. Approvals are verified
  * here, before sequencing; the command then goes into the guard's ring without waiting, and the decision comes back on
  * the pipeline's release thread, which queues the answer for the connection.
+ * <p>
+ * What a pipelining client costs is kept per frame and per turn, not per request: each message is decoded once, by the
+ * check, into commands the requests are then taken from; the answers queued for a connection go out together, in one
+ * write per turn of the I/O loop; and the release thread wakes the selector only when the I/O thread sleeps in it. In
+ * steady state nothing is allocated per request.
  * <p>
  * Bad input never reaches the guard and never stops the gateway: an undecodable frame is answered with an error
  * frame; a frame length below a header or above the maximum cannot be resynchronised, so it gets an error frame and
@@ -109,7 +113,19 @@ public final class GatewayServer implements AutoCloseable
     private final ServerSocketChannel tcp;
     private final ServerSocketChannel unix;
     private final Thread ioThread;
-    private final ConcurrentLinkedQueue<Connection> flushRequests = new ConcurrentLinkedQueue<>();
+    /**
+     * Connections the release thread has answers queued for, each at most once ({@link Connection#flushRequested}).
+     * When it is full, which takes more connections than the limits allow open, {@link #flushAll} stands in for it.
+     */
+    private final ManyToOneConcurrentArrayQueue<Connection> flushRequests;
+    /** Set when a flush request did not fit {@link #flushRequests}: the I/O thread services every connection. */
+    private final AtomicBoolean flushAll = new AtomicBoolean();
+    /**
+     * Set by the I/O thread just before it may block in {@code select} and cleared just after, so that the threads
+     * that hand it work wake the selector only when it sleeps: a wake-up costs a system call, and one made while the
+     * thread is awake costs it another turn of its loop for nothing.
+     */
+    private final AtomicBoolean sleeping = new AtomicBoolean();
     /**
      * Verifies challenge signatures, about half a millisecond each with the JDK's Ed25519, so that the I/O thread never
      * does: one thread, and at most one verification queued per connection in its handshake. {@code null} when the
@@ -128,7 +144,18 @@ public final class GatewayServer implements AutoCloseable
     // I/O thread only.
     private final CommandMessages commandMessages = new CommandMessages();
     private final ControlMessages control = new ControlMessages();
-    private final Command command = new Command();
+    private final java.util.function.Consumer<SelectionKey> onSelected = this::onSelected;
+    /**
+     * The requests of the frame last checked, decoded once by the check and taken from here, with their correlation
+     * ids and lengths; grown to the most requests a frame has held (at most {@link GatewaySettings#inFlightMax}). One
+     * array for all connections, since a connection's commands are 12 KiB each with their batch: a frame that waits
+     * half taken while another connection's frame is checked is decoded again, from where it stopped.
+     */
+    private Command[] decoded = {new Command()};
+    private long[] decodedCorrelationIds = new long[1];
+    private int[] decodedLengths = new int[1];
+    /** Whose frame {@link #decoded} holds: its frame checked and not yet taken whole. */
+    private Connection decodedFor;
     private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(DECISION_BYTES_MAX));
     private final DecisionMessages ioDecisions = new DecisionMessages();
     private final Decision refusal = new Decision();
@@ -211,6 +238,7 @@ public final class GatewayServer implements AutoCloseable
             throw new IllegalArgumentException("inFlightMax, connectionsMax and stallTimeoutMs must be > 0, " +
                 "frameBytesMax at least 64 and serverName at most 200 characters");
         }
+        flushRequests = new ManyToOneConcurrentArrayQueue<>(settings.connectionsMax + settings.handshakingMax);
         selector = Selector.open();
         tcp = ServerSocketChannel.open();
         // A backlog as deep as the handshake slots: a burst of connections waits in it, not in SYN retries.
@@ -417,44 +445,18 @@ public final class GatewayServer implements AutoCloseable
         {
             while (running)
             {
-                selector.select(stalled.isEmpty() ? IDLE_SELECT_MS : STALLED_SELECT_MS);
-                final Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-                while (keys.hasNext())
+                // Sleeping is announced before the queues are looked at: a thread that queues work after this sees
+                // it and wakes the selector; one that queued it before is seen here, and the select does not block.
+                sleeping.set(true);
+                if (flushRequests.isEmpty() && verified.isEmpty() && !flushAll.get())
                 {
-                    final SelectionKey key = keys.next();
-                    keys.remove();
-                    if (!key.isValid())
-                    {
-                        continue;
-                    }
-                    if (key.isAcceptable())
-                    {
-                        // Take what the backlog holds, a bounded number at a time, so a burst of connections does
-                        // not wait one select round each.
-                        int accepted = 0;
-                        while (accepted < ACCEPTS_PER_ROUND && accept((ServerSocketChannel)key.channel()))
-                        {
-                            accepted++;
-                        }
-                        continue;
-                    }
-                    final Connection connection = (Connection)key.attachment();
-                    try
-                    {
-                        if (key.isReadable())
-                        {
-                            connection.read();
-                        }
-                        if (key.isValid() && key.isWritable())
-                        {
-                            connection.flush();
-                        }
-                    }
-                    catch (final RuntimeException | Error ex)
-                    {
-                        connection.close("failed: " + ex);
-                    }
+                    selector.select(onSelected, stalled.isEmpty() ? IDLE_SELECT_MS : STALLED_SELECT_MS);
                 }
+                else
+                {
+                    selector.selectNow(onSelected);
+                }
+                sleeping.set(false);
                 Verification verification;
                 while ((verification = verified.poll()) != null)
                 {
@@ -472,6 +474,15 @@ public final class GatewayServer implements AutoCloseable
                 {
                     connection.flushRequested.set(false);
                     service(connection);
+                }
+                if (flushAll.compareAndSet(true, false))
+                {
+                    for (int i = connections.size() - 1; i >= 0; i--)
+                    {
+                        connection = connections.get(i);
+                        connection.flushRequested.set(false);
+                        service(connection);
+                    }
                 }
                 for (int i = stalled.size() - 1; i >= 0; i--)
                 {
@@ -497,16 +508,70 @@ public final class GatewayServer implements AutoCloseable
     }
 
     /**
-     * Flush what is queued for a connection and take what waited in its buffer; a connection that fails is closed,
-     * never the loop.
+     * A key the selector found ready: handed over one at a time, so that no set of selected keys, and no iterator
+     * over it, is allocated on every turn.
+     */
+    private void onSelected(final SelectionKey key)
+    {
+        if (!key.isValid())
+        {
+            return;
+        }
+        if (key.isAcceptable())
+        {
+            // Take what the backlog holds, a bounded number at a time, so a burst of connections does not wait one
+            // select round each.
+            int accepted = 0;
+            while (accepted < ACCEPTS_PER_ROUND && accept((ServerSocketChannel)key.channel()))
+            {
+                accepted++;
+            }
+            return;
+        }
+        final Connection connection = (Connection)key.attachment();
+        try
+        {
+            if (key.isReadable())
+            {
+                connection.read();
+            }
+            if (key.isValid() && key.isWritable())
+            {
+                connection.flush();
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            connection.close("failed: " + ex);
+        }
+    }
+
+    /**
+     * Another thread queued work for the I/O thread: wake its selector if it sleeps, and only the first to see it
+     * asleep does.
+     */
+    private void wakeUp()
+    {
+        if (sleeping.get() && sleeping.compareAndSet(true, false))
+        {
+            selector.wakeup();
+        }
+    }
+
+    /**
+     * Flush what is queued for a connection and take what waited in its buffer (for room, for the ring, for answers);
+     * a connection that fails is closed, never the loop.
      */
     private void service(final Connection connection)
     {
         try
         {
             connection.flush();
-            connection.process();
-            connection.flush();
+            if (connection.waiting)
+            {
+                connection.process();
+                connection.flush();
+            }
         }
         catch (final RuntimeException | Error ex)
         {
@@ -750,7 +815,7 @@ public final class GatewayServer implements AutoCloseable
                 verifies = false;
             }
             verified.offer(this);
-            selector.wakeup();
+            wakeUp();
         }
     }
 
@@ -833,6 +898,9 @@ public final class GatewayServer implements AutoCloseable
         private boolean waiting;
         /** Bytes of the frame at the start of the buffer whose requests are taken already (it waits for the rest). */
         private int frameTaken;
+        /** Requests of that frame taken already, and how many it holds (once checked). */
+        private int frameIndex;
+        private int frameCount;
         /** The frame at the start of the buffer was checked whole: it waits for room, not for a check. */
         private boolean frameChecked;
         /** The error code of the last problem {@link #check} found. */
@@ -879,12 +947,19 @@ public final class GatewayServer implements AutoCloseable
             }
         }
 
+        /**
+         * Release thread: answers are queued for this connection. Only the first since the I/O thread last took its
+         * request asks, so that one write per wake-up carries every answer queued by then.
+         */
         void requestFlush()
         {
-            if (flushRequested.compareAndSet(false, true))
+            if (!flushRequested.get() && flushRequested.compareAndSet(false, true))
             {
-                flushRequests.offer(this);
-                selector.wakeup();
+                if (!flushRequests.offer(this))
+                {
+                    flushAll.set(true);
+                }
+                wakeUp();
             }
         }
 
@@ -1000,78 +1075,90 @@ public final class GatewayServer implements AutoCloseable
                 }
                 frameChecked = true;
             }
-            while (frameTaken < length)
+            else if (decodedFor != this)
             {
-                final long correlationId;
-                try
-                {
-                    correlationId = commandMessages.decodeNext(inView, offset + frameTaken, length - frameTaken,
-                        command);
-                }
-                catch (final ProtocolException ex)
-                {
-                    throw new IllegalStateException("a message checked before failed: " + ex.getMessage(), ex);
-                }
+                // It waited while another connection's frame was checked: decode the rest again (checked before).
+                decodeRest(offset, length);
+            }
+            while (frameIndex < frameCount)
+            {
                 if (overflowRisk())
                 {
                     return false;
                 }
-                final CommandType forbidden = client == null ? null : client.forbidden(command);
-                if (forbidden != null)
-                {
-                    if (inFlight.get() > 0)
-                    {
-                        // Answered at once: only once the requests before it are answered, to keep the order.
-                        return false;
-                    }
-                    forbid(correlationId, forbidden);
-                    requests.incrementAndGet();
-                    frameTaken += commandMessages.lastLength();
-                    continue;
-                }
-                final Pending pending = free.poll();
-                if (pending == null)
+                if (!take(decoded[frameIndex], decodedCorrelationIds[frameIndex]))
                 {
                     return false;
                 }
-                if (client != null)
-                {
-                    command.clientId(client.idBytes(), client.idBytes().length);
-                }
-                // Before sequencing, on this thread: the guard only compares the count with the requirement.
-                verifier.verify(command);
-                pending.correlationId = correlationId;
-                pending.submittedNs = System.nanoTime();
-                inFlight.incrementAndGet();
-                final long seq = guard.submitAsync(command, pending);
-                if (seq < 0)
-                {
-                    inFlight.decrementAndGet();
-                    free.offer(pending);
-                    if (seq == -Reason.RING_FULL.code() || inFlight.get() > 0)
-                    {
-                        // The ring is full, or a refusal would overtake answers still to come: the rest of the frame
-                        // waits in the buffer and is offered again.
-                        return false;
-                    }
-                    refuse(correlationId, command.txId, Reason.fromCode((int)-seq));
-                }
                 requests.incrementAndGet();
-                frameTaken += commandMessages.lastLength();
+                frameTaken += decodedLengths[frameIndex];
+                frameIndex++;
             }
             frameTaken = 0;
+            frameIndex = 0;
             frameChecked = false;
+            decodedFor = null;
             return true;
         }
 
         /**
-         * Check every message of a frame of requests, without taking any.
+         * Take one request of a checked frame: refused for its client's role, or submitted to the guard.
          *
-         * @return null when all of them can be taken; otherwise what is wrong, naming the message and the field, with
-         * {@link #problemCode} set.
+         * @return false when it must wait, untaken, to be offered again.
+         */
+        private boolean take(final Command command, final long correlationId)
+        {
+            final CommandType forbidden = client == null ? null : client.forbidden(command);
+            if (forbidden != null)
+            {
+                if (inFlight.get() > 0)
+                {
+                    // Answered at once: only once the requests before it are answered, to keep the order.
+                    return false;
+                }
+                forbid(correlationId, command, forbidden);
+                return true;
+            }
+            final Pending pending = free.poll();
+            if (pending == null)
+            {
+                return false;
+            }
+            if (client != null)
+            {
+                command.clientId(client.idBytes(), client.idBytes().length);
+            }
+            // Before sequencing, on this thread: the guard only compares the count with the requirement.
+            verifier.verify(command);
+            pending.correlationId = correlationId;
+            pending.submittedNs = System.nanoTime();
+            inFlight.incrementAndGet();
+            final long seq = guard.submitAsync(command, pending);
+            if (seq < 0)
+            {
+                inFlight.decrementAndGet();
+                free.offer(pending);
+                if (seq == -Reason.RING_FULL.code() || inFlight.get() > 0)
+                {
+                    // The ring is full, or a refusal would overtake answers still to come: the rest of the frame
+                    // waits in the buffer and is offered again.
+                    return false;
+                }
+                refuse(correlationId, command.txId, Reason.fromCode((int)-seq));
+            }
+            return true;
+        }
+
+        /**
+         * Check every message of a frame of requests, without taking any, decoding each into {@link #decoded}.
+         *
+         * @return null when all of them can be taken, with {@link #frameCount} set; otherwise what is wrong, naming
+         * the message and the field, with {@link #problemCode} set.
          */
         private String check(final int offset, final int length)
         {
+            // Whatever frame the array held, it holds this one's from now on.
+            decodedFor = null;
             int position = 0;
             int count = 0;
             while (position < length)
@@ -1098,19 +1185,68 @@ public final class GatewayServer implements AutoCloseable
                         " is not a CommandRequest (templateId " + CommandRequestDecoder.TEMPLATE_ID + ", schemaId " +
                         CommandRequestDecoder.SCHEMA_ID + ")";
                 }
+                if (count == decoded.length)
+                {
+                    growDecoded();
+                }
                 try
                 {
-                    commandMessages.decodeNext(inView, at, remaining, command);
+                    decodedCorrelationIds[count] = commandMessages.decodeNext(inView, at, remaining, decoded[count]);
                 }
                 catch (final ProtocolException ex)
                 {
                     problemCode = ex.code();
                     return which(count, position) + ex.getMessage();
                 }
+                decodedLengths[count] = commandMessages.lastLength();
                 position += commandMessages.lastLength();
                 count++;
             }
+            frameCount = count;
+            frameIndex = 0;
+            frameTaken = 0;
+            decodedFor = this;
             return null;
+        }
+
+        /**
+         * Decode again the requests of this connection's checked frame that are not taken yet.
+         */
+        private void decodeRest(final int offset, final int length)
+        {
+            int position = frameTaken;
+            for (int i = frameIndex; i < frameCount; i++)
+            {
+                try
+                {
+                    decodedCorrelationIds[i] = commandMessages.decodeNext(inView, offset + position, length - position,
+                        decoded[i]);
+                }
+                catch (final ProtocolException ex)
+                {
+                    throw new IllegalStateException("a message checked before failed: " + ex.getMessage(), ex);
+                }
+                decodedLengths[i] = commandMessages.lastLength();
+                position += commandMessages.lastLength();
+            }
+            decodedFor = this;
+        }
+
+        /**
+         * Room for one more request in {@link #decoded}: only a frame with more requests than any before it allocates.
+         */
+        private void growDecoded()
+        {
+            final int length = decoded.length;
+            final int grown = Math.min(settings.inFlightMax, length * 2);
+            assert grown > length : "a frame holds at most inFlightMax requests";
+            decoded = java.util.Arrays.copyOf(decoded, grown);
+            for (int i = length; i < grown; i++)
+            {
+                decoded[i] = new Command();
+            }
+            decodedCorrelationIds = java.util.Arrays.copyOf(decodedCorrelationIds, grown);
+            decodedLengths = java.util.Arrays.copyOf(decodedLengths, grown);
         }
 
         /**
@@ -1334,7 +1470,7 @@ public final class GatewayServer implements AutoCloseable
             grow();
         }
 
-        private void forbid(final long correlationId, final CommandType forbidden)
+        private void forbid(final long correlationId, final Command command, final CommandType forbidden)
         {
             roleRefusals.incrementAndGet(client.number());
             raise(command.txId, AlertType.CLIENT_FORBIDDEN, client.number(), forbidden.code(), 0);
@@ -1380,19 +1516,28 @@ public final class GatewayServer implements AutoCloseable
             }
             try
             {
+                // Every answer queued when the buffer is refilled goes out in one write, up to the buffer's size. What
+                // the release thread queues after that waits for the next turn, whose flush it has asked for: refilled
+                // again at once, the buffer would be written with the one or two answers queued during the write.
+                boolean more = true;
                 while (true)
                 {
                     if (!out.hasRemaining())
                     {
+                        if (!more)
+                        {
+                            break;
+                        }
                         out.clear();
                         drain.filled = 0;
-                        // Never more than fits: every queued frame is at most DECISION_BYTES_MAX. A read that meets
-                        // the padding at the end of the ring returns nothing though more waits at its start: read on
-                        // while anything is queued.
-                        for (int reads = 0; reads < 2 && drain.filled == 0 && outbound.size() > 0; reads++)
+                        drain.full = false;
+                        // A read stops at the end of the ring, and one that meets the padding there returns nothing
+                        // though more waits at its start: read again, once, while anything is queued.
+                        for (int reads = 0; reads < 2 && !drain.full && outbound.size() > 0; reads++)
                         {
-                            outbound.read(drain, OUT_BUFFER_BYTES / DECISION_BYTES_MAX - 1);
+                            outbound.controlledRead(drain);
                         }
+                        more = drain.full;
                         out.limit(drain.filled).position(0);
                         if (drain.filled == 0)
                         {
@@ -1493,18 +1638,26 @@ public final class GatewayServer implements AutoCloseable
         }
 
         /**
-         * Copies queued frames into the write buffer.
+         * Copies queued frames into the write buffer, as many as fit; the first that does not stays queued.
          */
-        private final class Drain implements MessageHandler
+        private final class Drain implements ControlledMessageHandler
         {
             private int filled;
+            /** A frame did not fit: the buffer is as full as it gets, and more is queued. */
+            private boolean full;
 
             @Override
-            public void onMessage(final int msgTypeId, final org.agrona.MutableDirectBuffer buffer, final int index,
+            public Action onMessage(final int msgTypeId, final org.agrona.MutableDirectBuffer buffer, final int index,
                 final int length)
             {
+                if (filled + length > outView.capacity())
+                {
+                    full = true;
+                    return Action.ABORT;
+                }
                 outView.putBytes(filled, buffer, index, length);
                 filled += length;
+                return Action.CONTINUE;
             }
         }
     }

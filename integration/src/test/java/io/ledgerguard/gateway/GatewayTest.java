@@ -66,6 +66,8 @@ class GatewayTest
     private LedgerGuard guard;
     private GatewayServer server;
     private final List<GatewayClient> clients = new ArrayList<>();
+    /** While set, the journal stage waits in {@code append}: nothing is answered until it opens. */
+    private volatile CountDownLatch journalGate;
 
     @BeforeEach
     void start() throws IOException
@@ -79,7 +81,39 @@ class GatewayTest
         config = ConfigLoader.load(EXAMPLES.resolve("config.yaml"));
         engine = new GuardEngine(config);
         journal = new InMemoryJournal(256 << 20);
-        guard = new LedgerGuard(engine, new PipelineContext().journal(journal).backPressure(BackPressure.REJECT));
+        final io.ledgerguard.core.pipeline.Journal gated = new io.ledgerguard.core.pipeline.Journal()
+        {
+            @Override
+            public void append(final Command command, final io.ledgerguard.core.Decision decision)
+            {
+                final CountDownLatch gate = journalGate;
+                if (gate != null)
+                {
+                    try
+                    {
+                        gate.await();
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                journal.append(command, decision);
+            }
+
+            @Override
+            public void flush()
+            {
+                journal.flush();
+            }
+
+            @Override
+            public void close()
+            {
+                journal.close();
+            }
+        };
+        guard = new LedgerGuard(engine, new PipelineContext().journal(gated).backPressure(BackPressure.REJECT));
         settings.tcp = new InetSocketAddress("127.0.0.1", 0);
         server = GatewayServer.start(guard, new ApprovalVerifier(config), settings);
     }
@@ -87,6 +121,11 @@ class GatewayTest
     @AfterEach
     void stop()
     {
+        final CountDownLatch gate = journalGate;
+        if (gate != null)
+        {
+            gate.countDown();
+        }
         for (final GatewayClient client : clients)
         {
             client.close();
@@ -515,6 +554,192 @@ class GatewayTest
                 assertEquals(i % 10 == 0 ? "error" : String.valueOf(i), answers.get(i - 1), "answer " + i);
             }
         }
+    }
+
+    @Test
+    void shouldTakeTheRestOfAFrameThatWaitedAsSentAfterAnotherConnectionsFrameWasChecked() throws Exception
+    {
+        final GatewaySettings settings = new GatewaySettings();
+        settings.inFlightMax = 4;
+        start(settings);
+        final CommandMessages messages = new CommandMessages();
+        final UnsafeBuffer frames = new UnsafeBuffer(ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN));
+        try (SocketChannel first = handshake(); SocketChannel second = handshake())
+        {
+            journalGate = new CountDownLatch(1);
+            final long before = server.requests();
+            // Two frames of three: the first taken whole, the second once its first request took the last free slot
+            // waits, decoded, for the first frame's answers, which the closed journal holds back.
+            int length = frame(messages, frames, 0, 1, new long[] {101, 102, 103});
+            length = frame(messages, frames, length, 4, new long[] {104, 105, 106});
+            writeFully(first, frames, length);
+            awaitRequests(before + 4);
+            // Meanwhile another connection's frame is checked, and decoded where the waiting frame's requests were.
+            writeFully(second, frames, frame(messages, frames, 0, 1, new long[] {201, 202}));
+            awaitRequests(before + 6);
+            journalGate.countDown();
+            assertEquals(List.of("1:101", "2:102", "3:103", "4:104", "5:105", "6:106"), readDecisions(first, 6));
+            assertEquals(List.of("1:201", "2:202"), readDecisions(second, 2));
+        }
+    }
+
+    @Test
+    void shouldAnswerEveryRequestOfThreadsPipeliningOnOneConnectionOnceInOrderAndMatchTheJournal() throws Exception
+    {
+        final GatewaySettings settings = new GatewaySettings();
+        settings.inFlightMax = 32;
+        start(settings);
+        fund(100);
+        final long setupRequests = server.requests();
+        final GatewayClient client = client("threads");
+        final int threads = 4;
+        final int perThread = 2_000;
+        final java.util.Map<Long, Long> submitted = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.Map<Long, Long> answered = new java.util.concurrent.ConcurrentHashMap<>();
+        final AtomicLong lastAnswered = new AtomicLong(-1);
+        final AtomicReference<String> problem = new AtomicReference<>();
+        final GatewayClient.Listener record = new GatewayClient.Listener()
+        {
+            @Override
+            public void onDecision(final GatewayDecision decision)
+            {
+                // One reader thread calls every listener: the answers of one connection come one id after another.
+                final long last = lastAnswered.getAndSet(decision.correlationId);
+                if (last >= 0 && decision.correlationId != last + 1)
+                {
+                    problem.compareAndSet(null, "answer " + decision.correlationId + " after " + last);
+                }
+                if (answered.putIfAbsent(decision.correlationId, decision.txId) != null)
+                {
+                    problem.compareAndSet(null, "request " + decision.correlationId + " answered twice");
+                }
+            }
+
+            @Override
+            public void onError(final int code, final String message)
+            {
+                problem.compareAndSet(null, "error " + code + ": " + message);
+            }
+        };
+        final List<Thread> submitters = new ArrayList<>();
+        for (int t = 0; t < threads; t++)
+        {
+            final int thread = t;
+            submitters.add(new Thread(() ->
+            {
+                final SplittableRandom random = new SplittableRandom(thread);
+                final List<Command> frame = new ArrayList<>();
+                try
+                {
+                    // Mostly one command a request, as a matching engine pipelines; now and then a frame of several.
+                    for (int i = 0; i < perThread; )
+                    {
+                        frame.clear();
+                        final int size = random.nextInt(8) == 0 ? Math.min(perThread - i, 2 + random.nextInt(4)) : 1;
+                        for (int k = 0; k < size; k++, i++)
+                        {
+                            final long from = 1 + random.nextInt(100);
+                            frame.add(transfer(from, 1 + (from + random.nextInt(99)) % 100,
+                                2_000_000L + thread * (long)perThread + i));
+                        }
+                        final long first = size == 1 ? client.submitAsync(frame.get(0), record) :
+                            client.submitAllAsync(frame, record);
+                        for (int k = 0; k < size; k++)
+                        {
+                            submitted.put(first + k, frame.get(k).txId);
+                        }
+                    }
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    problem.compareAndSet(null, ex.toString());
+                }
+            }));
+        }
+        submitters.forEach(Thread::start);
+        for (final Thread submitter : submitters)
+        {
+            submitter.join(60_000);
+        }
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (answered.size() < threads * perThread && problem.get() == null && System.nanoTime() < deadlineNs)
+        {
+            Thread.sleep(5);
+        }
+        assertEquals(null, problem.get());
+        assertEquals(submitted, answered, "each request answered once, with its own txId");
+        assertEquals(threads * perThread, answered.size());
+        assertEquals(0, client.inFlight());
+        assertEquals(setupRequests + threads * perThread, server.requests());
+        final String served = stateHashAfterClose();
+        assertEquals(replayJournal(), served, "the served state equals the journal's replay");
+    }
+
+    /**
+     * Encode a frame of transfers between accounts that do not exist (answered, with their txId, all the same).
+     *
+     * @return where the frame ends.
+     */
+    private static int frame(final CommandMessages messages, final UnsafeBuffer buffer, final int at,
+        final long firstCorrelationId, final long[] txIds)
+    {
+        int length = 0;
+        for (int i = 0; i < txIds.length; i++)
+        {
+            length += messages.encode(firstCorrelationId + i, transfer(900 + i, 950 + i, txIds[i]), 0, buffer,
+                at + ControlMessages.LENGTH_PREFIX + length);
+        }
+        buffer.putInt(at, length, ByteOrder.LITTLE_ENDIAN);
+        return at + ControlMessages.LENGTH_PREFIX + length;
+    }
+
+    private static void writeFully(final SocketChannel raw, final UnsafeBuffer buffer, final int length)
+        throws IOException
+    {
+        final ByteBuffer out = buffer.byteBuffer().duplicate();
+        out.limit(length).position(0);
+        while (out.hasRemaining())
+        {
+            raw.write(out);
+        }
+    }
+
+    private void awaitRequests(final long requests) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.requests() < requests)
+        {
+            assertTrue(System.nanoTime() < deadlineNs, "taken: " + server.requests() + " of " + requests);
+            Thread.sleep(1);
+        }
+        assertEquals(requests, server.requests(), "no more taken");
+    }
+
+    /**
+     * @return "correlationId:txId" of each of the next {@code count} answers, all decisions.
+     */
+    private static List<String> readDecisions(final SocketChannel raw, final int count) throws Exception
+    {
+        final ByteBuffer in = ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        final UnsafeBuffer view = new UnsafeBuffer(in);
+        final io.ledgerguard.protocol.DecisionMessages decisions = new io.ledgerguard.protocol.DecisionMessages();
+        final GatewayDecision decision = new GatewayDecision();
+        final List<String> answers = new ArrayList<>();
+        int position = 0;
+        while (answers.size() < count)
+        {
+            if (in.position() - position >= 4 &&
+                in.position() - position >= 4 + view.getInt(position, ByteOrder.LITTLE_ENDIAN))
+            {
+                final int length = view.getInt(position, ByteOrder.LITTLE_ENDIAN);
+                decisions.decode(view, position + 4, length, decision);
+                answers.add(decision.correlationId + ":" + decision.txId);
+                position += 4 + length;
+                continue;
+            }
+            assertTrue(raw.read(in) >= 0, "closed after " + answers.size() + " answers");
+        }
+        return answers;
     }
 
     @Test

@@ -1,0 +1,270 @@
+package io.ledgerguard.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import io.ledgerguard.client.GatewayClient;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.approval.ApprovalVerifier;
+import io.ledgerguard.core.pipeline.BackPressure;
+import io.ledgerguard.core.pipeline.DecisionListener;
+import io.ledgerguard.core.pipeline.LedgerGuard;
+import io.ledgerguard.core.pipeline.WaitStrategyKind;
+import io.ledgerguard.gateway.GatewayServer;
+import io.ledgerguard.gateway.GatewaySettings;
+import io.ledgerguard.protocol.GatewayDecision;
+
+/**
+ * Pipelined throughput, the sidecar against the embedded pipeline it fronts, side by side in one run: one producer
+ * (the benchmark thread) submits the exchange mix asynchronously with at most {@link #inFlight} commands unanswered,
+ * either straight into the pipeline ({@code pipeline}) or through one {@link GatewayClient} connection over loopback
+ * TCP ({@code sidecar}: the client proves its Ed25519 key and every command is role-checked, as in production). Both
+ * run the load harness's pipeline (journal encoding only, blocking wait strategy); one operation is one command
+ * submitted, so the ratio of the two rows is what the sidecar costs a pipelining caller.
+ * <p>
+ * Each iteration ends by waiting until every command is answered and then prints the bytes each group of threads
+ * allocated per command: the caller (the benchmark thread), the client's reader, the gateway's I/O thread and the
+ * pipeline's stages (whose release thread encodes the sidecar's answers). {@code -prof gc} reports their sum.
+ * <p>
+ * As in {@link PipelineJournalBenchmark}, wallets get an unlimited drift tolerance: the workload's attestations read
+ * the engine racily. Not {@code final}: JMH generates subclasses of state classes.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@State(Scope.Thread)
+@Fork(1)
+@Warmup(iterations = 2, time = 3)
+@Measurement(iterations = 5, time = 3)
+public class SidecarPipelineBenchmark
+{
+    /**
+     * The book's txIds: one trial of the embedded pipeline at 500,000 commands/s spends about 19 million (a trade
+     * takes five). When they run out every command is refused, cheaply: an iteration that sees it fails.
+     */
+    static final long TX_IDS_MAX = 24_000_000;
+    /** Accepted share of the mix below which an iteration is taken to have measured refusals, not decisions. */
+    static final double ACCEPTED_SHARE_MIN = 0.9;
+
+    /** The groups of threads whose allocations are reported, by name. */
+    private static final String[] GROUPS = {"caller", "client reader", "gateway I/O", "pipeline"};
+
+    /** {@code pipeline}: embedded, asynchronous; {@code sidecar}: one gateway connection over loopback TCP. */
+    @Param({"pipeline", "sidecar"})
+    public String target;
+
+    /** Commands submitted and not yet answered, at most: the client's in-flight limit and the pipeline's window. */
+    @Param({"256"})
+    public int inFlight;
+
+    private ExchangeWorkload workload;
+    private GuardEngine engine;
+    private LedgerGuard guard;
+    private GatewayServer server;
+    private GatewayClient client;
+    private Semaphore window;
+    private boolean sidecar;
+    private long submitted;
+    private final AtomicLong answered = new AtomicLong();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final long[] allocatedAtStart = new long[GROUPS.length];
+    private final com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+
+    private final DecisionListener embeddedListener = new DecisionListener()
+    {
+        @Override
+        public void onDecision(final Command command, final Decision decision)
+        {
+            // The release thread is the only writer.
+            if (decision.accepted())
+            {
+                accepted.lazySet(accepted.get() + 1);
+            }
+            answered.lazySet(answered.get() + 1);
+            window.release();
+        }
+    };
+
+    private final GatewayClient.Listener sidecarListener = new GatewayClient.Listener()
+    {
+        @Override
+        public void onDecision(final GatewayDecision decision)
+        {
+            // The client's reader thread is the only writer.
+            if (decision.accepted())
+            {
+                accepted.lazySet(accepted.get() + 1);
+            }
+            answered.lazySet(answered.get() + 1);
+        }
+
+        @Override
+        public void onError(final int code, final String message)
+        {
+            errors.incrementAndGet();
+            answered.lazySet(answered.get() + 1);
+        }
+    };
+
+    /**
+     * A funded engine, its pipeline and, for the sidecar, the gateway and one connected client: once for the trial,
+     * so that the gc profiler sees the steady state alone.
+     */
+    @Setup(Level.Trial)
+    public void setUpTrial() throws IOException
+    {
+        sidecar = "sidecar".equals(target);
+        if (!sidecar && !"pipeline".equals(target))
+        {
+            throw new IllegalArgumentException("target must be pipeline or sidecar, was " + target);
+        }
+        workload = new ExchangeWorkload(ApplyBenchmark.SEED, 16);
+        engine = new GuardEngine(LoadHarness.config(TX_IDS_MAX));
+        workload.fund(engine);
+        window = new Semaphore(inFlight);
+        // The gateway offers a request again when the ring is full: it must never wait for it.
+        guard = PipelineTarget.pipeline(workload, engine, WaitStrategyKind.BLOCKING,
+            sidecar ? BackPressure.REJECT : BackPressure.BLOCK);
+        if (sidecar)
+        {
+            final GatewaySettings settings = new GatewaySettings();
+            settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+            settings.inFlightMax = inFlight;
+            final java.security.PrivateKey[] keys = new java.security.PrivateKey[1];
+            settings.clients = SidecarTarget.clients(1, keys);
+            server = GatewayServer.start(guard, new ApprovalVerifier(engine.config()), settings);
+            client = new GatewayClient(server.tcpAddress(), "bench-0", keys[0]);
+            client.connect();
+        }
+    }
+
+    /**
+     * Note what every group of threads allocated so far.
+     */
+    @Setup(Level.Iteration)
+    public void setUpIteration()
+    {
+        submitted = 0;
+        answered.set(0);
+        accepted.set(0);
+        errors.set(0);
+        allocated(allocatedAtStart);
+    }
+
+    /**
+     * Wait until every command submitted is answered, then report the iteration and its allocations per command.
+     */
+    @TearDown(Level.Iteration)
+    public void tearDownIteration()
+    {
+        while (answered.get() < submitted)
+        {
+            if (guard.failure() != null)
+            {
+                throw new IllegalStateException("the guard failed: " + guard.failure());
+            }
+            LockSupport.parkNanos(100_000);
+        }
+        final long[] now = new long[GROUPS.length];
+        allocated(now);
+        final StringBuilder line = new StringBuilder(String.format("  %,d commands, %.1f%% accepted, %d errors; " +
+            "bytes per command:", submitted, 100.0 * accepted.get() / Math.max(1, submitted), errors.get()));
+        for (int i = 0; i < GROUPS.length; i++)
+        {
+            line.append(String.format(" %s %.2f", GROUPS[i], (double)(now[i] - allocatedAtStart[i]) /
+                Math.max(1, submitted)));
+        }
+        System.out.println(line);
+        if (submitted > 0 && (double)accepted.get() / submitted < ACCEPTED_SHARE_MIN)
+        {
+            throw new IllegalStateException("only " + accepted.get() + " of " + submitted + " commands accepted: " +
+                "the book's txIds ran out (TX_IDS_MAX=" + TX_IDS_MAX + "), or the gateway refused them");
+        }
+    }
+
+    /**
+     * Stop the client, the gateway and the pipeline.
+     */
+    @TearDown(Level.Trial)
+    public void tearDownTrial()
+    {
+        if (client != null)
+        {
+            client.close();
+        }
+        if (server != null)
+        {
+            server.close();
+        }
+        guard.close();
+    }
+
+    /**
+     * Submit the next command without waiting for its answer; waits only for room in flight.
+     *
+     * @return its correlation id (sidecar) or sequence (pipeline).
+     * @throws IOException when the gateway cannot be reached.
+     */
+    @Benchmark
+    public long submit() throws IOException
+    {
+        final long id;
+        if (sidecar)
+        {
+            id = client.submitAsync(workload.next(engine), sidecarListener);
+        }
+        else
+        {
+            window.acquireUninterruptibly();
+            id = guard.submitAsync(workload.next(engine), embeddedListener);
+            if (id <= 0)
+            {
+                throw new IllegalStateException("command refused: reason code " + -id + ", failure=" +
+                    guard.failure());
+            }
+        }
+        submitted++;
+        return id;
+    }
+
+    /**
+     * @param bytes receives, per group of {@link #GROUPS}, the bytes its live threads allocated so far.
+     */
+    private void allocated(final long[] bytes)
+    {
+        java.util.Arrays.fill(bytes, 0);
+        final Thread caller = Thread.currentThread();
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            final String name = thread.getName();
+            final int group = thread == caller ? 0 : name.startsWith("gateway-client-") ? 1 :
+                name.equals("gateway-io") ? 2 : name.startsWith("ledger-guard-") ? 3 : -1;
+            if (group >= 0)
+            {
+                bytes[group] += threads.getThreadAllocatedBytes(thread.getId());
+            }
+        }
+    }
+}

@@ -1,0 +1,308 @@
+package io.ledgerguard.client;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.Reason;
+import io.ledgerguard.protocol.CommandMessages;
+import io.ledgerguard.protocol.ControlMessages;
+import io.ledgerguard.protocol.DecisionMessages;
+import io.ledgerguard.protocol.GatewayDecision;
+import io.ledgerguard.protocol.ProtocolException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Proves that requests submitted by several threads while the server reads nothing wait for room to be encoded
+ * (socket and write buffers full), then reach the server whole, each frame as it was submitted and in the order of
+ * their correlation ids, and are each answered once, in order.
+ */
+class GatewayClientPipeliningTest
+{
+    private static final int THREADS = 4;
+    private static final int FRAMES_PER_THREAD = 100;
+    /** Of about 8 KiB each: the 1,000 requests are twice what loopback's socket buffers (4 MiB by default) hold. */
+    private static final int INNER_COMMANDS = 16;
+
+    private ServerSocketChannel listener;
+
+    @AfterEach
+    void close() throws IOException
+    {
+        if (listener != null)
+        {
+            listener.close();
+        }
+    }
+
+    @Test
+    void shouldWriteEveryFrameWholeAndInOrderWhenSubmittersWaitedForTheWriteBuffer() throws Exception
+    {
+        listener = ServerSocketChannel.open();
+        // Inherited by the accepted socket: the server's window stays small, so the client's buffers fill.
+        listener.setOption(StandardSocketOptions.SO_RCVBUF, 4096);
+        listener.bind(new InetSocketAddress("127.0.0.1", 0));
+        final CountDownLatch read = new CountDownLatch(1);
+        final AtomicReference<String> serverProblem = new AtomicReference<>();
+        final Map<Long, Long> sentTxIds = new ConcurrentHashMap<>();
+        final AtomicLong framesRead = new AtomicLong();
+        final Thread server = new Thread(() -> serve(read, sentTxIds, framesRead, serverProblem), "scripted-server");
+        server.start();
+
+        final Map<Long, Long> answeredTxIds = new ConcurrentHashMap<>();
+        final AtomicLong lastAnswered = new AtomicLong();
+        final AtomicReference<String> clientProblem = new AtomicReference<>();
+        final Map<Long, Long> submittedTxIds = new ConcurrentHashMap<>();
+        final GatewayClient.Listener record = new GatewayClient.Listener()
+        {
+            @Override
+            public void onDecision(final GatewayDecision decision)
+            {
+                if (decision.correlationId != lastAnswered.get() + 1)
+                {
+                    clientProblem.compareAndSet(null, "answer " + decision.correlationId + " after " +
+                        lastAnswered.get());
+                }
+                lastAnswered.set(decision.correlationId);
+                if (answeredTxIds.putIfAbsent(decision.correlationId, decision.txId) != null)
+                {
+                    clientProblem.compareAndSet(null, "request " + decision.correlationId + " answered twice");
+                }
+            }
+
+            @Override
+            public void onError(final int code, final String message)
+            {
+                clientProblem.compareAndSet(null, "error " + code + ": " + message);
+            }
+        };
+        try (GatewayClient client = new GatewayClient(listener.getLocalAddress(), "pipelining"))
+        {
+            client.connect();
+            final List<Thread> submitters = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++)
+            {
+                final int thread = t;
+                submitters.add(new Thread(() -> submit(client, thread, record, submittedTxIds, clientProblem),
+                    "submitter-" + t));
+            }
+            submitters.forEach(Thread::start);
+            // The server reads nothing until every submitter is done, or waits in Object.wait: room in flight is
+            // ample, so that is a wait for room in the write buffer.
+            final long settleDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            boolean anyWaited = false;
+            while (true)
+            {
+                assertTrue(System.nanoTime() < settleDeadlineNs, "the submitters neither finished nor waited");
+                int settled = 0;
+                anyWaited = false;
+                for (final Thread submitter : submitters)
+                {
+                    final Thread.State state = submitter.getState();
+                    anyWaited |= state == Thread.State.WAITING;
+                    settled += state == Thread.State.WAITING || state == Thread.State.TERMINATED ? 1 : 0;
+                }
+                if (settled == submitters.size())
+                {
+                    break;
+                }
+                Thread.sleep(5);
+            }
+            assertTrue(anyWaited, "a submitter waited for room in the write buffer (loopback socket buffers of at " +
+                "most a few MiB assumed)");
+            read.countDown();
+            for (final Thread submitter : submitters)
+            {
+                submitter.join(60_000);
+            }
+            final long requests = (long)THREADS * FRAMES_PER_THREAD * 5 / 2;
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (answeredTxIds.size() < requests && clientProblem.get() == null && System.nanoTime() < deadlineNs)
+            {
+                Thread.sleep(5);
+            }
+            assertNull(serverProblem.get());
+            assertNull(clientProblem.get());
+            assertEquals(requests, answeredTxIds.size());
+            assertEquals(submittedTxIds, sentTxIds, "every request reached the server as it was submitted");
+            assertEquals(submittedTxIds, answeredTxIds, "every request was answered once");
+            assertEquals((long)THREADS * FRAMES_PER_THREAD, framesRead.get(), "every frame arrived as submitted");
+            assertEquals(0, client.inFlight());
+        }
+        server.join(10_000);
+    }
+
+    /**
+     * Frames of one and of four big commands, alternately: 2.5 requests a frame on average.
+     */
+    private static void submit(final GatewayClient client, final int thread, final GatewayClient.Listener record,
+        final Map<Long, Long> submittedTxIds, final AtomicReference<String> problem)
+    {
+        try
+        {
+            final List<Command> four = new ArrayList<>();
+            for (int f = 0; f < FRAMES_PER_THREAD; f++)
+            {
+                final long txIdBase = 1_000_000L * (thread + 1) + 10L * f;
+                if (f % 2 == 0)
+                {
+                    final long id = client.submitAsync(batch(txIdBase), record);
+                    submittedTxIds.put(id, txIdBase);
+                }
+                else
+                {
+                    four.clear();
+                    for (int i = 0; i < 4; i++)
+                    {
+                        four.add(batch(txIdBase + i));
+                    }
+                    final long first = client.submitAllAsync(four, record);
+                    for (int i = 0; i < 4; i++)
+                    {
+                        submittedTxIds.put(first + i, txIdBase + i);
+                    }
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            problem.compareAndSet(null, ex.toString());
+        }
+    }
+
+    /**
+     * A batch of transfers whose every chain reference and memo is as long as the protocol allows.
+     */
+    private static Command batch(final long txId)
+    {
+        final Command batch = new Command();
+        batch.type = CommandType.BATCH;
+        batch.txId = txId;
+        for (int i = 0; i < INNER_COMMANDS; i++)
+        {
+            final Command transfer = batch.addInner();
+            transfer.type = CommandType.TRANSFER;
+            transfer.txId = txId * 100 + i;
+            transfer.debitAccountId = 1;
+            transfer.creditAccountId = 2;
+            transfer.assetId = 1;
+            transfer.amount = 1;
+            transfer.chainRef("c".repeat(Command.CHAIN_REF_LENGTH_MAX));
+            transfer.memo("m".repeat(Command.MEMO_LENGTH_MAX));
+        }
+        return batch;
+    }
+
+    /**
+     * Welcome the client, read nothing until told to, then answer every request of every frame, in order, with
+     * its own txId.
+     */
+    private void serve(final CountDownLatch read, final Map<Long, Long> sentTxIds, final AtomicLong framesRead,
+        final AtomicReference<String> problem)
+    {
+        try (SocketChannel channel = listener.accept())
+        {
+            final ControlMessages control = new ControlMessages();
+            final ByteBuffer in = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            final UnsafeBuffer inView = new UnsafeBuffer(in);
+            final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 20));
+            readFrame(channel, in);
+            int length = control.encodeWelcome(65_536, 1 << 14, ControlMessages.AUTHENTICATION_NONE,
+                new byte[ControlMessages.NONCE_LENGTH], "scripted", out, 4);
+            out.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
+            write(channel, out, 4 + length);
+            in.clear();
+            read.await();
+            final CommandMessages messages = new CommandMessages();
+            final DecisionMessages decisions = new DecisionMessages();
+            final Command command = new Command();
+            final Decision decision = new Decision();
+            long expectedCorrelationId = 1;
+            while (channel.read(in) >= 0)
+            {
+                int position = 0;
+                int answers = 0;
+                while (in.position() - position >= 4 &&
+                    in.position() - position >= 4 + inView.getInt(position, ByteOrder.LITTLE_ENDIAN))
+                {
+                    final int frame = inView.getInt(position, ByteOrder.LITTLE_ENDIAN);
+                    int taken = 0;
+                    while (taken < frame)
+                    {
+                        final long correlationId = messages.decodeNext(inView, position + 4 + taken, frame - taken,
+                            command);
+                        if (correlationId != expectedCorrelationId++)
+                        {
+                            throw new IllegalStateException("request " + correlationId + " when " +
+                                (expectedCorrelationId - 1) + " was next");
+                        }
+                        sentTxIds.put(correlationId, command.txId);
+                        decision.reset(correlationId, command.txId, 1);
+                        decision.reason = Reason.OK;
+                        length = decisions.encode(correlationId, decision, out, answers + 4);
+                        out.putInt(answers, length, ByteOrder.LITTLE_ENDIAN);
+                        answers += 4 + length;
+                        taken += messages.lastLength();
+                    }
+                    framesRead.incrementAndGet();
+                    position += 4 + frame;
+                }
+                write(channel, out, answers);
+                final int end = in.position();
+                in.limit(end).position(position);
+                in.compact();
+            }
+        }
+        catch (final IOException | InterruptedException | ProtocolException | RuntimeException ex)
+        {
+            if (!(ex instanceof IOException))
+            {
+                problem.compareAndSet(null, ex.toString());
+            }
+        }
+    }
+
+    private static void readFrame(final SocketChannel channel, final ByteBuffer in) throws IOException
+    {
+        while (in.position() < 4 || in.position() < 4 + in.getInt(0))
+        {
+            if (channel.read(in) < 0)
+            {
+                throw new IOException("closed");
+            }
+        }
+    }
+
+    private static void write(final SocketChannel channel, final UnsafeBuffer out, final int length)
+        throws IOException
+    {
+        final ByteBuffer bytes = out.byteBuffer().duplicate();
+        bytes.limit(length).position(0);
+        while (bytes.hasRemaining())
+        {
+            channel.write(bytes);
+        }
+    }
+}
