@@ -85,7 +85,7 @@ class LinkedGuardTest
         final long seed = Seeds.seed("LinkedGuardTest");
         final GuardConfig config = RandomCommandStream.config(2_000_000);
         final GuardEngine reference = new GuardEngine(config);
-        final InMemoryJournal journal = new InMemoryJournal(256 << 20);
+        final InMemoryJournal journal = new InMemoryJournal(32 << 20);
         final List<String> alerts = new ArrayList<>();
         final LinkedGuard guard = new LinkedGuard(new GuardEngine(config), journal, 101,
             alert -> alerts.add(alert.type.name()), null, new TickingClock());
@@ -258,7 +258,7 @@ class LinkedGuardTest
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final GuardConfig config = RandomCommandStream.config(1_000_000);
-        final LinkedGuard guard = new LinkedGuard(new GuardEngine(config), new InMemoryJournal(64 << 20), 1, null);
+        final LinkedGuard guard = new LinkedGuard(new GuardEngine(config), new InMemoryJournal(16 << 20), 1, null);
         final Command command = new Command();
         command.type = CommandType.OPEN_ACCOUNT;
         command.txId = 1;
