@@ -34,7 +34,8 @@ import io.ledgerguard.core.pipeline.WaitStrategyKind;
         "Targets: engine (GuardEngine.apply on the caller's thread), linked (LinkedGuard: apply and journal on the " +
             "caller's thread), pipeline (LedgerGuard, several producers), " +
             "sidecar (the gateway over loopback TCP), bare (baseline 0), ring (baseline 1), locks (baseline 2), " +
-            "postgres (baseline 3). The JMH suites: ./ledger-guard bench jmh."
+            "postgres (baseline 3). With --in-flight N above 1, pipeline and sidecar also run pipelined, as " +
+            "pipeline-xN and sidecar-xN. The JMH suites: ./ledger-guard bench jmh."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:runtime failure", "2:usage error"})
@@ -51,6 +52,10 @@ public final class LoadHarness implements Callable<Integer>
     private static final double ACCEPTED_SHARE_MIN = 0.95;
     private static final List<String> TARGETS =
         List.of("bare", "engine", "linked", "ring", "pipeline", "sidecar", "locks", "postgres");
+    /** The targets that take {@code --in-flight}. */
+    private static final List<String> PIPELINING = List.of("pipeline", "sidecar");
+    /** The most commands in flight per producer: a gateway connection's default limit. */
+    static final int IN_FLIGHT_MAX = 1024;
 
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
@@ -73,6 +78,12 @@ public final class LoadHarness implements Callable<Integer>
     @Option(names = "--producers", paramLabel = "N", defaultValue = "4",
         description = "Producer threads for pipeline, ring and locks (default ${DEFAULT-VALUE}).")
     private int producers;
+
+    @Option(names = "--in-flight", split = ",", paramLabel = "N",
+        description = "Commands each producer of pipeline and sidecar keeps in flight, one run series per value: 1 " +
+            "waits for every answer, N > 1 submits asynchronously with up to N unanswered per producer (pipeline) " +
+            "or connection (sidecar), named pipeline-xN and sidecar-xN (default: 1; --quick: 1,64).")
+    private List<Integer> inFlight;
 
     @Option(names = "--wait-strategy", paramLabel = "KIND", defaultValue = "BLOCKING",
         description = "The ring's wait strategy: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
@@ -146,7 +157,8 @@ public final class LoadHarness implements Callable<Integer>
         final boolean doRamp = ramp || quick;
         final int rampSteps = quick ? 6 : 10;
         final double factor = rampFactor;
-        final String usage = validate(rateList, warmupNs, durationNs, factor);
+        final List<Integer> inFlightList = inFlight != null ? inFlight : quick ? List.of(1, 64) : List.of(1);
+        final String usage = validate(rateList, inFlightList, warmupNs, durationNs, factor);
         if (usage != null)
         {
             spec.commandLine().getErr().println("ledger-guard bench: " + usage);
@@ -165,24 +177,28 @@ public final class LoadHarness implements Callable<Integer>
 
         final LoadReport report = new LoadReport(dir, p99BoundUs, producers, waitStrategy,
             "./ledger-guard bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
-            settings(rateList, warmupNs, durationNs, doRamp, rampSteps, factor));
-        for (final String name : targets)
+            settings(rateList, inFlightList, warmupNs, durationNs, doRamp, rampSteps, factor));
+        for (final String series : series(inFlightList))
         {
+            final int slash = series.indexOf('/');
+            final String name = series.substring(0, slash);
+            final int depth = Integer.parseInt(series.substring(slash + 1));
+            final String variant = depth == 1 ? name : name + "-x" + depth;
             // In a quick run PostgreSQL gets the first rate only: it cannot keep up with the others, and a run that
             // falls behind lasts twice its schedule.
             final List<Integer> targetRates = quick && name.equals("postgres") ? rateList.subList(0, 1) : rateList;
             for (final int rate : targetRates)
             {
-                final OpenLoop.Result result = runOnce(name, rate, String.valueOf(rate), warmupNs, durationNs, root,
-                    report, log);
+                final OpenLoop.Result result = runOnce(name, depth, rate, String.valueOf(rate), warmupNs, durationNs,
+                    root, report, log);
                 if (result == null)
                 {
                     break;
                 }
                 log.println(LoadReport.line(result));
             }
-            final boolean rampThis = doRamp && report.ran(name) &&
-                (!quick || name.equals("engine") || name.equals("pipeline"));
+            final boolean rampThis = doRamp && report.ran(variant) &&
+                (!quick || variant.equals("engine") || variant.equals("pipeline"));
             if (rampThis)
             {
                 double rate = rampStart;
@@ -195,7 +211,7 @@ public final class LoadHarness implements Callable<Integer>
                     holding = false;
                     for (int attempt = 1; attempt <= 2 && !holding; attempt++)
                     {
-                        final OpenLoop.Result result = runOnce(name, (int)rate,
+                        final OpenLoop.Result result = runOnce(name, depth, (int)rate,
                             "ramp-" + (int)rate + (attempt == 1 ? "" : "-again"), warmupNs, durationNs, root, report,
                             log);
                         if (result == null)
@@ -217,8 +233,8 @@ public final class LoadHarness implements Callable<Integer>
                         stopped = String.format(Locale.ROOT, "%,d/s did not hold, twice", (int)rate);
                     }
                 }
-                report.highestHeld(name, held, stopped);
-                log.printf(Locale.ROOT, "  %s: highest rate with p99 <= %.0f us: %s (%s)%n", name, p99BoundUs,
+                report.highestHeld(variant, held, stopped);
+                log.printf(Locale.ROOT, "  %s: highest rate with p99 <= %.0f us: %s (%s)%n", variant, p99BoundUs,
                     held == 0 ? "none" : String.format(Locale.ROOT, "%,d/s", held), stopped);
             }
         }
@@ -235,8 +251,9 @@ public final class LoadHarness implements Callable<Integer>
      * @return the result, or {@code null} when the target could not be started (PostgreSQL missing) or the run would
      *     not fit its tables; said on the log either way.
      */
-    private OpenLoop.Result runOnce(final String name, final int rate, final String label, final long warmupNs,
-        final long durationNs, final Path root, final LoadReport report, final PrintStream log) throws Exception
+    private OpenLoop.Result runOnce(final String name, final int depth, final int rate, final String label,
+        final long warmupNs, final long durationNs, final Path root, final LoadReport report, final PrintStream log)
+        throws Exception
     {
         // Every command of the schedule, twice over for the inner commands of trades, and twice again for a run
         // that falls behind and goes on to twice its length.
@@ -249,7 +266,7 @@ public final class LoadHarness implements Callable<Integer>
             return null;
         }
         System.gc();
-        try (LoadTarget target = create(name, root))
+        try (LoadTarget target = create(name, depth, root))
         {
             final int threads = Math.min(producers, target.producersMax());
             try
@@ -266,16 +283,44 @@ public final class LoadHarness implements Callable<Integer>
                 report.notRun(name, ex.getMessage());
                 return null;
             }
-            report.describe(name, target.description());
+            report.describe(target.name(), target.description());
             final OpenLoop.Result result = OpenLoop.run(target, label, threads, rate, warmupNs, durationNs);
             report.add(result);
             return result;
         }
     }
 
-    private String validate(final List<Integer> rateList, final long warmupNs, final long durationNs,
-        final double factor)
+    /**
+     * @return every run series, {@code target/in-flight}, in the order of {@code --targets}: one per in-flight depth
+     *     for the targets that pipeline, one for the others.
+     */
+    private List<String> series(final List<Integer> inFlightList)
     {
+        final List<String> series = new java.util.ArrayList<>();
+        for (final String name : targets)
+        {
+            if (PIPELINING.contains(name))
+            {
+                inFlightList.forEach(depth -> series.add(name + "/" + depth));
+            }
+            else
+            {
+                series.add(name + "/1");
+            }
+        }
+        return series;
+    }
+
+    private String validate(final List<Integer> rateList, final List<Integer> inFlightList, final long warmupNs,
+        final long durationNs, final double factor)
+    {
+        for (final int depth : inFlightList)
+        {
+            if (depth < 1 || depth > IN_FLIGHT_MAX)
+            {
+                return "--in-flight: every value must be 1.." + IN_FLIGHT_MAX + ", was " + depth;
+            }
+        }
         for (final String name : targets)
         {
             if (!TARGETS.contains(name))
@@ -305,8 +350,8 @@ public final class LoadHarness implements Callable<Integer>
         return null;
     }
 
-    private Map<String, Object> settings(final List<Integer> rateList, final long warmupNs, final long durationNs,
-        final boolean doRamp, final int rampSteps, final double factor)
+    private Map<String, Object> settings(final List<Integer> rateList, final List<Integer> inFlightList,
+        final long warmupNs, final long durationNs, final boolean doRamp, final int rampSteps, final double factor)
     {
         final Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("targets", targets);
@@ -314,6 +359,7 @@ public final class LoadHarness implements Callable<Integer>
         settings.put("warmupSeconds", TimeUnit.NANOSECONDS.toSeconds(warmupNs));
         settings.put("durationSeconds", TimeUnit.NANOSECONDS.toSeconds(durationNs));
         settings.put("producers", producers);
+        settings.put("inFlight", inFlightList);
         settings.put("waitStrategy", waitStrategy.name());
         settings.put("quick", quick);
         settings.put("ramp", doRamp);
@@ -325,14 +371,15 @@ public final class LoadHarness implements Callable<Integer>
         return settings;
     }
 
-    private LoadTarget create(final String name, final Path root)
+    private LoadTarget create(final String name, final int depth, final Path root)
     {
+        assert depth == 1 || PIPELINING.contains(name) : name + " has one command in flight";
         switch (name)
         {
             case "engine": return new EngineTarget(seed);
             case "linked": return new LinkedTarget(seed);
-            case "pipeline": return new PipelineTarget(seed, waitStrategy);
-            case "sidecar": return new SidecarTarget(seed, waitStrategy);
+            case "pipeline": return new PipelineTarget(seed, waitStrategy, depth);
+            case "sidecar": return new SidecarTarget(seed, waitStrategy, depth);
             case "bare": return new BaselineTargets.Bare(seed);
             case "ring": return new RingTarget(seed, waitStrategy);
             case "locks": return new BaselineTargets.Locked(seed);

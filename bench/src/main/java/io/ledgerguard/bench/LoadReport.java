@@ -185,7 +185,8 @@ final class LoadReport
             md.printf(Locale.ROOT, "# Load harness, %s%n%n", OffsetDateTime.now().withNano(0));
             md.printf(Locale.ROOT, "Command: `%s`. Machine: %s cores, %s, %s. Producers, the pipeline's stages and " +
                 "anything else running share those cores, so compare the figures of one run, side by side. Open " +
-                "loop: latency from each command's intended send time; each producer has one command in flight. " +
+                "loop: latency from each command's intended send time; each producer has one command in flight, but " +
+                "in a target named -xN, which submits asynchronously with up to N unanswered per producer. " +
                 "%d producers for pipeline, ring, locks and postgres; %s wait strategy. Every run starts from a " +
                 "freshly funded book. Run took %.0f s.%n%n", command, machine.get("cores"), machine.get("jdk"),
                 machine.get("os"), producers, waitStrategy, elapsedSeconds);
@@ -246,7 +247,7 @@ final class LoadReport
                     "offered one, commands were left unsent, fewer than 95% were accepted, or the target reported a " +
                     "problem; a failed step is run once more. Every step's figures are in results.json and its " +
                     "histogram log. With one command in flight per producer, a multi-producer target's ceiling here " +
-                    "is about producers / round trip.");
+                    "is about producers / round trip; a -xN target's is N times that, or the target's throughput.");
             }
         }
     }

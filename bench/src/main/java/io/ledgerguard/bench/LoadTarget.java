@@ -38,6 +38,51 @@ interface LoadTarget extends AutoCloseable
     boolean next(int producer);
 
     /**
+     * @return the commands each producer keeps in flight: 1 for a target whose producers wait for every answer
+     *     ({@link #next(int)}); more for one that submits without waiting ({@link #submit(int)}).
+     */
+    default int inFlight()
+    {
+        return 1;
+    }
+
+    /**
+     * Where a producer's answers go, for a target with {@link #inFlight()} above 1: called from the producer's thread
+     * before its first {@link #submit(int)}.
+     *
+     * @param producer a producer index.
+     * @param answers  takes every decision on this producer's commands.
+     */
+    default void answersTo(final int producer, final Answers answers)
+    {
+        throw new UnsupportedOperationException(name() + " has one command in flight per producer");
+    }
+
+    /**
+     * Submit the next command of the workload without waiting for its decision, which reaches the producer's
+     * {@link Answers}: for a target with {@link #inFlight()} above 1. The caller keeps at most that many unanswered.
+     *
+     * @param producer the calling producer, 0..producers-1.
+     * @return false when the command was refused before it was sequenced: no answer will come for it.
+     */
+    default boolean submit(final int producer)
+    {
+        throw new UnsupportedOperationException(name() + " has one command in flight per producer");
+    }
+
+    /**
+     * Takes the decisions on one producer's commands, in the order they were submitted, all on one thread of the
+     * target's (the pipeline's release thread, a client connection's reader).
+     */
+    interface Answers
+    {
+        /**
+         * @param accepted whether the command was accepted.
+         */
+        void answered(boolean accepted);
+    }
+
+    /**
      * @param producer a producer index.
      * @param thread   the thread that will call {@link #next(int)} for it in the coming run.
      */

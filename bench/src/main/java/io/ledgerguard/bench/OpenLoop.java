@@ -14,7 +14,10 @@ import org.HdrHistogram.Histogram;
  * latency is measured from that time to its decision, so a stall delays every command scheduled behind it and shows
  * in the percentiles (no coordinated omission). Producers share the schedule round robin: producer {@code p} sends
  * commands {@code p, p + P, p + 2P, ...}, one at a time (it waits for each answer, as a caller of the embedded
- * {@code submit} does). A producer that is behind sends at once; one that is ahead waits until the intended time:
+ * {@code submit} does), or, for a target with several commands in flight ({@link LoadTarget#inFlight()}), without
+ * waiting for answers while fewer than that many are unanswered (as a matching engine pipelines); its answers are
+ * then recorded on the target's answering thread. A producer that is behind sends at once; one that is ahead waits
+ * until the intended time:
  * it parks, and a lone producer spins the last {@value #SPIN_NS} ns, since a park wakes tens of microseconds late.
  * Nothing scheduled before the end of the warm-up is recorded. A run that falls more than its own length behind
  * gives up: every command of the recorded window it did not send is recorded with the lower bound of its latency,
@@ -127,7 +130,16 @@ final class OpenLoop
                 {
                     ready.countDown();
                     go.await();
-                    produce(target, producer, producers, intervalNs, origin[0], warmupNs, durationNs, spinLast, tally);
+                    if (target.inFlight() > 1)
+                    {
+                        producePipelined(target, producer, producers, intervalNs, origin[0], warmupNs, durationNs,
+                            spinLast, tally);
+                    }
+                    else
+                    {
+                        produce(target, producer, producers, intervalNs, origin[0], warmupNs, durationNs, spinLast,
+                            tally);
+                    }
                 }
                 catch (final Throwable ex)
                 {
@@ -155,6 +167,11 @@ final class OpenLoop
         final Result result =
             tally.result(target, label, rate, origin[0] + warmupNs, gcCountDuring, gcMillisDuring);
         result.problem = target.problem();
+        final long unanswered = tally.unanswered();
+        if (unanswered > 0 && result.problem == null)
+        {
+            result.problem = unanswered + " commands submitted were never answered";
+        }
         return result;
     }
 
@@ -210,6 +227,51 @@ final class OpenLoop
     }
 
     /**
+     * One producer's share of the schedule with up to {@link LoadTarget#inFlight()} commands unanswered: each sent at
+     * its intended time, or at once when behind, or as soon as an answer makes room; the answers are recorded by the
+     * target's answering thread ({@link Window}). At the end it waits for the answers of everything it sent.
+     */
+    private static void producePipelined(
+        final LoadTarget target, final int producer, final int producers, final double intervalNs, final long startNs,
+        final long warmupNs, final long durationNs, final boolean spinLast, final Tally tally)
+    {
+        final long recordFromNs = startNs + warmupNs;
+        final long endNs = recordFromNs + durationNs;
+        final long giveUpNs = startNs + 2 * (warmupNs + durationNs);
+        final Window window = new Window(Thread.currentThread(), target.inFlight(), recordFromNs, tally, producer);
+        target.answersTo(producer, window);
+        long refused = 0;
+        for (long i = producer; ; i += producers)
+        {
+            final long intendedNs = startNs + (long)(i * intervalNs);
+            if (intendedNs >= endNs)
+            {
+                break;
+            }
+            final long nowNs = System.nanoTime();
+            if (nowNs > giveUpNs || !window.awaitRoom(giveUpNs))
+            {
+                giveUp(tally.latencyNs[producer], tally.unsent, producer, producers, i, startNs, intervalNs,
+                    recordFromNs, endNs, Math.max(nowNs, System.nanoTime()));
+                break;
+            }
+            awaitIntendedTime(intendedNs, System.nanoTime(), spinLast);
+            window.sending(intendedNs, System.nanoTime());
+            if (target.submit(producer))
+            {
+                window.sent();
+            }
+            else if (intendedNs >= recordFromNs)
+            {
+                refused++;
+            }
+        }
+        // Answers still on their way are recorded by the answering thread; wait for them, as long again as the run.
+        window.awaitAnswers(Math.max(giveUpNs, System.nanoTime()) + warmupNs + durationNs);
+        tally.rejected[producer] += refused;
+    }
+
+    /**
      * Wait until a command's intended send time: park, and for a lone producer spin the last {@value #SPIN_NS} ns.
      */
     private static void awaitIntendedTime(final long intendedNs, final long startNs, final boolean spinLast)
@@ -231,8 +293,158 @@ final class OpenLoop
     }
 
     /**
-     * What the producers recorded, one slot per producer: each producer writes only its own, and the run reads them
-     * all once every producer has been joined.
+     * One pipelining producer's commands in flight: when each was due and when it was sent, in a ring that the
+     * target's answering thread reads in submission order as the answers come, recording each in the producer's
+     * slots of the {@link Tally}. The producer waits for room while {@link #capacity} are unanswered; the answering
+     * thread wakes it when it sleeps. Single writer each way: the producer writes the ring and {@link #submitted}, the
+     * answering thread {@link #answered} and the tally; a command's times are written before it is submitted, which
+     * publishes them.
+     */
+    static final class Window implements LoadTarget.Answers
+    {
+        private static final int SPINS = 100;
+        private static final long PARK_NS_MAX = 1_000_000;
+
+        private final Thread producer;
+        private final int capacity;
+        private final int mask;
+        private final long[] intendedNs;
+        private final long[] sentNs;
+        private final long recordFromNs;
+        private final Tally tally;
+        private final int index;
+        private final Histogram latency;
+        private final Histogram service;
+        private long submitted;
+        private volatile long answered;
+        private volatile boolean waiting;
+
+        Window(final Thread producer, final int capacity, final long recordFromNs, final Tally tally,
+            final int index)
+        {
+            assert capacity > 0;
+            this.producer = producer;
+            this.capacity = capacity;
+            final int slots = capacity == 1 ? 1 : Integer.highestOneBit(capacity - 1) << 1;
+            this.mask = slots - 1;
+            this.intendedNs = new long[slots];
+            this.sentNs = new long[slots];
+            this.recordFromNs = recordFromNs;
+            this.tally = tally;
+            this.index = index;
+            this.latency = tally.latencyNs[index];
+            this.service = tally.serviceNs[index];
+        }
+
+        /**
+         * Producer: wait until fewer than {@link #capacity} commands are unanswered.
+         *
+         * @return false when the run's give-up time passed first.
+         */
+        boolean awaitRoom(final long giveUpNs)
+        {
+            for (int i = 0; i < SPINS; i++)
+            {
+                if (submitted - answered < capacity)
+                {
+                    return true;
+                }
+                Thread.onSpinWait();
+            }
+            while (true)
+            {
+                waiting = true;
+                if (submitted - answered < capacity)
+                {
+                    waiting = false;
+                    return true;
+                }
+                if (System.nanoTime() > giveUpNs)
+                {
+                    waiting = false;
+                    return false;
+                }
+                LockSupport.parkNanos(this, PARK_NS_MAX);
+            }
+        }
+
+        /**
+         * Producer: the next command is about to be submitted.
+         */
+        void sending(final long intended, final long sent)
+        {
+            final int slot = (int)submitted & mask;
+            intendedNs[slot] = intended;
+            sentNs[slot] = sent;
+        }
+
+        /**
+         * Producer: the target took the command {@link #sending} described; its answer will come.
+         */
+        void sent()
+        {
+            submitted++;
+        }
+
+        /**
+         * Producer: wait until every command it sent is answered, or until {@code deadlineNs}; what is still
+         * unanswered then is counted as such.
+         */
+        void awaitAnswers(final long deadlineNs)
+        {
+            while (answered < submitted)
+            {
+                if (System.nanoTime() > deadlineNs)
+                {
+                    tally.unanswered[index] = submitted - answered;
+                    return;
+                }
+                waiting = true;
+                if (answered < submitted)
+                {
+                    LockSupport.parkNanos(this, PARK_NS_MAX);
+                }
+                waiting = false;
+            }
+        }
+
+        @Override
+        public void answered(final boolean accepted)
+        {
+            final long n = answered;
+            final int slot = (int)n & mask;
+            final long doneNs = System.nanoTime();
+            if (doneNs >= recordFromNs)
+            {
+                tally.completedInWindow[index]++;
+                tally.lastDoneNs[index] = doneNs;
+            }
+            final long intended = intendedNs[slot];
+            if (intended >= recordFromNs)
+            {
+                latency.recordValue(Math.min(doneNs - intended, LATENCY_NS_MAX));
+                service.recordValue(Math.min(doneNs - sentNs[slot], LATENCY_NS_MAX));
+                if (accepted)
+                {
+                    tally.accepted[index]++;
+                }
+                else
+                {
+                    tally.rejected[index]++;
+                }
+            }
+            answered = n + 1;
+            if (waiting)
+            {
+                waiting = false;
+                LockSupport.unpark(producer);
+            }
+        }
+    }
+
+    /**
+     * What the producers recorded, one slot per producer: each producer writes only its own (or, when it pipelines,
+     * its {@link Window}'s answering thread does), and the run reads them all once every producer has been joined.
      */
     private static final class Tally
     {
@@ -243,9 +455,11 @@ final class OpenLoop
         final long[] unsent;
         final long[] completedInWindow;
         final long[] lastDoneNs;
+        final long[] unanswered;
 
         Tally(final int producers)
         {
+            unanswered = new long[producers];
             latencyNs = new Histogram[producers];
             serviceNs = new Histogram[producers];
             accepted = new long[producers];
@@ -258,6 +472,16 @@ final class OpenLoop
                 latencyNs[p] = new Histogram(LATENCY_NS_MAX, 3);
                 serviceNs[p] = new Histogram(LATENCY_NS_MAX, 3);
             }
+        }
+
+        long unanswered()
+        {
+            long total = 0;
+            for (final long count : unanswered)
+            {
+                total += count;
+            }
+            return total;
         }
 
         /**

@@ -3,6 +3,7 @@ package io.ledgerguard.bench;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.pipeline.BackPressure;
+import io.ledgerguard.core.pipeline.DecisionListener;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.core.pipeline.PipelineContext;
 import io.ledgerguard.core.pipeline.WaitStrategyKind;
@@ -11,35 +12,47 @@ import io.ledgerguard.core.pipeline.WaitStrategyKind;
  * The embedded pipeline: producer threads submit through the ring (guard, journal encoding, release) and wait for
  * their decision. Producers take commands from the one workload under a lock and publish inside it, so the ring sees
  * the workload's order (a hold before its release); they wait for their answers outside it, so several are in flight.
+ * With {@code --in-flight N} above 1 ({@code pipeline-xN}) each producer submits asynchronously and keeps up to N
+ * unanswered, its answers recorded on the release thread.
  */
 final class PipelineTarget implements LoadTarget
 {
     private final long seed;
     private final WaitStrategyKind waitStrategy;
+    private final int inFlight;
     private final Object sequencing = new Object();
     private ExchangeWorkload workload;
     private GuardEngine engine;
     private LedgerGuard guard;
     private Completion[] completions;
+    private DecisionListener[] answers;
     private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
 
-    PipelineTarget(final long seed, final WaitStrategyKind waitStrategy)
+    PipelineTarget(final long seed, final WaitStrategyKind waitStrategy, final int inFlight)
     {
+        assert inFlight > 0;
         this.seed = seed;
         this.waitStrategy = waitStrategy;
+        this.inFlight = inFlight;
     }
 
     @Override
     public String name()
     {
-        return "pipeline";
+        return inFlight == 1 ? "pipeline" : "pipeline-x" + inFlight;
     }
 
     @Override
     public String description()
     {
         return "LedgerGuard: producers -> ring -> guard -> journal (encoding only) -> release, " + waitStrategy +
-            " wait strategy";
+            " wait strategy" + (inFlight == 1 ? "" : "; asynchronous, up to " + inFlight + " in flight per producer");
+    }
+
+    @Override
+    public int inFlight()
+    {
+        return inFlight;
     }
 
     @Override
@@ -56,6 +69,7 @@ final class PipelineTarget implements LoadTarget
         workload.fund(engine);
         guard = pipeline(workload, engine, waitStrategy, BackPressure.BLOCK);
         completions = new Completion[producers];
+        answers = new DecisionListener[producers];
     }
 
     /**
@@ -102,6 +116,28 @@ final class PipelineTarget implements LoadTarget
             return false;
         }
         return completion.await();
+    }
+
+    @Override
+    public void answersTo(final int producer, final Answers to)
+    {
+        answers[producer] = (command, decision) -> to.answered(decision.accepted());
+    }
+
+    @Override
+    public boolean submit(final int producer)
+    {
+        final long seq;
+        synchronized (sequencing)
+        {
+            seq = guard.submitAsync(workload.next(engine), answers[producer]);
+        }
+        if (seq < 0)
+        {
+            refused.incrementAndGet();
+            return false;
+        }
+        return true;
     }
 
     @Override

@@ -24,12 +24,14 @@ import io.ledgerguard.protocol.GatewayDecision;
  * producer. Producers take commands in the workload's order and write them under one lock, then wait for their
  * answers outside it; unlike the pipeline target, that orders the writes, not the sequencing, since the gateway reads
  * the connections in its own order. A command can then overtake the one it depends on (a release before its hold),
- * which the accepted share shows.
+ * which the accepted share shows. With {@code --in-flight N} above 1 ({@code sidecar-xN}) each producer submits
+ * asynchronously and keeps up to N unanswered on its connection, its answers recorded on the client's reader thread.
  */
 final class SidecarTarget implements LoadTarget
 {
     private final long seed;
     private final WaitStrategyKind waitStrategy;
+    private final int inFlight;
     private final Object sequencing = new Object();
     private ExchangeWorkload workload;
     private GuardEngine engine;
@@ -40,16 +42,24 @@ final class SidecarTarget implements LoadTarget
     private Listener[] listeners;
     private final java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
 
-    SidecarTarget(final long seed, final WaitStrategyKind waitStrategy)
+    SidecarTarget(final long seed, final WaitStrategyKind waitStrategy, final int inFlight)
     {
+        assert inFlight > 0 && inFlight <= new GatewaySettings().inFlightMax;
         this.seed = seed;
         this.waitStrategy = waitStrategy;
+        this.inFlight = inFlight;
     }
 
     @Override
     public String name()
     {
-        return "sidecar";
+        return inFlight == 1 ? "sidecar" : "sidecar-x" + inFlight;
+    }
+
+    @Override
+    public int inFlight()
+    {
+        return inFlight;
     }
 
     @Override
@@ -57,7 +67,8 @@ final class SidecarTarget implements LoadTarget
     {
         return "the gateway over loopback TCP: one client connection per producer, each proven by its Ed25519 key " +
             "and role-checked -> gateway -> ring -> guard -> journal (encoding only) -> release -> answer, " +
-            waitStrategy + " wait strategy";
+            waitStrategy + " wait strategy" +
+            (inFlight == 1 ? "" : "; asynchronous, up to " + inFlight + " in flight per connection");
     }
 
     @Override
@@ -134,7 +145,7 @@ final class SidecarTarget implements LoadTarget
     public void bind(final int producer, final Thread thread)
     {
         completions[producer] = new Completion(thread);
-        listeners[producer] = new Listener(completions[producer], errors);
+        listeners[producer] = new Listener(completions[producer]::signal, errors);
     }
 
     @Override
@@ -155,6 +166,29 @@ final class SidecarTarget implements LoadTarget
             throw new UncheckedIOException(ex);
         }
         return completion.await();
+    }
+
+    @Override
+    public void answersTo(final int producer, final Answers to)
+    {
+        listeners[producer] = new Listener(to, errors);
+    }
+
+    @Override
+    public boolean submit(final int producer)
+    {
+        try
+        {
+            synchronized (sequencing)
+            {
+                clients[producer].submitAsync(workload.next(engine), listeners[producer]);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        return true;
     }
 
     @Override
@@ -193,30 +227,30 @@ final class SidecarTarget implements LoadTarget
     }
 
     /**
-     * Hands a producer its answer.
+     * Hands a producer its answers: an error frame is a rejection, and counted.
      */
     private static final class Listener implements GatewayClient.Listener
     {
-        private final Completion completion;
+        private final Answers answers;
         private final java.util.concurrent.atomic.AtomicLong errors;
 
-        Listener(final Completion completion, final java.util.concurrent.atomic.AtomicLong errors)
+        Listener(final Answers answers, final java.util.concurrent.atomic.AtomicLong errors)
         {
-            this.completion = completion;
+            this.answers = answers;
             this.errors = errors;
         }
 
         @Override
         public void onDecision(final GatewayDecision decision)
         {
-            completion.signal(decision.accepted());
+            answers.answered(decision.accepted());
         }
 
         @Override
         public void onError(final int code, final String message)
         {
             errors.incrementAndGet();
-            completion.signal(false);
+            answers.answered(false);
         }
     }
 }

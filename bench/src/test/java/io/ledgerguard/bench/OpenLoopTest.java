@@ -1,6 +1,8 @@
 package io.ledgerguard.bench;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
@@ -106,5 +108,137 @@ class OpenLoopTest
         assertTrue(result.unsent > 0, "unsent=" + result.unsent);
         assertEquals(result.recorded, result.accepted + result.rejected + result.unsent);
         assertTrue(result.percentileUs(50) >= 1_000_000, () -> "p50=" + result.percentileUs(50));
+    }
+
+    /**
+     * A target that keeps what it is sent in flight and answers from a thread of its own, in order, every tenth a
+     * rejection; it notes the most it ever had unanswered.
+     */
+    private static final class Pipelining implements LoadTarget
+    {
+        private final int inFlight;
+        private final java.util.concurrent.BlockingQueue<LoadTarget.Answers> queue =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+        private final AtomicInteger unanswered = new AtomicInteger();
+        private final AtomicInteger unansweredMax = new AtomicInteger();
+        private final AtomicLong answered = new AtomicLong();
+        private final LoadTarget.Answers[] answers = new LoadTarget.Answers[1];
+        private Thread answerer;
+
+        Pipelining(final int inFlight)
+        {
+            this.inFlight = inFlight;
+        }
+
+        @Override
+        public String name()
+        {
+            return "pipelining";
+        }
+
+        @Override
+        public String description()
+        {
+            return "answers from a thread of its own, in batches";
+        }
+
+        @Override
+        public int producersMax()
+        {
+            return 1;
+        }
+
+        @Override
+        public int inFlight()
+        {
+            return inFlight;
+        }
+
+        @Override
+        public void start(final int producers, final long txIdsMax)
+        {
+            answerer = new Thread(() ->
+            {
+                try
+                {
+                    final java.util.List<LoadTarget.Answers> batch = new java.util.ArrayList<>();
+                    while (true)
+                    {
+                        batch.add(queue.take());
+                        // Let more arrive, so that several are in flight at once: three, or what came in 2 ms.
+                        final long untilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2);
+                        while (batch.size() < 3)
+                        {
+                            final LoadTarget.Answers more =
+                                queue.poll(untilNs - System.nanoTime(), TimeUnit.NANOSECONDS);
+                            if (more == null)
+                            {
+                                break;
+                            }
+                            batch.add(more);
+                        }
+                        for (final LoadTarget.Answers to : batch)
+                        {
+                            final long n = answered.incrementAndGet();
+                            unanswered.decrementAndGet();
+                            to.answered(n % 10 != 0);
+                        }
+                        batch.clear();
+                    }
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }, "pipelining-answerer");
+            answerer.start();
+        }
+
+        @Override
+        public boolean next(final int producer)
+        {
+            throw new AssertionError("a pipelining target is only submitted to");
+        }
+
+        @Override
+        public void answersTo(final int producer, final LoadTarget.Answers to)
+        {
+            answers[producer] = to;
+        }
+
+        @Override
+        public boolean submit(final int producer)
+        {
+            unansweredMax.accumulateAndGet(unanswered.incrementAndGet(), Math::max);
+            queue.add(answers[producer]);
+            return true;
+        }
+
+        @Override
+        public void close()
+        {
+            answerer.interrupt();
+        }
+    }
+
+    @Test
+    void shouldKeepSeveralInFlightAndRecordEveryAnswer() throws InterruptedException
+    {
+        // 2,000 commands a second for 1 s after a 0.2 s warm-up, answered three at a time (or what came in 2 ms):
+        // more than one is in flight, never more than the four the target allows.
+        try (Pipelining target = new Pipelining(4))
+        {
+            target.start(1, 0);
+            final OpenLoop.Result result = OpenLoop.run(target, "test", 1, 2_000,
+                TimeUnit.MILLISECONDS.toNanos(200), TimeUnit.SECONDS.toNanos(1));
+
+            assertEquals(2_000, result.recorded, "exactly the commands scheduled in the recorded window");
+            assertEquals(0, result.unsent);
+            assertEquals(result.recorded, result.accepted + result.rejected, "every one answered and counted once");
+            assertEquals(null, result.problem);
+            assertTrue(target.unansweredMax.get() > 1, () -> "in flight at most " + target.unansweredMax.get());
+            assertTrue(target.unansweredMax.get() <= 4, () -> "in flight at most " + target.unansweredMax.get());
+            assertEquals(2_400, target.answered.get(), "every command sent, warm-up included, was answered");
+        }
     }
 }
