@@ -105,8 +105,8 @@ public final class LoadHarness implements Callable<Integer>
         description = "The ramp's p99 bound in microseconds (default ${DEFAULT-VALUE}).")
     private double p99BoundUs;
 
-    @Option(names = "--quick", description = "A short run (under five minutes here): rates 10000 and 50000, 2 s " +
-        "warm-up, 6 s recorded, a ramp of the engine and pipeline from --ramp-start, doubling, six steps at most.")
+    @Option(names = "--quick", description = "A short run (about seven minutes here): rates 10000 and 50000, 1 " +
+        "and 64 in flight, 2 s warm-up, 6 s recorded, a ramp of the engine and pipeline from --ramp-start, doubling, six steps at most.")
     private boolean quick;
 
     @Option(names = "--out", paramLabel = "DIR",
