@@ -106,7 +106,8 @@ public final class LoadHarness implements Callable<Integer>
     private double p99BoundUs;
 
     @Option(names = "--quick", description = "A short run (about seven minutes here): rates 10000 and 50000, 1 " +
-        "and 64 in flight, 2 s warm-up, 6 s recorded, a ramp of the engine and pipeline from --ramp-start, doubling, six steps at most.")
+        "and 64 in flight, 2 s warm-up, 6 s recorded, a ramp of the engine and pipeline from --ramp-start, " +
+        "doubling, six steps at most.")
     private boolean quick;
 
     @Option(names = "--out", paramLabel = "DIR",
