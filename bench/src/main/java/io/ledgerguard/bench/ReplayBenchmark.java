@@ -134,7 +134,7 @@ public class ReplayBenchmark
         workload.rewind(fundedSeq);
         replayed = 0;
         mismatches = 0;
-        if (params.getBenchmark().endsWith(".replay"))
+        if (!params.getBenchmark().endsWith(".apply"))
         {
             readAhead = JournalReadAhead.start(directory, afterFunding, 0);
         }
@@ -203,5 +203,24 @@ public class ReplayBenchmark
         }
         replayed++;
         return decision;
+    }
+
+    /**
+     * Read the next command and its recorded decision from the journal, as {@link #replay()} does, without replaying
+     * it: what the read-ahead and the hand-over cost the replaying thread, and how fast the read-ahead thread reads.
+     *
+     * @return the command, so that nothing is optimised away.
+     */
+    @Benchmark
+    public Command read()
+    {
+        final JournalReadAhead readAhead = this.readAhead;
+        if (!readAhead.next())
+        {
+            throw new IllegalStateException("the journal ran out after " + replayed + " commands: shorten the " +
+                "iteration (-r) or raise JOURNAL_COMMANDS");
+        }
+        replayed++;
+        return readAhead.command();
     }
 }
