@@ -240,7 +240,8 @@ final class OpenLoop
         final long giveUpNs = startNs + 2 * (warmupNs + durationNs);
         final Window window = new Window(Thread.currentThread(), target.inFlight(), recordFromNs, tally, producer);
         target.answersTo(producer, window);
-        long refused = 0;
+        long gaveUpAt = -1;
+        long gaveUpNs = 0;
         for (long i = producer; ; i += producers)
         {
             final long intendedNs = startNs + (long)(i * intervalNs);
@@ -251,24 +252,30 @@ final class OpenLoop
             final long nowNs = System.nanoTime();
             if (nowNs > giveUpNs || !window.awaitRoom(giveUpNs))
             {
-                giveUp(tally.latencyNs[producer], tally.unsent, producer, producers, i, startNs, intervalNs,
-                    recordFromNs, endNs, Math.max(nowNs, System.nanoTime()));
+                gaveUpAt = i;
+                gaveUpNs = Math.max(nowNs, System.nanoTime());
                 break;
             }
             awaitIntendedTime(intendedNs, System.nanoTime(), spinLast);
-            window.sending(intendedNs, System.nanoTime());
+            final long sentNs = System.nanoTime();
+            window.sending(intendedNs, sentNs);
             if (target.submit(producer))
             {
                 window.sent();
             }
-            else if (intendedNs >= recordFromNs)
+            else
             {
-                refused++;
+                window.refused(intendedNs, sentNs, System.nanoTime());
             }
         }
         // Answers still on their way are recorded by the answering thread; wait for them, as long again as the run.
+        // Once the window is closed nothing else writes this producer's figures.
         window.awaitAnswers(Math.max(giveUpNs, System.nanoTime()) + warmupNs + durationNs);
-        tally.rejected[producer] += refused;
+        if (gaveUpAt >= 0)
+        {
+            giveUp(tally.latencyNs[producer], tally.unsent, producer, producers, gaveUpAt, startNs, intervalNs,
+                recordFromNs, endNs, gaveUpNs);
+        }
     }
 
     /**
@@ -298,7 +305,10 @@ final class OpenLoop
      * slots of the {@link Tally}. The producer waits for room while {@link #capacity} are unanswered; the answering
      * thread wakes it when it sleeps. Single writer each way: the producer writes the ring and {@link #submitted}, the
      * answering thread {@link #answered} and the tally; a command's times are written before it is submitted, which
-     * publishes them.
+     * publishes them. Recording is under the window's lock, uncontended in the steady state: a sidecar connection
+     * that is lost answers its requests in flight on the thread that saw the loss, possibly while its reader still
+     * answers one, and a producer's refusals and its closing of the window come from its own thread. A closed window
+     * ignores answers, so that a run that stopped waiting for them reads figures nothing writes any more.
      */
     static final class Window implements LoadTarget.Answers
     {
@@ -318,6 +328,8 @@ final class OpenLoop
         private long submitted;
         private volatile long answered;
         private volatile boolean waiting;
+        /** Under the lock: no answer is recorded any more. */
+        private boolean closed;
 
         Window(final Thread producer, final int capacity, final long recordFromNs, final Tally tally,
             final int index)
@@ -392,13 +404,8 @@ final class OpenLoop
          */
         void awaitAnswers(final long deadlineNs)
         {
-            while (answered < submitted)
+            while (answered < submitted && System.nanoTime() <= deadlineNs)
             {
-                if (System.nanoTime() > deadlineNs)
-                {
-                    tally.unanswered[index] = submitted - answered;
-                    return;
-                }
                 waiting = true;
                 if (answered < submitted)
                 {
@@ -406,18 +413,46 @@ final class OpenLoop
                 }
                 waiting = false;
             }
+            synchronized (this)
+            {
+                closed = true;
+                tally.unanswered[index] = submitted - answered;
+            }
+        }
+
+        /**
+         * Producer: the target refused the command {@link #sending} described, before sequencing it: a rejection,
+         * answered at once.
+         */
+        synchronized void refused(final long intended, final long sent, final long doneNs)
+        {
+            if (doneNs >= recordFromNs)
+            {
+                tally.completedInWindow[index]++;
+                tally.lastDoneNs[index] = Math.max(tally.lastDoneNs[index], doneNs);
+            }
+            if (intended >= recordFromNs)
+            {
+                latency.recordValue(Math.min(doneNs - intended, LATENCY_NS_MAX));
+                service.recordValue(Math.min(doneNs - sent, LATENCY_NS_MAX));
+                tally.rejected[index]++;
+            }
         }
 
         @Override
-        public void answered(final boolean accepted)
+        public synchronized void answered(final boolean accepted)
         {
+            if (closed)
+            {
+                return;
+            }
             final long n = answered;
             final int slot = (int)n & mask;
             final long doneNs = System.nanoTime();
             if (doneNs >= recordFromNs)
             {
                 tally.completedInWindow[index]++;
-                tally.lastDoneNs[index] = doneNs;
+                tally.lastDoneNs[index] = Math.max(tally.lastDoneNs[index], doneNs);
             }
             final long intended = intendedNs[slot];
             if (intended >= recordFromNs)

@@ -117,6 +117,9 @@ class OpenLoopTest
     private static final class Pipelining implements LoadTarget
     {
         private final int inFlight;
+        /** Every so many submits is refused before sequencing; 0 none. */
+        private final int refuseEvery;
+        private long submits;
         private final java.util.concurrent.BlockingQueue<LoadTarget.Answers> queue =
             new java.util.concurrent.LinkedBlockingQueue<>();
         private final AtomicInteger unanswered = new AtomicInteger();
@@ -125,9 +128,10 @@ class OpenLoopTest
         private final LoadTarget.Answers[] answers = new LoadTarget.Answers[1];
         private Thread answerer;
 
-        Pipelining(final int inFlight)
+        Pipelining(final int inFlight, final int refuseEvery)
         {
             this.inFlight = inFlight;
+            this.refuseEvery = refuseEvery;
         }
 
         @Override
@@ -209,6 +213,10 @@ class OpenLoopTest
         @Override
         public boolean submit(final int producer)
         {
+            if (refuseEvery > 0 && ++submits % refuseEvery == 0)
+            {
+                return false;
+            }
             unansweredMax.accumulateAndGet(unanswered.incrementAndGet(), Math::max);
             queue.add(answers[producer]);
             return true;
@@ -226,7 +234,7 @@ class OpenLoopTest
     {
         // 2,000 commands a second for 1 s after a 0.2 s warm-up, answered three at a time (or what came in 2 ms):
         // more than one is in flight, never more than the four the target allows.
-        try (Pipelining target = new Pipelining(4))
+        try (Pipelining target = new Pipelining(4, 0))
         {
             target.start(1, 0);
             final OpenLoop.Result result = OpenLoop.run(target, "test", 1, 2_000,
@@ -239,6 +247,27 @@ class OpenLoopTest
             assertTrue(target.unansweredMax.get() > 1, () -> "in flight at most " + target.unansweredMax.get());
             assertTrue(target.unansweredMax.get() <= 4, () -> "in flight at most " + target.unansweredMax.get());
             assertEquals(2_400, target.answered.get(), "every command sent, warm-up included, was answered");
+        }
+    }
+
+    @Test
+    void shouldRecordARefusalAsARejectionAnsweredAtOnce() throws InterruptedException
+    {
+        // Every fifth submit is refused before sequencing: no answer comes for it, and it is still one of the
+        // commands of the recorded window, a rejection, with its latency.
+        try (Pipelining target = new Pipelining(4, 5))
+        {
+            target.start(1, 0);
+            final OpenLoop.Result result = OpenLoop.run(target, "test", 1, 2_000,
+                TimeUnit.MILLISECONDS.toNanos(200), TimeUnit.SECONDS.toNanos(1));
+
+            assertEquals(2_000, result.recorded, "exactly the commands scheduled in the recorded window");
+            assertEquals(result.recorded, result.accepted + result.rejected + result.unsent);
+            assertEquals(0, result.unsent);
+            assertEquals(null, result.problem);
+            assertEquals(1_920, target.answered.get(), "every command sent and not refused was answered");
+            // Refused: 400 of the recorded 2,000; answered no: every tenth of the 1,600 answered there, about 160.
+            assertTrue(result.rejected >= 400 + 150 && result.rejected <= 400 + 170, "rejected=" + result.rejected);
         }
     }
 }
