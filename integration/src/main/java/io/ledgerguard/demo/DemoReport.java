@@ -208,7 +208,7 @@ public final class DemoReport
         out.printf("  p50 %s   p99 %s   p99.9 %s   max %s%n", micros(latency.getValueAtPercentile(50)),
             micros(latency.getValueAtPercentile(99)), micros(latency.getValueAtPercentile(99.9)),
             micros(latency.getMaxValue()));
-        out.printf("  (%d producers share this machine's cores with the three pipeline stages: these are " +
+        out.printf("  (%d producers share this machine's cores with the pipeline's stage threads: these are " +
             "hand-off times, not the cost of a check)%n", producers);
         out.printf("%nAudit after the run: invariants I1 and I3 %s; %,d positions, %,d open holds; state hash %s%n",
             invariants, engine.tableSize(TableKind.POSITIONS), engine.tableSize(TableKind.HOLDS),
