@@ -9,12 +9,13 @@ import com.lmax.disruptor.WaitStrategy;
 
 /**
  * Polls the ring briefly and then blocks on a lock while it is empty, like Disruptor's
- * {@code PhasedBackoffWaitStrategy} with a lock as its fallback, and is signalled only when a
- * waiter may be asleep, like its {@code LiteBlockingWaitStrategy}, so that a publish to a busy stage takes no lock; and
- * backs off (spin, then yield, then park) while waiting for an upstream stage, where {@code BlockingWaitStrategy}
- * busy-spins. With the stages fused there is no upstream stage to wait for. On a machine
- * with fewer cores than pipeline threads that spin takes the core the upstream stage needs: the release stage spinning
- * on the guard stage would slow the very thing it waits for.
+ * {@code PhasedBackoffWaitStrategy} with a lock as its fallback, and is signalled only when a waiter may be asleep,
+ * like its {@code LiteBlockingWaitStrategy}, so that a publish to a busy stage takes no lock. While waiting for an
+ * upstream stage it spins, yields, and then blocks until that stage signals that it moved on (LedgerGuard's stages
+ * do, {@link Stages.Progress}; {@link #upstreamSignals()}), or, where no one said so, parks a microsecond at a time.
+ * Disruptor's {@code BlockingWaitStrategy} busy-spins there; on a machine with fewer cores than pipeline threads
+ * that spin takes the core the upstream stage needs: the release stage spinning on the guard stage would slow the
+ * very thing it waits for. With the stages fused there is no upstream stage to wait for.
  */
 final class BlockingBackoffWaitStrategy implements WaitStrategy
 {
@@ -29,6 +30,12 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
     static final int POLL_YIELDS = 50;
 
     private final Object mutex = new Object();
+    /**
+     * Set by a pipeline whose stages signal this strategy when they move on ({@link Stages.Progress}): a stage that
+     * waits for another then blocks until signalled. Otherwise it parks {@value #PARK_NS} ns at a time (some 50 µs on
+     * Linux), as it must where upstream stages do not signal. Set before the stages start.
+     */
+    private boolean upstreamSignals;
     /** Set by a waiter before it looks at the cursor a last time: as Disruptor's {@code LiteBlockingWaitStrategy}. */
     private final java.util.concurrent.atomic.AtomicBoolean signalNeeded =
         new java.util.concurrent.atomic.AtomicBoolean();
@@ -70,9 +77,22 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
             {
                 Thread.yield();
             }
-            else
+            else if (!upstreamSignals)
             {
                 LockSupport.parkNanos(PARK_NS);
+            }
+            else
+            {
+                // The upstream stage signals when it moves on (Stages.Progress): block until then, as on the cursor.
+                synchronized (mutex)
+                {
+                    signalNeeded.getAndSet(true);
+                    if (dependentSequence.get() < sequence)
+                    {
+                        barrier.checkAlert();
+                        mutex.wait();
+                    }
+                }
             }
             attempts++;
         }
@@ -106,6 +126,15 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
             }
         }
         return false;
+    }
+
+    /**
+     * Stages that wait on other stages block until signalled: every stage another waits on signals this strategy
+     * when it moves on. Call before the stages start.
+     */
+    void upstreamSignals()
+    {
+        upstreamSignals = true;
     }
 
     /**

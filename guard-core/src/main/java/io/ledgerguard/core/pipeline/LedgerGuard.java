@@ -92,9 +92,9 @@ public final class LedgerGuard implements AutoCloseable
         this.replySpins = context.replySpins();
         this.rejectWhenFull = context.backPressure() == BackPressure.REJECT;
 
+        final com.lmax.disruptor.WaitStrategy waitStrategy = context.waitStrategy().create();
         disruptor = new Disruptor<>(
-            CommandEvent::new, context.ringSize(), context.threadFactory(), ProducerType.MULTI,
-            context.waitStrategy().create());
+            CommandEvent::new, context.ringSize(), context.threadFactory(), ProducerType.MULTI, waitStrategy);
         final CountDownLatch started = new CountDownLatch(3);
         journalHandler = new Stages.JournalHandler(context.journal(), failure, started);
         guardHandler = new Stages.GuardHandler(engine, journalHandler, context.snapshotTrigger(), queries, started);
@@ -115,11 +115,18 @@ public final class LedgerGuard implements AutoCloseable
             // 1. guard (G) -> 2. journal (J) -> 3. release (R). The journal follows the guard so that one chained
             // entry holds a command and the decision on it; a pipeline's throughput is its slowest stage's either way.
             fused = null;
+            // G and J publish their progress and signal the stage that waits on them, which blocks rather than parks.
+            guardHandler.progress.downstream(waitStrategy);
+            journalHandler.progress.downstream(waitStrategy);
+            if (waitStrategy instanceof BlockingBackoffWaitStrategy)
+            {
+                ((BlockingBackoffWaitStrategy)waitStrategy).upstreamSignals();
+            }
             disruptor.handleEventsWith(guardHandler).then(journalHandler).then(releaseHandler);
             disruptor.handleExceptionsFor(journalHandler)
-                .with(new Stages.FailStopHandler(failure, Stages.Stage.JOURNAL, guardHandler));
+                .with(new Stages.FailStopHandler(failure, Stages.Stage.JOURNAL, guardHandler, journalHandler.progress));
             disruptor.handleExceptionsFor(guardHandler)
-                .with(new Stages.FailStopHandler(failure, Stages.Stage.GUARD, guardHandler));
+                .with(new Stages.FailStopHandler(failure, Stages.Stage.GUARD, guardHandler, guardHandler.progress));
             disruptor.handleExceptionsFor(releaseHandler)
                 .with(new Stages.FailStopHandler(failure, Stages.Stage.RELEASE, guardHandler));
             last = releaseHandler;

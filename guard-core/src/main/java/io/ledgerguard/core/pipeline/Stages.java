@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.Sequence;
+import com.lmax.disruptor.WaitStrategy;
 
 import io.ledgerguard.core.Alert;
 import io.ledgerguard.core.Decision;
@@ -19,6 +21,41 @@ final class Stages
 {
     private Stages()
     {
+    }
+
+    /**
+     * How a stage that others wait on tells them it moved on (issue 15): at the end of each batch, and after a failed
+     * event is marked, it publishes its sequence itself (the processor would only after the batch) and signals the
+     * wait strategy, so that a downstream stage can block until then instead of parking for a fixed time. Signalling
+     * costs nothing while no stage may sleep ({@link BlockingBackoffWaitStrategy}). Unused when the stages are fused.
+     */
+    static final class Progress
+    {
+        private Sequence sequence;
+        private WaitStrategy downstream;
+
+        void sequence(final Sequence sequence)
+        {
+            this.sequence = sequence;
+        }
+
+        void downstream(final WaitStrategy downstream)
+        {
+            this.downstream = downstream;
+        }
+
+        /**
+         * @param done the stage is done with every event up to this sequence.
+         */
+        void done(final long done)
+        {
+            if (downstream != null && sequence != null)
+            {
+                // Volatile: a waiter that set its flag and then read the sequence is seen by the signal's flag read.
+                sequence.setVolatile(done);
+                downstream.signalAllWhenBlocking();
+            }
+        }
     }
 
     /**
@@ -38,6 +75,7 @@ final class Stages
         private final AtomicLong failedFrom = new AtomicLong(NONE);
         /** The last ring sequence flushed: written before this stage's sequence advances past it. */
         private volatile long durableSequence = -1;
+        final Progress progress = new Progress();
 
         JournalHandler(final Journal journal, final AtomicReference<Throwable> failure, final CountDownLatch started)
         {
@@ -54,7 +92,22 @@ final class Stages
         }
 
         @Override
+        public void setSequenceCallback(final Sequence sequence)
+        {
+            progress.sequence(sequence);
+        }
+
+        @Override
         public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
+        {
+            journal(event, sequence, endOfBatch);
+            if (endOfBatch)
+            {
+                progress.done(sequence);
+            }
+        }
+
+        private void journal(final CommandEvent event, final long sequence, final boolean endOfBatch)
         {
             event.journalFailed = false;
             if (failedFrom.get() != NONE)
@@ -139,6 +192,7 @@ final class Stages
         private final CountDownLatch started;
         /** Set when the engine itself threw: its state may be half-applied, so nothing more is applied. */
         private volatile boolean failed;
+        final Progress progress = new Progress();
 
         GuardHandler(
             final GuardEngine engine,
@@ -161,7 +215,22 @@ final class Stages
         }
 
         @Override
+        public void setSequenceCallback(final Sequence sequence)
+        {
+            progress.sequence(sequence);
+        }
+
+        @Override
         public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
+        {
+            apply(event, sequence);
+            if (endOfBatch)
+            {
+                progress.done(sequence);
+            }
+        }
+
+        private void apply(final CommandEvent event, final long sequence)
         {
             // From a journal failure on nothing more is applied: the state must not run further ahead of the journal,
             // which is what recovery rebuilds it from.
@@ -411,12 +480,22 @@ final class Stages
         private final AtomicReference<Throwable> failure;
         private final Stage stage;
         private final GuardHandler guard;
+        /** The failing stage's, when stages wait on it: told once the failed event is marked. */
+        private final Progress progress;
 
         FailStopHandler(final AtomicReference<Throwable> failure, final Stage stage, final GuardHandler guard)
+        {
+            this(failure, stage, guard, null);
+        }
+
+        FailStopHandler(
+            final AtomicReference<Throwable> failure, final Stage stage, final GuardHandler guard,
+            final Progress progress)
         {
             this.failure = failure;
             this.stage = stage;
             this.guard = guard;
+            this.progress = progress;
         }
 
         @Override
@@ -449,6 +528,11 @@ final class Stages
                     event.decision.alertCount = 0;
                     ReleaseHandler.answer(event);
                     break;
+            }
+            if (progress != null)
+            {
+                // The event is marked: the next stage may take it now, and must not sleep past it.
+                progress.done(sequence);
             }
         }
 
