@@ -39,6 +39,12 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
     /** Set by a waiter before it looks at the cursor a last time: as Disruptor's {@code LiteBlockingWaitStrategy}. */
     private final java.util.concurrent.atomic.AtomicBoolean signalNeeded =
         new java.util.concurrent.atomic.AtomicBoolean();
+    /** Where stages wait for an upstream stage to move on, and its flag: like {@link #mutex}, {@link #signalNeeded}. */
+    private final Object progressMutex = new Object();
+    private final java.util.concurrent.atomic.AtomicBoolean progressSignalNeeded =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    /** The longest a stage waiting for another's progress goes without looking for a halt. */
+    private static final long HALT_CHECK_MS = 10;
 
     @Override
     public long waitFor(
@@ -58,7 +64,7 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
                         break;
                     }
                     barrier.checkAlert();
-                    mutex.wait();
+                    waitOn(mutex, 0);
                 }
                 while (cursorSequence.get() < sequence);
             }
@@ -83,14 +89,17 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
             }
             else
             {
-                // The upstream stage signals when it moves on (Stages.Progress): block until then, as on the cursor.
-                synchronized (mutex)
+                // The upstream stage signals when it moves on (Stages.Progress): block until then, as on the cursor,
+                // but apart from it, so that a publish does not wake a stage that waits for another. A halt signals
+                // only the cursor's waiters, and a stage is seldom here then (a drained pipeline waits on the cursor):
+                // the timeout bounds how long it takes to see the halt, it is not how progress is seen.
+                synchronized (progressMutex)
                 {
-                    signalNeeded.getAndSet(true);
+                    progressSignalNeeded.getAndSet(true);
                     if (dependentSequence.get() < sequence)
                     {
                         barrier.checkAlert();
-                        mutex.wait();
+                        waitOn(progressMutex, HALT_CHECK_MS);
                     }
                 }
             }
@@ -135,6 +144,38 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
     void upstreamSignals()
     {
         upstreamSignals = true;
+    }
+
+    /**
+     * An upstream stage moved on: wake the stages that wait for it, only when one may be asleep. Its sequence is
+     * published (volatile) before this call.
+     */
+    void signalProgress()
+    {
+        if (progressSignalNeeded.getAndSet(false))
+        {
+            synchronized (progressMutex)
+            {
+                progressMutex.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Wait on a monitor held by the caller. A stage's thread is the pipeline's own and is stopped by a halt, never
+     * by an interrupt: one left set by a listener on the release thread is cleared here, not let escape as a failure
+     * of the event before.
+     */
+    private static void waitOn(final Object monitor, final long timeoutMs)
+    {
+        try
+        {
+            monitor.wait(timeoutMs);
+        }
+        catch (final InterruptedException ex)
+        {
+            // Cleared by the throw; the caller looks at its sequence and for a halt again.
+        }
     }
 
     /**

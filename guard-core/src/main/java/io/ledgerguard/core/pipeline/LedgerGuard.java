@@ -116,11 +116,12 @@ public final class LedgerGuard implements AutoCloseable
             // entry holds a command and the decision on it; a pipeline's throughput is its slowest stage's either way.
             fused = null;
             // G and J publish their progress and signal the stage that waits on them, which blocks rather than parks.
-            guardHandler.progress.downstream(waitStrategy);
-            journalHandler.progress.downstream(waitStrategy);
             if (waitStrategy instanceof BlockingBackoffWaitStrategy)
             {
-                ((BlockingBackoffWaitStrategy)waitStrategy).upstreamSignals();
+                final BlockingBackoffWaitStrategy blocking = (BlockingBackoffWaitStrategy)waitStrategy;
+                guardHandler.progress.downstream(blocking);
+                journalHandler.progress.downstream(blocking);
+                blocking.upstreamSignals();
             }
             disruptor.handleEventsWith(guardHandler).then(journalHandler).then(releaseHandler);
             disruptor.handleExceptionsFor(journalHandler)

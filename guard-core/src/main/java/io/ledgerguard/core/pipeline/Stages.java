@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.Sequence;
-import com.lmax.disruptor.WaitStrategy;
 
 import io.ledgerguard.core.Alert;
 import io.ledgerguard.core.Decision;
@@ -27,19 +26,20 @@ final class Stages
      * How a stage that others wait on tells them it moved on (issue 15): at the end of each batch, and after a failed
      * event is marked, it publishes its sequence itself (the processor would only after the batch) and signals the
      * wait strategy, so that a downstream stage can block until then instead of parking for a fixed time. Signalling
-     * costs nothing while no stage may sleep ({@link BlockingBackoffWaitStrategy}). Unused when the stages are fused.
+     * costs an atomic exchange while no stage sleeps ({@link BlockingBackoffWaitStrategy#signalProgress()}). Unused
+     * when the stages are fused, and with the other wait strategies.
      */
     static final class Progress
     {
         private Sequence sequence;
-        private WaitStrategy downstream;
+        private BlockingBackoffWaitStrategy downstream;
 
         void sequence(final Sequence sequence)
         {
             this.sequence = sequence;
         }
 
-        void downstream(final WaitStrategy downstream)
+        void downstream(final BlockingBackoffWaitStrategy downstream)
         {
             this.downstream = downstream;
         }
@@ -53,7 +53,7 @@ final class Stages
             {
                 // Volatile: a waiter that set its flag and then read the sequence is seen by the signal's flag read.
                 sequence.setVolatile(done);
-                downstream.signalAllWhenBlocking();
+                downstream.signalProgress();
             }
         }
     }

@@ -281,4 +281,43 @@ class LedgerGuardTest
         // Issue 13: the sinks hear it once, naming the first command not acknowledged.
         assertEquals(java.util.List.of("GUARD_STOPPED seq=3"), alerts);
     }
+
+    @Test
+    void shouldKeepServingWhenAListenerLeavesItsThreadInterrupted() throws Exception
+    {
+        // A stage's waits must not take an interrupt a listener left set on the release thread for a failure of the
+        // pipeline: the commands after it are decided as before, and the guard has not stopped.
+        final GuardEngine engine = new GuardEngine(PipelineStreams.config());
+        final LedgerGuard guard = new LedgerGuard(engine, context()
+            .journal(new InMemoryJournal(64 << 20))
+            .ringSize(256));
+        try
+        {
+            final ConcurrentHashMap<Long, Integer> decided = new ConcurrentHashMap<>();
+            PipelineStreams.attestAll(engine, guard, decided);
+            final Command command = new Command();
+            command.type = CommandType.ATTEST;
+            command.txId = 1L << 51;
+            command.walletId = engine.walletId(0);
+            command.assetId = engine.assetId(engine.walletAssetIndex(0));
+            command.amount = 1_000_000_000_000L;
+            final CountDownLatch answered = new CountDownLatch(1);
+            guard.submitAsync(command, (decidedCommand, decision) ->
+            {
+                Thread.currentThread().interrupt();
+                answered.countDown();
+            });
+            assertTrue(answered.await(10, TimeUnit.SECONDS), "the first command was answered");
+
+            PipelineStreams.run(PipelineStreams.seed("LedgerGuardTest.interrupted"), 1, 2_000, guard, decided);
+
+            assertNull(guard.failure(), "the guard kept serving");
+            assertTrue(decided.values().stream().noneMatch(code -> code == Reason.GUARD_FAILED.code()),
+                "no command after the interrupt was answered GUARD_FAILED");
+        }
+        finally
+        {
+            guard.close();
+        }
+    }
 }
