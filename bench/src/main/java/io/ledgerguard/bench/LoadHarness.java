@@ -179,12 +179,11 @@ public final class LoadHarness implements Callable<Integer>
         final LoadReport report = new LoadReport(dir, p99BoundUs, producers, waitStrategy,
             "./ledger-guard bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs()),
             settings(rateList, inFlightList, warmupNs, durationNs, doRamp, rampSteps, factor));
-        for (final String series : series(inFlightList))
+        for (final Series series : series(inFlightList))
         {
-            final int slash = series.indexOf('/');
-            final String name = series.substring(0, slash);
-            final int depth = Integer.parseInt(series.substring(slash + 1));
-            final String variant = depth == 1 ? name : name + "-x" + depth;
+            final String name = series.target;
+            final int depth = series.inFlight;
+            final String variant = LoadTarget.name(name, depth);
             // In a quick run PostgreSQL gets the first rate only: it cannot keep up with the others, and a run that
             // falls behind lasts twice its schedule.
             final List<Integer> targetRates = quick && name.equals("postgres") ? rateList.subList(0, 1) : rateList;
@@ -292,21 +291,36 @@ public final class LoadHarness implements Callable<Integer>
     }
 
     /**
-     * @return every run series, {@code target/in-flight}, in the order of {@code --targets}: one per in-flight depth
-     *     for the targets that pipeline, one for the others.
+     * A target with the commands each of its producers keeps in flight: one run series.
      */
-    private List<String> series(final List<Integer> inFlightList)
+    private static final class Series
     {
-        final List<String> series = new java.util.ArrayList<>();
+        final String target;
+        final int inFlight;
+
+        Series(final String target, final int inFlight)
+        {
+            this.target = target;
+            this.inFlight = inFlight;
+        }
+    }
+
+    /**
+     * @return every run series in the order of {@code --targets}: one per in-flight depth for the targets that
+     *     pipeline, one for the others.
+     */
+    private List<Series> series(final List<Integer> inFlightList)
+    {
+        final List<Series> series = new java.util.ArrayList<>();
         for (final String name : targets)
         {
             if (PIPELINING.contains(name))
             {
-                inFlightList.forEach(depth -> series.add(name + "/" + depth));
+                inFlightList.forEach(depth -> series.add(new Series(name, depth)));
             }
             else
             {
-                series.add(name + "/1");
+                series.add(new Series(name, 1));
             }
         }
         return series;

@@ -12,6 +12,16 @@ interface LoadTarget extends AutoCloseable
     String name();
 
     /**
+     * @param target   a target's name in {@code --targets}.
+     * @param inFlight the commands each of its producers keeps in flight.
+     * @return the name of its runs: {@code target} alone for one in flight, else {@code target-xN}.
+     */
+    static String name(final String target, final int inFlight)
+    {
+        return inFlight == 1 ? target : target + "-x" + inFlight;
+    }
+
+    /**
      * @return one line on what is measured.
      */
     String description();

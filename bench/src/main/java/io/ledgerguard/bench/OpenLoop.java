@@ -204,25 +204,7 @@ final class OpenLoop
             awaitIntendedTime(intendedNs, nowNs, spinLast);
             final long sentNs = System.nanoTime();
             final boolean ok = target.next(producer);
-            final long doneNs = System.nanoTime();
-            if (doneNs >= recordFromNs)
-            {
-                tally.completedInWindow[producer]++;
-                tally.lastDoneNs[producer] = doneNs;
-            }
-            if (intendedNs >= recordFromNs)
-            {
-                histogram.recordValue(Math.min(doneNs - intendedNs, LATENCY_NS_MAX));
-                tally.serviceNs[producer].recordValue(Math.min(doneNs - sentNs, LATENCY_NS_MAX));
-                if (ok)
-                {
-                    tally.accepted[producer]++;
-                }
-                else
-                {
-                    tally.rejected[producer]++;
-                }
-            }
+            tally.record(producer, recordFromNs, intendedNs, sentNs, System.nanoTime(), ok);
         }
     }
 
@@ -324,8 +306,6 @@ final class OpenLoop
         private final long recordFromNs;
         private final Tally tally;
         private final int index;
-        private final Histogram latency;
-        private final Histogram service;
         private long submitted;
         private volatile long answered;
         /**
@@ -352,8 +332,6 @@ final class OpenLoop
             this.recordFromNs = recordFromNs;
             this.tally = tally;
             this.index = index;
-            this.latency = tally.latencyNs[index];
-            this.service = tally.serviceNs[index];
             this.wakeBatch = Math.max(1, capacity / 4);
         }
 
@@ -436,17 +414,7 @@ final class OpenLoop
          */
         synchronized void refused(final long intended, final long sent, final long doneNs)
         {
-            if (doneNs >= recordFromNs)
-            {
-                tally.completedInWindow[index]++;
-                tally.lastDoneNs[index] = Math.max(tally.lastDoneNs[index], doneNs);
-            }
-            if (intended >= recordFromNs)
-            {
-                latency.recordValue(Math.min(doneNs - intended, LATENCY_NS_MAX));
-                service.recordValue(Math.min(doneNs - sent, LATENCY_NS_MAX));
-                tally.rejected[index]++;
-            }
+            tally.record(index, recordFromNs, intended, sent, doneNs, false);
         }
 
         @Override
@@ -458,26 +426,7 @@ final class OpenLoop
             }
             final long n = answered;
             final int slot = (int)n & mask;
-            final long doneNs = System.nanoTime();
-            if (doneNs >= recordFromNs)
-            {
-                tally.completedInWindow[index]++;
-                tally.lastDoneNs[index] = Math.max(tally.lastDoneNs[index], doneNs);
-            }
-            final long intended = intendedNs[slot];
-            if (intended >= recordFromNs)
-            {
-                latency.recordValue(Math.min(doneNs - intended, LATENCY_NS_MAX));
-                service.recordValue(Math.min(doneNs - sentNs[slot], LATENCY_NS_MAX));
-                if (accepted)
-                {
-                    tally.accepted[index]++;
-                }
-                else
-                {
-                    tally.rejected[index]++;
-                }
-            }
+            tally.record(index, recordFromNs, intendedNs[slot], sentNs[slot], System.nanoTime(), accepted);
             answered = n + 1;
             if (n + 1 >= wakeAt)
             {
@@ -516,6 +465,33 @@ final class OpenLoop
             {
                 latencyNs[p] = new Histogram(LATENCY_NS_MAX, 3);
                 serviceNs[p] = new Histogram(LATENCY_NS_MAX, 3);
+            }
+        }
+
+        /**
+         * One answered command of a producer's, by whichever thread records for it: counted as completed when it was
+         * answered in the recorded window, and in the percentiles when it was due in it.
+         */
+        void record(final int producer, final long recordFromNs, final long intendedNs, final long sentNs,
+            final long doneNs, final boolean accepted)
+        {
+            if (doneNs >= recordFromNs)
+            {
+                completedInWindow[producer]++;
+                lastDoneNs[producer] = Math.max(lastDoneNs[producer], doneNs);
+            }
+            if (intendedNs >= recordFromNs)
+            {
+                latencyNs[producer].recordValue(Math.min(doneNs - intendedNs, LATENCY_NS_MAX));
+                serviceNs[producer].recordValue(Math.min(doneNs - sentNs, LATENCY_NS_MAX));
+                if (accepted)
+                {
+                    this.accepted[producer]++;
+                }
+                else
+                {
+                    rejected[producer]++;
+                }
             }
         }
 

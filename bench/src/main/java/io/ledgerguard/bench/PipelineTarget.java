@@ -39,7 +39,7 @@ final class PipelineTarget implements LoadTarget
     @Override
     public String name()
     {
-        return inFlight == 1 ? "pipeline" : "pipeline-x" + inFlight;
+        return LoadTarget.name("pipeline", inFlight);
     }
 
     @Override

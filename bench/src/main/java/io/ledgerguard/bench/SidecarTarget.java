@@ -53,7 +53,7 @@ final class SidecarTarget implements LoadTarget
     @Override
     public String name()
     {
-        return inFlight == 1 ? "sidecar" : "sidecar-x" + inFlight;
+        return LoadTarget.name("sidecar", inFlight);
     }
 
     @Override
