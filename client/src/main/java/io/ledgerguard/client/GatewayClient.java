@@ -45,7 +45,8 @@ import io.ledgerguard.protocol.sbe.ErrorResponseDecoder;
  * Pipelining costs no more than the bytes: {@link #submitAsync} allocates nothing in steady state, and the requests
  * submitted while the connection is being written to go out together in the next write, by the connection's writer
  * thread (a request alone in flight is written at once by its caller). Answers are read, and listeners called, on the
- * connection's reader thread.
+ * connection's reader thread; when the connection is lost, the requests still in flight are answered with an error
+ * on the thread that found the loss: the reader, the writer thread, a caller whose write failed, or {@link #close()}.
  * <p>
  * A listener that throws fails only itself: the exception goes to the {@link #errorHandler(ErrorHandler) error
  * handler} (Agrona's), which by default logs it to the JDK's platform log ({@link System.Logger}): the client

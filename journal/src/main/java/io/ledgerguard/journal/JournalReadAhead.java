@@ -274,12 +274,14 @@ public final class JournalReadAhead implements AutoCloseable
         }
         int spins = 0;
         long spinStartNs = 0;
+        boolean interrupted = false;
         while (true)
         {
             final long published = this.published.get();
             if (published > head)
             {
                 publishedSeen = published;
+                keepInterrupt(interrupted);
                 return true;
             }
             if (ended)
@@ -289,6 +291,7 @@ public final class JournalReadAhead implements AutoCloseable
                 {
                     continue;
                 }
+                keepInterrupt(interrupted);
                 return end();
             }
             if (spins++ == 0)
@@ -306,9 +309,19 @@ public final class JournalReadAhead implements AutoCloseable
             if (this.published.get() <= head && !ended)
             {
                 LockSupport.park(this);
+                // park returns at once while the interrupt flag is set: clear it so as not to spin, restore it after.
+                interrupted |= Thread.interrupted();
             }
             callerWakeAt = NOT_PARKED;
             spins = 0;
+        }
+    }
+
+    private static void keepInterrupt(final boolean interrupted)
+    {
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 

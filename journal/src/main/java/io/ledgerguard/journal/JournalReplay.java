@@ -102,7 +102,6 @@ public final class JournalReplay
             {
                 final Command command = entries.command();
                 final Decision recorded = entries.recorded();
-                assert command.seq > afterSeq : "seq=" + command.seq + ", afterSeq=" + afterSeq;
                 if (firstSeq == 0)
                 {
                     firstSeq = command.seq;

@@ -14,8 +14,8 @@ import static io.ledgerguard.core.engine.Arithmetic.positivePart;
 /**
  * The invariant audit (I1, I3), beside the state machine and not inside it: every counter the rooms keep
  * incrementally is recomputed from the tables and compared. Reads every slot of every table: for tests, replay and
- * audit, never the apply path. What it allocates does not grow with the tables: a replay ends with an audit, and at
- * millions of positions a message or a boxed sum per entry cost more than the replay itself.
+ * audit, never the apply path. It boxes no sum and builds no message per entry (only for an invariant that fails):
+ * a replay ends with an audit, and at millions of positions those cost more than the replay itself.
  */
 public final class EngineAuditor
 {
