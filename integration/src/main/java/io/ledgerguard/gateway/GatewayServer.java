@@ -149,7 +149,7 @@ public final class GatewayServer implements AutoCloseable
      * The requests of the frame last checked, decoded once by the check and taken from here, with their correlation
      * ids and lengths; grown to the most requests a frame has held (at most {@link GatewaySettings#inFlightMax}). One
      * array for all connections, since a connection's commands are 12 KiB each with their batch: a frame that waits
-     * half taken while another connection's frame is checked is decoded again, from where it stopped.
+     * half taken while another connection's frame is checked is decoded again, one request at a time as it is taken.
      */
     private Command[] decoded = {new Command()};
     private long[] decodedCorrelationIds = new long[1];
@@ -1075,16 +1075,17 @@ public final class GatewayServer implements AutoCloseable
                 }
                 frameChecked = true;
             }
-            else if (decodedFor != this)
-            {
-                // It waited while another connection's frame was checked: decode the rest again (checked before).
-                decodeRest(offset, length);
-            }
             while (frameIndex < frameCount)
             {
                 if (overflowRisk())
                 {
                     return false;
+                }
+                if (decodedFor != this)
+                {
+                    // It waited while another connection's frame was checked: decode the next request again (checked
+                    // before), and only that one, since it may have to wait again.
+                    decodeAgain(frameIndex, offset + frameTaken, length - frameTaken);
                 }
                 if (!take(decoded[frameIndex], decodedCorrelationIds[frameIndex]))
                 {
@@ -1210,26 +1211,21 @@ public final class GatewayServer implements AutoCloseable
         }
 
         /**
-         * Decode again the requests of this connection's checked frame that are not taken yet.
+         * Decode again one request of this connection's checked frame, into its slot of {@link #decoded}; the array
+         * then holds no one frame whole.
          */
-        private void decodeRest(final int offset, final int length)
+        private void decodeAgain(final int index, final int at, final int remaining)
         {
-            int position = frameTaken;
-            for (int i = frameIndex; i < frameCount; i++)
+            try
             {
-                try
-                {
-                    decodedCorrelationIds[i] = commandMessages.decodeNext(inView, offset + position, length - position,
-                        decoded[i]);
-                }
-                catch (final ProtocolException ex)
-                {
-                    throw new IllegalStateException("a message checked before failed: " + ex.getMessage(), ex);
-                }
-                decodedLengths[i] = commandMessages.lastLength();
-                position += commandMessages.lastLength();
+                decodedCorrelationIds[index] = commandMessages.decodeNext(inView, at, remaining, decoded[index]);
             }
-            decodedFor = this;
+            catch (final ProtocolException ex)
+            {
+                throw new IllegalStateException("a message checked before failed: " + ex.getMessage(), ex);
+            }
+            decodedLengths[index] = commandMessages.lastLength();
+            decodedFor = null;
         }
 
         /**
