@@ -7,6 +7,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import io.ledgerguard.core.AccountKind;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.Rules;
 import io.ledgerguard.protocol.sbe.AccountKindCode;
 import io.ledgerguard.protocol.sbe.CommandKind;
 import io.ledgerguard.protocol.sbe.CommandRequestDecoder;
@@ -25,6 +26,7 @@ import io.ledgerguard.protocol.sbe.MessageHeaderEncoder;
  */
 public final class CommandMessages
 {
+    private static final byte[] NO_BYTES = new byte[0];
     private static final CommandType[] TYPES_BY_KIND = new CommandType[CommandKind.values().length + 32];
 
     static
@@ -118,6 +120,8 @@ public final class CommandMessages
         }
         encoder.putChainRef(command.chainRef, 0, command.chainRefLength);
         encoder.putMemo(command.memo, 0, command.memoLength);
+        final int settingsLength = command.canHoldBatch() ? command.settingsLength() : 0;
+        encoder.putSettings(settingsLength > 0 ? command.settingsBuffer() : NO_BYTES, 0, settingsLength);
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 
@@ -346,6 +350,10 @@ public final class CommandMessages
         decoder.getChainRef(command.chainRef, 0, command.chainRefLength);
         command.memoLength = bytes(decoder.memoLength(), Command.MEMO_LENGTH_MAX, "memo");
         decoder.getMemo(command.memo, 0, command.memoLength);
+        final int settingsLength = bytes(decoder.settingsLength(), Rules.CHANGE_LENGTH_MAX, "settings");
+        // Read even when empty: reading moves past the length.
+        decoder.getSettings(settingsLength > 0 ? command.settingsBuffer() : NO_BYTES, 0, settingsLength);
+        command.settingsLength(settingsLength);
         lastLength = decoder.limit();
         return correlationId;
     }

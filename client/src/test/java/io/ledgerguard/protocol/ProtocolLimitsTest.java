@@ -407,6 +407,7 @@ class ProtocolLimitsTest
             }
             encoder.putChainRef(text(chainRefLength), 0, chainRefLength);
             encoder.putMemo(text(memoLength), 0, memoLength);
+            encoder.putSettings(text(0), 0, 0);
             return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
         }
 

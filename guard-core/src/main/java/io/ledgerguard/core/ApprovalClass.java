@@ -18,7 +18,12 @@ public enum ApprovalClass
      * {@link CommandType#ATTEST}, {@link CommandType#INFLOW} and {@link CommandType#SWEEP}: the custody feed's figures.
      * Never fewer than two approvers (two independent observers): an inflow is what a deposit credits against.
      */
-    CUSTODY_FEED;
+    CUSTODY_FEED,
+    /**
+     * {@link CommandType#CONFIGURE}: a change of the rules (SPEC §13). Never open: with no approvers configured every
+     * change is refused; never fewer than two approvers, and changing the approvers needs the current ones.
+     */
+    CONFIGURE;
 
     private static final ApprovalClass[] BY_TYPE = new ApprovalClass[CommandType.values().length];
 
@@ -31,6 +36,7 @@ public enum ApprovalClass
         BY_TYPE[CommandType.ATTEST.ordinal()] = CUSTODY_FEED;
         BY_TYPE[CommandType.INFLOW.ordinal()] = CUSTODY_FEED;
         BY_TYPE[CommandType.SWEEP.ordinal()] = CUSTODY_FEED;
+        BY_TYPE[CommandType.CONFIGURE.ordinal()] = CONFIGURE;
     }
 
     /**

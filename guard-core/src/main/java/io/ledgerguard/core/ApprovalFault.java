@@ -33,7 +33,17 @@ public enum ApprovalFault
      * The command has no canonical form to sign: a memo or chain reference with a control character or bytes that
      * are not UTF-8, or an asset the configuration does not know.
      */
-    NOT_SIGNABLE(11);
+    NOT_SIGNABLE(11),
+    /**
+     * The class has no approvers: {@code CONFIGURE} is never open, so a change of the rules needs
+     * {@code approvals.CONFIGURE} configured (SPEC §13).
+     */
+    NO_APPROVERS(12),
+    /**
+     * The approvers changed between the verification of the signatures and the command's sequence: the signatures
+     * were counted against keys no longer in force. Refused, to be verified again and resubmitted (SPEC §13).
+     */
+    APPROVERS_CHANGED(13);
 
     private static final ApprovalFault[] BY_CODE;
 

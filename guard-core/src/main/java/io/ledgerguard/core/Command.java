@@ -104,6 +104,19 @@ public final class Command
      */
     private final byte[] clientId;
     private int clientIdLength;
+    /**
+     * The settings a {@link CommandType#CONFIGURE} command sets, in the text form of {@link Rules}, UTF-8: on
+     * top-level commands only, allocated the first time this holder carries some (a rule change is rare), so that a
+     * ring slot that never carries one costs nothing. Part of the fingerprint when present.
+     */
+    private byte[] settings;
+    private int settingsLength;
+    /**
+     * The sequence of the rule change whose approvers counted {@link #approvalsVerified} (0: the journal's genesis),
+     * stamped by the approval verifier with the count. The guard refuses the approvals when the approvers changed at
+     * a later sequence (SPEC §13): a key rotated out does not approve a command sequenced after the rotation.
+     */
+    public long approversSeq;
 
     /**
      * A top-level command, able to hold a linked batch.
@@ -206,6 +219,8 @@ public final class Command
         chainRefLength = 0;
         memoLength = 0;
         creditLimitCount = 0;
+        settingsLength = 0;
+        approversSeq = 0;
         // batchCount is public: clamp it rather than trust it, so that any command can always be reset.
         if (batch != null)
         {
@@ -400,6 +415,68 @@ public final class Command
     }
 
     /**
+     * Set the settings of a {@link CommandType#CONFIGURE} command, in the text form of {@link Rules}.
+     *
+     * @param text the settings.
+     * @return this for a fluent style.
+     * @throws IllegalArgumentException when they are longer than {@link Rules#CHANGE_LENGTH_MAX} bytes of UTF-8.
+     */
+    public Command settings(final String text)
+    {
+        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > Rules.CHANGE_LENGTH_MAX)
+        {
+            throw new IllegalArgumentException("settings too long: " + bytes.length + " bytes of UTF-8, max=" +
+                Rules.CHANGE_LENGTH_MAX);
+        }
+        System.arraycopy(bytes, 0, settingsBuffer(), 0, bytes.length);
+        settingsLength = bytes.length;
+        return this;
+    }
+
+    /**
+     * @return the settings' length in bytes; 0 when the command carries none.
+     */
+    public int settingsLength()
+    {
+        return settingsLength;
+    }
+
+    /**
+     * @return the settings as text (allocates: not for the apply path); empty when none.
+     */
+    public String settingsString()
+    {
+        return settingsLength == 0 ? "" : new String(settings, 0, settingsLength, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The holder's settings bytes, to decode into: allocated, {@link Rules#CHANGE_LENGTH_MAX} long, the first time.
+     *
+     * @return the array; the first {@link #settingsLength()} bytes are the settings.
+     */
+    public byte[] settingsBuffer()
+    {
+        if (batch == null)
+        {
+            throw new IllegalStateException("an inner command carries no settings");
+        }
+        if (settings == null)
+        {
+            settings = new byte[Rules.CHANGE_LENGTH_MAX];
+        }
+        return settings;
+    }
+
+    /**
+     * @param length how many bytes of {@link #settingsBuffer()} are the settings.
+     */
+    public void settingsLength(final int length)
+    {
+        settingsLength = length;
+    }
+
+    /**
      * Add a per-asset credit limit for {@link CommandType#OPEN_ACCOUNT} of a credit line.
      *
      * @param assetId the asset.
@@ -462,6 +539,10 @@ public final class Command
         {
             return Reason.MALFORMED_COMMAND;
         }
+        if (settingsLength < 0 || settingsLength > Rules.CHANGE_LENGTH_MAX || (settingsLength > 0 && settings == null))
+        {
+            return Reason.MALFORMED_COMMAND;
+        }
         final int approvalsMax = approvalKeyIds == null ? 0 : APPROVALS_MAX;
         if (approvalCount < 0 || approvalCount > approvalsMax || approvalsVerified < 0 ||
             approvalsVerified > approvalCount || expiresAtMs < 0 || submittedAtMs < 0 ||
@@ -518,6 +599,16 @@ public final class Command
             throw new IllegalStateException("cannot copy approvals into an inner command");
         }
         expiresAtMs = source.expiresAtMs;
+        approversSeq = source.approversSeq;
+        if (source.settingsLength > 0)
+        {
+            if (batch == null)
+            {
+                throw new IllegalStateException("cannot copy settings into an inner command");
+            }
+            System.arraycopy(source.settings, 0, settingsBuffer(), 0, source.settingsLength);
+        }
+        settingsLength = source.settingsLength;
         approvalsVerified = source.approvalsVerified;
         approvalFault = source.approvalFault;
         final int approvals = Math.min(Math.max(source.approvalCount, 0), approvalKeyIds == null ? 0 : APPROVALS_MAX);
@@ -591,6 +682,15 @@ public final class Command
         {
             h = mix(h, batch[i].fingerprint());
         }
+        // Only when present, so that the fingerprints journals recorded before rule changes existed stay the same.
+        if (settingsLength > 0)
+        {
+            h = mix(h, settingsLength);
+            for (int i = 0; i < settingsLength; i++)
+            {
+                h = (h ^ settings[i]) * FNV_PRIME;
+            }
+        }
         return h;
     }
 
@@ -640,6 +740,10 @@ public final class Command
             sb.append(" chainRef=").append(chainRefString());
         }
         appendIfSet(sb, "submittedAtMs", submittedAtMs);
+        if (settingsLength > 0)
+        {
+            sb.append(" settings=[").append(settingsString().strip().replace('\n', ' ')).append(']');
+        }
         if (approvalCount > 0 || expiresAtMs != 0)
         {
             sb.append(" approvals=").append(approvalsVerified).append('/').append(approvalCount);

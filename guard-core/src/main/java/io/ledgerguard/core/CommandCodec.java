@@ -26,6 +26,9 @@ import org.agrona.MutableDirectBuffer;
  *   then: chain reference bytes, memo bytes, credit limits (assetId int, limit long), approvals (key id length
  *   byte, key id bytes, 64 signature bytes), the client id's bytes (version 4), inner commands.
  * </pre>
+ * Version 5 is written only for a command that carries settings or an approvers stamp (SPEC §13): after the client
+ * id's bytes come {@code approversSeq} (long) and the settings' length (short) and bytes; every other command is still
+ * written as version 4, so that a journal without rule changes reads as before.
  * Version 4 names the client that sent the command (SPEC §12): its length in the byte versions 2 and 3 reserved
  * and wrote as 0, its bytes after the approvals; so an entry of version 2 or 3 decodes as one that names no client.
  {@code counts} is the number of credit limits; the number of inner commands is at {@link #BATCH_COUNT_OFFSET}.
@@ -36,6 +39,8 @@ public final class CommandCodec
 {
     /** Version of this layout; a journal records it so that an incompatible one is refused. */
     public static final byte VERSION = 4;
+    /** Version 4 with the rule-change tail: written for commands with settings or an approvers stamp only. */
+    public static final byte VERSION_RULES = 5;
     /** The layout before client ids: journals written with it still decode, and may be continued. */
     public static final byte VERSION_3 = 3;
     /** The previous layout, without {@code submittedAtMs}: journals written with it still decode. */
@@ -76,7 +81,7 @@ public final class CommandCodec
     /** Longest encoding of any command: a full batch of inner commands with the longest fields. */
     public static final int ENCODED_LENGTH_MAX = (1 + Command.BATCH_COMMANDS_MAX) *
         (HEADER_LENGTH + Command.CHAIN_REF_LENGTH_MAX + Command.MEMO_LENGTH_MAX + Command.CREDIT_LIMITS_MAX * 12) +
-        Command.APPROVALS_MAX * APPROVAL_LENGTH_MAX + Command.CLIENT_ID_LENGTH_MAX;
+        Command.APPROVALS_MAX * APPROVAL_LENGTH_MAX + Command.CLIENT_ID_LENGTH_MAX + 8 + 2 + Rules.CHANGE_LENGTH_MAX;
 
     private CommandCodec()
     {
@@ -92,7 +97,8 @@ public final class CommandCodec
      */
     public static int encode(final Command command, final MutableDirectBuffer buffer, final int offset)
     {
-        buffer.putByte(offset + VERSION_OFFSET, VERSION);
+        final boolean rules = command.settingsLength() > 0 || command.approversSeq != 0;
+        buffer.putByte(offset + VERSION_OFFSET, rules ? VERSION_RULES : VERSION);
         buffer.putByte(offset + TYPE_OFFSET, (byte)(command.type == null ? 0 : command.type.code()));
         buffer.putByte(offset + KIND_OFFSET, (byte)(command.accountKind == null ? 0 : command.accountKind.code()));
         buffer.putByte(offset + COUNTS_OFFSET, (byte)command.creditLimitCount);
@@ -142,6 +148,17 @@ public final class CommandCodec
         }
         buffer.putBytes(position, command.clientIdBytes(), 0, command.clientIdLength());
         position += command.clientIdLength();
+        if (rules)
+        {
+            buffer.putLong(position, command.approversSeq);
+            buffer.putShort(position + 8, (short)command.settingsLength());
+            position += 10;
+            if (command.settingsLength() > 0)
+            {
+                buffer.putBytes(position, command.settingsBuffer(), 0, command.settingsLength());
+                position += command.settingsLength();
+            }
+        }
         for (int i = 0; i < command.batchCount; i++)
         {
             position += encode(command.inner(i), buffer, position);
@@ -164,10 +181,10 @@ public final class CommandCodec
     {
         final int length = buffer.getInt(offset + LENGTH_OFFSET);
         final byte version = buffer.getByte(offset + VERSION_OFFSET);
-        if (version != VERSION && version != VERSION_3 && version != VERSION_2)
+        if (version != VERSION && version != VERSION_RULES && version != VERSION_3 && version != VERSION_2)
         {
             throw new IllegalArgumentException("unsupported command encoding: version=" + version + ", expected=" +
-                VERSION + ", " + VERSION_3 + " or " + VERSION_2 + ", offset=" + offset);
+                VERSION + ", " + VERSION_RULES + ", " + VERSION_3 + " or " + VERSION_2 + ", offset=" + offset);
         }
         final int headerLength = version == VERSION_2 ? HEADER_LENGTH_2 : HEADER_LENGTH;
         if (length < headerLength || length > ENCODED_LENGTH_MAX)
@@ -247,6 +264,7 @@ public final class CommandCodec
             command.clientIdFrom(buffer, position, clientIdLength);
             position += clientIdLength;
         }
+        position = version == VERSION_RULES ? decodeRules(buffer, offset, position, command) : position;
         for (int i = 0; i < batchCount; i++)
         {
             position += decode(buffer, position, command.addInner());
@@ -257,5 +275,24 @@ public final class CommandCodec
                 ", decoded=" + (position - offset));
         }
         return length;
+    }
+
+    private static int decodeRules(final DirectBuffer buffer, final int offset, final int from, final Command command)
+    {
+        final int settingsLength = buffer.getShort(from + 8) & 0xFFFF;
+        if (!command.canHoldBatch() || settingsLength > Rules.CHANGE_LENGTH_MAX)
+        {
+            throw new IllegalArgumentException("corrupt command encoding: offset=" + offset +
+                ", settingsLength=" + settingsLength + (command.canHoldBatch() ? "" : " in an inner command"));
+        }
+        command.approversSeq = buffer.getLong(from);
+        int position = from + 10;
+        if (settingsLength > 0)
+        {
+            buffer.getBytes(position, command.settingsBuffer(), 0, settingsLength);
+            position += settingsLength;
+        }
+        command.settingsLength(settingsLength);
+        return position;
     }
 }

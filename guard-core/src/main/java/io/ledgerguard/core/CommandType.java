@@ -26,7 +26,12 @@ public enum CommandType
      * Custody-internal movement between two wallets of an asset (a sweep from hot to cold, a refill of hot): an
      * extension of SPEC §4, reported by the custody feed once confirmed. Holdings and obligations are unchanged.
      */
-    SWEEP(18);
+    SWEEP(18),
+    /**
+     * A change of the rules (SPEC §13): settings in the form of {@link Rules}, approved by the {@code CONFIGURE}
+     * class, applied between two commands and in force from its sequence on.
+     */
+    CONFIGURE(19);
 
     private static final CommandType[] BY_CODE = new CommandType[32];
 

@@ -179,7 +179,8 @@ public final class GuardConfig
         final List<ApprovalClass> open = new ArrayList<>();
         for (final ApprovalClass approvalClass : ApprovalClass.values())
         {
-            if (!approvalRules.containsKey(approvalClass))
+            // CONFIGURE is never open: without approvers no change is taken (SPEC §13).
+            if (!approvalRules.containsKey(approvalClass) && approvalClass != ApprovalClass.CONFIGURE)
             {
                 open.add(approvalClass);
             }
@@ -532,6 +533,11 @@ public final class GuardConfig
         public String asset;
         public WalletKind kind;
         public long driftToleranceMinorUnits;
+        /**
+         * Retired by a {@link CommandType#CONFIGURE} command once it held nothing (SPEC §13): it stays in the state's
+         * layout, and commands naming it are refused {@link Reason#WALLET_NOT_FOUND}.
+         */
+        public boolean retired;
 
         /**
          * @param id    the wallet id, &gt; 0.

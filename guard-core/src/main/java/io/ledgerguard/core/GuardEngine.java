@@ -7,6 +7,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ledgerguard.core.engine.AssetDescriptor;
+import io.ledgerguard.core.engine.Configuration;
 import io.ledgerguard.core.engine.EngineAuditor;
 import io.ledgerguard.core.engine.EngineParts;
 import io.ledgerguard.core.engine.GlobalDescriptor;
@@ -37,13 +38,17 @@ import io.ledgerguard.core.engine.WalletDescriptor;
  */
 public final class GuardEngine
 {
-    private final GuardConfig config;
     private final EngineParts parts;
     private final AssetCounters counters;
     private final StateReader reader;
     private final StateEntries entries;
     /** Odd while a command is being applied: {@link #readState} on another thread retries then. */
     private final AtomicLong stateVersion = new AtomicLong();
+    /** The snapshot name of the rules part (SPEC §13), after the parts {@link StatePart} lists. */
+    public static final String RULES_PART_NAME = "rules";
+    private static final long RULES_RECORD_WORDS_MAX = 1 << 20;
+    /** While a snapshot is restored: its rules record. */
+    private UnsafeBuffer restoringRules;
     /** During {@link #replay}: the journal's refusal for want of room, kept when the tables have room now. */
     private Decision recordedRefusal;
     /** During {@link #replay}: the journal decided the command anew: not as a resubmission, nor as a reused id. */
@@ -56,8 +61,7 @@ public final class GuardEngine
      */
     public GuardEngine(final GuardConfig config)
     {
-        this.config = config.conclude();
-        parts = new EngineParts(this.config);
+        parts = new EngineParts(config.conclude());
         reader = new StateReader(parts);
         entries = new StateEntries(parts);
         final int[] assetIds = new int[parts.assets.count()];
@@ -73,11 +77,45 @@ public final class GuardEngine
     }
 
     /**
-     * @return the configuration this engine was built for.
+     * @return the rules in force (SPEC §13): the configuration this engine was built with, as changed by every
+     *     {@code CONFIGURE} command it accepted since; readable from any thread. Table sizes are the built ones.
      */
     public GuardConfig config()
     {
-        return config;
+        return parts.configuration.inForce().rules;
+    }
+
+    /**
+     * @return the rules in force with the sequences that go with them, of one moment; readable from any thread.
+     */
+    public RulesInForce rulesInForce()
+    {
+        return parts.configuration.inForce();
+    }
+
+    /**
+     * @return how many rule changes this engine accepted: the version of the rules in force, 0 for the genesis.
+     */
+    public long rulesVersion()
+    {
+        return parts.configuration.changes();
+    }
+
+    /**
+     * @return the sequence of the last rule change accepted; 0 when the rules are the genesis.
+     */
+    public long rulesChangeSeq()
+    {
+        return parts.configuration.changeSeq();
+    }
+
+    /**
+     * @return the sequence of the rule change that set the approvers in force (0: the genesis): what the approval
+     *     verifier stamps into a command it counted, and what the guard compares.
+     */
+    public long approversSeq()
+    {
+        return parts.configuration.approversSeq();
     }
 
     /**
@@ -406,6 +444,7 @@ public final class GuardEngine
             case HALT: return parts.killSwitches.halt(command);
             case RESUME: return parts.killSwitches.resume(command);
             case REVERSE: return parts.credits.reverse(command);
+            case CONFIGURE: return parts.configuration.configure(command);
             case BATCH: return Reason.BATCH_MUST_NOT_BE_NESTED;
             default: throw new IllegalStateException("unhandled command type: " + command.type);
         }
@@ -457,7 +496,12 @@ public final class GuardEngine
      */
     public int statePartCount()
     {
-        return StatePart.count();
+        return StatePart.count() + 1;
+    }
+
+    private boolean isRulesPart(final int index)
+    {
+        return index == StatePart.count();
     }
 
     /**
@@ -466,7 +510,7 @@ public final class GuardEngine
      */
     public String statePartName(final int index)
     {
-        return StatePart.of(index).snapshotName();
+        return isRulesPart(index) ? RULES_PART_NAME : StatePart.of(index).snapshotName();
     }
 
     /**
@@ -478,7 +522,7 @@ public final class GuardEngine
      */
     public UnsafeBuffer statePart(final int index)
     {
-        return parts.buffer(StatePart.of(index));
+        return isRulesPart(index) ? parts.configuration.record() : parts.buffer(StatePart.of(index));
     }
 
     /**
@@ -497,6 +541,7 @@ public final class GuardEngine
             assert from.capacity() == to.capacity() : StatePart.of(i) + " " + from.capacity() + " != " + to.capacity();
             to.putBytes(0, from, 0, from.capacity());
         }
+        target.parts.configuration.restore(parts.configuration.record());
     }
 
     /**
@@ -518,7 +563,7 @@ public final class GuardEngine
      */
     public int stateEntryBytes(final int index)
     {
-        return entries.entryBytes(StatePart.of(index));
+        return isRulesPart(index) ? 8 : entries.entryBytes(StatePart.of(index));
     }
 
     /**
@@ -527,7 +572,8 @@ public final class GuardEngine
      */
     public long stateEntryCount(final int index)
     {
-        return entries.entryCount(StatePart.of(index));
+        return isRulesPart(index) ?
+            parts.configuration.record().capacity() / 8 : entries.entryCount(StatePart.of(index));
     }
 
     /**
@@ -541,6 +587,15 @@ public final class GuardEngine
     public void forEachStateEntry(final int index, final StateEntryVisitor visitor)
     {
         assert !parts.undo.isActive() : "snapshot during apply";
+        if (isRulesPart(index))
+        {
+            final UnsafeBuffer record = parts.configuration.record();
+            for (int offset = 0; offset < record.capacity(); offset += 8)
+            {
+                visitor.entry(record, offset);
+            }
+            return;
+        }
         entries.forEach(StatePart.of(index), visitor);
     }
 
@@ -554,6 +609,16 @@ public final class GuardEngine
      */
     public void beginStateRestore(final int index, final long count)
     {
+        if (isRulesPart(index))
+        {
+            if (count < Configuration.RECORD_HEADER_WORDS || count > RULES_RECORD_WORDS_MAX)
+            {
+                throw new IllegalStateException("a rules record of " + count + " words, expected " +
+                    Configuration.RECORD_HEADER_WORDS + ".." + RULES_RECORD_WORDS_MAX);
+            }
+            restoringRules = new UnsafeBuffer(new byte[(int)count * 8]);
+            return;
+        }
         entries.beginRestore(StatePart.of(index), count);
     }
 
@@ -567,6 +632,11 @@ public final class GuardEngine
      */
     public void restoreStateEntry(final int index, final long entry, final DirectBuffer buffer, final int offset)
     {
+        if (isRulesPart(index))
+        {
+            restoringRules.putLong((int)entry * 8, buffer.getLong(offset));
+            return;
+        }
         entries.restore(StatePart.of(index), entry, buffer, offset);
     }
 
@@ -580,6 +650,11 @@ public final class GuardEngine
     public void stateRestored(final long restoredSeq)
     {
         entries.endRestore();
+        if (restoringRules != null)
+        {
+            parts.configuration.restore(restoringRules);
+            restoringRules = null;
+        }
         parts.context.restore(restoredSeq, parts.globals.get(GlobalDescriptor.LAST_TIMESTAMP_NS));
         parts.globals.putPlain(GlobalDescriptor.FROZEN_ACCOUNTS, parts.accounts.countFrozenAccounts());
         for (int a = 0; a < parts.assets.count(); a++)

@@ -45,6 +45,11 @@ public enum Reason
     REVERSED_TX_ID_MUST_BE_POSITIVE(1018),
     /** A SWEEP from a wallet to itself. */
     WALLETS_MUST_BE_DIFFERENT(1019),
+    /**
+     * A {@code CONFIGURE} command's settings are not a valid change of the rules in force (SPEC §13): a setting that
+     * is unknown, out of range, or fixed. The gateway and the command-file reader name the setting before sequencing.
+     */
+    CONFIGURATION_INVALID(1020),
 
     // 2xxx: funds (I1) and the limits of wallets and inflows.
     INSUFFICIENT_AVAILABLE(2001),
@@ -84,6 +89,8 @@ public enum Reason
     COMMAND_NOT_SUPPORTED(5015),
     /** REVERSE names no reversible credit: unknown, rejected, not a deposit or crediting adjustment, or a reversal. */
     CREDIT_NOT_FOUND(5016),
+    /** A {@code CONFIGURE} command retires a wallet that still holds funds or has withdrawals pending (SPEC §13). */
+    WALLET_NOT_EMPTY(5017),
 
     // 6xxx: idempotency and linked batches (I6).
     TX_ID_REUSED(6001),

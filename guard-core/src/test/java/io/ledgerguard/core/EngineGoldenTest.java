@@ -115,9 +115,12 @@ class EngineGoldenTest
         assertNull(engine.checkInvariants(), "seed=" + seed + ", after the tail");
         fold(digest, engine.stateHash().hex());
 
-        // The digests are only worth what the stream exercises: every type, accepted and rejected.
-        assertEquals(EnumSet.allOf(CommandType.class), accepted, "types accepted, seed=" + seed);
-        assertEquals(EnumSet.allOf(CommandType.class), rejected, "types rejected, seed=" + seed);
+        // The digests are only worth what the stream exercises: every type, accepted and rejected. Rule changes
+        // (CONFIGURE) are left out, so that these digests, recorded before they existed, still pin every other
+        // decision; RulesChangeTest replays streams with changes.
+        final EnumSet<CommandType> exercised = EnumSet.complementOf(EnumSet.of(CommandType.CONFIGURE));
+        assertEquals(exercised, accepted, "types accepted, seed=" + seed);
+        assertEquals(exercised, rejected, "types rejected, seed=" + seed);
 
         final String actualDecisions = HexFormat.of().formatHex(decisions.digest());
         final String actualWithState = HexFormat.of().formatHex(digest.digest());

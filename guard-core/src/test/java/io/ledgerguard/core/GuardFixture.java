@@ -415,6 +415,25 @@ final class GuardFixture
         return end();
     }
 
+    /**
+     * A rule change (SPEC §13) as the approval verifier would pass it: approved by as many approvers as the
+     * {@code CONFIGURE} class requires, counted against the approvers in force now.
+     */
+    Decision configure(final String settings)
+    {
+        final Command c = begin(CommandType.CONFIGURE);
+        c.settings(settings);
+        c.expiresAtMs = nowMs + 30_000;
+        final GuardConfig.ApprovalRule rule = engine.config().approvalRule(ApprovalClass.CONFIGURE);
+        for (int i = 0; rule != null && i < rule.required; i++)
+        {
+            c.addApproval(rule.keys.get(i), new byte[Command.SIGNATURE_LENGTH]);
+        }
+        c.approvalsVerified = c.approvalCount;
+        c.approversSeq = engine.approversSeq();
+        return end();
+    }
+
     Decision adjust(final long accountId, final String asset, final long amount)
     {
         final Command c = begin(CommandType.ADJUST);

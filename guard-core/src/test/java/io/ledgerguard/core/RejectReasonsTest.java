@@ -40,6 +40,13 @@ class RejectReasonsTest
     static final Set<Reason> NOT_FROM_ENGINE = notFromEngine();
 
     private static final java.security.KeyPair APPROVER_A = keyPair();
+
+    private static void configurable(final GuardConfig config)
+    {
+        config.key(new GuardConfig.KeyConfig("a", APPROVER_A.getPublic()))
+            .key(new GuardConfig.KeyConfig("b", APPROVER_B.getPublic()))
+            .approvals(ApprovalClass.CONFIGURE, new GuardConfig.ApprovalRule(2, List.of("a", "b")));
+    }
     private static final java.security.KeyPair APPROVER_B = keyPair();
 
     private static java.security.KeyPair keyPair()
@@ -273,6 +280,11 @@ class RejectReasonsTest
                     .approvals(ApprovalClass.ADJUST, new GuardConfig.ApprovalRule(2, List.of("a", "b")))),
                 f -> { }, f -> f.adjust(ALICE, "BTC", 1)),
             of(Reason.CREDIT_NOT_FOUND, "reverse an unknown txId", f -> f.reverse(987_654)),
+            of(Reason.CONFIGURATION_INVALID, "change an asset's id", () -> world(RejectReasonsTest::configurable),
+                f -> { }, f -> f.configure("assets.BTC.id=77\n")),
+            of(Reason.WALLET_NOT_EMPTY, "retire a wallet that holds coins",
+                () -> world(RejectReasonsTest::configurable), f -> { },
+                f -> f.configure("wallets." + GuardFixture.HOT + ".retired=true\n")),
             of(Reason.CREDIT_NOT_FOUND, "reverse a transfer, which is not a reversible credit",
                 f -> f.txId(5_000).transfer(ALICE, BOB, "BTC", 1), f -> f.reverse(5_000)),
             of(Reason.CREDIT_ALREADY_REVERSED, "reverse a credit twice",

@@ -130,6 +130,10 @@ public final class JournalVerifier
                     result.lastTimestampNs = command.timestampNs;
                     result.lastCommandEntry = cursor.entryIndex();
                 }
+                else if (kind == JournalEntryDescriptor.KIND_RULES)
+                {
+                    result.rulesEntries++;
+                }
                 if (expectedHeadHex != null && expectedHeadIndex < 0 && expectedHeadHex.equals(reader.chainHeadHex()))
                 {
                     expectedHeadIndex = cursor.entryIndex();
@@ -319,6 +323,7 @@ public final class JournalVerifier
     {
         private final Path directory;
         private long entries;
+        private long rulesEntries;
         private long commands;
         private long firstSeq;
         private long lastSeq;
@@ -463,7 +468,8 @@ public final class JournalVerifier
                 return;
             }
             out.println("verify: OK " + directory);
-            out.println("  entries       " + entries + ": the header, " + commands + " commands, " +
+            out.println("  entries       " + entries + ": the header, " + (rulesEntries == 0 ? "no genesis rules" :
+                rulesEntries + " of genesis rules") + ", " + commands + " commands, " +
                 checkpoints.size() + " checkpoints" + (cuts.isEmpty() ? "" : ", " + cuts.size() + " cut"));
             for (final JournalReader.Cut cut : cuts)
             {

@@ -10,6 +10,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
@@ -24,6 +25,7 @@ import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.MemoryBudget;
 import io.ledgerguard.journal.ChronicleJournal;
 import io.ledgerguard.journal.ChronicleJournalContext;
+import io.ledgerguard.journal.Genesis;
 import io.ledgerguard.journal.JournalCorruptException;
 import io.ledgerguard.journal.JournalDurability;
 import io.ledgerguard.journal.JournalFormatException;
@@ -107,7 +109,7 @@ final class ReplayCommand implements Callable<Integer>
         try
         {
             replay = new Replay(guardConfig);
-            chronicle = openJournal(journalSettings);
+            chronicle = openJournal(journalSettings, guardConfig);
             if (chronicle != null)
             {
                 if (chronicle.commands() > 0)
@@ -189,14 +191,24 @@ final class ReplayCommand implements Callable<Integer>
     /**
      * @return the journal to write, or {@code null} when none was asked for.
      */
-    private ChronicleJournal openJournal(final JournalSettings settings)
+    private ChronicleJournal openJournal(final JournalSettings settings, final GuardConfig rules)
     {
         if (journal == null)
         {
             return null;
         }
+        // SPEC §13: the journal records the file's rules as its genesis; one begun with other rules is not continued.
+        final Genesis genesis = Genesis.of(journal, rules);
+        final List<String> differences = Genesis.differences(genesis.rules(), rules);
+        if (genesis.toRecord() == null && genesis.inJournal() && !differences.isEmpty())
+        {
+            throw new ConfigurationException("journal", "begun with other rules than the configuration file's (" +
+                differences.size() + " differ, first: " + differences.get(0) + "); replay writes a new journal: " +
+                "give a new or empty directory");
+        }
         return new ChronicleJournal(new ChronicleJournalContext()
             .directory(journal)
+            .genesisRules(genesis.toRecord())
             .rollCycle(settings.rollCycle())
             .diskFreeBytesMin(settings.diskFreeBytesMin())
             .durability(journalDurability == null ? settings.durability() :

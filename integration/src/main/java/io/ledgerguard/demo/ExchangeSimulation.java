@@ -50,10 +50,11 @@ import io.ledgerguard.gateway.GatewayServer;
 import io.ledgerguard.gateway.GatewaySettings;
 import io.ledgerguard.journal.ChronicleJournal;
 import io.ledgerguard.journal.ChronicleJournalContext;
+import io.ledgerguard.journal.Genesis;
 import io.ledgerguard.journal.JournalDurability;
+import io.ledgerguard.journal.JournalFollower;
 import io.ledgerguard.journal.Recovery;
 import io.ledgerguard.journal.SnapshotStore;
-import io.ledgerguard.journal.JournalFollower;
 import io.ledgerguard.protocol.GatewayDecision;
 
 import static io.ledgerguard.demo.DemoConfig.*;
@@ -147,7 +148,7 @@ public final class ExchangeSimulation
         MemoryBudget.of(config).checkFits(journalDirectory == null ? 1 : 3);
         final GuardEngine engine = new GuardEngine(config);
         final InMemoryJournal memory = journalDirectory == null ? new InMemoryJournal(1 << 30) : null;
-        final ChronicleJournal chronicle = journalDirectory == null ? null : openNewJournal();
+        final ChronicleJournal chronicle = journalDirectory == null ? null : openNewJournal(config);
         // Snapshots from a second engine that follows the journal: the guard thread never pauses for one.
         final JournalFollower snapshotter = chronicle == null ? null : new JournalFollower(config,
             SnapshotStore.inJournal(journalDirectory), chronicle, SNAPSHOT_EVERY_COMMANDS, 0, 2, engine, 0);
@@ -312,7 +313,7 @@ public final class ExchangeSimulation
         final GatewayServer server;
         try
         {
-            server = GatewayServer.start(guard, new ApprovalVerifier(config), settings);
+            server = GatewayServer.start(guard, new ApprovalVerifier(guard::rulesInForce), settings);
         }
         catch (final IOException ex)
         {
@@ -407,7 +408,8 @@ public final class ExchangeSimulation
             "that follows the journal (%,d commands behind the guard when trading stopped; the guard never paused " +
             "for one)", journalDirectory, journalDurability.name().toLowerCase(Locale.ROOT), chronicle.commands(),
             snapshotter.written(), followerLag));
-        final GuardEngine recovered = new GuardEngine(config);
+        // Under the rules the journal recorded, not the demo's configuration object (SPEC §13).
+        final GuardEngine recovered = new GuardEngine(Genesis.of(journalDirectory, config).rules());
         final Recovery.Result recovery;
         try (ChronicleJournal reopened = new ChronicleJournal(new ChronicleJournalContext()
             .directory(journalDirectory).durability(journalDurability)))
@@ -533,10 +535,12 @@ public final class ExchangeSimulation
         return this;
     }
 
-    private ChronicleJournal openNewJournal()
+    private ChronicleJournal openNewJournal(final GuardConfig config)
     {
+        // The configuration's rules are the new journal's genesis (SPEC §13).
         final ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext()
-            .directory(journalDirectory).durability(journalDurability));
+            .directory(journalDirectory).durability(journalDurability)
+            .genesisRules(Genesis.of(journalDirectory, config).toRecord()));
         if (journal.commands() > 0)
         {
             journal.close();

@@ -44,9 +44,11 @@ import io.ledgerguard.core.AssetCounters;
 import io.ledgerguard.core.AssetStatus;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.Rules;
 import io.ledgerguard.core.StateView;
 import io.ledgerguard.core.TableKind;
 import io.ledgerguard.core.approval.ApprovalVerifier;
@@ -114,7 +116,8 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     private static final Set<CommandType> HTTP_COMMANDS = EnumSet.of(
         CommandType.ADJUST, CommandType.REVERSE,
         CommandType.FREEZE, CommandType.UNFREEZE,
-        CommandType.HALT, CommandType.RESUME);
+        CommandType.HALT, CommandType.RESUME,
+        CommandType.CONFIGURE);
 
     private AdminServer(final InetSocketAddress address, final GuardConfig config, final LedgerGuard guard,
         final GatewayServer gateway, final AdminSettings adminSettings) throws IOException
@@ -123,7 +126,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         this.adminSettings = adminSettings;
         this.guard = guard;
         this.gateway = gateway;
-        this.verifier = new ApprovalVerifier(config);
+        this.verifier = new ApprovalVerifier(guard::rulesInForce);
         this.parser = new CommandLineParser(config);
         decisions = Counter.builder().name("ledger_guard_decisions_total")
             .help("Requests answered by the gateway, by reason").labelNames("reason").register(registry);
@@ -671,13 +674,27 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         }
         if (!HTTP_COMMANDS.contains(command.type))
         {
-            reply(exchange, 400, Map.of("error", "only ADJUST, REVERSE, FREEZE, UNFREEZE, HALT and RESUME are taken " +
-                "over HTTP; " + command.type + " goes through the gateway's protocol"));
+            reply(exchange, 400, Map.of("error", "only ADJUST, REVERSE, FREEZE, UNFREEZE, HALT, RESUME and CONFIGURE " +
+                "are taken over HTTP; " + command.type + " goes through the gateway's protocol"));
             return;
+        }
+        // The rules in force now: a change may have replaced the approvers or the validity since start-up.
+        final GuardConfig rules = guard.rulesInForce().rules;
+        if (command.type == CommandType.CONFIGURE)
+        {
+            try
+            {
+                Rules.change(rules, Rules.parse(command.settingsString()));
+            }
+            catch (final ConfigurationException ex)
+            {
+                reply(exchange, 400, Map.of("error", "settings." + ex.getMessage()));
+                return;
+            }
         }
         final ApprovalClass approvalClass = command.type == CommandType.FREEZE || command.type == CommandType.HALT ?
             ApprovalClass.LIFT : ApprovalClass.of(command.type);
-        final int required = config.approvalsRequired(approvalClass);
+        final int required = rules.approvalsRequired(approvalClass);
         if (required == 0)
         {
             reply(exchange, 403, Map.of("error", "approvals." + approvalClass + " names no keys: a command over HTTP " +
@@ -685,7 +702,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             return;
         }
         verifier.verifyAs(command, approvalClass);
-        if (authorised(exchange, command, required))
+        if (authorised(exchange, command, required, rules.approvalValidityMsMax()))
         {
             submit(exchange, command);
         }
@@ -695,12 +712,11 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
      * @return true when the command carries enough valid approvals and an expiry in range; otherwise it is refused
      * (401), logged and counted, and false.
      */
-    private boolean authorised(final HttpExchange exchange, final Command command, final int required)
-        throws IOException
+    private boolean authorised(final HttpExchange exchange, final Command command, final int required,
+        final long validityMsMax) throws IOException
     {
         final long nowMs = System.currentTimeMillis();
-        final boolean expiryOk = command.expiresAtMs > nowMs &&
-            command.expiresAtMs - nowMs <= config.approvalValidityMsMax();
+        final boolean expiryOk = command.expiresAtMs > nowMs && command.expiresAtMs - nowMs <= validityMsMax;
         if (command.approvalsVerified < required || !expiryOk)
         {
             final ApprovalFault fault = !expiryOk ?

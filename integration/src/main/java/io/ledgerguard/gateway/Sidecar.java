@@ -28,9 +28,10 @@ import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.core.pipeline.PipelineContext;
 import io.ledgerguard.journal.ChronicleJournal;
 import io.ledgerguard.journal.ChronicleJournalContext;
+import io.ledgerguard.journal.Genesis;
+import io.ledgerguard.journal.JournalFollower;
 import io.ledgerguard.journal.Recovery;
 import io.ledgerguard.journal.SnapshotStore;
-import io.ledgerguard.journal.JournalFollower;
 
 /**
  * The guard as a sidecar (SPEC §9 {@code serve}): the state recovered from its journal (newest vouched snapshot, then
@@ -100,7 +101,9 @@ public final class Sidecar implements AutoCloseable
         final Deque<AutoCloseable> opened = new ArrayDeque<>();
         try
         {
-            final GuardEngine engine = new GuardEngine(config);
+            // SPEC §13: a journal is decided under its own rules; a new one records the file's as its genesis.
+            final Genesis genesis = journalDir != null ? Genesis.of(journalDir, config) : null;
+            final GuardEngine engine = new GuardEngine(genesis != null ? genesis.rules() : config);
             ChronicleJournal journal = null;
             JournalFollower snapshotter = null;
             long lastSeq = 0;
@@ -108,7 +111,7 @@ public final class Sidecar implements AutoCloseable
             {
                 journal = new ChronicleJournal(new ChronicleJournalContext().directory(journalDir)
                     .durability(settings.durability()).rollCycle(settings.rollCycle())
-                    .diskFreeBytesMin(settings.diskFreeBytesMin()));
+                    .diskFreeBytesMin(settings.diskFreeBytesMin()).genesisRules(genesis.toRecord()));
                 opened.push(journal);
                 final SnapshotStore store = SnapshotStore.inJournal(journalDir);
                 final Recovery.Result recovery = Recovery.recover(journal, store, engine);
@@ -116,9 +119,10 @@ public final class Sidecar implements AutoCloseable
                 {
                     log.println("serve: " + line);
                 }
+                reportRules(genesis, engine, config, log);
                 lastSeq = recovery.lastSeq();
                 // Snapshots from a second engine that follows the journal: the guard thread never pauses for one.
-                snapshotter = new JournalFollower(config, store, journal, settings.snapshotEveryCommands(),
+                snapshotter = new JournalFollower(genesis.rules(), store, journal, settings.snapshotEveryCommands(),
                     settings.snapshotIntervalMs(), settings.snapshotsKept(), engine, lastSeq);
                 opened.push(snapshotter);
             }
@@ -152,7 +156,7 @@ public final class Sidecar implements AutoCloseable
                 .backPressure(BackPressure.REJECT)
                 .alertListener(alerts));
             opened.push(guard);
-            final GatewayServer server = GatewayServer.start(guard, new ApprovalVerifier(config), gateway,
+            final GatewayServer server = GatewayServer.start(guard, new ApprovalVerifier(guard::rulesInForce), gateway,
                 gatewayAlerts);
             opened.push(server);
             AdminServer admin = null;
@@ -195,6 +199,33 @@ public final class Sidecar implements AutoCloseable
     /**
      * Say at start-up what the configuration leaves open: approval classes without keys, a gateway without clients.
      */
+    /**
+     * Say which rules are in force, and what of the file is not applied (SPEC §13): the journal is the authority.
+     */
+    private static void reportRules(final Genesis genesis, final GuardEngine engine, final GuardConfig file,
+        final PrintWriter log)
+    {
+        if (!genesis.inJournal())
+        {
+            log.println("serve: the journal was begun before rules were journaled: it is decided under the " +
+                "configuration file's rules, as before");
+            return;
+        }
+        log.println("serve: rules in force: version " + engine.rulesVersion() + (engine.rulesVersion() == 0 ?
+            " (the journal's genesis)" : " (changed last at seq " + engine.rulesChangeSeq() + ")"));
+        final List<String> differences = Genesis.differences(engine.config(), file);
+        if (!differences.isEmpty())
+        {
+            log.println("serve: warning: the configuration file differs from the rules in force in " +
+                differences.size() + " setting(s); the journal is the authority and the file's are NOT applied " +
+                "(change them with approved CONFIGURE commands: ledger-guard config propose):");
+            for (final String difference : differences)
+            {
+                log.println("serve:   " + difference);
+            }
+        }
+    }
+
     private static void warnOfOpenDoors(final GuardConfig config, final GatewaySettings gateway, final PrintWriter log)
     {
         for (final ApprovalClass open : config.openApprovalClasses())

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -21,6 +23,7 @@ import io.ledgerguard.core.AccountKind;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.Rules;
 
 /**
  * Decodes one line of a command file (SPEC §9, JSON Lines) into a {@link Command}.
@@ -85,6 +88,7 @@ public final class CommandLineParser
         FIELDS.put(CommandType.BATCH, List.of("commands"));
         FIELDS.put(CommandType.SWEEP,
             List.of("walletId", "toWalletId", "asset", "amount", "chainRef", "expiresAtMs?", "approvals?"));
+        FIELDS.put(CommandType.CONFIGURE, List.of("settings", "expiresAtMs?", "approvals?"));
         assert FIELDS.size() == CommandType.values().length : "a command type without fields";
     }
 
@@ -386,8 +390,73 @@ public final class CommandLineParser
                 }
                 break;
             case "commands": batch(value, field, command); break;
+            case "settings":
+                requireTopLevel(field, topLevel);
+                settings(value, field, command);
+                break;
             default: throw new IllegalStateException("field without a decoder: " + name);
         }
+    }
+
+    /**
+     * A rule change's settings (SPEC §13): an object of setting names to values, strings or integers, kept as the
+     * text form of {@link Rules}. Whether they are a valid change is the guard's to decide against the rules in force.
+     */
+    private static void settings(final Object value, final String field, final Command command)
+        throws MalformedCommandException
+    {
+        if (!(value instanceof JsonObject))
+        {
+            throw new MalformedCommandException("field '" + field + "': expected an object of settings, " +
+                "{\"name\": value}, was " + describe(value));
+        }
+        final SortedMap<String, String> settings = new TreeMap<>();
+        for (final Map.Entry<String, Object> setting : ((JsonObject)value).fields.entrySet())
+        {
+            final String name = setting.getKey();
+            final String settingField = field + "." + name;
+            final Object settingValue = setting.getValue();
+            final String text;
+            if (settingValue instanceof String)
+            {
+                text = (String)settingValue;
+            }
+            else if (settingValue instanceof JsonNumber && ((JsonNumber)settingValue).integral)
+            {
+                text = ((JsonNumber)settingValue).text;
+            }
+            else if (settingValue == Boolean.TRUE)
+            {
+                text = "true";
+            }
+            else
+            {
+                throw new MalformedCommandException("field '" + settingField + "': expected a string or an " +
+                    "integer, was " + describe(settingValue));
+            }
+            if (name.isEmpty() || name.indexOf('=') >= 0 || hasLineBreak(name) || hasLineBreak(text))
+            {
+                throw new MalformedCommandException("field '" + settingField + "': a setting's name holds no '=' " +
+                    "and neither name nor value a line break");
+            }
+            settings.put(name, text);
+        }
+        if (settings.isEmpty())
+        {
+            throw new MalformedCommandException("field '" + field + "': at least one setting is required");
+        }
+        final String text = Rules.text(settings);
+        if (text.getBytes(StandardCharsets.UTF_8).length > Rules.CHANGE_LENGTH_MAX)
+        {
+            throw new MalformedCommandException("field '" + field + "': longer than " + Rules.CHANGE_LENGTH_MAX +
+                " bytes as name=value lines: split the change");
+        }
+        command.settings(text);
+    }
+
+    private static boolean hasLineBreak(final String text)
+    {
+        return text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0;
     }
 
     private static void requireTopLevel(final String field, final boolean topLevel) throws MalformedCommandException

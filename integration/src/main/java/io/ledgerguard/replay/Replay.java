@@ -68,7 +68,8 @@ public final class Replay
         this.config = config.conclude();
         this.engine = new GuardEngine(config);
         this.parser = new CommandLineParser(config);
-        this.verifier = new ApprovalVerifier(config);
+        // The approvers in force as the file's CONFIGURE lines change them (SPEC §13).
+        this.verifier = new ApprovalVerifier(engine::rulesInForce);
     }
 
     /**

@@ -80,7 +80,7 @@ class AuditCommandTest
 
         assertEquals(0, result.code, result.text());
         assertTrue(result.out.startsWith("verify: OK " + journal), result.out);
-        assertContains(result.out, "entries       40: the header, 36 commands, 3 checkpoints");
+        assertContains(result.out, "entries       40: the header, no genesis rules, 36 commands, 3 checkpoints");
         assertContains(result.out, "commands      seq 1..36, 2026-01-01T00:00:00Z .. 2026-01-01T00:00:29Z");
         assertContains(result.out, "checkpoints   3 of 3 name the chain value of their seq's entry");
         assertContains(result.out, "chain head    " + chainHex(excerpts.get(excerpts.size() - 1)));
@@ -109,7 +109,7 @@ class AuditCommandTest
         final Result result = execute("audit", "verify", replayed.toString(), "--config", CONFIG);
 
         assertEquals(0, result.code, result.text());
-        assertContains(result.out, "entries       37: the header, 36 commands, 0 checkpoints");
+        assertContains(result.out, "entries       38: the header, 1 of genesis rules, 36 commands, 0 checkpoints");
         assertContains(result.out, "state hash    " + written.stateHashHex);
     }
 

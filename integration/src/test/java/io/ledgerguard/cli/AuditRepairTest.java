@@ -52,7 +52,8 @@ class AuditRepairTest
 
         final String[] verified = execute("audit", "verify", repaired.toString(), "--config", CONFIG);
         assertEquals("0", verified[0], verified[1] + verified[2]);
-        assertTrue(verified[1].contains("entries       34: the header, 32 commands, 0 checkpoints, 1 cut"),
+        assertTrue(verified[1].contains(
+            "entries       34: the header, no genesis rules, 32 commands, 0 checkpoints, 1 cut"),
             verified[1]);
         assertTrue(verified[1].contains("cut           entry 33: after seq=32"), verified[1]);
         assertTrue(verified[1].contains("dropped 4 whole entries, seq 33..36; source=" + journal), verified[1]);

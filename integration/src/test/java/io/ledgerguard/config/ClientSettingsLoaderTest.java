@@ -74,7 +74,7 @@ class ClientSettingsLoaderTest
     {
         assertEquals("roles[0].commands[1]: must be a command type (OPEN_ACCOUNT, INFLOW, DEPOSIT, TRANSFER, HOLD, " +
             "RELEASE, WITHDRAW, WITHDRAW_SETTLE, WITHDRAW_CANCEL, ADJUST, ATTEST, REVERSE, FREEZE, UNFREEZE, HALT, " +
-            "RESUME, BATCH, SWEEP), was 'SEND_MONEY' (line 7)",
+            "RESUME, BATCH, SWEEP, CONFIGURE), was 'SEND_MONEY' (line 7)",
             refused("roles:\n  - { name: x, commands: [HOLD, SEND_MONEY] }\n"));
         assertEquals("roles[1].name: must be a name no other role has, was 'x' (line 8)",
             refused("roles:\n  - { name: x, commands: [HOLD] }\n  - { name: x, commands: [HOLD] }\n"));

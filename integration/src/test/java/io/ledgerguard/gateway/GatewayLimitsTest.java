@@ -47,9 +47,12 @@ class GatewayLimitsTest
 {
     private static final int FRAME_BYTES_MAX = 65_536;
     private static final int REQUEST_BYTES = 256;
-    /** An OPEN_ACCOUNT request but its memo: header, fixed block, three empty groups, empty chainRef, memo length. */
+    /**
+     * An OPEN_ACCOUNT request but its memo: header, fixed block, three empty groups, empty chainRef, memo length,
+     * empty settings.
+     */
     private static final int REQUEST_BYTES_BUT_MEMO = MessageHeaderEncoder.ENCODED_LENGTH +
-        CommandRequestDecoder.BLOCK_LENGTH + 3 * 4 + 2 + 2;
+        CommandRequestDecoder.BLOCK_LENGTH + 3 * 4 + 2 + 2 + 2;
 
     private LedgerGuard guard;
     private GatewayServer server;

@@ -1080,7 +1080,7 @@ class GatewayTest
                 return 8 + random.nextInt(validLength - 8);
             case 2:
                 // An unknown command kind.
-                frame.putByte(base + 8 + 8, (byte)(19 + random.nextInt(200)));
+                frame.putByte(base + 8 + 8, (byte)(20 + random.nextInt(200)));
                 return validLength;
             case 3:
                 // Bytes after the message.
@@ -1097,7 +1097,7 @@ class GatewayTest
                     length += messages.encode(random.nextLong(1, Long.MAX_VALUE), valid, 0, frame, at);
                     if (m == bad)
                     {
-                        frame.putByte(at + 8 + 8, (byte)(19 + random.nextInt(200)));
+                        frame.putByte(at + 8 + 8, (byte)(20 + random.nextInt(200)));
                     }
                 }
                 return length;

@@ -179,6 +179,7 @@ public final class ChronicleJournal implements Journal
                 if (!headerPresent)
                 {
                     writeHeader();
+                    writeGenesis(context.genesisRules());
                 }
                 // Chronicle appenders check they are used by one thread only; this one was used by the opening
                 // thread and is handed to the journal stage's thread now.
@@ -621,6 +622,33 @@ public final class ChronicleJournal implements Journal
         entryBuffer.putByte(BODY_OFFSET + HEADER_CODEC_VERSION_OFFSET, CommandCodec.VERSION);
         entryBuffer.putByte(BODY_OFFSET + HEADER_DECISION_CODEC_VERSION_OFFSET, DecisionCodec.VERSION);
         write(KIND_HEADER, 0, 0, HEADER_BODY_LENGTH);
+        flush();
+    }
+
+    private void writeGenesis(final String rules)
+    {
+        if (rules == null)
+        {
+            return;
+        }
+        final byte[] text = rules.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (text.length > JournalEntryDescriptor.RULES_LENGTH_MAX)
+        {
+            throw new IllegalArgumentException("genesis rules of " + text.length + " bytes, max=" +
+                JournalEntryDescriptor.RULES_LENGTH_MAX);
+        }
+        final int partMax = JournalEntryDescriptor.BODY_LENGTH_MAX - JournalEntryDescriptor.RULES_PART_OFFSET;
+        int offset = 0;
+        do
+        {
+            final int part = Math.min(partMax, text.length - offset);
+            entryBuffer.putInt(BODY_OFFSET + JournalEntryDescriptor.RULES_TOTAL_LENGTH_OFFSET, text.length, BYTE_ORDER);
+            entryBuffer.putInt(BODY_OFFSET + JournalEntryDescriptor.RULES_PART_OFFSET_OFFSET, offset, BYTE_ORDER);
+            entryBuffer.putBytes(BODY_OFFSET + JournalEntryDescriptor.RULES_PART_OFFSET, text, offset, part);
+            write(JournalEntryDescriptor.KIND_RULES, 0, 0, JournalEntryDescriptor.RULES_PART_OFFSET + part);
+            offset += part;
+        }
+        while (offset < text.length);
         flush();
     }
 

@@ -27,6 +27,7 @@ public final class ChronicleJournalContext
     private long blockSizeBytes;
     private long diskFreeBytesMin = DISK_FREE_BYTES_MIN_DEFAULT;
     private DiskSpaceProbe diskSpaceProbe = DiskSpaceProbe.FILE_STORE;
+    private String genesisRules;
 
     /**
      * @param directory where the journal's files live; created when missing.
@@ -116,6 +117,25 @@ public final class ChronicleJournalContext
      * @param diskSpaceProbe how the journal asks its file system for free space; tests run out of space with it.
      * @return this for a fluent style.
      */
+    /**
+     * @param rules the rules a new journal records as its genesis, right after its header (SPEC §13): the text form of
+     *              {@link io.ledgerguard.core.Rules}; {@code null} records none. An existing journal keeps its own.
+     * @return this for a fluent style.
+     */
+    public ChronicleJournalContext genesisRules(final String rules)
+    {
+        this.genesisRules = rules;
+        return this;
+    }
+
+    /**
+     * @return the genesis a new journal records; {@code null} for none.
+     */
+    public String genesisRules()
+    {
+        return genesisRules;
+    }
+
     public ChronicleJournalContext diskSpaceProbe(final DiskSpaceProbe diskSpaceProbe)
     {
         this.diskSpaceProbe = diskSpaceProbe;

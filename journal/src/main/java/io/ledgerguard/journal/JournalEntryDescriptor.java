@@ -60,6 +60,17 @@ import io.ledgerguard.core.DecisionCodec;
  *     directory and the damage that ended the verified reading. The entries after it continue the sequence from its
  *     {@code seq}.</li>
  * </ul>
+ * A journal begun since rules were journaled (SPEC §13) holds, right after its header, the
+ * {@link #KIND_RULES} entries of its genesis: {@code seq} 0, and a body of
+ * <pre>
+ *   0              4              8
+ *   +--------------+--------------+----------------------------+
+ *   | total length | part offset  | part of the rules' text    |
+ *   +--------------+--------------+----------------------------+
+ * </pre>
+ * the parts in order, together the rules' text (UTF-8, {@link io.ledgerguard.core.Rules}). A journal begun before holds
+ * none, and is read with the rules of a configuration file, as before.
+ * <p>
  * The format version stays {@value #FORMAT_VERSION} with the cut entry: the header is the first link of the chain, so
  * a new version in it would mean re-chaining every entry kept, and the chain values published before the cut would no
  * longer verify. A reader of an earlier build refuses a journal holding a cut entry at that entry, by its kind.
@@ -85,6 +96,11 @@ public final class JournalEntryDescriptor
     public static final byte KIND_CHECKPOINT = 3;
     /** Where {@code audit repair} cut a damaged journal, and what was dropped. */
     public static final byte KIND_CUT = 4;
+    /**
+     * The genesis: the rules of the configuration the journal was begun with (SPEC §13), in the text form of
+     * {@link io.ledgerguard.core.Rules}, in one or more entries right after the header, each with {@code seq} 0.
+     */
+    public static final byte KIND_RULES = 5;
 
     /** Marks a directory as a ledger-guard journal. */
     public static final byte[] MAGIC = "LEDGER-GUARD-JOURNAL".getBytes(StandardCharsets.US_ASCII);
@@ -112,6 +128,13 @@ public final class JournalEntryDescriptor
     public static final int CUT_NOTE_OFFSET = 98;
     /** Longest note of a cut entry. */
     public static final int CUT_NOTE_LENGTH_MAX = 1024;
+
+    /** A rules entry's body: the whole text's length, this part's offset in it, then the part's bytes. */
+    public static final int RULES_TOTAL_LENGTH_OFFSET = 0;
+    public static final int RULES_PART_OFFSET_OFFSET = 4;
+    public static final int RULES_PART_OFFSET = 8;
+    /** Longest genesis, in bytes of UTF-8: far more than the most assets, wallets and keys a configuration holds. */
+    public static final int RULES_LENGTH_MAX = 16 << 20;
 
     /** Longest body of any entry. */
     public static final int BODY_LENGTH_MAX = Math.max(HEADER_BODY_LENGTH,

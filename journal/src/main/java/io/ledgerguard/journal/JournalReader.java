@@ -51,6 +51,11 @@ import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_NOTE_LENGTH_OFFS
 import static io.ledgerguard.journal.JournalEntryDescriptor.CUT_NOTE_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_HEADER;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_RULES;
+import static io.ledgerguard.journal.JournalEntryDescriptor.RULES_LENGTH_MAX;
+import static io.ledgerguard.journal.JournalEntryDescriptor.RULES_PART_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.RULES_PART_OFFSET_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.RULES_TOTAL_LENGTH_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.MAGIC;
 import static io.ledgerguard.journal.JournalEntryDescriptor.SEQ_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.TIMESTAMP_OFFSET;
@@ -92,6 +97,10 @@ public final class JournalReader implements AutoCloseable
     /** Reads the queue files without Chronicle Queue instead of {@link #tailer}: see {@link #openFiles(Path)}. */
     private final QueueFileWalker walker;
     private final byte[] previousHead = new byte[CHAIN_LENGTH];
+    /** The genesis rules as read so far (SPEC §13); {@code null} when none. */
+    private byte[] genesis;
+    private int genesisRead;
+    private int genesisEntries;
     private int lastLength;
     private final List<Cut> cuts = new ArrayList<>();
 
@@ -280,10 +289,19 @@ public final class JournalReader implements AutoCloseable
             readCut(index, seq, timestampNs, bodyLength);
             return KIND_CUT;
         }
+        if (kind == KIND_RULES)
+        {
+            readRules(index, seq, bodyLength);
+            return KIND_RULES;
+        }
         if (kind != KIND_COMMAND)
         {
             throw corrupt(index, "unexpected entry kind=" + kind + ", expected=" + KIND_COMMAND + ", " +
-                KIND_CHECKPOINT + " or " + KIND_CUT);
+                KIND_CHECKPOINT + ", " + KIND_CUT + " or " + KIND_RULES);
+        }
+        if (genesis != null && genesisRead < genesis.length)
+        {
+            throw corrupt(index, "the genesis rules end after " + genesisRead + " of " + genesis.length + " bytes");
         }
         if (commands > 0 && seq != lastSeq + 1)
         {
@@ -355,6 +373,79 @@ public final class JournalReader implements AutoCloseable
             hexField(index, BODY_OFFSET + CHECKPOINT_SNAPSHOT_DIGEST_OFFSET, "snapshotDigest");
         lastCheckpoint = new Checkpoint(seq, stateHash, chainHead, index, queueIndex, seqEntryIndex, snapshotDigest);
         checkpoints.add(lastCheckpoint);
+    }
+
+    private void readRules(final long index, final long seq, final int bodyLength)
+    {
+        final int total = bodyLength < RULES_PART_OFFSET ? -1 :
+            entryBuffer.getInt(BODY_OFFSET + RULES_TOTAL_LENGTH_OFFSET, BYTE_ORDER);
+        final int offset = bodyLength < RULES_PART_OFFSET ? -1 :
+            entryBuffer.getInt(BODY_OFFSET + RULES_PART_OFFSET_OFFSET, BYTE_ORDER);
+        if (seq != 0 || commands > 0 || index != genesisEntries + 1L)
+        {
+            throw corrupt(index, "genesis rules out of place: seq=" + seq + ", after " + commands + " commands");
+        }
+        if (total < 0 || total > RULES_LENGTH_MAX || (genesis != null && genesis.length != total) ||
+            offset != genesisRead || offset + bodyLength - RULES_PART_OFFSET > total)
+        {
+            throw corrupt(index, "genesis rules part does not follow: total=" + total + ", offset=" + offset +
+                ", bodyLength=" + bodyLength + ", read so far=" + genesisRead);
+        }
+        if (genesis == null)
+        {
+            genesis = new byte[total];
+        }
+        entryBuffer.getBytes(BODY_OFFSET + RULES_PART_OFFSET, genesis, offset, bodyLength - RULES_PART_OFFSET);
+        genesisRead += bodyLength - RULES_PART_OFFSET;
+        genesisEntries++;
+    }
+
+    /**
+     * @return the journal's genesis rules (SPEC §13) once every entry of them was read, in the text form of
+     *     {@link io.ledgerguard.core.Rules}; {@code null} before, or for a journal begun before rules were journaled.
+     */
+    public String genesisRules()
+    {
+        return genesis == null || genesisRead < genesis.length ? null :
+            new String(genesis, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @return true when some of the genesis rules were read and not all of them.
+     */
+    public boolean genesisPartial()
+    {
+        return genesis != null && genesisRead < genesis.length;
+    }
+
+    /**
+     * Read a journal's genesis rules: its header and the entries right after it.
+     *
+     * @param directory a journal.
+     * @return the genesis rules' text; {@code null} when the journal holds none (begun before rules were journaled,
+     *     or empty).
+     * @throws JournalFormatException  when the directory is not a journal.
+     * @throws JournalCorruptException when the entries do not verify, or the genesis is incomplete.
+     */
+    public static String readGenesis(final Path directory)
+    {
+        final Command command = new Command();
+        final Decision decision = new Decision();
+        try (JournalReader reader = open(directory))
+        {
+            int kind;
+            do
+            {
+                kind = reader.nextEntry(command, decision);
+            }
+            while (kind == KIND_RULES);
+            if (reader.genesis != null && reader.genesisRead < reader.genesis.length)
+            {
+                throw reader.corrupt(reader.entries(), "the genesis rules end after " + reader.genesisRead + " of " +
+                    reader.genesis.length + " bytes: the journal was begun and not finished; it holds no command");
+            }
+            return reader.genesisRules();
+        }
     }
 
     private void readCut(final long index, final long seq, final long timestampNs, final int bodyLength)

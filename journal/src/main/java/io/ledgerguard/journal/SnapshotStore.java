@@ -36,7 +36,9 @@ import io.ledgerguard.core.StateDoesNotFitException;
  * The parts are the engine's state parts, each as its entries ({@link GuardEngine#forEachStateEntry}): the live
  * entries of a table, not its capacity, so a file is proportional to the live state, and it restores into an engine
  * whose limits hold that state, the ones it was taken with or larger ones (SPEC §11, resizing). Limits below the live
- * state are refused with {@link io.ledgerguard.core.StateDoesNotFitException}, naming the limit.
+ * state are refused with {@link io.ledgerguard.core.StateDoesNotFitException}, naming the limit. The last part is the
+ * rules in force ({@code rules}, SPEC §13); a file written before it existed has one part fewer and restores with the
+ * engine's own rules.
  */
 public final class SnapshotStore
 {
@@ -200,10 +202,12 @@ public final class SnapshotStore
             final byte[] hashBytes = new byte[64];
             header.get(hashBytes);
             final String stateHashHex = new String(hashBytes, StandardCharsets.US_ASCII);
-            if (partCount != engine.statePartCount())
+            // A snapshot written before rule changes existed ends without the rules part (SPEC §13): its rules are
+            // the journal's genesis, which the engine was built with.
+            if (partCount != engine.statePartCount() && partCount != engine.statePartCount() - 1)
             {
                 throw new SnapshotCorruptException(file, "partCount=" + partCount + ", expected=" +
-                    engine.statePartCount());
+                    engine.statePartCount() + " (or " + (engine.statePartCount() - 1) + ", without rules)");
             }
             for (int i = 0; i < partCount; i++)
             {

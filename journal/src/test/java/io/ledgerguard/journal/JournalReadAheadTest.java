@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JournalReadAheadTest
 {
     /** The smallest ring: the journal below wraps it several times. */
-    private static final int SMALL_RING_BYTES = 64 * 1024;
+    private static final int SMALL_RING_BYTES = 128 * 1024;
 
     @TempDir
     Path temporary;
@@ -44,7 +44,7 @@ class JournalReadAheadTest
         journal = temporary.resolve("journal");
         JournalFixture.runPipeline(
             new ChronicleJournal(new ChronicleJournalContext().directory(journal)), 1,
-            new GuardEngine(JournalFixture.config()), 320, 1);
+            new GuardEngine(JournalFixture.config()), 800, 1);
         excerpts = JournalFixture.rawExcerpts(journal);
         long bytes = 0;
         for (final byte[] excerpt : excerpts)

@@ -9,11 +9,14 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import io.ledgerguard.core.ApprovalClass;
 import io.ledgerguard.core.ApprovalFault;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.RulesInForce;
 import io.ledgerguard.core.GuardConfig.ApprovalRule;
 import io.ledgerguard.core.GuardConfig.KeyConfig;
 
@@ -34,28 +37,52 @@ public final class ApprovalVerifier
 {
     private static final String ALGORITHM = "Ed25519";
 
-    private final GuardConfig config;
-    private final Map<String, PublicKey> keys = new HashMap<>();
-    private final Map<ApprovalClass, Set<String>> approvers = new HashMap<>();
+    /** The rules in force that name the approvers, as they change; {@code null} for fixed rules. */
+    private final Supplier<RulesInForce> inForce;
+    private volatile Approvers approvers;
 
     /**
+     * Verify against fixed rules: for tools that sign or check offline, and tests.
+     *
      * @param config a concluded configuration, naming the keys and the approvers of each class.
      */
     public ApprovalVerifier(final GuardConfig config)
     {
-        this.config = config.conclude();
-        for (final KeyConfig key : config.keys())
+        inForce = null;
+        approvers = new Approvers(config.conclude(), 0, null);
+    }
+
+    /**
+     * Verify against the rules in force in an engine, as they change (SPEC §13): each command is counted against the
+     * approvers of one moment and stamped with the sequence of the change that set them
+     * ({@link Command#approversSeq}), which the guard compares with the approvers in force at the command's own
+     * sequence.
+     *
+     * @param inForce the guard's rules in force, readable from the verifying threads
+     *                ({@link GuardEngine#rulesInForce}, {@code LedgerGuard.rulesInForce}).
+     */
+    public ApprovalVerifier(final Supplier<RulesInForce> inForce)
+    {
+        this.inForce = inForce;
+        final RulesInForce now = inForce.get();
+        approvers = new Approvers(now.rules, now.approversSeq, now);
+    }
+
+    private Approvers approvers()
+    {
+        final Approvers known = approvers;
+        if (inForce == null)
         {
-            keys.put(key.id, key.publicKey);
+            return known;
         }
-        for (final ApprovalClass approvalClass : ApprovalClass.values())
+        final RulesInForce now = inForce.get();
+        if (known.inForce == now)
         {
-            final ApprovalRule rule = config.approvalRule(approvalClass);
-            if (rule != null)
-            {
-                approvers.put(approvalClass, Set.copyOf(rule.keys));
-            }
+            return known;
         }
+        final Approvers fresh = new Approvers(now.rules, now.approversSeq, now);
+        approvers = fresh;
+        return fresh;
     }
 
     /**
@@ -81,10 +108,19 @@ public final class ApprovalVerifier
     {
         command.approvalsVerified = 0;
         command.approvalFault = 0;
-        if (approvalClass == null || config.approvalsRequired(approvalClass) == 0 || !command.canHoldBatch())
+        if (!command.canHoldBatch())
         {
             return;
         }
+        final Approvers approvers = approvers();
+        final GuardConfig config = approvers.config;
+        command.approversSeq = 0;
+        if (approvalClass == null || config.approvalsRequired(approvalClass) == 0)
+        {
+            return;
+        }
+        // Stamped on what needs approvals only: every other command is journaled as before (CommandCodec version 4).
+        command.approversSeq = approvers.approversSeq;
         final int count = command.approvalCount;
         if (count <= 0 || count > Command.APPROVALS_MAX)
         {
@@ -97,7 +133,8 @@ public final class ApprovalVerifier
             command.approvalFault = ApprovalFault.NOT_SIGNABLE.code();
             return;
         }
-        final Set<String> classApprovers = approvers.get(approvalClass);
+        final Set<String> classApprovers = approvers.byClass.get(approvalClass);
+        final Map<String, PublicKey> keys = approvers.keys;
         final Set<String> counted = new HashSet<>();
         ApprovalFault fault = ApprovalFault.NONE;
         for (int i = 0; i < count; i++)
@@ -186,6 +223,37 @@ public final class ApprovalVerifier
     @Override
     public String toString()
     {
-        return "ApprovalVerifier{keys=" + Arrays.toString(keys.keySet().toArray()) + "}";
+        return "ApprovalVerifier{keys=" + Arrays.toString(approvers.keys.keySet().toArray()) + "}";
+    }
+
+    /**
+     * The keys and approvers of one set of rules, prepared for lookups.
+     */
+    private static final class Approvers
+    {
+        final GuardConfig config;
+        final long approversSeq;
+        final RulesInForce inForce;
+        final Map<String, PublicKey> keys = new HashMap<>();
+        final Map<ApprovalClass, Set<String>> byClass = new HashMap<>();
+
+        Approvers(final GuardConfig config, final long approversSeq, final RulesInForce inForce)
+        {
+            this.config = config;
+            this.approversSeq = approversSeq;
+            this.inForce = inForce;
+            for (final KeyConfig key : config.keys())
+            {
+                keys.put(key.id, key.publicKey);
+            }
+            for (final ApprovalClass approvalClass : ApprovalClass.values())
+            {
+                final ApprovalRule rule = config.approvalRule(approvalClass);
+                if (rule != null)
+                {
+                    byClass.put(approvalClass, Set.copyOf(rule.keys));
+                }
+            }
+        }
     }
 }

@@ -4,11 +4,15 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
 
 import io.ledgerguard.core.ApprovalClass;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.Rules;
 
 /**
  * The canonical bytes an approver signs for a privileged command (SPEC §6), documented in {@code docs/approvals.md}
@@ -28,7 +32,8 @@ import io.ledgerguard.core.GuardConfig;
  * Integers are written in decimal with a leading {@code -} when negative; the asset is its code, empty when the command
  * names none; strings are their UTF-8 bytes as given. A command has no canonical form, and cannot be signed, when a
  * memo or chain reference holds a control character (below U+0020, or U+007F) or bytes that are not UTF-8, or when it
- * names an asset the configuration does not know.
+ * names an asset the configuration does not know. A {@code CONFIGURE} command signs each of its settings as a line
+ * {@code set.name=value}, in the order of their names; settings that are not {@code name=value} lines have no form.
  */
 public final class SigningPayload
 {
@@ -116,6 +121,12 @@ public final class SigningPayload
                 }
                 line(sb, "chainRef", command.chainRefString());
                 break;
+            case CONFIGURE:
+                if (!settingLines(sb, command))
+                {
+                    return null;
+                }
+                break;
             default:
                 throw new IllegalStateException("privileged type without a canonical form: " + type);
         }
@@ -172,6 +183,47 @@ public final class SigningPayload
         {
             return false;
         }
+    }
+
+    /**
+     * One line per setting, in the order of their names, as the command carries them (SPEC §13).
+     *
+     * @return false when the settings are not {@code name=value} lines of UTF-8 without control characters.
+     */
+    private static boolean settingLines(final StringBuilder sb, final Command command)
+    {
+        final int length = command.settingsLength();
+        if (length <= 0 || length > Rules.CHANGE_LENGTH_MAX)
+        {
+            return false;
+        }
+        final byte[] bytes = command.settingsBuffer();
+        int lineStart = 0;
+        for (int i = 0; i <= length; i++)
+        {
+            if (i == length || bytes[i] == '\n')
+            {
+                if (!signable(Arrays.copyOfRange(bytes, lineStart, i), i - lineStart, Rules.CHANGE_LENGTH_MAX))
+                {
+                    return false;
+                }
+                lineStart = i + 1;
+            }
+        }
+        final Map<String, String> settings;
+        try
+        {
+            settings = Rules.parse(bytes, length);
+        }
+        catch (final ConfigurationException ex)
+        {
+            return false;
+        }
+        for (final Map.Entry<String, String> setting : settings.entrySet())
+        {
+            line(sb, "set." + setting.getKey(), setting.getValue());
+        }
+        return true;
     }
 
     private static void line(final StringBuilder sb, final String name, final long value)

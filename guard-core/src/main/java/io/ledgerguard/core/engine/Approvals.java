@@ -20,20 +20,42 @@ public final class Approvals
     private final Alerts alerts;
     /** Approvers required per {@link ApprovalClass} ordinal; 0 for an open class. */
     private final int[] required = new int[ApprovalClass.values().length];
-    private final long validityMsMax;
+    private long validityMsMax;
+    /** The sequence of the rule change that set the approvers in force; 0 for the journal's genesis. */
+    private long approversSeq;
 
     public Approvals(final GuardConfig config, final CommandContext context, final Alerts alerts)
     {
         this.context = context;
         this.alerts = alerts;
+        update(config, 0);
+        // Loaded here, not on the guard thread at the first unauthorised command.
+        final ApprovalFault preloaded = ApprovalFault.fromCode(ApprovalFault.NONE.code());
+        assert preloaded == ApprovalFault.NONE;
+    }
+
+    /**
+     * Take the approval rules of a configuration: at construction, and when a rule change is installed.
+     *
+     * @param config       the rules in force from now on.
+     * @param approversSeq the sequence of the change that set its approvers (0: the genesis).
+     */
+    void update(final GuardConfig config, final long approversSeq)
+    {
         for (final ApprovalClass approvalClass : ApprovalClass.values())
         {
             required[approvalClass.ordinal()] = config.approvalsRequired(approvalClass);
         }
         validityMsMax = config.approvalValidityMsMax();
-        // Loaded here, not on the guard thread at the first unauthorised command.
-        final ApprovalFault preloaded = ApprovalFault.fromCode(ApprovalFault.NONE.code());
-        assert preloaded == ApprovalFault.NONE;
+        this.approversSeq = approversSeq;
+    }
+
+    /**
+     * @return the sequence of the rule change that set the approvers in force; 0 for the genesis.
+     */
+    public long approversSeq()
+    {
+        return approversSeq;
     }
 
     /**
@@ -49,7 +71,13 @@ public final class Approvals
         final int needed = approvalClass == null ? 0 : required[approvalClass.ordinal()];
         if (needed == 0)
         {
-            return true;
+            if (approvalClass != ApprovalClass.CONFIGURE)
+            {
+                return true;
+            }
+            // SPEC §13: the rules never change without approvers.
+            alerts.unauthorized(command, ApprovalFault.NO_APPROVERS, 0);
+            return false;
         }
         final ApprovalFault fault;
         final long expiresAtMs = command.expiresAtMs;
@@ -66,9 +94,14 @@ public final class Approvals
         {
             fault = ApprovalFault.EXPIRY_TOO_FAR;
         }
-        else if (command.approvalsVerified >= needed)
+        else if (command.approvalsVerified >= needed && command.approversSeq == approversSeq)
         {
             return true;
+        }
+        else if (command.approvalsVerified >= needed)
+        {
+            // Counted against approvers replaced since (SPEC §13): a rotated-out key approves nothing after the change.
+            fault = ApprovalFault.APPROVERS_CHANGED;
         }
         else if (command.approvalFault != 0 && ApprovalFault.fromCode(command.approvalFault) != null)
         {
@@ -88,7 +121,7 @@ public final class Approvals
         {
             final Command inner = command.inner(i);
             final ApprovalClass innerClass = ApprovalClass.of(inner.type);
-            if (innerClass != null && required[innerClass.ordinal()] > 0)
+            if (innerClass != null && (required[innerClass.ordinal()] > 0 || innerClass == ApprovalClass.CONFIGURE))
             {
                 decision.linkedCount = n;
                 for (int j = 0; j < n; j++)

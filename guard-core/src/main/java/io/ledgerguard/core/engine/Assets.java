@@ -66,21 +66,37 @@ public final class Assets
             indexById.put(asset.id, i);
             ids[i] = asset.id;
             codes[i] = asset.code;
+            outflowBucketMs[i] = Math.max(1, asset.outflowWindowMs / WindowDescriptor.BUCKETS);
+            volumeBucketMs[i] = Math.max(1, asset.volumeAlertWindowMs / WindowDescriptor.BUCKETS);
+        }
+        rules(config);
+        buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(1, count) * AssetDescriptor.WORDS * 8, 64));
+        dirty = new boolean[count];
+        dirtyAssets = new int[count];
+    }
+
+    /**
+     * Take the limits and tolerances of the rules in force: at construction, and when a rule change is installed
+     * (SPEC §13). The assets, their order and their window lengths are the same in every rules a change produces.
+     *
+     * @param config the rules in force from now on.
+     */
+    void rules(final GuardConfig config)
+    {
+        for (int i = 0; i < ids.length; i++)
+        {
+            final GuardConfig.AssetConfig asset = config.assetById(ids[i]);
+            assert asset != null && asset.code.equals(codes[i]) : "asset " + codes[i] + " missing from the rules";
             reserveBuffer[i] = asset.reserveBufferMinorUnits;
             creditCap[i] = asset.creditCapMinorUnits;
             attestationAgeMsMax[i] = asset.attestationAgeMsMax;
             breachTolerance[i] = asset.breachToleranceMinorUnits;
-            outflowBucketMs[i] = Math.max(1, asset.outflowWindowMs / WindowDescriptor.BUCKETS);
             outflowMinorUnitsMax[i] = asset.outflowMinorUnitsMax;
             outflowHotShareBps[i] = asset.outflowHotShareBpsMax;
             outflowBurstMax[i] = asset.outflowBurstRejectionsMax;
             hotShareBpsMax[i] = asset.hotShareBpsMax;
-            volumeBucketMs[i] = Math.max(1, asset.volumeAlertWindowMs / WindowDescriptor.BUCKETS);
             volumeMultipleBps[i] = asset.volumeAlertHoldingsMultipleBps;
         }
-        buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(1, count) * AssetDescriptor.WORDS * 8, 64));
-        dirty = new boolean[count];
-        dirtyAssets = new int[count];
     }
 
     /**

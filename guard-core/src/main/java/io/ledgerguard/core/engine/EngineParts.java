@@ -31,6 +31,7 @@ public final class EngineParts
     public final Idempotency idempotency;
     public final Approvals approvals;
     public final Capacity capacity;
+    public final Configuration configuration;
 
     /**
      * Allocate every table for the configuration's limits.
@@ -58,6 +59,7 @@ public final class EngineParts
         idempotency = new Idempotency(limits, config.retention(), context, undo);
         approvals = new Approvals(config, context, alerts);
         capacity = new Capacity(limits, this);
+        configuration = new Configuration(this, config);
     }
 
     /**

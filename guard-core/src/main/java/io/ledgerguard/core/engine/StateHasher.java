@@ -18,6 +18,8 @@ import io.ledgerguard.core.internal.TxIdDescriptor;
  */
 public final class StateHasher
 {
+    /** The hash tag of the rules record: after every {@link StatePart#hashTag()}. */
+    static final int RULES_TAG = 64;
     private final EngineParts parts;
 
     public StateHasher(final EngineParts parts)
@@ -36,6 +38,13 @@ public final class StateHasher
         {
             final StatePart part = StatePart.of(i);
             hash(part, part.inDecisionsDigest() ? decisions : ledger);
+        }
+        // SPEC §13: the rules in force, once a change was accepted; before it they are the genesis, which the
+        // journal's chain seals (and a state hash of a journal without changes stays what earlier builds computed).
+        if (parts.configuration.changes() > 0)
+        {
+            final UnsafeBuffer record = parts.configuration.record();
+            ledger.add(RULES_TAG, record, 0, record.capacity() / 8, -1);
         }
         return new StateHash(ledger, decisions);
     }

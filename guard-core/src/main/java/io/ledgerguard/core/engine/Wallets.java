@@ -26,6 +26,7 @@ public final class Wallets
     private final WalletKind[] kinds;
     private final long[] driftTolerance;
     private final int[][] ofAsset;
+    private final boolean[] retired;
 
     /**
      * @param config a concluded configuration.
@@ -43,32 +44,67 @@ public final class Wallets
         assetIndex = new int[count];
         kinds = new WalletKind[count];
         driftTolerance = new long[count];
-        final List<List<Integer>> byAsset = new ArrayList<>();
-        for (int i = 0; i < assets.count(); i++)
-        {
-            byAsset.add(new ArrayList<>());
-        }
+        retired = new boolean[count];
         for (int i = 0; i < count; i++)
         {
             final GuardConfig.WalletConfig wallet = walletConfigs.get(i);
-            indexById.put(wallet.id, i);
             ids[i] = wallet.id;
             assetIndex[i] = assets.index(config.assetByCode(wallet.asset).id);
             kinds[i] = wallet.kind;
-            driftTolerance[i] = wallet.driftToleranceMinorUnits;
-            byAsset.get(assetIndex[i]).add(i);
         }
         ofAsset = new int[assets.count()][];
-        for (int i = 0; i < assets.count(); i++)
-        {
-            ofAsset[i] = byAsset.get(i).stream().mapToInt(Integer::intValue).toArray();
-        }
+        rules(config);
         buffer = new UnsafeBuffer(
             BufferUtil.allocateDirectAligned(Math.max(1, count) * WalletDescriptor.WORDS * 8, 64));
         for (int i = 0; i < count; i++)
         {
             buffer.putLong(WalletDescriptor.offset(i, WalletDescriptor.ATTESTED_AT_MS), WalletDescriptor.NEVER);
         }
+    }
+
+    /**
+     * Take the wallets' tolerances and retirements from the rules in force: at construction, and when a rule change
+     * is installed (SPEC §13). A retired wallet keeps its place in the state's layout, but no id lookup finds it and
+     * it is no longer one of its asset's wallets. The wallets and their order are the same in every rules a change
+     * produces.
+     *
+     * @param config the rules in force from now on.
+     */
+    void rules(final GuardConfig config)
+    {
+        final List<GuardConfig.WalletConfig> walletConfigs = config.wallets();
+        assert walletConfigs.size() == ids.length : "wallets " + walletConfigs.size() + " != " + ids.length;
+        final List<List<Integer>> byAsset = new ArrayList<>();
+        for (int i = 0; i < ofAsset.length; i++)
+        {
+            byAsset.add(new ArrayList<>());
+        }
+        indexById.clear();
+        for (int i = 0; i < ids.length; i++)
+        {
+            final GuardConfig.WalletConfig wallet = walletConfigs.get(i);
+            assert wallet.id == ids[i] : "wallet " + ids[i] + " out of place in the rules";
+            driftTolerance[i] = wallet.driftToleranceMinorUnits;
+            retired[i] = wallet.retired;
+            if (!wallet.retired)
+            {
+                indexById.put(wallet.id, i);
+                byAsset.get(assetIndex[i]).add(i);
+            }
+        }
+        for (int i = 0; i < ofAsset.length; i++)
+        {
+            ofAsset[i] = byAsset.get(i).stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    /**
+     * @param wallet a wallet index.
+     * @return true once a rule change retired it.
+     */
+    public boolean isRetired(final int wallet)
+    {
+        return retired[wallet];
     }
 
     /**

@@ -18,6 +18,7 @@ import io.ledgerguard.core.AssetCounters;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.RulesInForce;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.StateView;
 
@@ -75,6 +76,15 @@ public final class LedgerGuard implements AutoCloseable
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch drained = new CountDownLatch(1);
     private volatile boolean closed;
+
+    /**
+     * @return the rules in force (SPEC §13), with the sequences that go with them; readable from any thread, as the
+     *     adapters' approval verifiers read them.
+     */
+    public RulesInForce rulesInForce()
+    {
+        return engine.rulesInForce();
+    }
 
     /**
      * Build and start the pipeline around an engine. The engine then belongs to the guard stage's thread.

@@ -1,0 +1,588 @@
+package io.ledgerguard.core;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import io.ledgerguard.core.GuardConfig.ApprovalRule;
+import io.ledgerguard.core.GuardConfig.AssetConfig;
+import io.ledgerguard.core.GuardConfig.KeyConfig;
+import io.ledgerguard.core.GuardConfig.WalletConfig;
+
+/**
+ * The rules of a configuration as the journal keeps them (SPEC §13): every setting that decides commands, flattened
+ * to {@code name=value} pairs, one per line in the order of their names. The same form is the genesis a new journal
+ * records, the body of a {@link CommandType#CONFIGURE} command (the settings it changes), what a snapshot carries and
+ * what {@code config diff} compares, so that a difference is always named by the setting.
+ * <pre>
+ * approvals.ADJUST.keys=ops-1,ops-2      approvals.ADJUST.required=2
+ * approvals.domain=prod-kr-1             approvals.validityMsMax=3600000
+ * assets=BTC,ETH                         assets.BTC.id=1   assets.BTC.scale=8   assets.BTC.outflow.minorUnitsMax=...
+ * keys=ops-1,ops-2                       keys.ops-1.publicKey=(base64 of the X.509 form)
+ * retention.txIdWindowMs=3600000         retention.creditReversalWindowMs=604800000
+ * wallets=101,102                        wallets.101.asset=BTC   wallets.101.kind=HOT   wallets.101.retired=true
+ * </pre>
+ * The lists {@code assets}, {@code wallets} and {@code keys} keep the configuration's order, which the engine's state
+ * layout follows. Table sizes ({@code limits}) are not rules: they size memory and stay start-up settings.
+ * <p>
+ * Not for the apply path: everything here allocates. A rule change is rare, privileged and approved.
+ */
+public final class Rules
+{
+    /** Longest body of a {@link CommandType#CONFIGURE} command, in bytes of UTF-8. */
+    public static final int CHANGE_LENGTH_MAX = 4096;
+
+    /** Settings of an asset that a change may set; the others (id, scale, window lengths) are fixed at listing. */
+    public static final List<String> ASSET_CHANGEABLE = List.of("reserveBufferMinorUnits",
+        "breachToleranceMinorUnits", "creditCapMinorUnits", "attestationAgeMsMax", "hotShareBpsMax",
+        "volumeAlert.holdingsMultipleBps", "outflow.minorUnitsMax", "outflow.hotShareBpsMax",
+        "outflow.burstRejections");
+    /** Settings of an asset fixed when it is listed: its identity and the lengths of its windows' buckets. */
+    public static final List<String> ASSET_FIXED = List.of("id", "scale", "volumeAlert.windowMs", "outflow.windowMs");
+
+    private Rules()
+    {
+    }
+
+    /**
+     * @param config a configuration.
+     * @return its rules as settings, by name.
+     */
+    public static SortedMap<String, String> settings(final GuardConfig config)
+    {
+        final SortedMap<String, String> settings = new TreeMap<>();
+        settings.put("approvals.domain", config.approvalDomain());
+        settings.put("approvals.validityMsMax", Long.toString(config.approvalValidityMsMax()));
+        for (final ApprovalClass approvalClass : ApprovalClass.values())
+        {
+            final ApprovalRule rule = config.approvalRule(approvalClass);
+            if (rule != null)
+            {
+                settings.put("approvals." + approvalClass.name() + ".required", Integer.toString(rule.required));
+                settings.put("approvals." + approvalClass.name() + ".keys", String.join(",", rule.keys));
+            }
+        }
+        final List<String> codes = new ArrayList<>();
+        for (final AssetConfig asset : config.assets())
+        {
+            codes.add(asset.code);
+            final String p = "assets." + asset.code + ".";
+            settings.put(p + "id", Integer.toString(asset.id));
+            settings.put(p + "scale", Integer.toString(asset.scale));
+            settings.put(p + "reserveBufferMinorUnits", Long.toString(asset.reserveBufferMinorUnits));
+            settings.put(p + "breachToleranceMinorUnits", Long.toString(asset.breachToleranceMinorUnits));
+            settings.put(p + "creditCapMinorUnits", Long.toString(asset.creditCapMinorUnits));
+            settings.put(p + "attestationAgeMsMax", Long.toString(asset.attestationAgeMsMax));
+            settings.put(p + "hotShareBpsMax", Long.toString(asset.hotShareBpsMax));
+            settings.put(p + "volumeAlert.windowMs", Long.toString(asset.volumeAlertWindowMs));
+            settings.put(p + "volumeAlert.holdingsMultipleBps", Long.toString(asset.volumeAlertHoldingsMultipleBps));
+            settings.put(p + "outflow.windowMs", Long.toString(asset.outflowWindowMs));
+            settings.put(p + "outflow.minorUnitsMax", Long.toString(asset.outflowMinorUnitsMax));
+            settings.put(p + "outflow.hotShareBpsMax", Long.toString(asset.outflowHotShareBpsMax));
+            settings.put(p + "outflow.burstRejections", Long.toString(asset.outflowBurstRejectionsMax));
+        }
+        settings.put("assets", String.join(",", codes));
+        final List<String> walletIds = new ArrayList<>();
+        for (final WalletConfig wallet : config.wallets())
+        {
+            walletIds.add(Long.toString(wallet.id));
+            final String p = "wallets." + wallet.id + ".";
+            settings.put(p + "asset", wallet.asset);
+            settings.put(p + "kind", wallet.kind.name());
+            settings.put(p + "driftToleranceMinorUnits", Long.toString(wallet.driftToleranceMinorUnits));
+            if (wallet.retired)
+            {
+                settings.put(p + "retired", "true");
+            }
+        }
+        settings.put("wallets", String.join(",", walletIds));
+        final List<String> keyIds = new ArrayList<>();
+        for (final KeyConfig key : config.keys())
+        {
+            keyIds.add(key.id);
+            settings.put("keys." + key.id + ".publicKey",
+                Base64.getEncoder().encodeToString(key.publicKey.getEncoded()));
+        }
+        settings.put("keys", String.join(",", keyIds));
+        settings.put("retention.txIdWindowMs", Long.toString(config.retention().txIdWindowMs));
+        settings.put("retention.creditReversalWindowMs", Long.toString(config.retention().creditReversalWindowMs));
+        return settings;
+    }
+
+    /**
+     * @param config a configuration.
+     * @return its rules as text: {@code name=value} lines in the order of their names.
+     */
+    public static String text(final GuardConfig config)
+    {
+        return text(settings(config));
+    }
+
+    /**
+     * @param config a configuration.
+     * @return the genesis a new journal records: its rules, and the table sizes it was begun with
+     *     ({@code limits.*}), which are not rules (a restart takes the file's) but let tools that read the journal
+     *     alone size their tables.
+     */
+    public static String genesis(final GuardConfig config)
+    {
+        final SortedMap<String, String> settings = settings(config);
+        final GuardConfig.Limits limits = config.limits();
+        settings.put("limits.accountsMax", Long.toString(limits.accountsMax));
+        settings.put("limits.positionsMax", Long.toString(limits.positionsMax));
+        settings.put("limits.holdsMax", Long.toString(limits.holdsMax));
+        settings.put("limits.txIdsMax", Long.toString(limits.txIdsMax));
+        settings.put("limits.inflowsMax", Long.toString(limits.inflowsMax));
+        settings.put("limits.creditsMax", Long.toString(limits.creditsMax));
+        return text(settings);
+    }
+
+    /**
+     * @param settings settings by name.
+     * @return them as text, one {@code name=value} line each, in the map's order.
+     */
+    public static String text(final Map<String, String> settings)
+    {
+        final StringBuilder sb = new StringBuilder(settings.size() * 48);
+        for (final Map.Entry<String, String> setting : settings.entrySet())
+        {
+            sb.append(setting.getKey()).append('=').append(setting.getValue()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Read settings from their text.
+     *
+     * @param text {@code name=value} lines.
+     * @return the settings by name.
+     * @throws ConfigurationException naming the line that is not a setting, or a setting given twice.
+     */
+    public static SortedMap<String, String> parse(final String text)
+    {
+        final SortedMap<String, String> settings = new TreeMap<>();
+        final String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++)
+        {
+            final String line = lines[i];
+            if (line.isEmpty())
+            {
+                continue;
+            }
+            final int eq = line.indexOf('=');
+            if (eq <= 0)
+            {
+                throw new ConfigurationException("line " + (i + 1), "not a setting: expected name=value, was '" +
+                    line + "'");
+            }
+            final String name = line.substring(0, eq);
+            if (settings.put(name, line.substring(eq + 1)) != null)
+            {
+                throw new ConfigurationException(name, "given twice");
+            }
+        }
+        return settings;
+    }
+
+    /**
+     * @param text {@code name=value} lines, as UTF-8.
+     * @return the settings by name.
+     */
+    public static SortedMap<String, String> parse(final byte[] text, final int length)
+    {
+        return parse(new String(text, 0, length, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Build a configuration from its rules and the start-up settings that size memory.
+     *
+     * @param settings the rules, every one of them (as {@link #settings} gives them); and table sizes
+     *                 ({@code limits.*}, as {@link #genesis} records them) when {@code limits} is {@code null}.
+     * @param limits   table sizes; {@code null} to take them from the settings.
+     * @return the configuration, concluded.
+     * @throws ConfigurationException naming the first setting that is missing, unknown or out of range.
+     */
+    public static GuardConfig build(final Map<String, String> settings, final GuardConfig.Limits limits)
+    {
+        final Reader in = new Reader(settings);
+        final GuardConfig config = new GuardConfig();
+        config.approvalDomain(in.string("approvals.domain"));
+        config.approvalValidityMsMax(in.number("approvals.validityMsMax"));
+        for (final String code : in.list("assets"))
+        {
+            final String p = "assets." + code + ".";
+            final AssetConfig asset = new AssetConfig(code, (int)in.number(p + "id", Integer.MAX_VALUE),
+                (int)in.number(p + "scale", 18));
+            asset.reserveBufferMinorUnits = in.number(p + "reserveBufferMinorUnits");
+            asset.breachToleranceMinorUnits = in.number(p + "breachToleranceMinorUnits");
+            asset.creditCapMinorUnits = in.number(p + "creditCapMinorUnits");
+            asset.attestationAgeMsMax = in.number(p + "attestationAgeMsMax");
+            asset.hotShareBpsMax = in.number(p + "hotShareBpsMax");
+            asset.volumeAlertWindowMs = in.number(p + "volumeAlert.windowMs");
+            asset.volumeAlertHoldingsMultipleBps = in.number(p + "volumeAlert.holdingsMultipleBps");
+            asset.outflowWindowMs = in.number(p + "outflow.windowMs");
+            asset.outflowMinorUnitsMax = in.number(p + "outflow.minorUnitsMax");
+            asset.outflowHotShareBpsMax = in.number(p + "outflow.hotShareBpsMax");
+            asset.outflowBurstRejectionsMax = in.number(p + "outflow.burstRejections");
+            config.asset(asset);
+        }
+        for (final String id : in.list("wallets"))
+        {
+            final String p = "wallets." + id + ".";
+            final long walletId;
+            try
+            {
+                walletId = Long.parseLong(id);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new ConfigurationException("wallets", "not a wallet id: '" + id + "'");
+            }
+            final String kindName = in.string(p + "kind");
+            final WalletKind kind;
+            try
+            {
+                kind = WalletKind.valueOf(kindName);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ConfigurationException(p + "kind", "must be one of " + Arrays.toString(WalletKind.values()) +
+                    ", was '" + kindName + "'");
+            }
+            final WalletConfig wallet = new WalletConfig(walletId, in.string(p + "asset"), kind);
+            wallet.driftToleranceMinorUnits = in.number(p + "driftToleranceMinorUnits");
+            wallet.retired = in.flag(p + "retired");
+            config.wallet(wallet);
+        }
+        for (final String id : in.list("keys"))
+        {
+            final String name = "keys." + id + ".publicKey";
+            final byte[] encoded;
+            try
+            {
+                encoded = Base64.getDecoder().decode(in.string(name));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ConfigurationException(name, "not base64: " + ex.getMessage());
+            }
+            config.key(new KeyConfig(id, KeyConfig.decodePublicKey(name, encoded)));
+        }
+        for (final ApprovalClass approvalClass : ApprovalClass.values())
+        {
+            final String p = "approvals." + approvalClass.name() + ".";
+            if (settings.containsKey(p + "required") || settings.containsKey(p + "keys"))
+            {
+                config.approvals(approvalClass,
+                    new ApprovalRule((int)in.number(p + "required", Command.APPROVALS_MAX), in.list(p + "keys")));
+            }
+        }
+        config.retention().txIdWindowMs = in.number("retention.txIdWindowMs");
+        config.retention().creditReversalWindowMs = in.number("retention.creditReversalWindowMs");
+        final GuardConfig.Limits to = config.limits();
+        if (limits == null)
+        {
+            to.accountsMax = in.number("limits.accountsMax");
+            to.positionsMax = in.number("limits.positionsMax");
+            to.holdsMax = in.number("limits.holdsMax");
+            to.txIdsMax = in.number("limits.txIdsMax");
+            to.inflowsMax = in.number("limits.inflowsMax");
+            to.creditsMax = in.number("limits.creditsMax");
+        }
+        else
+        {
+            in.skip("limits.");
+            to.accountsMax = limits.accountsMax;
+            to.positionsMax = limits.positionsMax;
+            to.holdsMax = limits.holdsMax;
+            to.txIdsMax = limits.txIdsMax;
+            to.inflowsMax = limits.inflowsMax;
+            to.creditsMax = limits.creditsMax;
+        }
+        in.requireAllRead();
+        return config.conclude();
+    }
+
+    /**
+     * Apply a change to the rules in force, as a {@link CommandType#CONFIGURE} command does: the settings it gives
+     * replace those of the same names; a key no longer listed in {@code keys} is dropped with its settings. The
+     * change must keep what sizes or identifies the state: the assets and wallets and their order, each asset's id,
+     * scale and window lengths, each wallet's asset and kind; a retired wallet stays retired; the approval domain
+     * and the retention windows stay as they are.
+     *
+     * @param current the rules in force.
+     * @param change  the settings to set.
+     * @return the rules after the change, concluded.
+     * @throws ConfigurationException naming the setting the change may not make, or the first invalid one.
+     */
+    public static GuardConfig change(final GuardConfig current, final Map<String, String> change)
+    {
+        if (change.isEmpty())
+        {
+            throw new ConfigurationException("settings", "a change must set at least one setting");
+        }
+        final SortedMap<String, String> before = settings(current);
+        final SortedMap<String, String> after = new TreeMap<>(before);
+        for (final Map.Entry<String, String> setting : change.entrySet())
+        {
+            final String name = setting.getKey();
+            final String value = setting.getValue();
+            checkChangeable(name, value, before);
+            after.put(name, value);
+        }
+        final List<String> keyIds = List.of(after.get("keys").isEmpty() ? new String[0] :
+            after.get("keys").split(",", -1));
+        after.keySet().removeIf(name -> name.startsWith("keys.") && !keyIds.contains(keyOf(name)));
+        return build(after, current.limits());
+    }
+
+    private static String keyOf(final String name)
+    {
+        final int end = name.lastIndexOf(".publicKey");
+        return end > "keys.".length() ? name.substring("keys.".length(), end) : "";
+    }
+
+    private static void checkChangeable(final String name, final String value, final Map<String, String> before)
+    {
+        if (name.equals("assets") || name.equals("wallets"))
+        {
+            if (!value.equals(before.get(name)))
+            {
+                throw new ConfigurationException(name, "listing or removing " + name + " is not supported yet: " +
+                    "they size the state; was '" + before.get(name) + "', the change gives '" + value + "'");
+            }
+            return;
+        }
+        if (name.startsWith("assets."))
+        {
+            final String rest = name.substring("assets.".length());
+            final int dot = rest.indexOf('.');
+            final String setting = dot < 0 ? "" : rest.substring(dot + 1);
+            if (!before.containsKey(name))
+            {
+                throw new ConfigurationException(name, "not a setting of a listed asset");
+            }
+            if (!ASSET_CHANGEABLE.contains(setting) && !Objects.equals(before.get(name), value))
+            {
+                throw new ConfigurationException(name, "fixed when the asset was listed: it identifies the asset " +
+                    "or sizes its windows (changeable: " + String.join(", ", ASSET_CHANGEABLE) + ")");
+            }
+            return;
+        }
+        if (name.startsWith("wallets."))
+        {
+            final String rest = name.substring("wallets.".length());
+            final int dot = rest.indexOf('.');
+            final String setting = dot < 0 ? "" : rest.substring(dot + 1);
+            final String prefix = "wallets." + (dot < 0 ? rest : rest.substring(0, dot)) + ".";
+            if (!before.containsKey(prefix + "asset"))
+            {
+                throw new ConfigurationException(name, "not a setting of a configured wallet");
+            }
+            if (setting.equals("retired"))
+            {
+                if (!value.equals("true"))
+                {
+                    throw new ConfigurationException(name, "a wallet is retired with 'true', and stays retired; " +
+                        "was '" + value + "'");
+                }
+                return;
+            }
+            if (!setting.equals("driftToleranceMinorUnits") && !Objects.equals(before.get(name), value))
+            {
+                throw new ConfigurationException(name, "fixed when the wallet was added (changeable: " +
+                    "driftToleranceMinorUnits, retired)");
+            }
+            if (before.containsKey(prefix + "retired"))
+            {
+                throw new ConfigurationException(name, "the wallet is retired");
+            }
+            return;
+        }
+        if (name.equals("approvals.domain") || name.startsWith("retention."))
+        {
+            if (!Objects.equals(before.get(name), value))
+            {
+                throw new ConfigurationException(name, "not changed by a command: " + (name.startsWith("retention.") ?
+                    "the retention windows decide what the tables have already forgotten" :
+                    "every approval signed so far names the domain"));
+            }
+            return;
+        }
+        if (name.equals("keys") || name.equals("approvals.validityMsMax") ||
+            (name.startsWith("keys.") && name.endsWith(".publicKey")) ||
+            (name.startsWith("approvals.") && (name.endsWith(".required") || name.endsWith(".keys"))))
+        {
+            if (name.startsWith("keys.") && before.containsKey(name) && !Objects.equals(before.get(name), value))
+            {
+                throw new ConfigurationException(name, "a key id names one key for good: give the new key a new id");
+            }
+            return;
+        }
+        throw new ConfigurationException(name, "not a setting");
+    }
+
+    /**
+     * @param before settings by name.
+     * @param after  settings by name.
+     * @return the settings that differ, each as {@code name: before -> after} ({@code (none)} for a missing one), in
+     *     the order of their names.
+     */
+    public static List<String> diff(final Map<String, String> before, final Map<String, String> after)
+    {
+        final List<String> lines = new ArrayList<>();
+        final TreeSet<String> names = new TreeSet<>(before.keySet());
+        names.addAll(after.keySet());
+        for (final String name : names)
+        {
+            final String a = before.get(name);
+            final String b = after.get(name);
+            if (!Objects.equals(a, b))
+            {
+                lines.add(name + ": " + (a == null ? "(none)" : a) + " -> " + (b == null ? "(none)" : b));
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * @param before settings by name.
+     * @param after  settings by name.
+     * @return the settings of {@code after} that differ from {@code before}, in the order of their names.
+     */
+    public static SortedMap<String, String> changed(final Map<String, String> before, final Map<String, String> after)
+    {
+        final SortedMap<String, String> changed = new TreeMap<>();
+        for (final Map.Entry<String, String> setting : after.entrySet())
+        {
+            if (!Objects.equals(before.get(setting.getKey()), setting.getValue()))
+            {
+                changed.put(setting.getKey(), setting.getValue());
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * @param config a configuration.
+     * @param other  another.
+     * @return true when they hold the same approvers: the same keys under the same ids, the same classes.
+     */
+    public static boolean sameApprovers(final GuardConfig config, final GuardConfig other)
+    {
+        final Map<String, String> a = approverSettings(settings(config));
+        final Map<String, String> b = approverSettings(settings(other));
+        return a.equals(b);
+    }
+
+    private static Map<String, String> approverSettings(final Map<String, String> settings)
+    {
+        final Map<String, String> approvers = new LinkedHashMap<>();
+        for (final Map.Entry<String, String> setting : settings.entrySet())
+        {
+            final String name = setting.getKey();
+            if (name.equals("keys") || name.startsWith("keys.") ||
+                (name.startsWith("approvals.") && !name.equals("approvals.validityMsMax")))
+            {
+                approvers.put(name, setting.getValue());
+            }
+        }
+        return approvers;
+    }
+
+    private static final class Reader
+    {
+        private final Map<String, String> settings;
+        private final java.util.Set<String> read = new java.util.HashSet<>();
+
+        Reader(final Map<String, String> settings)
+        {
+            this.settings = settings;
+        }
+
+        String string(final String name)
+        {
+            final String value = settings.get(name);
+            if (value == null)
+            {
+                throw new ConfigurationException(name, "missing");
+            }
+            read.add(name);
+            return value;
+        }
+
+        long number(final String name)
+        {
+            return number(name, Long.MAX_VALUE);
+        }
+
+        long number(final String name, final long max)
+        {
+            final String value = string(name);
+            try
+            {
+                final long number = Long.parseLong(value);
+                if (number < 0 || number > max)
+                {
+                    throw new ConfigurationException(name, "must be 0.." + max + ", was " + number);
+                }
+                return number;
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new ConfigurationException(name, "not an integer: '" + value + "'");
+            }
+        }
+
+        boolean flag(final String name)
+        {
+            final String value = settings.get(name);
+            if (value == null)
+            {
+                return false;
+            }
+            read.add(name);
+            if (!value.equals("true"))
+            {
+                throw new ConfigurationException(name, "must be 'true' or absent, was '" + value + "'");
+            }
+            return true;
+        }
+
+        List<String> list(final String name)
+        {
+            final String value = string(name);
+            return value.isEmpty() ? List.of() : List.of(value.split(",", -1));
+        }
+
+        void skip(final String prefix)
+        {
+            for (final String name : settings.keySet())
+            {
+                if (name.startsWith(prefix))
+                {
+                    read.add(name);
+                }
+            }
+        }
+
+        void requireAllRead()
+        {
+            for (final String name : settings.keySet())
+            {
+                if (!read.contains(name))
+                {
+                    throw new ConfigurationException(name, "not a setting (or of an asset, wallet or key not listed)");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.ledgerguard.core.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.ConfigurationException;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.Rules;
+import io.ledgerguard.core.RulesInForce;
+
+/**
+ * The rules in force (SPEC §13): the genesis the engine was built with, then every {@code CONFIGURE} command the
+ * guard accepted. A change is checked whole before anything is written ({@link Rules#change}, then the state: a wallet
+ * is retired only once it holds nothing), then installed in the rooms that read rules (assets' limits, wallets'
+ * tolerances and retirements, approvals), so that it is applied completely or not at all.
+ * <p>
+ * Unlike every other command, a change allocates: it builds the new rules. It is rare, approved by several people and
+ * not on the path of trades, and the allocation is what makes it whole; the rooms it installs into keep their arrays.
+ * <p>
+ * Part of the state: the snapshot and the state hash hold the rules once a change was accepted, as the
+ * {@link #record() record} {@code changeSeq | approversSeq | changes | textLength | text}, in 8-byte words. Before the
+ * first change the rules are the journal's genesis, which the journal's own chain seals.
+ */
+public final class Configuration
+{
+    /** Words before the text in the record. */
+    public static final int RECORD_HEADER_WORDS = 4;
+
+    private final EngineParts parts;
+    /** Published whole, so that a reader on another thread sees rules and their sequences of one moment. */
+    private volatile RulesInForce inForce;
+    private GuardConfig rules;
+    private long changeSeq;
+    private long approversSeq;
+    private long changes;
+    private UnsafeBuffer record;
+
+    Configuration(final EngineParts parts, final GuardConfig genesis)
+    {
+        this.parts = parts;
+        this.rules = genesis;
+        record = record(genesis, 0, 0, 0);
+        inForce = new RulesInForce(genesis, 0, 0, 0);
+    }
+
+    /**
+     * @return the rules in force.
+     */
+    public GuardConfig rules()
+    {
+        return rules;
+    }
+
+    /**
+     * @return the rules in force with the sequences that go with them; readable from any thread.
+     */
+    public RulesInForce inForce()
+    {
+        return inForce;
+    }
+
+    /**
+     * @return the sequence of the last change accepted; 0 when the rules are the genesis.
+     */
+    public long changeSeq()
+    {
+        return changeSeq;
+    }
+
+    /**
+     * @return how many changes were accepted: the version of the rules in force, 0 for the genesis.
+     */
+    public long changes()
+    {
+        return changes;
+    }
+
+    /**
+     * @return the sequence of the change that set the approvers in force; 0 for the genesis.
+     */
+    public long approversSeq()
+    {
+        return approversSeq;
+    }
+
+    /**
+     * Apply a {@code CONFIGURE} command whose approvals were accepted.
+     *
+     * @param command the command, with its settings.
+     * @return {@link Reason#OK}, or why the change was refused (nothing was changed then).
+     */
+    public Reason configure(final Command command)
+    {
+        if (command.settingsLength() == 0)
+        {
+            return Reason.CONFIGURATION_INVALID;
+        }
+        final GuardConfig next;
+        try
+        {
+            next = Rules.change(rules, Rules.parse(command.settingsBuffer(), command.settingsLength()));
+        }
+        catch (final ConfigurationException ex)
+        {
+            return Reason.CONFIGURATION_INVALID;
+        }
+        final List<GuardConfig.WalletConfig> before = rules.wallets();
+        final List<GuardConfig.WalletConfig> after = next.wallets();
+        for (int w = 0; w < after.size(); w++)
+        {
+            if (after.get(w).retired && !before.get(w).retired &&
+                (parts.wallets.get(w, WalletDescriptor.EXPECTED) != 0 ||
+                parts.wallets.get(w, WalletDescriptor.PENDING) != 0))
+            {
+                return Reason.WALLET_NOT_EMPTY;
+            }
+        }
+        final boolean approversChanged = !Rules.sameApprovers(rules, next);
+        install(next, command.seq, approversChanged ? command.seq : approversSeq, changes + 1);
+        return Reason.OK;
+    }
+
+    private void install(final GuardConfig next, final long seq, final long approversSeq, final long changes)
+    {
+        parts.assets.rules(next);
+        parts.wallets.rules(next);
+        parts.approvals.update(next, approversSeq);
+        this.changeSeq = seq;
+        this.approversSeq = approversSeq;
+        this.changes = changes;
+        record = record(next, seq, approversSeq, changes);
+        rules = next;
+        inForce = new RulesInForce(next, seq, approversSeq, changes);
+    }
+
+    /**
+     * @return the rules in force as a record of 8-byte words, for the snapshot and the state hash.
+     */
+    public UnsafeBuffer record()
+    {
+        return record;
+    }
+
+    /**
+     * Take the rules a snapshot or another engine holds: restoring, or copying the state for a snapshot.
+     *
+     * @param from a record as {@link #record()} gives it.
+     */
+    public void restore(final UnsafeBuffer from)
+    {
+        final long seq = from.getLong(0);
+        final long approvers = from.getLong(8);
+        final long count = from.getLong(16);
+        final int length = (int)from.getLong(24);
+        if (count == changes && seq == changeSeq && approvers == approversSeq &&
+            from.capacity() == record.capacity() && from.compareTo(record) == 0)
+        {
+            return;
+        }
+        if (length < 0 || RECORD_HEADER_WORDS * 8L + length > from.capacity())
+        {
+            throw new IllegalStateException("a rules record of " + from.capacity() + " bytes cannot hold " + length +
+                " bytes of text");
+        }
+        final byte[] text = new byte[length];
+        from.getBytes(RECORD_HEADER_WORDS * 8, text);
+        final GuardConfig next = Rules.build(Rules.parse(new String(text, StandardCharsets.UTF_8)),
+            rules.limits());
+        install(next, seq, approvers, count);
+    }
+
+    private static UnsafeBuffer record(final GuardConfig config, final long seq, final long approvers,
+        final long changes)
+    {
+        final byte[] text = Rules.text(config).getBytes(StandardCharsets.UTF_8);
+        final int words = RECORD_HEADER_WORDS + (text.length + 7) / 8;
+        // On the heap: a few kilobytes, outside the off-heap tables the memory budget counts.
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[words * 8]);
+        buffer.putLong(0, seq);
+        buffer.putLong(8, approvers);
+        buffer.putLong(16, changes);
+        buffer.putLong(24, text.length);
+        buffer.putBytes(RECORD_HEADER_WORDS * 8, text);
+        return buffer;
+    }
+}

@@ -1,0 +1,154 @@
+package io.ledgerguard.journal;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.Rules;
+
+/**
+ * Which rules a journal is decided under (SPEC §13). A new journal records the configuration file's rules as its
+ * genesis; from then on the journal is the authority: its genesis, changed by the {@code CONFIGURE} commands it holds,
+ * whatever file is on disk. A journal begun before rules were journaled has no genesis and is read under the file's
+ * rules, as it always was. Table sizes ({@code limits}) always come from the file: they size memory.
+ */
+public final class Genesis
+{
+    private final GuardConfig rules;
+    private final String toRecord;
+    private final boolean recorded;
+
+    private Genesis(final GuardConfig rules, final String toRecord, final boolean recorded)
+    {
+        this.rules = rules;
+        this.toRecord = toRecord;
+        this.recorded = recorded;
+    }
+
+    /**
+     * @param journalDirectory a journal directory; missing or empty for a new journal.
+     * @param file             the configuration file's rules and limits, concluded.
+     * @return the rules to build the engine with, and the genesis to record when the journal is new.
+     * @throws JournalFormatException  when the directory is not a journal.
+     * @throws JournalCorruptException when its first entries do not verify, or its genesis is incomplete.
+     * @throws io.ledgerguard.core.ConfigurationException when the journal's genesis is not valid rules (naming the
+     *                                                    setting): a journal of a build that knew other settings.
+     */
+    public static Genesis of(final Path journalDirectory, final GuardConfig file)
+    {
+        if (!Files.isDirectory(journalDirectory) || isEmpty(journalDirectory))
+        {
+            final String text = Rules.genesis(file);
+            return new Genesis(Rules.build(Rules.parse(text), file.limits()), text, true);
+        }
+        final Command command = new Command();
+        final Decision decision = new Decision();
+        try (JournalReader reader = JournalReader.open(journalDirectory))
+        {
+            int kind;
+            do
+            {
+                kind = reader.nextEntry(command, decision);
+            }
+            while (kind == JournalEntryDescriptor.KIND_RULES);
+            if (!reader.headerRead())
+            {
+                // Created and never written: begun as new.
+                final String text = Rules.genesis(file);
+                return new Genesis(Rules.build(Rules.parse(text), file.limits()), text, true);
+            }
+            final String text = reader.genesisRules();
+            if (reader.genesisPartial())
+            {
+                throw new JournalCorruptException(journalDirectory.toString(), reader.entries(), "the genesis rules " +
+                    "are incomplete: the journal was begun and not finished, and holds no command");
+            }
+            return text == null ? new Genesis(file, null, false) :
+                new Genesis(Rules.build(Rules.parse(text), file.limits()), null, true);
+        }
+    }
+
+    private static boolean isEmpty(final Path directory)
+    {
+        try (var files = Files.list(directory))
+        {
+            return files.noneMatch(file -> file.getFileName().toString().endsWith(".cq4"));
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new JournalFormatException("cannot list journal directory " + directory + ": " + ex.getMessage());
+        }
+    }
+
+    /**
+     * @return the rules to build the engine with: the journal's genesis, the file's for a new journal (read back
+     *     from the genesis text, so that a new and a reopened journal are decided by the same rules), or the file's
+     *     for a journal begun before rules were journaled.
+     */
+    public GuardConfig rules()
+    {
+        return rules;
+    }
+
+    /**
+     * @return the genesis a new journal records (for {@link ChronicleJournalContext#genesisRules}); {@code null} for a
+     *     journal that exists.
+     */
+    public String toRecord()
+    {
+        return toRecord;
+    }
+
+    /**
+     * @return true when the journal holds its rules (or will, being new): the journal is the authority.
+     */
+    public boolean inJournal()
+    {
+        return recorded;
+    }
+
+    /**
+     * The rules a journal alone holds, for tools that read it without a configuration file: its genesis with the
+     * table sizes it was begun with.
+     *
+     * @param journalDirectory a journal.
+     * @return its genesis rules; {@code null} when it was begun before rules were journaled.
+     */
+    public static GuardConfig ofJournal(final Path journalDirectory)
+    {
+        final String text = JournalReader.readGenesis(journalDirectory);
+        return text == null ? null : Rules.build(Rules.parse(text), null);
+    }
+
+    /**
+     * The rules a journal holds, with table sizes from a configuration file when one is given.
+     *
+     * @param journalDirectory a journal.
+     * @param file             a configuration file's rules and limits, or {@code null}.
+     * @return the journal's genesis (sized by the file when given); the file when the journal holds no genesis;
+     *     {@code null} when neither.
+     */
+    public static GuardConfig ofJournal(final Path journalDirectory, final GuardConfig file)
+    {
+        final String text = JournalReader.readGenesis(journalDirectory);
+        if (text == null)
+        {
+            return file;
+        }
+        return Rules.build(Rules.parse(text), file == null ? null : file.limits());
+    }
+
+    /**
+     * @param inForce the rules in force after recovery.
+     * @param file    the configuration file.
+     * @return what the file would change of the rules in force, each as {@code name: in force -> file}; empty when
+     *     they agree.
+     */
+    public static List<String> differences(final GuardConfig inForce, final GuardConfig file)
+    {
+        return Rules.diff(Rules.settings(inForce), Rules.settings(file));
+    }
+}
