@@ -2,9 +2,11 @@ package io.ledgerguard.journal;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Rules;
@@ -139,6 +141,111 @@ public final class Genesis
             return file;
         }
         return Rules.build(Rules.parse(text), file == null ? null : file.limits());
+    }
+
+    /**
+     * The rules a journal holds at a sequence, read without an engine: its genesis, then every {@code CONFIGURE}
+     * command the guard accepted up to the sequence, as the guard applied them.
+     *
+     * @param journalDirectory a journal with a genesis.
+     * @param limits           table sizes for the rules; {@code null} for the genesis's.
+     * @param atSeq            the last sequence to take; {@link Long#MAX_VALUE} for the whole journal.
+     * @return the rules and their changes; {@code null} when the journal holds no genesis.
+     * @throws JournalCorruptException when an entry does not verify.
+     */
+    public static History history(final Path journalDirectory, final GuardConfig.Limits limits, final long atSeq)
+    {
+        final Command command = new Command();
+        final Decision decision = new Decision();
+        try (JournalReader reader = JournalReader.open(journalDirectory))
+        {
+            History history = null;
+            int kind;
+            while ((kind = reader.nextEntry(command, decision)) >= 0)
+            {
+                if (kind != JournalEntryDescriptor.KIND_COMMAND)
+                {
+                    continue;
+                }
+                if (history == null)
+                {
+                    final String text = reader.genesisRules();
+                    if (text == null)
+                    {
+                        return null;
+                    }
+                    history = new History(Rules.build(Rules.parse(text), limits));
+                }
+                if (command.seq > atSeq)
+                {
+                    break;
+                }
+                if (command.type == CommandType.CONFIGURE && decision.accepted() && !decision.duplicate)
+                {
+                    final String settings = command.settingsString();
+                    history.rules = Rules.change(history.rules, Rules.parse(settings));
+                    history.changes.add(new Change(command.seq, command.timestampNs, command.txId, settings));
+                }
+            }
+            if (history == null)
+            {
+                final String text = reader.genesisRules();
+                return text == null ? null : new History(Rules.build(Rules.parse(text), limits));
+            }
+            return history;
+        }
+    }
+
+    /**
+     * The rules of a journal at a sequence and the changes that made them.
+     */
+    public static final class History
+    {
+        private final GuardConfig genesis;
+        private GuardConfig rules;
+        private final List<Change> changes = new ArrayList<>();
+
+        History(final GuardConfig genesis)
+        {
+            this.genesis = genesis;
+            this.rules = genesis;
+        }
+
+        /**
+         * @return the journal's genesis rules.
+         */
+        public GuardConfig genesis()
+        {
+            return genesis;
+        }
+
+        /**
+         * @return the rules in force at the sequence read to.
+         */
+        public GuardConfig rules()
+        {
+            return rules;
+        }
+
+        /**
+         * @return the accepted changes, in order: the version of the rules in force is their count.
+         */
+        public List<Change> changes()
+        {
+            return changes;
+        }
+    }
+
+    /**
+     * One accepted change of the rules.
+     *
+     * @param seq         its sequence: the rules it made are in force from there on.
+     * @param timestampNs its sequenced time.
+     * @param txId        its txId.
+     * @param settings    the settings it set, {@code name=value} lines.
+     */
+    public record Change(long seq, long timestampNs, long txId, String settings)
+    {
     }
 
     /**
