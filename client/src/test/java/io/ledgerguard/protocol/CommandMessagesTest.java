@@ -30,6 +30,34 @@ class CommandMessagesTest
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[BUFFER_BYTES]);
     private final Command decoded = new Command();
 
+    @Test
+    void shouldCarryARuleChangesSettingsAndReadARequestOfVersionTwoWithout() throws ProtocolException
+    {
+        final Command command = new Command();
+        command.type = CommandType.CONFIGURE;
+        command.txId = 7;
+        command.expiresAtMs = 1_800_000_000_000L;
+        command.settings("assets.BTC.outflow.minorUnitsMax=1000\nkeys=ops-1,ops-3\n");
+        final int length = messages.encode(5, command, 0, buffer, 16);
+        assertEquals(5, messages.decode(buffer, 16, length, decoded));
+        assertEquals(command.settingsString(), decoded.settingsString());
+        assertEquals(command.fingerprint(), decoded.fingerprint());
+
+        // A client of schema version 2 sends no settings: its request ends at the memo, and is read as before.
+        final Command transfer = new Command();
+        transfer.type = CommandType.TRANSFER;
+        transfer.txId = 8;
+        transfer.debitAccountId = 1;
+        transfer.creditAccountId = 2;
+        transfer.assetId = 1;
+        transfer.amount = 3;
+        final int withEmptySettings = messages.encode(6, transfer, 0, buffer, 16);
+        buffer.putShort(16 + 6, (short)2, java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(6, messages.decode(buffer, 16, withEmptySettings - 2, decoded));
+        assertEquals(transfer.fingerprint(), decoded.fingerprint());
+        assertEquals(0, decoded.settingsLength());
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 20261121})
     void shouldRoundTripRandomCommands(final long seed) throws ProtocolException

@@ -249,6 +249,14 @@ public final class Sidecar implements AutoCloseable
     }
 
     /**
+     * @return the guard's pipeline.
+     */
+    public LedgerGuard guard()
+    {
+        return guard;
+    }
+
+    /**
      * @return the admin server, or {@code null} when started without one.
      */
     public AdminServer admin()

@@ -63,6 +63,63 @@ class ServeCommandTest
         assertTrue(again[1].accepted());
     }
 
+    @Test
+    void shouldKeepTheJournalsRulesAndReportAFileThatDiffers() throws Exception
+    {
+        // SPEC §13: the first start records the file's rules as the journal's genesis; a restart with an edited file
+        // keeps deciding under the journal's rules and names every setting the file would change.
+        final Path journal = temp.resolve("journal");
+        final int port = freePort();
+        final Served first = serve(CONFIG, journal, port, client ->
+            assertTrue(client.submit(open(1, 1001)).accepted()));
+        assertEquals(0, first.exitCode, first.err);
+        assertTrue(first.err.contains("serve: rules in force: version 0 (the journal's genesis)"), first.err);
+        assertTrue(!first.err.contains("differs"), first.err);
+
+        final Path edited = temp.resolve("edited.yaml");
+        java.nio.file.Files.writeString(edited, java.nio.file.Files.readString(CONFIG)
+            .replace("creditCapMinorUnits: 10000000000", "creditCapMinorUnits: 5")
+            .replace("limits: { accountsMax: 10000,", "limits: { accountsMax: 20000,"));
+        final GatewayDecision[] decided = new GatewayDecision[3];
+        final Served second = serve(edited, journal, port, client ->
+        {
+            assertTrue(client.submit(command(CommandType.ATTEST, 5, c -> { c.walletId = 2; c.assetId = 1; }))
+                .accepted());
+            decided[0] = client.submit(command(CommandType.ATTEST, 2, c -> { c.walletId = 1; c.assetId = 1; }));
+            decided[1] = client.submit(command(CommandType.INFLOW, 3, c ->
+            {
+                c.walletId = 1;
+                c.assetId = 1;
+                c.amount = 1_000;
+                c.chainRef("tx-rules");
+            }));
+            decided[2] = client.submit(command(CommandType.DEPOSIT, 4, c ->
+            {
+                c.accountId = 1001;
+                c.assetId = 1;
+                c.amount = 500;
+                c.chainRef("tx-rules");
+            }));
+        });
+        assertEquals(0, second.exitCode, second.err);
+        assertTrue(second.err.contains("serve: warning: the configuration file differs from the rules in force in 1 " +
+            "setting(s); the journal is the authority and the file's are NOT applied"), second.err);
+        assertTrue(second.err.contains("serve:   assets.BTC.creditCapMinorUnits: 10000000000 -> 5"), second.err);
+        assertTrue(!second.err.contains("limits."), "table sizes are start-up settings, not rules: " + second.err);
+        assertTrue(decided[0].accepted() && decided[1].accepted(), decided[0] + " " + decided[1]);
+        assertTrue(decided[2].accepted(), "a credit of 500 under the journal's cap, not the file's 5: " + decided[2]);
+    }
+
+    private static Command command(final CommandType type, final long txId,
+        final java.util.function.Consumer<Command> fields)
+    {
+        final Command command = new Command();
+        command.type = type;
+        command.txId = txId;
+        fields.accept(command);
+        return command;
+    }
+
     private interface Session
     {
         void run(GatewayClient client) throws Exception;
@@ -127,6 +184,12 @@ class ServeCommandTest
 
     private Served serve(final Path journal, final int port, final Session session) throws Exception
     {
+        return serve(CONFIG, journal, port, session);
+    }
+
+    private Served serve(final Path config, final Path journal, final int port, final Session session)
+        throws Exception
+    {
         final StringWriter err = new StringWriter();
         final Served served = new Served();
         final AtomicInteger exit = new AtomicInteger(-1);
@@ -135,7 +198,7 @@ class ServeCommandTest
             final CommandLine cli = new CommandLine(new LedgerGuardCli());
             cli.setErr(new PrintWriter(err, true));
             cli.setOut(new PrintWriter(new StringWriter(), true));
-            exit.set(cli.execute("serve", "--config", CONFIG.toString(), "--journal", journal.toString(),
+            exit.set(cli.execute("serve", "--config", config.toString(), "--journal", journal.toString(),
                 "--listen", "127.0.0.1:" + port, "--admin-listen", "127.0.0.1:0", "--for-seconds", "6"));
         });
         server.start();

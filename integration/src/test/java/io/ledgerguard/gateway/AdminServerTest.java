@@ -631,6 +631,52 @@ class AdminServerTest
         assertEquals(400, transfer.statusCode(), "the transfer path is the protocol's, not HTTP's");
     }
 
+    @Test
+    void shouldChangeTheRulesOverHttpWithTheCurrentApproversAndNameASettingItCannotChange() throws Exception
+    {
+        // SPEC §13: a tighter velocity limit during an incident, approved by two of the CONFIGURE approvers.
+        stop();
+        final java.security.KeyPair one = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final java.security.KeyPair two = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final String yaml = java.nio.file.Files.readString(Path.of("..", "examples", "config.yaml")) +
+            "\nkeys:\n  - { id: op-1, publicKey: \"" + base64(one.getPublic().getEncoded()) + "\" }\n" +
+            "  - { id: op-2, publicKey: \"" + base64(two.getPublic().getEncoded()) + "\" }\n" +
+            "approvals:\n  CONFIGURE: { required: 2, keys: [op-1, op-2] }\n";
+        final io.ledgerguard.core.GuardConfig config = ConfigLoader.parse(yaml);
+        final GatewaySettings settings = new GatewaySettings();
+        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        sidecar = Sidecar.start(config, new JournalSettings(), null, null, settings,
+            new InetSocketAddress("127.0.0.1", 0), new PrintWriter(new StringWriter()));
+        client = new GatewayClient(sidecar.server().tcpAddress(), "admin-test");
+
+        final long expires = System.currentTimeMillis() + 60_000;
+        final String fixed = "{\"type\":\"CONFIGURE\",\"txId\":93,\"atMs\":0," +
+            "\"settings\":{\"assets.BTC.scale\":\"6\"},\"expiresAtMs\":" + expires + "}";
+        final HttpResponse<String> refused = post("/commands", fixed);
+        assertEquals(400, refused.statusCode(), refused.body());
+        assertTrue(JSON.readTree(refused.body()).get("error").asText().startsWith("settings.assets.BTC.scale: fixed " +
+            "when the asset was listed"), refused.body());
+
+        final String unsigned = "{\"type\":\"CONFIGURE\",\"txId\":94,\"atMs\":0," +
+            "\"settings\":{\"assets.BTC.outflow.minorUnitsMax\":1000},\"expiresAtMs\":" + expires + "}";
+        final Command command = new Command();
+        new io.ledgerguard.json.CommandLineParser(config).parse(unsigned, command);
+        final String signed = unsigned.substring(0, unsigned.length() - 1) + ",\"approvals\":[" +
+            "{\"keyId\":\"op-1\",\"signature\":\"" +
+            base64(io.ledgerguard.core.approval.ApprovalVerifier.sign(command, config, one.getPrivate())) + "\"}," +
+            "{\"keyId\":\"op-2\",\"signature\":\"" +
+            base64(io.ledgerguard.core.approval.ApprovalVerifier.sign(command, config, two.getPrivate())) + "\"}]}";
+        final HttpResponse<String> alone = post("/commands", unsigned);
+        assertEquals(401, alone.statusCode(), alone.body());
+        final HttpResponse<String> tampered = post("/commands", signed.replace(":1000}", ":1000000}"));
+        assertEquals(401, tampered.statusCode(), tampered.body());
+        final HttpResponse<String> accepted = post("/commands", signed);
+        assertEquals(200, accepted.statusCode(), accepted.body());
+        assertEquals("ACCEPTED", JSON.readTree(accepted.body()).get("status").asText(), accepted.body());
+        assertEquals(1_000, sidecar.guard().rulesInForce().rules.assetByCode("BTC").outflowMinorUnitsMax);
+        assertEquals(1, sidecar.guard().rulesInForce().changes);
+    }
+
     private HttpResponse<String> post(final String path, final String body) throws Exception
     {
         return http.send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
