@@ -373,7 +373,7 @@ public final class Rules
             if (!ASSET_CHANGEABLE.contains(setting) && !Objects.equals(before.get(name), value))
             {
                 throw new ConfigurationException(name, "fixed when the asset was listed: it identifies the asset " +
-                    "or sizes its windows (changeable: " + String.join(", ", ASSET_CHANGEABLE) + ")");
+                    "or sizes its windows");
             }
             return;
         }

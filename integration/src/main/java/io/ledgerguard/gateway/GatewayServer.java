@@ -34,8 +34,10 @@ import io.ledgerguard.core.AlertScope;
 import io.ledgerguard.core.AlertType;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.Rules;
 import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.AlertListener;
 import io.ledgerguard.core.pipeline.DecisionListener;
@@ -1199,6 +1201,12 @@ public final class GatewayServer implements AutoCloseable
                     problemCode = ex.code();
                     return which(count, position) + ex.getMessage();
                 }
+                final String badSettings = badSettings(decoded[count]);
+                if (badSettings != null)
+                {
+                    problemCode = ProtocolException.INVALID_FIELD;
+                    return which(count, position) + badSettings;
+                }
                 decodedLengths[count] = commandMessages.lastLength();
                 position += commandMessages.lastLength();
                 count++;
@@ -1208,6 +1216,29 @@ public final class GatewayServer implements AutoCloseable
             frameTaken = 0;
             decodedFor = this;
             return null;
+        }
+
+        /**
+         * A rule change is checked against the rules in force as the file would be (SPEC §13), so that a mistake is
+         * named here, setting and all; the guard decides it again at its sequence.
+         *
+         * @return what is wrong with a {@code CONFIGURE} command's settings, or {@code null}.
+         */
+        private String badSettings(final Command command)
+        {
+            if (command.type != CommandType.CONFIGURE)
+            {
+                return null;
+            }
+            try
+            {
+                Rules.change(guard.rulesInForce().rules, Rules.parse(command.settingsString()));
+                return null;
+            }
+            catch (final ConfigurationException ex)
+            {
+                return "field 'settings': " + ex.getMessage();
+            }
         }
 
         /**

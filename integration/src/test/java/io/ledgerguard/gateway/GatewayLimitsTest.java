@@ -84,6 +84,29 @@ class GatewayLimitsTest
     }
 
     @Test
+    void shouldNameTheSettingOfARuleChangeItCannotMakeBeforeSequencingIt() throws Exception
+    {
+        // SPEC §13: a change is checked as the file would be, and a mistake named, setting and all.
+        try (SocketChannel raw = handshake())
+        {
+            final Command change = new Command();
+            change.type = CommandType.CONFIGURE;
+            change.txId = 77;
+            change.settings("assets.BTC.outflow.windowMs=5\n");
+            final long requests = server.requests();
+            write(raw, commands.encode(1, change, 0, frame, ControlMessages.LENGTH_PREFIX));
+            assertEquals("1 " + ProtocolException.INVALID_FIELD + " field 'settings': assets.BTC.outflow.windowMs: " +
+                "fixed when the asset was listed: it identifies the asset or sizes its windows", readAnswer(raw));
+            assertEquals(requests, server.requests(), "not sequenced");
+
+            // A valid change reaches the guard, which refuses it: this configuration names no CONFIGURE approvers.
+            change.settings("assets.BTC.outflow.minorUnitsMax=5\n");
+            write(raw, commands.encode(2, change, 0, frame, ControlMessages.LENGTH_PREFIX));
+            assertEquals("2 " + Reason.UNAUTHORIZED, readAnswer(raw));
+        }
+    }
+
+    @Test
     void shouldTakeAFrameOfEightBytesAndOneOfMaxFrameLength() throws Exception
     {
         try (SocketChannel raw = handshake())

@@ -78,15 +78,6 @@ public final class LedgerGuard implements AutoCloseable
     private volatile boolean closed;
 
     /**
-     * @return the rules in force (SPEC §13), with the sequences that go with them; readable from any thread, as the
-     *     adapters' approval verifiers read them.
-     */
-    public RulesInForce rulesInForce()
-    {
-        return engine.rulesInForce();
-    }
-
-    /**
      * Build and start the pipeline around an engine. The engine then belongs to the guard stage's thread.
      *
      * @param engine  the state machine.
@@ -148,6 +139,15 @@ public final class LedgerGuard implements AutoCloseable
         // Disruptor's processors only count as running once their threads have started; until then a halt would
         // make them exit without processing what is already in the ring. Do not accept commands before that.
         awaitStarted(started);
+    }
+
+    /**
+     * @return the rules in force (SPEC §13), with the sequences that go with them; readable from any thread, as the
+     *     adapters' approval verifiers read them.
+     */
+    public RulesInForce rulesInForce()
+    {
+        return engine.rulesInForce();
     }
 
     private void awaitStarted(final CountDownLatch started)
