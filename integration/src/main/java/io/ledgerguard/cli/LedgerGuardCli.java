@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         ServeCommand.class,
         BenchCommand.class,
         AuditCommand.class,
-        KeysCommand.class
+        KeysCommand.class,
+        ConfigCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -84,7 +84,8 @@ public final class ConfigLoader
     private static final List<String> VOLUME_ALERT_KEYS = List.of("windowMs", "holdingsMultiple");
     private static final List<String> OUTFLOW_KEYS =
         List.of("windowMs", "minorUnitsMax", "hotShareBpsMax", "burstRejections");
-    private static final List<String> WALLET_KEYS = List.of("id", "asset", "kind", "driftToleranceMinorUnits");
+    private static final List<String> WALLET_KEYS =
+        List.of("id", "asset", "kind", "driftToleranceMinorUnits", "retired");
     private static final List<String> LIMIT_KEYS =
         List.of("accountsMax", "positionsMax", "holdsMax", "txIdsMax", "inflowsMax", "creditsMax");
 
@@ -503,6 +504,17 @@ public final class ConfigLoader
         }
         wallet.driftToleranceMinorUnits = integer(
             node.entries(), key, "driftToleranceMinorUnits", 0, Long.MAX_VALUE, wallet.driftToleranceMinorUnits);
+        // SPEC §13: a wallet a CONFIGURE retired; the file says so to agree with the journal (config diff, propose).
+        final ConfigNode retired = node.entries().get("retired");
+        if (retired != null)
+        {
+            if (retired.kind != ConfigNode.Kind.SCALAR ||
+                (retired.token != JsonToken.VALUE_TRUE && retired.token != JsonToken.VALUE_FALSE))
+            {
+                throw fail(key + ".retired", retired.line, "must be true or false, was " + retired.describe());
+            }
+            wallet.retired = retired.token == JsonToken.VALUE_TRUE;
+        }
         return wallet;
     }
 

@@ -12,9 +12,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.Rules;
 import io.ledgerguard.core.WalletKind;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -297,6 +299,16 @@ class ConfigLoaderTest
     }
 
     @Test
+    void shouldReadAWalletRetiredByARuleChange()
+    {
+        final GuardConfig config = ConfigLoader.parse(TWO_ASSETS.replace("kind: BANK", "kind: BANK, retired: true"));
+
+        assertTrue(config.wallets().get(1).retired);
+        assertFalse(config.wallets().get(0).retired);
+        assertTrue(Rules.settings(config).containsKey("wallets.2.retired"));
+    }
+
+    @Test
     void shouldRejectAWrongTypeQuotingWhatWasGiven()
     {
         final ConfigurationException ex = assertThrows(ConfigurationException.class,
@@ -322,6 +334,7 @@ class ConfigLoaderTest
         "scale: 0|scale: 0\\n    volumeAlert: 5|assets[1].volumeAlert|must be a mapping, was 5",
         "kind: BANK|kind: bank|wallets[1].kind|must be one of HOT, COLD, CUSTODIAN, BANK, was \"bank\"",
         "kind: BANK|kind: [BANK]|wallets[1].kind|must be a string, was a list",
+        "kind: BANK|kind: BANK, retired: 1|wallets[1].retired|must be true or false, was 1",
         "{ accountsMax: 100, positionsMax: 400, holdsMax: 100, txIdsMax: 1000 }|[1]|limits|" +
             "must be a mapping, was a list",
         "  - { id: 1, asset: BTC, kind: HOT }\\n  - { id: 2, asset: KRW, kind: BANK }|  HOT|wallets|" +
