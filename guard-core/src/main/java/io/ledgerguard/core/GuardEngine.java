@@ -86,6 +86,14 @@ public final class GuardEngine
     }
 
     /**
+     * @return the rules this engine was built with (a journal's genesis), before any change it accepted.
+     */
+    public GuardConfig genesisRules()
+    {
+        return parts.configuration.genesis();
+    }
+
+    /**
      * @return the rules in force with the sequences that go with them, of one moment; readable from any thread.
      */
     public RulesInForce rulesInForce()
@@ -541,7 +549,7 @@ public final class GuardEngine
             assert from.capacity() == to.capacity() : StatePart.of(i) + " " + from.capacity() + " != " + to.capacity();
             to.putBytes(0, from, 0, from.capacity());
         }
-        target.parts.configuration.restore(parts.configuration.record());
+        target.parts.configuration.copyFrom(parts.configuration);
     }
 
     /**

@@ -210,7 +210,8 @@ public final class Recovery
 
     private static void clear(final GuardEngine engine)
     {
-        final GuardEngine fresh = new GuardEngine(engine.config());
+        // The rules the engine was built with: a snapshot that failed half-way may have installed its own.
+        final GuardEngine fresh = new GuardEngine(engine.genesisRules());
         fresh.copyStateTo(engine);
         engine.stateRestored(0);
     }

@@ -31,6 +31,7 @@ public final class Configuration
     public static final int RECORD_HEADER_WORDS = 4;
 
     private final EngineParts parts;
+    private final GuardConfig genesis;
     /** Published whole, so that a reader on another thread sees rules and their sequences of one moment. */
     private volatile RulesInForce inForce;
     private GuardConfig rules;
@@ -42,9 +43,18 @@ public final class Configuration
     Configuration(final EngineParts parts, final GuardConfig genesis)
     {
         this.parts = parts;
+        this.genesis = genesis;
         this.rules = genesis;
         record = record(genesis, 0, 0, 0);
         inForce = new RulesInForce(genesis, 0, 0, 0);
+    }
+
+    /**
+     * @return the rules this engine was built with: a journal's genesis, before any change.
+     */
+    public GuardConfig genesis()
+    {
+        return genesis;
     }
 
     /**
@@ -143,6 +153,21 @@ public final class Configuration
     public UnsafeBuffer record()
     {
         return record;
+    }
+
+    /**
+     * Take the rules in force of another engine of the same genesis, without reading them again: copying the state
+     * for a snapshot. Allocates only when they differ from this engine's.
+     *
+     * @param from the other engine's configuration.
+     */
+    public void copyFrom(final Configuration from)
+    {
+        if (from.rules != rules || from.changes != changes || from.changeSeq != changeSeq ||
+            from.approversSeq != approversSeq)
+        {
+            install(from.rules, from.changeSeq, from.approversSeq, from.changes);
+        }
     }
 
     /**
