@@ -3,6 +3,7 @@ package io.ledgerguard.audit;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SortedMap;
 
@@ -33,6 +34,9 @@ import io.ledgerguard.journal.JournalReader;
  */
 public final class JournalDump
 {
+    /** Items of a list (assets, wallets, keys) a genesis summary shows. */
+    private static final int LISTED_MAX = 10;
+
     private final Path directory;
     private GuardConfig config;
     private long fromSeq;
@@ -211,11 +215,22 @@ public final class JournalDump
         {
             if (settings.containsKey(list))
             {
-                text.append(separator).append(EntryText.setting(list, settings.get(list)));
+                text.append(separator).append(EntryText.setting(list, shortened(settings.get(list))));
                 separator = " ";
             }
         }
         return text.toString();
+    }
+
+    /**
+     * @param list a list setting's value, {@code a,b,c}.
+     * @return it, or its first {@value #LISTED_MAX} items and the count, as {@code 1,2,...(403)}, when it is longer.
+     */
+    private static String shortened(final String list)
+    {
+        final String[] items = list.split(",", -1);
+        return items.length <= LISTED_MAX ? list :
+            String.join(",", Arrays.copyOf(items, LISTED_MAX)) + ",...(" + items.length + ")";
     }
 
     /**

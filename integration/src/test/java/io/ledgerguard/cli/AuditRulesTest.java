@@ -43,8 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * replays it from its genesis without a configuration file, and under another file still takes the journal's rules,
  * reproducing every decision and the state hash, and lists what the file differs in; {@code explain} names the
  * version of the rules that decided a command and shows a change; {@code report} and {@code incidents} list the
- * changes in their window; {@code dump} shows the genesis and a change's settings. A journal begun before rules were
- * journaled still needs {@code --config} where a replay or asset codes are needed.
+ * changes in their window; {@code dump} shows the genesis (one of several entries too) and a change's settings. A
+ * journal begun before rules were journaled still needs {@code --config} where a replay or asset codes are needed.
  */
 class AuditRulesTest
 {
@@ -409,6 +409,48 @@ class AuditRulesTest
             "ACCEPTED OK"), lines.get(10));
         assertTrue(lines.get(11).contains(" DEPOSIT txId=9 accountId=1001 asset=BTC amount=100000000 "),
             "asset codes from the genesis: " + lines.get(11));
+    }
+
+    @Test
+    void shouldDumpAndReplayAGenesisOfSeveralEntries() throws IOException
+    {
+        // Four hundred more wallets: a genesis longer than one entry's body.
+        final String walletLine = "  - { id: 3, asset: KRW, kind: BANK, driftToleranceMinorUnits: 0 }\n";
+        final StringBuilder wallets = new StringBuilder(walletLine);
+        for (int id = 100; id < 500; id++)
+        {
+            wallets.append("  - { id: ").append(id).append(", asset: BTC, kind: COLD, driftToleranceMinorUnits: 0 }\n");
+        }
+        final Path big = temp.resolve("big.yaml");
+        Files.writeString(big, replaceOnce(Files.readString(EXAMPLE_CONFIG), walletLine, wallets.toString()));
+        final Path commands = temp.resolve("first7.jsonl");
+        Files.write(commands, Files.readAllLines(EXAMPLE_COMMANDS).subList(0, 7));
+        final Path bigJournal = temp.resolve("big-journal");
+        final Result replay = execute("replay", "--config", big.toString(), "--commands", commands.toString(),
+            "--journal", bigJournal.toString());
+        assertEquals(0, replay.code, replay.text());
+
+        final Result dump = execute("audit", "dump", bigJournal.toString(), "--limit", "9");
+
+        assertEquals(0, dump.code, dump.text());
+        final List<String> rules = dump.out.lines().filter(l -> l.contains(" RULES ")).toList();
+        assertTrue(rules.size() > 1, dump.out);
+        for (int i = 0; i < rules.size() - 1; i++)
+        {
+            assertEquals(String.format("entry %-6d RULES      seq=0 genesis rules, part %d: continued in the next " +
+                "entry", i + 1, i + 1), rules.get(i));
+        }
+        assertTrue(rules.get(rules.size() - 1).contains("genesis rules, part " + rules.size() + " of " +
+            rules.size() + ": "), rules.get(rules.size() - 1));
+        assertTrue(rules.get(rules.size() - 1).endsWith(" bytes: assets=BTC,KRW " +
+            "wallets=1,2,3,100,101,102,103,104,105,106,...(403) keys="), rules.get(rules.size() - 1));
+        assertTrue(dump.out.contains(" ATTEST txId=5 walletId=1 asset=BTC "), dump.out);
+
+        final Result verified = execute("audit", "verify", bigJournal.toString());
+        assertEquals(0, verified.code, verified.text());
+        assertContains(verified.out, "the header, " + rules.size() + " of genesis rules, 7 commands");
+        assertLine(verified.out, "  replay        7 decisions equal to the recorded ones; 0 checkpoint state hashes " +
+            "equal; invariants hold");
     }
 
     // ---------------------------------------------------------------------------------------------------------------
