@@ -11,7 +11,9 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -20,11 +22,13 @@ import io.ledgerguard.core.AccountStatus;
 import io.ledgerguard.core.AssetCounters;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.DecisionCodec;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.Rules;
 import io.ledgerguard.journal.JournalCorruptException;
 import io.ledgerguard.journal.JournalEntryDescriptor;
 import io.ledgerguard.journal.JournalFormatException;
@@ -38,6 +42,10 @@ import io.ledgerguard.journal.JournalFormatException;
  * the first submission is explained and the later ones are listed. A command names some of what it touches only
  * through a hold or an earlier transaction ({@code RELEASE holdId=77}); those are resolved from the journal, from the
  * accepted command that opened the hold or made the credit.
+ * <p>
+ * The replay takes the rules the journal holds when it holds a genesis (SPEC §13, {@link JournalRules}), and names the
+ * version of the rules that decided the command: the changes accepted before it. A {@code CONFIGURE} command is shown
+ * with its settings, whether it was accepted, and what it changed.
  */
 public final class DecisionExplainer
 {
@@ -62,9 +70,11 @@ public final class DecisionExplainer
      * Find and explain a transaction.
      *
      * @param directory the journal.
-     * @param config    the configuration the journal was written with.
+     * @param config    the configuration the journal was written with; {@code null} for a journal that holds its
+     *                  rules (a genesis), which are taken in any case ({@link JournalRules}).
      * @param txId      the transaction id.
      * @return the explanation.
+     * @throws AuditArgumentException  when the journal holds no genesis and no configuration was given.
      * @throws AuditException          when the txId is not in the journal, or the replay decides differently from the
      *                                 journal before reaching it (another configuration).
      * @throws JournalFormatException  when the directory is not a journal of this version.
@@ -72,7 +82,24 @@ public final class DecisionExplainer
      */
     public static Explanation explain(final Path directory, final GuardConfig config, final long txId)
     {
-        final Explanation explanation = find(directory, config, txId);
+        return explain(directory, JournalRules.of(directory, config, null), txId);
+    }
+
+    /**
+     * Find and explain a transaction.
+     *
+     * @param directory the journal.
+     * @param rules     the rules to replay it under.
+     * @param txId      the transaction id.
+     * @return the explanation.
+     * @throws AuditException          when the txId is not in the journal, or the replay decides differently from the
+     *                                 journal before reaching it.
+     * @throws JournalFormatException  when the directory is not a journal of this version.
+     * @throws JournalCorruptException when an entry up to the end of the journal fails verification.
+     */
+    public static Explanation explain(final Path directory, final JournalRules rules, final long txId)
+    {
+        final Explanation explanation = find(directory, rules, txId);
         replay(directory, explanation);
         return explanation;
     }
@@ -80,7 +107,7 @@ public final class DecisionExplainer
     /**
      * The first pass: every submission of the txId, the whole journal verified on the way.
      */
-    private static Explanation find(final Path directory, final GuardConfig config, final long txId)
+    private static Explanation find(final Path directory, final JournalRules rules, final long txId)
     {
         final Command command = new Command();
         final Decision decision = new Decision();
@@ -102,7 +129,7 @@ public final class DecisionExplainer
                 }
                 if (explanation == null)
                 {
-                    explanation = new Explanation(directory, config, txId, cursor.entryIndex(), command, decision,
+                    explanation = new Explanation(directory, rules, txId, cursor.entryIndex(), command, decision,
                         inner);
                 }
                 else
@@ -168,7 +195,7 @@ public final class DecisionExplainer
      */
     private static void replay(final Path directory, final Explanation explanation)
     {
-        final GuardEngine engine = new GuardEngine(explanation.config);
+        final GuardEngine engine = new GuardEngine(explanation.rules.rules());
         final Command target = explanation.command;
         final Set<Long> holdIds = new HashSet<>();
         final Set<Long> reversedTxIds = new HashSet<>();
@@ -203,6 +230,9 @@ public final class DecisionExplainer
                 {
                     explanation.resolveTouched(engine, holds, credits);
                     explanation.before = Figures.capture(engine, explanation);
+                    explanation.rulesVersion = engine.rulesVersion();
+                    explanation.rulesChangeSeq = engine.rulesChangeSeq();
+                    explanation.rulesBefore = engine.config();
                 }
                 engine.replay(command, replayed, recorded);
                 if (!DecisionCodec.sameOutcome(replayed, recorded))
@@ -210,12 +240,13 @@ public final class DecisionExplainer
                     throw new AuditException("replaying journal " + directory + " to seq=" + explanation.seq +
                         " decided seq=" + command.seq + " txId=" + command.txId + " (entry " + cursor.entryIndex() +
                         ") differently: journal recorded " + EntryText.decision(recorded) + ", replay decided " +
-                        EntryText.decision(replayed) + "; was the journal written with another configuration " +
-                        "than --config?");
+                        EntryText.decision(replayed) + "; " + explanation.rules.mismatchHint());
                 }
                 if (isTarget)
                 {
                     explanation.after = Figures.capture(engine, explanation);
+                    explanation.rulesVersionAfter = engine.rulesVersion();
+                    explanation.rulesAfter = engine.config();
                     return;
                 }
                 if (recorded.accepted() && !recorded.duplicate)
@@ -356,6 +387,8 @@ public final class DecisionExplainer
     public static final class Explanation
     {
         private final Path directory;
+        private final JournalRules rules;
+        /** For asset codes: the rules it is read under (a change never renames an asset). */
         private final GuardConfig config;
         private final long txId;
         private final long seq;
@@ -370,16 +403,22 @@ public final class DecisionExplainer
         private final Set<Integer> wallets = new TreeSet<>();
         private Figures before;
         private Figures after;
+        private long rulesVersion;
+        private long rulesChangeSeq;
+        private long rulesVersionAfter;
+        private GuardConfig rulesBefore;
+        private GuardConfig rulesAfter;
         private String[] walletAssetCodes = new String[0];
         private String[] assetCodes = new String[0];
         private long[] walletIds = new long[0];
 
         Explanation(
-            final Path directory, final GuardConfig config, final long txId, final long entryIndex,
+            final Path directory, final JournalRules rules, final long txId, final long entryIndex,
             final Command command, final Decision decision, final int inner)
         {
             this.directory = directory;
-            this.config = config;
+            this.rules = rules;
+            this.config = rules.rules();
             this.txId = txId;
             this.seq = command.seq;
             this.entryIndex = entryIndex;
@@ -403,6 +442,22 @@ public final class DecisionExplainer
         public long entryIndex()
         {
             return entryIndex;
+        }
+
+        /**
+         * @return the version of the rules that decided the command: the rule changes accepted before it.
+         */
+        public long rulesVersion()
+        {
+            return rulesVersion;
+        }
+
+        /**
+         * @return the sequence of the last rule change before the command; 0 when the rules were the genesis.
+         */
+        public long rulesChangeSeq()
+        {
+            return rulesChangeSeq;
         }
 
         /**
@@ -580,6 +635,7 @@ public final class DecisionExplainer
             out.println("  sent by       " + (command.clientIdString() == null ?
                 "no client that proved its key (linked in, a command file, the admin server or an open gateway)" :
                 "client '" + command.clientIdString() + "'"));
+            out.println("  rules         " + rulesText());
             if (inner >= 0)
             {
                 out.println("  decision      " + EntryText.reason(innerReason(decision, txId, inner)) +
@@ -588,6 +644,10 @@ public final class DecisionExplainer
             else
             {
                 out.println("  decision      " + EntryText.decision(decision));
+            }
+            if (command.type == CommandType.CONFIGURE && inner < 0)
+            {
+                printChange(out);
             }
             out.println("  alerts        " + (decision.alertCount == 0 ? "none" : decision.alertCount + ""));
             for (int i = 0; i < decision.alertCount; i++)
@@ -611,6 +671,55 @@ public final class DecisionExplainer
                 }
             }
             out.flush();
+        }
+
+        /**
+         * @return the version of the rules that decided the command, and where they come from.
+         */
+        private String rulesText()
+        {
+            if (rulesVersion == 0)
+            {
+                return "version 0: " + (rules.inJournal() ? "the genesis" : rules.source());
+            }
+            return "version " + rulesVersion + ": the last change at seq " + rulesChangeSeq +
+                (rules.inJournal() ? "" : ", over " + rules.source());
+        }
+
+        private boolean changed()
+        {
+            return rulesVersionAfter > rulesVersion;
+        }
+
+        private void printChange(final PrintWriter out)
+        {
+            final String text = command.settingsString();
+            SortedMap<String, String> settings = null;
+            try
+            {
+                settings = Rules.parse(text);
+            }
+            catch (final ConfigurationException ex)
+            {
+                out.println("  settings      not settings: " + EntryText.quoted(text));
+            }
+            if (settings != null)
+            {
+                out.println("  settings      " + settings.size() + " to set:");
+                settings.forEach((name, value) -> out.println("    " + EntryText.setting(name, value)));
+            }
+            if (!changed())
+            {
+                out.println("  change        not made: the rules stay at version " + rulesVersion);
+                return;
+            }
+            final List<String> lines = Rules.diff(Rules.settings(rulesBefore), Rules.settings(rulesAfter));
+            out.println("  change        made: rules version " + rulesVersionAfter + " in force from seq " + seq +
+                (lines.isEmpty() ? "; every setting already had its value" : "; before -> after:"));
+            for (final String line : lines)
+            {
+                out.println("    " + line);
+            }
         }
 
         private void printAccounts(final PrintWriter out)
@@ -716,6 +825,22 @@ public final class DecisionExplainer
                 json.writeStringField("client", command.clientIdString());
                 json.writeFieldName("command");
                 EntryJson.writeCommand(json, explained(), config);
+                json.writeObjectFieldStart("rules");
+                json.writeStringField("source", rules.inJournal() ? "genesis" : "config");
+                json.writeNumberField("version", rulesVersion);
+                if (rulesVersion == 0)
+                {
+                    json.writeNullField("lastChangeSeq");
+                }
+                else
+                {
+                    json.writeNumberField("lastChangeSeq", rulesChangeSeq);
+                }
+                json.writeEndObject();
+                if (command.type == CommandType.CONFIGURE && inner < 0)
+                {
+                    writeChangeJson(json);
+                }
                 if (inner >= 0)
                 {
                     json.writeObjectFieldStart("batch");
@@ -768,6 +893,31 @@ public final class DecisionExplainer
                 json.writeRaw('\n');
             }
             out.flush();
+        }
+
+        private void writeChangeJson(final JsonGenerator json) throws IOException
+        {
+            json.writeObjectFieldStart("change");
+            json.writeBooleanField("made", changed());
+            json.writeNumberField("version", rulesVersionAfter);
+            json.writeArrayFieldStart("changed");
+            final SortedMap<String, String> was = Rules.settings(rulesBefore);
+            final SortedMap<String, String> is = Rules.settings(rulesAfter);
+            final Set<String> names = new TreeSet<>(was.keySet());
+            names.addAll(is.keySet());
+            for (final String name : names)
+            {
+                if (!Objects.equals(was.get(name), is.get(name)))
+                {
+                    json.writeStartObject();
+                    json.writeStringField("setting", name);
+                    json.writeStringField("before", was.get(name));
+                    json.writeStringField("after", is.get(name));
+                    json.writeEndObject();
+                }
+            }
+            json.writeEndArray();
+            json.writeEndObject();
         }
 
         private void writeAccountsJson(final JsonGenerator json) throws IOException

@@ -3,6 +3,8 @@ package io.ledgerguard.audit;
 import java.io.IOException;
 import java.io.Writer;
 import java.math.BigDecimal;
+import java.util.Map;
+import java.util.SortedMap;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
@@ -16,9 +18,12 @@ import com.fasterxml.jackson.core.util.Separators;
 import io.ledgerguard.core.Alert;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.Rules;
+import io.ledgerguard.journal.Genesis;
 import io.ledgerguard.json.AlertPublisher;
 
 /**
@@ -107,6 +112,11 @@ final class EntryJson
         {
             json.writeStringField("memo", command.memoString());
         }
+        if (command.settingsLength() > 0)
+        {
+            json.writeFieldName("settings");
+            writeSettings(json, command.settingsString());
+        }
         if (command.expiresAtMs != 0)
         {
             json.writeNumberField("expiresAtMs", command.expiresAtMs);
@@ -135,6 +145,53 @@ final class EntryJson
             }
             json.writeEndArray();
         }
+        json.writeEndObject();
+    }
+
+    /**
+     * Write the settings of a {@code CONFIGURE} command as the command file gives them: an object of setting names to
+     * values, each value a string ({@link Rules} keeps them as text).
+     *
+     * @param json the generator, where a value may go.
+     * @param text the settings, {@code name=value} lines; text that is not settings is written as one string.
+     * @throws IOException when it cannot be written.
+     */
+    static void writeSettings(final JsonGenerator json, final String text) throws IOException
+    {
+        final SortedMap<String, String> settings;
+        try
+        {
+            settings = Rules.parse(text);
+        }
+        catch (final ConfigurationException ex)
+        {
+            // A change the guard refused may carry anything: show it as it is.
+            json.writeString(text);
+            return;
+        }
+        json.writeStartObject();
+        for (final Map.Entry<String, String> setting : settings.entrySet())
+        {
+            json.writeStringField(setting.getKey(), setting.getValue());
+        }
+        json.writeEndObject();
+    }
+
+    /**
+     * Write an accepted change of the rules: its seq, time, txId and the settings it set.
+     *
+     * @param json   the generator, where a value may go.
+     * @param change the change.
+     * @throws IOException when it cannot be written.
+     */
+    static void writeChange(final JsonGenerator json, final Genesis.Change change) throws IOException
+    {
+        json.writeStartObject();
+        json.writeNumberField("seq", change.seq());
+        json.writeStringField("time", EntryText.time(change.timestampNs()));
+        json.writeNumberField("txId", change.txId());
+        json.writeFieldName("settings");
+        writeSettings(json, change.settings());
         json.writeEndObject();
     }
 

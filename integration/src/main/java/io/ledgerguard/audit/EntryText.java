@@ -2,13 +2,17 @@ package io.ledgerguard.audit;
 
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.SortedMap;
 
 import io.ledgerguard.core.Alert;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.Rules;
 
 /**
  * One-line, ASCII-only text of journal contents for people: commands with the field names of the command file
@@ -172,6 +176,10 @@ final class EntryText
         {
             text.append(" memo=").append(quoted(command.memoString()));
         }
+        if (command.settingsLength() > 0)
+        {
+            text.append(" settings=").append(settings(command.settingsString()));
+        }
         if (command.canHoldBatch() && command.batchCount > 0)
         {
             text.append(" [");
@@ -185,6 +193,59 @@ final class EntryText
             }
             text.append(']');
         }
+    }
+
+    /**
+     * @param text the settings of a {@code CONFIGURE} command, {@code name=value} lines ({@link Rules}).
+     * @return them on one line, as {@code {assets.BTC.creditCapMinorUnits=20000000000, keys=ops-1,ops-2}}: a name or
+     *         value that is not printable ASCII, or holds a space, a quote or a brace, in quotes (so that ", " only
+     *         separates); text that is not settings quoted whole.
+     */
+    static String settings(final String text)
+    {
+        final SortedMap<String, String> settings;
+        try
+        {
+            settings = Rules.parse(text);
+        }
+        catch (final ConfigurationException ex)
+        {
+            // A change the guard refused may carry anything: show it as it is.
+            return quoted(text);
+        }
+        final StringBuilder line = new StringBuilder(text.length() + 16).append('{');
+        for (final Map.Entry<String, String> setting : settings.entrySet())
+        {
+            line.append(line.length() == 1 ? "" : ", ").append(setting(setting.getKey(), setting.getValue()));
+        }
+        return line.append('}').toString();
+    }
+
+    /**
+     * @param name  a setting's name.
+     * @param value its value.
+     * @return {@code name=value}, either in quotes when it is not printable ASCII or holds a space, brace or quote.
+     */
+    static String setting(final String name, final String value)
+    {
+        return plain(name) + "=" + plain(value);
+    }
+
+    /**
+     * @param value a setting's name or value.
+     * @return it as it is when it is printable ASCII without a space, brace, quote or backslash; else {@link #quoted}.
+     */
+    private static String plain(final String value)
+    {
+        for (int i = 0; i < value.length(); i++)
+        {
+            final char c = value.charAt(i);
+            if (c <= ' ' || c >= 0x7F || c == '{' || c == '}' || c == '"' || c == '\\')
+            {
+                return quoted(value);
+            }
+        }
+        return value;
     }
 
     /**

@@ -26,6 +26,7 @@ import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.KillSwitchCause;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.journal.Genesis;
 import io.ledgerguard.journal.JournalEntryDescriptor;
 
 /**
@@ -33,7 +34,9 @@ import io.ledgerguard.journal.JournalEntryDescriptor;
  * the timeline an operator hands to a regulator. For each engagement: the first anomaly on the same asset since the
  * previous incident there ended, every anomaly alert since, the engaging command with its decision and all its alerts,
  * every command rejected because of the switch while it held, and the release (or that it still holds at the
- * journal's end).
+ * journal's end). With them the rules (SPEC §13): the version in force when the switch engaged, and every change of
+ * the rules from the first anomaly (or the engagement) to the release (or the journal's end), so that a threshold
+ * raised during an incident is part of its record.
  */
 public final class IncidentReport
 {
@@ -50,26 +53,32 @@ public final class IncidentReport
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path directory;
-    private final GuardConfig config;
+    private final GuardConfig given;
+    /** For asset codes: the journal's genesis, or the configuration given for a journal that holds none. */
+    private GuardConfig config;
 
     /**
      * @param directory the journal.
-     * @param config    the configuration it was written with, for asset codes.
+     * @param config    the configuration it was written with, for asset codes; {@code null} for a journal that holds
+     *                  its rules (a genesis), whose asset codes are then taken.
      */
     public IncidentReport(final Path directory, final GuardConfig config)
     {
         this.directory = directory;
-        this.config = config;
+        this.given = config;
     }
 
     /**
      * Read the whole journal, verifying it, and build the incident records.
      *
      * @return one record per engagement, in the order they engaged.
-     * @throws IOException when a record cannot be built.
+     * @throws IOException             when a record cannot be built.
+     * @throws AuditArgumentException  when the journal holds no genesis and no configuration was given.
      */
     public List<ObjectNode> incidents() throws IOException
     {
+        config = JournalRules.of(directory, given, null).rules();
+        final RuleChanges changes = new RuleChanges();
         final List<ObjectNode> incidents = new ArrayList<>();
         final Map<String, ObjectNode> open = new HashMap<>();
         final Map<Integer, ArrayNode> anomaliesByAsset = new HashMap<>();
@@ -123,6 +132,7 @@ public final class IncidentReport
                     {
                         final ObjectNode incident = engaged(command, decision, alert,
                             anomaliesByAsset.remove(alert.assetId));
+                        putRules(incident, changes, command.seq);
                         open.put(key, incident);
                         incidents.add(incident);
                     }
@@ -139,24 +149,10 @@ public final class IncidentReport
                         }
                     }
                 }
+                changes.offer(command, decision);
                 if (!decision.accepted())
                 {
-                    for (final ObjectNode incident : open.values())
-                    {
-                        if (blockedBy(incident, command, decision.reason))
-                        {
-                            final long count = incident.get("rejectionCount").asLong() + 1;
-                            incident.put("rejectionCount", count);
-                            if (count <= REJECTIONS_LISTED_MAX)
-                            {
-                                final ObjectNode rejection = ((ArrayNode)incident.get("rejections")).addObject();
-                                rejection.put("seq", command.seq);
-                                rejection.put("at", EntryText.time(command.timestampNs));
-                                rejection.put("reason", decision.reason.name());
-                                rejection.set("command", commandNode(command));
-                            }
-                        }
-                    }
+                    rejected(open.values(), command, decision);
                 }
             }
         }
@@ -164,7 +160,70 @@ public final class IncidentReport
         {
             incident.putNull("released");
         }
+        for (final ObjectNode incident : incidents)
+        {
+            listChanges(incident, changes);
+        }
         return incidents;
+    }
+
+    /**
+     * Count a rejection in every open incident whose switch caused it, and list it while there are few.
+     */
+    private void rejected(final Iterable<ObjectNode> open, final Command command, final Decision decision)
+        throws IOException
+    {
+        for (final ObjectNode incident : open)
+        {
+            if (blockedBy(incident, command, decision.reason))
+            {
+                final long count = incident.get("rejectionCount").asLong() + 1;
+                incident.put("rejectionCount", count);
+                if (count <= REJECTIONS_LISTED_MAX)
+                {
+                    final ObjectNode rejection = ((ArrayNode)incident.get("rejections")).addObject();
+                    rejection.put("seq", command.seq);
+                    rejection.put("at", EntryText.time(command.timestampNs));
+                    rejection.put("reason", decision.reason.name());
+                    rejection.set("command", commandNode(command));
+                }
+            }
+        }
+    }
+
+    /**
+     * The rules in force when an incident's switch engaged: their version and the sequence of the last change.
+     */
+    private static void putRules(final ObjectNode incident, final RuleChanges changes, final long seq)
+    {
+        final ObjectNode rules = incident.putObject("rules");
+        final long version = changes.versionAt(seq);
+        rules.put("version", version);
+        if (version == 0)
+        {
+            rules.putNull("lastChangeSeq");
+        }
+        else
+        {
+            rules.put("lastChangeSeq", changes.changeSeqAt(seq));
+        }
+    }
+
+    /**
+     * The rule changes in an incident's window: from its first anomaly (or its engagement) to its release (or the
+     * journal's end).
+     */
+    private static void listChanges(final ObjectNode incident, final RuleChanges changes) throws IOException
+    {
+        final JsonNode first = incident.get("firstAnomaly");
+        final long from = (first.isNull() ? incident.get("engaged") : first).get("seq").asLong();
+        final JsonNode released = incident.get("released");
+        final long to = released.isNull() ? Long.MAX_VALUE : released.get("seq").asLong();
+        final ArrayNode listed = ((ObjectNode)incident.get("rules")).putArray("changes");
+        for (final Genesis.Change change : changes.between(from, to))
+        {
+            listed.add(changeNode(change));
+        }
     }
 
     /**
@@ -297,6 +356,16 @@ public final class IncidentReport
             EntryJson.writeCommand(json, command, config);
         }
         return (ObjectNode)MAPPER.readTree(out.toString());
+    }
+
+    private static JsonNode changeNode(final Genesis.Change change) throws IOException
+    {
+        final StringWriter out = new StringWriter();
+        try (JsonGenerator json = EntryJson.generator(out))
+        {
+            EntryJson.writeChange(json, change);
+        }
+        return MAPPER.readTree(out.toString());
     }
 
     private JsonNode alertNode(final Alert alert) throws IOException

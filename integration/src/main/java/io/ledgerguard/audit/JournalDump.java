@@ -1,14 +1,19 @@
 package io.ledgerguard.audit;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.SortedMap;
 
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandCodec;
+import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.DecisionCodec;
 import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.Rules;
 import io.ledgerguard.journal.JournalCorruptException;
 import io.ledgerguard.journal.JournalEntryDescriptor;
 import io.ledgerguard.journal.JournalFormatException;
@@ -19,13 +24,19 @@ import io.ledgerguard.journal.JournalReader;
  * is printed:
  * <pre>
  * entry 0      HEADER     ledger-guard journal formatVersion=2 commandCodecVersion=1 decisionCodecVersion=1
- * entry 13     COMMAND    seq=13 2026-01-01T00:00:06Z HOLD txId=13 holdId=77 ... => ACCEPTED OK alerts=none
- * entry 40     CHECKPOINT seq=20 stateHash=... chainHead=...
+ * entry 1      RULES      seq=0 genesis rules: 58 settings, 2211 bytes: assets=BTC,KRW wallets=1,2,3 keys=...
+ * entry 14     COMMAND    seq=13 2026-01-01T00:00:06Z HOLD txId=13 holdId=77 ... => ACCEPTED OK alerts=none
+ * entry 41     CHECKPOINT seq=20 stateHash=... chainHead=...
  * </pre>
- * The bodies are binary ({@link JournalEntryDescriptor}); this is their decoded form.
+ * The bodies are binary ({@link JournalEntryDescriptor}); this is their decoded form. The genesis (SPEC §13) is
+ * summed up on the entry that completes it; a {@code CONFIGURE} command shows the settings it sets. Assets are named
+ * by the codes of the configuration given, or else of the journal's genesis.
  */
 public final class JournalDump
 {
+    /** Items of a list (assets, wallets, keys) a genesis summary shows. */
+    private static final int LISTED_MAX = 10;
+
     private final Path directory;
     private GuardConfig config;
     private long fromSeq;
@@ -40,7 +51,8 @@ public final class JournalDump
     }
 
     /**
-     * @param config for asset codes; {@code null} prints asset ids.
+     * @param config for asset codes; {@code null} takes those of the journal's genesis, and prints asset ids for a
+     *               journal that holds none.
      * @return this for a fluent style.
      */
     public JournalDump config(final GuardConfig config)
@@ -97,6 +109,8 @@ public final class JournalDump
         long printed = 0;
         boolean started = fromSeq == 0;
         boolean headerShown = !started;
+        GuardConfig names = config;
+        int rulesParts = 0;
         try (JournalCursor cursor = JournalCursor.open(directory))
         {
             final JournalReader reader = cursor.reader();
@@ -125,9 +139,23 @@ public final class JournalDump
                     if (started)
                     {
                         out.println(line(cursor.entryIndex(), "COMMAND", "seq=" + command.seq + " " +
-                            EntryText.time(command.timestampNs) + " " + EntryText.command(command, config) + " => " +
+                            EntryText.time(command.timestampNs) + " " + EntryText.command(command, names) + " => " +
                             EntryText.decision(decision) + " alerts=" + (decision.alertCount == 0 ? "none" :
-                            "[" + EntryText.alerts(decision, config) + "]")));
+                            "[" + EntryText.alerts(decision, names) + "]")));
+                        printed++;
+                    }
+                }
+                else if (kind == JournalEntryDescriptor.KIND_RULES)
+                {
+                    rulesParts++;
+                    final String genesis = reader.genesisRules();
+                    if (names == null && genesis != null)
+                    {
+                        names = namesOf(genesis);
+                    }
+                    if (started)
+                    {
+                        out.println(line(cursor.entryIndex(), "RULES", "seq=0 " + genesis(genesis, rulesParts)));
                         printed++;
                     }
                 }
@@ -156,6 +184,68 @@ public final class JournalDump
             out.flush();
         }
         return printed;
+    }
+
+    /**
+     * @param genesis the genesis rules' text once complete, else {@code null}.
+     * @param parts   the entries of it read so far.
+     * @return what a rules entry shows: a summary of the genesis on the entry that completes it.
+     */
+    private static String genesis(final String genesis, final int parts)
+    {
+        if (genesis == null)
+        {
+            return "genesis rules, part " + parts + ": continued in the next entry";
+        }
+        final String head = "genesis rules" + (parts == 1 ? "" : ", part " + parts + " of " + parts) + ": ";
+        final int bytes = genesis.getBytes(StandardCharsets.UTF_8).length;
+        final SortedMap<String, String> settings;
+        try
+        {
+            settings = Rules.parse(genesis);
+        }
+        catch (final ConfigurationException ex)
+        {
+            return head + bytes + " bytes, not settings: " + EntryText.quoted(ex.getMessage());
+        }
+        final StringBuilder text = new StringBuilder(head).append(settings.size()).append(" settings, ").append(bytes)
+            .append(" bytes");
+        String separator = ": ";
+        for (final String list : new String[] {"assets", "wallets", "keys"})
+        {
+            if (settings.containsKey(list))
+            {
+                text.append(separator).append(EntryText.setting(list, shortened(settings.get(list))));
+                separator = " ";
+            }
+        }
+        return text.toString();
+    }
+
+    /**
+     * @param list a list setting's value, {@code a,b,c}.
+     * @return it, or its first {@value #LISTED_MAX} items and the count, as {@code 1,2,...(403)}, when it is longer.
+     */
+    private static String shortened(final String list)
+    {
+        final String[] items = list.split(",", -1);
+        return items.length <= LISTED_MAX ? list :
+            String.join(",", Arrays.copyOf(items, LISTED_MAX)) + ",...(" + items.length + ")";
+    }
+
+    /**
+     * @return the genesis's rules, for asset codes; {@code null} when this build does not read them.
+     */
+    private static GuardConfig namesOf(final String genesis)
+    {
+        try
+        {
+            return Rules.build(Rules.parse(genesis), null);
+        }
+        catch (final ConfigurationException ex)
+        {
+            return null;
+        }
     }
 
     private static String line(final long entryIndex, final String kind, final String text)

@@ -32,9 +32,12 @@ import io.ledgerguard.journal.SnapshotStore;
  *     entries were dropped is a valid shorter journal.</li>
  *     <li>Every checkpoint names the chain value that the command entry of its sequence really has (a second
  *     pass, since a checkpoint comes after its sequence).</li>
- *     <li>Given the configuration the journal was written with: a replay into a fresh guard decides every command as
- *     the journal recorded, reaches each checkpoint's state hash at its sequence, and ends with every invariant
- *     holding.</li>
+ *     <li>Whenever the rules are known, a replay into a fresh guard decides every command as the journal recorded,
+ *     reaches each checkpoint's state hash at its sequence, and ends with every invariant holding. The rules are the
+ *     journal's own when it holds a genesis (SPEC §13), changed by the {@code CONFIGURE} commands it holds, whatever
+ *     configuration file is given: a file given then sizes the tables and what it differs in from the rules in force
+ *     at the end is reported, not applied ({@link JournalRules}). A journal begun before rules were journaled is
+ *     replayed only under a file given.</li>
  * </ol>
  */
 public final class JournalVerifier
@@ -42,7 +45,8 @@ public final class JournalVerifier
     private static final int HEX_LENGTH = JournalEntryDescriptor.CHAIN_LENGTH * 2;
 
     private final Path directory;
-    private GuardConfig config;
+    private GuardConfig file;
+    private String fileName;
     private String expectedHeadHex;
     private long expectedSeq;
 
@@ -55,14 +59,18 @@ public final class JournalVerifier
     }
 
     /**
-     * Also replay the journal into a fresh guard and compare every decision and checkpoint state hash.
+     * A configuration file to replay with: the rules of a journal begun before rules were journaled, which is not
+     * replayed without one; for a journal that holds its genesis, the table sizes, and rules to compare with those in
+     * force at the end.
      *
-     * @param config the configuration the journal was written with; {@code null} to skip the replay.
+     * @param file the configuration file, concluded; {@code null} for none.
+     * @param name how to name it in the output ({@code null}: "the configuration given").
      * @return this for a fluent style.
      */
-    public JournalVerifier replayWith(final GuardConfig config)
+    public JournalVerifier config(final GuardConfig file, final String name)
     {
-        this.config = config;
+        this.file = file;
+        this.fileName = name;
         return this;
     }
 
@@ -113,6 +121,7 @@ public final class JournalVerifier
         final Command command = new Command();
         final Decision recorded = new Decision();
         long expectedHeadIndex = -1;
+        final String genesis;
         try (JournalCursor cursor = JournalCursor.open(directory))
         {
             final JournalReader reader = cursor.reader();
@@ -143,6 +152,12 @@ public final class JournalVerifier
             result.chainHeadHex = reader.chainHeadHex();
             result.checkpoints = List.copyOf(reader.checkpoints());
             result.cuts = List.copyOf(reader.cuts());
+            if (reader.genesisPartial())
+            {
+                return result.fail(result.entries, "the genesis rules are incomplete: the journal was begun and not " +
+                    "finished, and holds no command");
+            }
+            genesis = reader.genesisRules();
         }
         catch (final JournalCorruptException ex)
         {
@@ -174,7 +189,15 @@ public final class JournalVerifier
         {
             return snapshotProblem;
         }
-        if (!result.checkpoints.isEmpty() || config != null)
+        try
+        {
+            result.rules = JournalRules.of(directory, genesis, file, fileName);
+        }
+        catch (final AuditException ex)
+        {
+            return result.fail(1, ex.getMessage());
+        }
+        if (!result.checkpoints.isEmpty() || result.rules != null)
         {
             return checkAgainstReplay(result);
         }
@@ -212,7 +235,8 @@ public final class JournalVerifier
         {
             chainHeadAt.put(checkpoint.seq(), null);
         }
-        final GuardEngine engine = config == null ? null : new GuardEngine(config);
+        final JournalRules rules = result.rules;
+        final GuardEngine engine = rules == null ? null : new GuardEngine(rules.rules());
         final Command command = new Command();
         final Decision recorded = new Decision();
         final Decision replayed = new Decision();
@@ -236,8 +260,7 @@ public final class JournalVerifier
                             return result.fail(index, "the replayed decision differs from the recorded one: seq=" +
                                 seq + " txId=" + command.txId + ": journal recorded " + EntryText.decision(recorded) +
                                 " alerts=" + recorded.alertCount + ", replay decided " + EntryText.decision(replayed) +
-                                " alerts=" + replayed.alertCount + " (was the journal written with another " +
-                                "configuration than --config?)");
+                                " alerts=" + replayed.alertCount + " (" + rules.mismatchHint() + ")");
                         }
                     }
                     if (chainHeadAt.containsKey(seq))
@@ -290,6 +313,9 @@ public final class JournalVerifier
         {
             result.replayed = true;
             result.stateHashHex = engine.stateHash().hex();
+            result.rulesVersion = engine.rulesVersion();
+            result.rulesChangeSeq = engine.rulesChangeSeq();
+            result.differences = rules.differences(engine.config());
             final String violation = engine.checkInvariants();
             if (violation != null)
             {
@@ -338,6 +364,10 @@ public final class JournalVerifier
         private long decisionsCompared;
         private boolean replayed;
         private String stateHashHex;
+        private JournalRules rules;
+        private long rulesVersion;
+        private long rulesChangeSeq;
+        private List<String> differences = List.of();
         private long expectedHeadEntry = -1;
         private int snapshots;
         private long failedEntry = -1;
@@ -447,6 +477,23 @@ public final class JournalVerifier
         }
 
         /**
+         * @return the rule changes the replay accepted: the version of the rules in force at the end.
+         */
+        public long rulesVersion()
+        {
+            return rulesVersion;
+        }
+
+        /**
+         * @return what the configuration file given differs in from the rules in force at the end of the replay,
+         *         each as {@code name: in force -> file}; empty when none was given, or they agree.
+         */
+        public List<String> differences()
+        {
+            return differences;
+        }
+
+        /**
          * Print the verdict: a summary, or the first problem.
          *
          * @param out where it goes.
@@ -491,16 +538,40 @@ public final class JournalVerifier
                 directory.resolve("snapshots") + ", none taken after the last seq"));
             if (replayed)
             {
+                printRules(out);
                 out.println("  replay        " + decisionsCompared + " decisions equal to the recorded ones; " +
                     stateHashesChecked + " checkpoint state hashes equal; invariants hold");
                 out.println("  state hash    " + stateHashHex);
             }
             else
             {
-                out.println("  replay        not run: give --config FILE to replay the decisions and state hashes");
+                out.println("  replay        not run: the journal was begun before rules were journaled and holds " +
+                    "none of its own; give --config FILE to replay the decisions and state hashes");
             }
             out.println("  chain head    " + chainHeadHex);
             out.flush();
+        }
+
+        private void printRules(final PrintWriter out)
+        {
+            out.println("  rules         " + rules.describe(rulesVersion, rulesChangeSeq) +
+                (rules.inJournal() ? "; tables sized " + rules.tableSizes() : ""));
+            if (rules.inJournal() && rules.file() != null)
+            {
+                final String file = rules.fileText();
+                if (differences.isEmpty())
+                {
+                    out.println("  config file   " + file + " agrees with the rules in force at the end");
+                    return;
+                }
+                out.println("  config file   " + file + " differs from the rules in force at the end in " +
+                    differences.size() + (differences.size() == 1 ? " setting" : " settings") + ", reported and " +
+                    "not applied (the journal is the authority); in force -> file:");
+                for (final String difference : differences)
+                {
+                    out.println("    " + difference);
+                }
+            }
         }
     }
 }

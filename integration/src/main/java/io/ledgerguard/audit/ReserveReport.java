@@ -16,6 +16,7 @@ import io.ledgerguard.core.DecisionCodec;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.WalletKind;
+import io.ledgerguard.journal.Genesis;
 import io.ledgerguard.journal.JournalCorruptException;
 import io.ledgerguard.journal.JournalEntryDescriptor;
 import io.ledgerguard.journal.JournalFormatException;
@@ -25,7 +26,9 @@ import io.ledgerguard.journal.JournalFormatException;
  * holdings of each wallet (attested, and expected: attested plus inflows less settled outflows since), the total
  * holdings, the obligations to customers, the headroom (holdings less obligations), the coverage (holdings over
  * obligations) and the asset's status. Every replayed decision is compared with the recorded one, so that the figures
- * are those the guard itself had.
+ * are those the guard itself had. The replay takes the rules the journal holds when it holds a genesis (SPEC §13,
+ * {@link JournalRules}); the report names the version of the rules in force at its sequence and lists the changes
+ * that made it.
  */
 public final class ReserveReport
 {
@@ -42,12 +45,20 @@ public final class ReserveReport
     private final String stateHashHex;
     private final String invariantViolation;
     private final List<AssetRow> assets = new ArrayList<>();
+    private final boolean rulesInJournal;
+    private final long rulesVersion;
+    private final long rulesChangeSeq;
+    private final List<Genesis.Change> ruleChanges;
 
     private ReserveReport(
         final Path directory, final long seq, final long timestampNs, final long entryIndex, final String chainHeadHex,
-        final long chainHeadEntry, final GuardEngine engine)
+        final long chainHeadEntry, final GuardEngine engine, final JournalRules rules, final RuleChanges changes)
     {
         this.directory = directory;
+        this.rulesInJournal = rules.inJournal();
+        this.rulesVersion = engine.rulesVersion();
+        this.rulesChangeSeq = engine.rulesChangeSeq();
+        this.ruleChanges = List.copyOf(changes.all());
         this.seq = seq;
         this.timestampNs = timestampNs;
         this.entryIndex = entryIndex;
@@ -78,7 +89,26 @@ public final class ReserveReport
      * Replay a journal to a sequence and take the disclosure there.
      *
      * @param directory the journal.
-     * @param config    the configuration the journal was written with.
+     * @param config    the configuration the journal was written with; {@code null} for a journal that holds its
+     *                  rules (a genesis), which are taken in any case ({@link JournalRules}).
+     * @param atSeq     the sequence to report at (0: before the first command), or -1 for the journal's end.
+     * @return the report.
+     * @throws AuditArgumentException  when {@code atSeq} is beyond the journal's last command, or the journal holds
+     *                                 no genesis and no configuration was given.
+     * @throws AuditException          when a replayed decision differs from the recorded one.
+     * @throws JournalFormatException  when the directory is not a journal of this version.
+     * @throws JournalCorruptException when an entry up to {@code atSeq} fails verification.
+     */
+    public static ReserveReport at(final Path directory, final GuardConfig config, final long atSeq)
+    {
+        return at(directory, JournalRules.of(directory, config, null), atSeq);
+    }
+
+    /**
+     * Replay a journal to a sequence and take the disclosure there.
+     *
+     * @param directory the journal.
+     * @param rules     the rules to replay it under.
      * @param atSeq     the sequence to report at (0: before the first command), or -1 for the journal's end.
      * @return the report.
      * @throws AuditArgumentException  when {@code atSeq} is beyond the journal's last command.
@@ -86,13 +116,14 @@ public final class ReserveReport
      * @throws JournalFormatException  when the directory is not a journal of this version.
      * @throws JournalCorruptException when an entry up to {@code atSeq} fails verification.
      */
-    public static ReserveReport at(final Path directory, final GuardConfig config, final long atSeq)
+    public static ReserveReport at(final Path directory, final JournalRules rules, final long atSeq)
     {
         if (atSeq < -1)
         {
             throw new AuditArgumentException("--at must be >= 0, was " + atSeq);
         }
-        final GuardEngine engine = new GuardEngine(config);
+        final GuardEngine engine = new GuardEngine(rules.rules());
+        final RuleChanges changes = new RuleChanges();
         final Command command = new Command();
         final Decision recorded = new Decision();
         final Decision replayed = new Decision();
@@ -105,7 +136,7 @@ public final class ReserveReport
         {
             if (atSeq == 0)
             {
-                return new ReserveReport(directory, 0, 0, 0, null, -1, engine);
+                return new ReserveReport(directory, 0, 0, 0, null, -1, engine, rules, changes);
             }
             int kind;
             while ((kind = cursor.next(command, recorded)) >= 0)
@@ -120,9 +151,9 @@ public final class ReserveReport
                     throw new AuditException("replaying journal " + directory + " decided seq=" + command.seq +
                         " txId=" + command.txId + " (entry " + cursor.entryIndex() + ") differently: journal " +
                         "recorded " + EntryText.decision(recorded) + ", replay decided " +
-                        EntryText.decision(replayed) + "; was the journal written with another configuration " +
-                        "than --config?");
+                        EntryText.decision(replayed) + "; " + rules.mismatchHint());
                 }
+                changes.offer(command, recorded);
                 lastSeq = command.seq;
                 lastTimestampNs = command.timestampNs;
                 lastEntry = cursor.entryIndex();
@@ -143,7 +174,8 @@ public final class ReserveReport
             throw new AuditArgumentException("--at " + atSeq + " is beyond journal " + directory +
                 ", whose last command is seq=" + lastSeq);
         }
-        return new ReserveReport(directory, lastSeq, lastTimestampNs, lastEntry, chainHead, chainHeadEntry, engine);
+        return new ReserveReport(directory, lastSeq, lastTimestampNs, lastEntry, chainHead, chainHeadEntry, engine,
+            rules, changes);
     }
 
     /**
@@ -176,6 +208,10 @@ public final class ReserveReport
             }
             json.writeStringField("stateHash", stateHashHex);
             json.writeStringField("invariants", invariantViolation == null ? "hold" : invariantViolation);
+            json.writeObjectFieldStart("rules");
+            json.writeStringField("source", rulesInJournal ? "genesis" : "config");
+            RuleChanges.writeFields(json, rulesVersion, rulesChangeSeq, ruleChanges);
+            json.writeEndObject();
             json.writeArrayFieldStart("assets");
             for (final AssetRow asset : assets)
             {
@@ -211,8 +247,25 @@ public final class ReserveReport
     }
 
     /**
+     * @return the version of the rules in force at the sequence reported at: the rule changes accepted up to it.
+     */
+    public long rulesVersion()
+    {
+        return rulesVersion;
+    }
+
+    /**
+     * @return the rule changes accepted up to the sequence reported at, in order.
+     */
+    public List<Genesis.Change> ruleChanges()
+    {
+        return ruleChanges;
+    }
+
+    /**
      * Write the report as CSV with a header row: per asset one {@code wallet} row per wallet and one {@code asset}
-     * row with the totals. Coverage is empty when there are no obligations (it is unbounded).
+     * row with the totals. Coverage is empty when there are no obligations (it is unbounded). The rule changes are
+     * in the JSON form only.
      *
      * @param out where it goes; flushed, not closed.
      * @throws IOException when it cannot be written.

@@ -20,6 +20,7 @@ import io.ledgerguard.audit.AuditException;
 import io.ledgerguard.audit.DecisionExplainer;
 import io.ledgerguard.audit.IncidentReport;
 import io.ledgerguard.audit.JournalDump;
+import io.ledgerguard.audit.JournalRules;
 import io.ledgerguard.audit.JournalVerifier;
 import io.ledgerguard.audit.ReserveReport;
 import io.ledgerguard.config.ConfigLoader;
@@ -42,7 +43,9 @@ import io.ledgerguard.journal.JournalRepair;
     description = {
         "Journal audit: verification (hash chain, checkpoints, replay to the same decisions and state hashes), " +
             "explanation of one decision, reserve reports, and a readable dump.",
-        "A journal is written with a configuration: explain and report need it (--config), verify uses it to replay."
+        "A journal begun since rules were journaled holds them (its genesis, changed by its CONFIGURE commands) and " +
+            "is read under them: --config is optional and only sizes the tables. One begun before is read under " +
+            "--config, which explain, report and incidents then need, and without which verify does not replay."
     },
     subcommands = {
         AuditCommand.Verify.class,
@@ -166,9 +169,12 @@ final class AuditCommand implements Callable<Integer>
         mixinStandardHelpOptions = true,
         description = {
             "Verifies a journal: every entry whole in its file, every entry's SHA-256 chain value, layout and " +
-                "sequence, and every checkpoint's chain value; with --config, also replays it into a fresh guard: " +
-                "every recorded decision and every checkpoint's state hash must come out the same, and the " +
-                "invariants must hold.",
+                "sequence, and every checkpoint's chain value; and whenever the rules are known, replays it into a " +
+                "fresh guard: every recorded decision and every checkpoint's state hash must come out the same, and " +
+                "the invariants must hold.",
+            "The rules are the journal's own when it holds a genesis, whatever --config says: a file given then " +
+                "sizes the tables, and what it differs in from the rules in force at the end is listed, not " +
+                "applied. A journal begun before rules were journaled is replayed only with --config.",
             "Entries dropped from the end leave a valid, shorter chain: give what was published before " +
                 "(--expect-head, --expect-seq) to detect that; snapshots taken after the journal's end are " +
                 "detected too.",
@@ -189,7 +195,8 @@ final class AuditCommand implements Callable<Integer>
         private Path directory;
 
         @Option(names = "--config", paramLabel = "FILE",
-            description = "The configuration (YAML) the journal was written with: replay and compare.")
+            description = "A configuration (YAML): the rules of a journal begun before rules were journaled; for one " +
+                "that holds its own, the table sizes, and rules to compare with those in force.")
         private Path config;
 
         @Option(names = "--expect-head", paramLabel = "HEX",
@@ -211,7 +218,7 @@ final class AuditCommand implements Callable<Integer>
             return run(spec, directory, () ->
             {
                 final JournalVerifier.Result result = new JournalVerifier(directory)
-                    .replayWith(guardConfig)
+                    .config(guardConfig, config == null ? null : config.toString())
                     .expectHead(expectHead)
                     .expectSeq(expectSeq)
                     .verify();
@@ -232,7 +239,9 @@ final class AuditCommand implements Callable<Integer>
                 "reason the guard recorded, its alerts, and - replaying the journal up to it - the positions, " +
                 "wallets and per-asset figures (obligations, holdings, held, headroom, coverage, status) it " +
                 "touches, before and after it.",
-            "A txId submitted more than once: the first submission is explained and the later ones listed."
+            "A txId submitted more than once: the first submission is explained and the later ones listed.",
+            "Names the version of the rules that decided it (the rule changes accepted before it); a CONFIGURE " +
+                "command is shown with its settings, whether it was made, and what it changed."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -251,8 +260,9 @@ final class AuditCommand implements Callable<Integer>
         @Parameters(index = "1", paramLabel = "TXID", description = "The transaction id.")
         private long txId;
 
-        @Option(names = "--config", required = true, paramLabel = "FILE",
-            description = "The configuration (YAML) the journal was written with.")
+        @Option(names = "--config", paramLabel = "FILE",
+            description = "The configuration (YAML) the journal was written with: needed for a journal begun " +
+                "before rules were journaled; for one that holds its own rules, it only sizes the tables.")
         private Path config;
 
         @Option(names = "--json", description = "Print one JSON document instead of text.")
@@ -261,15 +271,15 @@ final class AuditCommand implements Callable<Integer>
         @Override
         public Integer call()
         {
-            final GuardConfig guardConfig = loadConfig(spec, config);
-            if (guardConfig == null)
+            final GuardConfig guardConfig = config == null ? null : loadConfig(spec, config);
+            if (config != null && guardConfig == null)
             {
                 return LedgerGuardCli.EXIT_USAGE;
             }
             return run(spec, directory, () ->
             {
-                final DecisionExplainer.Explanation explanation =
-                    DecisionExplainer.explain(directory, guardConfig, txId);
+                final DecisionExplainer.Explanation explanation = DecisionExplainer.explain(directory,
+                    JournalRules.of(directory, guardConfig, config == null ? null : config.toString()), txId);
                 if (json)
                 {
                     explanation.writeJson(spec.commandLine().getOut());
@@ -293,7 +303,8 @@ final class AuditCommand implements Callable<Integer>
             "The reserve disclosure as of a sequence, by replaying the journal to it: per asset, each wallet's " +
                 "holdings (id, kind, attested, expected, pending), total holdings, obligations, headroom (holdings " +
                 "- obligations), coverage (holdings / obligations, as a ratio and in basis points; null or empty " +
-                "when there are no obligations) and status."
+                "when there are no obligations) and status; in JSON, the version of the rules in force there and " +
+                "the rule changes up to it."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -309,8 +320,9 @@ final class AuditCommand implements Callable<Integer>
         @Parameters(index = "0", paramLabel = "DIR", description = "The journal directory.")
         private Path directory;
 
-        @Option(names = "--config", required = true, paramLabel = "FILE",
-            description = "The configuration (YAML) the journal was written with.")
+        @Option(names = "--config", paramLabel = "FILE",
+            description = "The configuration (YAML) the journal was written with: needed for a journal begun " +
+                "before rules were journaled; for one that holds its own rules, it only sizes the tables.")
         private Path config;
 
         @Option(names = "--at", paramLabel = "SEQ", defaultValue = "-1",
@@ -341,14 +353,15 @@ final class AuditCommand implements Callable<Integer>
                 err.flush();
                 return LedgerGuardCli.EXIT_USAGE;
             }
-            final GuardConfig guardConfig = loadConfig(spec, config);
-            if (guardConfig == null)
+            final GuardConfig guardConfig = config == null ? null : loadConfig(spec, config);
+            if (config != null && guardConfig == null)
             {
                 return LedgerGuardCli.EXIT_USAGE;
             }
             return run(spec, directory, () ->
             {
-                final ReserveReport report = ReserveReport.at(directory, guardConfig, at);
+                final ReserveReport report = ReserveReport.at(directory,
+                    JournalRules.of(directory, guardConfig, config == null ? null : config.toString()), at);
                 if (out == null)
                 {
                     write(report, spec.commandLine().getOut());
@@ -392,8 +405,8 @@ final class AuditCommand implements Callable<Integer>
         mixinStandardHelpOptions = true,
         description = {
             "Prints one line per journal entry: index, kind, seq, time, the command with its fields, the decision " +
-                "and reason, the alerts; for a checkpoint its state hash and chain value. Each entry is verified " +
-                "before it is printed."
+                "and reason, the alerts; for a checkpoint its state hash and chain value; for the genesis rules a " +
+                "summary; for a CONFIGURE command its settings. Each entry is verified before it is printed."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -418,7 +431,8 @@ final class AuditCommand implements Callable<Integer>
         private Long limit;
 
         @Option(names = "--config", paramLabel = "FILE",
-            description = "A configuration (YAML) to name assets by code; asset ids are printed without it.")
+            description = "A configuration (YAML) to name assets by code; without it, the codes of the journal's " +
+                "genesis, or asset ids for a journal begun before rules were journaled.")
         private Path config;
 
         @Override
@@ -452,7 +466,8 @@ final class AuditCommand implements Callable<Integer>
             "One incident record per kill-switch engagement, from the journal's decisions and alerts: the first " +
                 "anomaly and every anomaly alert before it, the engaging command with its decision and alerts, " +
                 "every command rejected because of the switch while it held, and the release (null while it " +
-                "holds). JSON, to standard output as one array, or one file per incident with --out."
+                "holds), the version of the rules when it engaged and the rule changes from its first anomaly to " +
+                "its release. JSON, to standard output as one array, or one file per incident with --out."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -468,8 +483,9 @@ final class AuditCommand implements Callable<Integer>
         @Parameters(index = "0", paramLabel = "DIR", description = "The journal directory.")
         private Path directory;
 
-        @Option(names = "--config", required = true, paramLabel = "FILE",
-            description = "The configuration (YAML) the journal was written with, for asset codes.")
+        @Option(names = "--config", paramLabel = "FILE",
+            description = "The configuration (YAML) the journal was written with, for asset codes: needed for a " +
+                "journal begun before rules were journaled; one that holds its own rules names them.")
         private Path config;
 
         @Option(names = "--out", paramLabel = "DIR",
@@ -479,8 +495,8 @@ final class AuditCommand implements Callable<Integer>
         @Override
         public Integer call()
         {
-            final GuardConfig guardConfig = loadConfig(spec, config);
-            if (guardConfig == null)
+            final GuardConfig guardConfig = config == null ? null : loadConfig(spec, config);
+            if (config != null && guardConfig == null)
             {
                 return LedgerGuardCli.EXIT_USAGE;
             }
@@ -576,8 +592,9 @@ final class AuditCommand implements Callable<Integer>
                 java.time.format.DateTimeFormatter.ISO_INSTANT.format(java.time.Instant.ofEpochSecond(0,
                 result.timestampNs())) + ": records the cut and the loss");
             text.println("  chain head    " + result.chainHeadHex());
-            text.println("  next          ledger-guard audit verify " + result.target() + " --config FILE; then " +
-                "ledger-guard serve --journal " + result.target() + " (next seq " + (result.lastSeq() + 1) + ")");
+            text.println("  next          ledger-guard audit verify " + result.target() + " (with --config FILE " +
+                "for a journal begun before rules were journaled); then ledger-guard serve --journal " +
+                result.target() + " (next seq " + (result.lastSeq() + 1) + ")");
         }
     }
 }
