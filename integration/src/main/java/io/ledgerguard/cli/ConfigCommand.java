@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import io.ledgerguard.config.ConfigLoader;
-import io.ledgerguard.config.RuleChanges;
+import io.ledgerguard.config.RulesProposal;
 import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
@@ -39,7 +39,8 @@ import io.ledgerguard.json.MalformedCommandException;
  * records its genesis, the journal is the authority: its genesis changed by the {@code CONFIGURE} commands it
  * accepted, whatever file is on disk. {@code config diff} says what of a file is not in force; {@code config propose}
  * turns that into the unsigned {@code CONFIGURE} command lines that would put it in force, for the approvers to sign
- * with {@code keys sign}. The work is done in {@link RuleChanges}; here are the options, the output and the exit codes.
+ * with {@code keys sign}. The work is done in {@link RulesProposal}; here are the options, the output and the exit
+ * codes.
  */
 @Command(
     name = "config",
@@ -193,10 +194,10 @@ final class ConfigCommand implements Callable<Integer>
                 // As diff(1): 1 means the inputs differ, so every trouble is 2.
                 return LedgerGuardCli.EXIT_USAGE;
             }
-            final RuleChanges changes;
+            final RulesProposal changes;
             try
             {
-                changes = new RuleChanges(read.history.rules(), read.file);
+                changes = new RulesProposal(read.history.rules(), read.file);
             }
             catch (final ConfigurationException ex)
             {
@@ -206,8 +207,8 @@ final class ConfigCommand implements Callable<Integer>
             }
             final String inForce = "rules in force" + (at == null ? "" : " at seq " + at) + ": " +
                 version(read.history);
-            final List<RuleChanges.Difference> differences = changes.differences();
-            for (final RuleChanges.Difference difference : differences)
+            final List<RulesProposal.Difference> differences = changes.differences();
+            for (final RulesProposal.Difference difference : differences)
             {
                 out.println(difference.line() + (difference.refusal() == null ? "" :
                     " (not changeable by a command: " + difference.refusal() + ")"));
@@ -310,17 +311,17 @@ final class ConfigCommand implements Callable<Integer>
                 err.println(prefix + read.problem);
                 return read.exitCode;
             }
-            final RuleChanges ruleChanges;
-            final List<RuleChanges.Change> changes;
+            final RulesProposal ruleChanges;
+            final List<RulesProposal.Change> changes;
             try
             {
-                ruleChanges = new RuleChanges(read.history.rules(), read.file);
-                final List<RuleChanges.Difference> refused = ruleChanges.refused();
+                ruleChanges = new RulesProposal(read.history.rules(), read.file);
+                final List<RulesProposal.Difference> refused = ruleChanges.refused();
                 if (!refused.isEmpty())
                 {
                     err.println(prefix + "the file holds " + refused.size() + (refused.size() == 1 ?
                         " difference" : " differences") + " no command can make; nothing proposed:");
-                    for (final RuleChanges.Difference difference : refused)
+                    for (final RulesProposal.Difference difference : refused)
                     {
                         err.println("  " + difference.name() + ": " + difference.refusal() + " (" +
                             difference.line() + ")");
@@ -373,10 +374,10 @@ final class ConfigCommand implements Callable<Integer>
          * @return the shortest {@code approvals.validityMsMax} any command is checked against: the rules in force
          *     before each, and the file's, which {@code keys sign --config FILE} checks against.
          */
-        private static long validityMsMax(final List<RuleChanges.Change> changes, final GuardConfig file)
+        private static long validityMsMax(final List<RulesProposal.Change> changes, final GuardConfig file)
         {
             long validityMsMax = file.approvalValidityMsMax();
-            for (final RuleChanges.Change change : changes)
+            for (final RulesProposal.Change change : changes)
             {
                 validityMsMax = Math.min(validityMsMax, change.validityMsMax());
             }
@@ -387,7 +388,7 @@ final class ConfigCommand implements Callable<Integer>
          * The command lines, each read back by the guard's own parser: what is written is what the guard takes.
          */
         private List<String> lines(
-            final List<RuleChanges.Change> changes, final GuardConfig file, final long nowMs, final long expiresAtMs)
+            final List<RulesProposal.Change> changes, final GuardConfig file, final long nowMs, final long expiresAtMs)
         {
             final CommandLineParser parser = new CommandLineParser(file);
             final io.ledgerguard.core.Command parsed = new io.ledgerguard.core.Command();
@@ -453,7 +454,7 @@ final class ConfigCommand implements Callable<Integer>
         /**
          * On standard error: the commands, who approves them, what to run next.
          */
-        private void summarise(final List<RuleChanges.Change> changes, final Genesis.History history,
+        private void summarise(final List<RulesProposal.Change> changes, final Genesis.History history,
             final long expiresAtMs, final PrintWriter err)
         {
             final int n = changes.size();
@@ -464,7 +465,7 @@ final class ConfigCommand implements Callable<Integer>
             boolean sameApprovers = true;
             for (int i = 0; i < n; i++)
             {
-                final RuleChanges.Change change = changes.get(i);
+                final RulesProposal.Change change = changes.get(i);
                 sameApprovers &= change.approvers().required == first.required &&
                     change.approvers().keys.equals(first.keys);
                 final int settings = change.settings().size();
@@ -486,7 +487,7 @@ final class ConfigCommand implements Callable<Integer>
                     err.println("  line " + (i + 1) + ": " + approvers(changes.get(i).approvers()));
                 }
             }
-            if (changes.get(n - 1).group().equals(RuleChanges.APPROVERS))
+            if (changes.get(n - 1).group().equals(RulesProposal.APPROVERS))
             {
                 err.println("the keys and approvers change is last: once it is applied, approvals counted against " +
                     "the approvers it replaces are refused (APPROVERS_CHANGED), so submit the lines before it first");

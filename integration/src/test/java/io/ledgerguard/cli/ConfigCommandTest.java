@@ -23,7 +23,7 @@ import picocli.CommandLine;
 
 import io.ledgerguard.audit.AuditJournals;
 import io.ledgerguard.config.ConfigLoader;
-import io.ledgerguard.config.RuleChanges;
+import io.ledgerguard.config.RulesProposal;
 import io.ledgerguard.core.ApprovalClass;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Rules;
@@ -252,13 +252,13 @@ class ConfigCommandTest
             .replace("keys: [alice, bob, carol]", "keys: [alice, bob, operator-0]");
         final GuardConfig file = ConfigLoader.parse(yaml);
 
-        final List<RuleChanges.Change> changes = new RuleChanges(inForce, file).changes();
+        final List<RulesProposal.Change> changes = new RulesProposal(inForce, file).changes();
 
         assertTrue(changes.size() >= 3, "keys added in parts, then the approvers, then carol dropped: " + changes);
         GuardConfig rules = inForce;
-        for (final RuleChanges.Change change : changes)
+        for (final RulesProposal.Change change : changes)
         {
-            assertEquals(RuleChanges.APPROVERS, change.group());
+            assertEquals(RulesProposal.APPROVERS, change.group());
             assertTrue(Rules.text(change.settings()).getBytes(StandardCharsets.UTF_8).length <=
                 Rules.CHANGE_LENGTH_MAX);
             assertEquals(rules.approvalRule(ApprovalClass.CONFIGURE).keys, change.approvers().keys);

@@ -28,7 +28,7 @@ import io.ledgerguard.core.Rules;
  * does not is split, and every command is checked with {@link Rules#change} against the rules the ones before it
  * leave, so that they are valid in their order and end at the file's rules.
  */
-public final class RuleChanges
+public final class RulesProposal
 {
     /** The group of the keys and approvers: {@code keys}, {@code keys.*} and {@code approvals.*} but the domain. */
     public static final String APPROVERS = "keys and approvers";
@@ -43,7 +43,7 @@ public final class RuleChanges
      * @param inForce the rules in force: a journal's genesis with the changes it accepted.
      * @param file    a configuration file's rules, concluded.
      */
-    public RuleChanges(final GuardConfig inForce, final GuardConfig file)
+    public RulesProposal(final GuardConfig inForce, final GuardConfig file)
     {
         this.inForce = inForce;
         this.file = file;
