@@ -539,7 +539,8 @@ public final class Command
         {
             return Reason.MALFORMED_COMMAND;
         }
-        if (settingsLength < 0 || settingsLength > Rules.CHANGE_LENGTH_MAX || (settingsLength > 0 && settings == null))
+        if (settingsLength < 0 || settingsLength > Rules.CHANGE_LENGTH_MAX ||
+            (settingsLength > 0 && (settings == null || type != CommandType.CONFIGURE)))
         {
             return Reason.MALFORMED_COMMAND;
         }

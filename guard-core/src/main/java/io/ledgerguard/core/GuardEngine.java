@@ -550,6 +550,8 @@ public final class GuardEngine
             to.putBytes(0, from, 0, from.capacity());
         }
         target.parts.configuration.copyFrom(parts.configuration);
+        // A copy replaces whatever a snapshot had begun to restore into the target (a load that failed half-way).
+        target.restoringRules = null;
     }
 
     /**

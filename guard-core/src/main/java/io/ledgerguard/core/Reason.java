@@ -47,7 +47,7 @@ public enum Reason
     WALLETS_MUST_BE_DIFFERENT(1019),
     /**
      * A {@code CONFIGURE} command's settings are not a valid change of the rules in force (SPEC §13): a setting that
-     * is unknown, out of range, or fixed. The gateway and the command-file reader name the setting before sequencing.
+     * is unknown, out of range, or fixed. The gateway and the admin server name the setting before sequencing.
      */
     CONFIGURATION_INVALID(1020),
 

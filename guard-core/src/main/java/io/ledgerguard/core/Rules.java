@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -340,8 +339,36 @@ public final class Rules
         }
         final List<String> keyIds = List.of(after.get("keys").isEmpty() ? new String[0] :
             after.get("keys").split(",", -1));
+        for (final String name : change.keySet())
+        {
+            if (name.startsWith("keys.") && !keyIds.contains(keyOf(name)))
+            {
+                throw new ConfigurationException(name, "the key is not in 'keys', which lists the keys in force: " +
+                    "add it there too");
+            }
+        }
         after.keySet().removeIf(name -> name.startsWith("keys.") && !keyIds.contains(keyOf(name)));
         return build(after, current.limits());
+    }
+
+    /**
+     * Check a change as {@link #change} does, for adapters that name a mistake before sequencing.
+     *
+     * @param current  the rules in force.
+     * @param settings the change's settings as text.
+     * @return what is wrong, naming the setting; {@code null} when the change can be made.
+     */
+    public static String problem(final GuardConfig current, final String settings)
+    {
+        try
+        {
+            change(current, parse(settings));
+            return null;
+        }
+        catch (final ConfigurationException ex)
+        {
+            return ex.getMessage();
+        }
     }
 
     private static String keyOf(final String name)
@@ -474,25 +501,29 @@ public final class Rules
     /**
      * @param config a configuration.
      * @param other  another.
-     * @return true when they hold the same approvers: the same keys under the same ids, the same classes.
+     * @return true when they hold the same approvers: for every class, the same {@code required} and the same keys
+     *     under the same ids. A key no class names, or the order of the lists, does not make approvers.
      */
     public static boolean sameApprovers(final GuardConfig config, final GuardConfig other)
     {
-        final Map<String, String> a = approverSettings(settings(config));
-        final Map<String, String> b = approverSettings(settings(other));
-        return a.equals(b);
+        return approvers(config).equals(approvers(other));
     }
 
-    private static Map<String, String> approverSettings(final Map<String, String> settings)
+    private static Map<ApprovalClass, Map<String, String>> approvers(final GuardConfig config)
     {
-        final Map<String, String> approvers = new LinkedHashMap<>();
-        for (final Map.Entry<String, String> setting : settings.entrySet())
+        final Map<ApprovalClass, Map<String, String>> approvers = new java.util.EnumMap<>(ApprovalClass.class);
+        for (final ApprovalClass approvalClass : ApprovalClass.values())
         {
-            final String name = setting.getKey();
-            if (name.equals("keys") || name.startsWith("keys.") ||
-                (name.startsWith("approvals.") && !name.equals("approvals.validityMsMax")))
+            final ApprovalRule rule = config.approvalRule(approvalClass);
+            if (rule != null)
             {
-                approvers.put(name, setting.getValue());
+                final Map<String, String> keys = new TreeMap<>();
+                keys.put("", Integer.toString(rule.required));
+                for (final String keyId : rule.keys)
+                {
+                    keys.put(keyId, Base64.getEncoder().encodeToString(config.keyById(keyId).publicKey.getEncoded()));
+                }
+                approvers.put(approvalClass, keys);
             }
         }
         return approvers;

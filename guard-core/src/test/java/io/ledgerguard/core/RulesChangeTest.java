@@ -268,6 +268,7 @@ class RulesChangeTest
         "limits.accountsMax=5\n",
         "approvals.ADJUST.required=1\n",
         "keys.ops-1.publicKey=" + "AAAA" + "\n",
+        "keys.ops-9.publicKey=MCowBQYDK2VwAyEAeGiduziUHx4woY1iGHTDuJtwRImbreOYz/Pgg0XDuYE=\n",
         "nonsense\n"})
     void shouldRefuseAnInvalidChangeWithoutChangingAnything(final String settings)
     {
@@ -348,6 +349,55 @@ class RulesChangeTest
         c.approvalsVerified = 2;
         c.approversSeq = f.engine.approversSeq();
         return c;
+    }
+
+    @Test
+    void shouldNotCountAKeyNoClassNamesAsAChangeOfApprovers()
+    {
+        final GuardFixture f = world();
+        final Command verified = new Command();
+        verified.copyFrom(adjust(f, 5, "ops-1", OPS_1, "ops-2", OPS_2));
+        new ApprovalVerifier(f.engine::rulesInForce).verify(verified);
+        // A spare key, named by no class: the approvers are the same, approvals counted before stay good.
+        expectAccepted(f.configure("keys=ops-1,ops-2,ops-3,ops-4\nkeys.ops-4.publicKey=" + publicKey(OPS_4) + "\n"));
+        assertEquals(0, f.engine.approversSeq());
+        expectAccepted(f.submit(verified));
+    }
+
+    @Test
+    void shouldTakeARetiredWalletsAttestationOutOfItsAssetsFreshness()
+    {
+        // COLD was never attested, so BTC is restricted (I5); retired, it no longer holds the asset back.
+        final GuardFixture f = GuardFixture.create(RulesChangeTest::approvers);
+        expectAccepted(f.openAccount(ALICE, AccountKind.CUSTOMER));
+        expectAccepted(f.attest(HOT, "BTC", 0));
+        expectAccepted(f.inflow(HOT, "BTC", 100, "retire-1"));
+        expectRejected(Reason.ASSET_RESTRICTED, f.deposit(ALICE, "BTC", 10, "retire-1"));
+        expectAccepted(f.configure("wallets." + COLD + ".retired=true\n"));
+        expectAccepted(f.deposit(ALICE, "BTC", 10, "retire-1"));
+        f.assertInvariants();
+    }
+
+    @Test
+    void shouldRefuseSettingsOnACommandThatIsNotARuleChange()
+    {
+        final Command c = new Command();
+        c.type = CommandType.CONFIGURE;
+        c.settings("assets.BTC.creditCapMinorUnits=5\n");
+        assertEquals(null, c.checkShape());
+        c.type = CommandType.TRANSFER;
+        assertEquals(Reason.MALFORMED_COMMAND, c.checkShape());
+    }
+
+    @Test
+    void shouldGoBackToTheGenesisWhenACopyReplacesAHalfRestoredState()
+    {
+        final GuardFixture f = world();
+        expectAccepted(f.configure("assets.BTC.creditCapMinorUnits=99\n"));
+        final GuardEngine fresh = new GuardEngine(f.engine.genesisRules());
+        fresh.copyStateTo(f.engine);
+        assertEquals(0, f.engine.rulesVersion());
+        assertEquals(Long.MAX_VALUE, f.engine.config().assetByCode("BTC").creditCapMinorUnits);
     }
 
     @Test

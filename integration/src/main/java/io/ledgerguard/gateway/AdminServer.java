@@ -44,7 +44,6 @@ import io.ledgerguard.core.AssetCounters;
 import io.ledgerguard.core.AssetStatus;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
-import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
@@ -682,13 +681,10 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         final GuardConfig rules = guard.rulesInForce().rules;
         if (command.type == CommandType.CONFIGURE)
         {
-            try
+            final String problem = Rules.problem(rules, command.settingsString());
+            if (problem != null)
             {
-                Rules.change(rules, Rules.parse(command.settingsString()));
-            }
-            catch (final ConfigurationException ex)
-            {
-                reply(exchange, 400, Map.of("error", "settings." + ex.getMessage()));
+                reply(exchange, 400, Map.of("error", "settings." + problem));
                 return;
             }
         }

@@ -96,7 +96,6 @@ public final class Sidecar implements AutoCloseable
         final Path alertsFile, final GatewaySettings gateway, final java.net.InetSocketAddress adminAddress,
         final AdminSettings adminSettings, final PrintWriter log) throws IOException
     {
-        warnOfOpenDoors(config, gateway, log);
         // What is opened is closed again, in reverse, if a later step fails: nothing half-started is left behind.
         final Deque<AutoCloseable> opened = new ArrayDeque<>();
         try
@@ -130,6 +129,7 @@ public final class Sidecar implements AutoCloseable
             {
                 log.println("serve: warning: no --journal: decisions are not durable and nothing survives a restart");
             }
+            warnOfOpenDoors(engine.config(), gateway, log);
             final List<AlertListener> sinks = new ArrayList<>();
             sinks.add(new LogAlertSink());
             // The admin server starts after the pipeline it reports on: alerts reach it once it is there.
@@ -137,7 +137,7 @@ public final class Sidecar implements AutoCloseable
             sinks.add(alert -> adminSink.get().onAlert(alert));
             if (alertsFile != null)
             {
-                final JsonLinesAlertSink file = new JsonLinesAlertSink(alertsFile, config);
+                final JsonLinesAlertSink file = new JsonLinesAlertSink(alertsFile, engine.config());
                 opened.push(file);
                 sinks.add(file);
             }
@@ -167,7 +167,7 @@ public final class Sidecar implements AutoCloseable
                     log.println("serve: warning: no admin.tokens: the admin endpoints, balances included, are open " +
                         "to every local user");
                 }
-                admin = AdminServer.start(adminAddress, config, guard, server, adminSettings);
+                admin = AdminServer.start(adminAddress, engine.config(), guard, server, adminSettings);
                 opened.push(admin);
                 adminSink.set(admin);
                 admin.ready();
@@ -197,9 +197,6 @@ public final class Sidecar implements AutoCloseable
     }
 
     /**
-     * Say at start-up what the configuration leaves open: approval classes without keys, a gateway without clients.
-     */
-    /**
      * Say which rules are in force, and what of the file is not applied (SPEC §13): the journal is the authority.
      */
     private static void reportRules(final Genesis genesis, final GuardEngine engine, final GuardConfig file,
@@ -226,6 +223,10 @@ public final class Sidecar implements AutoCloseable
         }
     }
 
+    /**
+     * Say at start-up what the rules in force and the gateway's settings leave open: approval classes without keys, a
+     * gateway without clients.
+     */
     private static void warnOfOpenDoors(final GuardConfig config, final GatewaySettings gateway, final PrintWriter log)
     {
         for (final ApprovalClass open : config.openApprovalClasses())

@@ -181,6 +181,12 @@ public final class ChronicleJournal implements Journal
                     writeHeader();
                     writeGenesis(context.genesisRules());
                 }
+                else if (entries == 1 && context.genesisRules() != null)
+                {
+                    // The header alone: the process stopped between the header and the genesis. Nothing was decided
+                    // yet, so the genesis is written now rather than the journal read as one begun before rules.
+                    writeGenesis(context.genesisRules());
+                }
                 // Chronicle appenders check they are used by one thread only; this one was used by the opening
                 // thread and is handed to the journal stage's thread now.
                 appender.singleThreadedCheckReset();

@@ -114,10 +114,6 @@ public final class ChronicleJournalContext
     }
 
     /**
-     * @param diskSpaceProbe how the journal asks its file system for free space; tests run out of space with it.
-     * @return this for a fluent style.
-     */
-    /**
      * @param rules the rules a new journal records as its genesis, right after its header (SPEC §13): the text form of
      *              {@link io.ledgerguard.core.Rules}; {@code null} records none. An existing journal keeps its own.
      * @return this for a fluent style.
@@ -136,6 +132,10 @@ public final class ChronicleJournalContext
         return genesisRules;
     }
 
+    /**
+     * @param diskSpaceProbe how the journal asks its file system for free space; tests run out of space with it.
+     * @return this for a fluent style.
+     */
     public ChronicleJournalContext diskSpaceProbe(final DiskSpaceProbe diskSpaceProbe)
     {
         this.diskSpaceProbe = diskSpaceProbe;

@@ -56,9 +56,10 @@ public final class Genesis
                 kind = reader.nextEntry(command, decision);
             }
             while (kind == JournalEntryDescriptor.KIND_RULES);
-            if (!reader.headerRead())
+            if (!reader.headerRead() || (reader.entries() == 1 && reader.genesisRules() == null && kind < 0))
             {
-                // Created and never written: begun as new.
+                // Created and never written, or only its header (the process stopped before the genesis): begun as
+                // new, and the genesis is written now.
                 final String text = Rules.genesis(file);
                 return new Genesis(Rules.build(Rules.parse(text), file.limits()), text, true);
             }

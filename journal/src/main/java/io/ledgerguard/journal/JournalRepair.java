@@ -168,7 +168,9 @@ public final class JournalRepair
                     break;
                 }
                 cutting |= kind == KIND_COMMAND && command.seq > truncateAfterSeq;
-                if (!cutting)
+                // The genesis (SPEC §13) precedes every command and is always kept: the rules the kept part was
+                // decided under.
+                if (!cutting || kind == JournalEntryDescriptor.KIND_RULES)
                 {
                     write(appender, bytes, reader.copyEntry(bytes));
                     result.lastEntryIndex = reader.entries() - 1;

@@ -165,6 +165,37 @@ class GenesisTest
     }
 
     @Test
+    void shouldKeepAnEnginesOwnRulesWhenASnapshotHoldsNoChange()
+    {
+        // A snapshot of rules never changed restores into an engine of other genesis rules (a journal begun before
+        // rules were journaled, read with an edited file) without bringing its own: the engine's are in force.
+        final GuardConfig file = config();
+        final GuardEngine live = new GuardEngine(file);
+        final Path snapshot = SnapshotStore.inJournal(temp).write(live, 0, live.stateHash().hex());
+        final GuardConfig edited = config();
+        edited.assetByCode("BTC").creditCapMinorUnits = 55;
+        final GuardEngine restored = new GuardEngine(edited);
+        SnapshotStore.load(snapshot, restored);
+        assertEquals(55, restored.config().assetByCode("BTC").creditCapMinorUnits);
+        assertEquals(0, restored.rulesVersion());
+    }
+
+    @Test
+    void shouldWriteTheGenesisOfAJournalThatHoldsOnlyItsHeader()
+    {
+        // The process stopped between the header and the genesis: nothing was decided, the journal begins again.
+        final Path directory = temp.resolve("header-only");
+        new ChronicleJournal(new ChronicleJournalContext().directory(directory)).close();
+        final GuardConfig file = config();
+        final Genesis genesis = Genesis.of(directory, file);
+        assertNotNull(genesis.toRecord());
+        new ChronicleJournal(new ChronicleJournalContext().directory(directory).genesisRules(genesis.toRecord()))
+            .close();
+        assertEquals(Rules.genesis(file), JournalReader.readGenesis(directory));
+        assertNull(Genesis.of(directory, file).toRecord());
+    }
+
+    @Test
     void shouldReadAJournalBegunBeforeRulesWereJournaledUnderTheFilesRules()
     {
         final Path directory = temp.resolve("old");

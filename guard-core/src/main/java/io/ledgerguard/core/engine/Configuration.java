@@ -131,6 +131,14 @@ public final class Configuration
         }
         final boolean approversChanged = !Rules.sameApprovers(rules, next);
         install(next, command.seq, approversChanged ? command.seq : approversSeq, changes + 1);
+        for (int w = 0; w < after.size(); w++)
+        {
+            if (after.get(w).retired && !before.get(w).retired)
+            {
+                // A retired wallet's attestation no longer keeps its asset fresh or stale (I5).
+                parts.custody.recomputeAttestedOldest(parts.wallets.assetIndex(w));
+            }
+        }
         return Reason.OK;
     }
 
@@ -186,6 +194,16 @@ public final class Configuration
         {
             return;
         }
+        if (count == 0)
+        {
+            // No change was accepted: the rules are this engine's genesis, whatever text the record holds (a
+            // journal begun before rules were journaled is decided under the file it is read with, as ever).
+            if (changes != 0 || rules != genesis)
+            {
+                install(genesis, 0, 0, 0);
+            }
+            return;
+        }
         if (length < 0 || RECORD_HEADER_WORDS * 8L + length > from.capacity())
         {
             throw new IllegalStateException("a rules record of " + from.capacity() + " bytes cannot hold " + length +
@@ -193,9 +211,41 @@ public final class Configuration
         }
         final byte[] text = new byte[length];
         from.getBytes(RECORD_HEADER_WORDS * 8, text);
-        final GuardConfig next = Rules.build(Rules.parse(new String(text, StandardCharsets.UTF_8)),
-            rules.limits());
+        final GuardConfig next;
+        try
+        {
+            next = Rules.build(Rules.parse(new String(text, StandardCharsets.UTF_8)), rules.limits());
+        }
+        catch (final ConfigurationException ex)
+        {
+            throw new IllegalStateException("a rules record that is not valid rules: " + ex.getMessage(), ex);
+        }
+        requireSameShape(next);
         install(next, seq, approvers, count);
+    }
+
+    /**
+     * A change keeps the assets and wallets and their order; rules that do not would mis-address the state.
+     */
+    private void requireSameShape(final GuardConfig next)
+    {
+        final List<GuardConfig.AssetConfig> assets = rules.assets();
+        final List<GuardConfig.WalletConfig> wallets = rules.wallets();
+        boolean same = next.assets().size() == assets.size() && next.wallets().size() == wallets.size();
+        for (int i = 0; same && i < assets.size(); i++)
+        {
+            same = next.assets().get(i).id == assets.get(i).id && next.assets().get(i).code.equals(assets.get(i).code);
+        }
+        for (int i = 0; same && i < wallets.size(); i++)
+        {
+            same = next.wallets().get(i).id == wallets.get(i).id &&
+                next.wallets().get(i).asset.equals(wallets.get(i).asset);
+        }
+        if (!same)
+        {
+            throw new IllegalStateException("a rules record of other assets or wallets than this engine's: assets " +
+                Rules.settings(next).get("assets") + ", wallets " + Rules.settings(next).get("wallets"));
+        }
     }
 
     private static UnsafeBuffer record(final GuardConfig config, final long seq, final long approvers,

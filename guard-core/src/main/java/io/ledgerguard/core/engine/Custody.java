@@ -245,12 +245,7 @@ public final class Custody
         wallets.put(wallet, OUTFLOWS_SINCE, 0);
         wallets.put(wallet, EXPECTED, balance);
         assets.put(asset, AssetDescriptor.HOLDINGS, withoutWallet + balance);
-        long oldest = Long.MAX_VALUE;
-        for (final int w : wallets.ofAsset(asset))
-        {
-            oldest = Math.min(oldest, wallets.get(w, ATTESTED_AT_MS));
-        }
-        assets.put(asset, AssetDescriptor.ATTESTED_OLDEST_MS, oldest);
+        final long oldest = recomputeAttestedOldest(asset);
         if (assets.get(asset, AssetDescriptor.STALE) != 0 && !isStale(asset))
         {
             assets.put(asset, AssetDescriptor.STALE, 0);
@@ -346,6 +341,24 @@ public final class Custody
                 assets.attestationAgeMsMax(asset));
         }
         return stale;
+    }
+
+    /**
+     * The oldest attestation of the asset's wallets, written into its record: after an attestation, and after a rule
+     * change retired one of its wallets (SPEC §13), which no longer counts.
+     *
+     * @param asset an asset index.
+     * @return the oldest attestation time; {@link Long#MAX_VALUE} when the asset has no wallet.
+     */
+    long recomputeAttestedOldest(final int asset)
+    {
+        long oldest = Long.MAX_VALUE;
+        for (final int w : wallets.ofAsset(asset))
+        {
+            oldest = Math.min(oldest, wallets.get(w, ATTESTED_AT_MS));
+        }
+        assets.put(asset, AssetDescriptor.ATTESTED_OLDEST_MS, oldest);
+        return oldest;
     }
 
     /**
