@@ -1,7 +1,6 @@
 package io.ledgerguard.cli;
 
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 import io.ledgerguard.audit.AuditJournals;
 import io.ledgerguard.config.ConfigLoader;
@@ -76,7 +74,7 @@ class AuditCommandTest
     @Test
     void shouldVerifyAGoodJournalAndItsCheckpoints()
     {
-        final Result result = execute("audit", "verify", journal.toString());
+        final CliRun result = execute("audit", "verify", journal.toString());
 
         assertEquals(0, result.code, result.text());
         assertTrue(result.out.startsWith("verify: OK " + journal), result.out);
@@ -90,7 +88,7 @@ class AuditCommandTest
     @Test
     void shouldReplayAGoodJournalToTheSameDecisionsAndStateHashes()
     {
-        final Result result = execute("audit", "verify", journal.toString(), "--config", CONFIG);
+        final CliRun result = execute("audit", "verify", journal.toString(), "--config", CONFIG);
 
         assertEquals(0, result.code, result.text());
         assertContains(result.out, "replay        36 decisions equal to the recorded ones; 3 checkpoint state hashes " +
@@ -102,11 +100,11 @@ class AuditCommandTest
     void shouldVerifyTheJournalThatReplayWrites()
     {
         final Path replayed = temp.resolve("replayed");
-        final Result replay = execute("replay", "--config", CONFIG, "--commands", EXAMPLE_COMMANDS.toString(),
+        final CliRun replay = execute("replay", "--config", CONFIG, "--commands", EXAMPLE_COMMANDS.toString(),
             "--journal", replayed.toString());
         assertEquals(0, replay.code, replay.text());
 
-        final Result result = execute("audit", "verify", replayed.toString(), "--config", CONFIG);
+        final CliRun result = execute("audit", "verify", replayed.toString(), "--config", CONFIG);
 
         assertEquals(0, result.code, result.text());
         assertContains(result.out, "entries       38: the header, 1 of genesis rules, 36 commands, 0 checkpoints");
@@ -127,7 +125,7 @@ class AuditCommandTest
         // -1 stands for the last byte of the stored chain value itself.
         AuditJournals.flipByte(journal, excerpt, offset < 0 ? excerpt.length - 1 : offset);
 
-        final Result result = execute("audit", "verify", journal.toString());
+        final CliRun result = execute("audit", "verify", journal.toString());
 
         assertEquals(1, result.code, result.text());
         assertTrue(result.out.startsWith("verify: FAILED at entry " + index + ": chain mismatch"), result.out);
@@ -141,7 +139,7 @@ class AuditCommandTest
         AuditJournals.flipByte(journal, excerpts.get(checkpoint),
             JournalEntryDescriptor.BODY_OFFSET + JournalEntryDescriptor.CHECKPOINT_STATE_HASH_OFFSET + 5);
 
-        final Result atCheckpoint = execute("audit", "verify", journal.toString());
+        final CliRun atCheckpoint = execute("audit", "verify", journal.toString());
 
         assertEquals(1, atCheckpoint.code, atCheckpoint.text());
         assertTrue(atCheckpoint.out.startsWith("verify: FAILED at entry " + checkpoint + ": chain mismatch"),
@@ -149,7 +147,7 @@ class AuditCommandTest
 
         AuditJournals.flipByte(journal, excerpts.get(0), excerpts.get(0).length - 1);
 
-        final Result atHeader = execute("audit", "verify", journal.toString());
+        final CliRun atHeader = execute("audit", "verify", journal.toString());
 
         assertEquals(1, atHeader.code, atHeader.text());
         assertTrue(atHeader.out.startsWith("verify: FAILED at entry 0: chain mismatch"), atHeader.out);
@@ -162,7 +160,7 @@ class AuditCommandTest
         final List<byte[]> forged = new ArrayList<>(excerpts);
         forged.remove(7);
 
-        final Result result = execute("audit", "verify", forge(forged).toString());
+        final CliRun result = execute("audit", "verify", forge(forged).toString());
 
         assertEquals(1, result.code, result.text());
         assertTrue(result.out.startsWith("verify: FAILED at entry 7: chain mismatch"), result.out);
@@ -172,7 +170,7 @@ class AuditCommandTest
     void shouldDetectEntriesDroppedFromTheEndAgainstWhatWasPublished()
     {
         final String publishedHead = chainHex(excerpts.get(excerpts.size() - 1));
-        final Result original = execute("audit", "verify", journal.toString(), "--expect-head", publishedHead,
+        final CliRun original = execute("audit", "verify", journal.toString(), "--expect-head", publishedHead,
             "--expect-seq", Long.toString(LAST_SEQ));
         assertEquals(0, original.code, original.text());
         assertContains(original.out, "expected head reached at entry " + (excerpts.size() - 1));
@@ -181,16 +179,16 @@ class AuditCommandTest
         final long forgedLastSeq = lastSeq(excerpts.subList(0, 30));
 
         // What is left is a valid, shorter chain: nothing in it shows the loss.
-        final Result alone = execute("audit", "verify", forged.toString());
+        final CliRun alone = execute("audit", "verify", forged.toString());
         assertEquals(0, alone.code, alone.text());
 
-        final Result againstHead = execute("audit", "verify", forged.toString(), "--expect-head", publishedHead);
+        final CliRun againstHead = execute("audit", "verify", forged.toString(), "--expect-head", publishedHead);
         assertEquals(1, againstHead.code, againstHead.text());
         assertTrue(againstHead.out.startsWith("verify: FAILED at entry 30: the journal ends at entry 29 (seq=" +
             forgedLastSeq + ") without reaching the chain head given by --expect-head " + publishedHead),
             againstHead.out);
 
-        final Result againstSeq = execute("audit", "verify", forged.toString(), "--expect-seq", "36");
+        final CliRun againstSeq = execute("audit", "verify", forged.toString(), "--expect-seq", "36");
         assertEquals(1, againstSeq.code, againstSeq.text());
         assertTrue(againstSeq.out.startsWith("verify: FAILED at entry 30: the journal ends at entry 29 (seq=" +
             forgedLastSeq + ") but --expect-seq is 36: " + (LAST_SEQ - forgedLastSeq) + " commands are missing"),
@@ -203,7 +201,7 @@ class AuditCommandTest
         final Path forged = forge(new ArrayList<>(excerpts.subList(0, 30)));
         final Path snapshot = SnapshotStore.inJournal(forged).write(written.engine, LAST_SEQ, written.stateHashHex);
 
-        final Result result = execute("audit", "verify", forged.toString());
+        final CliRun result = execute("audit", "verify", forged.toString());
 
         assertEquals(1, result.code, result.text());
         assertTrue(result.out.startsWith("verify: FAILED at entry 30: the journal ends at entry 29"), result.out);
@@ -240,7 +238,7 @@ class AuditCommandTest
         assertTrue(cut > 0, "no entry to cut " + where);
         AuditJournals.truncateCycleFile(journal, cut);
 
-        final Result result = execute("audit", "verify", journal.toString());
+        final CliRun result = execute("audit", "verify", journal.toString());
 
         assertEquals(1, result.code, result.text());
         assertTrue(result.out.startsWith("verify: FAILED at entry " + index + ": queue file "), result.out);
@@ -258,7 +256,7 @@ class AuditCommandTest
             JournalEntryDescriptor.BODY_OFFSET + JournalEntryDescriptor.CHECKPOINT_CHAIN_OFFSET, otherChain);
         AuditJournals.reseal(forged);
 
-        final Result result = execute("audit", "verify", forge(forged).toString());
+        final CliRun result = execute("audit", "verify", forge(forged).toString());
 
         assertEquals(1, result.code, result.text());
         assertTrue(result.out.startsWith("verify: FAILED at entry " + checkpoint + ": checkpoint for seq=10 records " +
@@ -279,7 +277,7 @@ class AuditCommandTest
 
         assertEquals(0, execute("audit", "verify", forgedJournal.toString()).code, "the chain alone holds");
 
-        final Result result = execute("audit", "verify", forgedJournal.toString(), "--config", CONFIG);
+        final CliRun result = execute("audit", "verify", forgedJournal.toString(), "--config", CONFIG);
 
         assertEquals(1, result.code, result.text());
         assertTrue(result.out.startsWith("verify: FAILED at entry " + checkpoint + ": checkpoint for seq=30 records " +
@@ -301,12 +299,12 @@ class AuditCommandTest
 
         // The checkpoint after it still names the chain value the entry had.
         final int checkpoint = checkpointEntries(forged).get(1);
-        final Result chainOnly = execute("audit", "verify", forgedJournal.toString());
+        final CliRun chainOnly = execute("audit", "verify", forgedJournal.toString());
         assertEquals(1, chainOnly.code, chainOnly.text());
         assertTrue(chainOnly.out.startsWith("verify: FAILED at entry " + checkpoint + ": checkpoint for seq=20"),
             chainOnly.out);
 
-        final Result replayed = execute("audit", "verify", forgedJournal.toString(), "--config", CONFIG);
+        final CliRun replayed = execute("audit", "verify", forgedJournal.toString(), "--config", CONFIG);
         assertEquals(1, replayed.code, replayed.text());
         assertTrue(replayed.out.startsWith("verify: FAILED at entry " + index + ": the replayed decision differs " +
             "from the recorded one: seq=16 txId=19: journal recorded ACCEPTED OK"), replayed.out);
@@ -321,7 +319,7 @@ class AuditCommandTest
         assertTrue(config.contains("creditCapMinorUnits: 10000000000"));
         Files.writeString(other, config.replace("creditCapMinorUnits: 10000000000", "creditCapMinorUnits: 1000"));
 
-        final Result result = execute("audit", "verify", journal.toString(), "--config", other.toString());
+        final CliRun result = execute("audit", "verify", journal.toString(), "--config", other.toString());
 
         assertEquals(1, result.code, result.text());
         assertTrue(result.out.startsWith("verify: FAILED at entry " + commandEntry(excerpts, 9) + ": the replayed " +
@@ -336,15 +334,15 @@ class AuditCommandTest
         final Path bad = temp.resolve("bad.yaml");
         Files.writeString(bad, Files.readString(EXAMPLE_CONFIG).replace("scale: 8", "scale: eight"));
 
-        final Result badConfig = execute("audit", "verify", journal.toString(), "--config", bad.toString());
+        final CliRun badConfig = execute("audit", "verify", journal.toString(), "--config", bad.toString());
         assertEquals(2, badConfig.code, badConfig.text());
         assertContains(badConfig.err, "assets[0].scale: must be an integer 0..18");
 
-        final Result notJournal = execute("audit", "verify", AuditJournals.EXAMPLES.toString());
+        final CliRun notJournal = execute("audit", "verify", AuditJournals.EXAMPLES.toString());
         assertEquals(2, notJournal.code, notJournal.text());
         assertContains(notJournal.err, "not a ledger-guard journal");
 
-        final Result missing = execute("audit", "dump", temp.resolve("missing").toString());
+        final CliRun missing = execute("audit", "dump", temp.resolve("missing").toString());
         assertEquals(2, missing.code, missing.text());
         assertContains(missing.err, "no journal: directory=" + temp.resolve("missing"));
     }
@@ -356,7 +354,7 @@ class AuditCommandTest
     @Test
     void shouldExplainAHoldWithThePositionAndAssetBeforeAndAfter()
     {
-        final Result result = execute("audit", "explain", journal.toString(), "13", "--config", CONFIG);
+        final CliRun result = execute("audit", "explain", journal.toString(), "13", "--config", CONFIG);
 
         assertEquals(0, result.code, result.text());
         assertLine(result.out, "  command       HOLD txId=13 holdId=77 accountId=1001 asset=BTC amount=1000000");
@@ -374,7 +372,7 @@ class AuditCommandTest
     @Test
     void shouldExplainAReleaseThroughTheHoldItReleases() throws Exception
     {
-        final Result result = execute("audit", "explain", journal.toString(), "21", "--config", CONFIG, "--json");
+        final CliRun result = execute("audit", "explain", journal.toString(), "21", "--config", CONFIG, "--json");
 
         assertEquals(0, result.code, result.text());
         final JsonNode explained = JSON.readTree(result.out);
@@ -413,7 +411,7 @@ class AuditCommandTest
     @Test
     void shouldExplainTheFirstSubmissionOfATxIdAndListTheLaterOnes() throws Exception
     {
-        final Result text = execute("audit", "explain", journal.toString(), "9", "--config", CONFIG);
+        final CliRun text = execute("audit", "explain", journal.toString(), "9", "--config", CONFIG);
         assertEquals(0, text.code, text.text());
         assertLine(text.out, "  submitted again  2 times; only the first submission is applied (I6):");
         assertLine(text.out, "    seq 34 (entry " + commandEntry(excerpts, 34) + "): ACCEPTED OK duplicate (the " +
@@ -448,11 +446,11 @@ class AuditCommandTest
     @Test
     void shouldFailOnAnUnknownTxIdAndRequireTheConfiguration()
     {
-        final Result unknown = execute("audit", "explain", journal.toString(), "999", "--config", CONFIG);
+        final CliRun unknown = execute("audit", "explain", journal.toString(), "999", "--config", CONFIG);
         assertEquals(1, unknown.code, unknown.text());
         assertContains(unknown.err, "txId=999 is not in journal " + journal + " (36 commands searched");
 
-        final Result noConfig = execute("audit", "explain", journal.toString(), "13");
+        final CliRun noConfig = execute("audit", "explain", journal.toString(), "13");
         assertEquals(2, noConfig.code, noConfig.text());
         assertContains(noConfig.err, "--config");
     }
@@ -464,7 +462,7 @@ class AuditCommandTest
     @Test
     void shouldReportTheReservesAtTheJournalsEnd() throws Exception
     {
-        final Result result = execute("audit", "report", journal.toString(), "--config", CONFIG);
+        final CliRun result = execute("audit", "report", journal.toString(), "--config", CONFIG);
 
         assertEquals(0, result.code, result.text());
         final JsonNode report = JSON.readTree(result.out);
@@ -486,7 +484,7 @@ class AuditCommandTest
             assertEquals(15, replay.run(in, new StringWriter(), null).sequenced());
         }
 
-        final Result result = execute("audit", "report", journal.toString(), "--config", CONFIG, "--at", "15");
+        final CliRun result = execute("audit", "report", journal.toString(), "--config", CONFIG, "--at", "15");
 
         assertEquals(0, result.code, result.text());
         final JsonNode report = JSON.readTree(result.out);
@@ -501,7 +499,7 @@ class AuditCommandTest
     {
         final Path csv = temp.resolve("report.csv");
 
-        final Result result = execute("audit", "report", journal.toString(), "--config", CONFIG, "--format", "csv",
+        final CliRun result = execute("audit", "report", journal.toString(), "--config", CONFIG, "--format", "csv",
             "--out", csv.toString());
 
         assertEquals(0, result.code, result.text());
@@ -524,11 +522,11 @@ class AuditCommandTest
     @Test
     void shouldRefuseAnAtBeyondTheJournalOrAnUnknownFormat()
     {
-        final Result beyond = execute("audit", "report", journal.toString(), "--config", CONFIG, "--at", "37");
+        final CliRun beyond = execute("audit", "report", journal.toString(), "--config", CONFIG, "--at", "37");
         assertEquals(2, beyond.code, beyond.text());
         assertContains(beyond.err, "--at 37 is beyond journal " + journal + ", whose last command is seq=36");
 
-        final Result format = execute("audit", "report", journal.toString(), "--config", CONFIG, "--format", "xml");
+        final CliRun format = execute("audit", "report", journal.toString(), "--config", CONFIG, "--format", "xml");
         assertEquals(2, format.code, format.text());
         assertContains(format.err, "--format must be json or csv, was xml");
     }
@@ -540,7 +538,7 @@ class AuditCommandTest
     @Test
     void shouldDumpOneLinePerEntry()
     {
-        final Result result = execute("audit", "dump", journal.toString(), "--config", CONFIG);
+        final CliRun result = execute("audit", "dump", journal.toString(), "--config", CONFIG);
 
         assertEquals(0, result.code, result.text());
         final List<String> lines = result.out.lines().toList();
@@ -567,7 +565,7 @@ class AuditCommandTest
     @Test
     void shouldDumpFromASeqWithALimit()
     {
-        final Result result = execute("audit", "dump", journal.toString(), "--from", "20", "--limit", "4");
+        final CliRun result = execute("audit", "dump", journal.toString(), "--from", "20", "--limit", "4");
 
         assertEquals(0, result.code, result.text());
         final List<String> lines = result.out.lines().toList();
@@ -581,7 +579,7 @@ class AuditCommandTest
         assertTrue(lines.get(1).contains("WITHDRAW txId=24 holdId=81 accountId=1001 walletId=1 assetId=1 "),
             "no configuration, no asset codes: " + lines.get(1));
 
-        final Result beyond = execute("audit", "dump", journal.toString(), "--from", "37");
+        final CliRun beyond = execute("audit", "dump", journal.toString(), "--from", "37");
         assertEquals(2, beyond.code, beyond.text());
         assertContains(beyond.err, "--from 37 is beyond journal " + journal + ", whose last command is seq=36");
     }
@@ -592,7 +590,7 @@ class AuditCommandTest
         final int index = commandEntry(excerpts, 13);
         AuditJournals.flipByte(journal, excerpts.get(index), JournalEntryDescriptor.BODY_OFFSET);
 
-        final Result result = execute("audit", "dump", journal.toString());
+        final CliRun result = execute("audit", "dump", journal.toString());
 
         assertEquals(1, result.code, result.text());
         assertEquals(index, result.out.lines().count(), result.out);
@@ -606,12 +604,12 @@ class AuditCommandTest
     @Test
     void shouldDocumentEverySubcommand()
     {
-        final Result audit = execute("audit", "--help");
+        final CliRun audit = execute("audit", "--help");
         assertEquals(0, audit.code, audit.text());
         for (final String subcommand : new String[] {"verify", "explain", "report", "dump"})
         {
             assertTrue(Pattern.compile("(?m)^  " + subcommand + " ").matcher(audit.out).find(), audit.out);
-            final Result help = execute("audit", subcommand, "--help");
+            final CliRun help = execute("audit", subcommand, "--help");
             assertEquals(0, help.code, help.text());
             assertTrue(help.out.startsWith("Usage: ledger-guard audit " + subcommand), help.out);
             assertContains(help.out, "Exit codes:");
@@ -721,35 +719,8 @@ class AuditCommandTest
             "expected a row " + label + " " + String.join(" ", columns) + " in:\n" + text);
     }
 
-    private static Result execute(final String... args)
+    private static CliRun execute(final String... args)
     {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final CommandLine commandLine = new CommandLine(new LedgerGuardCli());
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        final int code = commandLine.execute(args);
-        final Result result = new Result(code, out.toString(), err.toString());
-        assertTrue(result.text().chars().allMatch(c -> c < 0x80), "ASCII-only output:\n" + result.text());
-        return result;
-    }
-
-    private static final class Result
-    {
-        final int code;
-        final String out;
-        final String err;
-
-        Result(final int code, final String out, final String err)
-        {
-            this.code = code;
-            this.out = out;
-            this.err = err;
-        }
-
-        String text()
-        {
-            return "exit " + code + "\nout:\n" + out + "\nerr:\n" + err;
-        }
+        return CliRun.execute(args);
     }
 }

@@ -1,8 +1,6 @@
 package io.ledgerguard.cli;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +19,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import io.ledgerguard.audit.AuditJournals;
 import io.ledgerguard.core.CommandCodec;
@@ -78,7 +75,7 @@ class AuditRulesTest
         final StringBuilder keys = new StringBuilder("keys:\n");
         for (final String id : List.of("alice", "bob", "carol"))
         {
-            final Result generated = execute("keys", "generate", "--id", id, "--out",
+            final CliRun generated = execute("keys", "generate", "--id", id, "--out",
                 temp.resolve(id + ".key").toString());
             assertEquals(0, generated.code, generated.text());
             keys.append("  ").append(generated.out.lines().filter(l -> l.startsWith("- ")).findFirst().orElseThrow())
@@ -98,7 +95,7 @@ class AuditRulesTest
         Files.write(commands, commandsWithChanges(), StandardCharsets.UTF_8);
         journal = temp.resolve("journal");
         final Path decisions = temp.resolve("decisions.jsonl");
-        final Result replay = execute("replay", "--config", config.toString(), "--commands", commands.toString(),
+        final CliRun replay = execute("replay", "--config", config.toString(), "--commands", commands.toString(),
             "--journal", journal.toString(), "--decisions", decisions.toString());
         assertEquals(0, replay.code, replay.text());
         final Matcher hash = Pattern.compile("stateHash=([0-9a-f]{64})").matcher(replay.text());
@@ -179,7 +176,7 @@ class AuditRulesTest
 
     private static String sign(final String keyId, final String line)
     {
-        final Result signed = execute("keys", "sign", "--key", temp.resolve(keyId + ".key").toString(), "--config",
+        final CliRun signed = execute("keys", "sign", "--key", temp.resolve(keyId + ".key").toString(), "--config",
             config.toString(), "--command", line);
         assertEquals(0, signed.code, signed.text());
         return signed.out.strip();
@@ -192,7 +189,7 @@ class AuditRulesTest
     @Test
     void shouldReplayAJournalFromItsGenesisWithoutAConfigurationFile()
     {
-        final Result result = execute("audit", "verify", journal.toString());
+        final CliRun result = execute("audit", "verify", journal.toString());
 
         assertEquals(0, result.code, result.text());
         assertContains(result.out, "entries       " + (2 + sequenced) + ": the header, 1 of genesis rules, " +
@@ -208,7 +205,7 @@ class AuditRulesTest
     @Test
     void shouldReplayUnderTheJournalsRulesWhateverTheFileAndListWhatTheFileDiffersIn()
     {
-        final Result result = execute("audit", "verify", journal.toString(), "--config", other.toString());
+        final CliRun result = execute("audit", "verify", journal.toString(), "--config", other.toString());
 
         assertEquals(0, result.code, result.text());
         assertLine(result.out, "  rules         the journal's genesis, 20 changes (the last at seq " +
@@ -228,7 +225,7 @@ class AuditRulesTest
             "state hashes equal; invariants hold");
         assertLine(result.out, "  state hash    " + stateHash);
 
-        final Result same = execute("audit", "verify", journal.toString(), "--config", config.toString());
+        final CliRun same = execute("audit", "verify", journal.toString(), "--config", config.toString());
         assertEquals(0, same.code, same.text());
         assertContains(same.out, "  config file   --config " + config + " differs from the rules in force at the end " +
             "in 8 settings");
@@ -254,7 +251,7 @@ class AuditRulesTest
         final Path forged = temp.resolve("forged-" + System.nanoTime());
         AuditJournals.writeRawExcerpts(forged, excerpts);
 
-        final Result result = execute("audit", "verify", forged.toString(), "--config", other.toString());
+        final CliRun result = execute("audit", "verify", forged.toString(), "--config", other.toString());
 
         assertEquals(1, result.code, result.text());
         assertTrue(result.out.startsWith("verify: FAILED at entry " + index + ": the replayed decision differs " +
@@ -270,12 +267,12 @@ class AuditRulesTest
     @Test
     void shouldNameTheVersionOfTheRulesThatDecidedACommand() throws Exception
     {
-        final Result capped = execute("audit", "explain", journal.toString(), "9");
+        final CliRun capped = execute("audit", "explain", journal.toString(), "9");
         assertEquals(0, capped.code, capped.text());
         assertLine(capped.out, "  rules         version 1: the last change at seq " + SEQ_OF.get(FIRST_CHANGE_TX_ID));
         assertLine(capped.out, "  decision      REJECTED CREDIT_CAP_EXCEEDED (3002)");
 
-        final Result first = execute("audit", "explain", journal.toString(), "1");
+        final CliRun first = execute("audit", "explain", journal.toString(), "1");
         assertEquals(0, first.code, first.text());
         assertLine(first.out, "  rules         version 0: the genesis");
 
@@ -290,7 +287,7 @@ class AuditRulesTest
     @Test
     void shouldExplainAChangeOfTheRulesAndARefusedOne() throws Exception
     {
-        final Result made = execute("audit", "explain", journal.toString(), Long.toString(TWO_SETTINGS_TX_ID),
+        final CliRun made = execute("audit", "explain", journal.toString(), Long.toString(TWO_SETTINGS_TX_ID),
             "--config", other.toString());
         assertEquals(0, made.code, made.text());
         assertLine(made.out, "  command       CONFIGURE txId=1008 settings={assets.KRW.creditCapMinorUnits=" +
@@ -315,7 +312,7 @@ class AuditRulesTest
         assertEquals("100000000", json.at("/change/changed/0/before").asText());
         assertEquals("200000000", json.at("/change/changed/0/after").asText());
 
-        final Result refused = execute("audit", "explain", journal.toString(), Long.toString(REFUSED_TX_ID));
+        final CliRun refused = execute("audit", "explain", journal.toString(), Long.toString(REFUSED_TX_ID));
         assertEquals(0, refused.code, refused.text());
         assertLine(refused.out, "  decision      REJECTED CONFIGURATION_INVALID (" +
             Reason.CONFIGURATION_INVALID.code() + ")");
@@ -329,7 +326,7 @@ class AuditRulesTest
     @Test
     void shouldReportTheRulesInForceAndTheChangesUpToTheReportsSeq() throws Exception
     {
-        final Result end = execute("audit", "report", journal.toString());
+        final CliRun end = execute("audit", "report", journal.toString());
         assertEquals(0, end.code, end.text());
         final JsonNode report = JSON.readTree(end.out);
         assertEquals(stateHash, report.get("stateHash").asText());
@@ -360,7 +357,7 @@ class AuditRulesTest
     @Test
     void shouldListTheRuleChangesInAnIncidentsWindow() throws Exception
     {
-        final Result result = execute("audit", "incidents", journal.toString());
+        final CliRun result = execute("audit", "incidents", journal.toString());
 
         assertEquals(0, result.code, result.text());
         final JsonNode incidents = JSON.readTree(result.out);
@@ -397,7 +394,7 @@ class AuditRulesTest
     @Test
     void shouldDumpTheGenesisAndAChangesSettings()
     {
-        final Result result = execute("audit", "dump", journal.toString(), "--limit", "12");
+        final CliRun result = execute("audit", "dump", journal.toString(), "--limit", "12");
 
         assertEquals(0, result.code, result.text());
         final List<String> lines = result.out.lines().toList();
@@ -426,11 +423,11 @@ class AuditRulesTest
         final Path commands = temp.resolve("first7.jsonl");
         Files.write(commands, Files.readAllLines(EXAMPLE_COMMANDS).subList(0, 7));
         final Path bigJournal = temp.resolve("big-journal");
-        final Result replay = execute("replay", "--config", big.toString(), "--commands", commands.toString(),
+        final CliRun replay = execute("replay", "--config", big.toString(), "--commands", commands.toString(),
             "--journal", bigJournal.toString());
         assertEquals(0, replay.code, replay.text());
 
-        final Result dump = execute("audit", "dump", bigJournal.toString(), "--limit", "9");
+        final CliRun dump = execute("audit", "dump", bigJournal.toString(), "--limit", "9");
 
         assertEquals(0, dump.code, dump.text());
         final List<String> rules = dump.out.lines().filter(l -> l.contains(" RULES ")).toList();
@@ -446,7 +443,7 @@ class AuditRulesTest
             "wallets=1,2,3,100,101,102,103,104,105,106,...(403) keys="), rules.get(rules.size() - 1));
         assertTrue(dump.out.contains(" ATTEST txId=5 walletId=1 asset=BTC "), dump.out);
 
-        final Result verified = execute("audit", "verify", bigJournal.toString());
+        final CliRun verified = execute("audit", "verify", bigJournal.toString());
         assertEquals(0, verified.code, verified.text());
         assertContains(verified.out, "the header, " + rules.size() + " of genesis rules, 7 commands");
         assertLine(verified.out, "  replay        7 decisions equal to the recorded ones; 0 checkpoint state hashes " +
@@ -471,28 +468,28 @@ class AuditRulesTest
             final String[] audit = new String[args.length + 1];
             audit[0] = "audit";
             System.arraycopy(args, 0, audit, 1, args.length);
-            final Result result = execute(audit);
+            final CliRun result = execute(audit);
             assertEquals(2, result.code, result.text());
             assertEquals("ledger-guard audit " + args[0] + ": " + missing, result.err.strip());
         }
 
-        final Result verified = execute("audit", "verify", old.toString());
+        final CliRun verified = execute("audit", "verify", old.toString());
         assertEquals(0, verified.code, verified.text());
         assertLine(verified.out, "  replay        not run: the journal was begun before rules were journaled and " +
             "holds none of its own; give --config FILE to replay the decisions and state hashes");
 
-        final Result replayed = execute("audit", "verify", old.toString(), "--config", EXAMPLE_CONFIG.toString());
+        final CliRun replayed = execute("audit", "verify", old.toString(), "--config", EXAMPLE_CONFIG.toString());
         assertEquals(0, replayed.code, replayed.text());
         assertLine(replayed.out, "  rules         --config " + EXAMPLE_CONFIG + " (the journal was begun before " +
             "rules were journaled), no change");
         assertFalse(replayed.out.contains("config file"), replayed.out);
 
-        final Result explained = execute("audit", "explain", old.toString(), "13", "--config",
+        final CliRun explained = execute("audit", "explain", old.toString(), "13", "--config",
             EXAMPLE_CONFIG.toString());
         assertEquals(0, explained.code, explained.text());
         assertLine(explained.out, "  rules         version 0: --config " + EXAMPLE_CONFIG + " (the journal was begun " +
             "before rules were journaled)");
-        final Result dumped = execute("audit", "dump", old.toString(), "--limit", "3");
+        final CliRun dumped = execute("audit", "dump", old.toString(), "--limit", "3");
         assertEquals(0, dumped.code, dumped.text());
         assertNotEquals(-1, dumped.out.indexOf("COMMAND    seq=1 "), dumped.out);
     }
@@ -517,35 +514,8 @@ class AuditRulesTest
         assertTrue(text.lines().anyMatch(line::equals), "expected the line <" + line + "> in:\n" + text);
     }
 
-    private static Result execute(final String... args)
+    private static CliRun execute(final String... args)
     {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final CommandLine commandLine = new CommandLine(new LedgerGuardCli());
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        final int code = commandLine.execute(args);
-        final Result result = new Result(code, out.toString(), err.toString());
-        assertTrue(result.text().chars().allMatch(c -> c < 0x80), "ASCII-only output:\n" + result.text());
-        return result;
-    }
-
-    private static final class Result
-    {
-        final int code;
-        final String out;
-        final String err;
-
-        Result(final int code, final String out, final String err)
-        {
-            this.code = code;
-            this.out = out;
-            this.err = err;
-        }
-
-        String text()
-        {
-            return "exit " + code + "\nout:\n" + out + "\nerr:\n" + err;
-        }
+        return CliRun.execute(args);
     }
 }

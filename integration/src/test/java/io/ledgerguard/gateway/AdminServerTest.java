@@ -585,16 +585,7 @@ class AdminServerTest
         stop();
         final java.security.KeyPair one = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         final java.security.KeyPair two = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        final String yaml = java.nio.file.Files.readString(Path.of("..", "examples", "config.yaml")) +
-            "\nkeys:\n  - { id: op-1, publicKey: \"" + base64(one.getPublic().getEncoded()) + "\" }\n" +
-            "  - { id: op-2, publicKey: \"" + base64(two.getPublic().getEncoded()) + "\" }\n" +
-            "approvals:\n  LIFT: { required: 2, keys: [op-1, op-2] }\n";
-        final io.ledgerguard.core.GuardConfig config = ConfigLoader.parse(yaml);
-        final GatewaySettings settings = new GatewaySettings();
-        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
-        sidecar = Sidecar.start(config, new JournalSettings(), null, null, settings,
-            new InetSocketAddress("127.0.0.1", 0), new PrintWriter(new StringWriter()));
-        client = new GatewayClient(sidecar.server().tcpAddress(), "admin-test");
+        final io.ledgerguard.core.GuardConfig config = restartWithTwoApprovers("LIFT", one, two);
 
         final long expires = System.currentTimeMillis() + 60_000;
         final String unsigned = "{\"type\":\"HALT\",\"txId\":91,\"atMs\":0,\"asset\":\"BTC\",\"expiresAtMs\":" +
@@ -638,16 +629,7 @@ class AdminServerTest
         stop();
         final java.security.KeyPair one = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         final java.security.KeyPair two = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        final String yaml = java.nio.file.Files.readString(Path.of("..", "examples", "config.yaml")) +
-            "\nkeys:\n  - { id: op-1, publicKey: \"" + base64(one.getPublic().getEncoded()) + "\" }\n" +
-            "  - { id: op-2, publicKey: \"" + base64(two.getPublic().getEncoded()) + "\" }\n" +
-            "approvals:\n  CONFIGURE: { required: 2, keys: [op-1, op-2] }\n";
-        final io.ledgerguard.core.GuardConfig config = ConfigLoader.parse(yaml);
-        final GatewaySettings settings = new GatewaySettings();
-        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
-        sidecar = Sidecar.start(config, new JournalSettings(), null, null, settings,
-            new InetSocketAddress("127.0.0.1", 0), new PrintWriter(new StringWriter()));
-        client = new GatewayClient(sidecar.server().tcpAddress(), "admin-test");
+        final io.ledgerguard.core.GuardConfig config = restartWithTwoApprovers("CONFIGURE", one, two);
 
         final long expires = System.currentTimeMillis() + 60_000;
         final String fixed = "{\"type\":\"CONFIGURE\",\"txId\":93,\"atMs\":0," +
@@ -675,6 +657,25 @@ class AdminServerTest
         assertEquals("ACCEPTED", JSON.readTree(accepted.body()).get("status").asText(), accepted.body());
         assertEquals(1_000, sidecar.guard().rulesInForce().rules.assetByCode("BTC").outflowMinorUnitsMax);
         assertEquals(1, sidecar.guard().rulesInForce().changes);
+    }
+
+    /**
+     * Start the sidecar again on the example configuration with two operators' keys, both needed for one class.
+     */
+    private io.ledgerguard.core.GuardConfig restartWithTwoApprovers(final String approvalClass,
+        final java.security.KeyPair one, final java.security.KeyPair two) throws Exception
+    {
+        final String yaml = java.nio.file.Files.readString(Path.of("..", "examples", "config.yaml")) +
+            "\nkeys:\n  - { id: op-1, publicKey: \"" + base64(one.getPublic().getEncoded()) + "\" }\n" +
+            "  - { id: op-2, publicKey: \"" + base64(two.getPublic().getEncoded()) + "\" }\n" +
+            "approvals:\n  " + approvalClass + ": { required: 2, keys: [op-1, op-2] }\n";
+        final io.ledgerguard.core.GuardConfig config = ConfigLoader.parse(yaml);
+        final GatewaySettings settings = new GatewaySettings();
+        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        sidecar = Sidecar.start(config, new JournalSettings(), null, null, settings,
+            new InetSocketAddress("127.0.0.1", 0), new PrintWriter(new StringWriter()));
+        client = new GatewayClient(sidecar.server().tcpAddress(), "admin-test");
+        return config;
     }
 
     private HttpResponse<String> post(final String path, final String body) throws Exception
