@@ -7,7 +7,6 @@ import java.util.List;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 import io.ledgerguard.core.Command;
-import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.journal.Genesis;
 
@@ -29,7 +28,7 @@ final class RuleChanges
      */
     boolean offer(final Command command, final Decision decision)
     {
-        if (command.type != CommandType.CONFIGURE || !decision.accepted() || decision.duplicate)
+        if (!Genesis.isChange(command, decision))
         {
             return false;
         }

@@ -1,8 +1,6 @@
 package io.ledgerguard.cli;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +17,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import io.ledgerguard.audit.AuditJournals;
 import io.ledgerguard.config.ConfigLoader;
@@ -333,12 +330,7 @@ class ConfigCommandTest
 
     private static String[] execute(final String... args)
     {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final CommandLine commandLine = new CommandLine(new LedgerGuardCli());
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        final int exitCode = commandLine.execute(args);
-        return new String[]{String.valueOf(exitCode), out.toString(), err.toString()};
+        final CliRun run = CliRun.execute(args);
+        return new String[]{String.valueOf(run.code), run.out, run.err};
     }
 }

@@ -50,12 +50,7 @@ public final class Genesis
         final Decision decision = new Decision();
         try (JournalReader reader = JournalReader.open(journalDirectory))
         {
-            int kind;
-            do
-            {
-                kind = reader.nextEntry(command, decision);
-            }
-            while (kind == JournalEntryDescriptor.KIND_RULES);
+            final int kind = reader.readGenesisEntries(command, decision);
             if (!reader.headerRead() || (reader.entries() == 1 && reader.genesisRules() == null && kind < 0))
             {
                 // Created and never written, or only its header (the process stopped before the genesis): begun as
@@ -64,11 +59,6 @@ public final class Genesis
                 return new Genesis(Rules.build(Rules.parse(text), file.limits()), text, true);
             }
             final String text = reader.genesisRules();
-            if (reader.genesisPartial())
-            {
-                throw new JournalCorruptException(journalDirectory.toString(), reader.entries(), "the genesis rules " +
-                    "are incomplete: the journal was begun and not finished, and holds no command");
-            }
             return text == null ? new Genesis(file, null, false) :
                 new Genesis(Rules.build(Rules.parse(text), file.limits()), null, true);
         }
@@ -114,37 +104,6 @@ public final class Genesis
     }
 
     /**
-     * The rules a journal alone holds, for tools that read it without a configuration file: its genesis with the
-     * table sizes it was begun with.
-     *
-     * @param journalDirectory a journal.
-     * @return its genesis rules; {@code null} when it was begun before rules were journaled.
-     */
-    public static GuardConfig ofJournal(final Path journalDirectory)
-    {
-        final String text = JournalReader.readGenesis(journalDirectory);
-        return text == null ? null : Rules.build(Rules.parse(text), null);
-    }
-
-    /**
-     * The rules a journal holds, with table sizes from a configuration file when one is given.
-     *
-     * @param journalDirectory a journal.
-     * @param file             a configuration file's rules and limits, or {@code null}.
-     * @return the journal's genesis (sized by the file when given); the file when the journal holds no genesis;
-     *     {@code null} when neither.
-     */
-    public static GuardConfig ofJournal(final Path journalDirectory, final GuardConfig file)
-    {
-        final String text = JournalReader.readGenesis(journalDirectory);
-        if (text == null)
-        {
-            return file;
-        }
-        return Rules.build(Rules.parse(text), file == null ? null : file.limits());
-    }
-
-    /**
      * The rules a journal holds at a sequence, read without an engine: its genesis, then every {@code CONFIGURE}
      * command the guard accepted up to the sequence, as the guard applied them.
      *
@@ -181,7 +140,7 @@ public final class Genesis
                 {
                     break;
                 }
-                if (command.type == CommandType.CONFIGURE && decision.accepted() && !decision.duplicate)
+                if (isChange(command, decision))
                 {
                     final String settings = command.settingsString();
                     history.rules = Rules.change(history.rules, Rules.parse(settings));
@@ -195,6 +154,16 @@ public final class Genesis
             }
             return history;
         }
+    }
+
+    /**
+     * @param command  a command entry's command.
+     * @param decision its recorded decision.
+     * @return true when it changed the rules: a {@code CONFIGURE} the guard accepted, not as a resubmission.
+     */
+    public static boolean isChange(final Command command, final Decision decision)
+    {
+        return command.type == CommandType.CONFIGURE && decision.accepted() && !decision.duplicate;
     }
 
     /**

@@ -429,23 +429,35 @@ public final class JournalReader implements AutoCloseable
      */
     public static String readGenesis(final Path directory)
     {
-        final Command command = new Command();
-        final Decision decision = new Decision();
         try (JournalReader reader = open(directory))
         {
-            int kind;
-            do
-            {
-                kind = reader.nextEntry(command, decision);
-            }
-            while (kind == KIND_RULES);
-            if (reader.genesis != null && reader.genesisRead < reader.genesis.length)
-            {
-                throw reader.corrupt(reader.entries(), "the genesis rules end after " + reader.genesisRead + " of " +
-                    reader.genesis.length + " bytes: the journal was begun and not finished; it holds no command");
-            }
+            reader.readGenesisEntries(new Command(), new Decision());
             return reader.genesisRules();
         }
+    }
+
+    /**
+     * Read the header and the genesis entries after it, and the entry that follows them if there is one.
+     *
+     * @param command  receives the command of the entry after the genesis, when it is one.
+     * @param decision receives its decision.
+     * @return the kind of the entry after the genesis, or -1 at the end of the journal.
+     * @throws JournalCorruptException when an entry does not verify, or the genesis ends before its last part.
+     */
+    public int readGenesisEntries(final Command command, final Decision decision)
+    {
+        int kind;
+        do
+        {
+            kind = nextEntry(command, decision);
+        }
+        while (kind == KIND_RULES);
+        if (genesisPartial())
+        {
+            throw corrupt(entries, "the genesis rules end after " + genesisRead + " of " + genesis.length +
+                " bytes: the journal was begun and not finished; it holds no command");
+        }
+        return kind;
     }
 
     private void readCut(final long index, final long seq, final long timestampNs, final int bodyLength)

@@ -32,19 +32,18 @@ public final class Configuration
 
     private final EngineParts parts;
     private final GuardConfig genesis;
-    /** Published whole, so that a reader on another thread sees rules and their sequences of one moment. */
+    /**
+     * The rules in force and their sequences, published whole, so that a reader on another thread sees the rules and
+     * their sequences of one moment. Read on the guard thread only by rule changes and snapshots, never by the apply
+     * path of other commands.
+     */
     private volatile RulesInForce inForce;
-    private GuardConfig rules;
-    private long changeSeq;
-    private long approversSeq;
-    private long changes;
     private UnsafeBuffer record;
 
     Configuration(final EngineParts parts, final GuardConfig genesis)
     {
         this.parts = parts;
         this.genesis = genesis;
-        this.rules = genesis;
         record = record(genesis, 0, 0, 0);
         inForce = new RulesInForce(genesis, 0, 0, 0);
     }
@@ -62,7 +61,7 @@ public final class Configuration
      */
     public GuardConfig rules()
     {
-        return rules;
+        return inForce.rules;
     }
 
     /**
@@ -78,7 +77,7 @@ public final class Configuration
      */
     public long changeSeq()
     {
-        return changeSeq;
+        return inForce.changeSeq;
     }
 
     /**
@@ -86,7 +85,7 @@ public final class Configuration
      */
     public long changes()
     {
-        return changes;
+        return inForce.changes;
     }
 
     /**
@@ -94,7 +93,7 @@ public final class Configuration
      */
     public long approversSeq()
     {
-        return approversSeq;
+        return inForce.approversSeq;
     }
 
     /**
@@ -109,16 +108,17 @@ public final class Configuration
         {
             return Reason.CONFIGURATION_INVALID;
         }
+        final RulesInForce now = inForce;
         final GuardConfig next;
         try
         {
-            next = Rules.change(rules, Rules.parse(command.settingsBuffer(), command.settingsLength()));
+            next = Rules.change(now.rules, Rules.parse(command.settingsBuffer(), command.settingsLength()));
         }
         catch (final ConfigurationException ex)
         {
             return Reason.CONFIGURATION_INVALID;
         }
-        final List<GuardConfig.WalletConfig> before = rules.wallets();
+        final List<GuardConfig.WalletConfig> before = now.rules.wallets();
         final List<GuardConfig.WalletConfig> after = next.wallets();
         for (int w = 0; w < after.size(); w++)
         {
@@ -129,8 +129,8 @@ public final class Configuration
                 return Reason.WALLET_NOT_EMPTY;
             }
         }
-        final boolean approversChanged = !Rules.sameApprovers(rules, next);
-        install(next, command.seq, approversChanged ? command.seq : approversSeq, changes + 1);
+        final boolean approversChanged = !Rules.sameApprovers(now.rules, next);
+        install(next, command.seq, approversChanged ? command.seq : now.approversSeq, now.changes + 1);
         for (int w = 0; w < after.size(); w++)
         {
             if (after.get(w).retired && !before.get(w).retired)
@@ -147,11 +147,7 @@ public final class Configuration
         parts.assets.rules(next);
         parts.wallets.rules(next);
         parts.approvals.update(next, approversSeq);
-        this.changeSeq = seq;
-        this.approversSeq = approversSeq;
-        this.changes = changes;
         record = record(next, seq, approversSeq, changes);
-        rules = next;
         inForce = new RulesInForce(next, seq, approversSeq, changes);
     }
 
@@ -171,10 +167,12 @@ public final class Configuration
      */
     public void copyFrom(final Configuration from)
     {
-        if (from.rules != rules || from.changes != changes || from.changeSeq != changeSeq ||
-            from.approversSeq != approversSeq)
+        final RulesInForce theirs = from.inForce;
+        final RulesInForce ours = inForce;
+        if (theirs.rules != ours.rules || theirs.changes != ours.changes || theirs.changeSeq != ours.changeSeq ||
+            theirs.approversSeq != ours.approversSeq)
         {
-            install(from.rules, from.changeSeq, from.approversSeq, from.changes);
+            install(theirs.rules, theirs.changeSeq, theirs.approversSeq, theirs.changes);
         }
     }
 
@@ -189,7 +187,8 @@ public final class Configuration
         final long approvers = from.getLong(8);
         final long count = from.getLong(16);
         final int length = (int)from.getLong(24);
-        if (count == changes && seq == changeSeq && approvers == approversSeq &&
+        final RulesInForce now = inForce;
+        if (count == now.changes && seq == now.changeSeq && approvers == now.approversSeq &&
             from.capacity() == record.capacity() && from.compareTo(record) == 0)
         {
             return;
@@ -198,7 +197,7 @@ public final class Configuration
         {
             // No change was accepted: the rules are this engine's genesis, whatever text the record holds (a
             // journal begun before rules were journaled is decided under the file it is read with, as ever).
-            if (changes != 0 || rules != genesis)
+            if (now.rules != genesis || now.changes != 0)
             {
                 install(genesis, 0, 0, 0);
             }
@@ -214,7 +213,7 @@ public final class Configuration
         final GuardConfig next;
         try
         {
-            next = Rules.build(Rules.parse(new String(text, StandardCharsets.UTF_8)), rules.limits());
+            next = Rules.build(Rules.parse(new String(text, StandardCharsets.UTF_8)), now.rules.limits());
         }
         catch (final ConfigurationException ex)
         {
@@ -229,8 +228,8 @@ public final class Configuration
      */
     private void requireSameShape(final GuardConfig next)
     {
-        final List<GuardConfig.AssetConfig> assets = rules.assets();
-        final List<GuardConfig.WalletConfig> wallets = rules.wallets();
+        final List<GuardConfig.AssetConfig> assets = inForce.rules.assets();
+        final List<GuardConfig.WalletConfig> wallets = inForce.rules.wallets();
         boolean same = next.assets().size() == assets.size() && next.wallets().size() == wallets.size();
         for (int i = 0; same && i < assets.size(); i++)
         {
