@@ -34,20 +34,44 @@ public final class AssetCounters
 
     private final UnsafeBuffer buffer;
     private final int[] assetIds;
+    /** Assets whose figures readers may read: grows when a rule change lists one (SPEC §13). */
+    private volatile int assetCount;
 
-    AssetCounters(final int[] assetIds)
+    /**
+     * @param capacity the most assets there can be.
+     */
+    AssetCounters(final int capacity)
     {
-        this.assetIds = assetIds.clone();
-        this.buffer =
-            new UnsafeBuffer(BufferUtil.allocateDirectAligned(RECORD_BYTES * Math.max(1, assetIds.length), 64));
+        this.assetIds = new int[capacity];
+        this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(RECORD_BYTES * capacity, 64));
     }
 
     /**
-     * @return how many assets are published.
+     * @return how many assets are published; it grows when an asset is listed.
      */
     public int assetCount()
     {
-        return assetIds.length;
+        return assetCount;
+    }
+
+    /**
+     * The writer names an asset's id, before it publishes the asset's figures for the first time.
+     */
+    void list(final int assetIndex, final int assetId)
+    {
+        assetIds[assetIndex] = assetId;
+    }
+
+    /**
+     * The writer lets readers read the first {@code count} assets: after it published their figures, so that a
+     * reader that sees the count sees their ids and figures (a volatile write).
+     */
+    void count(final int count)
+    {
+        if (assetCount != count)
+        {
+            assetCount = count;
+        }
     }
 
     /**

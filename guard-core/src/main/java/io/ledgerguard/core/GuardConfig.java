@@ -304,9 +304,15 @@ public final class GuardConfig
             {
                 throw new ConfigurationException(key + ".id", "duplicate wallet id " + wallet.id);
             }
-            if (assetByCode(wallet.asset) == null)
+            final AssetConfig asset = assetByCode(wallet.asset);
+            if (asset == null)
             {
                 throw new ConfigurationException(key + ".asset", "unknown asset '" + wallet.asset + "'");
+            }
+            if (asset.retired && !wallet.retired)
+            {
+                throw new ConfigurationException(key + ".retired", "the wallet's asset " + asset.code +
+                    " is retired: its wallets are retired first, or with it");
             }
         }
         limits.validate("limits");
@@ -474,6 +480,12 @@ public final class GuardConfig
         /** Withdrawals rejected for velocity within the window that halt the asset's outflows (SPEC §5.4). */
         public long outflowBurstRejectionsMax = 3;
         public long hotShareBpsMax = 2_000;
+        /**
+         * Retired by a {@link CommandType#CONFIGURE} command once nothing was owed or held in it and its wallets were
+         * retired (SPEC §13): it keeps its place in the state's layout and its code, and commands naming it are
+         * refused {@link Reason#ASSET_NOT_FOUND}.
+         */
+        public boolean retired;
 
         /**
          * @param code  the asset code, [A-Z0-9]{2,12}.

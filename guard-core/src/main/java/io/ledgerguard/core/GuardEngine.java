@@ -64,16 +64,13 @@ public final class GuardEngine
         parts = new EngineParts(config.conclude());
         reader = new StateReader(parts);
         entries = new StateEntries(parts);
-        final int[] assetIds = new int[parts.assets.count()];
-        for (int i = 0; i < assetIds.length; i++)
+        counters = new AssetCounters(GuardConfig.ASSETS_MAX);
+        for (int i = 0; i < parts.assets.count(); i++)
         {
-            assetIds[i] = parts.assets.id(i);
-        }
-        counters = new AssetCounters(assetIds);
-        for (int i = 0; i < assetIds.length; i++)
-        {
+            counters.list(i, parts.assets.id(i));
             counters.publish(i, 0, 0, 0, assetStatus(i), 0, 0);
         }
+        counters.count(parts.assets.count());
     }
 
     /**
@@ -478,9 +475,13 @@ public final class GuardEngine
         final long nowNs = parts.context.nowNs();
         for (int i = 0, count = parts.assets.dirtyCount(); i < count; i++)
         {
-            publish(parts.assets.dirtyAsset(i), seq, nowNs);
+            final int asset = parts.assets.dirtyAsset(i);
+            counters.list(asset, parts.assets.id(asset));
+            publish(asset, seq, nowNs);
         }
         parts.assets.clearDirty();
+        // An asset listed by a rule change was published above (its record is dirty): readers may now see it.
+        counters.count(parts.assets.count());
     }
 
     private void publish(final int asset, final long seq, final long nowNs)
@@ -552,6 +553,7 @@ public final class GuardEngine
         target.parts.configuration.copyFrom(parts.configuration);
         // A copy replaces whatever a snapshot had begun to restore into the target (a load that failed half-way).
         target.restoringRules = null;
+        target.entries.abandonRestore();
     }
 
     /**
@@ -660,17 +662,21 @@ public final class GuardEngine
     public void stateRestored(final long restoredSeq)
     {
         entries.endRestore();
-        if (restoringRules != null)
+        final boolean withRules = restoringRules != null;
+        if (withRules)
         {
             parts.configuration.restore(restoringRules);
             restoringRules = null;
         }
+        entries.checkRestoredShape(withRules);
         parts.context.restore(restoredSeq, parts.globals.get(GlobalDescriptor.LAST_TIMESTAMP_NS));
         parts.globals.putPlain(GlobalDescriptor.FROZEN_ACCOUNTS, parts.accounts.countFrozenAccounts());
         for (int a = 0; a < parts.assets.count(); a++)
         {
+            counters.list(a, parts.assets.id(a));
             publish(a, restoredSeq, parts.context.nowNs());
         }
+        counters.count(parts.assets.count());
     }
 
     // ---------------------------------------------------------------------------------------------------------------

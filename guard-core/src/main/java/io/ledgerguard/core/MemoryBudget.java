@@ -54,12 +54,12 @@ public final class MemoryBudget
             ExpiryQueue.bytesFor(config.limits().entriesMax(TableKind.CREDITS)) + ALIGNMENT_BYTES;
         tableBytes[TableKind.INFLOWS.ordinal()] +=
             ExpiryQueue.bytesFor(config.limits().entriesMax(TableKind.INFLOWS)) + ALIGNMENT_BYTES;
-        final int assets = Math.max(1, config.assets().size());
-        final int wallets = Math.max(1, config.wallets().size());
+        // Laid out for the most assets and wallets there can be, so that a rule change lists more without allocating.
+        final int assets = GuardConfig.ASSETS_MAX;
+        final int wallets = GuardConfig.WALLETS_MAX;
         recordBytes = (long)assets * AssetDescriptor.WORDS * Long.BYTES + ALIGNMENT_BYTES +
             (long)wallets * WalletDescriptor.WORDS * Long.BYTES + ALIGNMENT_BYTES +
-            Math.max(1, WindowDescriptor.offset(WindowDescriptor.count(config.assets().size(),
-            config.wallets().size()))) + ALIGNMENT_BYTES +
+            WindowDescriptor.offset(WindowDescriptor.count(assets, wallets)) + ALIGNMENT_BYTES +
             GlobalDescriptor.BYTES + ALIGNMENT_BYTES +
             (long)assets * AssetCounters.RECORD_BYTES + ALIGNMENT_BYTES;
     }

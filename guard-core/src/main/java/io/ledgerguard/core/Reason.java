@@ -91,6 +91,8 @@ public enum Reason
     CREDIT_NOT_FOUND(5016),
     /** A {@code CONFIGURE} command retires a wallet that still holds funds or has withdrawals pending (SPEC §13). */
     WALLET_NOT_EMPTY(5017),
+    /** A {@code CONFIGURE} command retires an asset that still has obligations, holds or holdings (SPEC §13). */
+    ASSET_NOT_EMPTY(5018),
 
     // 6xxx: idempotency and linked batches (I6).
     TX_ID_REUSED(6001),

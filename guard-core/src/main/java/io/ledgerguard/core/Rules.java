@@ -87,6 +87,10 @@ public final class Rules
             settings.put(p + "outflow.minorUnitsMax", Long.toString(asset.outflowMinorUnitsMax));
             settings.put(p + "outflow.hotShareBpsMax", Long.toString(asset.outflowHotShareBpsMax));
             settings.put(p + "outflow.burstRejections", Long.toString(asset.outflowBurstRejectionsMax));
+            if (asset.retired)
+            {
+                settings.put(p + "retired", "true");
+            }
         }
         settings.put("assets", String.join(",", codes));
         final List<String> walletIds = new ArrayList<>();
@@ -231,6 +235,7 @@ public final class Rules
             asset.outflowMinorUnitsMax = in.number(p + "outflow.minorUnitsMax");
             asset.outflowHotShareBpsMax = in.number(p + "outflow.hotShareBpsMax");
             asset.outflowBurstRejectionsMax = in.number(p + "outflow.burstRejections");
+            asset.retired = in.flag(p + "retired");
             config.asset(asset);
         }
         for (final String id : in.list("wallets"))
@@ -312,10 +317,12 @@ public final class Rules
 
     /**
      * Apply a change to the rules in force, as a {@link CommandType#CONFIGURE} command does: the settings it gives
-     * replace those of the same names; a key no longer listed in {@code keys} is dropped with its settings. The
-     * change must keep what sizes or identifies the state: the assets and wallets and their order, each asset's id,
-     * scale and window lengths, each wallet's asset and kind; a retired wallet stays retired; the approval domain
-     * and the retention windows stay as they are.
+     * replace those of the same names; a key no longer listed in {@code keys} is dropped with its settings. A change
+     * lists an asset or adds a wallet by appending it to {@code assets} or {@code wallets} (the whole list, or
+     * {@code +CODE} for the list in force with CODE appended) with every one of its settings, and retires one with its
+     * {@code retired} setting. It must keep what identifies the state: the assets
+     * and wallets listed and their order, each asset's id, scale and window lengths, each wallet's asset and kind; a
+     * retired asset or wallet stays retired; the approval domain and the retention windows stay as they are.
      *
      * @param current the rules in force.
      * @param change  the settings to set.
@@ -333,7 +340,7 @@ public final class Rules
         for (final Map.Entry<String, String> setting : change.entrySet())
         {
             final String name = setting.getKey();
-            final String value = setting.getValue();
+            final String value = appended(name, setting.getValue(), before);
             checkChangeable(name, value, before);
             after.put(name, value);
         }
@@ -371,6 +378,20 @@ public final class Rules
         }
     }
 
+    /**
+     * A change may give the list of {@code assets} or {@code wallets} as {@code +A,B}: the list in force with A and
+     * B appended, so that a listing names what it adds rather than the whole list.
+     */
+    private static String appended(final String name, final String value, final Map<String, String> before)
+    {
+        if ((name.equals("assets") || name.equals("wallets")) && value.startsWith("+"))
+        {
+            final String was = before.get(name);
+            return was.isEmpty() ? value.substring(1) : was + "," + value.substring(1);
+        }
+        return value;
+    }
+
     private static String keyOf(final String name)
     {
         final int end = name.lastIndexOf(".publicKey");
@@ -381,57 +402,23 @@ public final class Rules
     {
         if (name.equals("assets") || name.equals("wallets"))
         {
-            if (!value.equals(before.get(name)))
+            final String was = before.get(name);
+            if (!value.equals(was) && !(was.isEmpty() ? !value.isEmpty() : value.startsWith(was + ",")))
             {
-                throw new ConfigurationException(name, "listing or removing " + name + " is not supported yet: " +
-                    "they size the state; was '" + before.get(name) + "', the change gives '" + value + "'");
+                throw new ConfigurationException(name, name + " are only appended to: each keeps its place in the " +
+                    "state for good (retire one with its 'retired' setting); was '" + was + "', the change gives '" +
+                    value + "'");
             }
             return;
         }
         if (name.startsWith("assets."))
         {
-            final String rest = name.substring("assets.".length());
-            final int dot = rest.indexOf('.');
-            final String setting = dot < 0 ? "" : rest.substring(dot + 1);
-            if (!before.containsKey(name))
-            {
-                throw new ConfigurationException(name, "not a setting of a listed asset");
-            }
-            if (!ASSET_CHANGEABLE.contains(setting) && !Objects.equals(before.get(name), value))
-            {
-                throw new ConfigurationException(name, "fixed when the asset was listed: it identifies the asset " +
-                    "or sizes its windows");
-            }
+            checkAssetSetting(name, value, before);
             return;
         }
         if (name.startsWith("wallets."))
         {
-            final String rest = name.substring("wallets.".length());
-            final int dot = rest.indexOf('.');
-            final String setting = dot < 0 ? "" : rest.substring(dot + 1);
-            final String prefix = "wallets." + (dot < 0 ? rest : rest.substring(0, dot)) + ".";
-            if (!before.containsKey(prefix + "asset"))
-            {
-                throw new ConfigurationException(name, "not a setting of a configured wallet");
-            }
-            if (setting.equals("retired"))
-            {
-                if (!value.equals("true"))
-                {
-                    throw new ConfigurationException(name, "a wallet is retired with 'true', and stays retired; " +
-                        "was '" + value + "'");
-                }
-                return;
-            }
-            if (!setting.equals("driftToleranceMinorUnits") && !Objects.equals(before.get(name), value))
-            {
-                throw new ConfigurationException(name, "fixed when the wallet was added (changeable: " +
-                    "driftToleranceMinorUnits, retired)");
-            }
-            if (before.containsKey(prefix + "retired"))
-            {
-                throw new ConfigurationException(name, "the wallet is retired");
-            }
+            checkWalletSetting(name, value, before);
             return;
         }
         if (name.equals("approvals.domain") || name.startsWith("retention."))
@@ -455,6 +442,85 @@ public final class Rules
             return;
         }
         throw new ConfigurationException(name, "not a setting");
+    }
+
+    private static void checkAssetSetting(final String name, final String value, final Map<String, String> before)
+    {
+        final String rest = name.substring("assets.".length());
+        final int dot = rest.indexOf('.');
+        final String setting = dot < 0 ? "" : rest.substring(dot + 1);
+        final String prefix = "assets." + (dot < 0 ? rest : rest.substring(0, dot)) + ".";
+        if (!before.containsKey(prefix + "id"))
+        {
+            // An asset the change lists: all its settings are given, and checked as the file's are.
+            if (setting.equals("retired"))
+            {
+                throw new ConfigurationException(name, "an asset is listed first, and retired by a later change");
+            }
+            return;
+        }
+        if (setting.equals("retired"))
+        {
+            requireTrue(name, value, "an asset");
+            return;
+        }
+        if (before.containsKey(prefix + "retired") && !Objects.equals(before.get(name), value))
+        {
+            throw new ConfigurationException(name, "the asset is retired");
+        }
+        if (!before.containsKey(name))
+        {
+            throw new ConfigurationException(name, "not a setting of a listed asset");
+        }
+        if (!ASSET_CHANGEABLE.contains(setting) && !Objects.equals(before.get(name), value))
+        {
+            throw new ConfigurationException(name, "fixed when the asset was listed: it identifies the asset " +
+                "or sizes its windows");
+        }
+    }
+
+    private static void checkWalletSetting(final String name, final String value, final Map<String, String> before)
+    {
+        final String rest = name.substring("wallets.".length());
+        final int dot = rest.indexOf('.');
+        final String setting = dot < 0 ? "" : rest.substring(dot + 1);
+        final String prefix = "wallets." + (dot < 0 ? rest : rest.substring(0, dot)) + ".";
+        if (!before.containsKey(prefix + "asset"))
+        {
+            // A wallet the change adds: all its settings are given, and checked as the file's are.
+            if (setting.equals("retired"))
+            {
+                throw new ConfigurationException(name, "a wallet is added first, and retired by a later change");
+            }
+            if (setting.equals("asset") && before.containsKey("assets." + value + ".retired"))
+            {
+                throw new ConfigurationException(name, "the asset " + value + " is retired");
+            }
+            return;
+        }
+        if (setting.equals("retired"))
+        {
+            requireTrue(name, value, "a wallet");
+            return;
+        }
+        if (!setting.equals("driftToleranceMinorUnits") && !Objects.equals(before.get(name), value))
+        {
+            throw new ConfigurationException(name, "fixed when the wallet was added (changeable: " +
+                "driftToleranceMinorUnits, retired)");
+        }
+        if (before.containsKey(prefix + "retired") && !Objects.equals(before.get(name), value))
+        {
+            throw new ConfigurationException(name, "the wallet is retired");
+        }
+    }
+
+    private static void requireTrue(final String name, final String value, final String what)
+    {
+        if (!value.equals("true"))
+        {
+            throw new ConfigurationException(name, what + " is retired with 'true', and stays retired; was '" +
+                value + "'");
+        }
     }
 
     /**

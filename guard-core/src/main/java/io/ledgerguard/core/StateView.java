@@ -4,7 +4,8 @@ package io.ledgerguard.core;
  * One consistent reading of the guard's state beyond the per-asset counters, for monitors on other threads: the kill
  * switch for everything, the number of frozen accounts, every wallet's figures and kill switch, and, when asked for,
  * one account's status and positions. Filled by {@link GuardEngine#readState(StateView)}, which gives either the state
- * between two commands or nothing. Allocated once per reader (its arrays are sized by the configuration) and reused.
+ * between two commands or nothing. Allocated once per reader and reused: its arrays are sized for the most assets and
+ * wallets there can be, so that it reads the assets a rule change lists and the wallets it adds.
  */
 public final class StateView
 {
@@ -29,12 +30,20 @@ public final class StateView
     /** Per table, by {@link TableKind} ordinal: past 80% of its limit, a {@code CAPACITY_WARNING} raised. */
     public final boolean[] tableWarned = new boolean[TableKind.values().length];
 
-    /** The configuration: wallet ids, their assets' indexes and kinds, and the assets' ids and codes, by index. */
+    /** How many wallets and assets the rules in force list, retired ones included: the arrays' entries in use. */
+    public int walletCount;
+    public int assetCount;
+    /**
+     * The rules in force: wallet ids, their assets' indexes and kinds, and the assets' ids and codes, by index. A
+     * retired wallet or asset keeps its index.
+     */
     public final long[] walletIds;
     public final int[] walletAssetIndex;
     public final WalletKind[] walletKinds;
+    public final boolean[] walletRetired;
     public final int[] assetIds;
     public final String[] assetCodes;
+    public final boolean[] assetRetired;
 
     /** Per wallet, by index. */
     public final long[] walletAttested;
@@ -57,7 +66,7 @@ public final class StateView
     public final long[] held;
 
     /**
-     * @param engine the engine whose configuration sizes the arrays.
+     * @param engine the engine to read; the arrays are sized for the most wallets and assets there can be.
      */
     public StateView(final GuardEngine engine)
     {
@@ -65,30 +74,21 @@ public final class StateView
         {
             tableLimits[table.ordinal()] = engine.config().limits().limitOf(table);
         }
-        final int wallets = engine.walletCount();
+        final int wallets = GuardConfig.WALLETS_MAX;
         walletIds = new long[wallets];
         walletAssetIndex = new int[wallets];
         walletKinds = new WalletKind[wallets];
-        for (int w = 0; w < wallets; w++)
-        {
-            walletIds[w] = engine.walletId(w);
-            walletAssetIndex[w] = engine.walletAssetIndex(w);
-            walletKinds[w] = engine.walletKind(w);
-        }
+        walletRetired = new boolean[wallets];
         walletAttested = new long[wallets];
         walletAttestedAtMs = new long[wallets];
         walletExpected = new long[wallets];
         walletPending = new long[wallets];
         walletHalted = new boolean[wallets];
         walletHaltedSinceMs = new long[wallets];
-        final int assets = engine.assetCount();
+        final int assets = GuardConfig.ASSETS_MAX;
         assetIds = new int[assets];
         assetCodes = new String[assets];
-        for (int a = 0; a < assets; a++)
-        {
-            assetIds[a] = engine.assetId(a);
-            assetCodes[a] = engine.assetCode(a);
-        }
+        assetRetired = new boolean[assets];
         hasPosition = new boolean[assets];
         available = new long[assets];
         held = new long[assets];
@@ -123,17 +123,26 @@ public final class StateView
         frozenAccounts = source.frozenAccounts;
         System.arraycopy(source.tableSizes, 0, tableSizes, 0, tableSizes.length);
         System.arraycopy(source.tableWarned, 0, tableWarned, 0, tableWarned.length);
-        System.arraycopy(source.walletAttested, 0, walletAttested, 0, walletAttested.length);
-        System.arraycopy(source.walletAttestedAtMs, 0, walletAttestedAtMs, 0, walletAttestedAtMs.length);
-        System.arraycopy(source.walletExpected, 0, walletExpected, 0, walletExpected.length);
-        System.arraycopy(source.walletPending, 0, walletPending, 0, walletPending.length);
-        System.arraycopy(source.walletHalted, 0, walletHalted, 0, walletHalted.length);
-        System.arraycopy(source.walletHaltedSinceMs, 0, walletHaltedSinceMs, 0, walletHaltedSinceMs.length);
+        walletCount = source.walletCount;
+        assetCount = source.assetCount;
+        System.arraycopy(source.walletIds, 0, walletIds, 0, walletCount);
+        System.arraycopy(source.walletAssetIndex, 0, walletAssetIndex, 0, walletCount);
+        System.arraycopy(source.walletKinds, 0, walletKinds, 0, walletCount);
+        System.arraycopy(source.walletRetired, 0, walletRetired, 0, walletCount);
+        System.arraycopy(source.assetIds, 0, assetIds, 0, assetCount);
+        System.arraycopy(source.assetCodes, 0, assetCodes, 0, assetCount);
+        System.arraycopy(source.assetRetired, 0, assetRetired, 0, assetCount);
+        System.arraycopy(source.walletAttested, 0, walletAttested, 0, walletCount);
+        System.arraycopy(source.walletAttestedAtMs, 0, walletAttestedAtMs, 0, walletCount);
+        System.arraycopy(source.walletExpected, 0, walletExpected, 0, walletCount);
+        System.arraycopy(source.walletPending, 0, walletPending, 0, walletCount);
+        System.arraycopy(source.walletHalted, 0, walletHalted, 0, walletCount);
+        System.arraycopy(source.walletHaltedSinceMs, 0, walletHaltedSinceMs, 0, walletCount);
         accountFound = source.accountFound;
         accountKindStatus = source.accountKindStatus;
-        System.arraycopy(source.hasPosition, 0, hasPosition, 0, hasPosition.length);
-        System.arraycopy(source.available, 0, available, 0, available.length);
-        System.arraycopy(source.held, 0, held, 0, held.length);
+        System.arraycopy(source.hasPosition, 0, hasPosition, 0, assetCount);
+        System.arraycopy(source.available, 0, available, 0, assetCount);
+        System.arraycopy(source.held, 0, held, 0, assetCount);
     }
 
     /**

@@ -22,6 +22,8 @@ final class GuardFixture
 {
     static final int BTC = 1;
     static final int USD = 2;
+    /** Not configured: an asset a rule change lists (SPEC §13). */
+    static final int SOL = 7;
     static final long HOT = 1;
     static final long COLD = 2;
     static final long BANK = 3;
@@ -169,6 +171,7 @@ final class GuardFixture
         {
             case "BTC": return BTC;
             case "USD": return USD;
+            case "SOL": return SOL;
             default: return Command.ASSET_ID_UNKNOWN;
         }
     }

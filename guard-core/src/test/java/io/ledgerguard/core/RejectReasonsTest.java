@@ -285,6 +285,15 @@ class RejectReasonsTest
             of(Reason.WALLET_NOT_EMPTY, "retire a wallet that holds coins",
                 () -> world(RejectReasonsTest::configurable), f -> { },
                 f -> f.configure("wallets." + GuardFixture.HOT + ".retired=true\n")),
+            of(Reason.ASSET_NOT_EMPTY, "retire an asset still owed to a customer",
+                () -> world(RejectReasonsTest::configurable),
+                f ->
+                {
+                    expectAcceptedHere(f.inflow(GuardFixture.BANK, "USD", 10, "owed"));
+                    expectAcceptedHere(f.deposit(BOB, "USD", 10, "owed"));
+                    expectAcceptedHere(f.attest(GuardFixture.BANK, "USD", 0));
+                },
+                f -> f.configure("assets.USD.retired=true\nwallets." + GuardFixture.BANK + ".retired=true\n")),
             of(Reason.CREDIT_NOT_FOUND, "reverse a transfer, which is not a reversible credit",
                 f -> f.txId(5_000).transfer(ALICE, BOB, "BTC", 1), f -> f.reverse(5_000)),
             of(Reason.CREDIT_ALREADY_REVERSED, "reverse a credit twice",

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.Supplier;
 
 import io.ledgerguard.core.Alert;
 import io.ledgerguard.core.GuardConfig;
@@ -31,12 +32,22 @@ public final class JsonLinesAlertSink implements AlertListener, AutoCloseable
      */
     public JsonLinesAlertSink(final Path file, final GuardConfig config)
     {
+        this(file, () -> config);
+    }
+
+    /**
+     * @param file  appended to, created when missing.
+     * @param rules the rules in force, for asset codes: those of assets a rule change listed too (SPEC §13).
+     * @throws UncheckedIOException naming the file when it cannot be opened.
+     */
+    public JsonLinesAlertSink(final Path file, final Supplier<GuardConfig> rules)
+    {
         this.file = file;
         try
         {
             writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
-            publisher = new AlertPublisher(writer, config);
+            publisher = new AlertPublisher(writer, rules);
         }
         catch (final IOException ex)
         {

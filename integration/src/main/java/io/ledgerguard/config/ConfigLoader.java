@@ -80,7 +80,7 @@ public final class ConfigLoader
         "diskFreeBytesMin");
     private static final List<String> ASSET_KEYS = List.of(
         "code", "id", "scale", "reserveBufferMinorUnits", "breachToleranceMinorUnits", "creditCapMinorUnits",
-        "attestationAgeMsMax", "volumeAlert", "outflow", "hotShareBpsMax");
+        "attestationAgeMsMax", "volumeAlert", "outflow", "hotShareBpsMax", "retired");
     private static final List<String> VOLUME_ALERT_KEYS = List.of("windowMs", "holdingsMultiple");
     private static final List<String> OUTFLOW_KEYS =
         List.of("windowMs", "minorUnitsMax", "hotShareBpsMax", "burstRejections");
@@ -478,6 +478,8 @@ public final class ConfigLoader
             asset.outflowBurstRejectionsMax = integer(outflowEntries, outflowKey, "burstRejections", 1, 1_000_000,
                 asset.outflowBurstRejectionsMax);
         }
+        // SPEC §13: an asset a CONFIGURE retired; the file says so to agree with the journal (config diff, propose).
+        asset.retired = flag(entries.get("retired"), key + ".retired");
         return asset;
     }
 
@@ -505,17 +507,22 @@ public final class ConfigLoader
         wallet.driftToleranceMinorUnits = integer(
             node.entries(), key, "driftToleranceMinorUnits", 0, Long.MAX_VALUE, wallet.driftToleranceMinorUnits);
         // SPEC §13: a wallet a CONFIGURE retired; the file says so to agree with the journal (config diff, propose).
-        final ConfigNode retired = node.entries().get("retired");
-        if (retired != null)
-        {
-            if (retired.kind != ConfigNode.Kind.SCALAR ||
-                (retired.token != JsonToken.VALUE_TRUE && retired.token != JsonToken.VALUE_FALSE))
-            {
-                throw fail(key + ".retired", retired.line, "must be true or false, was " + retired.describe());
-            }
-            wallet.retired = retired.token == JsonToken.VALUE_TRUE;
-        }
+        wallet.retired = flag(node.entries().get("retired"), key + ".retired");
         return wallet;
+    }
+
+    private static boolean flag(final ConfigNode node, final String key)
+    {
+        if (node == null)
+        {
+            return false;
+        }
+        if (node.kind != ConfigNode.Kind.SCALAR ||
+            (node.token != JsonToken.VALUE_TRUE && node.token != JsonToken.VALUE_FALSE))
+        {
+            throw fail(key, node.line, "must be true or false, was " + node.describe());
+        }
+        return node.token == JsonToken.VALUE_TRUE;
     }
 
     private KeyConfig toKey(final ConfigNode node, final String key)

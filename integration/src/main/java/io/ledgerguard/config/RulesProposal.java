@@ -19,10 +19,11 @@ import io.ledgerguard.core.Rules;
  * What a configuration file would change of the rules a journal holds (SPEC §13), and the {@code CONFIGURE} commands
  * that would make the change: the work of {@code ledger-guard config diff} and {@code config propose}.
  * <p>
- * Each difference is named by its setting, and marked when no command can make it (listing an asset, the approval
+ * Each difference is named by its setting, and marked when no command can make it (removing an asset, the approval
  * domain, a retention window, ...), with {@link Rules#change}'s reason. The commands are grouped so that each is one
- * thing to review and approve: one per asset, one per wallet, and the keys and approvers together, since a rotation
- * replaces a key and the approvers naming it at once. The keys and approvers come last: a change of the approvers
+ * thing to review and approve: one per asset (listing one carries {@code assets=+CODE}; retiring one carries its
+ * wallets' retirements), one per wallet, and the keys and approvers together, since a rotation replaces a key and the
+ * approvers naming it at once. The keys and approvers come last: a change of the approvers
  * voids every approval counted against the approvers it replaces, so the other commands are approved and applied
  * under the approvers in force before it. Every command's settings fit {@link Rules#CHANGE_LENGTH_MAX}; a group that
  * does not is split, and every command is checked with {@link Rules#change} against the rules the ones before it
@@ -169,6 +170,8 @@ public final class RulesProposal
     private Map<String, String> refusals()
     {
         final Map<String, String> refusals = new TreeMap<>();
+        // In order, each group against the rules the ones before it leave: a wallet of an asset listed before it.
+        GuardConfig rules = inForce;
         for (final SortedMap<String, String> group : groups(Rules.changed(before, after)).values())
         {
             final SortedMap<String, String> trying = new TreeMap<>(group);
@@ -176,7 +179,7 @@ public final class RulesProposal
             {
                 try
                 {
-                    Rules.change(inForce, trying);
+                    rules = Rules.change(rules, trying);
                     break;
                 }
                 catch (final ConfigurationException ex)
@@ -217,9 +220,14 @@ public final class RulesProposal
             return refusals.containsKey("keys") ? "goes with keys, which no command can set as the file has it" :
                 null;
         }
+        if (name.startsWith("assets.") && name.endsWith(".retired") &&
+            list(after.get("assets")).contains(assetOf(name)))
+        {
+            return "a retired asset stays retired: the file must say retired: true";
+        }
         if (name.startsWith("assets."))
         {
-            return "removing an asset is not supported yet (see assets)";
+            return "an asset listed stays listed, in its place: retire it instead (retired: true)";
         }
         if (name.startsWith("wallets.") && name.endsWith(".retired") &&
             list(after.get("wallets")).contains(walletOf(name)))
@@ -228,7 +236,7 @@ public final class RulesProposal
         }
         if (name.startsWith("wallets."))
         {
-            return "removing a wallet is not supported yet (see wallets)";
+            return "a wallet added stays, in its place: retire it instead (retired: true)";
         }
         if (name.startsWith("approvals."))
         {
@@ -242,8 +250,9 @@ public final class RulesProposal
      * Group changed settings: one group per asset and per wallet in the file's order, then the keys and approvers;
      * anything else (the lists of assets and wallets, the domain, the retention windows) alone, under its name.
      */
-    private Map<String, SortedMap<String, String>> groups(final SortedMap<String, String> changed)
+    private Map<String, SortedMap<String, String>> groups(final SortedMap<String, String> original)
     {
+        final SortedMap<String, String> changed = new TreeMap<>(original);
         final Map<String, SortedMap<String, String>> groups = new LinkedHashMap<>();
         for (final GuardConfig.AssetConfig asset : file.assets())
         {
@@ -254,13 +263,48 @@ public final class RulesProposal
             groups.put("wallet " + wallet.id, new TreeMap<>());
         }
         groups.put(APPROVERS, new TreeMap<>());
+        // A listing carries its place in the list: +CODE appends it to the list the changes before it leave.
+        appendEach(changed, groups, "assets", "asset ");
+        appendEach(changed, groups, "wallets", "wallet ");
         for (final Map.Entry<String, String> setting : changed.entrySet())
         {
             groups.computeIfAbsent(groupOf(setting.getKey()), g -> new TreeMap<>())
                 .put(setting.getKey(), setting.getValue());
         }
+        // An asset is retired with its wallets, or after them: their retirements go with it.
+        for (final GuardConfig.WalletConfig wallet : file.wallets())
+        {
+            final String retired = "wallets." + wallet.id + ".retired";
+            final SortedMap<String, String> asset = groups.get("asset " + wallet.asset);
+            if (asset != null && asset.containsKey("assets." + wallet.asset + ".retired") &&
+                groups.get("wallet " + wallet.id).containsKey(retired))
+            {
+                asset.put(retired, groups.get("wallet " + wallet.id).remove(retired));
+            }
+        }
         groups.values().removeIf(Map::isEmpty);
         return groups;
+    }
+
+    /**
+     * When the file's list only appends to the list in force, each item appended goes into its own group as
+     * {@code +ITEM}; otherwise the list stays a group of its own, which no command can make.
+     */
+    private void appendEach(final SortedMap<String, String> changed,
+        final Map<String, SortedMap<String, String>> groups, final String list, final String groupPrefix)
+    {
+        final String value = changed.get(list);
+        final List<String> was = list(before.get(list));
+        final List<String> now = list(value);
+        if (value == null || now.size() <= was.size() || !now.subList(0, was.size()).equals(was))
+        {
+            return;
+        }
+        changed.remove(list);
+        for (final String item : now.subList(was.size(), now.size()))
+        {
+            groups.computeIfAbsent(groupPrefix + item, g -> new TreeMap<>()).put(list, "+" + item);
+        }
     }
 
     private static String groupOf(final String name)
@@ -280,6 +324,12 @@ public final class RulesProposal
             return APPROVERS;
         }
         return name;
+    }
+
+    private static String assetOf(final String name)
+    {
+        final String rest = name.substring("assets.".length());
+        return rest.indexOf('.') < 0 ? rest : rest.substring(0, rest.indexOf('.'));
     }
 
     private static String walletOf(final String name)

@@ -83,7 +83,6 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     private static final int STREAM_WATCHES_PER_DEADLINE = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final GuardConfig config;
     private final LedgerGuard guard;
     private final GatewayServer gateway;
     private final HttpServer http;
@@ -118,15 +117,14 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         CommandType.HALT, CommandType.RESUME,
         CommandType.CONFIGURE);
 
-    private AdminServer(final InetSocketAddress address, final GuardConfig config, final LedgerGuard guard,
-        final GatewayServer gateway, final AdminSettings adminSettings) throws IOException
+    private AdminServer(final InetSocketAddress address, final LedgerGuard guard, final GatewayServer gateway,
+        final AdminSettings adminSettings) throws IOException
     {
-        this.config = config;
         this.adminSettings = adminSettings;
         this.guard = guard;
         this.gateway = gateway;
         this.verifier = new ApprovalVerifier(guard::rulesInForce);
-        this.parser = new CommandLineParser(config);
+        this.parser = new CommandLineParser(() -> guard.rulesInForce().rules);
         decisions = Counter.builder().name("ledger_guard_decisions_total")
             .help("Requests answered by the gateway, by reason").labelNames("reason").register(registry);
         alertsCounter = Counter.builder().name("ledger_guard_alerts_total")
@@ -360,16 +358,15 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
      * Listen.
      *
      * @param address where (loopback by default in {@code serve}).
-     * @param config  the guard's configuration, for asset codes.
-     * @param guard   the pipeline.
+     * @param guard   the pipeline, whose rules in force name the assets.
      * @param gateway the gateway, whose answers are counted from now on.
      * @return the running server; call {@link #ready()} once the guard serves.
      * @throws IOException when the address cannot be bound.
      */
-    public static AdminServer start(final InetSocketAddress address, final GuardConfig config, final LedgerGuard guard,
+    public static AdminServer start(final InetSocketAddress address, final LedgerGuard guard,
         final GatewayServer gateway) throws IOException
     {
-        return start(address, config, guard, gateway, AdminSettings.none());
+        return start(address, guard, gateway, AdminSettings.none());
     }
 
     /**
@@ -378,7 +375,6 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
      * auditor's. Without tokens every endpoint is open, so the server may then listen on loopback only.
      *
      * @param address       where to listen.
-     * @param config        the guard's configuration.
      * @param guard         the guard it reports on.
      * @param gateway       the gateway it reports on.
      * @param adminSettings the tokens.
@@ -386,14 +382,14 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
      * @throws IOException              when the address cannot be bound.
      * @throws IllegalArgumentException when the address is not loopback and there are no tokens.
      */
-    public static AdminServer start(final InetSocketAddress address, final GuardConfig config, final LedgerGuard guard,
+    public static AdminServer start(final InetSocketAddress address, final LedgerGuard guard,
         final GatewayServer gateway, final AdminSettings adminSettings) throws IOException
     {
         if (adminSettings.tokens().isEmpty() && !address.getAddress().isLoopbackAddress())
         {
             throw new IllegalArgumentException(openBeyondLoopback(address));
         }
-        final AdminServer server = new AdminServer(address, config, guard, gateway, adminSettings);
+        final AdminServer server = new AdminServer(address, guard, gateway, adminSettings);
         gateway.observer(server);
         server.http.start();
         return server;
@@ -433,7 +429,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         try
         {
             final StringWriter line = new StringWriter();
-            final AlertPublisher publisher = new AlertPublisher(line, config);
+            final AlertPublisher publisher = new AlertPublisher(line, () -> guard.rulesInForce().rules);
             publisher.onAlert(alert);
             publisher.flush();
             json = line.toString().strip();
@@ -924,7 +920,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             {
                 final List<Map<String, Object>> wallets = new ArrayList<>();
                 long oldestMs = Long.MAX_VALUE;
-                for (int w = 0; w < view.walletIds.length; w++)
+                for (int w = 0; w < view.walletCount; w++)
                 {
                     if (view.assetIds[view.walletAssetIndex[w]] != snapshot.assetId)
                     {
@@ -961,7 +957,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             killSwitches.put("all", view.haltedAll);
             killSwitches.put("allSinceMs", view.haltedAll ? view.haltedAllSinceMs : null);
             final List<Map<String, Object>> wallets = new ArrayList<>();
-            for (int w = 0; w < view.walletIds.length; w++)
+            for (int w = 0; w < view.walletCount; w++)
             {
                 if (view.walletHalted[w])
                 {
@@ -1029,7 +1025,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             return;
         }
         final List<Map<String, Object>> positions = new ArrayList<>();
-        for (int a = 0; a < view.assetIds.length; a++)
+        for (int a = 0; a < view.assetCount; a++)
         {
             if (view.hasPosition[a])
             {
@@ -1062,7 +1058,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         {
             if (counters.read(i, snapshot))
             {
-                final GuardConfig.AssetConfig asset = config.assetById(counters.assetId(i));
+                final GuardConfig.AssetConfig asset = guard.rulesInForce().rules.assetById(counters.assetId(i));
                 visitor.visit(asset == null ? String.valueOf(counters.assetId(i)) : asset.code, snapshot);
             }
         }

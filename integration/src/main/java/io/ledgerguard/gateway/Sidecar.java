@@ -137,7 +137,7 @@ public final class Sidecar implements AutoCloseable
             sinks.add(alert -> adminSink.get().onAlert(alert));
             if (alertsFile != null)
             {
-                final JsonLinesAlertSink file = new JsonLinesAlertSink(alertsFile, engine.config());
+                final JsonLinesAlertSink file = new JsonLinesAlertSink(alertsFile, engine::config);
                 opened.push(file);
                 sinks.add(file);
             }
@@ -167,7 +167,7 @@ public final class Sidecar implements AutoCloseable
                     log.println("serve: warning: no admin.tokens: the admin endpoints, balances included, are open " +
                         "to every local user");
                 }
-                admin = AdminServer.start(adminAddress, engine.config(), guard, server, adminSettings);
+                admin = AdminServer.start(adminAddress, guard, server, adminSettings);
                 opened.push(admin);
                 adminSink.set(admin);
                 admin.ready();

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.Writer;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 
@@ -27,7 +28,7 @@ public final class AlertPublisher implements Flushable, Closeable
     private static final long NANOS_PER_MILLI = 1_000_000L;
 
     private final JsonOutput.LineWriter lines;
-    private final GuardConfig config;
+    private final Supplier<GuardConfig> rules;
 
     /**
      * @param out    where the lines go.
@@ -36,8 +37,18 @@ public final class AlertPublisher implements Flushable, Closeable
      */
     public AlertPublisher(final Writer out, final GuardConfig config) throws IOException
     {
+        this(out, () -> config);
+    }
+
+    /**
+     * @param out   where the lines go.
+     * @param rules the rules in force, for asset codes: those of assets listed by a rule change too (SPEC §13).
+     * @throws IOException when the generator cannot be made.
+     */
+    public AlertPublisher(final Writer out, final Supplier<GuardConfig> rules) throws IOException
+    {
         this.lines = new JsonOutput.LineWriter(out);
-        this.config = config;
+        this.rules = rules;
     }
 
     /**
@@ -53,7 +64,7 @@ public final class AlertPublisher implements Flushable, Closeable
         json.writeStringField("scope", alert.scope.name());
         if (alert.assetId != 0)
         {
-            final GuardConfig.AssetConfig asset = config.assetById(alert.assetId);
+            final GuardConfig.AssetConfig asset = rules.get().assetById(alert.assetId);
             if (asset != null)
             {
                 json.writeStringField("asset", asset.code);

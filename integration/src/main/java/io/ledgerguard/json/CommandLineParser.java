@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -93,18 +94,30 @@ public final class CommandLineParser
     }
 
     private final JsonFactory factory = JsonFactory.builder().build();
+    private final Supplier<GuardConfig> rules;
+    /** The asset codes of {@link #rulesSeen}. */
     private final Map<String, Integer> assetIds = new HashMap<>();
+    /** Codes a rule change parsed here lists, for the lines after it that the guard has not yet applied it for. */
+    private final Map<String, Integer> listedIds = new HashMap<>();
+    private GuardConfig rulesSeen;
     private long lastTxId;
 
     /**
-     * @param config the configuration whose asset codes the lines name.
+     * @param config the configuration whose asset codes the lines name, for good.
      */
     public CommandLineParser(final GuardConfig config)
     {
-        for (final GuardConfig.AssetConfig asset : config.assets())
-        {
-            assetIds.put(asset.code, asset.id);
-        }
+        this(() -> config);
+    }
+
+    /**
+     * @param rules the rules in force (SPEC §13), whose asset codes the lines name: an asset a rule change lists is
+     *              known from then on. A code they do not list is taken from a rule change parsed here that lists
+     *              it, which the guard may not have applied yet; an unknown code is left for the guard to refuse.
+     */
+    public CommandLineParser(final Supplier<GuardConfig> rules)
+    {
+        this.rules = rules;
     }
 
     /**
@@ -402,7 +415,7 @@ public final class CommandLineParser
      * A rule change's settings (SPEC §13): an object of setting names to values, strings or integers, kept as the
      * text form of {@link Rules}. Whether they are a valid change is the guard's to decide against the rules in force.
      */
-    private static void settings(final Object value, final String field, final Command command)
+    private void settings(final Object value, final String field, final Command command)
         throws MalformedCommandException
     {
         if (!(value instanceof JsonObject))
@@ -440,6 +453,7 @@ public final class CommandLineParser
                     "and neither name nor value a line break");
             }
             settings.put(name, text);
+            learnListed(name, text);
         }
         if (settings.isEmpty())
         {
@@ -452,6 +466,22 @@ public final class CommandLineParser
                 " bytes as name=value lines: split the change");
         }
         command.settings(text);
+    }
+
+    private void learnListed(final String name, final String value)
+    {
+        if (name.startsWith("assets.") && name.endsWith(".id") && name.length() > "assets..id".length())
+        {
+            try
+            {
+                listedIds.put(name.substring("assets.".length(), name.length() - ".id".length()),
+                    Integer.parseInt(value));
+            }
+            catch (final NumberFormatException ex)
+            {
+                // Not an id: the guard refuses the change, naming the setting.
+            }
+        }
     }
 
     private static boolean hasLineBreak(final String text)
@@ -512,7 +542,7 @@ public final class CommandLineParser
         for (final Map.Entry<String, Object> entry : limits.entrySet())
         {
             final long limit = integer(entry.getValue(), field + "." + entry.getKey(), IN_MINOR_UNITS);
-            final int assetId = assetIds.getOrDefault(entry.getKey(), Command.ASSET_ID_UNKNOWN);
+            final int assetId = assetIdOf(entry.getKey());
             final boolean added = command.addCreditLimit(assetId, limit);
             assert added : "credit limits full below CREDIT_LIMITS_MAX";
         }
@@ -592,7 +622,23 @@ public final class CommandLineParser
             throw new MalformedCommandException("field '" + field + "': expected an asset code, was " +
                 describe(value));
         }
-        return assetIds.getOrDefault(value, Command.ASSET_ID_UNKNOWN);
+        return assetIdOf((String)value);
+    }
+
+    private int assetIdOf(final String code)
+    {
+        final GuardConfig now = rules.get();
+        if (now != rulesSeen)
+        {
+            assetIds.clear();
+            for (final GuardConfig.AssetConfig asset : now.assets())
+            {
+                assetIds.put(asset.code, asset.id);
+            }
+            rulesSeen = now;
+        }
+        final Integer id = assetIds.get(code);
+        return id != null ? id : listedIds.getOrDefault(code, Command.ASSET_ID_UNKNOWN);
     }
 
     private static AccountKind accountKind(final Object value, final String field) throws MalformedCommandException

@@ -67,7 +67,7 @@ public final class Replay
     {
         this.config = config.conclude();
         this.engine = new GuardEngine(config);
-        this.parser = new CommandLineParser(config);
+        this.parser = new CommandLineParser(engine::config);
         // The approvers in force as the file's CONFIGURE lines change them (SPEC §13).
         this.verifier = new ApprovalVerifier(engine::rulesInForce);
     }
@@ -114,7 +114,7 @@ public final class Replay
 
         final LineReader reader = new LineReader(commands, LINE_BYTES_MAX);
         try (DecisionPublisher decisionPublisher = new DecisionPublisher(decisions);
-            AlertPublisher alertPublisher = alerts == null ? null : new AlertPublisher(alerts, config))
+            AlertPublisher alertPublisher = alerts == null ? null : new AlertPublisher(alerts, engine::config))
         {
             while (reader.next())
             {

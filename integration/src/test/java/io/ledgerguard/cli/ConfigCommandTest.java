@@ -181,10 +181,84 @@ class ConfigCommandTest
     }
 
     @Test
-    void shouldRefuseToProposeANewAssetOrAnotherRetentionNamingEach() throws IOException
+    void shouldProposeListingAnAssetWithItsWalletAndTheGuardTradesItAtOnce() throws IOException
+    {
+        final Path listing = Files.writeString(temp.resolve("listing.yaml"), Files.readString(config)
+            .replace("wallets:", "  - { code: ETH, id: 3, scale: 18, creditCapMinorUnits: 5000, " +
+                "attestationAgeMsMax: 60000 }\nwallets:")
+            .replace("  - { id: 3, asset: KRW, kind: BANK, driftToleranceMinorUnits: 0 }",
+                "  - { id: 3, asset: KRW, kind: BANK, driftToleranceMinorUnits: 0 }\n" +
+                "  - { id: 9, asset: ETH, kind: HOT, driftToleranceMinorUnits: 0 }"));
+
+        final String[] diff = execute("config", "diff", "--journal", journal.toString(), "--config",
+            listing.toString());
+        assertEquals("1", diff[0], diff[2]);
+        assertTrue(diff[1].contains("assets: BTC,KRW -> BTC,KRW,ETH\n"), diff[1]);
+        assertTrue(diff[1].contains("wallets: 1,2,3 -> 1,2,3,9\n"), diff[1]);
+        assertFalse(diff[1].contains("not changeable"), diff[1]);
+
+        final String[] propose = execute("config", "propose", "--journal", journal.toString(), "--config",
+            listing.toString(), "--tx-id", "900");
+        assertEquals("0", propose[0], propose[2]);
+        final List<String> lines = propose[1].lines().toList();
+        assertEquals(2, lines.size(), propose[1]);
+        final JsonNode asset = JSON.readTree(lines.get(0)).get("settings");
+        assertEquals("+ETH", asset.get("assets").asText(), lines.get(0));
+        assertEquals("3", asset.get("assets.ETH.id").asText());
+        assertEquals("5000", asset.get("assets.ETH.creditCapMinorUnits").asText());
+        assertEquals("{\"wallets\":\"+9\",\"wallets.9.asset\":\"ETH\",\"wallets.9.driftToleranceMinorUnits\":\"0\"," +
+            "\"wallets.9.kind\":\"HOT\"}", JSON.readTree(lines.get(1)).get("settings").toString());
+
+        final Path listed = replayWithSigned(EXAMPLES.resolve("commands.jsonl"), lines, "listed");
+        assertEquals("0", execute("config", "diff", "--journal", listed.toString(), "--config",
+            listing.toString())[0]);
+
+        // Traded at once: funded through its new wallet, credited, moved between customers; replayed anew from the
+        // journal under the old file, every decision again.
+        final long atMs = System.currentTimeMillis();
+        final Path trading = Files.writeString(temp.resolve("trading.jsonl"), String.join("\n",
+            "{\"type\":\"OPEN_ACCOUNT\",\"txId\":951,\"atMs\":" + atMs + ",\"accountId\":7001,\"kind\":\"CUSTOMER\"}",
+            "{\"type\":\"OPEN_ACCOUNT\",\"txId\":952,\"atMs\":" + atMs + ",\"accountId\":7002,\"kind\":\"CUSTOMER\"}",
+            "{\"type\":\"INFLOW\",\"txId\":953,\"atMs\":" + atMs + ",\"walletId\":9,\"asset\":\"ETH\"," +
+                "\"amount\":4000,\"chainRef\":\"eth-1\"}",
+            "{\"type\":\"DEPOSIT\",\"txId\":954,\"atMs\":" + atMs + ",\"accountId\":7001,\"asset\":\"ETH\"," +
+                "\"amount\":4000,\"chainRef\":\"eth-1\"}",
+            "{\"type\":\"TRANSFER\",\"txId\":955,\"atMs\":" + atMs + ",\"debitAccountId\":7001," +
+                "\"creditAccountId\":7002,\"asset\":\"ETH\",\"amount\":1500}") + "\n");
+        final Path decisions = temp.resolve("trading-decisions.jsonl");
+        final Path all = Files.writeString(temp.resolve("all.jsonl"), Files.readString(EXAMPLES.resolve(
+            "commands.jsonl")) + signedLines(lines) + Files.readString(trading));
+        final String[] replay = execute("replay", "--config", config.toString(), "--commands", all.toString(),
+            "--decisions", decisions.toString(), "--journal", temp.resolve("traded").toString());
+        assertEquals("0", replay[0], replay[2]);
+        final List<String> decided = Files.readAllLines(decisions);
+        for (final String decision : decided.subList(decided.size() - 7, decided.size()))
+        {
+            assertEquals("OK", JSON.readTree(decision).get("reason").asText(), decision);
+        }
+        final String[] verify = execute("audit", "verify", temp.resolve("traded").toString());
+        assertEquals("0", verify[0], verify[1] + verify[2]);
+    }
+
+    private String signedLines(final List<String> proposed)
+    {
+        final StringBuilder signed = new StringBuilder();
+        for (final String line : proposed)
+        {
+            signed.append(sign("bob", sign("alice", line))).append('\n');
+        }
+        return signed.toString();
+    }
+
+    @Test
+    void shouldRefuseToProposeAReorderedListOrAnotherRetentionNamingEach() throws IOException
     {
         final Path listing = Files.writeString(temp.resolve("listing.yaml"), Files.readString(changed)
             .replace("wallets:", "  - { code: ETH, id: 3, scale: 18 }\nwallets:")
+            .replace("  - { id: 1, asset: BTC, kind: HOT,  driftToleranceMinorUnits: 0 }\n" +
+                "  - { id: 2, asset: BTC, kind: COLD, driftToleranceMinorUnits: 0 }",
+                "  - { id: 2, asset: BTC, kind: COLD, driftToleranceMinorUnits: 0 }\n" +
+                "  - { id: 1, asset: BTC, kind: HOT,  driftToleranceMinorUnits: 0 }")
             .replace("txIdWindowMs: 3600000", "txIdWindowMs: 7200000"));
         final Path proposal = temp.resolve("proposal.jsonl");
 
@@ -193,20 +267,19 @@ class ConfigCommandTest
 
         assertEquals("2", propose[0], propose[2]);
         assertTrue(propose[2].contains("nothing proposed"), propose[2]);
-        assertTrue(propose[2].contains("  assets: listing or removing assets is not supported yet"), propose[2]);
+        assertTrue(propose[2].contains("  wallets: wallets are only appended to"), propose[2]);
         assertTrue(propose[2].contains("  retention.txIdWindowMs: the retention windows decide what the tables"),
             propose[2]);
-        assertTrue(propose[2].contains("  assets.ETH.scale: not a setting of a listed asset"), propose[2]);
         assertFalse(propose[2].contains("assets.BTC"), "what a command could change is not named: " + propose[2]);
+        assertFalse(propose[2].contains("assets.ETH"), "a listing a command can make is not named: " + propose[2]);
         assertFalse(Files.exists(proposal), "nothing is proposed");
 
         final String[] diff = execute("config", "diff", "--journal", journal.toString(), "--config",
             listing.toString());
         assertEquals("1", diff[0], diff[2]);
-        assertTrue(diff[1].contains("assets: BTC,KRW -> BTC,KRW,ETH (not changeable by a command: listing or " +
-            "removing assets is not supported yet"), diff[1]);
+        assertTrue(diff[1].contains("wallets: 1,2,3 -> 2,1,3 (not changeable by a command: wallets are only " +
+            "appended to"), diff[1]);
         assertTrue(diff[1].contains("assets.BTC.outflow.minorUnitsMax: 5000000000 -> 2500000000\n"), diff[1]);
-        assertTrue(diff[1].contains("20 settings differ (15 not changeable by a command); rules in force"), diff[1]);
     }
 
     @Test

@@ -21,6 +21,7 @@ public final class Assets
     private final Int2IntHashMap indexById;
     private final int[] ids;
     private final String[] codes;
+    private final boolean[] retired;
     private final long[] reserveBuffer;
     private final long[] creditCap;
     private final long[] attestationAgeMsMax;
@@ -36,6 +37,8 @@ public final class Assets
     private final boolean[] dirty;
     private final int[] dirtyAssets;
     private int dirtyCount;
+    /** Assets listed, retired ones included: the assets part holds this many records. */
+    private int count;
 
     /**
      * @param config a concluded configuration.
@@ -44,49 +47,56 @@ public final class Assets
     public Assets(final GuardConfig config, final UndoLog undo)
     {
         this.undo = undo;
-        final List<GuardConfig.AssetConfig> assetConfigs = config.assets();
-        final int count = assetConfigs.size();
-        indexById = new Int2IntHashMap(count * 2, 0.5f, -1);
-        ids = new int[count];
-        codes = new String[count];
-        reserveBuffer = new long[count];
-        creditCap = new long[count];
-        attestationAgeMsMax = new long[count];
-        breachTolerance = new long[count];
-        outflowBucketMs = new long[count];
-        outflowMinorUnitsMax = new long[count];
-        outflowHotShareBps = new long[count];
-        outflowBurstMax = new long[count];
-        hotShareBpsMax = new long[count];
-        volumeBucketMs = new long[count];
-        volumeMultipleBps = new long[count];
-        for (int i = 0; i < count; i++)
-        {
-            final GuardConfig.AssetConfig asset = assetConfigs.get(i);
-            indexById.put(asset.id, i);
-            ids[i] = asset.id;
-            codes[i] = asset.code;
-            outflowBucketMs[i] = Math.max(1, asset.outflowWindowMs / WindowDescriptor.BUCKETS);
-            volumeBucketMs[i] = Math.max(1, asset.volumeAlertWindowMs / WindowDescriptor.BUCKETS);
-        }
+        final int capacity = GuardConfig.ASSETS_MAX;
+        indexById = new Int2IntHashMap(capacity * 2, 0.5f, -1);
+        ids = new int[capacity];
+        codes = new String[capacity];
+        retired = new boolean[capacity];
+        reserveBuffer = new long[capacity];
+        creditCap = new long[capacity];
+        attestationAgeMsMax = new long[capacity];
+        breachTolerance = new long[capacity];
+        outflowBucketMs = new long[capacity];
+        outflowMinorUnitsMax = new long[capacity];
+        outflowHotShareBps = new long[capacity];
+        outflowBurstMax = new long[capacity];
+        hotShareBpsMax = new long[capacity];
+        volumeBucketMs = new long[capacity];
+        volumeMultipleBps = new long[capacity];
+        buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(capacity * AssetDescriptor.WORDS * 8, 64));
+        dirty = new boolean[capacity];
+        dirtyAssets = new int[capacity];
         rules(config);
-        buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(1, count) * AssetDescriptor.WORDS * 8, 64));
-        dirty = new boolean[count];
-        dirtyAssets = new int[count];
     }
 
     /**
-     * Take the limits and tolerances of the rules in force: at construction, and when a rule change is installed
-     * (SPEC §13). The assets, their order and their window lengths are the same in every rules a change produces.
+     * Take the assets and their limits and tolerances from the rules in force: at construction, when a rule change
+     * is installed, and when a snapshot's or another engine's rules are taken (SPEC §13). A change only appends
+     * assets, so that an asset keeps its index, and with it its place in the state's layout, for good; the part is
+     * laid out for {@link GuardConfig#ASSETS_MAX} assets from the start, so that listing one allocates nothing off
+     * the heap. A retired asset keeps its place, but no id lookup finds it. The records of the assets this adds are
+     * left as they are: see {@link #clear(int)}.
      *
      * @param config the rules in force from now on.
      */
     void rules(final GuardConfig config)
     {
-        for (int i = 0; i < ids.length; i++)
+        final List<GuardConfig.AssetConfig> assetConfigs = config.assets();
+        final int next = assetConfigs.size();
+        assert next <= ids.length : "assets " + next + " beyond " + ids.length;
+        indexById.clear();
+        for (int i = 0; i < next; i++)
         {
-            final GuardConfig.AssetConfig asset = config.assetById(ids[i]);
-            assert asset != null && asset.code.equals(codes[i]) : "asset " + codes[i] + " missing from the rules";
+            final GuardConfig.AssetConfig asset = assetConfigs.get(i);
+            ids[i] = asset.id;
+            codes[i] = asset.code;
+            retired[i] = asset.retired;
+            if (!asset.retired)
+            {
+                indexById.put(asset.id, i);
+            }
+            outflowBucketMs[i] = Math.max(1, asset.outflowWindowMs / WindowDescriptor.BUCKETS);
+            volumeBucketMs[i] = Math.max(1, asset.volumeAlertWindowMs / WindowDescriptor.BUCKETS);
             reserveBuffer[i] = asset.reserveBufferMinorUnits;
             creditCap[i] = asset.creditCapMinorUnits;
             attestationAgeMsMax[i] = asset.attestationAgeMsMax;
@@ -97,23 +107,67 @@ public final class Assets
             hotShareBpsMax[i] = asset.hotShareBpsMax;
             volumeMultipleBps[i] = asset.volumeAlertHoldingsMultipleBps;
         }
+        for (int i = next; i < count; i++)
+        {
+            ids[i] = 0;
+            codes[i] = null;
+            retired[i] = false;
+        }
+        count = next;
     }
 
     /**
-     * @return the number of configured assets.
+     * Empty the record of an asset just listed, around the undo log: a listing is never undone (a rule change is not
+     * allowed in a batch), and the record may hold what a failed restore left there.
+     *
+     * @param asset the index of an asset just listed.
+     */
+    void clear(final int asset)
+    {
+        buffer.setMemory(AssetDescriptor.offset(asset, 0), AssetDescriptor.WORDS * 8, (byte)0);
+        markDirty(asset);
+    }
+
+    /**
+     * @param asset an asset index.
+     * @return true once a rule change retired it.
+     */
+    public boolean isRetired(final int asset)
+    {
+        return retired[asset];
+    }
+
+    /**
+     * @return the number of assets listed, retired ones included: the indexes in use are 0 to this, excluded.
      */
     public int count()
     {
-        return ids.length;
+        return count;
     }
 
     /**
      * @param assetId an asset id.
-     * @return its index in configuration order, or -1 when there is no such asset.
+     * @return its index in configuration order, or -1 when there is no such asset or it was retired.
      */
     public int index(final int assetId)
     {
         return assetId > 0 ? indexById.get(assetId) : -1;
+    }
+
+    /**
+     * @param code an asset code.
+     * @return the index of the asset listed under it, retired or not, or -1; off the apply path.
+     */
+    public int indexOfCode(final String code)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (codes[i].equals(code))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     public int id(final int asset)

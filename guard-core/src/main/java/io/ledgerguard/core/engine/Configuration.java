@@ -118,25 +118,68 @@ public final class Configuration
         {
             return Reason.CONFIGURATION_INVALID;
         }
+        final Reason refused = refusal(now.rules, next);
+        if (refused != Reason.OK)
+        {
+            return refused;
+        }
+        final int assetsBefore = parts.assets.count();
+        final int walletsBefore = parts.wallets.count();
+        final boolean approversChanged = !Rules.sameApprovers(now.rules, next);
+        install(next, command.seq, approversChanged ? command.seq : now.approversSeq, now.changes + 1);
+        for (int a = assetsBefore; a < parts.assets.count(); a++)
+        {
+            parts.assets.clear(a);
+            parts.windows.clearAsset(a);
+        }
+        for (int w = walletsBefore; w < parts.wallets.count(); w++)
+        {
+            parts.wallets.clear(w, parts.context.nowMs());
+            parts.windows.clearWallet(w);
+        }
         final List<GuardConfig.WalletConfig> before = now.rules.wallets();
         final List<GuardConfig.WalletConfig> after = next.wallets();
         for (int w = 0; w < after.size(); w++)
         {
-            if (after.get(w).retired && !before.get(w).retired &&
+            if (w >= walletsBefore || (after.get(w).retired && !before.get(w).retired))
+            {
+                // A retired wallet's attestation no longer keeps its asset fresh or stale, an added one's does (I5).
+                parts.custody.recomputeAttestedOldest(parts.wallets.assetIndex(w));
+            }
+        }
+        for (int a = assetsBefore; a < parts.assets.count(); a++)
+        {
+            // An asset listed without wallets is never stale, like one configured so.
+            parts.custody.recomputeAttestedOldest(a);
+        }
+        return Reason.OK;
+    }
+
+    /**
+     * What the state forbids of a valid change: retiring a wallet that holds funds or has withdrawals pending, or an
+     * asset that still has obligations or holds.
+     */
+    private Reason refusal(final GuardConfig now, final GuardConfig next)
+    {
+        final List<GuardConfig.WalletConfig> before = now.wallets();
+        for (int w = 0; w < before.size(); w++)
+        {
+            if (next.wallets().get(w).retired && !before.get(w).retired &&
                 (parts.wallets.get(w, WalletDescriptor.EXPECTED) != 0 ||
                 parts.wallets.get(w, WalletDescriptor.PENDING) != 0))
             {
                 return Reason.WALLET_NOT_EMPTY;
             }
         }
-        final boolean approversChanged = !Rules.sameApprovers(now.rules, next);
-        install(next, command.seq, approversChanged ? command.seq : now.approversSeq, now.changes + 1);
-        for (int w = 0; w < after.size(); w++)
+        final List<GuardConfig.AssetConfig> assets = now.assets();
+        for (int a = 0; a < assets.size(); a++)
         {
-            if (after.get(w).retired && !before.get(w).retired)
+            if (next.assets().get(a).retired && !assets.get(a).retired &&
+                (parts.assets.get(a, AssetDescriptor.OBLIGATIONS) != 0 ||
+                parts.assets.get(a, AssetDescriptor.HELD) != 0 ||
+                parts.assets.get(a, AssetDescriptor.HOLDINGS) != 0))
             {
-                // A retired wallet's attestation no longer keeps its asset fresh or stale (I5).
-                parts.custody.recomputeAttestedOldest(parts.wallets.assetIndex(w));
+                return Reason.ASSET_NOT_EMPTY;
             }
         }
         return Reason.OK;
@@ -219,18 +262,19 @@ public final class Configuration
         {
             throw new IllegalStateException("a rules record that is not valid rules: " + ex.getMessage(), ex);
         }
-        requireSameShape(next);
+        requireGenesisFirst(next);
         install(next, seq, approvers, count);
     }
 
     /**
-     * A change keeps the assets and wallets and their order; rules that do not would mis-address the state.
+     * A change only appends assets and wallets: rules that do not begin with this engine's genesis's would
+     * mis-address the state.
      */
-    private void requireSameShape(final GuardConfig next)
+    private void requireGenesisFirst(final GuardConfig next)
     {
-        final List<GuardConfig.AssetConfig> assets = inForce.rules.assets();
-        final List<GuardConfig.WalletConfig> wallets = inForce.rules.wallets();
-        boolean same = next.assets().size() == assets.size() && next.wallets().size() == wallets.size();
+        final List<GuardConfig.AssetConfig> assets = genesis.assets();
+        final List<GuardConfig.WalletConfig> wallets = genesis.wallets();
+        boolean same = next.assets().size() >= assets.size() && next.wallets().size() >= wallets.size();
         for (int i = 0; same && i < assets.size(); i++)
         {
             same = next.assets().get(i).id == assets.get(i).id && next.assets().get(i).code.equals(assets.get(i).code);
@@ -242,8 +286,8 @@ public final class Configuration
         }
         if (!same)
         {
-            throw new IllegalStateException("a rules record of other assets or wallets than this engine's: assets " +
-                Rules.settings(next).get("assets") + ", wallets " + Rules.settings(next).get("wallets"));
+            throw new IllegalStateException("a rules record of other assets or wallets than this engine's genesis: " +
+                "assets " + Rules.settings(next).get("assets") + ", wallets " + Rules.settings(next).get("wallets"));
         }
     }
 

@@ -3,6 +3,7 @@ package io.ledgerguard.core.engine;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine.StateEntryVisitor;
 import io.ledgerguard.core.StateDoesNotFitException;
 import io.ledgerguard.core.TableKind;
@@ -25,6 +26,9 @@ import io.ledgerguard.core.internal.OffHeapTable;
 public final class StateEntries
 {
     private final EngineParts parts;
+    /** While a snapshot's entries are restored: how many asset and wallet records it holds; -1 otherwise. */
+    private int restoringAssets = -1;
+    private int restoringWallets = -1;
 
     /**
      * @param parts the engine's rooms.
@@ -109,8 +113,15 @@ public final class StateEntries
             case ASSETS:
             case WALLETS:
             case GLOBALS:
-            case WINDOWS:
                 forEachRecord(parts.buffer(part), entryBytes(part), entryCount(part), visitor);
+                break;
+            case WINDOWS:
+                final int assetCount = parts.assets.count();
+                final int walletCount = parts.wallets.count();
+                for (int i = 0, n = WindowDescriptor.count(assetCount, walletCount); i < n; i++)
+                {
+                    visitor.entry(parts.windows.buffer(), Windows.offsetOf(i, assetCount, walletCount));
+                }
                 break;
             default: throw new IllegalStateException("state part without entries: " + part);
         }
@@ -139,12 +150,85 @@ public final class StateEntries
                     "the live state");
             }
         }
-        else if (count != entryCount(part))
+        else if (part == StatePart.ASSETS || part == StatePart.WALLETS)
         {
-            throw new StateDoesNotFitException("the snapshot holds " + count + " " + part.snapshotName() +
-                " records, the configuration " + entryCount(part) + ": the assets and wallets must be the ones " +
-                "the snapshot was taken with");
+            // A snapshot taken after assets were listed or wallets added holds more than the genesis: its rules, which
+            // come last, must then list as many (checkRestoredShape).
+            final int max = part == StatePart.ASSETS ? GuardConfig.ASSETS_MAX : GuardConfig.WALLETS_MAX;
+            if (count < 0 || count > max)
+            {
+                throw new IllegalStateException("the snapshot holds " + count + " " + part.snapshotName() +
+                    " records, at most " + max + " can be listed");
+            }
+            if (part == StatePart.ASSETS)
+            {
+                restoringAssets = (int)count;
+            }
+            else
+            {
+                restoringWallets = (int)count;
+            }
         }
+        else if (count != restoringCount(part))
+        {
+            throw new IllegalStateException("the snapshot holds " + count + " " + part.snapshotName() +
+                " records for " + assetsRestoring() + " assets and " + walletsRestoring() + " wallets, expected " +
+                restoringCount(part));
+        }
+    }
+
+    private long restoringCount(final StatePart part)
+    {
+        return part == StatePart.WINDOWS ? WindowDescriptor.count(assetsRestoring(), walletsRestoring()) :
+            entryCount(part);
+    }
+
+    private int assetsRestoring()
+    {
+        return restoringAssets < 0 ? parts.assets.count() : restoringAssets;
+    }
+
+    private int walletsRestoring()
+    {
+        return restoringWallets < 0 ? parts.wallets.count() : restoringWallets;
+    }
+
+    /**
+     * Forget a restore begun and not finished: the state was replaced whole since (a copy after a failed load).
+     */
+    public void abandonRestore()
+    {
+        restoringAssets = -1;
+        restoringWallets = -1;
+    }
+
+    /**
+     * After the rules a snapshot holds were taken: the assets and wallets they list must be the records the snapshot
+     * holds.
+     *
+     * @param withRules false for a snapshot written before rules were part of it: it must then be of the assets and
+     *                  wallets this engine was built with.
+     * @throws StateDoesNotFitException when a snapshot without rules holds other assets or wallets.
+     * @throws IllegalStateException    when a snapshot's rules and records disagree: a corrupt snapshot.
+     */
+    public void checkRestoredShape(final boolean withRules)
+    {
+        final int assets = assetsRestoring();
+        final int wallets = walletsRestoring();
+        restoringAssets = -1;
+        restoringWallets = -1;
+        if (assets == parts.assets.count() && wallets == parts.wallets.count())
+        {
+            return;
+        }
+        final String held = "the snapshot holds " + assets + " assets and " + wallets + " wallets, ";
+        if (!withRules)
+        {
+            throw new StateDoesNotFitException(held + "the configuration " + parts.assets.count() + " and " +
+                parts.wallets.count() + ": the assets and wallets must be the ones the snapshot was taken with");
+        }
+        throw new IllegalStateException(held + "its rules list " + parts.assets.count() + " and " +
+            parts.wallets.count());
     }
 
     /**
@@ -171,9 +255,12 @@ public final class StateEntries
             case ASSETS:
             case WALLETS:
             case GLOBALS:
-            case WINDOWS:
                 final int bytes = entryBytes(part);
                 parts.buffer(part).putBytes((int)index * bytes, buffer, offset, bytes);
+                break;
+            case WINDOWS:
+                parts.windows.buffer().putBytes(Windows.offsetOf((int)index, assetsRestoring(), walletsRestoring()),
+                    buffer, offset, entryBytes(part));
                 break;
             default: throw new IllegalStateException("state part without entries: " + part);
         }

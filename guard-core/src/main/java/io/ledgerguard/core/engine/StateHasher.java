@@ -82,8 +82,7 @@ public final class StateHasher
                 hashGlobals(builder, tag);
                 break;
             case WINDOWS:
-                hashRecords(builder, tag, parts.windows.buffer(),
-                    WindowDescriptor.count(parts.assets.count(), parts.wallets.count()), WindowDescriptor.WORDS, -1);
+                hashWindows(builder, tag);
                 break;
             case CREDITS:
                 hashTable(builder, tag, parts.credits.table(), CreditDescriptor.WORDS, -1);
@@ -129,6 +128,17 @@ public final class StateHasher
         builder.add(tag, buffer, GlobalDescriptor.offset(GlobalDescriptor.FLAGS), 1, -1);
         builder.add(StatePart.GLOBAL_HALTED_AT_TAG, buffer, GlobalDescriptor.offset(GlobalDescriptor.HALTED_AT_MS), 1,
             -1);
+    }
+
+    private void hashWindows(final StateHash.Builder builder, final int tag)
+    {
+        final int assetCount = parts.assets.count();
+        final int walletCount = parts.wallets.count();
+        for (int i = 0, n = WindowDescriptor.count(assetCount, walletCount); i < n; i++)
+        {
+            builder.add(tag, parts.windows.buffer(), Windows.offsetOf(i, assetCount, walletCount),
+                WindowDescriptor.WORDS, -1);
+        }
     }
 
     private static void hashRecords(

@@ -43,8 +43,21 @@ public final class StateReader
             view.tableWarned[table.ordinal()] = parts.capacity.isWarned(table);
         }
         final Wallets wallets = parts.wallets;
+        final Assets assets = parts.assets;
+        view.walletCount = wallets.count();
+        view.assetCount = assets.count();
+        for (int a = 0; a < assets.count(); a++)
+        {
+            view.assetIds[a] = assets.id(a);
+            view.assetCodes[a] = assets.code(a);
+            view.assetRetired[a] = assets.isRetired(a);
+        }
         for (int w = 0; w < wallets.count(); w++)
         {
+            view.walletIds[w] = wallets.id(w);
+            view.walletAssetIndex[w] = wallets.assetIndex(w);
+            view.walletKinds[w] = wallets.kind(w);
+            view.walletRetired[w] = wallets.isRetired(w);
             view.walletAttested[w] = wallets.get(w, WalletDescriptor.ATTESTED);
             view.walletAttestedAtMs[w] = wallets.get(w, WalletDescriptor.ATTESTED_AT_MS);
             view.walletExpected[w] = wallets.get(w, WalletDescriptor.EXPECTED);

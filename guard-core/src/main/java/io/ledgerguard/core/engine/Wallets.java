@@ -27,6 +27,8 @@ public final class Wallets
     private final long[] driftTolerance;
     private final int[][] ofAsset;
     private final boolean[] retired;
+    /** Wallets added, retired ones included: the wallets part holds this many records. */
+    private int count;
 
     /**
      * @param config a concluded configuration.
@@ -37,25 +39,16 @@ public final class Wallets
     {
         this.undo = undo;
         this.assets = assets;
-        final List<GuardConfig.WalletConfig> walletConfigs = config.wallets();
-        final int count = walletConfigs.size();
-        indexById = new Long2LongHashMap(Math.max(4, count * 2), 0.5f, -1);
-        ids = new long[count];
-        assetIndex = new int[count];
-        kinds = new WalletKind[count];
-        driftTolerance = new long[count];
-        retired = new boolean[count];
-        for (int i = 0; i < count; i++)
-        {
-            final GuardConfig.WalletConfig wallet = walletConfigs.get(i);
-            ids[i] = wallet.id;
-            assetIndex[i] = assets.index(config.assetByCode(wallet.asset).id);
-            kinds[i] = wallet.kind;
-        }
-        ofAsset = new int[assets.count()][];
+        final int capacity = GuardConfig.WALLETS_MAX;
+        indexById = new Long2LongHashMap(capacity * 2, 0.5f, -1);
+        ids = new long[capacity];
+        assetIndex = new int[capacity];
+        kinds = new WalletKind[capacity];
+        driftTolerance = new long[capacity];
+        retired = new boolean[capacity];
+        ofAsset = new int[GuardConfig.ASSETS_MAX][];
+        buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(capacity * WalletDescriptor.WORDS * 8, 64));
         rules(config);
-        buffer = new UnsafeBuffer(
-            BufferUtil.allocateDirectAligned(Math.max(1, count) * WalletDescriptor.WORDS * 8, 64));
         for (int i = 0; i < count; i++)
         {
             buffer.putLong(WalletDescriptor.offset(i, WalletDescriptor.ATTESTED_AT_MS), WalletDescriptor.NEVER);
@@ -63,27 +56,33 @@ public final class Wallets
     }
 
     /**
-     * Take the wallets' tolerances and retirements from the rules in force: at construction, and when a rule change
-     * is installed (SPEC §13). A retired wallet keeps its place in the state's layout, but no id lookup finds it and
-     * it is no longer one of its asset's wallets. The wallets and their order are the same in every rules a change
-     * produces.
+     * Take the wallets, their tolerances and retirements from the rules in force: at construction, when a rule
+     * change is installed, and when a snapshot's or another engine's rules are taken (SPEC §13). A change only
+     * appends wallets, so that a wallet keeps its index and its place in the state's layout for good; the part is
+     * laid out for {@link GuardConfig#WALLETS_MAX} wallets from the start. A retired wallet keeps its place, but no
+     * id lookup finds it and it is no longer one of its asset's wallets. The records of the wallets this adds are
+     * left as they are: see {@link #clear(int, long)}. The assets must have taken the same rules first.
      *
      * @param config the rules in force from now on.
      */
     void rules(final GuardConfig config)
     {
         final List<GuardConfig.WalletConfig> walletConfigs = config.wallets();
-        assert walletConfigs.size() == ids.length : "wallets " + walletConfigs.size() + " != " + ids.length;
+        final int next = walletConfigs.size();
+        assert next <= ids.length : "wallets " + next + " beyond " + ids.length;
         final List<List<Integer>> byAsset = new ArrayList<>();
-        for (int i = 0; i < ofAsset.length; i++)
+        for (int i = 0; i < assets.count(); i++)
         {
             byAsset.add(new ArrayList<>());
         }
         indexById.clear();
-        for (int i = 0; i < ids.length; i++)
+        for (int i = 0; i < next; i++)
         {
             final GuardConfig.WalletConfig wallet = walletConfigs.get(i);
-            assert wallet.id == ids[i] : "wallet " + ids[i] + " out of place in the rules";
+            ids[i] = wallet.id;
+            assetIndex[i] = assets.indexOfCode(wallet.asset);
+            assert assetIndex[i] >= 0 : "wallet " + wallet.id + " of an asset not listed: " + wallet.asset;
+            kinds[i] = wallet.kind;
             driftTolerance[i] = wallet.driftToleranceMinorUnits;
             retired[i] = wallet.retired;
             if (!wallet.retired)
@@ -92,10 +91,32 @@ public final class Wallets
                 byAsset.get(assetIndex[i]).add(i);
             }
         }
+        for (int i = next; i < count; i++)
+        {
+            ids[i] = 0;
+            kinds[i] = null;
+            retired[i] = false;
+        }
+        count = next;
         for (int i = 0; i < ofAsset.length; i++)
         {
-            ofAsset[i] = byAsset.get(i).stream().mapToInt(Integer::intValue).toArray();
+            ofAsset[i] = i < byAsset.size() ? byAsset.get(i).stream().mapToInt(Integer::intValue).toArray() : null;
         }
+    }
+
+    /**
+     * Set up the record of a wallet just added, around the undo log (a rule change is never undone: it is not
+     * allowed in a batch): it holds nothing, and counts as attested empty at the change, so that adding a wallet does
+     * not restrict its asset before the custody feed could attest it (I5 then runs from the change).
+     *
+     * @param wallet  the index of a wallet just added.
+     * @param nowMs   the change's sequenced time.
+     */
+    void clear(final int wallet, final long nowMs)
+    {
+        buffer.setMemory(WalletDescriptor.offset(wallet, 0), WalletDescriptor.WORDS * 8, (byte)0);
+        buffer.putLong(WalletDescriptor.offset(wallet, WalletDescriptor.ATTESTED_AT_MS), nowMs);
+        assets.markDirty(assetIndex[wallet]);
     }
 
     /**
@@ -108,11 +129,11 @@ public final class Wallets
     }
 
     /**
-     * @return the number of configured wallets.
+     * @return the number of wallets added, retired ones included: the indexes in use are 0 to this, excluded.
      */
     public int count()
     {
-        return ids.length;
+        return count;
     }
 
     /**

@@ -11,9 +11,11 @@ package io.ledgerguard.core.engine;
  *   |3-18| buckets   | one sum per bucket, bucket (epoch % 16) the current one                    |
  *   +----+-----------+--------------------------------------------------------------------------+
  * </pre>
- * The windows follow each other in this order: per asset its outflows, per wallet its outflows, per asset its
- * velocity rejections (bursts), per asset its traded volume. A window of W ms counts what happened in the last
- * W - W/16 to W ms. The layout is part of the snapshot format and of the state hash.
+ * Snapshots and the state hash give the windows in this order: per asset its outflows, per wallet its outflows, per
+ * asset its velocity rejections (bursts), per asset its traded volume. The engine keeps each of these four groups
+ * laid out for the most assets and wallets there can be ({@link Windows#offsetOf}), so that listing an asset moves
+ * no window. A window of W ms counts what happened in the last W - W/16 to W ms. The record and the order are part
+ * of the snapshot format and of the state hash.
  */
 public final class WindowDescriptor
 {
@@ -40,7 +42,7 @@ public final class WindowDescriptor
     }
 
     /**
-     * @param window a window's number, in the order above.
+     * @param window a window's number in the engine's layout.
      * @return its byte offset in the windows part.
      */
     public static int offset(final int window)

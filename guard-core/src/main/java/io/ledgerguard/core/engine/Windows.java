@@ -3,6 +3,7 @@ package io.ledgerguard.core.engine;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.WalletKind;
 import io.ledgerguard.core.internal.UndoLog;
@@ -39,9 +40,8 @@ public final class Windows
         this.assets = assets;
         this.wallets = wallets;
         this.alerts = alerts;
-        final int count = WindowDescriptor.count(assets.count(), wallets.count());
-        buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            Math.max(1, WindowDescriptor.offset(count)), 64));
+        buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(WindowDescriptor.offset(
+            WindowDescriptor.count(GuardConfig.ASSETS_MAX, GuardConfig.WALLETS_MAX)), 64));
     }
 
     /**
@@ -160,24 +160,75 @@ public final class Windows
         return buffer.getLong(window + SUM * 8);
     }
 
-    private int outflowWindow(final int asset)
+    private static int outflowWindow(final int asset)
     {
         return WindowDescriptor.offset(asset);
     }
 
-    private int walletWindow(final int wallet)
+    private static int walletWindow(final int wallet)
     {
-        return WindowDescriptor.offset(assets.count() + wallet);
+        return WindowDescriptor.offset(GuardConfig.ASSETS_MAX + wallet);
     }
 
-    private int burstWindow(final int asset)
+    private static int burstWindow(final int asset)
     {
-        return WindowDescriptor.offset(assets.count() + wallets.count() + asset);
+        return WindowDescriptor.offset(GuardConfig.ASSETS_MAX + GuardConfig.WALLETS_MAX + asset);
     }
 
-    private int volumeWindow(final int asset)
+    private static int volumeWindow(final int asset)
     {
-        return WindowDescriptor.offset(2 * assets.count() + wallets.count() + asset);
+        return WindowDescriptor.offset(2 * GuardConfig.ASSETS_MAX + GuardConfig.WALLETS_MAX + asset);
+    }
+
+    /**
+     * The windows in the order snapshots and the state hash give them (see {@link WindowDescriptor}), mapped to
+     * where this part keeps them: laid out for every asset and wallet there can be, so that listing an asset or
+     * adding a wallet moves no window.
+     *
+     * @param window      a window's place in that order, from 0.
+     * @param assetCount  the assets listed.
+     * @param walletCount the wallets added.
+     * @return its byte offset in the windows part.
+     */
+    public static int offsetOf(final int window, final int assetCount, final int walletCount)
+    {
+        assert window >= 0 && window < WindowDescriptor.count(assetCount, walletCount) : "window " + window;
+        if (window < assetCount)
+        {
+            return outflowWindow(window);
+        }
+        if (window < assetCount + walletCount)
+        {
+            return walletWindow(window - assetCount);
+        }
+        if (window < 2 * assetCount + walletCount)
+        {
+            return burstWindow(window - assetCount - walletCount);
+        }
+        return volumeWindow(window - 2 * assetCount - walletCount);
+    }
+
+    /**
+     * Empty the windows of an asset just listed, around the undo log (a rule change is never undone).
+     */
+    void clearAsset(final int asset)
+    {
+        clearWindow(outflowWindow(asset));
+        clearWindow(burstWindow(asset));
+        clearWindow(volumeWindow(asset));
+    }
+
+    /**
+     * Empty the window of a wallet just added, around the undo log.
+     */
+    void clearWallet(final int wallet)
+    {
+        clearWindow(walletWindow(wallet));
+    }
+
+    private void clearWindow(final int window)
+    {
+        buffer.setMemory(window, WindowDescriptor.WORDS * 8, (byte)0);
     }
 
     /**
