@@ -35,6 +35,16 @@ public final class GuardConfig
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1," + Command.KEY_ID_LENGTH_MAX + "}");
     /** Most approver keys one configuration names. */
     public static final int KEYS_MAX = 256;
+    /** Most clients of the gateway ever named, revoked ones included (SPEC §12). */
+    public static final int CLIENTS_MAX = 256;
+    /** Most roles one configuration names. */
+    public static final int ROLES_MAX = 64;
+    /** Connections one client may hold at once unless its entry says otherwise. */
+    public static final int CONNECTIONS_MAX_DEFAULT = 16;
+    /** Most connections one client's entry may allow. */
+    public static final int CLIENT_CONNECTIONS_MAX = 4096;
+    private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._-]{1," + Command.CLIENT_ID_LENGTH_MAX + "}");
+    private static final Pattern ROLE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     /** Default for {@code approvals.validityMsMax}: how far ahead a signed command's expiry may lie. */
     public static final long APPROVAL_VALIDITY_MS_DEFAULT = 3_600_000;
     /**
@@ -54,6 +64,8 @@ public final class GuardConfig
     private final Limits limits = new Limits();
     private final Retention retention = new Retention();
     private final List<KeyConfig> keys = new ArrayList<>();
+    private final Map<String, Long> roles = new java.util.LinkedHashMap<>();
+    private final List<ClientConfig> clients = new ArrayList<>();
     private final Map<ApprovalClass, ApprovalRule> approvalRules = new EnumMap<>(ApprovalClass.class);
     private final int[] approvalsRequired = new int[ApprovalClass.values().length];
     private long approvalValidityMsMax = APPROVAL_VALIDITY_MS_DEFAULT;
@@ -80,6 +92,50 @@ public final class GuardConfig
         checkNotConcluded();
         wallets.add(wallet);
         return this;
+    }
+
+    /**
+     * @param name         a role's name (SPEC §12).
+     * @param commandKinds bit {@link CommandType#code()} set for each command type it allows.
+     * @return this for a fluent style.
+     */
+    public GuardConfig role(final String name, final long commandKinds)
+    {
+        checkNotConcluded();
+        if (roles.put(name, commandKinds) != null)
+        {
+            throw new ConfigurationException("roles", "duplicate role '" + name + "'");
+        }
+        return this;
+    }
+
+    /**
+     * @param client a client of the gateway to add (SPEC §12).
+     * @return this for a fluent style.
+     */
+    public GuardConfig client(final ClientConfig client)
+    {
+        checkNotConcluded();
+        clients.add(client);
+        return this;
+    }
+
+    /**
+     * @return the roles by name, in the configuration's order: each the command types it allows, one bit per
+     *     {@link CommandType#code()}.
+     */
+    public Map<String, Long> roles()
+    {
+        return Collections.unmodifiableMap(roles);
+    }
+
+    /**
+     * @return the gateway's clients, in the configuration's order, revoked ones included; empty when the gateway
+     *     is open to whoever reaches it.
+     */
+    public List<ClientConfig> clients()
+    {
+        return Collections.unmodifiableList(clients);
     }
 
     /**
@@ -317,9 +373,68 @@ public final class GuardConfig
         }
         limits.validate("limits");
         retention.validate("retention");
+        concludeClients();
         concludeApprovals();
         concluded = true;
         return this;
+    }
+
+    private void concludeClients()
+    {
+        if (roles.size() > ROLES_MAX)
+        {
+            throw new ConfigurationException("roles", "too many roles: count=" + roles.size() + ", max=" + ROLES_MAX);
+        }
+        for (final Map.Entry<String, Long> role : roles.entrySet())
+        {
+            if (!ROLE_NAME.matcher(role.getKey()).matches())
+            {
+                throw new ConfigurationException("roles", "a role's name must match [A-Za-z0-9._-]{1,64}, was '" +
+                    role.getKey() + "'");
+            }
+            long known = 0;
+            for (final CommandType type : CommandType.values())
+            {
+                known |= 1L << type.code();
+            }
+            if (role.getValue() == 0 || (role.getValue() & ~known) != 0)
+            {
+                throw new ConfigurationException("roles." + role.getKey() + ".commands",
+                    "must name at least one command type, and only command types");
+            }
+        }
+        if (clients.size() > CLIENTS_MAX)
+        {
+            throw new ConfigurationException("clients", "too many clients: count=" + clients.size() + ", max=" +
+                CLIENTS_MAX);
+        }
+        final Set<String> ids = new HashSet<>();
+        for (int i = 0; i < clients.size(); i++)
+        {
+            final ClientConfig client = clients.get(i);
+            final String key = "clients[" + i + "]";
+            if (client.id == null || !CLIENT_ID.matcher(client.id).matches() || !ids.add(client.id))
+            {
+                throw new ConfigurationException(key + ".id", "must match [A-Za-z0-9._-]{1," +
+                    Command.CLIENT_ID_LENGTH_MAX + "} and be no other client's, was " +
+                    (client.id == null ? "missing" : "'" + client.id + "'"));
+            }
+            if (client.publicKey == null)
+            {
+                throw new ConfigurationException(key + ".publicKey", "is required");
+            }
+            if (client.role == null || !roles.containsKey(client.role))
+            {
+                throw new ConfigurationException(key + ".role", "names no role under roles (" +
+                    String.join(", ", roles.keySet()) + "), was " +
+                    (client.role == null ? "missing" : "'" + client.role + "'"));
+            }
+            if (client.connectionsMax < 1 || client.connectionsMax > CLIENT_CONNECTIONS_MAX)
+            {
+                throw new ConfigurationException(key + ".connectionsMax", "must be 1.." + CLIENT_CONNECTIONS_MAX +
+                    ", was " + client.connectionsMax);
+            }
+        }
     }
 
     private void concludeApprovals()
@@ -591,6 +706,35 @@ public final class GuardConfig
     /**
      * An approver's Ed25519 public key under an id that approvals name.
      */
+    /**
+     * One client of the gateway (SPEC §12): the id its {@code Hello} names, the Ed25519 key it proves, its role, and
+     * how many connections it may hold at once.
+     */
+    public static final class ClientConfig
+    {
+        public String id;
+        public PublicKey publicKey;
+        public String role;
+        public int connectionsMax = CONNECTIONS_MAX_DEFAULT;
+        /**
+         * Revoked by a {@link CommandType#CONFIGURE} command (SPEC §13): it keeps its place and its id, is refused at
+         * the handshake, and its connections may send nothing.
+         */
+        public boolean revoked;
+
+        /**
+         * @param id        the client id, [A-Za-z0-9._-]{1,32}.
+         * @param publicKey its Ed25519 public key.
+         * @param role      the name of its role.
+         */
+        public ClientConfig(final String id, final PublicKey publicKey, final String role)
+        {
+            this.id = id;
+            this.publicKey = publicKey;
+            this.role = role;
+        }
+    }
+
     public static final class KeyConfig
     {
         /** Prefix of the X.509 SubjectPublicKeyInfo of an Ed25519 key, before its 32 raw bytes. */

@@ -44,6 +44,8 @@ public final class Rules
         "breachToleranceMinorUnits", "creditCapMinorUnits", "attestationAgeMsMax", "hotShareBpsMax",
         "volumeAlert.holdingsMultipleBps", "outflow.minorUnitsMax", "outflow.hotShareBpsMax",
         "outflow.burstRejections");
+    /** The lists a change may only append to, given whole or as {@code +ITEM,...}: each item keeps its place. */
+    public static final List<String> APPENDED = List.of("assets", "wallets", "roles", "clients");
     /** Settings of an asset fixed when it is listed: its identity and the lengths of its windows' buckets. */
     public static final List<String> ASSET_FIXED = List.of("id", "scale", "volumeAlert.windowMs", "outflow.windowMs");
 
@@ -115,9 +117,49 @@ public final class Rules
                 Base64.getEncoder().encodeToString(key.publicKey.getEncoded()));
         }
         settings.put("keys", String.join(",", keyIds));
+        clientSettings(config, settings);
         settings.put("retention.txIdWindowMs", Long.toString(config.retention().txIdWindowMs));
         settings.put("retention.creditReversalWindowMs", Long.toString(config.retention().creditReversalWindowMs));
         return settings;
+    }
+
+    /**
+     * SPEC §12: the roles, each with the command types it allows, and the clients, each with its key, role and
+     * connection limit; left out when the configuration names none, as a configuration without clients always was.
+     */
+    private static void clientSettings(final GuardConfig config, final SortedMap<String, String> settings)
+    {
+        if (config.roles().isEmpty() && config.clients().isEmpty())
+        {
+            return;
+        }
+        settings.put("roles", String.join(",", config.roles().keySet()));
+        for (final Map.Entry<String, Long> role : config.roles().entrySet())
+        {
+            final List<String> types = new ArrayList<>();
+            for (final CommandType type : CommandType.values())
+            {
+                if ((role.getValue() & (1L << type.code())) != 0)
+                {
+                    types.add(type.name());
+                }
+            }
+            settings.put("roles." + role.getKey() + ".commands", String.join(",", types));
+        }
+        final List<String> ids = new ArrayList<>();
+        for (final GuardConfig.ClientConfig client : config.clients())
+        {
+            ids.add(client.id);
+            final String p = "clients." + client.id + ".";
+            settings.put(p + "publicKey", Base64.getEncoder().encodeToString(client.publicKey.getEncoded()));
+            settings.put(p + "role", client.role);
+            settings.put(p + "connectionsMax", Integer.toString(client.connectionsMax));
+            if (client.revoked)
+            {
+                settings.put(p + "revoked", "true");
+            }
+        }
+        settings.put("clients", String.join(",", ids));
     }
 
     /**
@@ -145,6 +187,9 @@ public final class Rules
         settings.put("limits.txIdsMax", Long.toString(limits.txIdsMax));
         settings.put("limits.inflowsMax", Long.toString(limits.inflowsMax));
         settings.put("limits.creditsMax", Long.toString(limits.creditsMax));
+        // Always named in a genesis, so that one begun before clients were rules is told apart (it has neither).
+        settings.putIfAbsent("roles", "");
+        settings.putIfAbsent("clients", "");
         return text(settings);
     }
 
@@ -289,9 +334,16 @@ public final class Rules
                     new ApprovalRule((int)in.number(p + "required", Command.APPROVALS_MAX), in.list(p + "keys")));
             }
         }
+        buildClients(in, config);
         config.retention().txIdWindowMs = in.number("retention.txIdWindowMs");
         config.retention().creditReversalWindowMs = in.number("retention.creditReversalWindowMs");
-        final GuardConfig.Limits to = config.limits();
+        buildLimits(in, config.limits(), limits);
+        in.requireAllRead();
+        return config.conclude();
+    }
+
+    private static void buildLimits(final Reader in, final GuardConfig.Limits to, final GuardConfig.Limits limits)
+    {
         if (limits == null)
         {
             to.accountsMax = in.number("limits.accountsMax");
@@ -311,8 +363,45 @@ public final class Rules
             to.inflowsMax = limits.inflowsMax;
             to.creditsMax = limits.creditsMax;
         }
-        in.requireAllRead();
-        return config.conclude();
+    }
+
+    private static void buildClients(final Reader in, final GuardConfig config)
+    {
+        for (final String role : in.optionalList("roles"))
+        {
+            long kinds = 0;
+            final String name = "roles." + role + ".commands";
+            for (final String typeName : in.list(name))
+            {
+                try
+                {
+                    kinds |= 1L << CommandType.valueOf(typeName).code();
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new ConfigurationException(name, "not a command type: '" + typeName + "'");
+                }
+            }
+            config.role(role, kinds);
+        }
+        for (final String id : in.optionalList("clients"))
+        {
+            final String p = "clients." + id + ".";
+            final byte[] encoded;
+            try
+            {
+                encoded = Base64.getDecoder().decode(in.string(p + "publicKey"));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ConfigurationException(p + "publicKey", "not base64: " + ex.getMessage());
+            }
+            final GuardConfig.ClientConfig client = new GuardConfig.ClientConfig(id,
+                KeyConfig.decodePublicKey(p + "publicKey", encoded), in.string(p + "role"));
+            client.connectionsMax = (int)in.number(p + "connectionsMax", GuardConfig.CLIENT_CONNECTIONS_MAX);
+            client.revoked = in.flag(p + "revoked");
+            config.client(client);
+        }
     }
 
     /**
@@ -384,9 +473,9 @@ public final class Rules
      */
     private static String appended(final String name, final String value, final Map<String, String> before)
     {
-        if ((name.equals("assets") || name.equals("wallets")) && value.startsWith("+"))
+        if (APPENDED.contains(name) && value.startsWith("+"))
         {
-            final String was = before.get(name);
+            final String was = before.getOrDefault(name, "");
             return was.isEmpty() ? value.substring(1) : was + "," + value.substring(1);
         }
         return value;
@@ -400,9 +489,9 @@ public final class Rules
 
     private static void checkChangeable(final String name, final String value, final Map<String, String> before)
     {
-        if (name.equals("assets") || name.equals("wallets"))
+        if (APPENDED.contains(name))
         {
-            final String was = before.get(name);
+            final String was = before.getOrDefault(name, "");
             if (!value.equals(was) && !(was.isEmpty() ? !value.isEmpty() : value.startsWith(was + ",")))
             {
                 throw new ConfigurationException(name, name + " are only appended to: each keeps its place in the " +
@@ -419,6 +508,11 @@ public final class Rules
         if (name.startsWith("wallets."))
         {
             checkWalletSetting(name, value, before);
+            return;
+        }
+        if (name.startsWith("clients.") || name.startsWith("roles."))
+        {
+            checkClientSetting(name, value, before);
             return;
         }
         if (name.equals("approvals.domain") || name.startsWith("retention."))
@@ -514,12 +608,56 @@ public final class Rules
         }
     }
 
+    private static void checkClientSetting(final String name, final String value, final Map<String, String> before)
+    {
+        if (name.startsWith("roles."))
+        {
+            if (!name.endsWith(".commands"))
+            {
+                throw new ConfigurationException(name, "not a setting (a role has 'commands')");
+            }
+            return;
+        }
+        final String rest = name.substring("clients.".length());
+        final int dot = rest.indexOf('.');
+        final String setting = dot < 0 ? "" : rest.substring(dot + 1);
+        final String prefix = "clients." + (dot < 0 ? rest : rest.substring(0, dot)) + ".";
+        if (!before.containsKey(prefix + "publicKey"))
+        {
+            // A client the change adds: its key, role and connection limit, checked as the file's are.
+            if (setting.equals("revoked"))
+            {
+                throw new ConfigurationException(name, "a client is added first, and revoked by a later change");
+            }
+            return;
+        }
+        if (setting.equals("revoked"))
+        {
+            requireTrue(name, value, "a client", "revoked");
+            return;
+        }
+        if (setting.equals("publicKey") && !Objects.equals(before.get(name), value))
+        {
+            throw new ConfigurationException(name, "a client id names one key for good: give the new key a new " +
+                "id, and revoke the old one");
+        }
+        if (before.containsKey(prefix + "revoked") && !Objects.equals(before.get(name), value))
+        {
+            throw new ConfigurationException(name, "the client is revoked");
+        }
+    }
+
     private static void requireTrue(final String name, final String value, final String what)
+    {
+        requireTrue(name, value, what, "retired");
+    }
+
+    private static void requireTrue(final String name, final String value, final String what, final String state)
     {
         if (!value.equals("true"))
         {
-            throw new ConfigurationException(name, what + " is retired with 'true', and stays retired; was '" +
-                value + "'");
+            throw new ConfigurationException(name, what + " is " + state + " with 'true', and stays " + state +
+                "; was '" + value + "'");
         }
     }
 
@@ -652,6 +790,11 @@ public final class Rules
                 throw new ConfigurationException(name, "must be 'true' or absent, was '" + value + "'");
             }
             return true;
+        }
+
+        List<String> optionalList(final String name)
+        {
+            return settings.containsKey(name) ? list(name) : List.of();
         }
 
         List<String> list(final String name)

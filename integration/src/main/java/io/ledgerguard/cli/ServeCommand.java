@@ -22,6 +22,7 @@ import io.ledgerguard.core.MemoryBudget;
 import io.ledgerguard.gateway.AdminServer;
 import io.ledgerguard.gateway.GatewaySettings;
 import io.ledgerguard.gateway.Sidecar;
+import io.ledgerguard.journal.Genesis;
 import io.ledgerguard.journal.JournalCorruptException;
 import io.ledgerguard.journal.JournalFormatException;
 import io.ledgerguard.journal.JournalStoppedException;
@@ -106,12 +107,36 @@ final class ServeCommand implements Callable<Integer>
     }
 
     /**
+     * @return true when the journal exists and holds the gateway's clients as rules (SPEC §13): they, not the file's,
+     *     decide whether the gateway is open; false when it is new, begun before clients were rules, or unreadable
+     *     (the sidecar names what is wrong with it).
+     */
+    private static boolean journalNamesClients(final Path journal, final GuardConfig file)
+    {
+        if (journal == null)
+        {
+            return false;
+        }
+        try
+        {
+            final Genesis genesis = Genesis.of(journal, file);
+            return genesis.toRecord() == null && genesis.clientsInJournal();
+        }
+        catch (final RuntimeException unreadable)
+        {
+            return false;
+        }
+    }
+
+    /**
      * @return why a way in would be open beyond this host to whoever reaches it, or {@code null} when none would.
      */
     private static String openBeyondLoopback(final GatewaySettings settings, final InetSocketAddress adminAddress,
-        final AdminSettings adminSettings)
+        final AdminSettings adminSettings, final boolean journalDecides)
     {
-        if (settings.tcp != null && !settings.tcp.getAddress().isLoopbackAddress() && !settings.clients.required())
+        // With a journal that holds its clients, its rules decide, after recovery (Sidecar): not the file.
+        if (settings.tcp != null && !settings.tcp.getAddress().isLoopbackAddress() && !settings.clients.required() &&
+            !journalDecides)
         {
             // Without client keys, whoever reaches the gateway may move money: only this host may.
             return "--listen " + settings.tcp.getHostString() + ":" + settings.tcp.getPort() + " is not a loopback " +
@@ -174,7 +199,8 @@ final class ServeCommand implements Callable<Integer>
             err.flush();
             return LedgerGuardCli.EXIT_USAGE;
         }
-        final String openBeyondLoopback = openBeyondLoopback(settings, adminAddress, adminSettings);
+        final String openBeyondLoopback = openBeyondLoopback(settings, adminAddress, adminSettings,
+            journalNamesClients(journal, guardConfig));
         if (openBeyondLoopback != null)
         {
             err.println("ledger-guard serve: " + openBeyondLoopback);

@@ -7,18 +7,20 @@ import java.util.Map;
 
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.GuardConfig;
 
 /**
- * The {@code roles:} and {@code clients:} sections of the configuration (issue 14, SPEC §12): who may connect to the
- * binary gateway, proven by an Ed25519 key, and which command types each may send. With no clients the gateway is
- * open to whoever reaches it, which {@code serve} allows on loopback and the Unix socket only.
+ * The gateway's view of the roles and clients of the rules in force (SPEC §12, §13): who may connect to the binary
+ * gateway, proven by an Ed25519 key, and which command types each may send. A rule change may add a client, set its
+ * role or revoke it; the gateway then takes a new view ({@link #of}). With no clients the gateway is open to whoever
+ * reaches it, which {@code serve} allows on loopback and the Unix socket only.
  */
 public final class ClientSettings
 {
     /** Most clients a configuration may name. */
-    public static final int CLIENTS_MAX = 256;
+    public static final int CLIENTS_MAX = GuardConfig.CLIENTS_MAX;
     /** Connections one client may hold at once unless its entry says otherwise. */
-    public static final int CONNECTIONS_MAX_DEFAULT = 16;
+    public static final int CONNECTIONS_MAX_DEFAULT = GuardConfig.CONNECTIONS_MAX_DEFAULT;
 
     /**
      * One client: its id (the {@code Hello}'s {@code clientName}), its public key, its role and its connection limit.
@@ -32,6 +34,7 @@ public final class ClientSettings
         private final String role;
         private final long commandKinds;
         private final int connectionsMax;
+        private final boolean revoked;
 
         /**
          * @param number         its 1-based place in {@code clients:}: the figure alerts name it by.
@@ -44,14 +47,38 @@ public final class ClientSettings
         public Client(final int number, final String id, final PublicKey publicKey, final String role,
             final long commandKinds, final int connectionsMax)
         {
+            this(number, id, publicKey, role, commandKinds, connectionsMax, false);
+        }
+
+        /**
+         * @param number         its 1-based place in {@code clients}: the figure alerts name it by.
+         * @param id             its id, at most {@link Command#CLIENT_ID_LENGTH_MAX} bytes of ASCII.
+         * @param publicKey      its Ed25519 public key.
+         * @param role           the name of its role.
+         * @param commandKinds   bit {@link CommandType#code()} set for each command type the role allows.
+         * @param connectionsMax connections it may hold at once.
+         * @param revoked        revoked by a rule change: refused at the handshake, and allowed no command.
+         */
+        public Client(final int number, final String id, final PublicKey publicKey, final String role,
+            final long commandKinds, final int connectionsMax, final boolean revoked)
+        {
             this.number = number;
             this.id = id;
             this.idBytes = id.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             assert idBytes.length <= Command.CLIENT_ID_LENGTH_MAX : "client id of " + idBytes.length + " bytes";
             this.publicKey = publicKey;
             this.role = role;
-            this.commandKinds = commandKinds;
+            this.commandKinds = revoked ? 0 : commandKinds;
             this.connectionsMax = connectionsMax;
+            this.revoked = revoked;
+        }
+
+        /**
+         * @return true once a rule change revoked it.
+         */
+        public boolean revoked()
+        {
+            return revoked;
         }
 
         public int number()
@@ -137,6 +164,22 @@ public final class ClientSettings
             byId.put(client.id(), client);
         }
         this.clients = java.util.Collections.unmodifiableMap(byId);
+    }
+
+    /**
+     * @param rules rules in force (SPEC §13).
+     * @return the gateway's view of their roles and clients.
+     */
+    public static ClientSettings of(final GuardConfig rules)
+    {
+        final List<Client> clients = new java.util.ArrayList<>();
+        for (int i = 0; i < rules.clients().size(); i++)
+        {
+            final GuardConfig.ClientConfig client = rules.clients().get(i);
+            clients.add(new Client(i + 1, client.id, client.publicKey, client.role, rules.roles().get(client.role),
+                client.connectionsMax, client.revoked));
+        }
+        return new ClientSettings(clients);
     }
 
     /**

@@ -63,8 +63,8 @@ public final class ConfigLoader
         List.of("assets", "wallets", "limits", "retention", "journal", "keys", "approvals", "admin", "roles",
             "clients");
     private static final List<String> ROLE_KEYS = List.of("name", "commands");
-    private static final List<String> CLIENT_KEYS = List.of("id", "publicKey", "role", "connectionsMax");
-    private static final int ROLES_MAX = 64;
+    private static final List<String> CLIENT_KEYS = List.of("id", "publicKey", "role", "connectionsMax", "revoked");
+    private static final int ROLES_MAX = GuardConfig.ROLES_MAX;
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9._-]{1," + Command.CLIENT_ID_LENGTH_MAX + "}");
     private static final List<String> ADMIN_KEYS = List.of("tokens", "alertStreamDeadlineMs");
     private static final List<String> TOKEN_KEYS = List.of("name", "role", "sha256");
@@ -167,9 +167,7 @@ public final class ConfigLoader
     public static ClientSettings parseClientSettings(final String yaml)
     {
         final ConfigLoader loader = new ConfigLoader();
-        final ConfigNode root = loader.readTree(yaml);
-        loader.toConfig(root);
-        return loader.toClients(root);
+        return ClientSettings.of(loader.toConfig(loader.readTree(yaml)).conclude());
     }
 
     private static String read(final Path file)
@@ -389,7 +387,7 @@ public final class ConfigLoader
         {
             toAdmin(admin, "admin");
         }
-        toClients(root);
+        toClients(root, config);
         final ConfigNode keys = root.entries().get("keys");
         if (keys != null)
         {
@@ -680,7 +678,7 @@ public final class ConfigLoader
      * {@code roles:} (each a name and the command types it allows) and {@code clients:} (each an id, an Ed25519
      * public key as {@code keys:} takes it, a role, and optionally how many connections it may hold).
      */
-    private ClientSettings toClients(final ConfigNode root)
+    private void toClients(final ConfigNode root, final GuardConfig config)
     {
         final Map<String, Long> roles = new java.util.LinkedHashMap<>();
         final ConfigNode roleList = root.entries().get("roles");
@@ -728,12 +726,13 @@ public final class ConfigLoader
                     throw fail(itemKey + ".commands", commands.line, "must name at least one command type");
                 }
                 roles.put(name, kinds);
+                config.role(name, kinds);
             }
         }
         final ConfigNode clientList = root.entries().get("clients");
         if (clientList == null)
         {
-            return ClientSettings.none();
+            return;
         }
         requireList(clientList, "clients");
         if (clientList.items().isEmpty())
@@ -742,12 +741,11 @@ public final class ConfigLoader
             throw fail("clients", clientList.line, "names no client; leave clients: out for a gateway open to local " +
                 "processes, or name each client with its key and role");
         }
-        if (clientList.items().size() > ClientSettings.CLIENTS_MAX)
+        if (clientList.items().size() > GuardConfig.CLIENTS_MAX)
         {
             throw fail("clients", clientList.line, "too many clients: count=" + clientList.items().size() +
-                ", max=" + ClientSettings.CLIENTS_MAX);
+                ", max=" + GuardConfig.CLIENTS_MAX);
         }
-        final List<ClientSettings.Client> clients = new ArrayList<>();
         final Set<String> ids = new HashSet<>();
         for (int i = 0; i < clientList.items().size(); i++)
         {
@@ -763,18 +761,19 @@ public final class ConfigLoader
                     Command.CLIENT_ID_LENGTH_MAX + "} and be no other client's, was '" + id + "'");
             }
             final String role = required(entries, item, itemKey, "role");
-            final Long kinds = roles.get(role);
-            if (kinds == null)
+            if (!roles.containsKey(role))
             {
                 throw fail(itemKey + ".role", entries.get("role").line, "names no role under roles: (" +
                     String.join(", ", roles.keySet()) + "), was '" + role + "'");
             }
-            final int connectionsMax = entries.containsKey("connectionsMax") ?
-                (int)integer(entries.get("connectionsMax"), itemKey + ".connectionsMax", 1, 4096) :
-                ClientSettings.CONNECTIONS_MAX_DEFAULT;
-            clients.add(new ClientSettings.Client(i + 1, id, publicKey(item, itemKey), role, kinds, connectionsMax));
+            final GuardConfig.ClientConfig client = new GuardConfig.ClientConfig(id, publicKey(item, itemKey), role);
+            client.connectionsMax = entries.containsKey("connectionsMax") ?
+                (int)integer(entries.get("connectionsMax"), itemKey + ".connectionsMax", 1,
+                    GuardConfig.CLIENT_CONNECTIONS_MAX) : GuardConfig.CONNECTIONS_MAX_DEFAULT;
+            // SPEC §13: a client a CONFIGURE revoked; the file says so to agree with the journal.
+            client.revoked = flag(entries.get("revoked"), itemKey + ".revoked");
+            config.client(client);
         }
-        return new ClientSettings(clients);
     }
 
     private static String required(

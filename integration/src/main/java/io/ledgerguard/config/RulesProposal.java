@@ -238,6 +238,14 @@ public final class RulesProposal
         {
             return "a wallet added stays, in its place: retire it instead (retired: true)";
         }
+        if (name.startsWith("clients.") && name.endsWith(".revoked"))
+        {
+            return "a revoked client stays revoked: the file must say revoked: true";
+        }
+        if (name.startsWith("clients.") || name.startsWith("roles."))
+        {
+            return "a client or role named stays, in its place: revoke a client instead (revoked: true)";
+        }
         if (name.startsWith("approvals."))
         {
             return "a change sets settings and removes none: a class's approvers can be replaced, not removed " +
@@ -262,10 +270,20 @@ public final class RulesProposal
         {
             groups.put("wallet " + wallet.id, new TreeMap<>());
         }
+        for (final String role : file.roles().keySet())
+        {
+            groups.put("role " + role, new TreeMap<>());
+        }
+        for (final GuardConfig.ClientConfig client : file.clients())
+        {
+            groups.put("client " + client.id, new TreeMap<>());
+        }
         groups.put(APPROVERS, new TreeMap<>());
         // A listing carries its place in the list: +CODE appends it to the list the changes before it leave.
         appendEach(changed, groups, "assets", "asset ");
         appendEach(changed, groups, "wallets", "wallet ");
+        appendEach(changed, groups, "roles", "role ");
+        appendEach(changed, groups, "clients", "client ");
         for (final Map.Entry<String, String> setting : changed.entrySet())
         {
             groups.computeIfAbsent(groupOf(setting.getKey()), g -> new TreeMap<>())
@@ -317,6 +335,13 @@ public final class RulesProposal
         if (name.startsWith("wallets."))
         {
             return "wallet " + walletOf(name);
+        }
+        if (name.startsWith("roles.") || name.startsWith("clients."))
+        {
+            final int dot = name.indexOf('.');
+            final String rest = name.substring(dot + 1);
+            return (name.startsWith("roles.") ? "role " : "client ") +
+                (rest.indexOf('.') < 0 ? rest : rest.substring(0, rest.indexOf('.')));
         }
         if (name.equals("keys") || name.startsWith("keys.") ||
             (name.startsWith("approvals.") && !name.equals("approvals.domain")))

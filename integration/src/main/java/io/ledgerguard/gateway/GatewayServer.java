@@ -189,6 +189,7 @@ public final class GatewayServer implements AutoCloseable
     private final AtomicLong slowDisconnects = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicInteger openConnections = new AtomicInteger();
+    private volatile ClientsOfRules clientsOfRules;
 
     private GatewayServer(final LedgerGuard guard, final ApprovalVerifier verifier, final GatewaySettings settings,
         final AlertListener alerts) throws IOException
@@ -197,29 +198,22 @@ public final class GatewayServer implements AutoCloseable
         this.verifier = verifier;
         this.settings = settings;
         this.alerts = alerts == null ? alert -> { } : alerts;
-        final int clientCount = settings.clients.clients().size();
-        if (settings.clients.required())
+        final int clientCount = ClientSettings.CLIENTS_MAX;
+        // Also for a gateway open now: a rule change may name clients (SPEC §13), and the next Hello is challenged.
+        try
         {
-            try
-            {
-                unknownClientKey = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic();
-            }
-            catch (final java.security.GeneralSecurityException ex)
-            {
-                throw new IllegalStateException("this JDK cannot make Ed25519 keys", ex);
-            }
-            authenticator = java.util.concurrent.Executors.newSingleThreadExecutor(runnable ->
-            {
-                final Thread thread = new Thread(runnable, "gateway-authentication");
-                thread.setDaemon(true);
-                return thread;
-            });
+            unknownClientKey = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic();
         }
-        else
+        catch (final java.security.GeneralSecurityException ex)
         {
-            unknownClientKey = null;
-            authenticator = null;
+            throw new IllegalStateException("this JDK cannot make Ed25519 keys", ex);
         }
+        authenticator = java.util.concurrent.Executors.newSingleThreadExecutor(runnable ->
+        {
+            final Thread thread = new Thread(runnable, "gateway-authentication");
+            thread.setDaemon(true);
+            return thread;
+        });
         openByClient = new int[clientCount + 1];
         roleRefusals = new java.util.concurrent.atomic.AtomicLongArray(clientCount + 1);
         if (settings.authFailureDelayMs < 0 || settings.authFailureDelayMaxMs < settings.authFailureDelayMs ||
@@ -378,11 +372,29 @@ public final class GatewayServer implements AutoCloseable
     }
 
     /**
-     * @return the clients it knows, as configured.
+     * @return the clients it knows: of the rules in force when it follows them, else as configured. Any thread;
+     *     allocates only once after a rule change.
      */
     public ClientSettings clients()
     {
-        return settings.clients;
+        if (settings.rules == null)
+        {
+            return settings.clients;
+        }
+        final ClientsOfRules seen = clientsOfRules;
+        final io.ledgerguard.core.GuardConfig now = settings.rules.get();
+        if (seen != null && seen.rules == now)
+        {
+            return seen.clients;
+        }
+        final ClientsOfRules taken = new ClientsOfRules(now, ClientSettings.of(now));
+        clientsOfRules = taken;
+        return taken.clients;
+    }
+
+    /** The gateway's view of one version of the rules' clients. */
+    private record ClientsOfRules(io.ledgerguard.core.GuardConfig rules, ClientSettings clients)
+    {
     }
 
     /**
@@ -878,6 +890,10 @@ public final class GatewayServer implements AutoCloseable
          * {@link ConnectionState#OPEN}.
          */
         private ClientSettings.Client client;
+        /** The clients {@link #client} was found among: the rules in force when it was last looked at. */
+        private ClientSettings clientsSeen;
+        /** Open without proving a key, and the rules in force name clients now: nothing may be sent. */
+        private boolean anonymousForbidden;
         /** The Hello's client name, for the log; at most 64 printable characters. */
         private String claimedId = "";
         private final byte[] nonce = new byte[ControlMessages.NONCE_LENGTH];
@@ -1110,7 +1126,7 @@ public final class GatewayServer implements AutoCloseable
          */
         private boolean take(final Command command, final long correlationId)
         {
-            final CommandType forbidden = client == null ? null : client.forbidden(command);
+            final CommandType forbidden = forbidden(command);
             if (forbidden != null)
             {
                 if (inFlight.get() > 0)
@@ -1218,6 +1234,29 @@ public final class GatewayServer implements AutoCloseable
         }
 
         /**
+         * The role check against the clients of the rules in force: a rule change may have set this client's role or
+         * revoked it, or named clients while this connection was open without proving a key (it may then send
+         * nothing). Allocates nothing but once after a rule change.
+         *
+         * @return the first command type the connection may not send, or {@code null}.
+         */
+        private CommandType forbidden(final Command command)
+        {
+            final ClientSettings clients = clients();
+            if (clients != clientsSeen)
+            {
+                clientsSeen = clients;
+                client = client == null ? null : clients.find(client.id());
+                anonymousForbidden = client == null && clients.required();
+            }
+            if (client == null)
+            {
+                return anonymousForbidden && state.isEstablished() ? command.type : null;
+            }
+            return client.forbidden(command);
+        }
+
+        /**
          * A rule change is checked against the rules in force as the file would be (SPEC §13), so that a mistake is
          * named here, setting and all; the guard decides it again at its sequence.
          *
@@ -1226,7 +1265,7 @@ public final class GatewayServer implements AutoCloseable
         private String badSettings(final Command command)
         {
             // A client whose role does not allow it is refused NOT_IN_ROLE anyway, without the work of a check.
-            if (command.type != CommandType.CONFIGURE || (client != null && client.forbidden(command) != null))
+            if (command.type != CommandType.CONFIGURE || forbidden(command) != null)
             {
                 return null;
             }
@@ -1315,7 +1354,8 @@ public final class GatewayServer implements AutoCloseable
          */
         private void hello(final int offset, final int length)
         {
-            final boolean challenge = settings.clients.required();
+            final ClientSettings clients = clients();
+            final boolean challenge = clients.required();
             if (state == ConnectionState.HANDSHAKE_FAILED && challenge)
             {
                 // A Hello behind a refused one could not be followed by its Authenticate: it is not taken.
@@ -1335,7 +1375,8 @@ public final class GatewayServer implements AutoCloseable
                 {
                     // Whether the id is known is not told: an unknown one is challenged too, and fails alike.
                     claimedId = printable(control.helloClientName());
-                    client = settings.clients.find(control.helloClientName());
+                    client = clients.find(control.helloClientName());
+                    clientsSeen = clients;
                     random.nextBytes(nonce);
                     state = state.onWelcome(true);
                     send(control.encodeWelcome(settings.frameBytesMax, settings.inFlightMax,
@@ -1407,6 +1448,10 @@ public final class GatewayServer implements AutoCloseable
             if (client == null)
             {
                 authenticationFailed("no client of that id in the configuration");
+            }
+            else if (client.revoked())
+            {
+                authenticationFailed("the client was revoked by a rule change");
             }
             else if (!done.verifies)
             {
@@ -1492,8 +1537,10 @@ public final class GatewayServer implements AutoCloseable
 
         private void forbid(final long correlationId, final Command command, final CommandType forbidden)
         {
-            roleRefusals.incrementAndGet(client.number());
-            raise(command.txId, AlertType.CLIENT_FORBIDDEN, client.number(), forbidden.code(), 0);
+            // 0: a connection that proved no key, open before the rules named clients.
+            final int number = client == null ? 0 : client.number();
+            roleRefusals.incrementAndGet(number);
+            raise(command.txId, AlertType.CLIENT_FORBIDDEN, number, forbidden.code(), 0);
             refuse(correlationId, command.txId, Reason.NOT_IN_ROLE);
         }
 

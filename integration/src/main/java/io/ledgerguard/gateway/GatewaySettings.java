@@ -21,6 +21,12 @@ public final class GatewaySettings
      */
     public io.ledgerguard.config.ClientSettings clients = io.ledgerguard.config.ClientSettings.none();
     /**
+     * The rules in force (SPEC §13), when the clients are theirs: the gateway then follows every rule change that adds
+     * a client, sets a role or revokes a client, and {@link #clients} is not read. {@code null}: the fixed
+     * {@link #clients}.
+     */
+    public java.util.function.Supplier<io.ledgerguard.core.GuardConfig> rules;
+    /**
      * Connections that finished their handshake (said Hello, and proved their key when clients are named); those
      * still in their handshake do not count (issue 14). Each client also has a limit of its own.
      */

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.ledgerguard.alerts.JsonLinesAlertSink;
 import io.ledgerguard.alerts.LogAlertSink;
 import io.ledgerguard.config.AdminSettings;
+import io.ledgerguard.config.ClientSettings;
 import io.ledgerguard.config.JournalSettings;
 import io.ledgerguard.core.Alert;
 import io.ledgerguard.core.ApprovalClass;
@@ -129,7 +130,7 @@ public final class Sidecar implements AutoCloseable
             {
                 log.println("serve: warning: no --journal: decisions are not durable and nothing survives a restart");
             }
-            warnOfOpenDoors(engine.config(), gateway, log);
+            followClients(genesis, engine, gateway, log);
             final List<AlertListener> sinks = new ArrayList<>();
             sinks.add(new LogAlertSink());
             // The admin server starts after the pipeline it reports on: alerts reach it once it is there.
@@ -224,6 +225,35 @@ public final class Sidecar implements AutoCloseable
     }
 
     /**
+     * SPEC §12, §13: the gateway's roles and clients are the journal's rules in force, changed by rule changes like
+     * any rule; a journal begun before they were rules keeps the file's. A gateway the rules leave open may listen on
+     * loopback only, whatever the file names. After recovery: the rules in force are the journal's last.
+     */
+    private static void followClients(final Genesis genesis, final GuardEngine engine,
+        final GatewaySettings gateway, final PrintWriter log)
+    {
+        if (genesis == null || genesis.clientsInJournal())
+        {
+            gateway.rules = engine::config;
+        }
+        else if (gateway.clients.required())
+        {
+            log.println("serve: warning: the journal was begun before client roles were rules: the gateway takes " +
+                "the file's roles and clients, and no rule change can set them");
+        }
+        final boolean required = gateway.rules != null ? ClientSettings.of(engine.config()).required() :
+            gateway.clients.required();
+        if (!required && gateway.tcp != null && !gateway.tcp.getAddress().isLoopbackAddress())
+        {
+            throw new IllegalStateException("the gateway would listen on " + gateway.tcp.getHostString() + ", not " +
+                "a loopback address, and the rules in force name no clients (the journal's, which the file does not " +
+                "change): any host that reaches it could send any command that needs no approval; name the " +
+                "clients by a rule change (config propose), or listen on loopback or a Unix socket");
+        }
+        warnOfOpenDoors(engine.config(), gateway, log);
+    }
+
+    /**
      * Say at start-up what the rules in force and the gateway's settings leave open: approval classes without keys, a
      * gateway without clients.
      */
@@ -234,7 +264,9 @@ public final class Sidecar implements AutoCloseable
             log.println("serve: warning: approvals." + open + " names no keys: its commands are accepted unsigned " +
                 "(SPEC 6); a production configuration names keys for every class");
         }
-        if (!gateway.clients.required())
+        final boolean required = gateway.rules != null ? ClientSettings.of(gateway.rules.get()).required() :
+            gateway.clients.required();
+        if (!required)
         {
             log.println("serve: warning: the configuration names no clients: any process that reaches the gateway " +
                 "may send any command that needs no approval (SPEC 12); name each client with its key and role");

@@ -22,12 +22,15 @@ public final class Genesis
     private final GuardConfig rules;
     private final String toRecord;
     private final boolean recorded;
+    private final boolean clientsRecorded;
 
-    private Genesis(final GuardConfig rules, final String toRecord, final boolean recorded)
+    private Genesis(final GuardConfig rules, final String toRecord, final boolean recorded,
+        final boolean clientsRecorded)
     {
         this.rules = rules;
         this.toRecord = toRecord;
         this.recorded = recorded;
+        this.clientsRecorded = clientsRecorded;
     }
 
     /**
@@ -44,7 +47,7 @@ public final class Genesis
         if (!Files.isDirectory(journalDirectory) || isEmpty(journalDirectory))
         {
             final String text = Rules.genesis(file);
-            return new Genesis(Rules.build(Rules.parse(text), file.limits()), text, true);
+            return new Genesis(Rules.build(Rules.parse(text), file.limits()), text, true, true);
         }
         final Command command = new Command();
         final Decision decision = new Decision();
@@ -56,11 +59,15 @@ public final class Genesis
                 // Created and never written, or only its header (the process stopped before the genesis): begun as
                 // new, and the genesis is written now.
                 final String text = Rules.genesis(file);
-                return new Genesis(Rules.build(Rules.parse(text), file.limits()), text, true);
+                return new Genesis(Rules.build(Rules.parse(text), file.limits()), text, true, true);
             }
             final String text = reader.genesisRules();
-            return text == null ? new Genesis(file, null, false) :
-                new Genesis(Rules.build(Rules.parse(text), file.limits()), null, true);
+            if (text == null)
+            {
+                return new Genesis(file, null, false, false);
+            }
+            final java.util.SortedMap<String, String> settings = Rules.parse(text);
+            return new Genesis(Rules.build(settings, file.limits()), null, true, settings.containsKey("clients"));
         }
     }
 
@@ -101,6 +108,15 @@ public final class Genesis
     public boolean inJournal()
     {
         return recorded;
+    }
+
+    /**
+     * @return true when the journal holds the gateway's roles and clients too (SPEC §12, §13); false for one begun
+     *     before they were rules, whose gateway takes the file's.
+     */
+    public boolean clientsInJournal()
+    {
+        return clientsRecorded;
     }
 
     /**
