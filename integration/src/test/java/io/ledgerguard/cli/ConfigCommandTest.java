@@ -238,6 +238,14 @@ class ConfigCommandTest
         }
         final String[] verify = execute("audit", "verify", temp.resolve("traded").toString());
         assertEquals("0", verify[0], verify[1] + verify[2]);
+        // The listing and the first trade in it are explained from the journal alone.
+        final String[] listingExplained = execute("audit", "explain", temp.resolve("traded").toString(), "900");
+        assertEquals("0", listingExplained[0], listingExplained[1] + listingExplained[2]);
+        assertTrue(listingExplained[1].contains("assets=+ETH") || listingExplained[1].contains("assets.ETH.id"),
+            listingExplained[1]);
+        final String[] tradeExplained = execute("audit", "explain", temp.resolve("traded").toString(), "955");
+        assertEquals("0", tradeExplained[0], tradeExplained[1] + tradeExplained[2]);
+        assertTrue(tradeExplained[1].contains("ETH"), tradeExplained[1]);
     }
 
     private String signedLines(final List<String> proposed)

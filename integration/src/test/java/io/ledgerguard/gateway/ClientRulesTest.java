@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.Base64;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.ledgerguard.client.GatewayClient;
 import io.ledgerguard.config.ConfigLoader;
 import io.ledgerguard.config.JournalSettings;
+import io.ledgerguard.config.RulesProposal;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.GuardConfig;
@@ -174,6 +176,25 @@ class ClientRulesTest
             assertNotEquals(null, Rules.problem(config, refused), refused);
         }
         assertEquals(null, Rules.problem(config, "clients.ops-desk.role=custody-feed\n"));
+    }
+
+    @Test
+    void shouldProposeARoleChangeAndANewClientAsCommandsThatMakeTheFilesRules()
+    {
+        final GuardConfig file = ConfigLoader.parse(yaml.replace("id: custody-1, role: custody-feed",
+            "id: custody-1, role: operator") + "  - { id: watcher, role: custody-feed, publicKey: \"" +
+            base64(newcomer) + "\" }\n");
+        final List<RulesProposal.Change> changes = new RulesProposal(config, file).changes();
+        assertEquals(List.of("client custody-1", "client watcher"),
+            changes.stream().map(RulesProposal.Change::group).toList());
+        assertEquals("operator", changes.get(0).settings().get("clients.custody-1.role"));
+        assertEquals("+watcher", changes.get(1).settings().get("clients"));
+        GuardConfig rules = config;
+        for (final RulesProposal.Change change : changes)
+        {
+            rules = Rules.change(rules, change.settings());
+        }
+        assertEquals(List.of(), Rules.diff(Rules.settings(rules), Rules.settings(file)));
     }
 
     private static String base64(final KeyPair pair)

@@ -166,6 +166,65 @@ class GenesisTest
     }
 
     @Test
+    void shouldRecoverAnAssetListedMidStreamFromTheJournalAndFromASnapshot()
+    {
+        final Path directory = temp.resolve("journal");
+        final GuardConfig file = config();
+        final Genesis genesis = Genesis.of(directory, file);
+        final GuardEngine live = new GuardEngine(genesis.rules());
+        final Command command = new Command();
+        final Decision decision = new Decision();
+        long seq = 0;
+        try (ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext().directory(directory)
+            .genesisRules(genesis.toRecord())))
+        {
+            command.reset();
+            command.type = CommandType.CONFIGURE;
+            command.txId = 1;
+            command.settings("assets=+SOL\nassets.SOL.id=7\nassets.SOL.scale=9\n" +
+                "assets.SOL.reserveBufferMinorUnits=0\nassets.SOL.breachToleranceMinorUnits=0\n" +
+                "assets.SOL.creditCapMinorUnits=100000\nassets.SOL.attestationAgeMsMax=60000\n" +
+                "assets.SOL.hotShareBpsMax=10000\nassets.SOL.volumeAlert.windowMs=60000\n" +
+                "assets.SOL.volumeAlert.holdingsMultipleBps=10000\nassets.SOL.outflow.windowMs=3600000\n" +
+                "assets.SOL.outflow.minorUnitsMax=1000000\nassets.SOL.outflow.hotShareBpsMax=10000\n" +
+                "assets.SOL.outflow.burstRejections=3\n" +
+                "wallets=+301\nwallets.301.asset=SOL\nwallets.301.kind=HOT\nwallets.301.driftToleranceMinorUnits=0\n");
+            command.expiresAtMs = START_NS / 1_000_000 + 60_000;
+            command.addApproval("ops-1", new byte[Command.SIGNATURE_LENGTH]);
+            command.addApproval("ops-2", new byte[Command.SIGNATURE_LENGTH]);
+            command.approvalsVerified = 2;
+            seq = apply(live, journal, command, decision, seq);
+            assertEquals(Reason.OK, decision.reason, decision::toString);
+            command.reset();
+            command.type = CommandType.INFLOW;
+            command.txId = 2;
+            command.walletId = 301;
+            command.assetId = 7;
+            command.amount = 5_000;
+            command.chainRef("sol-1");
+            seq = apply(live, journal, command, decision, seq);
+            assertEquals(Reason.OK, decision.reason, decision::toString);
+        }
+        assertEquals(3, live.assetCount());
+        assertEquals(5_000, live.holdings(2));
+        final String hash = live.stateHash().hex();
+
+        // From the journal alone, under the file that never listed SOL.
+        final GuardEngine replayed = new GuardEngine(Genesis.of(directory, file).rules());
+        assertEquals(hash, Recovery.recover(directory, null, replayed).stateHashHex());
+        assertEquals(3, replayed.assetCount());
+        // From a snapshot, into an engine of the genesis: its records, windows and rules.
+        final Path snapshot = SnapshotStore.inJournal(directory).write(live, seq, hash);
+        final GuardEngine restored = new GuardEngine(Genesis.of(directory, file).rules());
+        assertEquals(2, restored.assetCount());
+        assertEquals(hash, SnapshotStore.load(snapshot, restored).stateHashHex());
+        assertEquals(hash, restored.stateHash().hex());
+        assertEquals(3, restored.counters().assetCount());
+        assertEquals(5_000, restored.holdings(2));
+        assertEquals(null, restored.checkInvariants());
+    }
+
+    @Test
     void shouldKeepAnEnginesOwnRulesWhenASnapshotHoldsNoChange()
     {
         // A snapshot of rules never changed restores into an engine of other genesis rules (a journal begun before
