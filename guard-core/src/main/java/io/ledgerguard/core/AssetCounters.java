@@ -36,6 +36,8 @@ public final class AssetCounters
     private final int[] assetIds;
     /** Assets whose figures readers may read: grows when a rule change lists one (SPEC §13). */
     private volatile int assetCount;
+    /** The writer's copy of {@link #assetCount}, so that it reads no volatile per command. */
+    private int writerCount;
 
     /**
      * @param capacity the most assets there can be.
@@ -68,8 +70,9 @@ public final class AssetCounters
      */
     void count(final int count)
     {
-        if (assetCount != count)
+        if (writerCount != count)
         {
+            writerCount = count;
             assetCount = count;
         }
     }

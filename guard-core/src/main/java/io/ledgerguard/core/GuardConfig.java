@@ -66,6 +66,7 @@ public final class GuardConfig
     private final List<KeyConfig> keys = new ArrayList<>();
     private final Map<String, Long> roles = new java.util.LinkedHashMap<>();
     private final List<ClientConfig> clients = new ArrayList<>();
+    private boolean clientsInRules = true;
     private final Map<ApprovalClass, ApprovalRule> approvalRules = new EnumMap<>(ApprovalClass.class);
     private final int[] approvalsRequired = new int[ApprovalClass.values().length];
     private long approvalValidityMsMax = APPROVAL_VALIDITY_MS_DEFAULT;
@@ -118,6 +119,27 @@ public final class GuardConfig
         checkNotConcluded();
         clients.add(client);
         return this;
+    }
+
+    /**
+     * @param inRules false for the rules of a journal begun before the gateway's clients and roles were rules
+     *                (SPEC §13): it names none, and no change may set them (its gateway takes the file's).
+     * @return this for a fluent style.
+     */
+    public GuardConfig clientsInRules(final boolean inRules)
+    {
+        checkNotConcluded();
+        clientsInRules = inRules;
+        return this;
+    }
+
+    /**
+     * @return true when the gateway's clients and roles are part of these rules: always, but for the rules of a
+     *     journal begun before they were.
+     */
+    public boolean clientsInRules()
+    {
+        return clientsInRules;
     }
 
     /**
@@ -381,9 +403,18 @@ public final class GuardConfig
 
     private void concludeClients()
     {
+        if (!clientsInRules && (!roles.isEmpty() || !clients.isEmpty()))
+        {
+            throw new ConfigurationException("clients", "rules without clients name none");
+        }
         if (roles.size() > ROLES_MAX)
         {
             throw new ConfigurationException("roles", "too many roles: count=" + roles.size() + ", max=" + ROLES_MAX);
+        }
+        long known = 0;
+        for (final CommandType type : CommandType.values())
+        {
+            known |= 1L << type.code();
         }
         for (final Map.Entry<String, Long> role : roles.entrySet())
         {
@@ -391,11 +422,6 @@ public final class GuardConfig
             {
                 throw new ConfigurationException("roles", "a role's name must match [A-Za-z0-9._-]{1,64}, was '" +
                     role.getKey() + "'");
-            }
-            long known = 0;
-            for (final CommandType type : CommandType.values())
-            {
-                known |= 1L << type.code();
             }
             if (role.getValue() == 0 || (role.getValue() & ~known) != 0)
             {
@@ -704,9 +730,6 @@ public final class GuardConfig
     }
 
     /**
-     * An approver's Ed25519 public key under an id that approvals name.
-     */
-    /**
      * One client of the gateway (SPEC §12): the id its {@code Hello} names, the Ed25519 key it proves, its role, and
      * how many connections it may hold at once.
      */
@@ -735,6 +758,9 @@ public final class GuardConfig
         }
     }
 
+    /**
+     * An approver's Ed25519 public key under an id that approvals name.
+     */
     public static final class KeyConfig
     {
         /** Prefix of the X.509 SubjectPublicKeyInfo of an Ed25519 key, before its 32 raw bytes. */

@@ -18,6 +18,7 @@ import io.ledgerguard.core.engine.StatePart;
 import io.ledgerguard.core.engine.StateEntries;
 import io.ledgerguard.core.engine.StateReader;
 import io.ledgerguard.core.engine.WalletDescriptor;
+import io.ledgerguard.core.engine.Windows;
 
 /**
  * The guard's deterministic state machine: {@code apply(command) -> decision} over off-heap state (SPEC §3, §4).
@@ -545,10 +546,18 @@ public final class GuardEngine
         assert !parts.undo.isActive() : "copy during apply";
         for (int i = 0; i < StatePart.count(); i++)
         {
-            final UnsafeBuffer from = parts.buffer(StatePart.of(i));
-            final UnsafeBuffer to = target.parts.buffer(StatePart.of(i));
-            assert from.capacity() == to.capacity() : StatePart.of(i) + " " + from.capacity() + " != " + to.capacity();
-            to.putBytes(0, from, 0, from.capacity());
+            final StatePart part = StatePart.of(i);
+            final UnsafeBuffer from = parts.buffer(part);
+            final UnsafeBuffer to = target.parts.buffer(part);
+            assert from.capacity() == to.capacity() : part + " " + from.capacity() + " != " + to.capacity();
+            // The per-asset and per-wallet parts are laid out for the most there can be: only what is listed is copied.
+            switch (part)
+            {
+                case ASSETS: to.putBytes(0, from, 0, parts.assets.count() * AssetDescriptor.WORDS * 8); break;
+                case WALLETS: to.putBytes(0, from, 0, parts.wallets.count() * WalletDescriptor.WORDS * 8); break;
+                case WINDOWS: Windows.copyListed(from, to, parts.assets.count(), parts.wallets.count()); break;
+                default: to.putBytes(0, from, 0, from.capacity());
+            }
         }
         target.parts.configuration.copyFrom(parts.configuration);
         // A copy replaces whatever a snapshot had begun to restore into the target (a load that failed half-way).

@@ -44,6 +44,8 @@ public final class Rules
         "breachToleranceMinorUnits", "creditCapMinorUnits", "attestationAgeMsMax", "hotShareBpsMax",
         "volumeAlert.holdingsMultipleBps", "outflow.minorUnitsMax", "outflow.hotShareBpsMax",
         "outflow.burstRejections");
+    /** The settings of a gateway client (SPEC §12). */
+    public static final List<String> CLIENT_SETTINGS = List.of("publicKey", "role", "connectionsMax", "revoked");
     /** The lists a change may only append to, given whole or as {@code +ITEM,...}: each item keeps its place. */
     public static final List<String> APPENDED = List.of("assets", "wallets", "roles", "clients");
     /** Settings of an asset fixed when it is listed: its identity and the lengths of its windows' buckets. */
@@ -125,11 +127,12 @@ public final class Rules
 
     /**
      * SPEC §12: the roles, each with the command types it allows, and the clients, each with its key, role and
-     * connection limit; left out when the configuration names none, as a configuration without clients always was.
+     * connection limit; both lists always named (empty when there are none), but in the rules of a journal begun
+     * before clients were rules, which name neither.
      */
     private static void clientSettings(final GuardConfig config, final SortedMap<String, String> settings)
     {
-        if (config.roles().isEmpty() && config.clients().isEmpty())
+        if (!config.clientsInRules())
         {
             return;
         }
@@ -187,9 +190,6 @@ public final class Rules
         settings.put("limits.txIdsMax", Long.toString(limits.txIdsMax));
         settings.put("limits.inflowsMax", Long.toString(limits.inflowsMax));
         settings.put("limits.creditsMax", Long.toString(limits.creditsMax));
-        // Always named in a genesis, so that one begun before clients were rules is told apart (it has neither).
-        settings.putIfAbsent("roles", "");
-        settings.putIfAbsent("clients", "");
         return text(settings);
     }
 
@@ -367,6 +367,8 @@ public final class Rules
 
     private static void buildClients(final Reader in, final GuardConfig config)
     {
+        // Rules that name neither list are of a journal begun before clients were rules (SPEC §13).
+        config.clientsInRules(in.has("clients") || in.has("roles"));
         for (final String role : in.optionalList("roles"))
         {
             long kinds = 0;
@@ -491,6 +493,10 @@ public final class Rules
     {
         if (APPENDED.contains(name))
         {
+            if (name.equals("roles") || name.equals("clients"))
+            {
+                requireClientsInRules(name, before);
+            }
             final String was = before.getOrDefault(name, "");
             if (!value.equals(was) && !(was.isEmpty() ? !value.isEmpty() : value.startsWith(was + ",")))
             {
@@ -512,6 +518,7 @@ public final class Rules
         }
         if (name.startsWith("clients.") || name.startsWith("roles."))
         {
+            requireClientsInRules(name, before);
             checkClientSetting(name, value, before);
             return;
         }
@@ -618,10 +625,15 @@ public final class Rules
             }
             return;
         }
-        final String rest = name.substring("clients.".length());
-        final int dot = rest.indexOf('.');
-        final String setting = dot < 0 ? "" : rest.substring(dot + 1);
-        final String prefix = "clients." + (dot < 0 ? rest : rest.substring(0, dot)) + ".";
+        // A client id may hold dots: the setting is known by its ending.
+        final String id = clientOf(name);
+        if (id == null)
+        {
+            throw new ConfigurationException(name, "not a setting (a client has " + String.join(", ",
+                CLIENT_SETTINGS) + ")");
+        }
+        final String setting = name.substring("clients.".length() + id.length() + 1);
+        final String prefix = "clients." + id + ".";
         if (!before.containsKey(prefix + "publicKey"))
         {
             // A client the change adds: its key, role and connection limit, checked as the file's are.
@@ -645,6 +657,49 @@ public final class Rules
         {
             throw new ConfigurationException(name, "the client is revoked");
         }
+    }
+
+    private static void requireClientsInRules(final String name, final Map<String, String> before)
+    {
+        if (!before.containsKey("clients"))
+        {
+            throw new ConfigurationException(name, "the journal was begun before the gateway's clients and roles " +
+                "were rules: its gateway takes the file's, and no change sets them");
+        }
+    }
+
+    /**
+     * @param config a configuration file's rules.
+     * @return the same without the gateway's clients and roles: the rules a journal begun before they were rules is
+     *     read under (SPEC §13), whose state hash and snapshots never held them.
+     */
+    public static GuardConfig withoutClients(final GuardConfig config)
+    {
+        final SortedMap<String, String> settings = settings(config);
+        settings.keySet().removeIf(name -> name.equals("roles") || name.equals("clients") ||
+            name.startsWith("roles.") || name.startsWith("clients."));
+        return build(settings, config.limits());
+    }
+
+    /**
+     * @param name a setting's name.
+     * @return the id of the client it is a setting of ({@code clients.ID.SETTING}, the id dots and all), or
+     *     {@code null} when it is not one.
+     */
+    public static String clientOf(final String name)
+    {
+        if (name.startsWith("clients."))
+        {
+            for (final String setting : CLIENT_SETTINGS)
+            {
+                final int end = name.length() - setting.length() - 1;
+                if (end > "clients.".length() && name.endsWith("." + setting))
+                {
+                    return name.substring("clients.".length(), end);
+                }
+            }
+        }
+        return null;
     }
 
     private static void requireTrue(final String name, final String value, final String what)
@@ -790,6 +845,11 @@ public final class Rules
                 throw new ConfigurationException(name, "must be 'true' or absent, was '" + value + "'");
             }
             return true;
+        }
+
+        boolean has(final String name)
+        {
+            return settings.containsKey(name);
         }
 
         List<String> optionalList(final String name)

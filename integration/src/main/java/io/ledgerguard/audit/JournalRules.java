@@ -68,7 +68,8 @@ public final class JournalRules
     {
         if (genesis == null)
         {
-            return file == null ? null : new JournalRules(file, false, file, fileName);
+            // The rules such a journal was decided under held no clients (SPEC §13).
+            return file == null ? null : new JournalRules(Rules.withoutClients(file), false, file, fileName);
         }
         try
         {

@@ -49,7 +49,8 @@ public final class RulesProposal
         this.inForce = inForce;
         this.file = file;
         this.before = Rules.settings(inForce);
-        this.after = Rules.settings(file);
+        // A journal begun before clients were rules leaves them to the file: nothing to propose for them.
+        this.after = Rules.settings(inForce.clientsInRules() ? file : Rules.withoutClients(file));
         final Map<String, String> refusals = refusals();
         for (final String line : Rules.diff(before, after))
         {
@@ -336,12 +337,14 @@ public final class RulesProposal
         {
             return "wallet " + walletOf(name);
         }
-        if (name.startsWith("roles.") || name.startsWith("clients."))
+        if (name.startsWith("roles.") && name.endsWith(".commands"))
         {
-            final int dot = name.indexOf('.');
-            final String rest = name.substring(dot + 1);
-            return (name.startsWith("roles.") ? "role " : "client ") +
-                (rest.indexOf('.') < 0 ? rest : rest.substring(0, rest.indexOf('.')));
+            // A role's name may hold dots.
+            return "role " + name.substring("roles.".length(), name.length() - ".commands".length());
+        }
+        if (Rules.clientOf(name) != null)
+        {
+            return "client " + Rules.clientOf(name);
         }
         if (name.equals("keys") || name.startsWith("keys.") ||
             (name.startsWith("approvals.") && !name.equals("approvals.domain")))

@@ -199,21 +199,31 @@ public final class GatewayServer implements AutoCloseable
         this.settings = settings;
         this.alerts = alerts == null ? alert -> { } : alerts;
         final int clientCount = ClientSettings.CLIENTS_MAX;
-        // Also for a gateway open now: a rule change may name clients (SPEC §13), and the next Hello is challenged.
-        try
+        // Also for a gateway open now that follows the rules: a rule change may name clients (SPEC §13), and the next
+        // Hello is challenged then.
+        if (settings.rules != null || settings.clients.required())
         {
-            unknownClientKey = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic();
+            try
+            {
+                unknownClientKey =
+                    java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic();
+            }
+            catch (final java.security.GeneralSecurityException ex)
+            {
+                throw new IllegalStateException("this JDK cannot make Ed25519 keys", ex);
+            }
+            authenticator = java.util.concurrent.Executors.newSingleThreadExecutor(runnable ->
+            {
+                final Thread thread = new Thread(runnable, "gateway-authentication");
+                thread.setDaemon(true);
+                return thread;
+            });
         }
-        catch (final java.security.GeneralSecurityException ex)
+        else
         {
-            throw new IllegalStateException("this JDK cannot make Ed25519 keys", ex);
+            unknownClientKey = null;
+            authenticator = null;
         }
-        authenticator = java.util.concurrent.Executors.newSingleThreadExecutor(runnable ->
-        {
-            final Thread thread = new Thread(runnable, "gateway-authentication");
-            thread.setDaemon(true);
-            return thread;
-        });
         openByClient = new int[clientCount + 1];
         roleRefusals = new java.util.concurrent.atomic.AtomicLongArray(clientCount + 1);
         if (settings.authFailureDelayMs < 0 || settings.authFailureDelayMaxMs < settings.authFailureDelayMs ||

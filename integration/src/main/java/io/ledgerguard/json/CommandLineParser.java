@@ -638,7 +638,14 @@ public final class CommandLineParser
             rulesSeen = now;
         }
         final Integer id = assetIds.get(code);
-        return id != null ? id : listedIds.getOrDefault(code, Command.ASSET_ID_UNKNOWN);
+        if (id != null)
+        {
+            return id;
+        }
+        // A listing not applied yet, or refused: its id is taken only when no asset in force has it, so that a
+        // refused listing can never point a code at another asset.
+        final Integer listed = listedIds.get(code);
+        return listed != null && !assetIds.containsValue(listed) ? listed : Command.ASSET_ID_UNKNOWN;
     }
 
     private static AccountKind accountKind(final Object value, final String field) throws MalformedCommandException

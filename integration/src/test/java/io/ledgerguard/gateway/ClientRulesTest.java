@@ -197,6 +197,33 @@ class ClientRulesTest
         assertEquals(List.of(), Rules.diff(Rules.settings(rules), Rules.settings(file)));
     }
 
+    @Test
+    void shouldTellAClientIdWithDotsFromItsSettingAndNeverSwapItsKey()
+    {
+        final GuardConfig withDots = ConfigLoader.parse(yaml + "  - { id: svc.a, role: operator, publicKey: \"" +
+            base64(newcomer) + "\" }\n");
+        assertEquals("svc.a", Rules.clientOf("clients.svc.a.publicKey"));
+        assertEquals(null, Rules.clientOf("clients.svc"));
+        final String swapped = Rules.problem(withDots, "clients.svc.a.publicKey=" + base64(desk) + "\n");
+        assertTrue(swapped != null && swapped.contains("names one key for good"), swapped);
+        assertEquals(null, Rules.problem(withDots, "clients.svc.a.role=custody-feed\n"));
+        assertEquals(null, Rules.problem(withDots, "clients.svc.a.revoked=true\n"));
+    }
+
+    @Test
+    void shouldLeaveTheClientsOfAJournalBegunBeforeTheyWereRulesToTheFile()
+    {
+        final GuardConfig legacy = Rules.withoutClients(config);
+        assertTrue(!legacy.clientsInRules() && legacy.clients().isEmpty());
+        assertTrue(!Rules.text(legacy).contains("clients="), Rules.text(legacy));
+        final String refused = Rules.problem(legacy, "clients.ops-desk.role=operator\n");
+        assertTrue(refused != null && refused.contains("begun before the gateway's clients and roles were rules"),
+            refused);
+        // Neither a difference nor a proposal: the gateway of such a journal takes the file's.
+        assertEquals(List.of(), new RulesProposal(legacy, config).differences());
+        assertEquals(List.of(), io.ledgerguard.journal.Genesis.differences(legacy, config));
+    }
+
     private static String base64(final KeyPair pair)
     {
         return Base64.getEncoder().encodeToString(pair.getPublic().getEncoded());

@@ -35,6 +35,25 @@ class CommandLineParserTest
     private final Command command = new Command();
 
     @Test
+    void shouldNameAnAssetByTheListingParsedBeforeItButNeverByAnIdInUse() throws MalformedCommandException
+    {
+        final String deposit = "{\"type\":\"DEPOSIT\",\"txId\":9,\"atMs\":0,\"accountId\":1001," +
+            "\"asset\":\"SOL\",\"amount\":5,\"chainRef\":\"x\"}";
+        parse(deposit);
+        assertEquals(Command.ASSET_ID_UNKNOWN, command.assetId, "not listed: left to the guard to refuse");
+        // A listing that would give SOL the id BTC has: never taken, whether the guard refuses it or not.
+        parse("{\"type\":\"CONFIGURE\",\"txId\":7,\"atMs\":0,\"settings\":{\"assets\":\"+SOL\"," +
+            "\"assets.SOL.id\":1}}");
+        parse(deposit);
+        assertEquals(Command.ASSET_ID_UNKNOWN, command.assetId);
+        // A listing under a free id names the asset for the lines after it, before the guard applied it.
+        parse("{\"type\":\"CONFIGURE\",\"txId\":8,\"atMs\":0,\"settings\":{\"assets\":\"+SOL\"," +
+            "\"assets.SOL.id\":7}}");
+        parse(deposit);
+        assertEquals(7, command.assetId);
+    }
+
+    @Test
     void shouldParseOpenAccount() throws MalformedCommandException
     {
         parse("{\"type\":\"OPEN_ACCOUNT\",\"txId\":1,\"atMs\":0,\"accountId\":1001,\"kind\":\"CUSTOMER\"}");

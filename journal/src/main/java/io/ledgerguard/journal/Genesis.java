@@ -64,10 +64,11 @@ public final class Genesis
             final String text = reader.genesisRules();
             if (text == null)
             {
-                return new Genesis(file, null, false, false);
+                // Begun before rules were journaled: the file's rules, as then, which held no clients.
+                return new Genesis(Rules.withoutClients(file), null, false, false);
             }
-            final java.util.SortedMap<String, String> settings = Rules.parse(text);
-            return new Genesis(Rules.build(settings, file.limits()), null, true, settings.containsKey("clients"));
+            final GuardConfig rules = Rules.build(Rules.parse(text), file.limits());
+            return new Genesis(rules, null, true, rules.clientsInRules());
         }
     }
 
@@ -86,7 +87,8 @@ public final class Genesis
     /**
      * @return the rules to build the engine with: the journal's genesis, the file's for a new journal (read back
      *     from the genesis text, so that a new and a reopened journal are decided by the same rules), or the file's
-     *     for a journal begun before rules were journaled.
+     *     for a journal begun before rules were journaled (without its clients and roles, which the gateway takes
+     *     from the file).
      */
     public GuardConfig rules()
     {
@@ -242,6 +244,8 @@ public final class Genesis
      */
     public static List<String> differences(final GuardConfig inForce, final GuardConfig file)
     {
-        return Rules.diff(Rules.settings(inForce), Rules.settings(file));
+        // A journal begun before clients were rules leaves them to the file: they are not a difference.
+        return Rules.diff(Rules.settings(inForce),
+            Rules.settings(inForce.clientsInRules() ? file : Rules.withoutClients(file)));
     }
 }

@@ -48,7 +48,8 @@ public final class Assets
     {
         this.undo = undo;
         final int capacity = GuardConfig.ASSETS_MAX;
-        indexById = new Int2IntHashMap(capacity * 2, 0.5f, -1);
+        // Sized for the assets configured: it grows, on the rare rule change that lists assets past it.
+        indexById = new Int2IntHashMap(Math.max(16, config.assets().size() * 2), 0.5f, -1);
         ids = new int[capacity];
         codes = new String[capacity];
         retired = new boolean[capacity];
@@ -152,22 +153,6 @@ public final class Assets
     public int index(final int assetId)
     {
         return assetId > 0 ? indexById.get(assetId) : -1;
-    }
-
-    /**
-     * @param code an asset code.
-     * @return the index of the asset listed under it, retired or not, or -1; off the apply path.
-     */
-    public int indexOfCode(final String code)
-    {
-        for (int i = 0; i < count; i++)
-        {
-            if (codes[i].equals(code))
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 
     public int id(final int asset)

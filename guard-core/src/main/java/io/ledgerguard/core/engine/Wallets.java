@@ -40,7 +40,8 @@ public final class Wallets
         this.undo = undo;
         this.assets = assets;
         final int capacity = GuardConfig.WALLETS_MAX;
-        indexById = new Long2LongHashMap(capacity * 2, 0.5f, -1);
+        // Sized for the wallets configured: it grows, on the rare rule change that adds wallets past it.
+        indexById = new Long2LongHashMap(Math.max(16, config.wallets().size() * 2), 0.5f, -1);
         ids = new long[capacity];
         assetIndex = new int[capacity];
         kinds = new WalletKind[capacity];
@@ -71,17 +72,20 @@ public final class Wallets
         final int next = walletConfigs.size();
         assert next <= ids.length : "wallets " + next + " beyond " + ids.length;
         final List<List<Integer>> byAsset = new ArrayList<>();
+        final java.util.Map<String, Integer> assetByCode = new java.util.HashMap<>();
         for (int i = 0; i < assets.count(); i++)
         {
             byAsset.add(new ArrayList<>());
+            assetByCode.put(assets.code(i), i);
         }
         indexById.clear();
         for (int i = 0; i < next; i++)
         {
             final GuardConfig.WalletConfig wallet = walletConfigs.get(i);
             ids[i] = wallet.id;
-            assetIndex[i] = assets.indexOfCode(wallet.asset);
-            assert assetIndex[i] >= 0 : "wallet " + wallet.id + " of an asset not listed: " + wallet.asset;
+            final Integer asset = assetByCode.get(wallet.asset);
+            assert asset != null : "wallet " + wallet.id + " of an asset not listed: " + wallet.asset;
+            assetIndex[i] = asset;
             kinds[i] = wallet.kind;
             driftTolerance[i] = wallet.driftToleranceMinorUnits;
             retired[i] = wallet.retired;

@@ -209,6 +209,20 @@ public final class Windows
     }
 
     /**
+     * Copy the windows of the assets and wallets listed from one windows part to another (copying the state for a
+     * snapshot): the four groups' listed prefixes, not the room left for listings.
+     */
+    public static void copyListed(final UnsafeBuffer from, final UnsafeBuffer to, final int assetCount,
+        final int walletCount)
+    {
+        final int assetBytes = WindowDescriptor.offset(assetCount);
+        to.putBytes(outflowWindow(0), from, outflowWindow(0), assetBytes);
+        to.putBytes(walletWindow(0), from, walletWindow(0), WindowDescriptor.offset(walletCount));
+        to.putBytes(burstWindow(0), from, burstWindow(0), assetBytes);
+        to.putBytes(volumeWindow(0), from, volumeWindow(0), assetBytes);
+    }
+
+    /**
      * Empty the windows of an asset just listed, around the undo log (a rule change is never undone).
      */
     void clearAsset(final int asset)
