@@ -28,9 +28,12 @@ import io.ledgerguard.core.GuardConfig.WalletConfig;
  * keys=ops-1,ops-2                       keys.ops-1.publicKey=(base64 of the X.509 form)
  * retention.txIdWindowMs=3600000         retention.creditReversalWindowMs=604800000
  * wallets=101,102                        wallets.101.asset=BTC   wallets.101.kind=HOT   wallets.101.retired=true
+ * roles=order-gateway                    roles.order-gateway.commands=HOLD,RELEASE,TRANSFER,BATCH
+ * clients=orders-1                       clients.orders-1.publicKey=...   clients.orders-1.role=order-gateway
  * </pre>
- * The lists {@code assets}, {@code wallets} and {@code keys} keep the configuration's order, which the engine's state
- * layout follows. Table sizes ({@code limits}) are not rules: they size memory and stay start-up settings.
+ * The lists {@code assets}, {@code wallets}, {@code roles}, {@code clients} and {@code keys} keep the configuration's
+ * order; the state's layout follows the first two, which a change only appends to ({@link #APPENDED}). Table sizes
+ * ({@code limits}) are not rules: they size memory and stay start-up settings.
  * <p>
  * Not for the apply path: everything here allocates. A rule change is rare, privileged and approved.
  */
