@@ -548,29 +548,61 @@ public final class Rules
         throw new ConfigurationException(name, "not a setting");
     }
 
+    /**
+     * The part of a setting's name that names its asset or wallet, {@code assets.BTC.} or {@code wallets.101.} (codes
+     * and wallet ids hold no dots), and the setting's own name after it.
+     */
+    private record Of(String prefix, String setting)
+    {
+        static Of name(final String name, final String list)
+        {
+            final String rest = name.substring(list.length() + 1);
+            final int dot = rest.indexOf('.');
+            return new Of(list + "." + (dot < 0 ? rest : rest.substring(0, dot)) + ".",
+                dot < 0 ? "" : rest.substring(dot + 1));
+        }
+    }
+
+    /**
+     * What an asset's and a wallet's settings have in common: one the change adds is checked whole by the build,
+     * but may not be retired at once; {@code retired} is only ever set to {@code true}; a retired one changes no
+     * more.
+     *
+     * @return true when nothing is left to check.
+     */
+    private static boolean checkRetirable(final String name, final String value, final Map<String, String> before,
+        final Of of, final boolean added, final String noun)
+    {
+        final String what = (noun.equals("asset") ? "an " : "a ") + noun;
+        if (added)
+        {
+            if (of.setting().equals("retired"))
+            {
+                throw new ConfigurationException(name, what + " is " + (noun.equals("asset") ? "listed" : "added") +
+                    " first, and retired by a later change");
+            }
+            return true;
+        }
+        if (of.setting().equals("retired"))
+        {
+            requireTrue(name, value, what);
+            return true;
+        }
+        if (before.containsKey(of.prefix() + "retired") && !Objects.equals(before.get(name), value))
+        {
+            throw new ConfigurationException(name, "the " + noun + " is retired");
+        }
+        return false;
+    }
+
     private static void checkAssetSetting(final String name, final String value, final Map<String, String> before)
     {
-        final String rest = name.substring("assets.".length());
-        final int dot = rest.indexOf('.');
-        final String setting = dot < 0 ? "" : rest.substring(dot + 1);
-        final String prefix = "assets." + (dot < 0 ? rest : rest.substring(0, dot)) + ".";
-        if (!before.containsKey(prefix + "id"))
+        final Of of = Of.name(name, "assets");
+        final String setting = of.setting();
+        // An asset the change lists: all its settings are given, and checked as the file's are.
+        if (checkRetirable(name, value, before, of, !before.containsKey(of.prefix() + "id"), "asset"))
         {
-            // An asset the change lists: all its settings are given, and checked as the file's are.
-            if (setting.equals("retired"))
-            {
-                throw new ConfigurationException(name, "an asset is listed first, and retired by a later change");
-            }
             return;
-        }
-        if (setting.equals("retired"))
-        {
-            requireTrue(name, value, "an asset");
-            return;
-        }
-        if (before.containsKey(prefix + "retired") && !Objects.equals(before.get(name), value))
-        {
-            throw new ConfigurationException(name, "the asset is retired");
         }
         if (!before.containsKey(name))
         {
@@ -585,36 +617,21 @@ public final class Rules
 
     private static void checkWalletSetting(final String name, final String value, final Map<String, String> before)
     {
-        final String rest = name.substring("wallets.".length());
-        final int dot = rest.indexOf('.');
-        final String setting = dot < 0 ? "" : rest.substring(dot + 1);
-        final String prefix = "wallets." + (dot < 0 ? rest : rest.substring(0, dot)) + ".";
-        if (!before.containsKey(prefix + "asset"))
+        final Of of = Of.name(name, "wallets");
+        final boolean added = !before.containsKey(of.prefix() + "asset");
+        if (added && of.setting().equals("asset") && before.containsKey("assets." + value + ".retired"))
         {
-            // A wallet the change adds: all its settings are given, and checked as the file's are.
-            if (setting.equals("retired"))
-            {
-                throw new ConfigurationException(name, "a wallet is added first, and retired by a later change");
-            }
-            if (setting.equals("asset") && before.containsKey("assets." + value + ".retired"))
-            {
-                throw new ConfigurationException(name, "the asset " + value + " is retired");
-            }
+            throw new ConfigurationException(name, "the asset " + value + " is retired");
+        }
+        // A wallet the change adds: all its settings are given, and checked as the file's are.
+        if (checkRetirable(name, value, before, of, added, "wallet"))
+        {
             return;
         }
-        if (setting.equals("retired"))
-        {
-            requireTrue(name, value, "a wallet");
-            return;
-        }
-        if (!setting.equals("driftToleranceMinorUnits") && !Objects.equals(before.get(name), value))
+        if (!of.setting().equals("driftToleranceMinorUnits") && !Objects.equals(before.get(name), value))
         {
             throw new ConfigurationException(name, "fixed when the wallet was added (changeable: " +
                 "driftToleranceMinorUnits, retired)");
-        }
-        if (before.containsKey(prefix + "retired") && !Objects.equals(before.get(name), value))
-        {
-            throw new ConfigurationException(name, "the wallet is retired");
         }
     }
 
