@@ -80,20 +80,25 @@ class GenesisTest
             seq = apply(engine, journal, command, decision, seq);
             for (int i = 0; i < changes; i++)
             {
-                command.reset();
-                command.type = CommandType.CONFIGURE;
-                command.txId = 100 + i;
-                command.settings("assets.BTC.creditCapMinorUnits=" + (1_000 + i) + "\n");
-                command.expiresAtMs = START_NS / 1_000_000 + 60_000;
-                command.addApproval("ops-1", new byte[Command.SIGNATURE_LENGTH]);
-                command.addApproval("ops-2", new byte[Command.SIGNATURE_LENGTH]);
-                command.approvalsVerified = 2;
-                command.approversSeq = engine.approversSeq();
+                approvedChange(command, 100 + i, "assets.BTC.creditCapMinorUnits=" + (1_000 + i) + "\n");
                 seq = apply(engine, journal, command, decision, seq);
                 assertEquals(Reason.OK, decision.reason, decision::toString);
             }
         }
         return engine;
+    }
+
+    /** A rule change as the approval verifier passes it: two approvals counted against the genesis's approvers. */
+    private static void approvedChange(final Command command, final long txId, final String settings)
+    {
+        command.reset();
+        command.type = CommandType.CONFIGURE;
+        command.txId = txId;
+        command.settings(settings);
+        command.expiresAtMs = START_NS / 1_000_000 + 60_000;
+        command.addApproval("ops-1", new byte[Command.SIGNATURE_LENGTH]);
+        command.addApproval("ops-2", new byte[Command.SIGNATURE_LENGTH]);
+        command.approvalsVerified = 2;
     }
 
     private static long apply(final GuardEngine engine, final ChronicleJournal journal, final Command command,
@@ -178,10 +183,7 @@ class GenesisTest
         try (ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext().directory(directory)
             .genesisRules(genesis.toRecord())))
         {
-            command.reset();
-            command.type = CommandType.CONFIGURE;
-            command.txId = 1;
-            command.settings("assets=+SOL\nassets.SOL.id=7\nassets.SOL.scale=9\n" +
+            approvedChange(command, 1, "assets=+SOL\nassets.SOL.id=7\nassets.SOL.scale=9\n" +
                 "assets.SOL.reserveBufferMinorUnits=0\nassets.SOL.breachToleranceMinorUnits=0\n" +
                 "assets.SOL.creditCapMinorUnits=100000\nassets.SOL.attestationAgeMsMax=60000\n" +
                 "assets.SOL.hotShareBpsMax=10000\nassets.SOL.volumeAlert.windowMs=60000\n" +
@@ -189,10 +191,6 @@ class GenesisTest
                 "assets.SOL.outflow.minorUnitsMax=1000000\nassets.SOL.outflow.hotShareBpsMax=10000\n" +
                 "assets.SOL.outflow.burstRejections=3\n" +
                 "wallets=+301\nwallets.301.asset=SOL\nwallets.301.kind=HOT\nwallets.301.driftToleranceMinorUnits=0\n");
-            command.expiresAtMs = START_NS / 1_000_000 + 60_000;
-            command.addApproval("ops-1", new byte[Command.SIGNATURE_LENGTH]);
-            command.addApproval("ops-2", new byte[Command.SIGNATURE_LENGTH]);
-            command.approvalsVerified = 2;
             seq = apply(live, journal, command, decision, seq);
             assertEquals(Reason.OK, decision.reason, decision::toString);
             command.reset();
