@@ -1459,13 +1459,14 @@ public final class GatewayServer implements AutoCloseable
             {
                 authenticationFailed("no client of that id in the configuration");
             }
-            else if (client.revoked())
-            {
-                authenticationFailed("the client was revoked by a rule change");
-            }
             else if (!done.verifies)
             {
                 authenticationFailed("the signature of the challenge does not verify with the client's key");
+            }
+            else if (client.revoked())
+            {
+                // Only the holder of the key learns, in the log, that it was revoked.
+                authenticationFailed("the client was revoked by a rule change");
             }
             else if (openByClient[client.number()] >= client.connectionsMax())
             {
