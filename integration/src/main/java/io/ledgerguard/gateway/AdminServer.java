@@ -238,6 +238,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             .callback(cb -> cb.call(gateway.slowDisconnects())).register(registry);
         registerClientCounters(gateway);
         registerTableGauges(guard);
+        registerKillSwitchGauges(guard);
         for (final String figure : List.of("obligations", "holdings", "headroom", "coverage_bps"))
         {
             GaugeWithCallback.builder().name("ledger_guard_asset_" + figure)
@@ -245,6 +246,91 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
                 .labelNames("asset")
                 .callback(cb -> forEachAsset((code, snapshot) -> cb.call(figureOf(figure, snapshot), code)))
                 .register(registry);
+        }
+    }
+
+    /**
+     * SPEC §5: what the alerting rules watch (ops/prometheus): each asset's status and the age of its oldest wallet
+     * attestation against its limit, every wallet's kill switch, the kill switch for everything, and readiness. The
+     * wallets and switches come from one consistent reading of the state per scrape; when none can be had (the guard
+     * failed or is stopped mid-command) they are left out, and {@code ledger_guard_ready} says 0.
+     */
+    private void registerKillSwitchGauges(final LedgerGuard guard)
+    {
+        final StateView view = guard.newStateView();
+        GaugeWithCallback.builder().name("ledger_guard_ready")
+            .help("1 when the guard serves (recovered, journal writable, no table full), else 0")
+            .callback(cb -> cb.call(ready ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_asset_status")
+            .help("Per asset status: 0 normal, 1 restricted, 2 halted").labelNames("asset")
+            .callback(cb -> forEachAsset((code, snapshot) -> cb.call(snapshot.status.code(), code)))
+            .register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_kill_switch_all")
+            .help("1 while the kill switch for everything (a HALT of scope ALL) is engaged")
+            .callback(cb -> withState(view, () -> cb.call(view.haltedAll ? 1 : 0))).register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_wallet_halted")
+            .help("Per wallet, 1 while its own kill switch is engaged").labelNames("wallet", "asset")
+            .callback(cb -> withState(view, () ->
+            {
+                for (int w = 0; w < view.walletCount; w++)
+                {
+                    if (!view.walletRetired[w])
+                    {
+                        cb.call(view.walletHalted[w] ? 1 : 0, Long.toString(view.walletIds[w]),
+                            view.assetCodes[view.walletAssetIndex[w]]);
+                    }
+                }
+            })).register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_asset_attestation_age_seconds")
+            .help("Per asset, the age of its oldest wallet attestation (I5); +Inf while a wallet was never attested")
+            .labelNames("asset")
+            .callback(cb -> withState(view, () ->
+            {
+                final long nowMs = System.currentTimeMillis();
+                for (int a = 0; a < view.assetCount; a++)
+                {
+                    long oldestMs = Long.MAX_VALUE;
+                    for (int w = 0; w < view.walletCount; w++)
+                    {
+                        if (view.walletAssetIndex[w] == a && !view.walletRetired[w])
+                        {
+                            oldestMs = Math.min(oldestMs, view.walletAttestedAtMs[w]);
+                        }
+                    }
+                    if (!view.assetRetired[a] && oldestMs != Long.MAX_VALUE)
+                    {
+                        cb.call(oldestMs == Long.MIN_VALUE ? Double.POSITIVE_INFINITY : (nowMs - oldestMs) / 1000.0,
+                            view.assetCodes[a]);
+                    }
+                }
+            })).register(registry);
+        GaugeWithCallback.builder().name("ledger_guard_asset_attestation_age_max_seconds")
+            .help("Per asset, the attestation age past which it is restricted (attestationAgeMsMax, I5)")
+            .labelNames("asset")
+            .callback(cb ->
+            {
+                for (final GuardConfig.AssetConfig asset : guard.rulesInForce().rules.assets())
+                {
+                    if (!asset.retired)
+                    {
+                        cb.call(asset.attestationAgeMsMax / 1000.0, asset.code);
+                    }
+                }
+            }).register(registry);
+    }
+
+    /**
+     * Run with one consistent reading of the state in the view, one scrape at a time; not at all when none can be had
+     * in time (the guard failed or is stopped mid-command).
+     */
+    private void withState(final StateView view, final Runnable reader)
+    {
+        synchronized (view)
+        {
+            if (guard.failure() == null && guard.readState(view, STATE_READ_TIMEOUT_MS))
+            {
+                reader.run();
+            }
         }
     }
 

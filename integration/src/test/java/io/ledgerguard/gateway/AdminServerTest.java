@@ -523,6 +523,47 @@ class AdminServerTest
     /**
      * The hot wallet attested, then 10 BTC of customer money deposited, then the wallet attested at 0: a drain.
      */
+    @Test
+    void shouldExposeEveryMetricTheAlertingRulesWatchWithTheKillSwitchesInForce() throws Exception
+    {
+        submit(attest(1, 1, 0, 1));
+        final Command halt = new Command();
+        halt.type = CommandType.HALT;
+        halt.txId = 2;
+        halt.assetId = 2;
+        submit(halt);
+        halt.txId = 3;
+        halt.assetId = 0;
+        halt.walletId = 1;
+        submit(halt);
+
+        final String metrics = get("/metrics").body();
+        // ops/prometheus/ledger-guard-rules.yml watches only what /metrics serves (promtool tests the rules).
+        final String rules = java.nio.file.Files.readString(Path.of("..", "ops", "prometheus",
+            "ledger-guard-rules.yml"));
+        final java.util.regex.Matcher watched = java.util.regex.Pattern.compile("ledger_guard_[a-z_]+")
+            .matcher(rules);
+        int names = 0;
+        while (watched.find())
+        {
+            names++;
+            assertTrue(metrics.contains("\n" + watched.group() + "{") || metrics.contains("\n" + watched.group() +
+                " "), watched.group() + " is not in /metrics");
+        }
+        assertTrue(names >= 10, "names found in the rules: " + names);
+        assertTrue(metrics.contains("ledger_guard_asset_status{asset=\"KRW\"} 2.0"), metrics);
+        // BTC's cold wallet was never attested: restricted (I5), its age unbounded.
+        assertTrue(metrics.contains("ledger_guard_asset_status{asset=\"BTC\"} 1.0"), metrics);
+        assertTrue(metrics.contains("ledger_guard_asset_attestation_age_seconds{asset=\"BTC\"} +Inf"), metrics);
+        assertTrue(metrics.contains("ledger_guard_wallet_halted{asset=\"BTC\",wallet=\"1\"} 1.0"), metrics);
+        assertTrue(metrics.contains("ledger_guard_wallet_halted{asset=\"BTC\",wallet=\"2\"} 0.0"), metrics);
+        assertTrue(metrics.contains("ledger_guard_kill_switch_all 0.0"), metrics);
+        assertTrue(metrics.contains("ledger_guard_ready 1.0"), metrics);
+        assertTrue(metrics.contains("ledger_guard_asset_attestation_age_max_seconds{asset=\"BTC\"} 60.0"), metrics);
+        // KRW's bank wallet was never attested: its age is unbounded, so the stale rule holds for it.
+        assertTrue(metrics.contains("ledger_guard_asset_attestation_age_seconds{asset=\"KRW\"} +Inf"), metrics);
+    }
+
     private void depositIntoTheHotWalletAndAttestItEmpty() throws Exception
     {
         submit(attest(1, 1, 0, 1));
