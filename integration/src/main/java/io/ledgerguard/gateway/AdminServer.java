@@ -349,6 +349,8 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             .help("Commands refused NOT_IN_ROLE before sequencing, by client").labelNames("client")
             .callback(cb ->
             {
+                // Connections that proved no key, open before the rules named clients (SPEC §13).
+                cb.call(gateway.roleRefusalsWithoutKey(), "(no key)");
                 for (final io.ledgerguard.config.ClientSettings.Client client : gateway.clients().clients())
                 {
                     cb.call(gateway.roleRefusals(client), client.id());

@@ -433,6 +433,15 @@ public final class GatewayServer implements AutoCloseable
     }
 
     /**
+     * @return commands refused {@link Reason#NOT_IN_ROLE} on connections that proved no key, open before the rules
+     *     named clients (SPEC §13).
+     */
+    public long roleRefusalsWithoutKey()
+    {
+        return roleRefusals.get(0);
+    }
+
+    /**
      * A socket file left by a previous run would make the bind fail; anything else at the path, or a socket a live
      * server still answers on, is not ours to remove.
      */

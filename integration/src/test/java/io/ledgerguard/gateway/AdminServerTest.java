@@ -538,19 +538,23 @@ class AdminServerTest
         submit(halt);
 
         final String metrics = get("/metrics").body();
-        // ops/prometheus/ledger-guard-rules.yml watches only what /metrics serves (promtool tests the rules).
+        // The alerting rules (promtool tests them) and the Grafana dashboard watch only what /metrics serves.
         final String rules = java.nio.file.Files.readString(Path.of("..", "ops", "prometheus",
             "ledger-guard-rules.yml"));
-        final java.util.regex.Matcher watched = java.util.regex.Pattern.compile("ledger_guard_[a-z_]+")
-            .matcher(rules);
-        int names = 0;
-        while (watched.find())
+        assertTrue(servedNames(rules, metrics) >= 10, "names found in the rules");
+        final String dashboard = java.nio.file.Files.readString(Path.of("..", "ops", "grafana",
+            "ledger-guard-dashboard.json"));
+        assertTrue(servedNames(dashboard, metrics) >= 15, "names found in the dashboard");
+        // Portable: its datasource is an input chosen at import, named by every query.
+        final JsonNode board = JSON.readTree(dashboard);
+        assertEquals("prometheus", board.get("__inputs").get(0).get("pluginId").asText());
+        for (final JsonNode panel : board.get("panels"))
         {
-            names++;
-            assertTrue(metrics.contains("\n" + watched.group() + "{") || metrics.contains("\n" + watched.group() +
-                " "), watched.group() + " is not in /metrics");
+            for (final JsonNode target : panel.get("targets"))
+            {
+                assertEquals("${DS_PROMETHEUS}", target.get("datasource").get("uid").asText(), panel.toString());
+            }
         }
-        assertTrue(names >= 10, "names found in the rules: " + names);
         assertTrue(metrics.contains("ledger_guard_asset_status{asset=\"KRW\"} 2.0"), metrics);
         // BTC's cold wallet was never attested: restricted (I5), its age unbounded.
         assertTrue(metrics.contains("ledger_guard_asset_status{asset=\"BTC\"} 1.0"), metrics);
@@ -562,6 +566,24 @@ class AdminServerTest
         assertTrue(metrics.contains("ledger_guard_asset_attestation_age_max_seconds{asset=\"BTC\"} 60.0"), metrics);
         // KRW's bank wallet was never attested: its age is unbounded, so the stale rule holds for it.
         assertTrue(metrics.contains("ledger_guard_asset_attestation_age_seconds{asset=\"KRW\"} +Inf"), metrics);
+    }
+
+    /**
+     * @return how many metric names the text names, each asserted to be served.
+     */
+    private static int servedNames(final String text, final String metrics)
+    {
+        final java.util.regex.Matcher named = java.util.regex.Pattern.compile("ledger_guard_[a-z_]+").matcher(text);
+        int names = 0;
+        while (named.find())
+        {
+            names++;
+            // Declared, with or without series yet (a counter by client has none before a client is named).
+            final String base = named.group().replaceAll("_(total|bucket|count|sum)$", "");
+            assertTrue(metrics.contains("# HELP " + base + " ") || metrics.contains("# HELP " + named.group() + " "),
+                named.group() + " is not in /metrics");
+        }
+        return names;
     }
 
     private void depositIntoTheHotWalletAndAttestItEmpty() throws Exception
