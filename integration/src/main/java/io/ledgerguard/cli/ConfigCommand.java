@@ -237,10 +237,11 @@ final class ConfigCommand implements Callable<Integer>
         mixinStandardHelpOptions = true,
         description = {
             "Writes the unsigned CONFIGURE command lines (JSON Lines) that would change the rules the journal holds " +
-                "into the configuration file's: one per asset, one per wallet, and the keys and approvers " +
-                "together and last. Each is checked against the rules the ones before it leave.",
-            "Refuses, proposing nothing, when the file holds a difference no command can make (a new asset, the " +
-                "approval domain, a retention window, ...).",
+                "into the configuration file's: one per asset (listing or retiring one), one per wallet, one per " +
+                "role and per client, and the keys and approvers together and last. Each is checked against the " +
+                "rules the ones before it leave.",
+            "Refuses, proposing nothing, when the file holds a difference no command can make (an asset or wallet " +
+                "removed or reordered, the approval domain, a retention window, ...).",
             "Next: the approvers of approvals.CONFIGURE in force sign each line with keys sign; then submit the " +
                 "lines in order (POST /commands, or a command file for replay)."
         },
