@@ -57,7 +57,15 @@ public final class AssetCounters
     }
 
     /**
-     * The writer names an asset's id, before it publishes the asset's figures for the first time.
+     * @return the number the writer last let readers read: for the writer only.
+     */
+    int listedCount()
+    {
+        return writerCount;
+    }
+
+    /**
+     * The writer names an asset's id, before it lets readers read the asset ({@link #count}).
      */
     void list(final int assetIndex, final int assetId)
     {

@@ -68,10 +68,9 @@ public final class GuardEngine
         counters = new AssetCounters(GuardConfig.ASSETS_MAX);
         for (int i = 0; i < parts.assets.count(); i++)
         {
-            counters.list(i, parts.assets.id(i));
             counters.publish(i, 0, 0, 0, assetStatus(i), 0, 0);
         }
-        counters.count(parts.assets.count());
+        listAssets();
     }
 
     /**
@@ -476,13 +475,28 @@ public final class GuardEngine
         final long nowNs = parts.context.nowNs();
         for (int i = 0, count = parts.assets.dirtyCount(); i < count; i++)
         {
-            final int asset = parts.assets.dirtyAsset(i);
-            counters.list(asset, parts.assets.id(asset));
-            publish(asset, seq, nowNs);
+            publish(parts.assets.dirtyAsset(i), seq, nowNs);
         }
         parts.assets.clearDirty();
         // An asset listed by a rule change was published above (its record is dirty): readers may now see it.
-        counters.count(parts.assets.count());
+        listAssets();
+    }
+
+    /**
+     * Let readers of the counters see the assets listed: their ids, then their number. Work only when a rule change
+     * (or a restore) changed it: one compare per command otherwise.
+     */
+    private void listAssets()
+    {
+        final int count = parts.assets.count();
+        if (counters.listedCount() != count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                counters.list(i, parts.assets.id(i));
+            }
+            counters.count(count);
+        }
     }
 
     private void publish(final int asset, final long seq, final long nowNs)
@@ -682,10 +696,9 @@ public final class GuardEngine
         parts.globals.putPlain(GlobalDescriptor.FROZEN_ACCOUNTS, parts.accounts.countFrozenAccounts());
         for (int a = 0; a < parts.assets.count(); a++)
         {
-            counters.list(a, parts.assets.id(a));
             publish(a, restoredSeq, parts.context.nowNs());
         }
-        counters.count(parts.assets.count());
+        listAssets();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
