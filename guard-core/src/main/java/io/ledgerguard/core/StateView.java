@@ -44,6 +44,14 @@ public final class StateView
     public final int[] assetIds;
     public final String[] assetCodes;
     public final boolean[] assetRetired;
+    /**
+     * Per asset, by index: its own kill switch (SPEC §5.1: a cover breach or an operator's HALT) and the halt of its
+     * outflows (§5.2, §5.4): since when, epoch ms, 0 when not engaged, and the {@link KillSwitchCause} code, 0 then.
+     */
+    public final long[] assetHaltedSinceMs;
+    public final int[] assetHaltCause;
+    public final long[] assetOutflowsHaltedSinceMs;
+    public final int[] assetOutflowsHaltCause;
 
     /** Per wallet, by index. */
     public final long[] walletAttested;
@@ -89,6 +97,10 @@ public final class StateView
         assetIds = new int[assets];
         assetCodes = new String[assets];
         assetRetired = new boolean[assets];
+        assetHaltedSinceMs = new long[assets];
+        assetHaltCause = new int[assets];
+        assetOutflowsHaltedSinceMs = new long[assets];
+        assetOutflowsHaltCause = new int[assets];
         hasPosition = new boolean[assets];
         available = new long[assets];
         held = new long[assets];
@@ -132,6 +144,10 @@ public final class StateView
         System.arraycopy(source.assetIds, 0, assetIds, 0, assetCount);
         System.arraycopy(source.assetCodes, 0, assetCodes, 0, assetCount);
         System.arraycopy(source.assetRetired, 0, assetRetired, 0, assetCount);
+        System.arraycopy(source.assetHaltedSinceMs, 0, assetHaltedSinceMs, 0, assetCount);
+        System.arraycopy(source.assetHaltCause, 0, assetHaltCause, 0, assetCount);
+        System.arraycopy(source.assetOutflowsHaltedSinceMs, 0, assetOutflowsHaltedSinceMs, 0, assetCount);
+        System.arraycopy(source.assetOutflowsHaltCause, 0, assetOutflowsHaltCause, 0, assetCount);
         System.arraycopy(source.walletAttested, 0, walletAttested, 0, walletCount);
         System.arraycopy(source.walletAttestedAtMs, 0, walletAttestedAtMs, 0, walletCount);
         System.arraycopy(source.walletExpected, 0, walletExpected, 0, walletCount);

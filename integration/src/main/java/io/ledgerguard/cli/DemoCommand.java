@@ -2,8 +2,11 @@ package io.ledgerguard.cli;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -74,6 +77,23 @@ public final class DemoCommand implements Callable<Integer>
         "binary protocol; a line of live figures every second.")
     private boolean gateway;
 
+    @Option(names = "--dashboard", description = "With --gateway: keep the admin server and its dashboard up during " +
+        "the demo on loopback, and print its address; trading starts after --dashboard-pause and the dashboard " +
+        "stays up --dashboard-hold after the last command.")
+    private boolean dashboard;
+
+    @Option(names = "--dashboard-port", paramLabel = "PORT", defaultValue = "0",
+        description = "The dashboard's loopback port; 0 for any free one (default: ${DEFAULT-VALUE}).")
+    private int dashboardPort;
+
+    @Option(names = "--dashboard-pause", paramLabel = "SECONDS", defaultValue = "10",
+        description = "Seconds to wait, customers set up, before trading starts (default: ${DEFAULT-VALUE}).")
+    private int dashboardPause;
+
+    @Option(names = "--dashboard-hold", paramLabel = "SECONDS", defaultValue = "60",
+        description = "Seconds the dashboard stays up after the last command (default: ${DEFAULT-VALUE}).")
+    private int dashboardHold;
+
     @Override
     public Integer call() throws Exception
     {
@@ -98,6 +118,12 @@ public final class DemoCommand implements Callable<Integer>
             err.println("ledger-guard demo: --ring-size must be a power of two, was " + ringSize);
             return LedgerGuardCli.EXIT_USAGE;
         }
+        final String dashboardError = dashboardError();
+        if (dashboardError != null)
+        {
+            err.println("ledger-guard demo: " + dashboardError);
+            return LedgerGuardCli.EXIT_USAGE;
+        }
         if (!json)
         {
             err.printf("ledger-guard demo: simulating %,d customers, %d gateways x %,d commands...%n",
@@ -113,6 +139,11 @@ public final class DemoCommand implements Callable<Integer>
         {
             // Live lines go to standard error, like the progress line: standard output stays the report (or JSON).
             simulation.viaGateway(err);
+        }
+        if (dashboard)
+        {
+            simulation.dashboard(new InetSocketAddress(InetAddress.getLoopbackAddress(), dashboardPort),
+                TimeUnit.SECONDS.toMillis(dashboardPause), TimeUnit.SECONDS.toMillis(dashboardHold));
         }
         if (journal != null)
         {
@@ -151,5 +182,26 @@ public final class DemoCommand implements Callable<Integer>
         }
         System.out.flush();
         return report.healthy() ? LedgerGuardCli.EXIT_OK : LedgerGuardCli.EXIT_FAILURE;
+    }
+
+    private String dashboardError()
+    {
+        if (dashboard && !gateway)
+        {
+            return "--dashboard needs --gateway: the admin server watches the gateway";
+        }
+        if (dashboardPort < 0 || dashboardPort > 65_535)
+        {
+            return "--dashboard-port must be 0..65535, was " + dashboardPort;
+        }
+        if (dashboardPause < 0 || dashboardPause > 3_600)
+        {
+            return "--dashboard-pause must be 0..3600 seconds, was " + dashboardPause;
+        }
+        if (dashboardHold < 0 || dashboardHold > 86_400)
+        {
+            return "--dashboard-hold must be 0..86400 seconds, was " + dashboardHold;
+        }
+        return null;
     }
 }

@@ -46,6 +46,7 @@ import io.ledgerguard.core.pipeline.InMemoryJournal;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.core.pipeline.PipelineContext;
 import io.ledgerguard.core.pipeline.WaitStrategyKind;
+import io.ledgerguard.gateway.AdminServer;
 import io.ledgerguard.gateway.GatewayServer;
 import io.ledgerguard.gateway.GatewaySettings;
 import io.ledgerguard.journal.ChronicleJournal;
@@ -109,6 +110,10 @@ public final class ExchangeSimulation
     private Path alertsFile;
     private PrintWriter liveLines;
     private boolean viaGateway;
+    /** Where the admin server and its dashboard listen during the demo; {@code null} for none. */
+    private InetSocketAddress dashboardAddress;
+    private long dashboardPauseMs;
+    private long dashboardHoldMs;
     /** Alerts buffered between the release thread and the sinks. */
     private static final int ALERT_RING = 65_536;
     private JournalDurability journalDurability = JournalDurability.PROCESS;
@@ -155,7 +160,9 @@ public final class ExchangeSimulation
         final AtomicLongArray alerts = new AtomicLongArray(AlertType.values().length);
         final JsonLinesAlertSink alertFile = alertsFile == null ? null : new JsonLinesAlertSink(alertsFile, config);
         // Alerts reach their sinks on the dispatcher's thread: a slow file never slows the guard.
-        final AlertDispatcher dispatcher = new AlertDispatcher(ALERT_RING, sinks(alerts, alertFile));
+        // The admin server is made once the guard is: alerts reach it through this, from then on.
+        final AtomicReference<AlertListener> adminAlerts = new AtomicReference<>();
+        final AlertDispatcher dispatcher = new AlertDispatcher(ALERT_RING, sinks(alerts, alertFile, adminAlerts));
         final LedgerGuard guard = new LedgerGuard(engine, new PipelineContext()
             .journal(chronicle != null ? chronicle : memory)
             .ringSize(ringSize)
@@ -164,12 +171,14 @@ public final class ExchangeSimulation
             .backPressure(viaGateway ? BackPressure.REJECT : BackPressure.BLOCK)
             .alertListener(dispatcher));
         final GatewayServer server = viaGateway ? startGateway(guard, config) : null;
+        final AdminServer admin = dashboardAddress == null ? null : startDashboard(guard, server, adminAlerts);
         final List<GatewayClient> gatewayClients = new ArrayList<>();
 
         final long startNs = System.nanoTime();
         final Setup setup = new Setup(guard, new SplittableRandom(seed));
         connect(setup, server, gatewayClients);
         setup.run();
+        dashboardReady(admin);
 
         final CountDownLatch halfway = new CountDownLatch(1);
         final AtomicBoolean tradingDone = new AtomicBoolean();
@@ -198,6 +207,7 @@ public final class ExchangeSimulation
         {
             client.close();
         }
+        closeDashboard(admin);
         if (server != null)
         {
             liveLines.printf("demo: the gateway authenticated %d clients by the Ed25519 challenge (%d failed), each " +
@@ -235,7 +245,8 @@ public final class ExchangeSimulation
         return report;
     }
 
-    private static List<AlertListener> sinks(final AtomicLongArray alerts, final JsonLinesAlertSink alertFile)
+    private static List<AlertListener> sinks(final AtomicLongArray alerts, final JsonLinesAlertSink alertFile,
+        final AtomicReference<AlertListener> adminAlerts)
     {
         final List<AlertListener> sinks = new ArrayList<>();
         sinks.add(alert -> alerts.incrementAndGet(alert.type.ordinal()));
@@ -243,6 +254,14 @@ public final class ExchangeSimulation
         {
             sinks.add(alertFile);
         }
+        sinks.add(alert ->
+        {
+            final AlertListener admin = adminAlerts.get();
+            if (admin != null)
+            {
+                admin.onAlert(alert);
+            }
+        });
         return sinks;
     }
 
@@ -303,6 +322,55 @@ public final class ExchangeSimulation
             refusals += server.roleRefusals(client);
         }
         return refusals;
+    }
+
+    private AdminServer startDashboard(final LedgerGuard guard, final GatewayServer server,
+        final AtomicReference<AlertListener> adminAlerts)
+    {
+        final AdminServer admin;
+        try
+        {
+            admin = AdminServer.start(dashboardAddress, guard, server);
+        }
+        catch (final IOException ex)
+        {
+            server.close();
+            guard.close();
+            throw new IllegalArgumentException("cannot start the dashboard on " + dashboardAddress + ": " +
+                ex.getMessage(), ex);
+        }
+        adminAlerts.set(admin);
+        liveLines.printf("demo: the dashboard is at http://%s:%d/ (read-only; /status, /alerts, /metrics beside it)%n",
+            admin.address().getHostString(), admin.address().getPort());
+        return admin;
+    }
+
+    private void dashboardReady(final AdminServer admin) throws InterruptedException
+    {
+        if (admin != null)
+        {
+            admin.ready();
+            pauseForTheDashboard(dashboardPauseMs, "trading starts");
+        }
+    }
+
+    private void closeDashboard(final AdminServer admin) throws InterruptedException
+    {
+        if (admin != null)
+        {
+            pauseForTheDashboard(dashboardHoldMs, "the dashboard closes");
+            admin.close();
+        }
+    }
+
+    private void pauseForTheDashboard(final long ms, final String what) throws InterruptedException
+    {
+        if (ms > 0)
+        {
+            liveLines.printf("demo: %s in %d s%n", what, TimeUnit.MILLISECONDS.toSeconds(ms));
+            liveLines.flush();
+            Thread.sleep(ms);
+        }
     }
 
     private GatewayServer startGateway(final LedgerGuard guard, final GuardConfig config)
@@ -520,6 +588,27 @@ public final class ExchangeSimulation
     {
         this.viaGateway = true;
         this.liveLines = live;
+        return this;
+    }
+
+    /**
+     * Keep the admin server and its dashboard up during the demo (issue 17), through the gateway only: it prints the
+     * address, waits before trading starts so that a person can open the page, and keeps serving a while after.
+     *
+     * @param address where to listen; loopback.
+     * @param pauseMs how long to wait once the customers are set up, before trading starts.
+     * @param holdMs  how long to keep the dashboard up after the last command.
+     * @return this.
+     */
+    public ExchangeSimulation dashboard(final InetSocketAddress address, final long pauseMs, final long holdMs)
+    {
+        if (!viaGateway)
+        {
+            throw new IllegalArgumentException("--dashboard needs --gateway: the admin server watches the gateway");
+        }
+        this.dashboardAddress = address;
+        this.dashboardPauseMs = pauseMs;
+        this.dashboardHoldMs = holdMs;
         return this;
     }
 

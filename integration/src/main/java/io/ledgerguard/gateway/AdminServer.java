@@ -46,6 +46,7 @@ import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.KillSwitchCause;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.Rules;
 import io.ledgerguard.core.StateView;
@@ -110,6 +111,10 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     private final AdminSettings adminSettings;
     private final ApprovalVerifier verifier;
     private final CommandLineParser parser;
+    private final DashboardPages dashboard = new DashboardPages();
+    /** Per wallet id, its last {@code CUSTODY_DRIFT} (SPEC §5.2) since this server started, for {@code /status}. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Map<String, Object>> lastDrifts =
+        new java.util.concurrent.ConcurrentHashMap<>();
     private static final int COMMAND_BYTES_MAX = 64 * 1024;
     private static final Set<CommandType> HTTP_COMMANDS = EnumSet.of(
         CommandType.ADJUST, CommandType.REVERSE,
@@ -426,6 +431,19 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             json(exchange, 200, Map.of("alerts", alerts));
         });
         http.createContext("/commands", this::command);
+        // The dashboard's page and files, and a 404 naming the path for anything no other context takes.
+        http.createContext("/", exchange ->
+        {
+            final String path = exchange.getRequestURI().getRawPath();
+            if (!dashboard.serves(path))
+            {
+                json(exchange, 404, Map.of("error", "no such endpoint: " + path));
+            }
+            else if (get(exchange))
+            {
+                dashboard.serve(exchange, path);
+            }
+        });
         http.createContext("/metrics", exchange ->
         {
             if (!get(exchange) || !allowed(exchange, "/metrics", AdminSettings.Role.VIEWER, false))
@@ -513,6 +531,16 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
     public void onAlert(final Alert alert)
     {
         alertsCounter.labelValues(alert.type.name()).inc();
+        if (alert.type == io.ledgerguard.core.AlertType.CUSTODY_DRIFT)
+        {
+            final Map<String, Object> drift = new LinkedHashMap<>();
+            drift.put("seq", alert.seq);
+            drift.put("atMs", Math.floorDiv(alert.timestampNs, 1_000_000L));
+            drift.put("attested", alert.figure(0));
+            drift.put("expected", alert.figure(1));
+            drift.put("tolerance", alert.figure(2));
+            lastDrifts.put(alert.walletId, drift);
+        }
         final String json;
         try
         {
@@ -997,6 +1025,8 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         {
             final Map<String, Object> asset = new LinkedHashMap<>();
             asset.put("asset", code);
+            final GuardConfig.AssetConfig listed = guard.rulesInForce().rules.assetByCode(code);
+            asset.put("scale", listed == null ? null : listed.scale);
             asset.put("obligations", snapshot.obligations);
             asset.put("holdings", snapshot.holdings);
             asset.put("held", snapshot.held);
@@ -1014,17 +1044,8 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
                     {
                         continue;
                     }
-                    final boolean attested = view.walletAttestedAtMs[w] != Long.MIN_VALUE;
                     oldestMs = Math.min(oldestMs, view.walletAttestedAtMs[w]);
-                    final Map<String, Object> wallet = new LinkedHashMap<>();
-                    wallet.put("walletId", view.walletIds[w]);
-                    wallet.put("kind", view.walletKinds[w].name());
-                    wallet.put("attested", view.walletAttested[w]);
-                    wallet.put("expected", view.walletExpected[w]);
-                    wallet.put("pendingWithdrawals", view.walletPending[w]);
-                    wallet.put("attestedAtMs", attested ? view.walletAttestedAtMs[w] : null);
-                    wallet.put("attestationAgeMs", attested ? nowMs - view.walletAttestedAtMs[w] : null);
-                    wallet.put("halted", view.walletHalted[w]);
+                    final Map<String, Object> wallet = walletStatus(view, w, nowMs);
                     wallets.add(wallet);
                 }
                 // The asset's attestation is as old as its oldest wallet's (SPEC §5.2); null when one never was.
@@ -1058,6 +1079,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             }
             killSwitches.put("wallets", wallets);
             killSwitches.put("frozenAccounts", view.frozenAccounts);
+            killSwitches.put("engaged", engagedSwitches(view));
         }
         final Map<String, Object> status = new LinkedHashMap<>();
         status.put("ready", ready);
@@ -1075,7 +1097,116 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         status.put("killSwitches", killSwitches);
         status.put("connections", gateway.connectionsOpen());
         status.put("journalLag", guard.journalLag());
+        status.put("journal", journal());
+        if (read)
+        {
+            status.put("tables", tables(view));
+        }
         return status;
+    }
+
+    private Map<String, Object> walletStatus(final StateView view, final int w, final long nowMs)
+    {
+        final boolean attested = view.walletAttestedAtMs[w] != Long.MIN_VALUE;
+        final Map<String, Object> wallet = new LinkedHashMap<>();
+        wallet.put("walletId", view.walletIds[w]);
+        wallet.put("kind", view.walletKinds[w].name());
+        wallet.put("attested", view.walletAttested[w]);
+        wallet.put("expected", view.walletExpected[w]);
+        wallet.put("pendingWithdrawals", view.walletPending[w]);
+        wallet.put("attestedAtMs", attested ? view.walletAttestedAtMs[w] : null);
+        wallet.put("attestationAgeMs", attested ? nowMs - view.walletAttestedAtMs[w] : null);
+        wallet.put("halted", view.walletHalted[w]);
+        // The last custody drift seen, and whether the wallet's latest attestation is the one that drifted.
+        final Map<String, Object> drift = lastDrifts.get(view.walletIds[w]);
+        wallet.put("lastDrift", drift);
+        wallet.put("driftAtLastAttestation", drift != null && attested &&
+            (Long)drift.get("atMs") == view.walletAttestedAtMs[w]);
+        return wallet;
+    }
+
+    /**
+     * SPEC §5: every kill switch in force, widest first, each with its scope, cause, since when and what lifts it.
+     * The wallets' and everything's switches are engaged by an operator's HALT alone.
+     */
+    private static List<Map<String, Object>> engagedSwitches(final StateView view)
+    {
+        final List<Map<String, Object>> engaged = new ArrayList<>();
+        if (view.haltedAll)
+        {
+            engaged.add(engagedSwitch("ALL", null, null, KillSwitchCause.OPERATOR.code(), view.haltedAllSinceMs,
+                "RESUME naming neither asset nor wallet"));
+        }
+        for (int a = 0; a < view.assetCount; a++)
+        {
+            final String code = view.assetCodes[a];
+            if (view.assetHaltCause[a] != 0)
+            {
+                engaged.add(engagedSwitch("ASSET", code, null, view.assetHaltCause[a], view.assetHaltedSinceMs[a],
+                    "RESUME of " + code));
+            }
+            if (view.assetOutflowsHaltCause[a] != 0)
+            {
+                engaged.add(engagedSwitch("ASSET_OUTFLOWS", code, null, view.assetOutflowsHaltCause[a],
+                    view.assetOutflowsHaltedSinceMs[a], "RESUME of " + code));
+            }
+        }
+        for (int w = 0; w < view.walletCount; w++)
+        {
+            if (view.walletHalted[w])
+            {
+                engaged.add(engagedSwitch("WALLET", view.assetCodes[view.walletAssetIndex[w]], view.walletIds[w],
+                    KillSwitchCause.OPERATOR.code(), view.walletHaltedSinceMs[w], "RESUME of wallet " +
+                    view.walletIds[w]));
+            }
+        }
+        return engaged;
+    }
+
+    private static Map<String, Object> engagedSwitch(final String scope, final String asset, final Long walletId,
+        final int cause, final long sinceMs, final String liftedBy)
+    {
+        final Map<String, Object> engaged = new LinkedHashMap<>();
+        engaged.put("scope", scope);
+        engaged.put("asset", asset);
+        engaged.put("walletId", walletId);
+        engaged.put("cause", KillSwitchCause.fromCode(cause).name());
+        engaged.put("sinceMs", sinceMs);
+        engaged.put("liftedBy", liftedBy);
+        return engaged;
+    }
+
+    /**
+     * SPEC §11: each table's entries against its limit.
+     */
+    private static List<Map<String, Object>> tables(final StateView view)
+    {
+        final List<Map<String, Object>> tables = new ArrayList<>();
+        for (final TableKind table : TableKind.values())
+        {
+            final Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("table", table.name());
+            entry.put("entries", view.tableSizes[table.ordinal()]);
+            entry.put("limit", view.tableLimits[table.ordinal()]);
+            entry.put("warned", view.tableWarned[table.ordinal()]);
+            entry.put("full", view.tableFull(table));
+            tables.add(entry);
+        }
+        return tables;
+    }
+
+    /**
+     * SPEC §8: the journal's lag behind the guard and its chain head, as of its last entry written.
+     */
+    private Map<String, Object> journal()
+    {
+        final Map<String, Object> journal = new LinkedHashMap<>();
+        journal.put("lag", guard.journalLag());
+        final byte[] head = new byte[32];
+        final long headSeq = guard.journalChainHead(head);
+        journal.put("chainHead", headSeq < 0 ? null : java.util.HexFormat.of().formatHex(head));
+        journal.put("chainHeadSeq", headSeq < 0 ? null : headSeq);
+        return journal;
     }
 
     /**

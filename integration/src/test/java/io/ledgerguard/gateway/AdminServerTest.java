@@ -609,6 +609,87 @@ class AdminServerTest
     }
 
     /**
+     * Issue 17: the dashboard's page and files are served from {@code /} without a token (they hold no data), with a
+     * policy that lets the page reach this server alone; any other path is a 404 naming it, and nothing but GET.
+     */
+    @Test
+    void shouldServeTheDashboardsFilesAndNamePathsItDoesNotServe() throws Exception
+    {
+        final HttpResponse<String> page = get("/");
+        assertEquals(200, page.statusCode());
+        assertTrue(page.headers().firstValue("Content-Type").orElseThrow().startsWith("text/html"));
+        assertTrue(page.headers().firstValue("Content-Security-Policy").orElseThrow().contains("default-src 'self'"));
+        assertTrue(page.body().contains("<title>Ledger Guard</title>"), page.body());
+        for (final String file : List.of("/dashboard/dashboard.js", "/dashboard/dashboard.css",
+            "/dashboard/vendor/uPlot.iife.min.js", "/dashboard/vendor/uPlot.min.css"))
+        {
+            final HttpResponse<String> served = get(file);
+            assertEquals(200, served.statusCode(), file);
+            assertTrue(page.body().contains("\"" + file + "\""), "the page links " + file);
+        }
+        assertTrue(get("/dashboard/vendor/uPlot.LICENSE.txt").body().contains("The MIT License"));
+        for (final String path : List.of("/nothing", "/dashboard/", "/dashboard/../pom.xml", "/index.html"))
+        {
+            final HttpResponse<String> missing = get(path);
+            assertEquals(404, missing.statusCode(), path);
+            assertTrue(JSON.readTree(missing.body()).get("error").asText().startsWith("no such endpoint: "), path);
+        }
+        final HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri("/"))
+            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, post.statusCode());
+    }
+
+    /**
+     * What the dashboard shows beside the figures: each kill switch in force with its cause, since when and what lifts
+     * it; each wallet's last custody drift; the tables' usage; the journal's lag and chain head (none in memory).
+     */
+    @Test
+    void shouldReportKillSwitchCausesDriftsTablesAndTheJournal() throws Exception
+    {
+        depositIntoTheHotWalletAndAttestItEmpty();
+        JsonNode status = JSON.readTree(get("/status").body());
+        for (int i = 0; i < 100 && status.get("assets").get(0).get("wallets").get(0).get("lastDrift").isNull(); i++)
+        {
+            // The drift reaches the admin server on the alert dispatcher's thread.
+            Thread.sleep(50);
+            status = JSON.readTree(get("/status").body());
+        }
+        final JsonNode engaged = status.get("killSwitches").get("engaged");
+        assertEquals(1, engaged.size(), engaged.toString());
+        assertEquals("ASSET_OUTFLOWS", engaged.get(0).get("scope").asText());
+        assertEquals("BTC", engaged.get(0).get("asset").asText());
+        assertEquals("CUSTODY_DRIFT", engaged.get(0).get("cause").asText());
+        assertEquals("RESUME of BTC", engaged.get(0).get("liftedBy").asText());
+        assertTrue(engaged.get(0).get("sinceMs").asLong() > 0);
+
+        final JsonNode hot = status.get("assets").get(0).get("wallets").get(0);
+        assertEquals(0, hot.get("lastDrift").get("attested").asLong());
+        assertEquals(1_000_000_000L, hot.get("lastDrift").get("expected").asLong());
+        assertEquals(6, hot.get("lastDrift").get("seq").asLong());
+        assertTrue(hot.get("driftAtLastAttestation").asBoolean());
+        assertTrue(status.get("assets").get(0).get("wallets").get(1).get("lastDrift").isNull());
+        assertEquals(8, status.get("assets").get(0).get("scale").asInt());
+
+        final JsonNode tables = status.get("tables");
+        assertEquals(io.ledgerguard.core.TableKind.values().length, tables.size());
+        assertEquals("ACCOUNTS", tables.get(0).get("table").asText());
+        assertEquals(1, tables.get(0).get("entries").asLong());
+        assertEquals(10_000, tables.get(0).get("limit").asLong());
+        assertFalse(tables.get(0).get("full").asBoolean());
+
+        assertEquals(0, status.get("journal").get("lag").asLong());
+        assertTrue(status.get("journal").get("chainHead").isNull(), "an in-memory journal keeps no chain");
+
+        // A second attestation within tolerance: the drift is history, no longer the wallet's latest attestation. (The
+        // two are told apart by their millisecond: the guard's clock must have moved on.)
+        Thread.sleep(2);
+        submit(attest(8, 1, 0, 1));
+        final JsonNode later = JSON.readTree(get("/status").body()).get("assets").get(0).get("wallets").get(0);
+        assertFalse(later.get("driftAtLastAttestation").asBoolean(), later.toString());
+        assertEquals(6, later.get("lastDrift").get("seq").asLong());
+    }
+
+    /**
      * An account, then the same account frozen: /accounts and the kill switches show it.
      */
     private void assertAnAccountAndItsFreezing() throws Exception

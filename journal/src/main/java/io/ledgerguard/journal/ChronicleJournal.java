@@ -87,6 +87,7 @@ public final class ChronicleJournal implements Journal
     private final byte[] snapshotChainHead = new byte[CHAIN_LENGTH];
     private final byte[] nextSnapshotChainHead = new byte[CHAIN_LENGTH];
     private final byte[] headBeforeWrite = new byte[CHAIN_LENGTH];
+    private final PublishedChainHead publishedHead = new PublishedChainHead();
     /** Set when a write failed: the journal refuses everything after, so that nothing follows a bad entry. */
     private boolean failed;
     private volatile long lastCheckpointSeq;
@@ -168,6 +169,8 @@ public final class ChronicleJournal implements Journal
                 // From a checkpoint on, the commands before it are not counted; sequences start at 1 without gaps.
                 commands = verifiedFromSeq == 0 ? reader.commands() : reader.lastSeq();
                 lastSeq = reader.lastSeq();
+                chain.head(headBeforeWrite);
+                publishedHead.publish(headBeforeWrite, 0, lastSeq);
                 checkpointsFound = List.copyOf(reader.checkpoints());
                 entries = reader.entries();
                 for (final JournalReader.Checkpoint checkpoint : checkpointsFound)
@@ -548,6 +551,12 @@ public final class ChronicleJournal implements Journal
         }
     }
 
+    @Override
+    public long chainHead(final byte[] into)
+    {
+        return publishedHead.read(into);
+    }
+
     /**
      * @return commands in the journal, those found on opening included.
      */
@@ -711,6 +720,8 @@ public final class ChronicleJournal implements Journal
         }
         lastCycle = appender.cycle();
         entries++;
+        // The chain value follows the sealed bytes; a header or checkpoint entry moves the head past the last command.
+        publishedHead.publish(entry, sealedLength, kind == KIND_COMMAND ? seq : lastSeq);
     }
 
     /**

@@ -52,6 +52,37 @@ class JournalChainTest
         }
     }
 
+    /**
+     * The admin server's {@code /status} shows the chain head the journal publishes: the chain value of the last entry
+     * written, as an independent hash of the entries computes it, with the last command's sequence; a journal reopened
+     * publishes the head it verified.
+     */
+    @Test
+    void shouldPublishTheChainHeadOfTheLastEntryWritten()
+    {
+        final Path second = temporary.resolve("second");
+        final byte[] head = new byte[JournalEntryDescriptor.CHAIN_LENGTH];
+        final long[] published = new long[1];
+        JournalFixture.runPipeline(
+            new ChronicleJournal(new ChronicleJournalContext().directory(second)), 1,
+            new GuardEngine(JournalFixture.config()), 3, 1, null,
+            guard -> published[0] = guard.journalChainHead(head));
+        final List<byte[]> written = JournalFixture.rawExcerpts(second);
+        assertEquals(JournalFixture.independentChainHead(written), java.util.HexFormat.of().formatHex(head));
+        try (JournalReader reader = JournalReader.open(second))
+        {
+            reader.verifyAll();
+            assertEquals(reader.lastSeq(), published[0]);
+        }
+
+        try (ChronicleJournal reopened = new ChronicleJournal(new ChronicleJournalContext().directory(second)))
+        {
+            final byte[] again = new byte[JournalEntryDescriptor.CHAIN_LENGTH];
+            assertEquals(published[0], reopened.chainHead(again));
+            assertEquals(java.util.HexFormat.of().formatHex(head), java.util.HexFormat.of().formatHex(again));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {
         JournalEntryDescriptor.KIND_OFFSET,

@@ -51,6 +51,12 @@ public final class StateReader
             view.assetIds[a] = assets.id(a);
             view.assetCodes[a] = assets.code(a);
             view.assetRetired[a] = assets.isRetired(a);
+            final boolean halted = parts.killSwitches.assetSwitch(a) == KillSwitchState.ENGAGED;
+            view.assetHaltedSinceMs[a] = halted ? assets.get(a, AssetDescriptor.HALTED_AT_MS) : 0;
+            view.assetHaltCause[a] = halted ? (int)assets.get(a, AssetDescriptor.HALT_CAUSE) : 0;
+            final boolean outflows = parts.killSwitches.outflowSwitch(a) == KillSwitchState.ENGAGED;
+            view.assetOutflowsHaltedSinceMs[a] = outflows ? assets.get(a, AssetDescriptor.OUTFLOWS_HALTED_AT_MS) : 0;
+            view.assetOutflowsHaltCause[a] = outflows ? (int)assets.get(a, AssetDescriptor.OUTFLOWS_HALT_CAUSE) : 0;
         }
         for (int w = 0; w < wallets.count(); w++)
         {

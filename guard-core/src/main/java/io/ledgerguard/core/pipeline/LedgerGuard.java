@@ -326,6 +326,17 @@ public final class LedgerGuard implements AutoCloseable
     }
 
     /**
+     * For monitors on any thread (SPEC §8).
+     *
+     * @param into receives the 32 bytes of the journal's chain head as of its last entry written.
+     * @return the sequence of the last command the head covers; -1 when the journal keeps no chain.
+     */
+    public long journalChainHead(final byte[] into)
+    {
+        return context.journal().chainHead(into);
+    }
+
+    /**
      * @return a view sized for this guard's configuration, for {@link #readState}.
      */
     public StateView newStateView()
