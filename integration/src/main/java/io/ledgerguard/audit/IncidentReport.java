@@ -229,23 +229,34 @@ public final class IncidentReport
     /**
      * Write each record to its own file, {@code incident-<seq>-<scope>[-<asset>].json}.
      *
+     * @param incidents    the records, from {@link #incidents()}.
      * @param outDirectory where; created when missing.
      * @return the files written.
      * @throws IOException when one cannot be written.
      */
-    public List<Path> write(final Path outDirectory) throws IOException
+    public static List<Path> write(final List<ObjectNode> incidents, final Path outDirectory) throws IOException
     {
         Files.createDirectories(outDirectory);
         final List<Path> files = new ArrayList<>();
-        for (final ObjectNode incident : incidents())
+        for (final ObjectNode incident : incidents)
         {
-            final String asset = incident.has("asset") ? "-" + incident.get("asset").asText() : "";
-            final Path file = outDirectory.resolve("incident-" + incident.get("engaged").get("seq").asLong() + "-" +
-                incident.get("scope").asText().toLowerCase(java.util.Locale.ROOT) + asset + ".json");
+            final Path file = outDirectory.resolve(fileName(incident, ".json"));
             MAPPER.writeValue(file.toFile(), incident);
             files.add(file);
         }
         return files;
+    }
+
+    /**
+     * @param incident  a record.
+     * @param extension the file's, with its dot.
+     * @return {@code incident-<seq>-<scope>[-<asset>]} and the extension.
+     */
+    static String fileName(final ObjectNode incident, final String extension)
+    {
+        final String asset = incident.has("asset") ? "-" + incident.get("asset").asText() : "";
+        return "incident-" + incident.get("engaged").get("seq").asLong() + "-" +
+            incident.get("scope").asText().toLowerCase(java.util.Locale.ROOT) + asset + extension;
     }
 
     /**

@@ -7,8 +7,11 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -18,6 +21,7 @@ import picocli.CommandLine.Spec;
 import io.ledgerguard.audit.AuditArgumentException;
 import io.ledgerguard.audit.AuditException;
 import io.ledgerguard.audit.DecisionExplainer;
+import io.ledgerguard.audit.IncidentPage;
 import io.ledgerguard.audit.IncidentReport;
 import io.ledgerguard.audit.JournalDump;
 import io.ledgerguard.audit.JournalRules;
@@ -467,7 +471,8 @@ final class AuditCommand implements Callable<Integer>
                 "anomaly and every anomaly alert before it, the engaging command with its decision and alerts, " +
                 "every command rejected because of the switch while it held, and the release (null while it " +
                 "holds), the version of the rules when it engaged and the rule changes from its first anomaly to " +
-                "its release. JSON, to standard output as one array, or one file per incident with --out."
+                "its release. JSON, to standard output as one array, or one file per incident with --out; with " +
+                "--html a page per incident to print, and an index."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -492,6 +497,11 @@ final class AuditCommand implements Callable<Integer>
             description = "Write incident-<seq>-<scope>[-<asset>].json files here instead of printing.")
         private Path out;
 
+        @Option(names = "--html", paramLabel = "DIR",
+            description = "Write a page to print for each incident, incident-<seq>-<scope>[-<asset>].html, and an " +
+                "index.html here: its summary and its timeline in sequence order.")
+        private Path html;
+
         @Override
         public Integer call()
         {
@@ -503,9 +513,19 @@ final class AuditCommand implements Callable<Integer>
             return run(spec, directory, () ->
             {
                 final IncidentReport report = new IncidentReport(directory, guardConfig);
-                if (out != null)
+                if (out != null || html != null)
                 {
-                    for (final Path file : report.write(out))
+                    final List<ObjectNode> incidents = report.incidents();
+                    final List<Path> files = new ArrayList<>();
+                    if (out != null)
+                    {
+                        files.addAll(IncidentReport.write(incidents, out));
+                    }
+                    if (html != null)
+                    {
+                        files.addAll(IncidentPage.write(incidents, directory, html));
+                    }
+                    for (final Path file : files)
                     {
                         spec.commandLine().getOut().println(file);
                     }

@@ -19,6 +19,7 @@ import io.ledgerguard.journal.ChronicleJournalContext;
 import io.ledgerguard.replay.Replay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -64,8 +65,53 @@ class IncidentReportTest
         assertEquals(15, incident.get("released").get("seq").asLong());
         assertEquals(14_000, incident.get("released").get("heldMs").asLong());
 
-        final List<Path> files = report.write(temp.resolve("incidents"));
+        final List<Path> files = IncidentReport.write(report.incidents(), temp.resolve("incidents"));
         assertEquals(List.of(temp.resolve("incidents").resolve("incident-10-asset-BTC.json")), files);
         assertEquals(incident.toString(), new ObjectMapper().readTree(files.get(0).toFile()).toString());
+    }
+
+    /**
+     * Issue 17: the page per incident, to print for the regulator: its summary, then the timeline in sequence order
+     * (the engagement, each rejection, the further drift, the release), every value escaped; and an index linking it.
+     */
+    @Test
+    void shouldWriteAPageToPrintPerIncidentWithItsTimelineInSequenceOrder() throws Exception
+    {
+        final GuardConfig config = ConfigLoader.load(Path.of("..", "examples", "config.yaml"));
+        final Path journal = temp.resolve("journal <&>");
+        try (ChronicleJournal chronicle = new ChronicleJournal(new ChronicleJournalContext().directory(journal));
+             InputStream commands = Files.newInputStream(Path.of("..", "examples", "scenarios",
+                 "hot-wallet-drain.jsonl")))
+        {
+            new Replay(config).journal(chronicle).run(commands, new StringWriter(), new StringWriter());
+        }
+        final List<ObjectNode> incidents = new IncidentReport(journal, config).incidents();
+
+        final Path pages = temp.resolve("pages");
+        final List<Path> files = IncidentPage.write(incidents, journal, pages);
+
+        assertEquals(List.of(pages.resolve("incident-10-asset-BTC.html"), pages.resolve("index.html")), files);
+        final String page = Files.readString(files.get(0));
+        assertTrue(page.contains("<title>Incident: ASSET BTC kill switch, CUSTODY_DRIFT</title>"), page);
+        assertTrue(page.contains("journal &lt;&amp;&gt;"), "the journal's name, escaped");
+        assertFalse(page.contains("journal <&>"), "nothing from the journal unescaped");
+        assertFalse(page.contains("<script"), "a page to print runs nothing");
+        assertTrue(page.contains("<th>released</th><td>seq 15 at 2026-01-01T00:00:20Z, after 14.0 s</td>"), page);
+        assertTrue(page.contains("<th>rejected while it held</th><td>2</td>"), page);
+        final List<String> events = new java.util.ArrayList<>();
+        final java.util.regex.Matcher row = java.util.regex.Pattern
+            .compile("<tr class=\"(\\w+)\"><td>(\\d+)</td>").matcher(page);
+        while (row.find())
+        {
+            events.add(row.group(2) + " " + row.group(1));
+        }
+        assertEquals(List.of("10 engaged", "11 holds", "12 holds", "14 anomaly", "15 released"), events);
+        assertTrue(page.contains("<b>WITHDRAW</b> txId=11 holdId=502 accountId=1001 walletId=1 asset=BTC " +
+            "amount=100000000"), page);
+        assertTrue(page.contains("figures: {attested=4000000000 expected=4100000000 tolerance=0}"), page);
+
+        final String index = Files.readString(files.get(1));
+        assertTrue(index.contains("<a href=\"incident-10-asset-BTC.html\">"), index);
+        assertTrue(index.contains("<td>CUSTODY_DRIFT</td>"), index);
     }
 }

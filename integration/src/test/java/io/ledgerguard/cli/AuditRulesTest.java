@@ -385,6 +385,21 @@ class AuditRulesTest
         final JsonNode last = changes.get(changes.size() - 1);
         assertEquals(DURING_HALT_TX_ID, last.get("txId").asLong(), halt.toString());
         assertEquals("2500", last.at("/settings/assets.BTC.hotShareBpsMax").asText());
+
+        // The same records as JSON files and as pages to print, each listed; the change during the halt on its page.
+        final Path json = journal.resolveSibling("incidents-json");
+        final Path html = journal.resolveSibling("incidents-html");
+        final CliRun written = execute("audit", "incidents", journal.toString(), "--out", json.toString(), "--html",
+            html.toString());
+        assertEquals(0, written.code, written.text());
+        final String page = "incident-" + halt.at("/engaged/seq").asLong() + "-asset-BTC";
+        assertTrue(written.out.contains(json.resolve(page + ".json").toString()), written.out);
+        assertTrue(written.out.contains(html.resolve(page + ".html").toString()), written.out);
+        assertTrue(written.out.contains(html.resolve("index.html").toString()), written.out);
+        assertEquals(incidents.size() + 1, written.out.strip().split("\n").length - incidents.size(), written.out);
+        final String text = java.nio.file.Files.readString(html.resolve(page + ".html"));
+        assertTrue(text.contains("rules changed</td><td></td><td>txId=" + DURING_HALT_TX_ID + " settings: {" +
+            "assets.BTC.hotShareBpsMax=2500}"), text);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
