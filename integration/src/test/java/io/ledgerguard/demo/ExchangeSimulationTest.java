@@ -71,4 +71,69 @@ class ExchangeSimulationTest
         assertTrue(report.count(Reason.OK) > 10_000, "the exchange traded");
         assertTrue(live.toString(StandardCharsets.UTF_8).contains("every simulated service is its client"));
     }
+
+    /**
+     * Issue 17, {@code demo --gateway --dashboard}: the admin server is up during the demo at the address it prints,
+     * and shows the phantom payout refused: the cover breaches of the payout are among its alerts while it holds on.
+     */
+    @Test
+    void shouldKeepTheDashboardUpDuringTheDemoAtTheAddressItPrints() throws Exception
+    {
+        final ByteArrayOutputStream live = new ByteArrayOutputStream();
+        final java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic
+            .AtomicReference<>("");
+        final Thread watcher = new Thread(() -> watchTheDashboard(live, seen), "dashboard-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+        final DemoReport report = new ExchangeSimulation(7, 1_000, 2, 3_000, WaitStrategyKind.BLOCKING, 256)
+            .viaGateway(new PrintWriter(new OutputStreamWriter(live, StandardCharsets.UTF_8), true))
+            .dashboard(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0, 3_000)
+            .run();
+        watcher.join(60_000);
+
+        assertEquals(0, report.phantomCreditedSatoshi());
+        final String printed = live.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("demo: the dashboard is at http://127.0.0.1:"), printed);
+        assertTrue(printed.contains("demo: the dashboard closes in 3 s"), printed);
+        assertTrue(seen.get().contains("\"type\":\"RESERVE_COVER_BREACH\""), "the dashboard's alerts: " + seen.get());
+    }
+
+    @Test
+    void shouldRefuseADashboardWithoutTheGateway()
+    {
+        final IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> new ExchangeSimulation(7, 1_000, 2, 3_000, WaitStrategyKind.BLOCKING,
+                256).dashboard(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0, 0));
+        assertEquals("--dashboard needs --gateway: the admin server watches the gateway", refused.getMessage());
+    }
+
+    /**
+     * Wait for the address line, then read {@code /alerts} until it shows a cover breach or the server closes.
+     */
+    private static void watchTheDashboard(final ByteArrayOutputStream live,
+        final java.util.concurrent.atomic.AtomicReference<String> seen)
+    {
+        final java.util.regex.Pattern address = java.util.regex.Pattern.compile("dashboard is at (http://\\S+/)");
+        final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        try
+        {
+            java.util.regex.Matcher found = address.matcher(live.toString(StandardCharsets.UTF_8));
+            while (!found.find())
+            {
+                Thread.sleep(20);
+                found = address.matcher(live.toString(StandardCharsets.UTF_8));
+            }
+            final java.net.URI alerts = java.net.URI.create(found.group(1) + "alerts");
+            while (!seen.get().contains("RESERVE_COVER_BREACH"))
+            {
+                seen.set(http.send(java.net.http.HttpRequest.newBuilder(alerts).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+                Thread.sleep(50);
+            }
+        }
+        catch (final java.io.IOException | InterruptedException ex)
+        {
+            // The server closed before a breach was seen: the assertion says so.
+        }
+    }
 }

@@ -150,7 +150,7 @@ function renderBanner(status, switches) {
     banner("warn", status.assets.filter(asset => asset.status !== "NORMAL")
       .map(asset => asset.asset + " " + asset.status).join(" \u00b7 "));
   } else if (!status.ready) {
-    banner("warn", "Not ready yet: recovering");
+    banner("warn", "Not ready yet: the guard is starting or recovering");
   } else {
     banner("ok", "Every asset covered; no kill switch engaged");
   }
