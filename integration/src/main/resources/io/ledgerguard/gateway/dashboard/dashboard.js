@@ -186,6 +186,8 @@ function renderAssets(assets, switches) {
     if (!card) {
       card = newAssetCard(asset.asset);
       container.appendChild(card);
+      // Once in the page, where the charts can take the card's width.
+      series.set(asset.asset, newSeries(card.querySelector(".charts")));
       addFilterOption("filter-asset", asset.asset);
     }
     const outflowsHalted = switches.some(s => s.scope === "ASSET_OUTFLOWS" && s.asset === asset.asset);
@@ -232,7 +234,6 @@ function newAssetCard(code) {
   const scroll = element("div", null, "scroll");
   scroll.appendChild(wallets);
   card.appendChild(scroll);
-  series.set(code, newSeries(charts));
   return card;
 }
 
@@ -263,21 +264,23 @@ function renderWallets(body, asset) {
 // --- Charts ---------------------------------------------------------------------------------------------------------
 
 function newSeries(container) {
+  // The charts share the card's width, two thirds for the amounts.
+  const width = Math.max(560, container.clientWidth || 560);
   const data = { times: [], obligations: [], holdings: [], headroom: [], coverage: [], charts: [] };
   if (typeof uPlot === "undefined") {
     container.appendChild(element("p", "charts unavailable: uPlot did not load", "quiet"));
     return data;
   }
   const amounts = new uPlot({
-    width: 400, height: 170, title: "obligations, holdings, headroom", legend: { live: false },
+    width: Math.floor(width * 0.62), height: 170, title: "obligations, holdings, headroom", legend: { live: false },
     series: [{}, { label: "obligations", stroke: "#b42318" }, { label: "holdings", stroke: "#039855" },
       { label: "headroom", stroke: "#2e90fa" }],
-    axes: [{}, { size: 70 }],
+    axes: [{}, { size: 128 }],
   }, [[], [], [], []], container);
   const cover = new uPlot({
-    width: 230, height: 170, title: "coverage %", legend: { live: false },
+    width: Math.floor(width * 0.34), height: 170, title: "coverage %", legend: { live: false },
     series: [{}, { label: "coverage", stroke: "#6941c6" }],
-    axes: [{}, { size: 50 }],
+    axes: [{}, { size: 62 }],
   }, [[], []], container);
   data.charts.push(amounts, cover);
   return data;
