@@ -87,7 +87,8 @@ public final class IncidentPage
     public static String render(final ObjectNode incident, final Path journal)
     {
         final StringBuilder page = new StringBuilder();
-        final String title = "Incident: " + scope(incident) + " kill switch, " + incident.get("cause").asText();
+        final String title = "Incident: " + scope(incident) + (incident.path("outflowsOnly").asBoolean() ?
+            " outflows" : "") + " kill switch, " + incident.get("cause").asText();
         head(page, title);
         page.append("<h1>").append(escape(title)).append("</h1>\n<p class=\"quiet\">From the journal <code>")
             .append(escape(journal)).append("</code> (its hash chain verified while read), by ledger-guard audit ")

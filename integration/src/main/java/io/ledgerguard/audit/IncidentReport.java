@@ -227,7 +227,7 @@ public final class IncidentReport
     }
 
     /**
-     * Write each record to its own file, {@code incident-<seq>-<scope>[-<asset>].json}.
+     * Write each record to its own file, {@link #fileName}.
      *
      * @param incidents    the records, from {@link #incidents()}.
      * @param outDirectory where; created when missing.
@@ -250,13 +250,16 @@ public final class IncidentReport
     /**
      * @param incident  a record.
      * @param extension the file's, with its dot.
-     * @return {@code incident-<seq>-<scope>[-<asset>]} and the extension.
+     * @return {@code incident-<seq>-<scope>[-<asset>][-wallet-<id>][-outflows]} and the extension: one command may
+     *     engage an asset's switch and its outflows' switch, which are two incidents, in two files.
      */
     static String fileName(final ObjectNode incident, final String extension)
     {
         final String asset = incident.has("asset") ? "-" + incident.get("asset").asText() : "";
+        final String wallet = incident.has("walletId") ? "-wallet-" + incident.get("walletId").asLong() : "";
+        final String outflows = incident.path("outflowsOnly").asBoolean() ? "-outflows" : "";
         return "incident-" + incident.get("engaged").get("seq").asLong() + "-" +
-            incident.get("scope").asText().toLowerCase(java.util.Locale.ROOT) + asset + extension;
+            incident.get("scope").asText().toLowerCase(java.util.Locale.ROOT) + asset + wallet + outflows + extension;
     }
 
     /**

@@ -194,9 +194,12 @@ public final class DemoCommand implements Callable<Integer>
         {
             return "--dashboard-port must be 0..65535, was " + dashboardPort;
         }
-        if (dashboardPause < 0 || dashboardPause > 3_600)
+        // The demo's wallets are attested once before trading and must be again within a minute (attestationAgeMsMax):
+        // a longer pause would restrict every asset before the first trade.
+        if (dashboardPause < 0 || dashboardPause > 45)
         {
-            return "--dashboard-pause must be 0..3600 seconds, was " + dashboardPause;
+            return "--dashboard-pause must be 0..45 seconds (the demo's attestations go stale after 60), was " +
+                dashboardPause;
         }
         if (dashboardHold < 0 || dashboardHold > 86_400)
         {

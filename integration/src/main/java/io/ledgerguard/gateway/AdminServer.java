@@ -1170,7 +1170,8 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         engaged.put("scope", scope);
         engaged.put("asset", asset);
         engaged.put("walletId", walletId);
-        engaged.put("cause", KillSwitchCause.fromCode(cause).name());
+        final KillSwitchCause known = KillSwitchCause.fromCode(cause);
+        engaged.put("cause", known == null ? "UNKNOWN(" + cause + ")" : known.name());
         engaged.put("sinceMs", sinceMs);
         engaged.put("liftedBy", liftedBy);
         return engaged;
@@ -1204,8 +1205,9 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         journal.put("lag", guard.journalLag());
         final byte[] head = new byte[32];
         final long headSeq = guard.journalChainHead(head);
+        // -1: an in-memory journal keeps no chain; -2 (null here): the journal was writing throughout the reading.
         journal.put("chainHead", headSeq < 0 ? null : java.util.HexFormat.of().formatHex(head));
-        journal.put("chainHeadSeq", headSeq < 0 ? null : headSeq);
+        journal.put("chainHeadSeq", headSeq == -2 ? null : headSeq);
         return journal;
     }
 

@@ -66,7 +66,7 @@ class IncidentReportTest
         assertEquals(14_000, incident.get("released").get("heldMs").asLong());
 
         final List<Path> files = IncidentReport.write(report.incidents(), temp.resolve("incidents"));
-        assertEquals(List.of(temp.resolve("incidents").resolve("incident-10-asset-BTC.json")), files);
+        assertEquals(List.of(temp.resolve("incidents").resolve("incident-10-asset-BTC-outflows.json")), files);
         assertEquals(incident.toString(), new ObjectMapper().readTree(files.get(0).toFile()).toString());
     }
 
@@ -90,9 +90,9 @@ class IncidentReportTest
         final Path pages = temp.resolve("pages");
         final List<Path> files = IncidentPage.write(incidents, journal, pages);
 
-        assertEquals(List.of(pages.resolve("incident-10-asset-BTC.html"), pages.resolve("index.html")), files);
+        assertEquals(List.of(pages.resolve("incident-10-asset-BTC-outflows.html"), pages.resolve("index.html")), files);
         final String page = Files.readString(files.get(0));
-        assertTrue(page.contains("<title>Incident: ASSET BTC kill switch, CUSTODY_DRIFT</title>"), page);
+        assertTrue(page.contains("<title>Incident: ASSET BTC outflows kill switch, CUSTODY_DRIFT</title>"), page);
         assertTrue(page.contains("journal &lt;&amp;&gt;"), "the journal's name, escaped");
         assertFalse(page.contains("journal <&>"), "nothing from the journal unescaped");
         assertFalse(page.contains("<script"), "a page to print runs nothing");
@@ -111,7 +111,46 @@ class IncidentReportTest
         assertTrue(page.contains("figures: {attested=4000000000 expected=4100000000 tolerance=0}"), page);
 
         final String index = Files.readString(files.get(1));
-        assertTrue(index.contains("<a href=\"incident-10-asset-BTC.html\">"), index);
+        assertTrue(index.contains("<a href=\"incident-10-asset-BTC-outflows.html\">"), index);
         assertTrue(index.contains("<td>CUSTODY_DRIFT</td>"), index);
+    }
+
+    /**
+     * One attestation that both drifts and breaches cover engages two switches, the asset's and its outflows': two
+     * incidents, each in a file and a page of its own.
+     */
+    @Test
+    void shouldWriteTwoSwitchesEngagedByOneCommandToTwoFiles() throws Exception
+    {
+        final GuardConfig config = ConfigLoader.load(Path.of("..", "examples", "config.yaml"));
+        final Path journal = temp.resolve("both");
+        final String commands = String.join("\n",
+            "{\"type\":\"OPEN_ACCOUNT\",\"txId\":1,\"atMs\":1767225600000,\"accountId\":1001,\"kind\":\"CUSTOMER\"}",
+            "{\"type\":\"ATTEST\",\"txId\":2,\"atMs\":1767225600000,\"walletId\":1,\"asset\":\"BTC\",\"balance\":0}",
+            "{\"type\":\"ATTEST\",\"txId\":3,\"atMs\":1767225600000,\"walletId\":2,\"asset\":\"BTC\",\"balance\":0}",
+            "{\"type\":\"INFLOW\",\"txId\":4,\"atMs\":1767225601000,\"walletId\":1,\"asset\":\"BTC\"," +
+                "\"amount\":1000000000,\"chainRef\":\"btc:1\"}",
+            "{\"type\":\"DEPOSIT\",\"txId\":5,\"atMs\":1767225602000,\"accountId\":1001,\"asset\":\"BTC\"," +
+                "\"amount\":1000000000,\"chainRef\":\"btc:1\"}",
+            "{\"type\":\"ATTEST\",\"txId\":6,\"atMs\":1767225603000,\"walletId\":1,\"asset\":\"BTC\"," +
+                "\"balance\":200000000}") + "\n";
+        try (ChronicleJournal chronicle = new ChronicleJournal(new ChronicleJournalContext().directory(journal)))
+        {
+            new Replay(config).journal(chronicle).run(new java.io.ByteArrayInputStream(commands.getBytes(
+                java.nio.charset.StandardCharsets.UTF_8)), new StringWriter(), new StringWriter());
+        }
+        final List<ObjectNode> incidents = new IncidentReport(journal, config).incidents();
+        assertEquals(2, incidents.size(), IncidentReport.toJson(incidents));
+
+        final List<Path> files = IncidentReport.write(incidents, temp.resolve("both-json"));
+        final List<Path> pages = IncidentPage.write(incidents, journal, temp.resolve("both-html"));
+
+        assertEquals(java.util.Set.of("incident-6-asset-BTC.json", "incident-6-asset-BTC-outflows.json"),
+            java.util.Set.of(files.get(0).getFileName().toString(), files.get(1).getFileName().toString()));
+        assertEquals(3, pages.size(), "two pages and the index");
+        assertTrue(Files.readString(temp.resolve("both-html").resolve("incident-6-asset-BTC.html"))
+            .contains("<title>Incident: ASSET BTC kill switch, COVER_BREACH</title>"));
+        assertTrue(Files.readString(temp.resolve("both-html").resolve("incident-6-asset-BTC-outflows.html"))
+            .contains("<title>Incident: ASSET BTC outflows kill switch, CUSTODY_DRIFT</title>"));
     }
 }

@@ -131,8 +131,19 @@ class DashboardBrowserTest
         // The hot wallet held 10 BTC; the custody feed now attests 2: drained.
         submit(attest(20, HOT, TEN_BTC / 5));
 
+        // Each is shown once it reached the page: the switches with the state, the drift and the alerts a moment
+        // later, from the alert dispatcher's thread.
         waitFor("the BTC card to show the asset halted", () ->
-            "HALTED".equals(card("BTC").getAttribute("data-status")));
+            "HALTED".equals(card("BTC").getAttribute("data-status")) &&
+            "true".equals(card("BTC").getAttribute("data-outflows-halted")));
+        waitFor("both kill switches listed", () ->
+            browser.findElements(By.cssSelector("#kill-switches tbody tr")).size() == 2);
+        waitFor("the hot wallet's drift", () -> "current".equals(card("BTC")
+            .findElement(By.cssSelector("tr[data-wallet-id='1'] td[data-drift]")).getAttribute("data-drift")));
+        waitFor("both engagements among the alerts", () ->
+            browser.findElements(By.cssSelector("#alerts tr[data-type='KILL_SWITCH_ENGAGED']")).size() == 2 &&
+            !browser.findElements(By.cssSelector("#alerts tr[data-type='CUSTODY_DRIFT'][data-asset='BTC']"))
+                .isEmpty());
         final WebElement btc = card("BTC");
         assertEquals("true", btc.getAttribute("data-outflows-halted"));
         assertTrue(btc.getAttribute("class").contains("alarm"), btc.getAttribute("class"));
@@ -155,10 +166,8 @@ class DashboardBrowserTest
         assertEquals("none", btc.findElement(By.cssSelector("tr[data-wallet-id='2'] td[data-drift]"))
             .getAttribute("data-drift"));
 
-        waitFor("the drift alert in the alert list", () ->
-            !browser.findElements(By.cssSelector("#alerts tr[data-type='CUSTODY_DRIFT'][data-asset='BTC']")).isEmpty());
-        // The one command engaged two switches: an engagement alert each, though their type, scope and seq are alike.
-        assertEquals(2, browser.findElements(By.cssSelector("#alerts tr[data-type='KILL_SWITCH_ENGAGED']")).size());
+        // The one command engaged two switches: an engagement alert each, though their type, scope and seq are alike
+        // (waited for above). Filtered by type, the drift alert alone.
         browser.findElement(By.cssSelector("#filter-type option[value='CUSTODY_DRIFT']")).click();
         final List<WebElement> shown = browser.findElements(By.cssSelector("#alerts tbody tr"));
         assertEquals(1, shown.size(), "filtered by type");

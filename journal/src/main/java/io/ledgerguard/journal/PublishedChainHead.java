@@ -13,7 +13,11 @@ import static io.ledgerguard.journal.JournalEntryDescriptor.CHAIN_LENGTH;
  */
 final class PublishedChainHead
 {
-    private static final int READ_ATTEMPTS = 1_000;
+    /** Spins, then yields (the writer may be descheduled mid-publish on a busy machine), before giving up. */
+    private static final int SPINS = 1_000;
+    private static final int YIELDS = 10_000;
+    /** What {@link #read} returns when no consistent reading came: the writer was publishing throughout. */
+    static final long BUSY = -2;
 
     /** Odd while the writer is between its two stores. */
     private final AtomicLong version = new AtomicLong();
@@ -43,17 +47,24 @@ final class PublishedChainHead
      *
      * @param into receives the 32 bytes of the head.
      * @return the sequence of the last command entry the head covers (0 when none); -1 before anything was
-     *     published, or when no consistent reading came within a thousand attempts.
+     *     published; {@link #BUSY} when no consistent reading came in a thousand spins and ten thousand yields.
      */
     long read(final byte[] into)
     {
         assert into.length >= CHAIN_LENGTH : "into.length=" + into.length;
-        for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++)
+        for (int attempt = 0; attempt < SPINS + YIELDS; attempt++)
         {
             final long before = version.getAcquire();
             if ((before & 1) != 0)
             {
-                Thread.onSpinWait();
+                if (attempt < SPINS)
+                {
+                    Thread.onSpinWait();
+                }
+                else
+                {
+                    Thread.yield();
+                }
                 continue;
             }
             System.arraycopy(head, 0, into, 0, CHAIN_LENGTH);
@@ -64,6 +75,6 @@ final class PublishedChainHead
                 return read;
             }
         }
-        return -1;
+        return BUSY;
     }
 }

@@ -61,7 +61,8 @@ public interface Journal extends AutoCloseable
      * For monitors on any thread: the head of the journal's hash chain (SPEC §8) as of the last entry written.
      *
      * @param into receives the head's 32 bytes.
-     * @return the sequence of the last command the head covers (0 when none); -1 when this journal keeps no chain.
+     * @return the sequence of the last command the head covers (0 when none); -1 when this journal keeps no chain;
+     *     -2 when no consistent reading could be had (the journal was writing throughout).
      */
     default long chainHead(final byte[] into)
     {

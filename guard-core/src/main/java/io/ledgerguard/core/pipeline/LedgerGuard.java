@@ -329,7 +329,8 @@ public final class LedgerGuard implements AutoCloseable
      * For monitors on any thread (SPEC §8).
      *
      * @param into receives the 32 bytes of the journal's chain head as of its last entry written.
-     * @return the sequence of the last command the head covers; -1 when the journal keeps no chain.
+     * @return the sequence of the last command the head covers; -1 when the journal keeps no chain; -2 when the
+     *     journal was writing throughout the attempt to read it.
      */
     public long journalChainHead(final byte[] into)
     {

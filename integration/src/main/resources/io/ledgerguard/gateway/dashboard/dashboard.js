@@ -98,10 +98,10 @@ async function getJson(path) {
 
 // --- Status ---------------------------------------------------------------------------------------------------------
 
+// Refused for want of a token, the page stops asking until one is given (the server logs every refusal).
 async function poll() {
   try {
     const status = await getJson("/status");
-    authFailed = false;
     byId("token-form").hidden = true;
     render(status);
   } catch (error) {
@@ -109,7 +109,11 @@ async function poll() {
       banner("unknown", "No reading of /status: " + error.message);
     }
   } finally {
-    setTimeout(poll, POLL_MS);
+    if (!authFailed) {
+      setTimeout(poll, POLL_MS);
+    } else {
+      banner("unknown", "Waiting for a viewer token");
+    }
   }
 }
 
@@ -123,9 +127,11 @@ function render(status) {
   byId("sequenced").textContent = Number(status.sequenced).toLocaleString("en-US");
   byId("connections").textContent = status.connections;
   byId("updated").textContent = new Date().toLocaleTimeString();
-  const switches = (status.killSwitches && status.killSwitches.engaged) || [];
+  // Without a consistent reading of the state (stateUnavailable) the switches in force are unknown, not none.
+  const known = Boolean(status.killSwitches && status.killSwitches.engaged);
+  const switches = known ? status.killSwitches.engaged : [];
   renderBanner(status, switches);
-  renderKillSwitches(status.killSwitches || {}, switches);
+  renderKillSwitches(status.killSwitches || {}, switches, known);
   renderAssets(status.assets, switches);
   renderTables(status.tables || []);
   renderJournal(status.journal || {});
@@ -156,7 +162,7 @@ function renderBanner(status, switches) {
   }
 }
 
-function renderKillSwitches(killSwitches, switches) {
+function renderKillSwitches(killSwitches, switches, known) {
   const body = byId("kill-switches").tBodies[0];
   body.replaceChildren();
   const now = Date.now();
@@ -174,6 +180,7 @@ function renderKillSwitches(killSwitches, switches) {
     body.appendChild(row);
   }
   byId("no-kill-switches").hidden = switches.length > 0;
+  byId("no-kill-switches").textContent = known ? "None engaged." : "Unknown: no consistent reading of the state.";
   byId("frozen-accounts").textContent = killSwitches.frozenAccounts === undefined ? "-" :
     killSwitches.frozenAccounts;
 }
@@ -237,8 +244,9 @@ function newAssetCard(code) {
   return card;
 }
 
-// Attested against expected: between attestations expected moves with inflows and settlements, so the drift shown is
-// the guard's own (SPEC 5.2), from the last CUSTODY_DRIFT alert; highlighted while it is the wallet's latest attestation.
+// Attested against expected: between attestations expected moves with inflows and settlements, so the drift shown
+// is the guard's own (SPEC 5.2), from the last CUSTODY_DRIFT alert; highlighted while it is the wallet's latest
+// attestation.
 function renderWallets(body, asset) {
   body.replaceChildren();
   for (const wallet of asset.wallets || []) {
@@ -272,7 +280,8 @@ function newSeries(container) {
     return data;
   }
   const amounts = new uPlot({
-    width: Math.floor(width * 0.62), height: 170, title: "obligations, holdings, headroom", legend: { live: false },
+    width: Math.floor(width * 0.62), height: 170, legend: { live: false },
+    title: "obligations, holdings, headroom",
     series: [{}, { label: "obligations", stroke: "#b42318" }, { label: "holdings", stroke: "#039855" },
       { label: "headroom", stroke: "#2e90fa" }],
     axes: [{}, { size: 128 }],
@@ -331,9 +340,10 @@ function renderTables(tables) {
 
 function renderJournal(journal) {
   byId("journal-lag").textContent = journal.lag === undefined ? "-" : journal.lag;
-  byId("chain-head").textContent = journal.chainHead || "no chain (in-memory journal)";
-  byId("chain-head-seq").textContent = journal.chainHeadSeq === null || journal.chainHeadSeq === undefined ? "-" :
-    journal.chainHeadSeq;
+  byId("chain-head").textContent = journal.chainHead || (journal.chainHeadSeq === -1 ?
+    "no chain (in-memory journal)" : "not read: the journal was writing");
+  const seq = journal.chainHeadSeq;
+  byId("chain-head-seq").textContent = seq === null || seq === undefined || seq < 0 ? "-" : seq;
 }
 
 // --- Alerts ---------------------------------------------------------------------------------------------------------
@@ -409,6 +419,10 @@ async function loadAlerts() {
 async function streamAlerts() {
   try {
     const response = await fetch("/alerts/stream", { headers: headers(), cache: "no-store" });
+    if (response.status === 401 || response.status === 403) {
+      askForToken("/alerts/stream answered " + response.status + ": a viewer token is needed");
+      return;
+    }
     if (!response.ok) {
       throw new Error("/alerts/stream answered " + response.status);
     }
@@ -439,7 +453,9 @@ async function streamAlerts() {
   } catch (error) {
     byId("stream-state").textContent = "stream lost (" + error.message + "); reconnecting";
   }
-  setTimeout(streamAlerts, 2 * POLL_MS);
+  if (!authFailed) {
+    setTimeout(streamAlerts, 2 * POLL_MS);
+  }
 }
 
 function start() {
