@@ -118,6 +118,16 @@ public final class ReserveReport
      */
     public static ReserveReport at(final Path directory, final JournalRules rules, final long atSeq)
     {
+        return at(directory, rules, atSeq, engine -> { });
+    }
+
+    /**
+     * As {@link #at(Path, JournalRules, long)}, handing the replayed engine, stopped at the sequence, to a reader
+     * before the report is taken: {@code audit liabilities} reads the accounts' positions there.
+     */
+    static ReserveReport at(final Path directory, final JournalRules rules, final long atSeq,
+        final java.util.function.Consumer<GuardEngine> atTheSequence)
+    {
         if (atSeq < -1)
         {
             throw new AuditArgumentException("--at must be >= 0, was " + atSeq);
@@ -136,6 +146,7 @@ public final class ReserveReport
         {
             if (atSeq == 0)
             {
+                atTheSequence.accept(engine);
                 return new ReserveReport(directory, 0, 0, 0, null, -1, engine, rules, changes);
             }
             int kind;
@@ -174,8 +185,43 @@ public final class ReserveReport
             throw new AuditArgumentException("--at " + atSeq + " is beyond journal " + directory +
                 ", whose last command is seq=" + lastSeq);
         }
+        atTheSequence.accept(engine);
         return new ReserveReport(directory, lastSeq, lastTimestampNs, lastEntry, chainHead, chainHeadEntry, engine,
             rules, changes);
+    }
+
+    /**
+     * @return the chain value of the entry reported at, 64 hex digits; null at sequence 0.
+     */
+    public String chainHeadHex()
+    {
+        return chainHeadHex;
+    }
+
+    /**
+     * @return the time of the command reported at, epoch nanoseconds; 0 at sequence 0.
+     */
+    public long timestampNs()
+    {
+        return timestampNs;
+    }
+
+    /**
+     * @param asset an asset's position in the rules.
+     * @return its holdings (the sum of its wallets' expected holdings) at the sequence.
+     */
+    public long holdings(final int asset)
+    {
+        return assets.get(asset).counters.holdings;
+    }
+
+    /**
+     * @param asset an asset's position in the rules.
+     * @return its obligations (the sum over positions of their balances above zero) at the sequence.
+     */
+    public long obligations(final int asset)
+    {
+        return assets.get(asset).counters.obligations;
     }
 
     /**

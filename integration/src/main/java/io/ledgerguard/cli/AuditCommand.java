@@ -57,6 +57,8 @@ import io.ledgerguard.journal.JournalRepair;
         AuditCommand.Report.class,
         AuditCommand.Dump.class,
         AuditCommand.Incidents.class,
+        AuditCommand.Liabilities.class,
+        AuditCommand.VerifyProof.class,
         AuditCommand.Repair.class
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -494,11 +496,12 @@ final class AuditCommand implements Callable<Integer>
         private Path config;
 
         @Option(names = "--out", paramLabel = "DIR",
-            description = "Write incident-<seq>-<scope>[-<asset>].json files here instead of printing.")
+            description = "Write incident-<seq>-<scope>[-<asset>][-wallet-<id>][-outflows].json files here " +
+                "instead of printing.")
         private Path out;
 
         @Option(names = "--html", paramLabel = "DIR",
-            description = "Write a page to print for each incident, incident-<seq>-<scope>[-<asset>].html, and an " +
+            description = "Write a page to print for each incident, named as its JSON file but .html, and an " +
                 "index.html here: its summary and its timeline in sequence order.")
         private Path html;
 
@@ -535,6 +538,162 @@ final class AuditCommand implements Callable<Integer>
                     spec.commandLine().getOut().println(IncidentReport.toJson(report.incidents()));
                 }
                 return LedgerGuardCli.EXIT_OK;
+            });
+        }
+    }
+
+    /**
+     * {@code audit liabilities DIR --out D} (issue 18).
+     */
+    @Command(
+        name = "liabilities",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Proof of liabilities at a sequence: a Merkle-sum tree over every customer account's balances, one leaf " +
+                "per account (its balance per asset above zero), salted per account and publication, padded to a " +
+                "power of two. Writes root.json (the root's hash and per-asset totals, with seq and chain head, the " +
+                "house's balances, credit lines below zero, obligations and holdings), reserves.json (audit report " +
+                "at the same sequence), proofs/<accountId>.json, one per account, and the publication's secret " +
+                "(publication-secret.hex: keep it, never publish it) unless --secret gives one. See " +
+                "docs/proof-of-reserves.md."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:written",
+            "1:the journal fails verification, the replay differs from it, or the totals do not add up",
+            "2:usage or configuration error, --at beyond the journal, --out not new, not a journal"
+        })
+    static final class Liabilities implements Callable<Integer>
+    {
+        @Spec
+        private CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "The journal directory.")
+        private Path directory;
+
+        @Option(names = "--config", paramLabel = "FILE",
+            description = "The configuration (YAML) the journal was written with: needed for a journal begun " +
+                "before rules were journaled.")
+        private Path config;
+
+        @Option(names = "--at", paramLabel = "SEQ", defaultValue = "-1",
+            description = "As of this sequence; default: the journal's end.")
+        private long at;
+
+        @Option(names = "--out", paramLabel = "DIR", required = true,
+            description = "A new or empty directory for the publication.")
+        private Path out;
+
+        @Option(names = "--secret", paramLabel = "FILE",
+            description = "The publication's secret, 64 hex digits, instead of a fresh one: to write the same " +
+                "publication again. Never reuse one across publications: leaves would link.")
+        private Path secretFile;
+
+        @Override
+        public Integer call()
+        {
+            final PrintWriter err = spec.commandLine().getErr();
+            if (at < -1)
+            {
+                err.println("ledger-guard audit liabilities: --at must be >= 0, was " + at);
+                err.flush();
+                return LedgerGuardCli.EXIT_USAGE;
+            }
+            final GuardConfig guardConfig = config == null ? null : loadConfig(spec, config);
+            if (config != null && guardConfig == null)
+            {
+                return LedgerGuardCli.EXIT_USAGE;
+            }
+            return run(spec, directory, () ->
+            {
+                final byte[] secret = secretFile == null ? null : readSecret(secretFile);
+                final io.ledgerguard.audit.Liabilities.Published published = io.ledgerguard.audit.Liabilities
+                    .publish(directory, JournalRules.of(directory, guardConfig, config == null ? null :
+                        config.toString()), at, secret, out);
+                final PrintWriter text = spec.commandLine().getOut();
+                text.printf("liabilities at seq %d: %,d customer accounts in a tree of %,d leaves; root %s%n",
+                    published.seq(), published.accounts(), published.leaves(), published.rootHash());
+                text.printf("  publish %s; give each customer proofs/<accountId>.json%n", out.resolve("root.json"));
+                text.printf("  the account count is not in root.json: the padding hides it within a factor of 2%n");
+                if (secret == null)
+                {
+                    text.printf("  keep %s private: it salts this publication's leaves%n",
+                        out.resolve(io.ledgerguard.audit.Liabilities.SECRET_FILE));
+                }
+                text.flush();
+                return LedgerGuardCli.EXIT_OK;
+            });
+        }
+
+        private static byte[] readSecret(final Path file)
+        {
+            final String text;
+            try
+            {
+                text = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            }
+            catch (final IOException ex)
+            {
+                throw new AuditArgumentException("cannot read --secret " + file + ": " + ex);
+            }
+            try
+            {
+                final byte[] secret = java.util.HexFormat.of().parseHex(text);
+                if (secret.length == io.ledgerguard.audit.LiabilityTree.SECRET_LENGTH)
+                {
+                    return secret;
+                }
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // Named below.
+            }
+            throw new AuditArgumentException("--secret " + file + " must hold 64 hex digits");
+        }
+    }
+
+    /**
+     * {@code audit verify-proof PROOF --root ROOT} (issue 18).
+     */
+    @Command(
+        name = "verify-proof",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Checks one account's inclusion proof against a published root.json: recomputes the leaf from the " +
+                "account's salt and balances, then every level from its sibling's hash and sums, and says whether " +
+                "the account's balances are included and the totals add up to the root's."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:included, every level adds up",
+            "1:not included: the message names the level that fails",
+            "2:a file unreadable, or not a proof or a root"
+        })
+    static final class VerifyProof implements Callable<Integer>
+    {
+        @Spec
+        private CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "PROOF", description = "The account's proof file.")
+        private Path proof;
+
+        @Option(names = "--root", paramLabel = "ROOT", required = true, description = "The publication's root.json.")
+        private Path root;
+
+        @Override
+        public Integer call()
+        {
+            return run(spec, proof, () ->
+            {
+                final String failure = io.ledgerguard.audit.Liabilities.verify(proof, root,
+                    spec.commandLine().getOut());
+                if (failure == null)
+                {
+                    return LedgerGuardCli.EXIT_OK;
+                }
+                spec.commandLine().getErr().println("ledger-guard audit verify-proof: NOT included: " + failure);
+                spec.commandLine().getErr().flush();
+                return LedgerGuardCli.EXIT_FAILURE;
             });
         }
     }
