@@ -109,10 +109,11 @@ public final class Liabilities
             restrictToOwner(secretFile);
             files.add(secretFile);
         }
+        final List<String> codes = List.of(positions.codes);
         for (final long account : positions.accounts())
         {
             files.add(write(outDirectory.resolve("proofs").resolve(account + ".json"),
-                proofJson(tree.proof(account), root)));
+                proofJson(tree.proof(account), reserves.seq(), reserves.chainHeadHex(), codes)));
         }
         return new Published(reserves.seq(), positions.accountIds.size(), tree.leaves(),
             LiabilityTree.hex(tree.rootHash()), files);
@@ -205,28 +206,52 @@ public final class Liabilities
             asset.put("creditLinesBelowZero", positions.receivables[a]);
             asset.put("creditLinesBelowZeroCount", positions.receivableCount[a]);
             asset.put("holdings", reserves.holdings(a));
-            final long bps = io.ledgerguard.core.Coverage.bps(reserves.holdings(a), reserves.obligations(a));
-            if (bps < 0)
-            {
-                asset.putNull("coverageBps");
-            }
-            else
-            {
-                asset.put("coverageBps", bps);
-            }
+            // The ratios, in basis points rounded down (null when nothing is owed): holdings over everything owed, and
+            // over what is owed to customers alone.
+            putBps(asset, "coverageBps", io.ledgerguard.core.Coverage.bps(reserves.holdings(a),
+                reserves.obligations(a)));
+            putBps(asset, "customerCoverageBps", io.ledgerguard.core.Coverage.bps(reserves.holdings(a),
+                liabilities[a]));
         }
         return root;
     }
 
-    private static ObjectNode proofJson(final LiabilityTree.Proof proof, final ObjectNode root)
+    private static void putBps(final ObjectNode asset, final String field, final long bps)
+    {
+        if (bps < 0)
+        {
+            asset.putNull(field);
+        }
+        else
+        {
+            asset.put(field, bps);
+        }
+    }
+
+    /**
+     * @param proof     an account's proof.
+     * @param seq       the publication's sequence.
+     * @param chainHead the chain value of its journal entry, hex; null at sequence 0.
+     * @param codes     its assets, in order.
+     * @return the proof file's bytes, as {@code audit liabilities} writes them.
+     * @throws IOException when it cannot be encoded.
+     */
+    public static byte[] proofFile(final LiabilityTree.Proof proof, final long seq, final String chainHead,
+        final List<String> codes) throws IOException
+    {
+        return JSON.writeValueAsBytes(proofJson(proof, seq, chainHead, codes));
+    }
+
+    private static ObjectNode proofJson(final LiabilityTree.Proof proof, final long seq, final String chainHead,
+        final List<String> codes)
     {
         final ObjectNode json = JSON.createObjectNode();
         json.put("format", PROOF_FORMAT);
         json.put("version", LiabilityTree.VERSION);
-        json.set("seq", root.get("seq"));
-        json.set("chainHead", root.get("chainHead"));
+        json.put("seq", seq);
+        json.put("chainHead", chainHead);
         final ArrayNode assets = json.putArray("assets");
-        root.get("assets").forEach(asset -> assets.add(asset.get("asset").asText()));
+        codes.forEach(assets::add);
         json.put("accountId", proof.accountId);
         json.put("salt", LiabilityTree.hex(proof.salt));
         final ArrayNode balances = json.putArray("balances");
