@@ -80,13 +80,26 @@ public final class Liabilities
         }
         final Positions positions = new Positions();
         final ReserveReport reserves = ReserveReport.at(directory, rules, atSeq, positions::read);
+        if (reserves.invariantViolation() != null)
+        {
+            throw new AuditException("the invariants do not hold at seq " + reserves.seq() + ": " +
+                reserves.invariantViolation() + "; nothing is published");
+        }
         final byte[] key = secret != null ? secret : freshSecret();
-        final LiabilityTree tree = LiabilityTree.build(key, positions.assets, positions.accounts(),
-            positions.amounts());
+        final LiabilityTree tree;
+        try
+        {
+            tree = LiabilityTree.build(key, positions.assets, positions.accounts(), positions.amounts());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new AuditArgumentException("cannot build the tree at seq " + reserves.seq() + ": " +
+                ex.getMessage());
+        }
         final long[] liabilities = tree.rootSums();
         for (int a = 0; a < positions.assets; a++)
         {
-            if (liabilities[a] + positions.house[a] != reserves.obligations(a))
+            if (Math.addExact(liabilities[a], positions.house[a]) != reserves.obligations(a))
             {
                 throw new AuditException("asset " + positions.codes[a] + ": the customers' balances " +
                     liabilities[a] + " and the house's " + positions.house[a] + " do not add up to the obligations " +
@@ -95,7 +108,7 @@ public final class Liabilities
         }
         Files.createDirectories(outDirectory.resolve("proofs"));
         final List<Path> files = new ArrayList<>();
-        final ObjectNode root = root(directory, reserves, tree, positions, rules.rules());
+        final ObjectNode root = root(reserves, tree, positions);
         files.add(write(outDirectory.resolve("root.json"), root));
         final StringWriter reserveJson = new StringWriter();
         reserves.writeJson(reserveJson);
@@ -104,16 +117,15 @@ public final class Liabilities
         files.add(reservesFile);
         if (secret == null)
         {
-            final Path secretFile = outDirectory.resolve(SECRET_FILE);
-            Files.writeString(secretFile, HexFormat.of().formatHex(key) + "\n", StandardCharsets.US_ASCII);
-            restrictToOwner(secretFile);
-            files.add(secretFile);
+            files.add(writeSecret(outDirectory.resolve(SECRET_FILE), key));
         }
         final List<String> codes = List.of(positions.codes);
+        final String publication = root.get("publicationHash").asText();
         for (final long account : positions.accounts())
         {
-            files.add(write(outDirectory.resolve("proofs").resolve(account + ".json"),
-                proofJson(tree.proof(account), reserves.seq(), reserves.chainHeadHex(), codes)));
+            final ObjectNode proof = proofJson(tree.proof(account), reserves.seq(), reserves.chainHeadHex(), codes);
+            proof.put("publicationHash", publication);
+            files.add(write(outDirectory.resolve("proofs").resolve(account + ".json"), proof));
         }
         return new Published(reserves.seq(), positions.accountIds.size(), tree.leaves(),
             LiabilityTree.hex(tree.rootHash()), files);
@@ -126,14 +138,14 @@ public final class Liabilities
      * @param rootFile  the publication's {@code root.json}.
      * @param out       receives what was checked.
      * @return null when included and every level adds up; otherwise what fails, naming the level.
-     * @throws IOException            when a file cannot be read.
+     * @throws IOException            when what was checked cannot be written.
      * @throws AuditArgumentException when a file is not a proof or a root, naming the field.
      */
     public static String verify(final Path proofFile, final Path rootFile, final Writer out) throws IOException
     {
         final JsonNode proof = read(proofFile, PROOF_FORMAT);
         final JsonNode root = read(rootFile, ROOT_FORMAT);
-        for (final String field : new String[] {"seq", "chainHead"})
+        for (final String field : new String[] {"seq", "chainHead", "publicationHash"})
         {
             if (!proof.path(field).equals(root.path(field)))
             {
@@ -155,8 +167,25 @@ public final class Liabilities
         {
             return "publication: the proof's assets " + proofAssets + " are not the root's " + codes;
         }
+        final byte[] rootHash = hexField(root, "rootHash", rootFile);
+        // The root's labels are bound to its tree by the publication hash: recomputed, it must be the one stated.
+        final JsonNode chainHead = root.get("chainHead");
+        final byte[] publication = LiabilityTree.publicationHash(number(root, "seq", rootFile),
+            chainHead == null || chainHead.isNull() ? null : hexField(root, "chainHead", rootFile), codes, rootSums,
+            (int)number(root, "depth", rootFile), rootHash);
+        if (!LiabilityTree.hex(publication).equals(text(root, "publicationHash", rootFile)))
+        {
+            return "publication: the root's seq, chain head, assets, totals, depth and hash make the publication " +
+                "hash " + LiabilityTree.hex(publication) + ", not the " + root.get("publicationHash").asText() +
+                " it states: the root was changed";
+        }
         final LiabilityTree.Proof parsed = parse(proof, proofFile);
-        final String failure = LiabilityTree.verify(parsed, hexField(root, "rootHash", rootFile), rootSums);
+        if (parsed.siblingHashes.length != number(root, "depth", rootFile))
+        {
+            return "level " + parsed.siblingHashes.length + ": the proof has " + parsed.siblingHashes.length +
+                " levels, the tree " + root.get("depth") + ": every leaf is as deep as the tree";
+        }
+        final String failure = LiabilityTree.verify(parsed, rootHash, rootSums);
         if (failure == null)
         {
             final StringBuilder balances = new StringBuilder();
@@ -167,19 +196,18 @@ public final class Liabilities
             out.write("included: account " + parsed.accountId + " with " + balances + " (minor units) in the " +
                 "liabilities published at seq " + root.get("seq") + ", chain head " + root.path("chainHead")
                 .asText() + "; the sums add up at each of " + parsed.siblingHashes.length + " levels to the root's " +
-                "totals and hash " + root.get("rootHash").asText() + "\n");
+                "totals and hash " + root.get("rootHash").asText() + "; publication hash " +
+                LiabilityTree.hex(publication) + ": compare it with the one the exchange published\n");
             out.flush();
         }
         return failure;
     }
 
-    private static ObjectNode root(final Path directory, final ReserveReport reserves, final LiabilityTree tree,
-        final Positions positions, final GuardConfig rules)
+    private static ObjectNode root(final ReserveReport reserves, final LiabilityTree tree, final Positions positions)
     {
         final ObjectNode root = JSON.createObjectNode();
         root.put("format", ROOT_FORMAT);
         root.put("version", LiabilityTree.VERSION);
-        root.put("journal", directory.toString());
         root.put("seq", reserves.seq());
         if (reserves.seq() > 0)
         {
@@ -189,16 +217,22 @@ public final class Liabilities
         root.put("rootHash", LiabilityTree.hex(tree.rootHash()));
         root.put("leaves", tree.leaves());
         root.put("depth", tree.depth());
+        root.put("publicationHash", LiabilityTree.hex(LiabilityTree.publicationHash(reserves.seq(),
+            reserves.chainHeadHex() == null ? null : HexFormat.of().parseHex(reserves.chainHeadHex()),
+            List.of(positions.codes), tree.rootSums(), tree.depth(), tree.rootHash())));
         final ArrayNode assets = root.putArray("assets");
         final long[] liabilities = tree.rootSums();
         for (int a = 0; a < positions.assets; a++)
         {
             final ObjectNode asset = assets.addObject();
             asset.put("asset", positions.codes[a]);
-            final GuardConfig.AssetConfig config = rules.assetByCode(positions.codes[a]);
-            if (config != null)
+            if (positions.scales[a] >= 0)
             {
-                asset.put("scale", config.scale);
+                asset.put("scale", positions.scales[a]);
+            }
+            else
+            {
+                asset.putNull("scale");
             }
             asset.put("liabilities", liabilities[a]);
             asset.put("house", positions.house[a]);
@@ -304,7 +338,7 @@ public final class Liabilities
         return new LiabilityTree.Proof(accountId, salt, balances, hashes, sums, onLeft);
     }
 
-    private static JsonNode read(final Path file, final String format) throws IOException
+    private static JsonNode read(final Path file, final String format)
     {
         final JsonNode json;
         try
@@ -314,6 +348,11 @@ public final class Liabilities
         catch (final com.fasterxml.jackson.core.JsonProcessingException ex)
         {
             throw new AuditArgumentException(file + " is not JSON: " + ex.getOriginalMessage());
+        }
+        catch (final IOException ex)
+        {
+            // Not "not included": a file that cannot be read is a usage error (exit 2).
+            throw new AuditArgumentException("cannot read " + file + ": " + ex);
         }
         if (json == null || !format.equals(json.path("format").asText()))
         {
@@ -406,16 +445,20 @@ public final class Liabilities
         return secret;
     }
 
-    private static void restrictToOwner(final Path file) throws IOException
+    /** Created readable by its owner only, before a byte is written; elsewhere than POSIX, as the directory is. */
+    private static Path writeSecret(final Path file, final byte[] secret) throws IOException
     {
+        final byte[] text = (HexFormat.of().formatHex(secret) + "\n").getBytes(StandardCharsets.US_ASCII);
         try
         {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         }
         catch (final UnsupportedOperationException ex)
         {
-            // Not a POSIX file system: the operator keeps the directory private.
+            Files.createFile(file);
         }
+        Files.write(file, text);
+        return file;
     }
 
     /**
@@ -426,6 +469,7 @@ public final class Liabilities
     {
         int assets;
         String[] codes;
+        int[] scales;
         long[] house;
         long[] receivables;
         long[] receivableCount;
@@ -436,9 +480,13 @@ public final class Liabilities
         {
             assets = engine.assetCount();
             codes = new String[assets];
+            scales = new int[assets];
             for (int a = 0; a < assets; a++)
             {
                 codes[a] = engine.assetCode(a);
+                // The rules in force at the sequence: an asset listed by a change is there too.
+                final GuardConfig.AssetConfig listed = engine.config().assetByCode(codes[a]);
+                scales[a] = listed == null ? -1 : listed.scale;
             }
             house = new long[assets];
             receivables = new long[assets];

@@ -30,8 +30,11 @@ public final class LiabilityTree
     static final byte[] NODE_TAG = tag("ledger-guard/por/v1/node");
     static final byte[] SALT_TAG = tag("ledger-guard/por/v1/salt");
     static final byte[] PADDING_SALT_TAG = tag("ledger-guard/por/v1/padding-salt");
-    /** Trees of more leaves than this are refused: a leaf index and its level's arrays must fit an int. */
-    static final int LEAVES_MAX = 1 << 26;
+    /** Accounts beyond this are refused: the padded leaves' hashes (32 bytes each) must fit one array. */
+    static final int LEAVES_MAX = 1 << 25;
+    /** Assets beyond this are refused: the leaves' sums must fit one array at the most leaves. */
+    static final int ASSETS_MAX = 32;
+    static final byte[] PUBLICATION_TAG = tag("ledger-guard/por/v1/publication");
 
     private final int assets;
     private final int depth;
@@ -172,10 +175,10 @@ public final class LiabilityTree
             throw new IllegalArgumentException("the publication secret must be " + SECRET_LENGTH + " bytes, was " +
                 secret.length);
         }
-        if (assets < 1 || amounts.length != (long)accounts.length * assets)
+        if (assets < 1 || assets > ASSETS_MAX || amounts.length != (long)accounts.length * assets)
         {
             throw new IllegalArgumentException("amounts: " + amounts.length + " for " + accounts.length +
-                " accounts of " + assets + " assets");
+                " accounts of " + assets + " assets (1 to " + ASSETS_MAX + ")");
         }
         if (accounts.length > LEAVES_MAX)
         {
@@ -359,6 +362,46 @@ public final class LiabilityTree
     {
         final byte[] text = name.getBytes(StandardCharsets.US_ASCII);
         return Arrays.copyOf(text, text.length + 1);
+    }
+
+    /**
+     * What a publication commits to, beyond the tree: {@code H(PUBLICATION_TAG || version[4] || seq[8] ||
+     * chainHead[32] || n[4] || (length[1] || code) x n || sums[8] x n || depth[4] || rootHash[32])}, the chain head
+     * all zeros before the first command. Relabelling a root with another sequence, chain head or asset order changes
+     * it: the exchange publishes it where it cannot take it back, and a customer compares.
+     *
+     * @param seq       the journal's sequence.
+     * @param chainHead its entry's chain value; {@code null} at sequence 0.
+     * @param codes     the assets, in the order of the sums.
+     * @param rootSums  the root's sums.
+     * @param depth     the tree's levels.
+     * @param rootHash  the root's hash.
+     * @return the publication's hash.
+     */
+    public static byte[] publicationHash(final long seq, final byte[] chainHead, final java.util.List<String> codes,
+        final long[] rootSums, final int depth, final byte[] rootHash)
+    {
+        assert codes.size() == rootSums.length : codes + " " + Arrays.toString(rootSums);
+        final MessageDigest digest = new Hashing(null, 1).sha256;
+        final ByteBuffer fixed = ByteBuffer.allocate(4 + 8 + HASH_LENGTH + 4);
+        fixed.putInt(VERSION).putLong(seq).put(chainHead == null ? new byte[HASH_LENGTH] : chainHead)
+            .putInt(codes.size());
+        digest.update(PUBLICATION_TAG);
+        digest.update(fixed.array());
+        for (final String code : codes)
+        {
+            final byte[] bytes = code.getBytes(StandardCharsets.US_ASCII);
+            digest.update((byte)bytes.length);
+            digest.update(bytes);
+        }
+        final ByteBuffer tail = ByteBuffer.allocate(8 * rootSums.length + 4 + HASH_LENGTH);
+        for (final long sum : rootSums)
+        {
+            tail.putLong(sum);
+        }
+        tail.putInt(depth).put(rootHash);
+        digest.update(tail.array());
+        return digest.digest();
     }
 
     /**

@@ -191,6 +191,14 @@ public final class ReserveReport
     }
 
     /**
+     * @return what {@code GuardEngine.checkInvariants()} found wrong at the sequence; null when they hold.
+     */
+    public String invariantViolation()
+    {
+        return invariantViolation;
+    }
+
+    /**
      * @return the chain value of the entry reported at, 64 hex digits; null at sequence 0.
      */
     public String chainHeadHex()

@@ -116,6 +116,83 @@ class LiabilitiesTest
             notARoot.getMessage());
     }
 
+    /**
+     * The root's labels are bound to its tree by the publication hash: a root and its proofs relabelled together with
+     * another sequence no longer verify, though the tree is the same.
+     */
+    @Test
+    void shouldRefuseARootRelabelledWithAnotherSequence() throws Exception
+    {
+        final Path out = temp.resolve("end");
+        final ObjectNode root = (ObjectNode)JSON.readTree(out.resolve("root.json").toFile());
+        final ObjectNode proof = (ObjectNode)JSON.readTree(someProof(out).toFile());
+        root.put("seq", 5_000);
+        proof.put("seq", 5_000);
+        final Path relabelled = temp.resolve("relabelled");
+        Files.createDirectories(relabelled);
+        JSON.writeValue(relabelled.resolve("root.json").toFile(), root);
+        JSON.writeValue(relabelled.resolve("proof.json").toFile(), proof);
+
+        final String failure = Liabilities.verify(relabelled.resolve("proof.json"), relabelled.resolve("root.json"),
+            new StringWriter());
+
+        assertTrue(failure.startsWith("publication: the root's seq, chain head, assets, totals, depth and hash make " +
+            "the publication hash "), failure);
+        assertTrue(failure.endsWith("it states: the root was changed"), failure);
+    }
+
+    /**
+     * A credit line below zero is never netted against customers: its leaf holds 0 and the debt is reported apart;
+     * the house's balances are apart too; the customers' liabilities and the house's make the obligations.
+     */
+    @Test
+    void shouldReportCreditLinesBelowZeroAndTheHouseApart() throws Exception
+    {
+        final Path creditJournal = temp.resolve("credit");
+        final String commands = String.join("\n",
+            line(1, "OPEN_ACCOUNT", "\"accountId\":1001,\"kind\":\"CUSTOMER\""),
+            line(2, "OPEN_ACCOUNT", "\"accountId\":2001,\"kind\":\"CREDIT_LINE\",\"creditLimit\":{\"BTC\":500000000}"),
+            line(3, "OPEN_ACCOUNT", "\"accountId\":3001,\"kind\":\"OPERATOR\""),
+            line(4, "ATTEST", "\"walletId\":1,\"asset\":\"BTC\",\"balance\":0"),
+            line(5, "ATTEST", "\"walletId\":2,\"asset\":\"BTC\",\"balance\":0"),
+            line(6, "INFLOW", "\"walletId\":1,\"asset\":\"BTC\",\"amount\":1000000000,\"chainRef\":\"a\""),
+            line(7, "DEPOSIT", "\"accountId\":1001,\"asset\":\"BTC\",\"amount\":300000000,\"chainRef\":\"a\""),
+            line(8, "DEPOSIT", "\"accountId\":3001,\"asset\":\"BTC\",\"amount\":400000000,\"chainRef\":\"a\""),
+            line(9, "TRANSFER", "\"debitAccountId\":2001,\"creditAccountId\":1001,\"asset\":\"BTC\"," +
+                "\"amount\":200000000")) + "\n";
+        final io.ledgerguard.core.GuardConfig config = io.ledgerguard.config.ConfigLoader.load(
+            Path.of("..", "examples", "config.yaml"));
+        final StringWriter decisions = new StringWriter();
+        try (io.ledgerguard.journal.ChronicleJournal chronicle = new io.ledgerguard.journal.ChronicleJournal(
+            new io.ledgerguard.journal.ChronicleJournalContext().directory(creditJournal)))
+        {
+            new io.ledgerguard.replay.Replay(config).journal(chronicle).run(new java.io.ByteArrayInputStream(
+                commands.getBytes(java.nio.charset.StandardCharsets.UTF_8)), decisions, new StringWriter());
+        }
+        assertTrue(!decisions.toString().contains("REJECTED"), decisions.toString());
+
+        final Path out = temp.resolve("credit-publication");
+        final Liabilities.Published published = Liabilities.publish(creditJournal, JournalRules.of(creditJournal,
+            config, null), -1, null, out);
+
+        assertEquals(2, published.accounts(), "the customer and the credit line; not the house");
+        final JsonNode btc = JSON.readTree(out.resolve("root.json").toFile()).get("assets").get(0);
+        assertEquals(500_000_000L, btc.get("liabilities").asLong(), "the customer's 3 + 2 BTC");
+        assertEquals(400_000_000L, btc.get("house").asLong());
+        assertEquals(200_000_000L, btc.get("creditLinesBelowZero").asLong());
+        assertEquals(1, btc.get("creditLinesBelowZeroCount").asLong());
+        assertEquals(900_000_000L, btc.get("obligations").asLong());
+        final JsonNode creditLine = JSON.readTree(out.resolve("proofs").resolve("2001.json").toFile());
+        assertEquals(0, creditLine.get("balances").get(0).asLong(), "a debt is not a negative liability");
+        assertNull(Liabilities.verify(out.resolve("proofs").resolve("2001.json"), out.resolve("root.json"),
+            new StringWriter()));
+    }
+
+    private static String line(final long txId, final String type, final String fields)
+    {
+        return "{\"type\":\"" + type + "\",\"txId\":" + txId + ",\"atMs\":1767225600000," + fields + "}";
+    }
+
     @Test
     void shouldWriteOnlyIntoANewDirectory()
     {

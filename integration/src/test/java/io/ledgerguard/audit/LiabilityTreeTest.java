@@ -59,6 +59,27 @@ class LiabilityTreeTest
         }
     }
 
+    /** No account, one, two, a power of two and one past it: the smallest trees and the padding's edges. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4, 8, 9})
+    void shouldProveTreesOfAnySize(final int count)
+    {
+        final long[] accounts = new long[count];
+        final long[] amounts = new long[count];
+        for (int a = 0; a < count; a++)
+        {
+            accounts[a] = 7_000 + a;
+            amounts[a] = a * 10L;
+        }
+        final LiabilityTree tree = LiabilityTree.build(SECRET, 1, accounts, amounts);
+        assertEquals(Math.max(2, Integer.highestOneBit(Math.max(1, count - 1)) << 1), tree.leaves());
+        assertEquals(count * (count - 1L) * 5, tree.rootSums()[0]);
+        for (final long account : accounts)
+        {
+            assertNull(LiabilityTree.verify(tree.proof(account), tree.rootHash(), tree.rootSums()));
+        }
+    }
+
     @Test
     void shouldDetectAChangedBalance()
     {
@@ -125,8 +146,9 @@ class LiabilityTreeTest
     }
 
     /**
-     * The known flaw of a tree that hashes only the sum: an operator lowers a sibling's sum to under-report. Here each
-     * node commits to both children's sums, so the hash no longer matches, even with the root's total lowered too.
+     * A sibling's sums are bound into its parent's hash: shown lowered to a customer, with the root's total lowered
+     * to match, the path no longer reaches the root's hash. (The attack on schemes that let a sum go unchecked, a
+     * negative sibling, is refused above.)
      */
     @Test
     void shouldDetectAnUnderReportedSibling()

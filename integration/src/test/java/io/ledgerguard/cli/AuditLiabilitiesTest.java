@@ -65,6 +65,10 @@ class AuditLiabilitiesTest
         final CliRun notAProof = execute("audit", "verify-proof", out.resolve("root.json").toString(), "--root",
             out.resolve("root.json").toString());
         assertEquals(2, notAProof.code, notAProof.text());
+        final CliRun missing = execute("audit", "verify-proof", out.resolve("proofs").resolve("9999.json").toString(),
+            "--root", out.resolve("root.json").toString());
+        assertEquals(2, missing.code, "a file that cannot be read is not 'not included': " + missing.text());
+        assertTrue(missing.err.contains("cannot read "), missing.err);
     }
 
     @Test
