@@ -375,7 +375,11 @@ public final class SnapshotStore
         }
     }
 
-    static String fileName(final long seq)
+    /**
+     * @param seq a snapshot's sequence.
+     * @return the name of its file: {@code snapshot-<seq, 20 digits>} and the suffix.
+     */
+    public static String fileName(final long seq)
     {
         return String.format("%s%020d%s", PREFIX, seq, SUFFIX);
     }

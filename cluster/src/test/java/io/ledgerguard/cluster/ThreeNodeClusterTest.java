@@ -1,0 +1,328 @@
+package io.ledgerguard.cluster;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.client.EgressListener;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.Header;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.SleepingIdleStrategy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ledgerguard.core.AccountKind;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.WalletKind;
+import io.ledgerguard.protocol.CommandMessages;
+import io.ledgerguard.protocol.DecisionMessages;
+import io.ledgerguard.protocol.GatewayDecision;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Issue 16, first slice: three guard nodes in one JVM on loopback, a cluster client sending commands in the sidecar
+ * protocol's encoding. Every node applies the same log to the same state; the leader is stopped and a new one takes
+ * the commands that follow, its state the same as the other survivor's; a command resubmitted with its txId after the
+ * failover is answered as before, never applied twice.
+ */
+class ThreeNodeClusterTest
+{
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final int NODES = 3;
+    private static final int BTC = 1;
+
+    @TempDir
+    Path dir;
+
+    private final List<ClusterNode> nodes = new ArrayList<>();
+    private MediaDriver clientDriver;
+    private AeronCluster client;
+    private final Map<Long, GatewayDecision> answers = new HashMap<>();
+    private final CommandMessages commands = new CommandMessages();
+    private final DecisionMessages decisions = new DecisionMessages();
+    private final ExpandableArrayBuffer request = new ExpandableArrayBuffer(1024);
+    private long correlationId;
+    /** Leaders announced to the client since it connected. */
+    private long newLeaders;
+
+    @AfterEach
+    void stop()
+    {
+        CloseHelper.closeAll(client, clientDriver);
+        for (final ClusterNode node : nodes)
+        {
+            CloseHelper.quietClose(node);
+        }
+    }
+
+    @Test
+    void shouldApplyTheSameLogOnEveryNodeAndGoOnAfterTheLeaderStops() throws Exception
+    {
+        final int portBase = 20_000 + (int)(ProcessHandle.current().pid() % 400) * 100;
+        final GuardConfig config = config();
+        for (int id = 0; id < NODES; id++)
+        {
+            nodes.add(ClusterNode.launch(id, NODES, portBase, dir.resolve("node-" + id), config));
+        }
+        connect(portBase);
+
+        long txId = 1;
+        assertEquals(Reason.OK, submit(attest(txId++, 1, 0)).reason);
+        assertEquals(Reason.OK, submit(attest(txId++, 2, 0)).reason);
+        for (long account = 1001; account <= 1010; account++)
+        {
+            final Command open = new Command();
+            open.type = CommandType.OPEN_ACCOUNT;
+            open.txId = txId++;
+            open.accountId = account;
+            open.accountKind = AccountKind.CUSTOMER;
+            assertEquals(Reason.OK, submit(open).reason);
+        }
+        final Command inflow = new Command();
+        inflow.type = CommandType.INFLOW;
+        inflow.txId = txId++;
+        inflow.walletId = 1;
+        inflow.assetId = BTC;
+        inflow.amount = 1_000_000_000L;
+        inflow.chainRef("btc:1");
+        assertEquals(Reason.OK, submit(inflow).reason);
+        final Command deposit = deposit(txId++, 1001, 600_000_000L);
+        assertEquals(Reason.OK, submit(deposit).reason);
+        // Beyond the inflow's uncredited part: refused on every node alike.
+        assertEquals(Reason.INFLOW_AMOUNT_EXCEEDED, submit(deposit(txId++, 1002, 600_000_000L)).reason);
+
+        final long decided = txId - 1;
+        awaitApplied(nodes, decided);
+        assertSameState(nodes);
+
+        // The leader stops; a new one is elected and takes what follows.
+        final ClusterNode leader = nodes.stream().filter(ClusterNode::isLeader).findFirst().orElseThrow();
+        leader.close();
+        nodes.remove(leader);
+        final GatewayDecision again = submit(deposit);
+        assertEquals(Reason.OK, again.reason, "the same txId answered as before");
+        assertTrue(again.duplicate, "resubmitted, not applied twice");
+        assertTrue(newLeaders >= 1, "the client was told of the new leader");
+        assertEquals(Reason.OK, submit(deposit(txId++, 1003, 400_000_000L)).reason);
+        awaitApplied(nodes, decided + 2);
+        assertSameState(nodes);
+        assertTrue(nodes.stream().anyMatch(ClusterNode::isLeader), "a new leader among the survivors");
+    }
+
+    /**
+     * A snapshot on every node, then the whole cluster stopped and started again: each node loads its snapshot,
+     * replays the log after it, and comes back to the state it had.
+     */
+    @Test
+    void shouldRestartFromItsSnapshotsToTheSameState() throws Exception
+    {
+        final int portBase = 20_000 + (int)((ProcessHandle.current().pid() + 200) % 400) * 100;
+        final GuardConfig config = config();
+        for (int id = 0; id < NODES; id++)
+        {
+            nodes.add(ClusterNode.launch(id, NODES, portBase, dir.resolve("node-" + id), config));
+        }
+        connect(portBase);
+        assertEquals(Reason.OK, submit(attest(1, 1, 0)).reason);
+        assertEquals(Reason.OK, submit(attest(2, 2, 0)).reason);
+        final ClusterNode leader = nodes.stream().filter(ClusterNode::isLeader).findFirst().orElseThrow();
+        assertTrue(leader.requestSnapshot(), "the snapshot toggle taken");
+        awaitCondition("a snapshot on every node", () ->
+            nodes.stream().allMatch(node -> node.service().snapshotsTaken() == 1));
+        // After the snapshot: replayed from the log on restart.
+        final Command open = new Command();
+        open.type = CommandType.OPEN_ACCOUNT;
+        open.txId = 3;
+        open.accountId = 1001;
+        open.accountKind = AccountKind.CUSTOMER;
+        assertEquals(Reason.OK, submit(open).reason);
+        awaitApplied(nodes, 3);
+        final String before = nodes.get(0).service().stateHashHex();
+
+        CloseHelper.closeAll(client, clientDriver);
+        for (final ClusterNode node : nodes)
+        {
+            node.close();
+        }
+        nodes.clear();
+        for (int id = 0; id < NODES; id++)
+        {
+            nodes.add(ClusterNode.launch(id, NODES, portBase, dir.resolve("node-" + id), config));
+        }
+
+        awaitApplied(nodes, 3);
+        assertTrue(nodes.stream().allMatch(node -> node.service().snapshotsLoaded() == 1), "started from snapshots");
+        assertSameState(nodes);
+        assertEquals(before, nodes.get(0).service().stateHashHex());
+        connect(portBase);
+        assertTrue(submit(open).duplicate, "the log's commands are remembered after the restart");
+    }
+
+    /**
+     * Offer until taken (a leader change refuses offers for a moment), then poll until answered. A request offered to
+     * a leader that died has an unknown outcome: once a new leader is announced it is offered again, with the same
+     * txId, which idempotency makes safe (answered as before if it was applied).
+     */
+    private GatewayDecision submit(final Command command)
+    {
+        final long id = ++correlationId;
+        final int length = commands.encode(id, command, 0, request, 0);
+        final long deadline = System.nanoTime() + PATIENCE.toNanos();
+        final SleepingIdleStrategy idle = new SleepingIdleStrategy(100_000);
+        long offeredUnder = offer(length, deadline, command, idle);
+        while (!answers.containsKey(id))
+        {
+            if (client.pollEgress() == 0)
+            {
+                checkDeadline(deadline, "the answer to txId " + command.txId);
+                idle.idle();
+            }
+            if (newLeaders != offeredUnder && !answers.containsKey(id))
+            {
+                offeredUnder = offer(length, deadline, command, idle);
+            }
+        }
+        return answers.remove(id);
+    }
+
+    private long offer(final int length, final long deadline, final Command command, final SleepingIdleStrategy idle)
+    {
+        while (client.offer(request, 0, length) < 0)
+        {
+            client.pollEgress();
+            checkDeadline(deadline, "offering txId " + command.txId);
+            idle.idle();
+        }
+        return newLeaders;
+    }
+
+    private void connect(final int portBase)
+    {
+        clientDriver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+            .aeronDirectoryName(dir.resolve("client-aeron").toString())
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new SleepingIdleStrategy(100_000))
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        final EgressListener listener = new EgressListener()
+        {
+            @Override
+            public void onMessage(final long clusterSessionId, final long timestamp, final DirectBuffer buffer,
+                final int offset, final int length, final Header header)
+            {
+                final GatewayDecision decision = new GatewayDecision();
+                try
+                {
+                    decisions.decode(buffer, offset, length, decision);
+                }
+                catch (final io.ledgerguard.protocol.ProtocolException ex)
+                {
+                    throw new AssertionError("the cluster answered with an undecodable decision", ex);
+                }
+                answers.put(decision.correlationId, decision);
+            }
+
+            @Override
+            public void onNewLeader(final long clusterSessionId, final long leadershipTermId, final int leaderMemberId,
+                final String ingressEndpoints)
+            {
+                newLeaders++;
+            }
+        };
+        client = AeronCluster.connect(new AeronCluster.Context()
+            .aeronDirectoryName(clientDriver.aeronDirectoryName())
+            .egressListener(listener)
+            .egressChannel("aeron:udp?endpoint=localhost:0")
+            .ingressChannel("aeron:udp")
+            .ingressEndpoints(ClusterNode.ingressEndpoints(NODES, portBase))
+            .messageTimeoutNs(PATIENCE.toNanos()));
+    }
+
+    private static void awaitApplied(final List<ClusterNode> nodes, final long seq) throws InterruptedException
+    {
+        awaitCondition("every node to apply seq " + seq, () ->
+            nodes.stream().allMatch(node -> node.service().applied() >= seq));
+    }
+
+    private static void assertSameState(final List<ClusterNode> nodes)
+    {
+        final String first = nodes.get(0).service().stateHashHex();
+        for (final ClusterNode node : nodes)
+        {
+            assertEquals(first, node.service().stateHashHex(), "node " + node.id() + "'s state");
+        }
+    }
+
+    private static void awaitCondition(final String what, final BooleanSupplier condition)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean())
+        {
+            checkDeadline(deadline, what);
+            Thread.sleep(10);
+        }
+    }
+
+    private static void checkDeadline(final long deadline, final String what)
+    {
+        if (System.nanoTime() > deadline)
+        {
+            fail("waited " + PATIENCE.toSeconds() + " s for " + what);
+        }
+    }
+
+    private static Command attest(final long txId, final long wallet, final long balance)
+    {
+        final Command command = new Command();
+        command.type = CommandType.ATTEST;
+        command.txId = txId;
+        command.walletId = wallet;
+        command.assetId = BTC;
+        command.amount = balance;
+        return command;
+    }
+
+    private static Command deposit(final long txId, final long account, final long amount)
+    {
+        final Command command = new Command();
+        command.type = CommandType.DEPOSIT;
+        command.txId = txId;
+        command.accountId = account;
+        command.assetId = BTC;
+        command.amount = amount;
+        command.chainRef("btc:1");
+        return command;
+    }
+
+    private static GuardConfig config()
+    {
+        final GuardConfig config = new GuardConfig();
+        final GuardConfig.AssetConfig btc = new GuardConfig.AssetConfig("BTC", BTC, 8);
+        btc.creditCapMinorUnits = 10_000_000_000L;
+        config.asset(btc);
+        config.wallet(new GuardConfig.WalletConfig(1, "BTC", WalletKind.HOT));
+        config.wallet(new GuardConfig.WalletConfig(2, "BTC", WalletKind.COLD));
+        config.limits().accountsMax = 1_000;
+        config.limits().positionsMax = 1_000;
+        config.limits().holdsMax = 1_000;
+        config.limits().txIdsMax = 10_000;
+        return config;
+    }
+}
