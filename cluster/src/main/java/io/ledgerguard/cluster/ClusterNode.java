@@ -176,7 +176,7 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * @return whether its consensus module is the leader now.
+     * @return whether its service was last told it leads (the consensus module tells it on each change).
      */
     public boolean isLeader()
     {
@@ -184,8 +184,9 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * Ask this node's consensus module for a snapshot of every node (it must be the leader): the control toggle an
-     * operator's {@code ClusterTool snapshot} sets.
+     * Ask this node's consensus module for a snapshot of every node: the control toggle an operator's
+     * {@code ClusterTool snapshot} sets. Only a leader acts on it; ask the leader (a follower's stays set until it
+     * leads).
      *
      * @return false when the toggle is busy with another action.
      */
@@ -195,6 +196,14 @@ public final class ClusterNode implements AutoCloseable
             driver.consensusModule().context().aeron().countersReader(), driver.consensusModule().context()
             .clusterId());
         return toggle != null && io.aeron.cluster.ClusterControl.ToggleState.SNAPSHOT.toggle(toggle);
+    }
+
+    /**
+     * @return snapshots its consensus module has recorded since it started.
+     */
+    public long snapshotsRecorded()
+    {
+        return driver.consensusModule().context().snapshotCounter().get();
     }
 
     /**

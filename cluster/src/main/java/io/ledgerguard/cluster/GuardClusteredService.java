@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
+import io.aeron.Publication;
 import io.aeron.cluster.codecs.CloseReason;
 import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
@@ -40,6 +40,9 @@ import io.ledgerguard.protocol.ProtocolException;
  */
 public final class GuardClusteredService implements ClusteredService
 {
+    /** Offers of one answer to a leader's session that pushes back, before the answer is dropped. */
+    private static final int ANSWER_ATTEMPTS = 10_000;
+
     private final GuardEngine engine;
     private final Path scratch;
     private final CommandMessages commands = new CommandMessages();
@@ -51,6 +54,7 @@ public final class GuardClusteredService implements ClusteredService
     private long seq;
     private volatile long applied;
     private volatile long malformed;
+    private volatile long answersDropped;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long snapshotsTaken;
     private volatile long snapshotsLoaded;
@@ -98,7 +102,8 @@ public final class GuardClusteredService implements ClusteredService
         {
             // Nothing reached the guard: the client learns that its message was refused, on every node alike.
             malformed++;
-            decision.reset(0, 0, TimeUnit.MILLISECONDS.toNanos(timestamp));
+            // Its correlation id may be what could not be read: answered under 0, which the client may not match.
+            decision.reset(0, 0, cluster.timeUnit().toNanos(timestamp));
             decision.reason = Reason.MALFORMED_COMMAND;
             answer(session, 0);
             return;
@@ -110,14 +115,29 @@ public final class GuardClusteredService implements ClusteredService
         answer(session, correlationId);
     }
 
+    /**
+     * A follower's session, and every session during replay, is a stand-in that takes everything. The leader's may
+     * push back for a moment (retried a bounded number of times) or be gone (a client that crashed): the answer is
+     * then dropped and counted, never waited for, since one client must not stop the cluster; the client resubmits
+     * with the same txId and is answered as before.
+     */
     private void answer(final ClientSession session, final long correlationId)
     {
         final int length = decisions.encode(correlationId, decision, egress, 0);
-        // A follower's session is a stand-in that takes everything; the leader's may push back for a moment.
-        while (session.offer(egress, 0, length) < 0)
+        for (int attempt = 0; attempt < ANSWER_ATTEMPTS; attempt++)
         {
+            final long result = session.offer(egress, 0, length);
+            if (result > 0)
+            {
+                return;
+            }
+            if (result != Publication.BACK_PRESSURED && result != Publication.ADMIN_ACTION)
+            {
+                break;
+            }
             cluster.idleStrategy().idle();
         }
+        answersDropped++;
     }
 
     @Override
@@ -154,10 +174,18 @@ public final class GuardClusteredService implements ClusteredService
         }
     }
 
+    /** As Aeron's own snapshot taker: pushed back, wait; the publication gone, fail the snapshot. */
     private void offer(final ExclusivePublication publication, final UnsafeBuffer buffer, final int length)
     {
-        while (publication.offer(buffer, 0, length) < 0)
+        long result;
+        while ((result = publication.offer(buffer, 0, length)) < 0)
         {
+            if (result == Publication.CLOSED || result == Publication.NOT_CONNECTED ||
+                result == Publication.MAX_POSITION_EXCEEDED)
+            {
+                throw new IllegalStateException("the snapshot publication refused a chunk: " +
+                    Publication.errorString(result));
+            }
             cluster.idleStrategy().idle();
         }
     }
@@ -235,6 +263,14 @@ public final class GuardClusteredService implements ClusteredService
     public long snapshotsLoaded()
     {
         return snapshotsLoaded;
+    }
+
+    /**
+     * @return answers the leader could not give: the client's session was gone or pushed back too long.
+     */
+    public long answersDropped()
+    {
+        return answersDropped;
     }
 
     /**
