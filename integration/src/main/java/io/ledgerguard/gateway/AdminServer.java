@@ -294,14 +294,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
                 final long nowMs = System.currentTimeMillis();
                 for (int a = 0; a < view.assetCount; a++)
                 {
-                    long oldestMs = Long.MAX_VALUE;
-                    for (int w = 0; w < view.walletCount; w++)
-                    {
-                        if (view.walletAssetIndex[w] == a && !view.walletRetired[w])
-                        {
-                            oldestMs = Math.min(oldestMs, view.walletAttestedAtMs[w]);
-                        }
-                    }
+                    final long oldestMs = oldestAttestedAtMs(view, a);
                     if (!view.assetRetired[a] && oldestMs != Long.MAX_VALUE)
                     {
                         cb.call(oldestMs == Long.MIN_VALUE ? Double.POSITIVE_INFINITY : (nowMs - oldestMs) / 1000.0,
@@ -1037,18 +1030,18 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             if (read)
             {
                 final List<Map<String, Object>> wallets = new ArrayList<>();
-                long oldestMs = Long.MAX_VALUE;
+                int index = -1;
                 for (int w = 0; w < view.walletCount; w++)
                 {
-                    if (view.assetIds[view.walletAssetIndex[w]] != snapshot.assetId)
+                    if (view.assetIds[view.walletAssetIndex[w]] == snapshot.assetId)
                     {
-                        continue;
+                        index = view.walletAssetIndex[w];
+                        wallets.add(walletStatus(view, w, nowMs));
                     }
-                    oldestMs = Math.min(oldestMs, view.walletAttestedAtMs[w]);
-                    final Map<String, Object> wallet = walletStatus(view, w, nowMs);
-                    wallets.add(wallet);
                 }
-                // The asset's attestation is as old as its oldest wallet's (SPEC §5.2); null when one never was.
+                // The asset's attestation is as old as its oldest wallet's (SPEC §5.2), as the metric has it; null
+                // when one never was, or it has no wallet in force.
+                final long oldestMs = index < 0 ? Long.MAX_VALUE : oldestAttestedAtMs(view, index);
                 asset.put("attestationAgeMs", oldestMs == Long.MAX_VALUE || oldestMs == Long.MIN_VALUE ? null :
                     nowMs - oldestMs);
                 asset.put("wallets", wallets);
@@ -1105,6 +1098,23 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         return status;
     }
 
+    /**
+     * I5: when the oldest attestation of an asset's wallets in force was taken (a retired wallet's no longer counts):
+     * {@link Long#MIN_VALUE} when one was never attested, {@link Long#MAX_VALUE} when the asset has none in force.
+     */
+    private static long oldestAttestedAtMs(final StateView view, final int asset)
+    {
+        long oldestMs = Long.MAX_VALUE;
+        for (int w = 0; w < view.walletCount; w++)
+        {
+            if (view.walletAssetIndex[w] == asset && !view.walletRetired[w])
+            {
+                oldestMs = Math.min(oldestMs, view.walletAttestedAtMs[w]);
+            }
+        }
+        return oldestMs;
+    }
+
     private Map<String, Object> walletStatus(final StateView view, final int w, final long nowMs)
     {
         final boolean attested = view.walletAttestedAtMs[w] != Long.MIN_VALUE;
@@ -1117,6 +1127,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         wallet.put("attestedAtMs", attested ? view.walletAttestedAtMs[w] : null);
         wallet.put("attestationAgeMs", attested ? nowMs - view.walletAttestedAtMs[w] : null);
         wallet.put("halted", view.walletHalted[w]);
+        wallet.put("retired", view.walletRetired[w]);
         // The last custody drift seen, and whether the wallet's latest attestation is the one that drifted.
         final Map<String, Object> drift = lastDrifts.get(view.walletIds[w]);
         wallet.put("lastDrift", drift);
