@@ -150,6 +150,30 @@ final class AuditCommand implements Callable<Integer>
     }
 
     /**
+     * @return true, having said why, when {@code --at} is below -1 (its default, the journal's end).
+     */
+    private static boolean atRefused(final CommandSpec spec, final long at)
+    {
+        if (at >= -1)
+        {
+            return false;
+        }
+        final PrintWriter err = spec.commandLine().getErr();
+        err.println("ledger-guard audit " + spec.name() + ": --at must be >= 0, was " + at);
+        err.flush();
+        return true;
+    }
+
+    /**
+     * The rules a journal is read under: its own, or those of {@code --config} for one begun before rules were
+     * journaled.
+     */
+    private static JournalRules journalRules(final Path directory, final GuardConfig loaded, final Path file)
+    {
+        return JournalRules.of(directory, loaded, file == null ? null : file.toString());
+    }
+
+    /**
      * Load a configuration, or print why it cannot be and return {@code null}.
      */
     private static GuardConfig loadConfig(final CommandSpec spec, final Path file)
@@ -285,7 +309,7 @@ final class AuditCommand implements Callable<Integer>
             return run(spec, directory, () ->
             {
                 final DecisionExplainer.Explanation explanation = DecisionExplainer.explain(directory,
-                    JournalRules.of(directory, guardConfig, config == null ? null : config.toString()), txId);
+                    journalRules(directory, guardConfig, config), txId);
                 if (json)
                 {
                     explanation.writeJson(spec.commandLine().getOut());
@@ -353,10 +377,8 @@ final class AuditCommand implements Callable<Integer>
                 err.flush();
                 return LedgerGuardCli.EXIT_USAGE;
             }
-            if (at < -1)
+            if (atRefused(spec, at))
             {
-                err.println("ledger-guard audit report: --at must be >= 0, was " + at);
-                err.flush();
                 return LedgerGuardCli.EXIT_USAGE;
             }
             final GuardConfig guardConfig = config == null ? null : loadConfig(spec, config);
@@ -367,7 +389,7 @@ final class AuditCommand implements Callable<Integer>
             return run(spec, directory, () ->
             {
                 final ReserveReport report = ReserveReport.at(directory,
-                    JournalRules.of(directory, guardConfig, config == null ? null : config.toString()), at);
+                    journalRules(directory, guardConfig, config), at);
                 if (out == null)
                 {
                     write(report, spec.commandLine().getOut());
@@ -592,11 +614,8 @@ final class AuditCommand implements Callable<Integer>
         @Override
         public Integer call()
         {
-            final PrintWriter err = spec.commandLine().getErr();
-            if (at < -1)
+            if (atRefused(spec, at))
             {
-                err.println("ledger-guard audit liabilities: --at must be >= 0, was " + at);
-                err.flush();
                 return LedgerGuardCli.EXIT_USAGE;
             }
             final GuardConfig guardConfig = config == null ? null : loadConfig(spec, config);
@@ -608,8 +627,7 @@ final class AuditCommand implements Callable<Integer>
             {
                 final byte[] secret = secretFile == null ? null : readSecret(secretFile);
                 final io.ledgerguard.audit.Liabilities.Published published = io.ledgerguard.audit.Liabilities
-                    .publish(directory, JournalRules.of(directory, guardConfig, config == null ? null :
-                        config.toString()), at, secret, out);
+                    .publish(directory, journalRules(directory, guardConfig, config), at, secret, out);
                 final PrintWriter text = spec.commandLine().getOut();
                 text.printf("liabilities at seq %d: %,d customer accounts in a tree of %,d leaves; root %s%n",
                     published.seq(), published.accounts(), published.leaves(), published.rootHash());

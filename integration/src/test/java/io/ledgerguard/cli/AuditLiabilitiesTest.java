@@ -95,6 +95,11 @@ class AuditLiabilitiesTest
         assertEquals(2, beyond.code, beyond.text());
         assertTrue(beyond.err.contains("--at 99 is beyond journal"), beyond.err);
 
+        final CliRun negative = execute("audit", "liabilities", journal.toString(), "--at", "-2", "--out",
+            temp.resolve("negative").toString());
+        assertEquals(2, negative.code, negative.text());
+        assertTrue(negative.err.contains("ledger-guard audit liabilities: --at must be >= 0, was -2"), negative.err);
+
         Files.createDirectories(temp.resolve("taken"));
         Files.writeString(temp.resolve("taken").resolve("x"), "x");
         final CliRun taken = execute("audit", "liabilities", journal.toString(), "--out",
