@@ -76,11 +76,7 @@ class ThreeNodeClusterTest
     void shouldApplyTheSameLogOnEveryNodeAndGoOnAfterTheLeaderStops() throws Exception
     {
         final int portBase = portBase(0);
-        final GuardConfig config = config();
-        for (int id = 0; id < NODES; id++)
-        {
-            nodes.add(ClusterNode.launch(id, NODES, portBase, dir.resolve("node-" + id), config));
-        }
+        launchNodes(portBase);
         connect(portBase);
 
         long txId = 1;
@@ -134,11 +130,7 @@ class ThreeNodeClusterTest
     void shouldRestartFromItsSnapshotsToTheSameState() throws Exception
     {
         final int portBase = portBase(1);
-        final GuardConfig config = config();
-        for (int id = 0; id < NODES; id++)
-        {
-            nodes.add(ClusterNode.launch(id, NODES, portBase, dir.resolve("node-" + id), config));
-        }
+        launchNodes(portBase);
         connect(portBase);
         assertEquals(Reason.OK, submit(attest(1, 1, 0)).reason);
         assertEquals(Reason.OK, submit(attest(2, 2, 0)).reason);
@@ -162,10 +154,7 @@ class ThreeNodeClusterTest
             node.close();
         }
         nodes.clear();
-        for (int id = 0; id < NODES; id++)
-        {
-            nodes.add(ClusterNode.launch(id, NODES, portBase, dir.resolve("node-" + id), config));
-        }
+        launchNodes(portBase);
 
         awaitApplied(nodes, 3);
         assertTrue(nodes.stream().allMatch(node -> node.service().snapshotsLoaded() == 1), "started from snapshots");
@@ -213,6 +202,16 @@ class ThreeNodeClusterTest
             idle.idle();
         }
         return newLeaders;
+    }
+
+    /** Every node, each in its own directory under the test's: a restart finds its archive and snapshots there. */
+    private void launchNodes(final int portBase)
+    {
+        final GuardConfig config = config();
+        for (int id = 0; id < NODES; id++)
+        {
+            nodes.add(ClusterNode.launch(id, NODES, portBase, dir.resolve("node-" + id), config));
+        }
     }
 
     private void connect(final int portBase)

@@ -7,9 +7,9 @@ import static io.ledgerguard.journal.JournalEntryDescriptor.CHAIN_LENGTH;
 
 /**
  * The journal's chain head as of the last entry written (or read on opening), with the sequence of the last command
- * entry it covers, for monitors on other threads (the admin server's
- * {@code /status}): one writer, the journal thread, publishes 32 bytes and a sequence under a sequence lock; a reader
- * copies them and retries while a write is under way. Publishing allocates nothing and takes no lock.
+ * entry it covers, for monitors on other threads (the admin server's {@code /status}): one writer, the journal
+ * thread, publishes 32 bytes and a sequence under a sequence lock; a reader copies them and retries while a write is
+ * under way. Publishing allocates nothing and takes no lock.
  */
 final class PublishedChainHead
 {
