@@ -81,6 +81,12 @@ class ArchitectureTest
         .that().resideOutsideOfPackages("io.ledgerguard.journal..", "io.ledgerguard.audit..", "io.ledgerguard.config..")
         .should().dependOnClassesThat().resideInAPackage("net.openhft..");
 
+    /** Aeron (its driver, archive and cluster) stays behind the cluster module's own types. */
+    @ArchTest
+    static final ArchRule AERON_ONLY_IN_THE_CLUSTER_MODULE = noClasses()
+        .that().resideOutsideOfPackage("io.ledgerguard.cluster..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.aeron..");
+
     @ArchTest
     static final ArchRule ONLY_THE_COMMAND_LINE_WRITES_TO_STANDARD_ERROR = noClasses()
         .that().resideOutsideOfPackage("io.ledgerguard.cli..")

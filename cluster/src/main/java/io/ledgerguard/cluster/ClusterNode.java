@@ -1,14 +1,24 @@
 package io.ledgerguard.cluster;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveMarkFile;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusteredMediaDriver;
 import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.service.ClusterMarkFile;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -17,6 +27,8 @@ import org.agrona.concurrent.NoOpLock;
 import org.agrona.concurrent.SleepingIdleStrategy;
 
 import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.pipeline.AlertListener;
+import io.ledgerguard.journal.JournalDurability;
 
 /**
  * One node of a guard cluster on one machine's loopback (issue 16): its media driver, archive and consensus module
@@ -28,21 +40,27 @@ import io.ledgerguard.core.GuardConfig;
 public final class ClusterNode implements AutoCloseable
 {
     /** Ports per node from the base: archive control, ingress, consensus, log, catch-up. */
-    static final int PORTS_PER_NODE = 10;
+    static final int PORTS_PER_NODE = ClusterMembers.PORTS_PER_NODE;
+    /** The file a node process locks in its directory. */
+    static final String LOCK_FILE = "node.lock";
     private static final long IDLE_NS = TimeUnit.MICROSECONDS.toNanos(100);
 
     private final int id;
     private final ClusteredMediaDriver driver;
     private final ClusteredServiceContainer container;
     private final GuardClusteredService service;
+    private final CountDownLatch terminated;
+    private final FileChannel lock;
 
     private ClusterNode(final int id, final ClusteredMediaDriver driver, final ClusteredServiceContainer container,
-        final GuardClusteredService service)
+        final GuardClusteredService service, final CountDownLatch terminated, final FileChannel lock)
     {
+        this.lock = lock;
         this.id = id;
         this.driver = driver;
         this.container = container;
         this.service = service;
+        this.terminated = terminated;
     }
 
     /**
@@ -52,20 +70,7 @@ public final class ClusterNode implements AutoCloseable
      */
     public static String members(final int nodes, final int portBase)
     {
-        final StringBuilder members = new StringBuilder();
-        for (int node = 0; node < nodes; node++)
-        {
-            final int base = portBase + node * PORTS_PER_NODE;
-            members.append(node)
-                .append(",localhost:").append(base + 2)
-                .append(",localhost:").append(base + 3)
-                .append(",localhost:").append(base + 4)
-                .append(",localhost:").append(base + 5)
-                .append(",localhost:").append(base + 1)
-                .append('|');
-        }
-        members.setLength(members.length() - 1);
-        return members.toString();
+        return ClusterMembers.loopback(nodes, portBase).consensusMembers();
     }
 
     /**
@@ -75,17 +80,11 @@ public final class ClusterNode implements AutoCloseable
      */
     public static String ingressEndpoints(final int nodes, final int portBase)
     {
-        final StringBuilder endpoints = new StringBuilder();
-        for (int node = 0; node < nodes; node++)
-        {
-            endpoints.append(node).append("=localhost:").append(portBase + node * PORTS_PER_NODE + 2).append(',');
-        }
-        endpoints.setLength(endpoints.length() - 1);
-        return endpoints.toString();
+        return ClusterMembers.loopback(nodes, portBase).ingressEndpoints();
     }
 
     /**
-     * Start a node.
+     * Start a node on loopback without an evidence journal (tests of the replication itself).
      *
      * @param id       its member id.
      * @param nodes    the cluster's size.
@@ -97,9 +96,53 @@ public final class ClusterNode implements AutoCloseable
     public static ClusterNode launch(final int id, final int nodes, final int portBase, final Path dir,
         final GuardConfig config)
     {
+        return launch(id, ClusterMembers.loopback(nodes, portBase), dir,
+            new GuardClusteredService(config, dir.resolve("snapshots")));
+    }
+
+    /**
+     * Start a node with its evidence journal in {@code dir/journal} (snapshots in {@code dir/journal/snapshots}),
+     * the cluster's own files in {@code dir/aeron}, {@code dir/archive} and {@code dir/cluster}.
+     *
+     * @param id         its member id: its position in {@code members}.
+     * @param members    every member of the cluster.
+     * @param dir        its own directory: kept across restarts; wiped, the node rejoins from the others' log.
+     * @param config     the guard's rules, the same on every node.
+     * @param durability its journal's durability.
+     * @param alerts     hears the alerts raised while this node leads; must not block.
+     * @return the running node.
+     */
+    public static ClusterNode launch(final int id, final ClusterMembers members, final Path dir,
+        final GuardConfig config, final JournalDurability durability, final AlertListener alerts)
+    {
+        final GuardClusteredService service = new GuardClusteredService(config, dir.resolve("journal"), durability,
+            dir.resolve("snapshot-in"), alerts);
+        try
+        {
+            return launch(id, members, dir, service);
+        }
+        catch (final RuntimeException ex)
+        {
+            service.closeJournal();
+            throw ex;
+        }
+    }
+
+    private static ClusterNode launch(final int id, final ClusterMembers members, final Path dir,
+        final GuardClusteredService service)
+    {
+        if (id < 0 || id >= members.size())
+        {
+            throw new IllegalArgumentException("member id " + id + " is not one of the " + members.size() +
+                " members (0.." + (members.size() - 1) + ")");
+        }
+        service.memberId(id);
         final File base = dir.toFile();
+        final String host = members.host(id);
+        // Counted down by the consensus module and the service container when the cluster shuts down (cluster stop).
+        final CountDownLatch terminated = new CountDownLatch(2);
         final String aeronDir = new File(base, "aeron").getAbsolutePath();
-        final int archivePort = portBase + id * PORTS_PER_NODE + 1;
+        final int archivePort = members.basePort(id) + 1;
         final MediaDriver.Context driverContext = new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
             .threadingMode(ThreadingMode.SHARED)
@@ -111,11 +154,11 @@ public final class ClusterNode implements AutoCloseable
             .aeronDirectoryName(aeronDir)
             .archiveId(id)
             .archiveDir(new File(base, "archive"))
-            .controlChannel("aeron:udp?endpoint=localhost:" + archivePort)
+            .controlChannel("aeron:udp?endpoint=" + host + ":" + archivePort)
             .localControlChannel("aeron:ipc?term-length=64k")
-            .replicationChannel("aeron:udp?endpoint=localhost:0")
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
             .archiveClientContext(new AeronArchive.Context()
-                .controlResponseChannel("aeron:udp?endpoint=localhost:0"))
+                .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
             .recordingEventsEnabled(false)
             .threadingMode(ArchiveThreadingMode.SHARED)
             .idleStrategySupplier(() -> new SleepingIdleStrategy(IDLE_NS));
@@ -127,35 +170,97 @@ public final class ClusterNode implements AutoCloseable
             .aeronDirectoryName(aeronDir);
         final ConsensusModule.Context consensusContext = new ConsensusModule.Context()
             .clusterMemberId(id)
-            .clusterMembers(members(nodes, portBase))
+            .clusterMembers(members.consensusMembers())
             .clusterDir(new File(base, "cluster"))
             .ingressChannel("aeron:udp?term-length=128k")
             .logChannel("aeron:udp?term-length=512k")
             .consensusChannel("aeron:udp?term-length=64k")
-            .replicationChannel("aeron:udp?endpoint=localhost:0")
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
             .archiveContext(archiveClient.clone())
             .leaderHeartbeatTimeoutNs(TimeUnit.SECONDS.toNanos(1))
             .leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(100))
             .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
+            .terminationHook(terminated::countDown)
             .idleStrategySupplier(() -> new SleepingIdleStrategy(IDLE_NS));
-        final GuardClusteredService service = new GuardClusteredService(config, base.toPath().resolve("snapshots"));
         final ClusteredServiceContainer.Context serviceContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(archiveClient.clone())
             .clusterDir(new File(base, "cluster"))
             .clusteredService(service)
+            .terminationHook(terminated::countDown)
             .idleStrategySupplier(() -> new SleepingIdleStrategy(IDLE_NS));
+        final FileChannel lock = lock(dir);
         ClusteredMediaDriver driver = null;
         try
         {
+            setAsideStaleMarkFiles(base);
             driver = ClusteredMediaDriver.launch(driverContext, archiveContext, consensusContext);
             final ClusteredServiceContainer container = ClusteredServiceContainer.launch(serviceContext);
-            return new ClusterNode(id, driver, container, service);
+            return new ClusterNode(id, driver, container, service, terminated, lock);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(driver);
+            CloseHelper.quietCloseAll(driver, lock);
             throw ex;
+        }
+    }
+
+    /**
+     * One node process per directory: a lock the operating system lets go of when the process ends, however it ends.
+     */
+    private static FileChannel lock(final Path dir)
+    {
+        final Path file = dir.resolve(LOCK_FILE);
+        FileChannel channel = null;
+        try
+        {
+            Files.createDirectories(dir);
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            if (channel.tryLock() == null)
+            {
+                throw new IllegalStateException("another node runs with the directory " + dir + " (it holds " +
+                    file + ")");
+            }
+            return channel;
+        }
+        catch (final IOException ex)
+        {
+            CloseHelper.quietClose(channel);
+            throw new UncheckedIOException("cannot lock the node directory " + dir + ": " + ex.getMessage(), ex);
+        }
+        catch (final java.nio.channels.OverlappingFileLockException ex)
+        {
+            CloseHelper.quietClose(channel);
+            throw new IllegalStateException("another node in this process runs with the directory " + dir, ex);
+        }
+    }
+
+    /**
+     * A node killed a moment ago leaves its archive's and consensus module's mark files looking alive for ten seconds,
+     * and Aeron refuses to start on them. This process holds the directory's lock, so no process uses them: they are
+     * renamed to {@code *.stale} (keeping the error log Aeron wrote in them) and the node starts at once.
+     */
+    private static void setAsideStaleMarkFiles(final File base)
+    {
+        final File[] candidates = {
+            new File(new File(base, "archive"), ArchiveMarkFile.FILENAME),
+            new File(new File(base, "cluster"), ClusterMarkFile.FILENAME),
+            new File(new File(base, "cluster"), ClusterMarkFile.markFilenameForService(0)),
+        };
+        for (final File file : candidates)
+        {
+            if (file.exists())
+            {
+                try
+                {
+                    Files.move(file.toPath(), file.toPath().resolveSibling(file.getName() + ".stale"),
+                        StandardCopyOption.REPLACE_EXISTING);
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("cannot set aside the stale mark file " + file, ex);
+                }
+            }
         }
     }
 
@@ -212,6 +317,43 @@ public final class ClusterNode implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.closeAll(container, driver);
+        try
+        {
+            CloseHelper.closeAll(container, driver);
+        }
+        finally
+        {
+            service.closeJournal();
+            CloseHelper.quietClose(lock);
+        }
+    }
+
+    /**
+     * @return what the node published when it was last quiet: see {@link GuardClusteredService#status()}.
+     */
+    public NodeStatus status()
+    {
+        return service.status();
+    }
+
+    /**
+     * Wait for the cluster to shut this node down ({@code cluster stop}: the leader has every node take a snapshot
+     * and stop); then {@link #close()} it.
+     *
+     * @param timeout how long to wait.
+     * @return true when it was shut down, false when the time ran out.
+     * @throws InterruptedException when interrupted.
+     */
+    public boolean awaitTermination(final Duration timeout) throws InterruptedException
+    {
+        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * @return the node's cluster directory, where Aeron's {@code ClusterTool} finds its mark file and control toggle.
+     */
+    public File clusterDir()
+    {
+        return driver.consensusModule().context().clusterDir();
     }
 }

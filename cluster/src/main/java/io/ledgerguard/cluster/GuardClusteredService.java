@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
@@ -22,6 +23,11 @@ import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.pipeline.AlertListener;
+import io.ledgerguard.journal.ChronicleJournal;
+import io.ledgerguard.journal.ChronicleJournalContext;
+import io.ledgerguard.journal.Genesis;
+import io.ledgerguard.journal.JournalDurability;
 import io.ledgerguard.journal.SnapshotStore;
 import io.ledgerguard.protocol.CommandMessages;
 import io.ledgerguard.protocol.DecisionMessages;
@@ -35,16 +41,35 @@ import io.ledgerguard.protocol.ProtocolException;
  * order: the same log makes the same state on every node. A snapshot is the journal's snapshot file, streamed into
  * the cluster's snapshot publication; a node starting from one reads it back in {@link #onStart}.
  * <p>
- * Runs on the clustered service container's thread; {@link #applied()} and {@link #stateHashHex()} may be read from
- * any thread, the hash only while no command is applied (a test's quiet moment).
+ * Evidence on every node: each keeps the hash-chained journal of what it applied, in the format of a single guard's
+ * journal (its genesis, entries, checkpoints and snapshots), so that every {@code audit} tool reads any node's. A
+ * node that starts again replays the cluster's log from its last snapshot; what its journal already holds is not
+ * written twice. Alerts are raised on every node and handed to the listener by the leader only.
+ * <p>
+ * Runs on the clustered service container's thread; {@link #applied()}, {@link #status()} and
+ * {@link #stateHashHex()} may be read from any thread, the last only while no command is applied (a test's quiet
+ * moment). {@link #status()} is what the service published when it was last quiet: the state hash and chain head at
+ * one sequence, which every node reaches.
  */
 public final class GuardClusteredService implements ClusteredService
 {
     /** Offers of one answer to a leader's session that pushes back, before the answer is dropped. */
     private static final int ANSWER_ATTEMPTS = 10_000;
 
+    /** A node publishes its status once nothing was applied for this long: the moment every node is at one seq. */
+    private static final long QUIET_NS = 20_000_000L;
+    /** Snapshots the node's journal directory keeps (the cluster's own are in its archive). */
+    private static final int SNAPSHOTS_KEPT = 3;
+    private static final HexFormat HEX = HexFormat.of();
+
     private final GuardEngine engine;
     private final Path scratch;
+    private final ChronicleJournal journal;
+    private final SnapshotStore store;
+    private final AlertListener alerts;
+    private final byte[] chainHead = new byte[32];
+    /** The journal's last sequence when the node started: the log's commands up to it are already in it. */
+    private long journaledBefore;
     private final CommandMessages commands = new CommandMessages();
     private final DecisionMessages decisions = new DecisionMessages();
     private final Command command = new Command();
@@ -58,8 +83,15 @@ public final class GuardClusteredService implements ClusteredService
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long snapshotsTaken;
     private volatile long snapshotsLoaded;
+    private volatile long leadershipTermId = -1;
+    private volatile Published published;
+    private volatile int memberId = -1;
+    private long lastSeenApplied = -1;
+    private long lastChangeNs;
 
     /**
+     * A node without an evidence journal: its state only (tests of the replication itself).
+     *
      * @param config  the rules every node runs with: the same on every node.
      * @param scratch a directory of this node's for the snapshot files it writes and reads back.
      */
@@ -67,6 +99,33 @@ public final class GuardClusteredService implements ClusteredService
     {
         this.engine = new GuardEngine(config);
         this.scratch = scratch;
+        this.journal = null;
+        this.store = new SnapshotStore(scratch);
+        this.alerts = alert -> { };
+    }
+
+    /**
+     * A node with its evidence journal, opened (and its chain verified) here, on the caller's thread.
+     *
+     * @param config     the rules every node runs with: the same on every node. A journal that exists is decided
+     *                   under its own genesis (SPEC §13), as a single guard's is.
+     * @param journalDir the node's journal directory; its snapshots go to {@code snapshots} inside it.
+     * @param durability how durable an entry is once appended.
+     * @param scratch    a directory of this node's where a snapshot from the cluster is read back.
+     * @param alerts     hears the alerts this node raises while it leads; called on the service's thread, so it must
+     *                   not block (an {@link io.ledgerguard.core.pipeline.AlertDispatcher}).
+     */
+    public GuardClusteredService(final GuardConfig config, final Path journalDir, final JournalDurability durability,
+        final Path scratch, final AlertListener alerts)
+    {
+        final Genesis genesis = Genesis.of(journalDir, config);
+        this.engine = new GuardEngine(genesis.rules());
+        this.scratch = scratch;
+        this.journal = new ChronicleJournal(new ChronicleJournalContext().directory(journalDir)
+            .durability(durability).genesisRules(genesis.toRecord()));
+        this.store = SnapshotStore.inJournal(journalDir);
+        this.alerts = alerts;
+        this.journaledBefore = journal.lastSeq();
     }
 
     @Override
@@ -77,6 +136,19 @@ public final class GuardClusteredService implements ClusteredService
         {
             loadSnapshot(snapshotImage);
         }
+        if (journal != null)
+        {
+            journal.handOver();
+            if (journaledBefore > 0 && journaledBefore < seq)
+            {
+                // The journal lost entries the cluster's snapshot has (a power loss under process durability): the
+                // evidence would have a gap. Refused rather than written around.
+                throw new IllegalStateException("the evidence journal " + journal.directory() + " ends at seq " +
+                    journaledBefore + " but the cluster's snapshot is at seq " + seq + ": move the journal aside " +
+                    "(it keeps its evidence up to " + journaledBefore + ") and start the node again");
+            }
+        }
+        publishStatus();
     }
 
     @Override
@@ -111,7 +183,19 @@ public final class GuardClusteredService implements ClusteredService
         command.seq = ++seq;
         command.timestampNs = cluster.timeUnit().toNanos(timestamp);
         engine.apply(command, decision);
+        if (journal != null && seq > journaledBefore)
+        {
+            journal.append(command, decision);
+            journal.flush();
+        }
         applied = seq;
+        if (decision.alertCount > 0 && role == Cluster.Role.LEADER)
+        {
+            for (int i = 0; i < decision.alertCount; i++)
+            {
+                alerts.onAlert(decision.alert(i));
+            }
+        }
         answer(session, correlationId);
     }
 
@@ -150,10 +234,22 @@ public final class GuardClusteredService implements ClusteredService
     {
         try
         {
-            Files.createDirectories(scratch);
-            final Path file = new SnapshotStore(scratch).write(engine, seq, engine.stateHash().hex());
-            final byte[] bytes = Files.readAllBytes(file);
-            Files.delete(file);
+            final String stateHash = engine.stateHash().hex();
+            final SnapshotStore.Written written = store.writeDigested(engine, seq, stateHash);
+            final byte[] bytes = Files.readAllBytes(written.file());
+            if (journal != null && seq > 0 && journal.lastSeq() == seq)
+            {
+                // The node's own evidence: its journal vouches for the file as a single guard's does.
+                journal.snapshotTaken(seq);
+                journal.postCheckpoint(seq, stateHash, written.digestHex());
+                journal.flush();
+                store.prune(SNAPSHOTS_KEPT, journal.lastCheckpointSeq());
+            }
+            else
+            {
+                Files.delete(written.file());
+            }
+            publishStatus(stateHash);
             // Chunks of one frame each, so that reading them back needs no reassembly.
             final int chunkLength = snapshotPublication.maxPayloadLength();
             final UnsafeBuffer chunk = new UnsafeBuffer(new byte[chunkLength]);
@@ -226,6 +322,102 @@ public final class GuardClusteredService implements ClusteredService
     public void onRoleChange(final Cluster.Role newRole)
     {
         role = newRole;
+    }
+
+    @Override
+    public void onNewLeadershipTermEvent(final long leadershipTermId, final long logPosition, final long timestamp,
+        final long termBaseLogPosition, final int leaderMemberId, final int logSessionId,
+        final java.util.concurrent.TimeUnit timeUnit, final int appVersion)
+    {
+        this.leadershipTermId = leadershipTermId;
+    }
+
+    /**
+     * Between log messages: once nothing was applied for {@link #QUIET_NS}, publish the state hash and chain head at
+     * the last sequence. Every node stops at the same sequence when the log pauses, so their statuses compare; the
+     * hash costs a pass over the state, paid only when the node is idle.
+     */
+    @Override
+    public int doBackgroundWork(final long nowNs)
+    {
+        final long seen = applied;
+        if (seen != lastSeenApplied)
+        {
+            lastSeenApplied = seen;
+            lastChangeNs = nowNs;
+            return 0;
+        }
+        final Published last = published;
+        if ((last == null || last.seq != seen) && nowNs - lastChangeNs >= QUIET_NS)
+        {
+            publishStatus();
+            return 1;
+        }
+        return 0;
+    }
+
+    private void publishStatus()
+    {
+        publishStatus(engine.stateHash().hex());
+    }
+
+    private void publishStatus(final String stateHash)
+    {
+        String chain = null;
+        if (journal != null)
+        {
+            final long chainSeq = journal.chainHead(chainHead);
+            chain = chainSeq == seq ? HEX.formatHex(chainHead) : null;
+        }
+        published = new Published(seq, stateHash, chain);
+    }
+
+    /**
+     * @return this node's status: its role, term and counters now, with the state hash and chain head it published
+     *     when it was last quiet or took a snapshot; {@code null} before it started.
+     */
+    public NodeStatus status()
+    {
+        final Published last = published;
+        if (last == null)
+        {
+            return null;
+        }
+        return new NodeStatus(memberId, role.name(), leadershipTermId, last.seq, last.stateHashHex, last.chainHeadHex,
+            snapshotsTaken, snapshotsLoaded, answersDropped, malformed);
+    }
+
+    /** What the service thread published: one sequence's state hash and chain head, read together. */
+    private record Published(long seq, String stateHashHex, String chainHeadHex)
+    {
+    }
+
+    /**
+     * @param memberId the member id of the node this service runs on, for its status (the cluster tells the service
+     *                 only once the node joins the log).
+     */
+    void memberId(final int memberId)
+    {
+        this.memberId = memberId;
+    }
+
+    /**
+     * @return the leadership term this node last heard of, -1 before any.
+     */
+    public long leadershipTermId()
+    {
+        return leadershipTermId;
+    }
+
+    /**
+     * Close the evidence journal: after the service's thread stopped.
+     */
+    void closeJournal()
+    {
+        if (journal != null)
+        {
+            journal.close();
+        }
     }
 
     /**

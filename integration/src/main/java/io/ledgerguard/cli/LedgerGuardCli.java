@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
         DemoCommand.class,
         ReplayCommand.class,
         ServeCommand.class,
+        ClusterCommand.class,
         BenchCommand.class,
         AuditCommand.class,
         KeysCommand.class,

@@ -1,0 +1,428 @@
+package io.ledgerguard.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import io.ledgerguard.cluster.ClusterMembers;
+import io.ledgerguard.cluster.ClusterNode;
+import io.ledgerguard.cluster.ClusterOperations;
+import io.ledgerguard.config.ConfigLoader;
+import io.ledgerguard.config.JournalSettings;
+import io.ledgerguard.core.ConfigurationException;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.MemoryBudget;
+import io.ledgerguard.core.pipeline.AlertDispatcher;
+import io.ledgerguard.core.pipeline.AlertListener;
+import io.ledgerguard.gateway.ClusterStatusServer;
+import io.ledgerguard.journal.JournalCorruptException;
+import io.ledgerguard.journal.JournalFormatException;
+
+/**
+ * {@code ledger-guard cluster}: the guard as a three-node (or larger) Aeron Cluster (issue 16, docs/cluster.md).
+ */
+@Command(
+    name = "cluster",
+    mixinStandardHelpOptions = true,
+    description = "Run and operate a guard cluster: the same guard on several nodes, replicated by Aeron Cluster.",
+    subcommands = {
+        ClusterCommand.Node.class,
+        ClusterCommand.Status.class,
+        ClusterCommand.Snapshot.class,
+        ClusterCommand.Stop.class
+    })
+public final class ClusterCommand implements java.util.concurrent.Callable<Integer>
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call()
+    {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        spec.commandLine().getErr().flush();
+        return LedgerGuardCli.EXIT_USAGE;
+    }
+
+    private static ClusterMembers members(final String text)
+    {
+        return ClusterMembers.parse(text);
+    }
+
+    /** {@code cluster node}: one node, until the cluster stops it or the process is told to stop. */
+    @Command(name = "node", mixinStandardHelpOptions = true,
+        description = "Run one node of a guard cluster: its Aeron media driver, archive and consensus module, the " +
+            "guard, its evidence journal (DIR/journal) and its status on http://HOST:BASE+6/status.")
+    static final class Node implements java.util.concurrent.Callable<Integer>
+    {
+        private static final Logger ALERTS = LoggerFactory.getLogger("io.ledgerguard.alerts");
+        private static final int ALERT_RING = 1024;
+
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--id", required = true, paramLabel = "N", description = "This node's member id: its " +
+            "position in --members, from 0.")
+        private int id;
+
+        @Option(names = "--members", required = true, paramLabel = "HOST:PORT,...", description = "Every member, " +
+            "in member id order: a host and a base port; each member takes 10 ports from its base.")
+        private String members;
+
+        @Option(names = "--config", required = true, paramLabel = "FILE", description = "The configuration " +
+            "(YAML): the same rules on every node.")
+        private Path config;
+
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "This node's directory: its " +
+            "cluster log, snapshots and evidence journal. Kept across restarts.")
+        private Path dir;
+
+        @Option(names = "--for-seconds", paramLabel = "S", hidden = true, description = "Stop after S seconds.")
+        private long forSeconds;
+
+        private volatile ClusterNode running;
+
+        @Override
+        public Integer call() throws InterruptedException
+        {
+            final PrintWriter err = spec.commandLine().getErr();
+            final ClusterMembers cluster;
+            final GuardConfig guardConfig;
+            final JournalSettings journalSettings;
+            try
+            {
+                cluster = members(members);
+                if (id < 0 || id >= cluster.size())
+                {
+                    throw new IllegalArgumentException("--id " + id + " is not a member: --members names " +
+                        cluster.size() + " (ids 0.." + (cluster.size() - 1) + ")");
+                }
+                guardConfig = ConfigLoader.load(config);
+                journalSettings = ConfigLoader.loadJournalSettings(config);
+                MemoryBudget.of(guardConfig).checkFits(2);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                return usage(err, ex.getMessage());
+            }
+            catch (final ConfigurationException ex)
+            {
+                return usage(err, "configuration error: " + ex.getMessage());
+            }
+            final AlertDispatcher alerts = new AlertDispatcher(ALERT_RING, List.of(alertLog(id)));
+            final ClusterNode node;
+            try
+            {
+                Files.createDirectories(dir);
+                node = ClusterNode.launch(id, cluster, dir, guardConfig, journalSettings.durability(), alerts);
+            }
+            catch (final IOException | JournalFormatException | JournalCorruptException | IllegalStateException ex)
+            {
+                alerts.close();
+                err.println("ledger-guard cluster node: --dir " + dir + ": " + ex.getMessage());
+                err.flush();
+                return LedgerGuardCli.EXIT_FAILURE;
+            }
+            running = node;
+            return serve(err, cluster, node, alerts);
+        }
+
+        /** The leader's alerts, on the log, with the node and its leadership term (as of the alert's delivery). */
+        private AlertListener alertLog(final int memberId)
+        {
+            return alert ->
+            {
+                final ClusterNode node = running;
+                ALERTS.warn("alert node={} term={} {}", memberId, node != null ? node.service().leadershipTermId() :
+                    -1, alert);
+            };
+        }
+
+        private Integer serve(final PrintWriter err, final ClusterMembers cluster, final ClusterNode node,
+            final AlertDispatcher alerts) throws InterruptedException
+        {
+            final ClusterStatusServer status;
+            try
+            {
+                status = ClusterStatusServer.start(
+                    new InetSocketAddress(cluster.host(id), cluster.statusPort(id)), node::status);
+            }
+            catch (final IOException ex)
+            {
+                node.close();
+                alerts.close();
+                err.println("ledger-guard cluster node: cannot listen for status on " + cluster.host(id) + ":" +
+                    cluster.statusPort(id) + ": " + ex.getMessage());
+                err.flush();
+                return LedgerGuardCli.EXIT_FAILURE;
+            }
+            err.println("cluster node " + id + ": member of " + cluster + "; journal " + dir.resolve("journal") +
+                "; status on http://" + cluster.host(id) + ":" + cluster.statusPort(id) + "/status");
+            err.flush();
+            final CountDownLatch closed = new CountDownLatch(1);
+            final Thread hook = new Thread(() ->
+            {
+                status.close();
+                node.close();
+                alerts.close();
+                closed.countDown();
+            }, "cluster-node-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            final boolean stoppedByCluster = node.awaitTermination(
+                forSeconds > 0 ? Duration.ofSeconds(forSeconds) : Duration.ofDays(36_500));
+            Runtime.getRuntime().removeShutdownHook(hook);
+            status.close();
+            node.close();
+            alerts.close();
+            err.println("cluster node " + id + ": " + (stoppedByCluster ? "stopped by the cluster" : "stopped") +
+                " at seq " + (node.status() != null ? node.status().seq() : 0));
+            err.flush();
+            return LedgerGuardCli.EXIT_OK;
+        }
+    }
+
+    /** {@code cluster status}: every member's status, and whether they agree. */
+    @Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Ask every member for its status and compare: the nodes at the same seq must have the same " +
+            "state hash and chain head. Exit 0 with a leader and no divergence, 1 otherwise.")
+    static final class Status implements java.util.concurrent.Callable<Integer>
+    {
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--members", required = true, paramLabel = "HOST:PORT,...",
+            description = "Every member, as given to cluster node.")
+        private String members;
+
+        @Option(names = "--json", description = "Print the statuses as one JSON object.")
+        private boolean json;
+
+        @Override
+        public Integer call() throws IOException, InterruptedException
+        {
+            final PrintWriter out = spec.commandLine().getOut();
+            final PrintWriter err = spec.commandLine().getErr();
+            final ClusterMembers cluster;
+            try
+            {
+                cluster = members(members);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                return usage(err, ex.getMessage());
+            }
+            final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            final List<JsonNode> statuses = new ArrayList<>();
+            final Map<String, Object> report = new LinkedHashMap<>();
+            final List<Object> nodes = new ArrayList<>();
+            for (int member = 0; member < cluster.size(); member++)
+            {
+                final String url = "http://" + cluster.host(member) + ":" + cluster.statusPort(member) + "/status";
+                JsonNode status = null;
+                String error = null;
+                try
+                {
+                    final HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(2)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                    status = JSON.readTree(response.body());
+                    if (response.statusCode() != 200)
+                    {
+                        error = status.path("error").asText("HTTP " + response.statusCode());
+                        status = null;
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    error = "unreachable: " + ex.getMessage();
+                }
+                statuses.add(status);
+                final Map<String, Object> node = new LinkedHashMap<>();
+                node.put("memberId", member);
+                node.put("url", url);
+                if (status != null)
+                {
+                    node.put("status", status);
+                }
+                else
+                {
+                    node.put("error", error);
+                }
+                nodes.add(node);
+            }
+            final List<String> divergences = divergences(statuses);
+            final boolean leader = statuses.stream().anyMatch(s -> s != null && "LEADER".equals(s.path("role")
+                .asText()));
+            report.put("nodes", nodes);
+            report.put("leader", leader);
+            report.put("divergences", divergences);
+            if (json)
+            {
+                out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+            }
+            else
+            {
+                printTable(out, cluster, statuses, nodes);
+                out.println(leader ? "a leader is up" : "no leader: the nodes up are a minority or are electing; " +
+                    "the cluster accepts nothing until a majority is up");
+                out.println(divergences.isEmpty() ? "no divergence among the nodes at the same seq" :
+                    "DIVERGENCE: " + String.join("; ", divergences));
+            }
+            out.flush();
+            return leader && divergences.isEmpty() ? LedgerGuardCli.EXIT_OK : LedgerGuardCli.EXIT_FAILURE;
+        }
+
+        private static void printTable(final PrintWriter out, final ClusterMembers cluster,
+            final List<JsonNode> statuses, final List<Object> nodes)
+        {
+            out.printf("%-6s %-22s %-9s %-6s %-10s %-18s %-18s%n", "member", "host:base", "role", "term", "seq",
+                "stateHash", "chainHead");
+            for (int member = 0; member < statuses.size(); member++)
+            {
+                final JsonNode s = statuses.get(member);
+                final String where = cluster.host(member) + ":" + cluster.basePort(member);
+                if (s == null)
+                {
+                    @SuppressWarnings("unchecked")
+                    final Map<String, Object> node = (Map<String, Object>)nodes.get(member);
+                    out.printf("%-6d %-22s %s%n", member, where, node.get("error"));
+                    continue;
+                }
+                out.printf("%-6d %-22s %-9s %-6d %-10d %-18s %-18s%n", member, where, s.path("role").asText(),
+                    s.path("leadershipTermId").asLong(), s.path("seq").asLong(), shortHex(s.path("stateHash")),
+                    shortHex(s.path("chainHead")));
+            }
+        }
+
+        private static String shortHex(final JsonNode hex)
+        {
+            return hex.isTextual() ? hex.asText().substring(0, 16) : "-";
+        }
+
+        /** Nodes at the same seq whose state hash or chain head differ. */
+        static List<String> divergences(final List<JsonNode> statuses)
+        {
+            final List<String> found = new ArrayList<>();
+            for (int a = 0; a < statuses.size(); a++)
+            {
+                for (int b = a + 1; b < statuses.size(); b++)
+                {
+                    final JsonNode x = statuses.get(a);
+                    final JsonNode y = statuses.get(b);
+                    if (x == null || y == null || x.path("seq").asLong() != y.path("seq").asLong())
+                    {
+                        continue;
+                    }
+                    if (!x.path("stateHash").equals(y.path("stateHash")))
+                    {
+                        found.add("members " + a + " and " + b + " differ in state hash at seq " +
+                            x.path("seq").asLong());
+                    }
+                    if (x.path("chainHead").isTextual() && y.path("chainHead").isTextual() &&
+                        !x.path("chainHead").equals(y.path("chainHead")))
+                    {
+                        found.add("members " + a + " and " + b + " differ in chain head at seq " +
+                            x.path("seq").asLong());
+                    }
+                }
+            }
+            return found;
+        }
+    }
+
+    /** {@code cluster snapshot}: a snapshot on every node, asked of the leader. */
+    @Command(name = "snapshot", mixinStandardHelpOptions = true,
+        description = "Have every node take a snapshot (each writes it to its archive and to its evidence " +
+            "journal's snapshots). Run on the leader's machine with the leader's --dir.")
+    static final class Snapshot implements java.util.concurrent.Callable<Integer>
+    {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The leader's node directory.")
+        private Path dir;
+
+        @Override
+        public Integer call()
+        {
+            return toggle(spec, dir, "snapshot", true);
+        }
+    }
+
+    /** {@code cluster stop}: every node takes a snapshot and stops. */
+    @Command(name = "stop", mixinStandardHelpOptions = true,
+        description = "Stop the whole cluster cleanly: every node takes a snapshot and its process exits. Run on " +
+            "the leader's machine with the leader's --dir.")
+    static final class Stop implements java.util.concurrent.Callable<Integer>
+    {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The leader's node directory.")
+        private Path dir;
+
+        @Override
+        public Integer call()
+        {
+            return toggle(spec, dir, "stop", false);
+        }
+    }
+
+    /** Set the leader's control toggle, as Aeron's ClusterTool does, after checking that DIR is the leader's. */
+    private static int toggle(final CommandSpec spec, final Path dir, final String what, final boolean snapshot)
+    {
+        final PrintWriter err = spec.commandLine().getErr();
+        if (!ClusterOperations.nodeRunsIn(dir))
+        {
+            return usage(err, "--dir " + dir + ": no cluster node runs there (no cluster/cluster-mark.dat)");
+        }
+        final java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(said, true, StandardCharsets.UTF_8))
+        {
+            if (!ClusterOperations.isLeader(dir, out))
+            {
+                err.println("ledger-guard cluster " + what + ": the node in " + dir + " is not the leader; run it " +
+                    "with the leader's --dir (cluster status names the leader)");
+                err.flush();
+                return LedgerGuardCli.EXIT_FAILURE;
+            }
+            final boolean done = snapshot ? ClusterOperations.snapshot(dir, out) : ClusterOperations.stop(dir, out);
+            final PrintWriter stdout = spec.commandLine().getOut();
+            stdout.print(said.toString(StandardCharsets.UTF_8));
+            stdout.flush();
+            return done ? LedgerGuardCli.EXIT_OK : LedgerGuardCli.EXIT_FAILURE;
+        }
+    }
+
+    private static int usage(final PrintWriter err, final String message)
+    {
+        err.println("ledger-guard cluster: " + message);
+        err.flush();
+        return LedgerGuardCli.EXIT_USAGE;
+    }
+}

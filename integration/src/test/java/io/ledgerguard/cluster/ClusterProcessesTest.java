@@ -1,0 +1,290 @@
+package io.ledgerguard.cluster;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.aeron.driver.MediaDriver;
+import org.agrona.CloseHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ledgerguard.config.ConfigLoader;
+import io.ledgerguard.core.AccountKind;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.Reason;
+import io.ledgerguard.journal.Genesis;
+import io.ledgerguard.journal.JournalReader;
+import io.ledgerguard.journal.Recovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 16: three {@code ledger-guard cluster node} processes on loopback, several clients in this JVM. The leader is
+ * killed with SIGKILL under load, round after round (10 here, 100 with {@code -Pslow}): every decision acknowledged to
+ * a client is in the nodes' evidence with the same outcome, no txId is applied twice, and after each round every
+ * node's state hash and chain head are equal at the same seq and equal a from-scratch replay of its journal, the
+ * invariants holding. A follower killed and restarted, or restarted with its directory wiped, catches up; with two of
+ * three down the survivor accepts nothing, and goes on when one returns.
+ */
+class ClusterProcessesTest
+{
+    private static final int NODES = 3;
+    private static final int CLIENTS = 3;
+    private static final long PROGRESS = 30;
+
+    @TempDir
+    Path dir;
+
+    private NodeProcesses nodes;
+    private MediaDriver clientDriver;
+    private ClusterLoad load;
+    private ClusterGuardClient setup;
+    private Path config;
+    private ClusterMembers members;
+
+    @AfterEach
+    void stop() throws Exception
+    {
+        if (load != null)
+        {
+            load.close();
+        }
+        CloseHelper.quietClose(setup);
+        if (nodes != null)
+        {
+            nodes.close();
+        }
+        CloseHelper.quietClose(clientDriver);
+    }
+
+    @Test
+    void shouldKeepEveryAcknowledgedDecisionWhenTheLeaderIsKilled() throws Exception
+    {
+        startCluster(0);
+        load = new ClusterLoad(clientDriver.aeronDirectoryName(), members, CLIENTS);
+        load.start();
+        final int rounds = Boolean.getBoolean("guard.slow") ? 100 : 10;
+        long failoverNs = 0;
+        for (int round = 1; round <= rounds; round++)
+        {
+            load.awaitProgress(PROGRESS);
+            final int leader = nodes.awaitLeader();
+            final long killedAt = System.nanoTime();
+            nodes.kill(leader);
+            load.awaitProgress(PROGRESS);
+            failoverNs += System.nanoTime() - killedAt;
+            nodes.start(leader);
+            load.pause();
+            final JsonNode[] statuses = assertNodesAgree();
+            assertEquals(NODES, java.util.Arrays.stream(statuses).filter(java.util.Objects::nonNull).count(),
+                "round " + round + ": the killed node is back and caught up");
+            load.resume();
+        }
+        load.pause();
+        final JsonNode[] statuses = assertNodesAgree();
+        assertEveryAcknowledgedDecisionIsInTheEvidence(statuses);
+        System.out.printf("cluster: %d leaders killed; %d decisions acknowledged; %d requests resubmitted, %d timed " +
+            "out; mean kill-to-progress %d ms%n", rounds, load.acknowledgements.get(), load.resubmitted.get(),
+            load.timeouts.get(), failoverNs / rounds / 1_000_000);
+    }
+
+    @Test
+    void shouldCatchUpAFollowerRestartedAndOneRestartedWiped() throws Exception
+    {
+        startCluster(1);
+        load = new ClusterLoad(clientDriver.aeronDirectoryName(), members, CLIENTS);
+        load.start();
+        load.awaitProgress(PROGRESS);
+        final int follower = (nodes.awaitLeader() + 1) % NODES;
+        nodes.kill(follower);
+        load.awaitProgress(PROGRESS);
+        nodes.start(follower);
+        load.pause();
+        assertNodesAgree();
+        load.resume();
+
+        load.awaitProgress(PROGRESS);
+        final int wiped = (nodes.awaitLeader() + 2) % NODES;
+        nodes.kill(wiped);
+        nodes.wipe(wiped);
+        load.awaitProgress(PROGRESS);
+        nodes.start(wiped);
+        load.pause();
+        final JsonNode[] statuses = assertNodesAgree();
+        assertEveryAcknowledgedDecisionIsInTheEvidence(statuses);
+    }
+
+    @Test
+    void shouldAcceptNothingWithoutAMajorityAndGoOnWhenOneReturns() throws Exception
+    {
+        startCluster(2);
+        final int leader = nodes.awaitLeader();
+        final int survivor = (leader + 1) % NODES;
+        final long before = nodes.awaitSameSeq(0)[survivor].path("seq").asLong();
+        try (ClusterGuardClient client = ClusterGuardClient.connect(clientDriver.aeronDirectoryName(), members,
+            Duration.ofSeconds(15)))
+        {
+            nodes.kill(leader);
+            nodes.kill((leader + 2) % NODES);
+            final Command deposit = deposit(9_000_001, ClusterLoad.FIRST_ACCOUNT, 1_000);
+            final ClusterUnavailableException refused = assertThrows(ClusterUnavailableException.class,
+                () -> client.submit(deposit), "a single node of three accepts nothing");
+            assertTrue(refused.getMessage().contains("outcome is unknown"), refused.getMessage());
+            assertEquals(before, nodes.status(survivor).path("seq").asLong(), "nothing applied by the minority");
+            assertNotEquals("LEADER", nodes.status(survivor).path("role").asText(), "the survivor does not lead");
+
+            nodes.start(leader);
+            final var decision = client.submit(deposit);
+            assertEquals(Reason.OK, decision.reason, "the same txId accepted once a majority is back");
+        }
+        final JsonNode[] statuses = nodes.awaitSameSeq(before + 1);
+        assertEquals(statuses[survivor].path("stateHash"), statuses[leader].path("stateHash"));
+        final Map<Long, Reason> applied = appliedOnce(nodes.nodeDir(survivor).resolve("journal"));
+        assertEquals(Reason.OK, applied.get(9_000_001L), "applied once");
+    }
+
+    /** Three node processes, a client driver, and the book the load needs: wallets attested, an inflow, accounts. */
+    private void startCluster(final int test) throws Exception
+    {
+        config = Files.writeString(dir.resolve("cluster.yaml"), String.join("\n",
+            "assets:",
+            "  - { code: BTC, id: 1, scale: 8, creditCapMinorUnits: 1000000000000000, attestationAgeMsMax: 86400000 }",
+            "wallets:",
+            "  - { id: 1, asset: BTC, kind: HOT }",
+            "  - { id: 2, asset: BTC, kind: COLD }",
+            "limits: { accountsMax: 1000, positionsMax: 4000, holdsMax: 1000, txIdsMax: 200000, inflowsMax: 1000, " +
+                "creditsMax: 200000 }",
+            ""));
+        members = ClusterMembers.loopback(NODES, NodeProcesses.portBase(test));
+        nodes = new NodeProcesses(dir, members, config);
+        nodes.startAll();
+        nodes.awaitLeader();
+        clientDriver = ClusterGuardClient.launchDriver(dir.resolve("client-aeron"));
+        setup = ClusterGuardClient.connect(clientDriver.aeronDirectoryName(), members, NodeProcesses.PATIENCE);
+        long txId = 8_000_000_000L;
+        for (final long wallet : new long[] {1, 2})
+        {
+            final Command attest = new Command();
+            attest.type = CommandType.ATTEST;
+            attest.txId = txId++;
+            attest.walletId = wallet;
+            attest.assetId = ClusterLoad.BTC;
+            assertEquals(Reason.OK, setup.submit(attest).reason);
+        }
+        final Command inflow = new Command();
+        inflow.type = CommandType.INFLOW;
+        inflow.txId = txId++;
+        inflow.walletId = 1;
+        inflow.assetId = ClusterLoad.BTC;
+        inflow.amount = 100_000_000_000_000L;
+        inflow.chainRef("btc:1");
+        assertEquals(Reason.OK, setup.submit(inflow).reason);
+        for (final long account : ClusterLoad.accounts(CLIENTS))
+        {
+            final Command open = new Command();
+            open.type = CommandType.OPEN_ACCOUNT;
+            open.txId = txId++;
+            open.accountId = account;
+            open.accountKind = AccountKind.CUSTOMER;
+            assertEquals(Reason.OK, setup.submit(open).reason);
+        }
+    }
+
+    /**
+     * The log is quiet: every running node at one seq has the same state hash and chain head, equal to a
+     * from-scratch replay of its journal (each decision replayed equal to the recorded one), the invariants holding.
+     */
+    private JsonNode[] assertNodesAgree() throws Exception
+    {
+        final JsonNode[] statuses = nodes.awaitSameSeq(load != null ? load.highestSeq.get() : 0);
+        JsonNode first = null;
+        for (int id = 0; id < NODES; id++)
+        {
+            if (statuses[id] == null)
+            {
+                continue;
+            }
+            if (first == null)
+            {
+                first = statuses[id];
+            }
+            assertEquals(first.path("stateHash"), statuses[id].path("stateHash"), "node " + id + "'s state hash");
+            assertEquals(first.path("chainHead"), statuses[id].path("chainHead"), "node " + id + "'s chain head");
+            final Path journal = nodes.nodeDir(id).resolve("journal");
+            final GuardConfig file = ConfigLoader.load(config);
+            final GuardEngine replayed = new GuardEngine(Genesis.of(journal, file).rules());
+            final Recovery.Result result = Recovery.recover(journal, null, replayed);
+            assertEquals(statuses[id].path("seq").asLong(), result.lastSeq(), "node " + id + "'s journal's end");
+            assertEquals(statuses[id].path("stateHash").asText(), result.stateHashHex(),
+                "node " + id + ": a from-scratch replay of its journal");
+            assertNull(result.invariantViolation(), "node " + id + ": the invariants");
+        }
+        assertNotNull(first, "a node up");
+        return statuses;
+    }
+
+    /** Every acknowledged txId applied exactly once, on every node, with the outcome the client heard. */
+    private void assertEveryAcknowledgedDecisionIsInTheEvidence(final JsonNode[] statuses)
+    {
+        for (int id = 0; id < NODES; id++)
+        {
+            if (statuses[id] == null)
+            {
+                continue;
+            }
+            final Map<Long, Reason> applied = appliedOnce(nodes.nodeDir(id).resolve("journal"));
+            for (final Map.Entry<Long, Reason> ack : load.acknowledged.entrySet())
+            {
+                assertEquals(ack.getValue(), applied.get(ack.getKey()), "node " + id + ": txId " + ack.getKey() +
+                    " as acknowledged");
+            }
+        }
+        assertTrue(load.acknowledged.size() > 0, "decisions acknowledged");
+    }
+
+    /** txId to the reason of its one non-duplicate decision; fails on a txId applied twice. */
+    private static Map<Long, Reason> appliedOnce(final Path journal)
+    {
+        final Map<Long, Reason> applied = new HashMap<>();
+        final Command command = new Command();
+        final Decision decision = new Decision();
+        try (JournalReader reader = JournalReader.open(journal))
+        {
+            while (reader.next(command, decision))
+            {
+                if (!decision.duplicate)
+                {
+                    final Reason before = applied.put(command.txId, decision.reason);
+                    assertNull(before, journal + ": txId " + command.txId + " applied twice");
+                }
+            }
+        }
+        return applied;
+    }
+
+    private static Command deposit(final long txId, final long account, final long amount)
+    {
+        final Command command = new Command();
+        command.type = CommandType.DEPOSIT;
+        command.txId = txId;
+        command.accountId = account;
+        command.assetId = ClusterLoad.BTC;
+        command.amount = amount;
+        command.chainRef("btc:1");
+        return command;
+    }
+}
