@@ -474,6 +474,15 @@ public final class GuardClusteredService implements ClusteredService
     }
 
     /**
+     * @return the guard this node runs: for a reader in the same process that reads only what may be read while it
+     *     applies (its asset counters), or reads the rest while the log is quiet.
+     */
+    public GuardEngine engine()
+    {
+        return engine;
+    }
+
+    /**
      * @return the engine's state hash; consistent only while no command is being applied.
      */
     public String stateHashHex()

@@ -47,6 +47,31 @@ public final class DemoReport
     private final int ringSize;
     private final int producers;
     private final String invariants;
+    private ClusterOutcome cluster;
+
+    /**
+     * What the demo's cluster came to ({@code demo --cluster}).
+     *
+     * @param failovers        leaders stopped and replaced.
+     * @param failoverMs       from the leader's stop to the first decision answered after it.
+     * @param resubmitted      requests sent again with their txId after a new leader or session.
+     * @param acknowledged     decisions the clients were told.
+     * @param acknowledgedLost of those, missing from a node's evidence or with another reason there.
+     * @param appliedTwice     txIds applied more than once in that evidence.
+     * @param stateHashesEqual every node's state hash equal at the same sequence.
+     * @param chainHeadsEqual  every node's evidence chain head equal there.
+     * @param seq              that sequence.
+     * @param nodes            a line per node.
+     */
+    public record ClusterOutcome(int failovers, long failoverMs, long resubmitted, long acknowledged,
+        long acknowledgedLost, long appliedTwice, boolean stateHashesEqual, boolean chainHeadsEqual, long seq,
+        List<String> nodes)
+    {
+        boolean healthy()
+        {
+            return acknowledgedLost == 0 && appliedTwice == 0 && stateHashesEqual && chainHeadsEqual;
+        }
+    }
 
     DemoReport(
         final long seed, final GuardEngine engine, final long sequenced, final long journaled, final long elapsedNs,
@@ -77,7 +102,7 @@ public final class DemoReport
     public boolean healthy()
     {
         return "hold".equals(invariants) && incident.creditedSatoshi == 0 && sequenced == journaled &&
-            (journalLines.isEmpty() || recoveryMatches);
+            (journalLines.isEmpty() || recoveryMatches) && (cluster == null || cluster.healthy());
     }
 
     /**
@@ -92,6 +117,26 @@ public final class DemoReport
         this.journalLines = List.copyOf(lines);
         this.recoveryMatches = recoveryMatches;
         return this;
+    }
+
+    /**
+     * Add what the cluster run found.
+     *
+     * @param outcome its figures.
+     * @return this.
+     */
+    DemoReport cluster(final ClusterOutcome outcome)
+    {
+        this.cluster = outcome;
+        return this;
+    }
+
+    /**
+     * @return what the cluster run found; {@code null} without {@code --cluster}.
+     */
+    public ClusterOutcome cluster()
+    {
+        return cluster;
     }
 
     /**
@@ -136,13 +181,23 @@ public final class DemoReport
     {
         final double seconds = elapsedNs / 1e9;
         out.printf("Ledger Guard demo: a simulated exchange through the guard (seed %d)%n", seed);
-        out.printf("  %,d accounts, %d assets, %d wallets; %d producer threads through the pipeline " +
-            "(%s wait strategy, ring %d, %s journal)%n%n",
-            engine.tableSize(TableKind.ACCOUNTS), engine.assetCount(), engine.walletCount(), producers,
-            waitStrategy, ringSize, journalLines.isEmpty() ? "in-memory" : "Chronicle Queue");
+        if (cluster == null)
+        {
+            out.printf("  %,d accounts, %d assets, %d wallets; %d producer threads through the pipeline " +
+                "(%s wait strategy, ring %d, %s journal)%n%n",
+                engine.tableSize(TableKind.ACCOUNTS), engine.assetCount(), engine.walletCount(), producers,
+                waitStrategy, ringSize, journalLines.isEmpty() ? "in-memory" : "Chronicle Queue");
+        }
+        else
+        {
+            out.printf("  %,d accounts, %d assets, %d wallets; %d producer threads, each a client of a three-node " +
+                "guard cluster (Aeron Cluster on loopback, each node with its evidence journal)%n%n",
+                engine.tableSize(TableKind.ACCOUNTS), engine.assetCount(), engine.walletCount(), producers);
+        }
 
-        out.printf("Commands: %,d sequenced in %.1f s (%,.0f/s), %,d journaled%n", sequenced, seconds,
-            sequenced / seconds, journaled);
+        out.printf("Commands: %,d sequenced in %.1f s (%,.0f/s), %,d journaled%s%n", sequenced, seconds,
+            sequenced / seconds, journaled, cluster == null ? "" : " on every node (a resubmitted request is " +
+            "sequenced again and answered as a duplicate)");
         for (final String line : journalLines)
         {
             out.println("  " + line);
@@ -208,11 +263,17 @@ public final class DemoReport
         out.printf("  p50 %s   p99 %s   p99.9 %s   max %s%n", micros(latency.getValueAtPercentile(50)),
             micros(latency.getValueAtPercentile(99)), micros(latency.getValueAtPercentile(99.9)),
             micros(latency.getMaxValue()));
-        out.printf("  (%d producers share this machine's cores with the pipeline's stage threads: these are " +
-            "hand-off times, not the cost of a check)%n", producers);
+        out.printf(cluster == null ? "  (%d producers share this machine's cores with the pipeline's stage " +
+            "threads: these are hand-off times, not the cost of a check)%n" : "  (%d producers share this " +
+            "machine's cores with three nodes: each decision is a round of consensus on loopback; the maximum " +
+            "includes the failover)%n", producers);
         out.printf("%nAudit after the run: invariants I1 and I3 %s; %,d positions, %,d open holds; state hash %s%n",
             invariants, engine.tableSize(TableKind.POSITIONS), engine.tableSize(TableKind.HOLDS),
             engine.stateHash().ledgerHex());
+        if (cluster != null)
+        {
+            printCluster(out);
+        }
     }
 
     /**
@@ -308,6 +369,10 @@ public final class DemoReport
         latencyNode.put("max", latency.getMaxValue());
         root.put("invariants", invariants);
         root.put("stateHash", engine.stateHash().hex());
+        if (cluster != null)
+        {
+            putCluster(root.putObject("cluster"));
+        }
         try
         {
             out.println(mapper.writeValueAsString(root));
@@ -316,6 +381,34 @@ public final class DemoReport
         {
             throw new IllegalStateException("cannot write the demo report as JSON", ex);
         }
+    }
+
+    private void printCluster(final PrintStream out)
+    {
+        out.printf("%nCluster of three nodes: %d failover%s; the first decision after the leader stopped came " +
+            "%,d ms later; %,d requests resubmitted with their txId%n", cluster.failovers(),
+            cluster.failovers() == 1 ? "" : "s", cluster.failoverMs(), cluster.resubmitted());
+        out.printf("  %,d decisions acknowledged to clients, %,d of them lost or changed in a node's evidence, " +
+            "%,d txIds applied twice%n", cluster.acknowledged(), cluster.acknowledgedLost(),
+            cluster.appliedTwice());
+        out.printf("  at seq %,d every node's state hash %s and chain head %s%n", cluster.seq(),
+            cluster.stateHashesEqual() ? "equal" : "DIFFERS", cluster.chainHeadsEqual() ? "equal" : "DIFFERS");
+        cluster.nodes().forEach(line -> out.println("  " + line));
+    }
+
+    private void putCluster(final ObjectNode node)
+    {
+        node.put("failovers", cluster.failovers());
+        node.put("failoverMs", cluster.failoverMs());
+        node.put("resubmitted", cluster.resubmitted());
+        node.put("acknowledged", cluster.acknowledged());
+        node.put("acknowledgedLost", cluster.acknowledgedLost());
+        node.put("appliedTwice", cluster.appliedTwice());
+        node.put("stateHashesEqual", cluster.stateHashesEqual());
+        node.put("chainHeadsEqual", cluster.chainHeadsEqual());
+        node.put("seq", cluster.seq());
+        final ArrayNode lines = node.putArray("nodes");
+        cluster.nodes().forEach(lines::add);
     }
 
     private static String reasons(final long[] counts)

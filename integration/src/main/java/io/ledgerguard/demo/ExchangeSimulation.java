@@ -3,6 +3,7 @@ package io.ledgerguard.demo;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -26,6 +27,8 @@ import org.HdrHistogram.Recorder;
 
 import io.ledgerguard.alerts.JsonLinesAlertSink;
 import io.ledgerguard.client.GatewayClient;
+import io.ledgerguard.cluster.ClusterGuardClient;
+import io.ledgerguard.cluster.ClusterUnavailableException;
 import io.ledgerguard.config.ClientSettings;
 import io.ledgerguard.core.AccountKind;
 import io.ledgerguard.core.AlertType;
@@ -110,6 +113,10 @@ public final class ExchangeSimulation
     private Path alertsFile;
     private PrintWriter liveLines;
     private boolean viaGateway;
+    /** The cluster's first port when the guard runs as a three-node cluster ({@code demo --cluster}); -1 when not. */
+    private int clusterPortBase = -1;
+    /** Where the cluster's nodes keep their directories; {@code null} for a temporary one, deleted after. */
+    private Path clusterDirectory;
     /** Where the admin server and its dashboard listen during the demo; {@code null} for none. */
     private InetSocketAddress dashboardAddress;
     private long dashboardPauseMs;
@@ -147,6 +154,11 @@ public final class ExchangeSimulation
      * @throws InterruptedException if interrupted while waiting for the producers.
      */
     public DemoReport run() throws InterruptedException
+    {
+        return clusterPortBase >= 0 ? runOnCluster() : runInProcess();
+    }
+
+    private DemoReport runInProcess() throws InterruptedException
     {
         final GuardConfig config = DemoConfig.create(accounts);
         // Before anything is allocated: with a journal, the snapshots' copy and the engine recovered at the end too.
@@ -236,13 +248,97 @@ public final class ExchangeSimulation
         }
 
         producers.add(0, setup);
-        final DemoReport report = report(engine, guard, chronicle != null ? chronicle.commands() : memory.count(),
-            elapsedNs, producers, alerts, operator);
+        final DemoReport report = report(engine, guard.sequenced(),
+            chronicle != null ? chronicle.commands() : memory.count(), elapsedNs, producers, alerts, operator);
         if (chronicle != null)
         {
             recoverAndCompare(config, engine, chronicle, snapshotter, followerLag, report);
         }
         return report;
+    }
+
+    /**
+     * The same exchange against a three-node guard cluster on loopback (issue 16): every simulated service a client of
+     * the cluster; halfway through trading the leader is stopped; afterwards it starts again and catches up, and the
+     * nodes' state hashes, chain heads and evidence are compared with what the clients were told.
+     */
+    private DemoReport runOnCluster() throws InterruptedException
+    {
+        final GuardConfig config = DemoConfig.create(accounts);
+        // Three nodes' engines, and the stopped node's again when it starts.
+        MemoryBudget.of(config).checkFits(DemoCluster.NODES + 1);
+        final AtomicLongArray alerts = new AtomicLongArray(AlertType.values().length);
+        final JsonLinesAlertSink alertFile = alertsFile == null ? null : new JsonLinesAlertSink(alertsFile, config);
+        final List<AlertListener> sinks = sinks(alerts, alertFile, new AtomicReference<>());
+        // Each node's dispatcher delivers on its own thread; two may overlap while the leadership moves.
+        final AlertListener serial = alert ->
+        {
+            synchronized (sinks)
+            {
+                for (final AlertListener sink : sinks)
+                {
+                    sink.onAlert(alert);
+                }
+            }
+        };
+        final boolean temporary = clusterDirectory == null;
+        final Path dir;
+        try
+        {
+            dir = temporary ? Files.createTempDirectory("ledger-guard-demo-cluster") : clusterDirectory;
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException("cannot make a directory for the demo's cluster", ex);
+        }
+        try (DemoCluster cluster = DemoCluster.start(config, dir, clusterPortBase, List.of(serial)))
+        {
+            liveLines.printf("demo: three guard nodes on loopback (ports %d..%d), their directories under %s%n",
+                clusterPortBase, clusterPortBase + DemoCluster.NODES * 10 - 1, dir);
+            liveLines.flush();
+            final long startNs = System.nanoTime();
+            final Setup setup = new Setup(null, new SplittableRandom(seed));
+            setup.attach(cluster);
+            setup.run();
+            final CountDownLatch halfway = new CountDownLatch(1);
+            final AtomicBoolean tradingDone = new AtomicBoolean();
+            final ConcurrentLinkedQueue<long[]> withdrawals = new ConcurrentLinkedQueue<>();
+            final List<Producer> producers = new ArrayList<>();
+            for (int g = 0; g < gateways; g++)
+            {
+                producers.add(new Gateway(null, seed, g, setup.funded, withdrawals, g == 0 ? halfway : null));
+            }
+            final Custody custody = new Custody(null, seed, withdrawals, tradingDone, setup.walletBalance);
+            final Operator operator = new Operator(null, cluster.observer().counters(), halfway);
+            producers.add(custody);
+            producers.add(operator);
+            for (final Producer producer : producers)
+            {
+                producer.attach(cluster);
+            }
+            cluster.stopLeaderAt(halfway, liveLines);
+            final Throwable failure = runProducers(producers, halfway, tradingDone);
+            final DemoReport.ClusterOutcome outcome = cluster.finish();
+            final long elapsedNs = System.nanoTime() - startNs;
+            if (alertFile != null)
+            {
+                alertFile.close();
+            }
+            if (failure != null)
+            {
+                throw new IllegalStateException("a simulated producer failed", failure);
+            }
+            producers.add(0, setup);
+            return report(cluster.survivor(), outcome.seq(), outcome.seq(), elapsedNs, producers, alerts, operator)
+                .cluster(outcome);
+        }
+        finally
+        {
+            if (temporary)
+            {
+                DemoCluster.delete(dir);
+            }
+        }
     }
 
     private static List<AlertListener> sinks(final AtomicLongArray alerts, final JsonLinesAlertSink alertFile,
@@ -435,7 +531,7 @@ public final class ExchangeSimulation
     }
 
     private DemoReport report(
-        final GuardEngine engine, final LedgerGuard guard, final long journaled, final long elapsedNs,
+        final GuardEngine engine, final long sequenced, final long journaled, final long elapsedNs,
         final List<Producer> producers, final AtomicLongArray alerts, final Operator operator)
     {
         final long[][] byType = new long[CommandType.values().length][2];
@@ -459,7 +555,7 @@ public final class ExchangeSimulation
         {
             alertCounts[i] = alerts.get(i);
         }
-        return new DemoReport(seed, engine, guard.sequenced(), journaled, elapsedNs, byType, byReason,
+        return new DemoReport(seed, engine, sequenced, journaled, elapsedNs, byType, byReason,
             alertCounts, latency, operator.incident, waitStrategy, ringSize, gateways + 2);
     }
 
@@ -592,6 +688,23 @@ public final class ExchangeSimulation
     }
 
     /**
+     * Run the guard as a three-node Aeron Cluster on loopback (issue 16), every simulated service its client; stop
+     * the leader halfway through trading.
+     *
+     * @param live      where the progress lines go.
+     * @param portBase  the first of the 30 ports the nodes take.
+     * @param directory where the nodes keep their directories; {@code null} for a temporary one, deleted after.
+     * @return this.
+     */
+    public ExchangeSimulation viaCluster(final PrintWriter live, final int portBase, final Path directory)
+    {
+        this.clusterPortBase = portBase;
+        this.clusterDirectory = directory;
+        this.liveLines = live;
+        return this;
+    }
+
+    /**
      * Keep the admin server and its dashboard up during the demo (issue 17), through the gateway only: it prints the
      * address, waits before trading starts so that a person can open the page, and keeps serving a while after.
      *
@@ -669,6 +782,9 @@ public final class ExchangeSimulation
         final AtomicLong rejected = new AtomicLong();
         /** Through the gateway when set: the simulated service is then a client of the sidecar. */
         GatewayClient client;
+        /** Through the guard cluster when set: the simulated service is then the cluster's client. */
+        ClusterGuardClient clusterClient;
+        DemoCluster cluster;
         private final Decision received = new Decision();
         private long nextTxId;
 
@@ -698,7 +814,8 @@ public final class ExchangeSimulation
         Decision submit()
         {
             final long before = System.nanoTime();
-            final Decision decision = client == null ? guard.submit(command) : viaClient();
+            final Decision decision = client != null ? viaClient() : clusterClient != null ? viaCluster() :
+                guard.submit(command);
             final long took = Math.min(System.nanoTime() - before, latency.getHighestTrackableValue());
             latency.recordValue(took);
             recorder.recordValue(took);
@@ -713,6 +830,30 @@ public final class ExchangeSimulation
                 throw new IllegalStateException("command not sequenced: " + decision);
             }
             return decision;
+        }
+
+        void attach(final DemoCluster demoCluster)
+        {
+            this.cluster = demoCluster;
+            this.clusterClient = demoCluster.client();
+        }
+
+        private Decision viaCluster()
+        {
+            final GatewayDecision answer;
+            try
+            {
+                answer = clusterClient.submit(command);
+            }
+            catch (final ClusterUnavailableException ex)
+            {
+                throw new IllegalStateException(name + ": the cluster did not answer: " + ex.getMessage(), ex);
+            }
+            received.reset(answer.seq, answer.txId, answer.timestampNs);
+            received.reason = answer.reason;
+            received.duplicate = answer.duplicate;
+            cluster.acknowledged(command, received);
+            return received;
         }
 
         private Decision viaClient()
