@@ -58,6 +58,9 @@ final class DemoCluster implements AutoCloseable
     private final Map<Long, Reason> acknowledged = new ConcurrentHashMap<>();
     private final AtomicLong firstAnswerAfterKillNs = new AtomicLong();
     private volatile long killedAtNs;
+    /** The last seq the stopped leader applied: a decision after it was made by its successor. */
+    private volatile long killedSeq = Long.MAX_VALUE;
+    private volatile long termBefore = -1;
     private int killed = -1;
     private Thread killer;
 
@@ -177,11 +180,14 @@ final class DemoCluster implements AutoCloseable
             {
                 halfway.await();
                 final int leader = leader();
+                termBefore = nodes[leader].service().leadershipTermId();
                 killedAtNs = System.nanoTime();
                 nodes[leader].close();
+                killedSeq = nodes[leader].service().applied();
                 dispatchers[leader].close();
                 killed = leader;
-                live.printf("demo: node %d, the leader, stopped halfway through trading%n", leader);
+                live.printf("demo: node %d, the leader in term %d, stopped halfway through trading at seq %,d%n",
+                    leader, termBefore, killedSeq);
                 live.flush();
             }
             catch (final InterruptedException ex)
@@ -201,7 +207,7 @@ final class DemoCluster implements AutoCloseable
     void acknowledged(final Command command, final Decision decision)
     {
         acknowledged.put(command.txId, decision.reason);
-        if (killedAtNs != 0 && firstAnswerAfterKillNs.get() == 0)
+        if (decision.seq > killedSeq && firstAnswerAfterKillNs.get() == 0)
         {
             firstAnswerAfterKillNs.compareAndSet(0, System.nanoTime());
         }
@@ -258,7 +264,7 @@ final class DemoCluster implements AutoCloseable
             for (int id = 0; id < NODES; id++)
             {
                 statuses[id] = nodes[id].status();
-                same &= statuses[id] != null && statuses[id].seq() == statuses[0].seq() &&
+                same &= statuses[id] != null && statuses[0] != null && statuses[id].seq() == statuses[0].seq() &&
                     nodes[id].service().applied() == statuses[id].seq();
             }
             if (same && statuses[0].seq() > 0)
