@@ -29,7 +29,7 @@ public final class DecisionMessages
         AlertType.SANITY_CAP, AlertType.COLD_RATIO, AlertType.REVERSAL_SHORTFALL, AlertType.UNAUTHORIZED,
         AlertType.KILL_SWITCH_ENGAGED, AlertType.KILL_SWITCH_RELEASED, AlertType.ALERTS_DROPPED,
         AlertType.CAPACITY_WARNING, AlertType.GUARD_STOPPED, AlertType.CLIENT_FORBIDDEN,
-        AlertType.AUTHENTICATION_FAILURES};
+        AlertType.AUTHENTICATION_FAILURES, AlertType.NODE_DIVERGED};
     private static final int[] CODE_BY_ORDINAL = new int[AlertType.values().length];
     private static final AlertScope[] SCOPES = AlertScope.values();
 

@@ -115,8 +115,28 @@ public final class ClusterNode implements AutoCloseable
     public static ClusterNode launch(final int id, final ClusterMembers members, final Path dir,
         final GuardConfig config, final JournalDurability durability, final AlertListener alerts)
     {
+        return launch(id, members, dir, config, durability, alerts, GuardClusteredService.CHECK_EVERY_DEFAULT);
+    }
+
+    /**
+     * As {@link #launch(int, ClusterMembers, Path, GuardConfig, JournalDurability, AlertListener)}, checking the
+     * nodes' evidence against the leader's every {@code checkEvery} commands.
+     *
+     * @param id         its member id.
+     * @param members    every member of the cluster.
+     * @param dir        its own directory.
+     * @param config     the guard's rules.
+     * @param durability its journal's durability.
+     * @param alerts     hears the alerts raised while this node leads, and its own divergence; must not block.
+     * @param checkEvery commands between two evidence checks.
+     * @return the running node.
+     */
+    public static ClusterNode launch(final int id, final ClusterMembers members, final Path dir,
+        final GuardConfig config, final JournalDurability durability, final AlertListener alerts,
+        final int checkEvery)
+    {
         final GuardClusteredService service = new GuardClusteredService(config, dir.resolve("journal"), durability,
-            dir.resolve("snapshot-in"), alerts);
+            dir.resolve("snapshot-in"), alerts, checkEvery);
         try
         {
             return launch(id, members, dir, service);

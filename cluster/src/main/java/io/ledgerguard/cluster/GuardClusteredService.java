@@ -18,6 +18,9 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.ledgerguard.core.Alert;
+import io.ledgerguard.core.AlertScope;
+import io.ledgerguard.core.AlertType;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
@@ -61,6 +64,17 @@ public final class GuardClusteredService implements ClusteredService
     /** Snapshots the node's journal directory keeps (the cluster's own are in its archive). */
     private static final int SNAPSHOTS_KEPT = 3;
     private static final HexFormat HEX = HexFormat.of();
+    /** Commands between two evidence checks, unless the node is told otherwise. */
+    public static final int CHECK_EVERY_DEFAULT = 1024;
+    /** An evidence check in the log: "LGCK", then seq, chain head, snapshot seq, state hash, the leader's id. */
+    private static final int CHECK_MAGIC = 0x4C47434B;
+    private static final int CHECK_SEQ_OFFSET = Integer.BYTES;
+    private static final int CHECK_HEAD_OFFSET = CHECK_SEQ_OFFSET + Long.BYTES;
+    private static final int CHECK_SNAPSHOT_SEQ_OFFSET = CHECK_HEAD_OFFSET + 32;
+    private static final int CHECK_SNAPSHOT_HASH_OFFSET = CHECK_SNAPSHOT_SEQ_OFFSET + Long.BYTES;
+    private static final int CHECK_LEADER_OFFSET = CHECK_SNAPSHOT_HASH_OFFSET + 32;
+    private static final int CHECK_LENGTH = CHECK_LEADER_OFFSET + Integer.BYTES;
+    private static final System.Logger LOG = System.getLogger(GuardClusteredService.class.getName());
 
     private final GuardEngine engine;
     private final Path scratch;
@@ -68,6 +82,16 @@ public final class GuardClusteredService implements ClusteredService
     private final SnapshotStore store;
     private final AlertListener alerts;
     private final byte[] chainHead = new byte[32];
+    private final int checkEvery;
+    private final UnsafeBuffer check = new UnsafeBuffer(new byte[CHECK_LENGTH]);
+    /** This node's chain head at the last sequence it checks at; the leader's check for it follows in the log. */
+    private long checkedSeq = -1;
+    private final byte[] checkedHead = new byte[32];
+    private final byte[] received = new byte[32];
+    /** This node's state hash at its last snapshot, taken at the same log position on every node. */
+    private long snapshotSeq = -1;
+    private final byte[] snapshotHash = new byte[32];
+    private final Alert divergence = new Alert();
     /** The journal's last sequence when the node started: the log's commands up to it are already in it. */
     private long journaledBefore;
     private final CommandMessages commands = new CommandMessages();
@@ -84,6 +108,7 @@ public final class GuardClusteredService implements ClusteredService
     private volatile long snapshotsTaken;
     private volatile long snapshotsLoaded;
     private volatile long leadershipTermId = -1;
+    private volatile long divergences;
     private volatile Published published;
     private volatile int memberId = -1;
     private long lastSeenApplied = -1;
@@ -102,6 +127,7 @@ public final class GuardClusteredService implements ClusteredService
         this.journal = null;
         this.store = new SnapshotStore(scratch);
         this.alerts = alert -> { };
+        this.checkEvery = CHECK_EVERY_DEFAULT;
     }
 
     /**
@@ -112,12 +138,20 @@ public final class GuardClusteredService implements ClusteredService
      * @param journalDir the node's journal directory; its snapshots go to {@code snapshots} inside it.
      * @param durability how durable an entry is once appended.
      * @param scratch    a directory of this node's where a snapshot from the cluster is read back.
-     * @param alerts     hears the alerts this node raises while it leads; called on the service's thread, so it must
-     *                   not block (an {@link io.ledgerguard.core.pipeline.AlertDispatcher}).
+     * @param alerts     hears the alerts this node raises while it leads, and its own divergence from the leader;
+     *                   called on the service's thread, so it must not block (an
+     *                   {@link io.ledgerguard.core.pipeline.AlertDispatcher}).
+     * @param checkEvery commands between two evidence checks: at each multiple of it the leader puts its chain head
+     *                   (and its state hash at its last snapshot) in the log, and every node compares its own.
      */
     public GuardClusteredService(final GuardConfig config, final Path journalDir, final JournalDurability durability,
-        final Path scratch, final AlertListener alerts)
+        final Path scratch, final AlertListener alerts, final int checkEvery)
     {
+        if (checkEvery < 1)
+        {
+            throw new IllegalArgumentException("checkEvery must be >= 1, was " + checkEvery);
+        }
+        this.checkEvery = checkEvery;
         final Genesis genesis = Genesis.of(journalDir, config);
         this.engine = new GuardEngine(genesis.rules());
         this.scratch = scratch;
@@ -165,6 +199,12 @@ public final class GuardClusteredService implements ClusteredService
     public void onSessionMessage(final ClientSession session, final long timestamp, final DirectBuffer buffer,
         final int offset, final int length, final Header header)
     {
+        if (session == null)
+        {
+            // From the service itself: the leader's evidence check.
+            onCheck(buffer, offset, length, timestamp);
+            return;
+        }
         final long correlationId;
         try
         {
@@ -189,6 +229,10 @@ public final class GuardClusteredService implements ClusteredService
             journal.flush();
         }
         applied = seq;
+        if (journal != null && seq % checkEvery == 0)
+        {
+            offerCheck();
+        }
         if (decision.alertCount > 0 && role == Cluster.Role.LEADER)
         {
             for (int i = 0; i < decision.alertCount; i++)
@@ -197,6 +241,74 @@ public final class GuardClusteredService implements ClusteredService
             }
         }
         answer(session, correlationId);
+    }
+
+    /**
+     * At a sequence every node reaches in the same place of the log, each notes its chain head; the leader's offer of
+     * its own lands in the log (a follower's is ignored by the cluster), and every node compares when it arrives.
+     * Missed when the leader is pushed back: a check is evidence, not state.
+     */
+    private void offerCheck()
+    {
+        if (journal.chainHead(checkedHead) != seq)
+        {
+            // The head of an entry the log replayed and the journal held before: not this node's to compare now.
+            checkedSeq = -1;
+            return;
+        }
+        checkedSeq = seq;
+        check.putInt(0, CHECK_MAGIC);
+        check.putLong(CHECK_SEQ_OFFSET, seq);
+        check.putBytes(CHECK_HEAD_OFFSET, checkedHead);
+        check.putLong(CHECK_SNAPSHOT_SEQ_OFFSET, snapshotSeq);
+        check.putBytes(CHECK_SNAPSHOT_HASH_OFFSET, snapshotHash);
+        check.putInt(CHECK_LEADER_OFFSET, memberId);
+        cluster.offer(check, 0, CHECK_LENGTH);
+    }
+
+    private void onCheck(final DirectBuffer buffer, final int offset, final int length, final long timestamp)
+    {
+        if (length != CHECK_LENGTH || buffer.getInt(offset) != CHECK_MAGIC)
+        {
+            malformed++;
+            return;
+        }
+        final long checkSeq = buffer.getLong(offset + CHECK_SEQ_OFFSET);
+        final int leader = buffer.getInt(offset + CHECK_LEADER_OFFSET);
+        buffer.getBytes(offset + CHECK_HEAD_OFFSET, received);
+        if (checkSeq == checkedSeq && !java.util.Arrays.equals(received, checkedHead))
+        {
+            diverged(1, checkSeq, leader, checkedHead, timestamp);
+        }
+        final long leaderSnapshotSeq = buffer.getLong(offset + CHECK_SNAPSHOT_SEQ_OFFSET);
+        buffer.getBytes(offset + CHECK_SNAPSHOT_HASH_OFFSET, received);
+        if (leaderSnapshotSeq >= 0 && leaderSnapshotSeq == snapshotSeq &&
+            !java.util.Arrays.equals(received, snapshotHash))
+        {
+            diverged(2, leaderSnapshotSeq, leader, snapshotHash, timestamp);
+        }
+    }
+
+    /**
+     * This node's evidence differs from the leader's: counted at every check, said (to the log and as an alert) the
+     * first time, since a chain that differed once differs from then on.
+     */
+    private void diverged(final int what, final long atSeq, final int leader, final byte[] own, final long timestamp)
+    {
+        if (divergences++ > 0)
+        {
+            return;
+        }
+        LOG.log(System.Logger.Level.ERROR, "node " + memberId + " DIVERGED from the leader, node " + leader +
+            ", at seq " + atSeq + ": its " + (what == 1 ? "evidence chain head" : "state hash at its snapshot") +
+            " is " + HEX.formatHex(own) + ", the leader's " + HEX.formatHex(received) + "; rebuild this node from " +
+            "the others (docs/cluster.md)");
+        divergence.set(atSeq, cluster.timeUnit().toNanos(timestamp), 0, AlertType.NODE_DIVERGED, AlertScope.ALL, 0,
+            0, 0);
+        divergence.figure(0, what);
+        divergence.figure(1, memberId);
+        divergence.figure(2, leader);
+        alerts.onAlert(divergence);
     }
 
     /**
@@ -235,6 +347,8 @@ public final class GuardClusteredService implements ClusteredService
         try
         {
             final String stateHash = engine.stateHash().hex();
+            snapshotSeq = seq;
+            System.arraycopy(HEX.parseHex(stateHash), 0, snapshotHash, 0, snapshotHash.length);
             final SnapshotStore.Written written = store.writeDigested(engine, seq, stateHash);
             final byte[] bytes = Files.readAllBytes(written.file());
             if (journal != null && seq > 0 && journal.lastSeq() == seq)
@@ -306,8 +420,10 @@ public final class GuardClusteredService implements ClusteredService
             Files.createDirectories(scratch);
             final Path file = scratch.resolve(SnapshotStore.fileName(reader.seq));
             Files.write(file, reader.bytes);
-            SnapshotStore.load(file, engine);
+            final SnapshotStore.Loaded loaded = SnapshotStore.load(file, engine);
             Files.delete(file);
+            snapshotSeq = loaded.seq();
+            System.arraycopy(HEX.parseHex(loaded.stateHashHex()), 0, snapshotHash, 0, snapshotHash.length);
         }
         catch (final IOException ex)
         {
@@ -384,7 +500,7 @@ public final class GuardClusteredService implements ClusteredService
             return null;
         }
         return new NodeStatus(memberId, role.name(), leadershipTermId, last.seq, last.stateHashHex, last.chainHeadHex,
-            snapshotsTaken, snapshotsLoaded, answersDropped, malformed);
+            snapshotsTaken, snapshotsLoaded, answersDropped, malformed, divergences);
     }
 
     /** What the service thread published: one sequence's state hash and chain head, read together. */

@@ -165,6 +165,68 @@ class ThreeNodeClusterTest
     }
 
     /**
+     * A node whose rules differ (a smaller credit cap: an operator's mistake) decides a deposit otherwise than the
+     * others: at the next evidence check its chain head differs from the leader's, and a node says so with a
+     * {@code NODE_DIVERGED} alert and in its status.
+     */
+    @Test
+    void shouldRaiseAnAlertWhenANodesEvidenceDiverges() throws Exception
+    {
+        final int portBase = portBase(2);
+        final ClusterMembers members = ClusterMembers.loopback(NODES, portBase);
+        final java.util.concurrent.ConcurrentLinkedQueue<String> raised = new java.util.concurrent
+            .ConcurrentLinkedQueue<>();
+        for (int id = 0; id < NODES; id++)
+        {
+            final GuardConfig rules = config();
+            if (id == 2)
+            {
+                rules.assetById(BTC).creditCapMinorUnits = 100_000_000L;
+            }
+            final int member = id;
+            nodes.add(ClusterNode.launch(id, members, dir.resolve("node-" + id), rules,
+                io.ledgerguard.journal.JournalDurability.PROCESS, alert ->
+                {
+                    if (alert.type == io.ledgerguard.core.AlertType.NODE_DIVERGED)
+                    {
+                        raised.add("node " + member + " what " + alert.figure(0) + " at " + alert.seq);
+                    }
+                }, 4));
+        }
+        connect(portBase);
+        long txId = 1;
+        assertEquals(Reason.OK, submit(attest(txId++, 1, 0)).reason);
+        final Command inflow = new Command();
+        inflow.type = CommandType.INFLOW;
+        inflow.txId = txId++;
+        inflow.walletId = 1;
+        inflow.assetId = BTC;
+        inflow.amount = 1_000_000_000L;
+        inflow.chainRef("btc:1");
+        assertEquals(Reason.OK, submit(inflow).reason);
+        final Command open = new Command();
+        open.type = CommandType.OPEN_ACCOUNT;
+        open.txId = txId++;
+        open.accountId = 1001;
+        open.accountKind = AccountKind.CUSTOMER;
+        assertEquals(Reason.OK, submit(open).reason);
+        // Seq 4: above node 2's cap, within the others'.
+        submit(deposit(txId++, 1001, 600_000_000L));
+        for (int i = 0; i < 4; i++)
+        {
+            submit(attest(txId++, 1, 0));
+        }
+        awaitCondition("a NODE_DIVERGED alert", () -> !raised.isEmpty());
+        awaitCondition("a node's status counting it", () ->
+            nodes.stream().anyMatch(node -> node.status() != null && node.status().divergences() > 0));
+        // Node 2 differs from a leader among the others; a leading node 2 differs from both followers.
+        assertTrue(raised.stream().allMatch(line -> line.endsWith("what 1 at 4")), "the chain heads at seq 4, " +
+            "said once by each node that differs from the leader: " + raised);
+        assertEquals(raised.size(), raised.stream().map(line -> line.substring(0, 6)).distinct().count(),
+            "once a node: " + raised);
+    }
+
+    /**
      * Offer until taken (a leader change refuses offers for a moment), then poll until answered. A request offered to
      * a leader that died has an unknown outcome: once a new leader is announced it is offered again, with the same
      * txId, which idempotency makes safe (answered as before if it was applied).

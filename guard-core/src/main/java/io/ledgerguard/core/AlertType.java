@@ -53,7 +53,14 @@ public enum AlertType
      * Raised by the gateway, not the guard, once a window: {@code failures} handshakes failed to prove a client's key
      * within {@code windowMs}, reaching {@code threshold}. The log names each attempt's peer and claimed id.
      */
-    AUTHENTICATION_FAILURES("failures", "windowMs", "threshold");
+    AUTHENTICATION_FAILURES("failures", "windowMs", "threshold"),
+    /**
+     * Raised by a node of a guard cluster, not in a decision (issue 16): at the same sequence ({@link Alert#seq}) this
+     * node's evidence differs from the leader's. {@code what} is 1 when its journal's chain head differs, 2 when its
+     * state hash at a snapshot does; {@code memberId} is the node's, {@code leaderMemberId} the leader's. The node's
+     * log holds both values. The node must not be trusted until it is rebuilt from the others (docs/cluster.md).
+     */
+    NODE_DIVERGED("what", "memberId", "leaderMemberId");
 
     /** Most figures any alert type carries. */
     public static final int FIGURES_MAX = 4;

@@ -324,10 +324,19 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             return hex.isTextual() ? hex.asText().substring(0, 16) : "-";
         }
 
-        /** Nodes at the same seq whose state hash or chain head differ. */
+        /** Nodes at the same seq whose state hash or chain head differ, and nodes that found they differ. */
         static List<String> divergences(final List<JsonNode> statuses)
         {
             final List<String> found = new ArrayList<>();
+            for (int member = 0; member < statuses.size(); member++)
+            {
+                final JsonNode status = statuses.get(member);
+                if (status != null && status.path("divergences").asLong() > 0)
+                {
+                    found.add("member " + member + " differed from the leader at " +
+                        status.path("divergences").asLong() + " evidence checks (its log says where)");
+                }
+            }
             for (int a = 0; a < statuses.size(); a++)
             {
                 for (int b = a + 1; b < statuses.size(); b++)

@@ -92,6 +92,7 @@ public final class ClusterStatusServer implements AutoCloseable
         body.put("snapshotsLoaded", status.snapshotsLoaded());
         body.put("answersDropped", status.answersDropped());
         body.put("malformed", status.malformed());
+        body.put("divergences", status.divergences());
         return body;
     }
 

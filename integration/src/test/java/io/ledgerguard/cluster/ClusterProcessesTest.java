@@ -83,10 +83,15 @@ class ClusterProcessesTest
         {
             load.awaitProgress(PROGRESS);
             final int leader = nodes.awaitLeader();
+            final long term = nodes.status(leader).path("leadershipTermId").asLong();
             final long killedAt = System.nanoTime();
             nodes.kill(leader);
             load.awaitProgress(PROGRESS);
             failoverNs += System.nanoTime() - killedAt;
+            final int successor = nodes.awaitLeader();
+            assertNotEquals(leader, successor, "round " + round + ": a new leader");
+            assertTrue(nodes.status(successor).path("leadershipTermId").asLong() > term,
+                "round " + round + ": in a later term than " + term);
             nodes.start(leader);
             load.pause();
             final JsonNode[] statuses = assertNodesAgree();
@@ -224,6 +229,7 @@ class ClusterProcessesTest
             }
             assertEquals(first.path("stateHash"), statuses[id].path("stateHash"), "node " + id + "'s state hash");
             assertEquals(first.path("chainHead"), statuses[id].path("chainHead"), "node " + id + "'s chain head");
+            assertEquals(0, statuses[id].path("divergences").asLong(), "node " + id + " found no divergence");
             final Path journal = nodes.nodeDir(id).resolve("journal");
             final GuardConfig file = ConfigLoader.load(config);
             final GuardEngine replayed = new GuardEngine(Genesis.of(journal, file).rules());
