@@ -26,6 +26,7 @@ import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.AlertListener;
 import io.ledgerguard.journal.ChronicleJournal;
 import io.ledgerguard.journal.ChronicleJournalContext;
@@ -92,6 +93,8 @@ public final class GuardClusteredService implements ClusteredService
     private long snapshotSeq = -1;
     private final byte[] snapshotHash = new byte[32];
     private final Alert divergence = new Alert();
+    /** Counts a privileged command's approvals against the rules in force at its place in the log, on every node. */
+    private final ApprovalVerifier verifier;
     /** The journal's last sequence when the node started: the log's commands up to it are already in it. */
     private long journaledBefore;
     private final CommandMessages commands = new CommandMessages();
@@ -128,6 +131,7 @@ public final class GuardClusteredService implements ClusteredService
         this.store = new SnapshotStore(scratch);
         this.alerts = alert -> { };
         this.checkEvery = CHECK_EVERY_DEFAULT;
+        this.verifier = new ApprovalVerifier(engine::rulesInForce);
     }
 
     /**
@@ -160,6 +164,7 @@ public final class GuardClusteredService implements ClusteredService
         this.store = SnapshotStore.inJournal(journalDir);
         this.alerts = alerts;
         this.journaledBefore = journal.lastSeq();
+        this.verifier = new ApprovalVerifier(engine::rulesInForce);
     }
 
     @Override
@@ -220,6 +225,9 @@ public final class GuardClusteredService implements ClusteredService
             answer(session, 0);
             return;
         }
+        // Commands come from outside the process: whatever approvals they carry are counted here (SPEC §6), against
+        // the rules in force at this place in the log, the same on every node, so that the decision is replayable.
+        verifier.verify(command);
         command.seq = ++seq;
         command.timestampNs = cluster.timeUnit().toNanos(timestamp);
         engine.apply(command, decision);

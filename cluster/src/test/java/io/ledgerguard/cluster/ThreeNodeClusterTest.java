@@ -227,6 +227,75 @@ class ThreeNodeClusterTest
     }
 
     /**
+     * Commands reach the cluster from outside the process: each node counts a privileged command's approvals itself
+     * (SPEC §6), against the rules in force at its place in the log. An ADJUST with two valid approvals of two
+     * required is applied on every node alike; with one it is refused UNAUTHORIZED.
+     */
+    @Test
+    void shouldCountApprovalsOnEveryNode() throws Exception
+    {
+        final java.security.KeyPair ops1 = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final java.security.KeyPair ops2 = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final GuardConfig rules = config()
+            .key(new GuardConfig.KeyConfig("ops-1", ops1.getPublic()))
+            .key(new GuardConfig.KeyConfig("ops-2", ops2.getPublic()))
+            .approvalValidityMsMax(600_000)
+            .approvals(io.ledgerguard.core.ApprovalClass.ADJUST,
+                new GuardConfig.ApprovalRule(2, List.of("ops-1", "ops-2")));
+        final int portBase = portBase(3);
+        for (int id = 0; id < NODES; id++)
+        {
+            nodes.add(ClusterNode.launch(id, ClusterMembers.loopback(NODES, portBase), dir.resolve("node-" + id),
+                rules, io.ledgerguard.journal.JournalDurability.PROCESS, alert -> { }));
+        }
+        connect(portBase);
+        long txId = 1;
+        assertEquals(Reason.OK, submit(attest(txId++, 1, 0)).reason);
+        assertEquals(Reason.OK, submit(attest(txId++, 2, 0)).reason);
+        final Command inflow = new Command();
+        inflow.type = CommandType.INFLOW;
+        inflow.txId = txId++;
+        inflow.walletId = 1;
+        inflow.assetId = BTC;
+        inflow.amount = 1_000_000_000L;
+        inflow.chainRef("btc:1");
+        assertEquals(Reason.OK, submit(inflow).reason);
+        final Command open = new Command();
+        open.type = CommandType.OPEN_ACCOUNT;
+        open.txId = txId++;
+        open.accountId = 1001;
+        open.accountKind = AccountKind.CUSTOMER;
+        assertEquals(Reason.OK, submit(open).reason);
+
+        final GuardConfig concluded = rules.conclude();
+        final Command once = adjust(txId++);
+        assertTrue(once.addApproval("ops-1", io.ledgerguard.core.approval.ApprovalVerifier.sign(once, concluded,
+            ops1.getPrivate())));
+        assertEquals(Reason.UNAUTHORIZED, submit(once).reason, "one approval of two");
+        final Command twice = adjust(txId++);
+        assertTrue(twice.addApproval("ops-1", io.ledgerguard.core.approval.ApprovalVerifier.sign(twice, concluded,
+            ops1.getPrivate())));
+        assertTrue(twice.addApproval("ops-2", io.ledgerguard.core.approval.ApprovalVerifier.sign(twice, concluded,
+            ops2.getPrivate())));
+        assertEquals(Reason.OK, submit(twice).reason, "two approvals of two, counted by the node");
+        awaitApplied(nodes, txId - 1);
+        assertSameState(nodes);
+    }
+
+    private static Command adjust(final long txId)
+    {
+        final Command command = new Command();
+        command.type = CommandType.ADJUST;
+        command.txId = txId;
+        command.accountId = 1001;
+        command.assetId = BTC;
+        command.amount = 1_000;
+        command.memo("goodwill credit");
+        command.expiresAtMs = System.currentTimeMillis() + 300_000;
+        return command;
+    }
+
+    /**
      * Offer until taken (a leader change refuses offers for a moment), then poll until answered. A request offered to
      * a leader that died has an unknown outcome: once a new leader is announced it is offered again, with the same
      * txId, which idempotency makes safe (answered as before if it was applied).
