@@ -13,6 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import io.ledgerguard.cluster.ClusterMembers;
 import io.ledgerguard.config.AdminSettings;
 import io.ledgerguard.config.ConfigLoader;
 import io.ledgerguard.config.JournalSettings;
@@ -20,6 +21,7 @@ import io.ledgerguard.core.ConfigurationException;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.MemoryBudget;
 import io.ledgerguard.gateway.AdminServer;
+import io.ledgerguard.gateway.ClusterSidecar;
 import io.ledgerguard.gateway.GatewaySettings;
 import io.ledgerguard.gateway.Sidecar;
 import io.ledgerguard.journal.Genesis;
@@ -89,6 +91,16 @@ final class ServeCommand implements Callable<Integer>
         description = "Stop after this many seconds (for tests).")
     private long forSeconds;
 
+    @Option(names = "--cluster", paramLabel = "HOST:PORT,...", description = "Be the gateway of a guard cluster " +
+        "(cluster node): every request goes to its leader, and is sent again with its txId after a leader change. " +
+        "No guard, journal or admin server runs here; each node serves its status.")
+    private String cluster;
+
+    @Option(names = "--cluster-unavailable-ms", paramLabel = "MS", defaultValue = "10000", description = "With " +
+        "--cluster: how long a request waits while no leader can be reached before it is answered GUARD_FAILED " +
+        "(default ${DEFAULT-VALUE}).")
+    private long clusterUnavailableMs;
+
     private static InetSocketAddress address(final String option, final String text)
     {
         final int colon = text.lastIndexOf(':');
@@ -152,6 +164,76 @@ final class ServeCommand implements Callable<Integer>
         return null;
     }
 
+    /** The gateway in front of a guard cluster: no guard, journal or admin server in this process. */
+    private int serveCluster(final PrintWriter err, final GuardConfig guardConfig, final GatewaySettings settings)
+        throws InterruptedException
+    {
+        final ClusterMembers members;
+        try
+        {
+            members = ClusterMembers.parse(cluster);
+            if (journal != null || alerts != null)
+            {
+                throw new IllegalArgumentException("--journal and --alerts are the nodes' with --cluster (cluster " +
+                    "node --dir keeps each node's journal; each node logs the alerts it raises as leader)");
+            }
+            if (clusterUnavailableMs < 1)
+            {
+                throw new IllegalArgumentException("--cluster-unavailable-ms must be > 0, was " +
+                    clusterUnavailableMs);
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("ledger-guard serve: " + ex.getMessage());
+            err.flush();
+            return LedgerGuardCli.EXIT_USAGE;
+        }
+        final String open = openBeyondLoopback(settings, null, AdminSettings.none(), false);
+        if (open != null)
+        {
+            err.println("ledger-guard serve: " + open);
+            err.flush();
+            return LedgerGuardCli.EXIT_USAGE;
+        }
+        final ClusterSidecar sidecar;
+        try
+        {
+            sidecar = ClusterSidecar.start(guardConfig, members, settings, java.nio.file.Path.of(
+                System.getProperty("java.io.tmpdir"), "ledger-guard-serve-aeron-" + ProcessHandle.current().pid()),
+                java.time.Duration.ofMillis(clusterUnavailableMs), err);
+        }
+        catch (final IOException ex)
+        {
+            err.println("ledger-guard serve: cannot listen: " + ex.getMessage());
+            err.flush();
+            return LedgerGuardCli.EXIT_FAILURE;
+        }
+        err.println("serve: no admin server with --cluster: each node serves its status (cluster status)");
+        err.flush();
+        final CountDownLatch stop = new CountDownLatch(1);
+        final Thread hook = new Thread(() ->
+        {
+            sidecar.close();
+            stop.countDown();
+        }, "serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (forSeconds > 0)
+        {
+            stop.await(forSeconds, TimeUnit.SECONDS);
+            Runtime.getRuntime().removeShutdownHook(hook);
+            sidecar.close();
+        }
+        else
+        {
+            stop.await();
+        }
+        err.println("serve: stopped; " + sidecar.server().requests() + " requests served; " +
+            sidecar.port().resent() + " sent again after a leader change");
+        err.flush();
+        return LedgerGuardCli.EXIT_OK;
+    }
+
     @Override
     public Integer call() throws InterruptedException
     {
@@ -198,6 +280,10 @@ final class ServeCommand implements Callable<Integer>
             err.println("ledger-guard: configuration error: " + ex.getMessage());
             err.flush();
             return LedgerGuardCli.EXIT_USAGE;
+        }
+        if (cluster != null)
+        {
+            return serveCluster(err, guardConfig, settings);
         }
         final String openBeyondLoopback = openBeyondLoopback(settings, adminAddress, adminSettings,
             journalNamesClients(journal, guardConfig));

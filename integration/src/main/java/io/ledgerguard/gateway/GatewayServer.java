@@ -40,7 +40,7 @@ import io.ledgerguard.core.Rules;
 import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.AlertListener;
 import io.ledgerguard.core.pipeline.DecisionListener;
-import io.ledgerguard.core.pipeline.LedgerGuard;
+import io.ledgerguard.core.pipeline.GuardPort;
 import io.ledgerguard.protocol.CommandMessages;
 import io.ledgerguard.protocol.ControlMessages;
 import io.ledgerguard.protocol.DecisionMessages;
@@ -105,7 +105,7 @@ public final class GatewayServer implements AutoCloseable
 
     private static final Observer NO_OBSERVER = (reason, latencyNs) -> { };
 
-    private final LedgerGuard guard;
+    private final GuardPort guard;
     private final ApprovalVerifier verifier;
     private final AlertListener alerts;
     private volatile Observer observer = NO_OBSERVER;
@@ -191,7 +191,7 @@ public final class GatewayServer implements AutoCloseable
     private final AtomicInteger openConnections = new AtomicInteger();
     private volatile ClientsOfRules clientsOfRules;
 
-    private GatewayServer(final LedgerGuard guard, final ApprovalVerifier verifier, final GatewaySettings settings,
+    private GatewayServer(final GuardPort guard, final ApprovalVerifier verifier, final GatewaySettings settings,
         final AlertListener alerts) throws IOException
     {
         this.guard = guard;
@@ -290,21 +290,21 @@ public final class GatewayServer implements AutoCloseable
      * @return the running server.
      * @throws IOException when an address cannot be bound.
      */
-    public static GatewayServer start(final LedgerGuard guard, final ApprovalVerifier verifier,
+    public static GatewayServer start(final GuardPort guard, final ApprovalVerifier verifier,
         final GatewaySettings settings) throws IOException
     {
         return start(guard, verifier, settings, null);
     }
 
     /**
-     * As {@link #start(LedgerGuard, ApprovalVerifier, GatewaySettings)}, with somewhere for the gateway's own alerts.
+     * As {@link #start(GuardPort, ApprovalVerifier, GatewaySettings)}, with somewhere for the gateway's own alerts.
      *
      * @param alerts told of the gateway's alerts ({@link AlertType#CLIENT_FORBIDDEN},
      *               {@link AlertType#AUTHENTICATION_FAILURES}) on the I/O thread, its only caller: it must copy what it
      *               keeps and never block (an {@link io.ledgerguard.core.pipeline.AlertDispatcher} of its own does
      *               both); {@code null} for none.
      */
-    public static GatewayServer start(final LedgerGuard guard, final ApprovalVerifier verifier,
+    public static GatewayServer start(final GuardPort guard, final ApprovalVerifier verifier,
         final GatewaySettings settings, final AlertListener alerts) throws IOException
     {
         final GatewayServer server = new GatewayServer(guard, verifier, settings, alerts);

@@ -46,7 +46,7 @@ import io.ledgerguard.core.StateView;
  * its original decision if it was decided. A listener that throws is counted and does not stop the guard. Listeners
  * run on the release thread and must not call {@link #submit(Command)} or {@link #close()} (both refuse).
  */
-public final class LedgerGuard implements AutoCloseable
+public final class LedgerGuard implements GuardPort, AutoCloseable
 {
     private static final long SHUTDOWN_TIMEOUT_SECONDS = 30;
     private static final long DRAIN_POLL_NS = 100_000;
@@ -145,6 +145,7 @@ public final class LedgerGuard implements AutoCloseable
      * @return the rules in force (SPEC §13), with the sequences that go with them; readable from any thread, as the
      *     adapters' approval verifiers read them.
      */
+    @Override
     public RulesInForce rulesInForce()
     {
         return engine.rulesInForce();
@@ -204,6 +205,7 @@ public final class LedgerGuard implements AutoCloseable
      *     {@link Reason#GUARD_CLOSED}, {@link Reason#GUARD_FAILED}, or a reason of {@link Command#checkShape()});
      *     a refused command never reaches the listener.
      */
+    @Override
     public long submitAsync(final Command command, final DecisionListener listener)
     {
         return publish(command, null, listener);

@@ -1,0 +1,423 @@
+package io.ledgerguard.cluster;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.client.EgressListener;
+import io.aeron.exceptions.AeronException;
+import io.aeron.logbuffer.Header;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingIdleStrategy;
+
+import io.ledgerguard.core.Alert;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.RulesInForce;
+import io.ledgerguard.core.pipeline.DecisionListener;
+import io.ledgerguard.core.pipeline.GuardPort;
+import io.ledgerguard.protocol.CommandMessages;
+import io.ledgerguard.protocol.DecisionMessages;
+import io.ledgerguard.protocol.GatewayDecision;
+import io.ledgerguard.protocol.ProtocolException;
+
+/**
+ * The sidecar's gateway as a client of a guard cluster (issue 16, {@code serve --cluster}): applications keep the
+ * binary protocol and {@code GatewayClient}; the gateway hands each request to this port, which sends it to the
+ * cluster's leader and hands the decision back.
+ * <p>
+ * One thread of its own owns the cluster client: it sends what the gateway's I/O thread (the one producer) put in a
+ * slot, polls the answers and calls the listeners. When the cluster announces a new leader, or the session had to be
+ * opened again, every request still unanswered has an unknown outcome and is sent again, in the order it came, with
+ * its txId: idempotency answers one the old leader applied as before, never applying it twice. While no leader can be
+ * reached (a minority of the nodes is up), new requests are refused {@code GUARD_FAILED} at once and those waiting are
+ * answered {@code GUARD_FAILED} after {@code unavailableAfter}: the outcome unknown, to be sent again with the same
+ * txId once the cluster is back (reject-reasons.md).
+ * <p>
+ * The rules it reports are the configuration file's: the gateway's approval verifier and client rules read them. A
+ * node counts approvals again against the rules in force at the command's place in the log.
+ */
+public final class ClusterGuardPort implements GuardPort, AutoCloseable
+{
+    private static final long IDLE_NS = TimeUnit.MICROSECONDS.toNanos(100);
+    private static final long RECONNECT_PAUSE_MS = 100;
+
+    private final String aeronDir;
+    private final ClusterMembers members;
+    private final RulesInForce rules;
+    private final long unavailableAfterNs;
+    private final Slot[] slots;
+    private final int mask;
+    private final CommandMessages commands = new CommandMessages();
+    private final DecisionMessages decisions = new DecisionMessages();
+    private final GatewayDecision received = new GatewayDecision();
+    private final Decision decision = new Decision();
+    private final Command decided = new Command();
+    private final Listener listener = new Listener();
+    private final Thread thread;
+    private final IdleStrategy idle = new SleepingIdleStrategy(IDLE_NS);
+    /** The last request id the gateway's thread put in a slot. */
+    private volatile long submitted;
+    /** The last request id offered to the cluster: this port's thread only. */
+    private long offered;
+    /** Send again, from the oldest request unanswered, before anything new. */
+    private boolean resend;
+    private volatile boolean available;
+    private volatile boolean running = true;
+    private volatile long leaders;
+    private volatile long resent;
+    private volatile long unavailableAnswers;
+    private AeronCluster cluster;
+    /** A media driver this port launched for itself, closed with it; {@code null} when given one. */
+    private AutoCloseable ownDriver;
+
+    /**
+     * Start the port's thread, which connects to the cluster's leader and keeps connecting.
+     *
+     * @param aeronDir         a running media driver's directory ({@link ClusterGuardClient#launchDriver}).
+     * @param members          the cluster's members.
+     * @param rules            the rules the gateway verifies approvals and clients with: the configuration file's.
+     * @param capacity         requests in flight at most, a power of two.
+     * @param unavailableAfter how long a request waits without a leader before it is answered GUARD_FAILED.
+     */
+    public ClusterGuardPort(final String aeronDir, final ClusterMembers members, final RulesInForce rules,
+        final int capacity, final Duration unavailableAfter)
+    {
+        if (capacity < 2 || Integer.bitCount(capacity) != 1)
+        {
+            throw new IllegalArgumentException("capacity must be a power of two, was " + capacity);
+        }
+        this.aeronDir = aeronDir;
+        this.members = members;
+        this.rules = rules;
+        this.unavailableAfterNs = unavailableAfter.toNanos();
+        this.slots = new Slot[capacity];
+        for (int i = 0; i < capacity; i++)
+        {
+            slots[i] = new Slot();
+        }
+        this.mask = capacity - 1;
+        this.thread = new Thread(this::run, "cluster-port");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * A port with a media driver of its own (shared threading, sleeping idle strategy), closed with it.
+     *
+     * @param driverDir        the driver's directory (deleted on start and on close).
+     * @param members          the cluster's members.
+     * @param rules            the rules the gateway verifies approvals and clients with.
+     * @param capacity         requests in flight at most, a power of two.
+     * @param unavailableAfter how long a request waits without a leader before it is answered GUARD_FAILED.
+     * @return the port, connecting.
+     */
+    public static ClusterGuardPort withOwnDriver(final java.nio.file.Path driverDir, final ClusterMembers members,
+        final RulesInForce rules, final int capacity, final Duration unavailableAfter)
+    {
+        final io.aeron.driver.MediaDriver driver = ClusterGuardClient.launchDriver(driverDir);
+        try
+        {
+            final ClusterGuardPort port = new ClusterGuardPort(driver.aeronDirectoryName(), members, rules, capacity,
+                unavailableAfter);
+            port.ownDriver = driver;
+            return port;
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            throw ex;
+        }
+    }
+
+    /**
+     * Called by the gateway's I/O thread only.
+     */
+    @Override
+    public long submitAsync(final Command command, final DecisionListener decisionListener)
+    {
+        if (!available)
+        {
+            // Fail closed, at once: no leader to take it.
+            return -Reason.GUARD_FAILED.code();
+        }
+        final Reason shape = command.checkShape();
+        if (shape != null)
+        {
+            return -shape.code();
+        }
+        final long id = submitted + 1;
+        final Slot slot = slots[(int)(id & mask)];
+        if (slot.inUse)
+        {
+            return -Reason.RING_FULL.code();
+        }
+        slot.id = id;
+        slot.txId = command.txId;
+        slot.listener = decisionListener;
+        slot.submittedNs = System.nanoTime();
+        slot.length = commands.encode(id, command, 0, slot.message, 0);
+        slot.inUse = true;
+        submitted = id;
+        return id;
+    }
+
+    @Override
+    public RulesInForce rulesInForce()
+    {
+        return rules;
+    }
+
+    private void run()
+    {
+        while (running)
+        {
+            if (cluster == null || cluster.isClosed())
+            {
+                connect();
+                continue;
+            }
+            int work = cluster.pollEgress();
+            if (resend)
+            {
+                work += sendAgain();
+            }
+            while (!resend && offered < submitted)
+            {
+                final long id = offered + 1;
+                final Slot slot = slots[(int)(id & mask)];
+                // Answered already (GUARD_FAILED while no leader could be reached): nothing to send.
+                if (slot.inUse && slot.id == id && cluster.offer(slot.message, 0, slot.length) < 0)
+                {
+                    break;
+                }
+                offered = id;
+                work++;
+            }
+            idle.idle(work);
+        }
+        CloseHelper.quietClose(cluster);
+    }
+
+    private void connect()
+    {
+        CloseHelper.quietClose(cluster);
+        cluster = null;
+        try
+        {
+            cluster = AeronCluster.connect(new AeronCluster.Context()
+                .aeronDirectoryName(aeronDir)
+                .egressListener(listener)
+                .egressChannel("aeron:udp?endpoint=" + members.host(0) + ":0")
+                .ingressChannel("aeron:udp")
+                .ingressEndpoints(members.ingressEndpoints())
+                .messageTimeoutNs(TimeUnit.SECONDS.toNanos(2))
+                .newLeaderTimeoutNs(TimeUnit.SECONDS.toNanos(10)));
+            leaders++;
+            // Whatever was in flight on the session before has an unknown outcome.
+            resend = true;
+            available = true;
+        }
+        catch (final AeronException ex)
+        {
+            available = false;
+            answerUnavailable();
+            sleep();
+        }
+    }
+
+    /** Every request unanswered, from the oldest, in order; stops where the cluster pushes back, to go on later. */
+    private int sendAgain()
+    {
+        int sent = 0;
+        for (long id = Math.max(1, offered - mask); id <= offered; id++)
+        {
+            final Slot slot = slots[(int)(id & mask)];
+            if (!slot.inUse || slot.id != id || slot.resentUnder == leaders)
+            {
+                continue;
+            }
+            if (cluster.offer(slot.message, 0, slot.length) < 0)
+            {
+                return sent;
+            }
+            slot.resentUnder = leaders;
+            resent++;
+            sent++;
+        }
+        resend = false;
+        return sent;
+    }
+
+    /** No leader: requests that waited too long are answered GUARD_FAILED, their outcome unknown. */
+    private void answerUnavailable()
+    {
+        final long now = System.nanoTime();
+        for (long id = Math.max(1, submitted - mask); id <= submitted; id++)
+        {
+            final Slot slot = slots[(int)(id & mask)];
+            if (slot.inUse && slot.id == id && now - slot.submittedNs > unavailableAfterNs)
+            {
+                decision.reset(0, slot.txId, 0);
+                decision.reason = Reason.GUARD_FAILED;
+                unavailableAnswers++;
+                answer(slot);
+            }
+        }
+    }
+
+    private void answer(final Slot slot)
+    {
+        final DecisionListener target = slot.listener;
+        decided.reset();
+        decided.txId = decision.txId;
+        decided.seq = decision.seq;
+        try
+        {
+            target.onDecision(decided, decision);
+        }
+        finally
+        {
+            slot.listener = null;
+            slot.inUse = false;
+        }
+    }
+
+    private void sleep()
+    {
+        try
+        {
+            Thread.sleep(RECONNECT_PAUSE_MS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    /**
+     * @return whether a leader was reached and the session is open: requests are taken.
+     */
+    public boolean available()
+    {
+        return available;
+    }
+
+    /**
+     * @return sessions opened with a leader, the first included.
+     */
+    public long sessions()
+    {
+        return leaders;
+    }
+
+    /**
+     * @return requests sent again, with their txId, after a new leader or session.
+     */
+    public long resent()
+    {
+        return resent;
+    }
+
+    /**
+     * @return requests answered GUARD_FAILED because no leader could be reached in time.
+     */
+    public long unavailableAnswers()
+    {
+        return unavailableAnswers;
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        try
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        CloseHelper.quietClose(ownDriver);
+    }
+
+    /** Copy a decision as the protocol carried it into the guard's form, which the gateway encodes again. */
+    private void toDecision(final GatewayDecision from)
+    {
+        decision.reset(from.seq, from.txId, from.timestampNs);
+        decision.reason = from.reason;
+        decision.duplicate = from.duplicate;
+        decision.linkedCount = from.linkedCount;
+        for (int i = 0; i < from.linkedCount; i++)
+        {
+            decision.linkedTxIds[i] = from.linkedTxIds[i];
+            decision.linkedReasons[i] = from.linkedReasons[i];
+        }
+        for (int i = 0; i < from.alertCount; i++)
+        {
+            final Alert alert = decision.nextAlert();
+            if (alert == null)
+            {
+                break;
+            }
+            alert.set(from.seq, from.timestampNs, from.txId, from.alertTypes[i], from.alertScopes[i],
+                from.alertAssetIds[i], from.alertWalletIds[i], from.alertAccountIds[i]);
+            for (int f = 0; f < from.alertTypes[i].figureCount(); f++)
+            {
+                alert.figure(f, from.figure(i, f));
+            }
+        }
+    }
+
+    private final class Listener implements EgressListener
+    {
+        @Override
+        public void onMessage(final long clusterSessionId, final long timestamp, final DirectBuffer buffer,
+            final int offset, final int length, final Header header)
+        {
+            try
+            {
+                decisions.decode(buffer, offset, length, received);
+            }
+            catch (final ProtocolException ex)
+            {
+                throw new IllegalStateException("the cluster answered with an undecodable decision: " +
+                    ex.getMessage(), ex);
+            }
+            final Slot slot = slots[(int)(received.correlationId & mask)];
+            if (slot.inUse && slot.id == received.correlationId)
+            {
+                // A request sent again may be answered twice: the first answer is taken, the second finds it gone.
+                toDecision(received);
+                answer(slot);
+            }
+        }
+
+        @Override
+        public void onNewLeader(final long clusterSessionId, final long leadershipTermId, final int leaderMemberId,
+            final String ingressEndpoints)
+        {
+            leaders++;
+            resend = true;
+        }
+    }
+
+    /** One request in flight: its message as sent, and who hears its decision. */
+    private static final class Slot
+    {
+        final ExpandableArrayBuffer message = new ExpandableArrayBuffer(1024);
+        volatile boolean inUse;
+        long id;
+        long txId;
+        int length;
+        long submittedNs;
+        long resentUnder;
+        DecisionListener listener;
+    }
+}

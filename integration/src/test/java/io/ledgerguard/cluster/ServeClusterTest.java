@@ -1,0 +1,214 @@
+package io.ledgerguard.cluster;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.CloseHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.ledgerguard.client.GatewayClient;
+import io.ledgerguard.core.AccountKind;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.WalletKind;
+import io.ledgerguard.gateway.ClusterSidecar;
+import io.ledgerguard.gateway.GatewaySettings;
+import io.ledgerguard.journal.JournalDurability;
+import io.ledgerguard.journal.JournalReader;
+import io.ledgerguard.protocol.GatewayDecision;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 16, "clients unchanged": the sidecar's gateway in front of a three-node guard cluster. A {@code GatewayClient}
+ * pipelines requests through it while the leader stops: every request is answered with its decision (those in flight
+ * at the stop sent again by the gateway with their txId, and answered as the old leader decided them or by the new
+ * one), none applied twice. With every node down, a request is answered {@code GUARD_FAILED}: its outcome unknown.
+ */
+class ServeClusterTest
+{
+    private static final int NODES = 3;
+    private static final int BTC = 1;
+    private static final int PIPELINED = 400;
+
+    @TempDir
+    Path dir;
+
+    private final List<ClusterNode> nodes = new ArrayList<>();
+    private ClusterSidecar sidecar;
+    private GatewayClient client;
+
+    @AfterEach
+    void stop()
+    {
+        CloseHelper.quietCloseAll(client, sidecar);
+        nodes.forEach(CloseHelper::quietClose);
+    }
+
+    @Test
+    void shouldAnswerEveryRequestThroughALeaderChange() throws Exception
+    {
+        final ClusterMembers members = ClusterMembers.loopback(NODES, NodeProcesses.portBase(7));
+        for (int id = 0; id < NODES; id++)
+        {
+            nodes.add(ClusterNode.launch(id, members, dir.resolve("node-" + id), config(), JournalDurability.PROCESS,
+                alert -> { }));
+        }
+        final GatewaySettings settings = new GatewaySettings();
+        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        final StringWriter said = new StringWriter();
+        sidecar = ClusterSidecar.start(config(), members, settings, dir.resolve("gateway-aeron"),
+            Duration.ofSeconds(3), new PrintWriter(said));
+        NodeProcesses.await("the gateway's cluster session", sidecar.port()::available);
+        client = new GatewayClient(sidecar.server().tcpAddress(), "serve-cluster-test");
+
+        long txId = 1;
+        assertEquals(Reason.OK, client.submit(attest(txId++, 1)).reason);
+        assertEquals(Reason.OK, client.submit(attest(txId++, 2)).reason);
+        final Command inflow = command(CommandType.INFLOW, txId++);
+        inflow.walletId = 1;
+        inflow.amount = 1_000_000_000_000L;
+        inflow.chainRef("btc:1");
+        assertEquals(Reason.OK, client.submit(inflow).reason);
+        final Command open = command(CommandType.OPEN_ACCOUNT, txId++);
+        open.accountId = 1001;
+        open.accountKind = AccountKind.CUSTOMER;
+        assertEquals(Reason.OK, client.submit(open).reason);
+
+        // Pipelined deposits; the leader stops halfway through sending them.
+        final Map<Long, Reason> answers = new ConcurrentHashMap<>();
+        final Map<Long, String> errors = new ConcurrentHashMap<>();
+        final CountDownLatch answered = new CountDownLatch(PIPELINED);
+        final long first = txId;
+        for (int i = 0; i < PIPELINED; i++)
+        {
+            if (i == PIPELINED / 2)
+            {
+                final ClusterNode leader = nodes.stream().filter(ClusterNode::isLeader).findFirst().orElseThrow();
+                leader.close();
+                nodes.remove(leader);
+            }
+            final Command deposit = command(CommandType.DEPOSIT, txId++);
+            deposit.accountId = 1001;
+            deposit.amount = 1_000;
+            deposit.chainRef("btc:1");
+            final long id = deposit.txId;
+            client.submitAsync(deposit, new GatewayClient.Listener()
+            {
+                @Override
+                public void onDecision(final GatewayDecision decision)
+                {
+                    answers.put(id, decision.reason);
+                    answered.countDown();
+                }
+
+                @Override
+                public void onError(final int code, final String message)
+                {
+                    errors.put(id, code + " " + message);
+                    answered.countDown();
+                }
+            });
+        }
+        assertTrue(answered.await(60, TimeUnit.SECONDS), "every request answered");
+        assertEquals(Map.of(), errors);
+        for (long id = first; id < txId; id++)
+        {
+            assertEquals(Reason.OK, answers.get(id), "txId " + id);
+        }
+        assertTrue(sidecar.port().sessions() + sidecar.port().resent() > 1, "a leader change was seen");
+
+        // Every node's evidence: each txId applied once, the deposits all there.
+        awaitSameApplied();
+        for (final ClusterNode node : nodes)
+        {
+            final Map<Long, Reason> applied = appliedOnce(dir.resolve("node-" + node.id()).resolve("journal"));
+            for (long id = first; id < txId; id++)
+            {
+                assertEquals(Reason.OK, applied.get(id), "node " + node.id() + ": txId " + id);
+            }
+        }
+
+        // No leader at all: the gateway answers GUARD_FAILED, outcome unknown.
+        nodes.forEach(ClusterNode::close);
+        nodes.clear();
+        final Command late = command(CommandType.DEPOSIT, txId++);
+        late.accountId = 1001;
+        late.amount = 1_000;
+        late.chainRef("btc:1");
+        assertEquals(Reason.GUARD_FAILED, client.submit(late).reason, "no leader: fail closed");
+    }
+
+    private void awaitSameApplied() throws InterruptedException
+    {
+        NodeProcesses.await("the surviving nodes at one seq", () ->
+            nodes.stream().mapToLong(node -> node.service().applied()).distinct().count() == 1);
+    }
+
+    private static Map<Long, Reason> appliedOnce(final Path journal)
+    {
+        final Map<Long, Reason> applied = new HashMap<>();
+        final Command command = new Command();
+        final Decision decision = new Decision();
+        try (JournalReader reader = JournalReader.open(journal))
+        {
+            while (reader.next(command, decision))
+            {
+                if (!decision.duplicate)
+                {
+                    assertNull(applied.put(command.txId, decision.reason), "txId " + command.txId + " applied twice");
+                }
+            }
+        }
+        return applied;
+    }
+
+    private static Command attest(final long txId, final long wallet)
+    {
+        final Command command = command(CommandType.ATTEST, txId);
+        command.walletId = wallet;
+        return command;
+    }
+
+    private static Command command(final CommandType type, final long txId)
+    {
+        final Command command = new Command();
+        command.type = type;
+        command.txId = txId;
+        command.assetId = BTC;
+        return command;
+    }
+
+    private static GuardConfig config()
+    {
+        final GuardConfig config = new GuardConfig();
+        final GuardConfig.AssetConfig btc = new GuardConfig.AssetConfig("BTC", BTC, 8);
+        btc.creditCapMinorUnits = 10_000_000_000L;
+        config.asset(btc);
+        config.wallet(new GuardConfig.WalletConfig(1, "BTC", WalletKind.HOT));
+        config.wallet(new GuardConfig.WalletConfig(2, "BTC", WalletKind.COLD));
+        config.limits().accountsMax = 1_000;
+        config.limits().positionsMax = 1_000;
+        config.limits().holdsMax = 1_000;
+        config.limits().txIdsMax = 10_000;
+        config.limits().creditsMax = 10_000;
+        return config;
+    }
+}
