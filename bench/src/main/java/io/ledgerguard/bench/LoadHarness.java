@@ -33,9 +33,10 @@ import io.ledgerguard.core.pipeline.WaitStrategyKind;
             "time, so stalls are not hidden), the guard linked and embedded, against baselines in the same run.",
         "Targets: engine (GuardEngine.apply on the caller's thread), linked (LinkedGuard: apply and journal on the " +
             "caller's thread), pipeline (LedgerGuard, several producers), " +
-            "sidecar (the gateway over loopback TCP), bare (baseline 0), ring (baseline 1), locks (baseline 2), " +
-            "postgres (baseline 3). With --in-flight N above 1, pipeline and sidecar also run pipelined, as " +
-            "pipeline-xN and sidecar-xN. The JMH suites: ./ledger-guard bench jmh."
+            "sidecar (the gateway over loopback TCP), cluster (three guard nodes, Aeron Cluster on loopback), bare " +
+            "(baseline 0), ring (baseline 1), locks (baseline 2), postgres (baseline 3). With --in-flight N above 1, " +
+            "pipeline, sidecar and cluster also run pipelined, as pipeline-xN, sidecar-xN and cluster-xN. The JMH " +
+            "suites: ./ledger-guard bench jmh."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:runtime failure", "2:usage error"})
@@ -51,9 +52,9 @@ public final class LoadHarness implements Callable<Integer>
     /** A ramp step whose accepted share falls below this is not the workload any more (a table full, a failure). */
     private static final double ACCEPTED_SHARE_MIN = 0.95;
     private static final List<String> TARGETS =
-        List.of("bare", "engine", "linked", "ring", "pipeline", "sidecar", "locks", "postgres");
+        List.of("bare", "engine", "linked", "ring", "pipeline", "sidecar", "cluster", "locks", "postgres");
     /** The targets that take {@code --in-flight}. */
-    private static final List<String> PIPELINING = List.of("pipeline", "sidecar");
+    private static final List<String> PIPELINING = List.of("pipeline", "sidecar", "cluster");
     /** The most commands in flight per producer: a gateway connection's default limit. */
     static final int IN_FLIGHT_MAX = 1024;
 
@@ -61,7 +62,8 @@ public final class LoadHarness implements Callable<Integer>
     private picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--targets", split = ",", paramLabel = "NAME",
-        description = "Targets to run (default: all): engine, pipeline, sidecar, bare, ring, locks, postgres.")
+        description = "Targets to run (default: all): engine, linked, pipeline, sidecar, cluster, bare, ring, locks, " +
+            "postgres.")
     private List<String> targets = TARGETS;
 
     @Option(names = "--rates", split = ",", paramLabel = "PER_S",
@@ -80,9 +82,10 @@ public final class LoadHarness implements Callable<Integer>
     private int producers;
 
     @Option(names = "--in-flight", split = ",", paramLabel = "N",
-        description = "Commands each producer of pipeline and sidecar keeps in flight, one run series per value: 1 " +
-            "waits for every answer, N > 1 submits asynchronously with up to N unanswered per producer (pipeline) " +
-            "or connection (sidecar), named pipeline-xN and sidecar-xN (default: 1; --quick: 1,64).")
+        description = "Commands each producer of pipeline, sidecar and cluster keeps in flight, one run series per " +
+            "value: 1 waits for every answer, N > 1 submits asynchronously with up to N unanswered per producer " +
+            "(pipeline, cluster) or connection (sidecar), named pipeline-xN, sidecar-xN and cluster-xN (default: 1; " +
+            "--quick: 1,64).")
     private List<Integer> inFlight;
 
     @Option(names = "--wait-strategy", paramLabel = "KIND", defaultValue = "BLOCKING",
@@ -395,6 +398,7 @@ public final class LoadHarness implements Callable<Integer>
             case "linked": return new LinkedTarget(seed);
             case "pipeline": return new PipelineTarget(seed, waitStrategy, depth);
             case "sidecar": return new SidecarTarget(seed, waitStrategy, depth);
+            case "cluster": return new ClusterTarget(seed, depth);
             case "bare": return new BaselineTargets.Bare(seed);
             case "ring": return new RingTarget(seed, waitStrategy);
             case "locks": return new BaselineTargets.Locked(seed);

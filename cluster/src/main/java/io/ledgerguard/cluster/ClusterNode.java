@@ -27,6 +27,7 @@ import org.agrona.concurrent.NoOpLock;
 import org.agrona.concurrent.SleepingIdleStrategy;
 
 import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.pipeline.AlertListener;
 import io.ledgerguard.journal.JournalDurability;
 
@@ -98,6 +99,23 @@ public final class ClusterNode implements AutoCloseable
     {
         return launch(id, ClusterMembers.loopback(nodes, portBase), dir,
             new GuardClusteredService(config, dir.resolve("snapshots")));
+    }
+
+    /**
+     * Start a node without an evidence journal from a state already built, the same on every node (a benchmark's
+     * funded book): see {@link GuardClusteredService#GuardClusteredService(GuardEngine, long, Path)}.
+     *
+     * @param id      its member id.
+     * @param members every member of the cluster.
+     * @param dir     its own directory.
+     * @param engine  the state it starts from.
+     * @param seq     the sequence of the last command applied to it.
+     * @return the running node.
+     */
+    public static ClusterNode launchFrom(final int id, final ClusterMembers members, final Path dir,
+        final GuardEngine engine, final long seq)
+    {
+        return launch(id, members, dir, new GuardClusteredService(engine, seq, dir.resolve("snapshots")));
     }
 
     /**

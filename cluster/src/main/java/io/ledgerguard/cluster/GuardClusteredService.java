@@ -135,6 +135,27 @@ public final class GuardClusteredService implements ClusteredService
     }
 
     /**
+     * A node without an evidence journal that starts from a state already built, the same on every node, as if each
+     * had loaded one shared snapshot: a benchmark's funded book. The log's first command follows {@code seq}.
+     *
+     * @param engine  the state; this service applies to it from now on.
+     * @param seq     the sequence of the last command applied to it.
+     * @param scratch a directory of this node's for the snapshot files it writes and reads back.
+     */
+    public GuardClusteredService(final GuardEngine engine, final long seq, final Path scratch)
+    {
+        this.engine = engine;
+        this.scratch = scratch;
+        this.journal = null;
+        this.store = new SnapshotStore(scratch);
+        this.alerts = alert -> { };
+        this.checkEvery = CHECK_EVERY_DEFAULT;
+        this.verifier = new ApprovalVerifier(engine::rulesInForce);
+        this.seq = seq;
+        this.applied = seq;
+    }
+
+    /**
      * A node with its evidence journal, opened (and its chain verified) here, on the caller's thread.
      *
      * @param config     the rules every node runs with: the same on every node. A journal that exists is decided
