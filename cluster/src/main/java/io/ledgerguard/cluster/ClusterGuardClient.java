@@ -104,7 +104,7 @@ public final class ClusterGuardClient implements AutoCloseable
             final AeronCluster opened = AeronCluster.connect(new AeronCluster.Context()
                 .aeronDirectoryName(aeronDir)
                 .egressListener(listener)
-                .egressChannel("aeron:udp?endpoint=" + members.host(0) + ":0")
+                .egressChannel("aeron:udp?endpoint=" + members.localAddressFacing(0) + ":0")
                 .ingressChannel("aeron:udp")
                 .ingressEndpoints(members.ingressEndpoints())
                 .messageTimeoutNs(patience.toNanos())

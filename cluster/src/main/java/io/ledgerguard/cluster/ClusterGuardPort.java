@@ -33,10 +33,12 @@ import io.ledgerguard.protocol.ProtocolException;
  * One thread of its own owns the cluster client: it sends what the gateway's I/O thread (the one producer) put in a
  * slot, polls the answers and calls the listeners. When the cluster announces a new leader, or the session had to be
  * opened again, every request still unanswered has an unknown outcome and is sent again, in the order it came, with
- * its txId: idempotency answers one the old leader applied as before, never applying it twice. While no leader can be
- * reached (a minority of the nodes is up), new requests are refused {@code GUARD_FAILED} at once and those waiting are
- * answered {@code GUARD_FAILED} after {@code unavailableAfter}: the outcome unknown, to be sent again with the same
- * txId once the cluster is back (reject-reasons.md).
+ * its txId: idempotency answers one the old leader applied as before, never applying it twice. A request unanswered
+ * for two seconds on an open session is sent again too (a leader drops an answer it cannot deliver). No request waits
+ * longer than {@code unavailableAfter}: it is then answered {@code GUARD_FAILED}, the outcome unknown, to be sent again
+ * with the same txId once the cluster is back (reject-reasons.md); and once no leader could be reached (a minority of
+ * the nodes is up: the session closes after {@code unavailableAfter} without a leader, and a new one cannot be
+ * opened), new requests are refused {@code GUARD_FAILED} at once.
  * <p>
  * The rules it reports are the configuration file's: the gateway's approval verifier and client rules read them. A
  * node counts approvals again against the rules in force at the command's place in the log.
@@ -45,6 +47,11 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
 {
     private static final long IDLE_NS = TimeUnit.MICROSECONDS.toNanos(100);
     private static final long RECONNECT_PAUSE_MS = 100;
+    /** A request unanswered this long on an open session is sent again: its answer may have been lost. */
+    private static final long RESEND_AFTER_NS = TimeUnit.SECONDS.toNanos(2);
+    /** How often requests in flight are looked over for one to send again or to give up on. */
+    private static final long SWEEP_EVERY_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final System.Logger LOG = System.getLogger(ClusterGuardPort.class.getName());
 
     private final String aeronDir;
     private final ClusterMembers members;
@@ -71,6 +78,8 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     private volatile long leaders;
     private volatile long resent;
     private volatile long unavailableAnswers;
+    private volatile long undecodable;
+    private long nextSweepNs;
     private AeronCluster cluster;
     /** A media driver this port launched for itself, closed with it; {@code null} when given one. */
     private AutoCloseable ownDriver;
@@ -176,31 +185,94 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     {
         while (running)
         {
-            if (cluster == null || cluster.isClosed())
+            try
             {
-                connect();
-                continue;
+                if (cluster == null || cluster.isClosed())
+                {
+                    connect();
+                    continue;
+                }
+                idle.idle(doWork());
             }
-            int work = cluster.pollEgress();
-            if (resend)
+            catch (final RuntimeException ex)
             {
-                work += sendAgain();
+                // Whatever went wrong, the port goes on: the session is opened again and what is in flight resent.
+                LOG.log(System.Logger.Level.ERROR, "cluster port: " + ex + "; opening the session again", ex);
+                CloseHelper.quietClose(cluster);
+                cluster = null;
             }
-            while (!resend && offered < submitted)
+        }
+        CloseHelper.quietClose(cluster);
+    }
+
+    private int doWork()
+    {
+        int work = cluster.pollEgress();
+        if (resend)
+        {
+            work += sendAgain();
+        }
+        while (!resend && offered < submitted)
+        {
+            final long id = offered + 1;
+            final Slot slot = slots[(int)(id & mask)];
+            // Answered already (GUARD_FAILED while no leader could be reached): nothing to send.
+            if (slot.inUse && slot.id == id)
             {
-                final long id = offered + 1;
-                final Slot slot = slots[(int)(id & mask)];
-                // Answered already (GUARD_FAILED while no leader could be reached): nothing to send.
-                if (slot.inUse && slot.id == id && cluster.offer(slot.message, 0, slot.length) < 0)
+                if (cluster.offer(slot.message, 0, slot.length) < 0)
                 {
                     break;
                 }
-                offered = id;
+                slot.sentNs = System.nanoTime();
+            }
+            offered = id;
+            work++;
+        }
+        final long now = System.nanoTime();
+        if (now - nextSweepNs >= 0)
+        {
+            nextSweepNs = now + SWEEP_EVERY_NS;
+            work += sweep(now);
+        }
+        return work;
+    }
+
+    /**
+     * No request waits for ever: one unanswered for {@link #RESEND_AFTER_NS} on an open session is sent again (its
+     * answer may have been dropped by a leader that could not reach this client), and one unanswered after
+     * {@code unavailableAfter} is answered GUARD_FAILED, its outcome unknown.
+     */
+    private int sweep(final long now)
+    {
+        int work = 0;
+        for (long id = Math.max(1, offered - mask); id <= offered; id++)
+        {
+            final Slot slot = slots[(int)(id & mask)];
+            if (!slot.inUse || slot.id != id)
+            {
+                continue;
+            }
+            if (now - slot.submittedNs > unavailableAfterNs)
+            {
+                giveUp(slot);
                 work++;
             }
-            idle.idle(work);
+            else if (now - slot.sentNs > RESEND_AFTER_NS && cluster.offer(slot.message, 0, slot.length) > 0)
+            {
+                slot.sentNs = now;
+                resent++;
+                work++;
+            }
         }
-        CloseHelper.quietClose(cluster);
+        return work;
+    }
+
+    private void giveUp(final Slot slot)
+    {
+        decision.reset(0, slot.txId, 0);
+        decision.reason = Reason.GUARD_FAILED;
+        unavailableAnswers++;
+        answer(slot);
     }
 
     private void connect()
@@ -212,17 +284,17 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
             cluster = AeronCluster.connect(new AeronCluster.Context()
                 .aeronDirectoryName(aeronDir)
                 .egressListener(listener)
-                .egressChannel("aeron:udp?endpoint=" + members.host(0) + ":0")
+                .egressChannel("aeron:udp?endpoint=" + members.localAddressFacing(0) + ":0")
                 .ingressChannel("aeron:udp")
                 .ingressEndpoints(members.ingressEndpoints())
                 .messageTimeoutNs(TimeUnit.SECONDS.toNanos(2))
-                .newLeaderTimeoutNs(TimeUnit.SECONDS.toNanos(10)));
+                .newLeaderTimeoutNs(unavailableAfterNs));
             leaders++;
             // Whatever was in flight on the session before has an unknown outcome.
             resend = true;
             available = true;
         }
-        catch (final AeronException ex)
+        catch (final AeronException | IllegalArgumentException ex)
         {
             available = false;
             answerUnavailable();
@@ -245,6 +317,7 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
             {
                 return sent;
             }
+            slot.sentNs = System.nanoTime();
             slot.resentUnder = leaders;
             resent++;
             sent++;
@@ -262,10 +335,7 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
             final Slot slot = slots[(int)(id & mask)];
             if (slot.inUse && slot.id == id && now - slot.submittedNs > unavailableAfterNs)
             {
-                decision.reset(0, slot.txId, 0);
-                decision.reason = Reason.GUARD_FAILED;
-                unavailableAnswers++;
-                answer(slot);
+                giveUp(slot);
             }
         }
     }
@@ -279,6 +349,11 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
         try
         {
             target.onDecision(decided, decision);
+        }
+        catch (final RuntimeException ex)
+        {
+            // The gateway's listener failed on one answer: said, and the port goes on with the others.
+            LOG.log(System.Logger.Level.ERROR, "cluster port: the listener of txId " + decision.txId + " failed", ex);
         }
         finally
         {
@@ -322,6 +397,14 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     public long resent()
     {
         return resent;
+    }
+
+    /**
+     * @return answers from the cluster that could not be decoded, dropped.
+     */
+    public long undecodable()
+    {
+        return undecodable;
     }
 
     /**
@@ -387,8 +470,12 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
             }
             catch (final ProtocolException ex)
             {
-                throw new IllegalStateException("the cluster answered with an undecodable decision: " +
-                    ex.getMessage(), ex);
+                // Counted and dropped: the request it answered is sent again, or given up on, by the sweep.
+                if (undecodable++ == 0)
+                {
+                    LOG.log(System.Logger.Level.ERROR, "cluster port: an undecodable answer: " + ex.getMessage());
+                }
+                return;
             }
             final Slot slot = slots[(int)(received.correlationId & mask)];
             if (slot.inUse && slot.id == received.correlationId)
@@ -417,6 +504,7 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
         long txId;
         int length;
         long submittedNs;
+        long sentNs;
         long resentUnder;
         DecisionListener listener;
     }

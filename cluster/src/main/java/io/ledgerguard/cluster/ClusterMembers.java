@@ -49,6 +49,18 @@ public final class ClusterMembers
      */
     public static ClusterMembers parse(final String text)
     {
+        return parse(text, "--members");
+    }
+
+    /**
+     * @param text   {@code host:port,host:port,...}, one per member in member id order.
+     * @param option the option that gave it, for the messages.
+     * @return the members.
+     * @throws IllegalArgumentException naming the option and the entry that is not a host and a base port, or a
+     *                                  repeated one.
+     */
+    public static ClusterMembers parse(final String text, final String option)
+    {
         final String[] entries = text.split(",", -1);
         final List<String> hosts = new ArrayList<>();
         final int[] bases = new int[entries.length];
@@ -58,7 +70,7 @@ public final class ClusterMembers
             final int colon = entry.lastIndexOf(':');
             if (colon <= 0 || colon == entry.length() - 1)
             {
-                throw new IllegalArgumentException("--members entry " + i + " '" + entry + "' is not HOST:PORT");
+                throw new IllegalArgumentException(option + " entry " + i + " '" + entry + "' is not HOST:PORT");
             }
             final int base;
             try
@@ -67,12 +79,12 @@ public final class ClusterMembers
             }
             catch (final NumberFormatException ex)
             {
-                throw new IllegalArgumentException("--members entry " + i + " '" + entry + "': the port is not a " +
+                throw new IllegalArgumentException(option + " entry " + i + " '" + entry + "': the port is not a " +
                     "number");
             }
             if (base < 1 || base > BASE_PORT_MAX)
             {
-                throw new IllegalArgumentException("--members entry " + i + " '" + entry + "': the base port must " +
+                throw new IllegalArgumentException(option + " entry " + i + " '" + entry + "': the base port must " +
                     "be 1.." + BASE_PORT_MAX + " (each member takes " + PORTS_PER_NODE + " ports from it)");
             }
             final String host = entry.substring(0, colon);
@@ -80,7 +92,7 @@ public final class ClusterMembers
             {
                 if (hosts.get(j).equals(host) && Math.abs(bases[j] - base) < PORTS_PER_NODE)
                 {
-                    throw new IllegalArgumentException("--members entries " + j + " and " + i + " share ports on " +
+                    throw new IllegalArgumentException(option + " entries " + j + " and " + i + " share ports on " +
                         host + ": base ports on one host must be at least " + PORTS_PER_NODE + " apart");
                 }
             }
@@ -160,6 +172,32 @@ public final class ClusterMembers
         }
         endpoints.setLength(endpoints.length() - 1);
         return endpoints.toString();
+    }
+
+    /**
+     * @param id a member id.
+     * @return this machine's address on the route to that member: where a client asks the cluster to answer it (a
+     *     UDP socket connected to the member, which sends nothing, says which local address the route takes).
+     * @throws IllegalArgumentException when the member's host cannot be resolved or reached.
+     */
+    public String localAddressFacing(final int id)
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket())
+        {
+            socket.connect(new java.net.InetSocketAddress(hosts.get(id), basePorts[id] + 2));
+            final java.net.InetAddress local = socket.getLocalAddress();
+            if (local == null || local.isAnyLocalAddress())
+            {
+                throw new IllegalArgumentException("no local address routes to member " + id + " (" + hosts.get(id) +
+                    ")");
+            }
+            return local.getHostAddress();
+        }
+        catch (final java.io.IOException | java.io.UncheckedIOException ex)
+        {
+            throw new IllegalArgumentException("member " + id + " (" + hosts.get(id) + ":" + basePorts[id] +
+                ") cannot be reached from here: " + ex.getMessage(), ex);
+        }
     }
 
     @Override

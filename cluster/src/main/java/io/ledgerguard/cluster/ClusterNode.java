@@ -98,7 +98,7 @@ public final class ClusterNode implements AutoCloseable
         final GuardConfig config)
     {
         return launch(id, ClusterMembers.loopback(nodes, portBase), dir,
-            new GuardClusteredService(config, dir.resolve("snapshots")));
+            () -> new GuardClusteredService(config, dir.resolve("snapshots")));
     }
 
     /**
@@ -115,7 +115,7 @@ public final class ClusterNode implements AutoCloseable
     public static ClusterNode launchFrom(final int id, final ClusterMembers members, final Path dir,
         final GuardEngine engine, final long seq)
     {
-        return launch(id, members, dir, new GuardClusteredService(engine, seq, dir.resolve("snapshots")));
+        return launch(id, members, dir, () -> new GuardClusteredService(engine, seq, dir.resolve("snapshots")));
     }
 
     /**
@@ -153,32 +153,60 @@ public final class ClusterNode implements AutoCloseable
         final GuardConfig config, final JournalDurability durability, final AlertListener alerts,
         final int checkEvery)
     {
-        final GuardClusteredService service = new GuardClusteredService(config, dir.resolve("journal"), durability,
-            dir.resolve("snapshot-in"), alerts, checkEvery);
-        try
-        {
-            return launch(id, members, dir, service);
-        }
-        catch (final RuntimeException ex)
-        {
-            service.closeJournal();
-            throw ex;
-        }
+        return launch(id, members, dir, () -> new GuardClusteredService(config, dir.resolve("journal"), durability,
+            dir.resolve("snapshot-in"), alerts, checkEvery));
     }
 
+    /**
+     * The directory's lock first, then the service (which opens the node's journal), then Aeron: a second process on
+     * the same directory fails before it writes anything.
+     */
     private static ClusterNode launch(final int id, final ClusterMembers members, final Path dir,
-        final GuardClusteredService service)
+        final java.util.function.Supplier<GuardClusteredService> services)
     {
         if (id < 0 || id >= members.size())
         {
             throw new IllegalArgumentException("member id " + id + " is not one of the " + members.size() +
                 " members (0.." + (members.size() - 1) + ")");
         }
+        final FileChannel lock = lock(dir);
+        final GuardClusteredService service;
+        try
+        {
+            service = services.get();
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(lock);
+            throw ex;
+        }
+        try
+        {
+            return launch(id, members, dir, service, lock);
+        }
+        catch (final RuntimeException ex)
+        {
+            service.closeJournal();
+            CloseHelper.quietClose(lock);
+            throw ex;
+        }
+    }
+
+    private static ClusterNode launch(final int id, final ClusterMembers members, final Path dir,
+        final GuardClusteredService service, final FileChannel lock)
+    {
         service.memberId(id);
         final File base = dir.toFile();
         final String host = members.host(id);
-        // Counted down by the consensus module and the service container when the cluster shuts down (cluster stop).
+        // Counted down by the consensus module and the service container when the cluster shuts down (cluster stop),
+        // or at once when the guard cannot start or go on (its journal and the cluster's snapshot disagree, a journal
+        // append failed).
         final CountDownLatch terminated = new CountDownLatch(2);
+        service.onFailure(() ->
+        {
+            terminated.countDown();
+            terminated.countDown();
+        });
         final String aeronDir = new File(base, "aeron").getAbsolutePath();
         final int archivePort = members.basePort(id) + 1;
         final MediaDriver.Context driverContext = new MediaDriver.Context()
@@ -227,7 +255,6 @@ public final class ClusterNode implements AutoCloseable
             .clusteredService(service)
             .terminationHook(terminated::countDown)
             .idleStrategySupplier(() -> new SleepingIdleStrategy(IDLE_NS));
-        final FileChannel lock = lock(dir);
         ClusteredMediaDriver driver = null;
         try
         {
@@ -238,7 +265,7 @@ public final class ClusterNode implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(driver, lock);
+            CloseHelper.quietClose(driver);
             throw ex;
         }
     }
@@ -372,6 +399,16 @@ public final class ClusterNode implements AutoCloseable
     public NodeStatus status()
     {
         return service.status();
+    }
+
+    /**
+     * @return why the guard could not start or go on on this node (its evidence journal and the cluster's snapshot
+     *     disagree; a journal append failed); {@code null} while it runs. {@link #awaitTermination} returns at once
+     *     when it is set: close the node, so that leadership moves.
+     */
+    public Throwable failure()
+    {
+        return service.failure();
     }
 
     /**

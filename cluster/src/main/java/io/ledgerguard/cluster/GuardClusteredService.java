@@ -62,8 +62,6 @@ public final class GuardClusteredService implements ClusteredService
 
     /** A node publishes its status once nothing was applied for this long: the moment every node is at one seq. */
     private static final long QUIET_NS = 20_000_000L;
-    /** Snapshots the node's journal directory keeps (the cluster's own are in its archive). */
-    private static final int SNAPSHOTS_KEPT = 3;
     private static final HexFormat HEX = HexFormat.of();
     /** Commands between two evidence checks, unless the node is told otherwise. */
     public static final int CHECK_EVERY_DEFAULT = 1024;
@@ -112,6 +110,8 @@ public final class GuardClusteredService implements ClusteredService
     private volatile long snapshotsLoaded;
     private volatile long leadershipTermId = -1;
     private volatile long divergences;
+    private volatile Throwable failure;
+    private Runnable onFailure = () -> { };
     private volatile Published published;
     private volatile int memberId = -1;
     private long lastSeenApplied = -1;
@@ -182,7 +182,7 @@ public final class GuardClusteredService implements ClusteredService
         this.scratch = scratch;
         this.journal = new ChronicleJournal(new ChronicleJournalContext().directory(journalDir)
             .durability(durability).genesisRules(genesis.toRecord()));
-        this.store = SnapshotStore.inJournal(journalDir);
+        this.store = new SnapshotStore(scratch);
         this.alerts = alerts;
         this.journaledBefore = journal.lastSeq();
         this.verifier = new ApprovalVerifier(engine::rulesInForce);
@@ -190,6 +190,21 @@ public final class GuardClusteredService implements ClusteredService
 
     @Override
     public void onStart(final Cluster cluster, final Image snapshotImage)
+    {
+        try
+        {
+            start(cluster, snapshotImage);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Thrown on the container's thread, where no one who started the node would hear of it: kept and told.
+            failure = ex;
+            onFailure.run();
+            throw ex;
+        }
+    }
+
+    private void start(final Cluster cluster, final Image snapshotImage)
     {
         this.cluster = cluster;
         if (snapshotImage != null)
@@ -209,6 +224,23 @@ public final class GuardClusteredService implements ClusteredService
             }
         }
         publishStatus();
+    }
+
+    /**
+     * @param action run once, on the service's thread, when the guard cannot start or cannot go on (its journal and
+     *               the cluster's snapshot disagree; a journal append failed).
+     */
+    void onFailure(final Runnable action)
+    {
+        this.onFailure = action;
+    }
+
+    /**
+     * @return why the guard could not start or go on on this node; {@code null} while it runs.
+     */
+    Throwable failure()
+    {
+        return failure;
     }
 
     @Override
@@ -251,14 +283,26 @@ public final class GuardClusteredService implements ClusteredService
         verifier.verify(command);
         command.seq = ++seq;
         command.timestampNs = cluster.timeUnit().toNanos(timestamp);
-        engine.apply(command, decision);
-        if (journal != null && seq > journaledBefore)
+        try
         {
-            journal.append(command, decision);
-            journal.flush();
+            engine.apply(command, decision);
+            if (journal != null && seq > journaledBefore)
+            {
+                journal.append(command, decision);
+                journal.flush();
+            }
+        }
+        catch (final RuntimeException | AssertionError ex)
+        {
+            // Aeron would skip the message and go on: this node's state and evidence would be behind the log while it
+            // went on leading, answering nothing. It stops instead, so that leadership moves (a full disk, a journal
+            // that failed); the process says why and exits.
+            failure = ex;
+            onFailure.run();
+            throw new org.agrona.concurrent.AgentTerminationException(ex);
         }
         applied = seq;
-        if (journal != null && seq % checkEvery == 0)
+        if (seq % checkEvery == 0)
         {
             offerCheck();
         }
@@ -273,26 +317,34 @@ public final class GuardClusteredService implements ClusteredService
     }
 
     /**
-     * At a sequence every node reaches in the same place of the log, each notes its chain head; the leader's offer of
-     * its own lands in the log (a follower's is ignored by the cluster), and every node compares when it arrives.
-     * Missed when the leader is pushed back: a check is evidence, not state.
+     * At a sequence every node reaches in the same place of the log, each notes its chain head and offers its check.
+     * Every node offers, always, and until the offer is taken: Aeron numbers a service's messages by the offers each
+     * node made, and a follower's copies are dropped by that number when the leader's reach the log, so one node that
+     * skipped an offer would be out of step for good (its next snapshot unloadable). A node whose journal does not
+     * stand at this sequence (a command the log replayed and the journal already held) offers an empty head, and
+     * compares nothing when the leader's check arrives.
      */
     private void offerCheck()
     {
-        if (journal.chainHead(checkedHead) != seq)
+        if (journal != null && journal.chainHead(checkedHead) == seq)
         {
-            // The head of an entry the log replayed and the journal held before: not this node's to compare now.
-            checkedSeq = -1;
-            return;
+            checkedSeq = seq;
         }
-        checkedSeq = seq;
+        else
+        {
+            checkedSeq = -1;
+            java.util.Arrays.fill(checkedHead, (byte)0);
+        }
         check.putInt(0, CHECK_MAGIC);
-        check.putLong(CHECK_SEQ_OFFSET, seq);
+        check.putLong(CHECK_SEQ_OFFSET, checkedSeq);
         check.putBytes(CHECK_HEAD_OFFSET, checkedHead);
         check.putLong(CHECK_SNAPSHOT_SEQ_OFFSET, snapshotSeq);
         check.putBytes(CHECK_SNAPSHOT_HASH_OFFSET, snapshotHash);
         check.putInt(CHECK_LEADER_OFFSET, memberId);
-        cluster.offer(check, 0, CHECK_LENGTH);
+        while (cluster.offer(check, 0, CHECK_LENGTH) < 0)
+        {
+            cluster.idleStrategy().idle();
+        }
     }
 
     private void onCheck(final DirectBuffer buffer, final int offset, final int length, final long timestamp)
@@ -305,7 +357,7 @@ public final class GuardClusteredService implements ClusteredService
         final long checkSeq = buffer.getLong(offset + CHECK_SEQ_OFFSET);
         final int leader = buffer.getInt(offset + CHECK_LEADER_OFFSET);
         buffer.getBytes(offset + CHECK_HEAD_OFFSET, received);
-        if (checkSeq == checkedSeq && !java.util.Arrays.equals(received, checkedHead))
+        if (checkSeq >= 0 && checkSeq == checkedSeq && !java.util.Arrays.equals(received, checkedHead))
         {
             diverged(1, checkSeq, leader, checkedHead, timestamp);
         }
@@ -378,20 +430,12 @@ public final class GuardClusteredService implements ClusteredService
             final String stateHash = engine.stateHash().hex();
             snapshotSeq = seq;
             System.arraycopy(HEX.parseHex(stateHash), 0, snapshotHash, 0, snapshotHash.length);
-            final SnapshotStore.Written written = store.writeDigested(engine, seq, stateHash);
-            final byte[] bytes = Files.readAllBytes(written.file());
-            if (journal != null && seq > 0 && journal.lastSeq() == seq)
-            {
-                // The node's own evidence: its journal vouches for the file as a single guard's does.
-                journal.snapshotTaken(seq);
-                journal.postCheckpoint(seq, stateHash, written.digestHex());
-                journal.flush();
-                store.prune(SNAPSHOTS_KEPT, journal.lastCheckpointSeq());
-            }
-            else
-            {
-                Files.delete(written.file());
-            }
+            // No checkpoint in the node's journal: a checkpoint names its queue index, which depends on the day and the
+            // moment the node wrote it, and would make the nodes' chain heads differ. The snapshot lives in the
+            // cluster's archive; the journal holds the commands and decisions, which every node writes alike.
+            final Path file = store.write(engine, seq, stateHash);
+            final byte[] bytes = Files.readAllBytes(file);
+            Files.delete(file);
             publishStatus(stateHash);
             // Chunks of one frame each, so that reading them back needs no reassembly.
             final int chunkLength = snapshotPublication.maxPayloadLength();

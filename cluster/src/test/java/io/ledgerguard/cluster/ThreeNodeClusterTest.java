@@ -282,6 +282,83 @@ class ThreeNodeClusterTest
         assertSameState(nodes);
     }
 
+    /**
+     * A node whose evidence journal lost its tail (a power loss under process durability) while the cluster's snapshot
+     * kept it: the node refuses to run rather than write its evidence with a gap, and says why.
+     */
+    @Test
+    void shouldRefuseToRunWhenTheJournalEndsBeforeTheSnapshot() throws Exception
+    {
+        final int portBase = portBase(4);
+        final ClusterMembers members = ClusterMembers.loopback(NODES, portBase);
+        launchJournaled(members);
+        connect(portBase);
+        assertEquals(Reason.OK, submit(attest(1, 1, 0)).reason);
+        assertEquals(Reason.OK, submit(attest(2, 2, 0)).reason);
+        awaitApplied(nodes, 2);
+        stopAll();
+        final Path journal = dir.resolve("node-0").resolve("journal");
+        final Path saved = dir.resolve("node-0-journal-at-2");
+        copy(journal, saved);
+
+        launchJournaled(members);
+        connect(portBase);
+        assertEquals(Reason.OK, submit(attest(3, 1, 0)).reason);
+        awaitApplied(nodes, 3);
+        final ClusterNode leader = nodes.stream().filter(ClusterNode::isLeader).findFirst().orElseThrow();
+        assertTrue(leader.requestSnapshot(), "the snapshot toggle taken");
+        awaitCondition("a snapshot at seq 3 on every node", () ->
+            nodes.stream().allMatch(node -> node.service().snapshotsTaken() == 1 && node.snapshotsRecorded() == 1));
+        stopAll();
+        deleteTree(journal);
+        copy(saved, journal);
+
+        final ClusterNode refusing = ClusterNode.launch(0, members, dir.resolve("node-0"), config(),
+            io.ledgerguard.journal.JournalDurability.PROCESS, alert -> { });
+        nodes.add(refusing);
+        assertTrue(refusing.awaitTermination(PATIENCE), "the node gave up at once");
+        assertTrue(refusing.failure().getMessage().contains("ends at seq 2 but the cluster's snapshot is at seq 3"),
+            refusing.failure().getMessage());
+    }
+
+    private void launchJournaled(final ClusterMembers members)
+    {
+        for (int id = 0; id < NODES; id++)
+        {
+            nodes.add(ClusterNode.launch(id, members, dir.resolve("node-" + id), config(),
+                io.ledgerguard.journal.JournalDurability.PROCESS, alert -> { }));
+        }
+    }
+
+    private void stopAll()
+    {
+        CloseHelper.closeAll(client, clientDriver);
+        nodes.forEach(ClusterNode::close);
+        nodes.clear();
+    }
+
+    private static void copy(final Path from, final Path to) throws java.io.IOException
+    {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(from))
+        {
+            for (final Path file : files.toList())
+            {
+                java.nio.file.Files.copy(file, to.resolve(from.relativize(file).toString()));
+            }
+        }
+    }
+
+    private static void deleteTree(final Path root) throws java.io.IOException
+    {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(root))
+        {
+            for (final Path file : files.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                java.nio.file.Files.delete(file);
+            }
+        }
+    }
+
     private static Command adjust(final long txId)
     {
         final Command command = new Command();
@@ -420,12 +497,13 @@ class ThreeNodeClusterTest
     }
 
     /**
-     * Below the kernel's ephemeral range (32768 and up), where the nodes' and clients' endpoints on port 0 land: a
-     * base per test and per process, so that two runs on one machine seldom meet.
+     * Below the kernel's ephemeral range (32768 and up), where the nodes' and clients' endpoints on port 0 land, and
+     * below the demo's (29300) and the bench's (29400): a base per test and per process, so that two runs on one
+     * machine seldom meet.
      */
     private static int portBase(final int test)
     {
-        return 10_000 + (int)((ProcessHandle.current().pid() * 2 + test) % 200) * 100;
+        return 10_000 + (int)((ProcessHandle.current().pid() * 5 + test) % 150) * 100;
     }
 
     private static void checkDeadline(final long deadline, final String what)

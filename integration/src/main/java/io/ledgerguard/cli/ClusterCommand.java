@@ -38,8 +38,6 @@ import io.ledgerguard.core.MemoryBudget;
 import io.ledgerguard.core.pipeline.AlertDispatcher;
 import io.ledgerguard.core.pipeline.AlertListener;
 import io.ledgerguard.gateway.ClusterStatusServer;
-import io.ledgerguard.journal.JournalCorruptException;
-import io.ledgerguard.journal.JournalFormatException;
 
 /**
  * {@code ledger-guard cluster}: the guard as a three-node (or larger) Aeron Cluster (issue 16, docs/cluster.md).
@@ -139,10 +137,12 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
                 Files.createDirectories(dir);
                 node = ClusterNode.launch(id, cluster, dir, guardConfig, journalSettings.durability(), alerts);
             }
-            catch (final IOException | JournalFormatException | JournalCorruptException | IllegalStateException ex)
+            catch (final IOException | RuntimeException ex)
             {
+                // The journal's damage, the directory's lock, a port in use: each says what, with where.
                 alerts.close();
-                err.println("ledger-guard cluster node: --dir " + dir + ": " + ex.getMessage());
+                err.println("ledger-guard cluster node: --dir " + dir + " (member " + id + " of " + members + "): " +
+                    ex.getMessage());
                 err.flush();
                 return LedgerGuardCli.EXIT_FAILURE;
             }
@@ -197,6 +197,13 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             status.close();
             node.close();
             alerts.close();
+            if (node.failure() != null)
+            {
+                err.println("ledger-guard cluster node: --dir " + dir + ": the guard stopped: " +
+                    node.failure().getMessage());
+                err.flush();
+                return LedgerGuardCli.EXIT_FAILURE;
+            }
             err.println("cluster node " + id + ": " + (stoppedByCluster ? "stopped by the cluster" : "stopped") +
                 " at seq " + (node.status() != null ? node.status().seq() : 0));
             err.flush();

@@ -144,6 +144,15 @@ public final class DemoCommand implements Callable<Integer>
         {
             // Progress lines go to standard error: standard output stays the report (or JSON).
             simulation.viaCluster(err, clusterPorts, journal);
+            try
+            {
+                simulation.journalDurability(JournalDurability.fromName(journalDurability));
+            }
+            catch (final ConfigurationException ex)
+            {
+                err.println("ledger-guard demo: --journal-durability: " + ex.getMessage());
+                return LedgerGuardCli.EXIT_USAGE;
+            }
         }
         if (gateway)
         {
@@ -205,6 +214,11 @@ public final class DemoCommand implements Callable<Integer>
         {
             return "--cluster-ports must be 1.." + (65_535 - 30) + ", was " + clusterPorts;
         }
+        if (cluster && journal != null && !emptyOrMissing(journal))
+        {
+            return "--journal " + journal + ": with --cluster it must be a new or empty directory (the nodes' " +
+                "directories go there; an earlier run's would be started again)";
+        }
         if (accounts < 1_000 || accounts > 1_000_000)
         {
             return "--accounts must be 1000..1000000, was " + accounts;
@@ -222,6 +236,22 @@ public final class DemoCommand implements Callable<Integer>
             return "--ring-size must be a power of two, was " + ringSize;
         }
         return null;
+    }
+
+    private static boolean emptyOrMissing(final Path dir)
+    {
+        if (!java.nio.file.Files.exists(dir))
+        {
+            return true;
+        }
+        try (java.util.stream.Stream<Path> entries = java.nio.file.Files.list(dir))
+        {
+            return entries.findAny().isEmpty();
+        }
+        catch (final java.io.IOException ex)
+        {
+            return false;
+        }
     }
 
     private String dashboardError()

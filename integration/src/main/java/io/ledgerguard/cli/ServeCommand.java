@@ -171,7 +171,7 @@ final class ServeCommand implements Callable<Integer>
         final ClusterMembers members;
         try
         {
-            members = ClusterMembers.parse(cluster);
+            members = ClusterMembers.parse(cluster, "--cluster");
             if (journal != null || alerts != null)
             {
                 throw new IllegalArgumentException("--journal and --alerts are the nodes' with --cluster (cluster " +

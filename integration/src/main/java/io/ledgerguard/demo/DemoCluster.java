@@ -63,10 +63,13 @@ final class DemoCluster implements AutoCloseable
     private volatile long termBefore = -1;
     private int killed = -1;
     private Thread killer;
+    private volatile Throwable killerFailure;
+    private final JournalDurability durability;
 
     private DemoCluster(final GuardConfig config, final Path dir, final ClusterMembers members,
-        final List<AlertListener> alertSinks)
+        final List<AlertListener> alertSinks, final JournalDurability durability)
     {
+        this.durability = durability;
         this.config = config;
         this.dir = dir;
         this.members = members;
@@ -81,12 +84,14 @@ final class DemoCluster implements AutoCloseable
      * @param dir        the nodes' directories go under it.
      * @param portBase   the base port of node 0; each node takes {@value ClusterMembers#PORTS_PER_NODE}.
      * @param alertSinks hear the leader's alerts, one node's dispatcher at a time.
+     * @param durability the nodes' journals' durability.
      * @return the running cluster.
      */
     static DemoCluster start(final GuardConfig config, final Path dir, final int portBase,
-        final List<AlertListener> alertSinks)
+        final List<AlertListener> alertSinks, final JournalDurability durability)
     {
-        final DemoCluster cluster = new DemoCluster(config, dir, ClusterMembers.loopback(NODES, portBase), alertSinks);
+        final DemoCluster cluster = new DemoCluster(config, dir, ClusterMembers.loopback(NODES, portBase), alertSinks,
+            durability);
         try
         {
             for (int id = 0; id < NODES; id++)
@@ -110,8 +115,7 @@ final class DemoCluster implements AutoCloseable
     private void launch(final int id)
     {
         dispatchers[id] = new AlertDispatcher(ALERT_RING, alertSinks);
-        nodes[id] = ClusterNode.launch(id, members, dir.resolve("node-" + id), config, JournalDurability.PROCESS,
-            dispatchers[id]);
+        nodes[id] = ClusterNode.launch(id, members, dir.resolve("node-" + id), config, durability, dispatchers[id]);
     }
 
     /**
@@ -194,6 +198,10 @@ final class DemoCluster implements AutoCloseable
             {
                 Thread.currentThread().interrupt();
             }
+            catch (final RuntimeException ex)
+            {
+                killerFailure = ex;
+            }
         }, "demo-stop-leader");
         killer.start();
     }
@@ -222,6 +230,11 @@ final class DemoCluster implements AutoCloseable
     DemoReport.ClusterOutcome finish() throws InterruptedException
     {
         killer.join();
+        if (killerFailure != null)
+        {
+            throw new IllegalStateException("the demo could not stop its leader halfway: " + killerFailure.getMessage(),
+                killerFailure);
+        }
         long resubmitted = 0;
         for (final ClusterGuardClient client : clients)
         {
@@ -241,8 +254,9 @@ final class DemoCluster implements AutoCloseable
             chainsEqual &= status.chainHeadHex() != null && status.chainHeadHex().equals(statuses[0].chainHeadHex());
         }
         final long[] evidence = compareEvidence(dir.resolve("node-" + (killed >= 0 ? killed : 0)).resolve("journal"));
-        final long failoverNs = killed >= 0 && firstAnswerAfterKillNs.get() != 0 ?
-            firstAnswerAfterKillNs.get() - killedAtNs : 0;
+        // -1 when no decision came after the stop: no failover was seen, and the run is not healthy.
+        final long failoverMs = killed >= 0 && firstAnswerAfterKillNs.get() != 0 ?
+            TimeUnit.NANOSECONDS.toMillis(firstAnswerAfterKillNs.get() - killedAtNs) : -1;
         final List<String> lines = new ArrayList<>();
         for (final NodeStatus status : statuses)
         {
@@ -250,7 +264,7 @@ final class DemoCluster implements AutoCloseable
                 status.role(), status.leadershipTermId(), status.seq(), status.stateHashHex().substring(0, 16),
                 status.chainHeadHex() == null ? "-" : status.chainHeadHex().substring(0, 16)));
         }
-        return new DemoReport.ClusterOutcome(failovers, TimeUnit.NANOSECONDS.toMillis(failoverNs), resubmitted,
+        return new DemoReport.ClusterOutcome(failovers, failoverMs, resubmitted,
             acknowledged.size(), evidence[0], evidence[1], hashesEqual, chainsEqual, statuses[0].seq(), lines);
     }
 

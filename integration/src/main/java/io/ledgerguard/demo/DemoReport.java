@@ -53,7 +53,7 @@ public final class DemoReport
      * What the demo's cluster came to ({@code demo --cluster}).
      *
      * @param failovers        leaders stopped and replaced.
-     * @param failoverMs       from the leader's stop to the first decision answered after it.
+     * @param failoverMs       from the leader's stop to the first decision its successor made; -1 when none came.
      * @param resubmitted      requests sent again with their txId after a new leader or session.
      * @param acknowledged     decisions the clients were told.
      * @param acknowledgedLost of those, missing from a node's evidence or with another reason there.
@@ -69,7 +69,8 @@ public final class DemoReport
     {
         boolean healthy()
         {
-            return acknowledgedLost == 0 && appliedTwice == 0 && stateHashesEqual && chainHeadsEqual;
+            return failovers == 1 && failoverMs >= 0 && acknowledgedLost == 0 && appliedTwice == 0 &&
+                stateHashesEqual && chainHeadsEqual;
         }
     }
 

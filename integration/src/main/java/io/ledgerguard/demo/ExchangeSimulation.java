@@ -291,46 +291,54 @@ public final class ExchangeSimulation
         {
             throw new java.io.UncheckedIOException("cannot make a directory for the demo's cluster", ex);
         }
-        try (DemoCluster cluster = DemoCluster.start(config, dir, clusterPortBase, List.of(serial)))
+        final DemoReport.ClusterOutcome outcome;
+        final Throwable failure;
+        final List<Producer> producers = new ArrayList<>();
+        final Operator operator;
+        final GuardEngine survivor;
+        final long elapsedNs;
+        try
         {
-            liveLines.printf("demo: three guard nodes on loopback (ports %d..%d), their directories under %s%n",
-                clusterPortBase, clusterPortBase + DemoCluster.NODES * 10 - 1, dir);
-            liveLines.flush();
-            final long startNs = System.nanoTime();
-            final Setup setup = new Setup(null, new SplittableRandom(seed));
-            setup.attach(cluster);
-            setup.run();
-            final CountDownLatch halfway = new CountDownLatch(1);
-            final AtomicBoolean tradingDone = new AtomicBoolean();
-            final ConcurrentLinkedQueue<long[]> withdrawals = new ConcurrentLinkedQueue<>();
-            final List<Producer> producers = new ArrayList<>();
-            for (int g = 0; g < gateways; g++)
+            // The nodes (and their alert dispatchers, which drain on close) are closed before the alert file is.
+            try (DemoCluster cluster = DemoCluster.start(config, dir, clusterPortBase, List.of(serial),
+                journalDurability))
             {
-                producers.add(new Gateway(null, seed, g, setup.funded, withdrawals, g == 0 ? halfway : null));
+                liveLines.printf("demo: three guard nodes on loopback (ports %d..%d), their directories under %s%n",
+                    clusterPortBase, clusterPortBase + DemoCluster.NODES * 10 - 1, dir);
+                liveLines.flush();
+                final long startNs = System.nanoTime();
+                final Setup setup = new Setup(null, new SplittableRandom(seed));
+                setup.attach(cluster);
+                setup.run();
+                final CountDownLatch halfway = new CountDownLatch(1);
+                final AtomicBoolean tradingDone = new AtomicBoolean();
+                final ConcurrentLinkedQueue<long[]> withdrawals = new ConcurrentLinkedQueue<>();
+                for (int g = 0; g < gateways; g++)
+                {
+                    producers.add(new Gateway(null, seed, g, setup.funded, withdrawals, g == 0 ? halfway : null));
+                }
+                final Custody custody = new Custody(null, seed, withdrawals, tradingDone, setup.walletBalance);
+                operator = new Operator(null, cluster.observer().counters(), halfway);
+                producers.add(custody);
+                producers.add(operator);
+                for (final Producer producer : producers)
+                {
+                    producer.attach(cluster);
+                }
+                cluster.stopLeaderAt(halfway, liveLines);
+                failure = runProducers(producers, halfway, tradingDone);
+                outcome = cluster.finish();
+                elapsedNs = System.nanoTime() - startNs;
+                survivor = cluster.survivor();
+                producers.add(0, setup);
             }
-            final Custody custody = new Custody(null, seed, withdrawals, tradingDone, setup.walletBalance);
-            final Operator operator = new Operator(null, cluster.observer().counters(), halfway);
-            producers.add(custody);
-            producers.add(operator);
-            for (final Producer producer : producers)
+            finally
             {
-                producer.attach(cluster);
+                if (alertFile != null)
+                {
+                    alertFile.close();
+                }
             }
-            cluster.stopLeaderAt(halfway, liveLines);
-            final Throwable failure = runProducers(producers, halfway, tradingDone);
-            final DemoReport.ClusterOutcome outcome = cluster.finish();
-            final long elapsedNs = System.nanoTime() - startNs;
-            if (alertFile != null)
-            {
-                alertFile.close();
-            }
-            if (failure != null)
-            {
-                throw new IllegalStateException("a simulated producer failed", failure);
-            }
-            producers.add(0, setup);
-            return report(cluster.survivor(), outcome.seq(), outcome.seq(), elapsedNs, producers, alerts, operator)
-                .cluster(outcome);
         }
         finally
         {
@@ -339,6 +347,12 @@ public final class ExchangeSimulation
                 DemoCluster.delete(dir);
             }
         }
+        if (failure != null)
+        {
+            throw new IllegalStateException("a simulated producer failed", failure);
+        }
+        return report(survivor, outcome.seq(), outcome.seq(), elapsedNs, producers, alerts, operator)
+            .cluster(outcome);
     }
 
     private static List<AlertListener> sinks(final AtomicLongArray alerts, final JsonLinesAlertSink alertFile,
@@ -684,6 +698,16 @@ public final class ExchangeSimulation
     {
         this.viaGateway = true;
         this.liveLines = live;
+        return this;
+    }
+
+    /**
+     * @param durability the journals' durability: with {@link #viaCluster}, the nodes'.
+     * @return this.
+     */
+    public ExchangeSimulation journalDurability(final JournalDurability durability)
+    {
+        this.journalDurability = durability;
         return this;
     }
 

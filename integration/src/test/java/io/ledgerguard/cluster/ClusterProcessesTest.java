@@ -83,14 +83,14 @@ class ClusterProcessesTest
         {
             load.awaitProgress(PROGRESS);
             final int leader = nodes.awaitLeader();
-            final long term = nodes.status(leader).path("leadershipTermId").asLong();
+            final long term = nodes.awaitStatus(leader).path("leadershipTermId").asLong();
             final long killedAt = System.nanoTime();
             nodes.kill(leader);
             load.awaitProgress(PROGRESS);
             failoverNs += System.nanoTime() - killedAt;
             final int successor = nodes.awaitLeader();
             assertNotEquals(leader, successor, "round " + round + ": a new leader");
-            assertTrue(nodes.status(successor).path("leadershipTermId").asLong() > term,
+            assertTrue(nodes.awaitStatus(successor).path("leadershipTermId").asLong() > term,
                 "round " + round + ": in a later term than " + term);
             nodes.start(leader);
             load.pause();
@@ -114,7 +114,12 @@ class ClusterProcessesTest
         load = new ClusterLoad(clientDriver.aeronDirectoryName(), members, CLIENTS);
         load.start();
         load.awaitProgress(PROGRESS);
-        final int follower = (nodes.awaitLeader() + 1) % NODES;
+        final int leader = nodes.awaitLeader();
+        final String metrics = nodes.metrics(leader);
+        assertNotNull(metrics, "the leader's /metrics");
+        assertTrue(metrics.contains("ledger_guard_cluster_leader{member=\"" + leader + "\"} 1"), metrics);
+        assertTrue(metrics.contains("ledger_guard_cluster_divergences_total{member=\"" + leader + "\"} 0"), metrics);
+        final int follower = (leader + 1) % NODES;
         nodes.kill(follower);
         load.awaitProgress(PROGRESS);
         nodes.start(follower);
@@ -141,7 +146,7 @@ class ClusterProcessesTest
         final int survivor = (leader + 1) % NODES;
         final long before = nodes.awaitSameSeq(0)[survivor].path("seq").asLong();
         try (ClusterGuardClient client = ClusterGuardClient.connect(clientDriver.aeronDirectoryName(), members,
-            Duration.ofSeconds(15)))
+            Duration.ofSeconds(30)))
         {
             nodes.kill(leader);
             nodes.kill((leader + 2) % NODES);
@@ -149,8 +154,9 @@ class ClusterProcessesTest
             final ClusterUnavailableException refused = assertThrows(ClusterUnavailableException.class,
                 () -> client.submit(deposit), "a single node of three accepts nothing");
             assertTrue(refused.getMessage().contains("outcome is unknown"), refused.getMessage());
-            assertEquals(before, nodes.status(survivor).path("seq").asLong(), "nothing applied by the minority");
-            assertNotEquals("LEADER", nodes.status(survivor).path("role").asText(), "the survivor does not lead");
+            final JsonNode alone = nodes.awaitStatus(survivor);
+            assertEquals(before, alone.path("seq").asLong(), "nothing applied by the minority");
+            assertNotEquals("LEADER", alone.path("role").asText(), "the survivor does not lead");
 
             nodes.start(leader);
             final var decision = client.submit(deposit);

@@ -51,12 +51,12 @@ final class NodeProcesses implements AutoCloseable
     }
 
     /**
-     * A base port per test class and process, below the kernel's ephemeral range (32768 and up), where the nodes' and
-     * clients' endpoints on port 0 land.
+     * A base port per test and process, below the kernel's ephemeral range (32768 and up), where the nodes' and
+     * clients' endpoints on port 0 land, and below the demo's (29300) and the bench's (29400).
      */
     static int portBase(final int test)
     {
-        return 20_000 + (int)((ProcessHandle.current().pid() * 3 + test) % 120) * 100;
+        return 20_000 + (int)((ProcessHandle.current().pid() * 9 + test) % 90) * 100;
     }
 
     Path nodeDir(final int id)
@@ -159,6 +159,39 @@ final class NodeProcesses implements AutoCloseable
                 members.host(id) + ":" + members.statusPort(id) + "/status")).timeout(Duration.ofSeconds(2)).GET()
                 .build(), HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
+     * @return the node's status, waiting while it does not answer (an HTTP request that timed out on a busy machine).
+     */
+    JsonNode awaitStatus(final int id) throws InterruptedException
+    {
+        final JsonNode[] status = new JsonNode[1];
+        await("node " + id + "'s status", () -> (status[0] = status(id)) != null);
+        return status[0];
+    }
+
+    /**
+     * @return the node's {@code /metrics}, or null when it does not answer.
+     */
+    String metrics(final int id)
+    {
+        try
+        {
+            final HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://" +
+                members.host(id) + ":" + members.statusPort(id) + "/metrics")).timeout(Duration.ofSeconds(2)).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? response.body() : null;
         }
         catch (final IOException ex)
         {
