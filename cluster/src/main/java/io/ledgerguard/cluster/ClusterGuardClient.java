@@ -35,6 +35,7 @@ import io.ledgerguard.protocol.ProtocolException;
 public final class ClusterGuardClient implements AutoCloseable
 {
     private static final long IDLE_NS = TimeUnit.MICROSECONDS.toNanos(100);
+    private static final Duration RECONNECT_ATTEMPT = Duration.ofSeconds(3);
 
     private final String aeronDir;
     private final ClusterMembers members;
@@ -93,11 +94,11 @@ public final class ClusterGuardClient implements AutoCloseable
         final Duration patience)
     {
         final ClusterGuardClient client = new ClusterGuardClient(aeronDir, members, patience);
-        client.cluster = client.open();
+        client.cluster = client.open(patience);
         return client;
     }
 
-    private AeronCluster open()
+    private AeronCluster open(final Duration connectTimeout)
     {
         try
         {
@@ -107,7 +108,7 @@ public final class ClusterGuardClient implements AutoCloseable
                 .egressChannel("aeron:udp?endpoint=" + members.localAddressFacing(0) + ":0")
                 .ingressChannel("aeron:udp")
                 .ingressEndpoints(members.ingressEndpoints())
-                .messageTimeoutNs(patience.toNanos())
+                .messageTimeoutNs(connectTimeout.toNanos())
                 // A new leader takes about two seconds on a busy machine: the client waits for it, not closes.
                 .newLeaderTimeoutNs(patience.toNanos()));
             leaderMemberId = opened.leaderMemberId();
@@ -116,7 +117,7 @@ public final class ClusterGuardClient implements AutoCloseable
         catch (final AeronException ex)
         {
             throw new ClusterUnavailableException("no leader of the cluster " + members + " answered in " +
-                patience.toMillis() + " ms: " + ex.getMessage(), ex);
+                connectTimeout.toMillis() + " ms: " + ex.getMessage(), ex);
         }
     }
 
@@ -184,7 +185,8 @@ public final class ClusterGuardClient implements AutoCloseable
         {
             try
             {
-                cluster = open();
+                // Short attempts, so that a leader elected meanwhile is found before the request's deadline.
+                cluster = open(patience.compareTo(RECONNECT_ATTEMPT) < 0 ? patience : RECONNECT_ATTEMPT);
                 reconnects++;
                 return;
             }

@@ -15,9 +15,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.aeron.driver.MediaDriver;
 import org.agrona.CloseHelper;
 
+import io.ledgerguard.cluster.ClusterClients;
 import io.ledgerguard.cluster.ClusterGuardClient;
 import io.ledgerguard.cluster.ClusterMembers;
 import io.ledgerguard.cluster.ClusterNode;
@@ -52,7 +52,7 @@ final class DemoCluster implements AutoCloseable
     private final List<AlertListener> alertSinks;
     private final ClusterNode[] nodes = new ClusterNode[NODES];
     private final AlertDispatcher[] dispatchers = new AlertDispatcher[NODES];
-    private final MediaDriver clientDriver;
+    private final ClusterClients clientDriver;
     private final List<ClusterGuardClient> clients = new ArrayList<>();
     /** Every decision a client was told: txId to reason. */
     private final Map<Long, Reason> acknowledged = new ConcurrentHashMap<>();
@@ -74,7 +74,7 @@ final class DemoCluster implements AutoCloseable
         this.dir = dir;
         this.members = members;
         this.alertSinks = alertSinks;
-        this.clientDriver = ClusterGuardClient.launchDriver(dir.resolve("client-aeron"));
+        this.clientDriver = ClusterClients.launch(dir.resolve("client-aeron"), members);
     }
 
     /**
@@ -123,8 +123,7 @@ final class DemoCluster implements AutoCloseable
      */
     ClusterGuardClient client()
     {
-        final ClusterGuardClient client = ClusterGuardClient.connect(clientDriver.aeronDirectoryName(), members,
-            PATIENCE);
+        final ClusterGuardClient client = clientDriver.connect(PATIENCE);
         synchronized (clients)
         {
             clients.add(client);

@@ -389,9 +389,9 @@ public final class DemoReport
         out.printf("%nCluster of three nodes: %d failover%s; the first decision after the leader stopped came " +
             "%,d ms later; %,d requests resubmitted with their txId%n", cluster.failovers(),
             cluster.failovers() == 1 ? "" : "s", cluster.failoverMs(), cluster.resubmitted());
-        out.printf("  (the leader's node was closed in this process, and its followers saw its log end at once; a " +
-            "leader killed with SIGKILL is noticed after the 1 s heartbeat timeout: about 2 s from kill to the next " +
-            "decision in the cluster tests)%n");
+        out.printf("  (the leader's node was closed in this process: its followers may see its log end at once, or " +
+            "notice after the 1 s heartbeat timeout, as they always do a leader killed with SIGKILL: about 2 s from " +
+            "the kill to the next decision in the cluster tests)%n");
         out.printf("  %,d decisions acknowledged to clients, %,d of them lost or changed in a node's evidence, " +
             "%,d txIds applied twice%n", cluster.acknowledged(), cluster.acknowledgedLost(),
             cluster.appliedTwice());

@@ -159,6 +159,7 @@ class ClusterProcessesTest
             assertNotEquals("LEADER", alone.path("role").asText(), "the survivor does not lead");
 
             nodes.start(leader);
+            nodes.awaitLeader();
             final var decision = client.submit(deposit);
             assertEquals(Reason.OK, decision.reason, "the same txId accepted once a majority is back");
         }
