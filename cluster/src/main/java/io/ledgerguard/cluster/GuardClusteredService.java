@@ -125,13 +125,7 @@ public final class GuardClusteredService implements ClusteredService
      */
     public GuardClusteredService(final GuardConfig config, final Path scratch)
     {
-        this.engine = new GuardEngine(config);
-        this.scratch = scratch;
-        this.journal = null;
-        this.store = new SnapshotStore(scratch);
-        this.alerts = alert -> { };
-        this.checkEvery = CHECK_EVERY_DEFAULT;
-        this.verifier = new ApprovalVerifier(engine::rulesInForce);
+        this(new GuardEngine(config), 0, scratch);
     }
 
     /**

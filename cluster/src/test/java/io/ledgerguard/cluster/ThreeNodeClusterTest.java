@@ -84,21 +84,9 @@ class ThreeNodeClusterTest
         assertEquals(Reason.OK, submit(attest(txId++, 2, 0)).reason);
         for (long account = 1001; account <= 1010; account++)
         {
-            final Command open = new Command();
-            open.type = CommandType.OPEN_ACCOUNT;
-            open.txId = txId++;
-            open.accountId = account;
-            open.accountKind = AccountKind.CUSTOMER;
-            assertEquals(Reason.OK, submit(open).reason);
+            assertEquals(Reason.OK, submit(open(txId++, account)).reason);
         }
-        final Command inflow = new Command();
-        inflow.type = CommandType.INFLOW;
-        inflow.txId = txId++;
-        inflow.walletId = 1;
-        inflow.assetId = BTC;
-        inflow.amount = 1_000_000_000L;
-        inflow.chainRef("btc:1");
-        assertEquals(Reason.OK, submit(inflow).reason);
+        assertEquals(Reason.OK, submit(inflow(txId++)).reason);
         final Command deposit = deposit(txId++, 1001, 600_000_000L);
         assertEquals(Reason.OK, submit(deposit).reason);
         // Beyond the inflow's uncredited part: refused on every node alike.
@@ -139,11 +127,7 @@ class ThreeNodeClusterTest
         awaitCondition("a snapshot on every node, recorded by its consensus module", () ->
             nodes.stream().allMatch(node -> node.service().snapshotsTaken() == 1 && node.snapshotsRecorded() == 1));
         // After the snapshot: replayed from the log on restart.
-        final Command open = new Command();
-        open.type = CommandType.OPEN_ACCOUNT;
-        open.txId = 3;
-        open.accountId = 1001;
-        open.accountKind = AccountKind.CUSTOMER;
+        final Command open = open(3, 1001);
         assertEquals(Reason.OK, submit(open).reason);
         awaitApplied(nodes, 3);
         final String before = nodes.get(0).service().stateHashHex();
@@ -196,20 +180,8 @@ class ThreeNodeClusterTest
         connect(portBase);
         long txId = 1;
         assertEquals(Reason.OK, submit(attest(txId++, 1, 0)).reason);
-        final Command inflow = new Command();
-        inflow.type = CommandType.INFLOW;
-        inflow.txId = txId++;
-        inflow.walletId = 1;
-        inflow.assetId = BTC;
-        inflow.amount = 1_000_000_000L;
-        inflow.chainRef("btc:1");
-        assertEquals(Reason.OK, submit(inflow).reason);
-        final Command open = new Command();
-        open.type = CommandType.OPEN_ACCOUNT;
-        open.txId = txId++;
-        open.accountId = 1001;
-        open.accountKind = AccountKind.CUSTOMER;
-        assertEquals(Reason.OK, submit(open).reason);
+        assertEquals(Reason.OK, submit(inflow(txId++)).reason);
+        assertEquals(Reason.OK, submit(open(txId++, 1001)).reason);
         // Seq 4: above node 2's cap, within the others'.
         submit(deposit(txId++, 1001, 600_000_000L));
         for (int i = 0; i < 4; i++)
@@ -252,20 +224,8 @@ class ThreeNodeClusterTest
         long txId = 1;
         assertEquals(Reason.OK, submit(attest(txId++, 1, 0)).reason);
         assertEquals(Reason.OK, submit(attest(txId++, 2, 0)).reason);
-        final Command inflow = new Command();
-        inflow.type = CommandType.INFLOW;
-        inflow.txId = txId++;
-        inflow.walletId = 1;
-        inflow.assetId = BTC;
-        inflow.amount = 1_000_000_000L;
-        inflow.chainRef("btc:1");
-        assertEquals(Reason.OK, submit(inflow).reason);
-        final Command open = new Command();
-        open.type = CommandType.OPEN_ACCOUNT;
-        open.txId = txId++;
-        open.accountId = 1001;
-        open.accountKind = AccountKind.CUSTOMER;
-        assertEquals(Reason.OK, submit(open).reason);
+        assertEquals(Reason.OK, submit(inflow(txId++)).reason);
+        assertEquals(Reason.OK, submit(open(txId++, 1001)).reason);
 
         final GuardConfig concluded = rules.conclude();
         final Command once = adjust(txId++);
@@ -357,6 +317,28 @@ class ThreeNodeClusterTest
                 java.nio.file.Files.delete(file);
             }
         }
+    }
+
+    private static Command inflow(final long txId)
+    {
+        final Command inflow = new Command();
+        inflow.type = CommandType.INFLOW;
+        inflow.txId = txId;
+        inflow.walletId = 1;
+        inflow.assetId = BTC;
+        inflow.amount = 1_000_000_000L;
+        inflow.chainRef("btc:1");
+        return inflow;
+    }
+
+    private static Command open(final long txId, final long account)
+    {
+        final Command open = new Command();
+        open.type = CommandType.OPEN_ACCOUNT;
+        open.txId = txId;
+        open.accountId = account;
+        open.accountKind = AccountKind.CUSTOMER;
+        return open;
     }
 
     private static Command adjust(final long txId)

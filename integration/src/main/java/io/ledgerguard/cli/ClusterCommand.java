@@ -371,18 +371,22 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
         }
     }
 
-    /** {@code cluster snapshot}: a snapshot on every node, asked of the leader. */
-    @Command(name = "snapshot", mixinStandardHelpOptions = true,
-        description = "Have every node take a snapshot (each writes it to its archive and to its evidence " +
-            "journal's snapshots). Run on the leader's machine with the leader's --dir.")
-    static final class Snapshot implements java.util.concurrent.Callable<Integer>
+    /** What {@code cluster snapshot} and {@code cluster stop} take: the leader's directory on this machine. */
+    abstract static class LeaderAction implements java.util.concurrent.Callable<Integer>
     {
         @Spec
-        private CommandSpec spec;
+        CommandSpec spec;
 
         @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The leader's node directory.")
-        private Path dir;
+        Path dir;
+    }
 
+    /** {@code cluster snapshot}: a snapshot on every node, asked of the leader. */
+    @Command(name = "snapshot", mixinStandardHelpOptions = true,
+        description = "Have every node take a snapshot, into its archive, at the same place in the log. Run on the " +
+            "leader's machine with the leader's --dir.")
+    static final class Snapshot extends LeaderAction
+    {
         @Override
         public Integer call()
         {
@@ -394,14 +398,8 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
     @Command(name = "stop", mixinStandardHelpOptions = true,
         description = "Stop the whole cluster cleanly: every node takes a snapshot and its process exits. Run on " +
             "the leader's machine with the leader's --dir.")
-    static final class Stop implements java.util.concurrent.Callable<Integer>
+    static final class Stop extends LeaderAction
     {
-        @Spec
-        private CommandSpec spec;
-
-        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The leader's node directory.")
-        private Path dir;
-
         @Override
         public Integer call()
         {

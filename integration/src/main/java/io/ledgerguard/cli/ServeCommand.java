@@ -164,6 +164,30 @@ final class ServeCommand implements Callable<Integer>
         return null;
     }
 
+    /**
+     * Serve until the process is told to stop (SIGTERM, SIGINT), or for {@code --for-seconds}; then close.
+     */
+    private void serveUntilStopped(final Runnable close) throws InterruptedException
+    {
+        final CountDownLatch stop = new CountDownLatch(1);
+        final Thread hook = new Thread(() ->
+        {
+            close.run();
+            stop.countDown();
+        }, "serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (forSeconds > 0)
+        {
+            stop.await(forSeconds, TimeUnit.SECONDS);
+            Runtime.getRuntime().removeShutdownHook(hook);
+            close.run();
+        }
+        else
+        {
+            stop.await();
+        }
+    }
+
     /** The gateway in front of a guard cluster: no guard, journal or admin server in this process. */
     private int serveCluster(final PrintWriter err, final GuardConfig guardConfig, final GatewaySettings settings)
         throws InterruptedException
@@ -211,23 +235,7 @@ final class ServeCommand implements Callable<Integer>
         }
         err.println("serve: no admin server with --cluster: each node serves its status (cluster status)");
         err.flush();
-        final CountDownLatch stop = new CountDownLatch(1);
-        final Thread hook = new Thread(() ->
-        {
-            sidecar.close();
-            stop.countDown();
-        }, "serve-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        if (forSeconds > 0)
-        {
-            stop.await(forSeconds, TimeUnit.SECONDS);
-            Runtime.getRuntime().removeShutdownHook(hook);
-            sidecar.close();
-        }
-        else
-        {
-            stop.await();
-        }
+        serveUntilStopped(sidecar::close);
         err.println("serve: stopped; " + sidecar.server().requests() + " requests served; " +
             sidecar.port().resent() + " sent again after a leader change");
         err.flush();
@@ -313,23 +321,7 @@ final class ServeCommand implements Callable<Integer>
             err.flush();
             return LedgerGuardCli.EXIT_FAILURE;
         }
-        final CountDownLatch stop = new CountDownLatch(1);
-        final Thread hook = new Thread(() ->
-        {
-            sidecar.close();
-            stop.countDown();
-        }, "serve-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        if (forSeconds > 0)
-        {
-            stop.await(forSeconds, TimeUnit.SECONDS);
-            Runtime.getRuntime().removeShutdownHook(hook);
-            sidecar.close();
-        }
-        else
-        {
-            stop.await();
-        }
+        serveUntilStopped(sidecar::close);
         err.println("serve: stopped; " + sidecar.server().requests() + " requests served");
         err.flush();
         return LedgerGuardCli.EXIT_OK;

@@ -270,7 +270,7 @@ class ClusterProcessesTest
     }
 
     /** txId to the reason of its one non-duplicate decision; fails on a txId applied twice. */
-    private static Map<Long, Reason> appliedOnce(final Path journal)
+    static Map<Long, Reason> appliedOnce(final Path journal)
     {
         final Map<Long, Reason> applied = new HashMap<>();
         final Command command = new Command();

@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,18 +21,15 @@ import io.ledgerguard.client.GatewayClient;
 import io.ledgerguard.core.AccountKind;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
-import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.WalletKind;
 import io.ledgerguard.gateway.ClusterSidecar;
 import io.ledgerguard.gateway.GatewaySettings;
 import io.ledgerguard.journal.JournalDurability;
-import io.ledgerguard.journal.JournalReader;
 import io.ledgerguard.protocol.GatewayDecision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -141,7 +137,8 @@ class ServeClusterTest
         awaitSameApplied();
         for (final ClusterNode node : nodes)
         {
-            final Map<Long, Reason> applied = appliedOnce(dir.resolve("node-" + node.id()).resolve("journal"));
+            final Map<Long, Reason> applied =
+                ClusterProcessesTest.appliedOnce(dir.resolve("node-" + node.id()).resolve("journal"));
             for (long id = first; id < txId; id++)
             {
                 assertEquals(Reason.OK, applied.get(id), "node " + node.id() + ": txId " + id);
@@ -163,24 +160,6 @@ class ServeClusterTest
     {
         NodeProcesses.await("the surviving nodes at one seq", () ->
             nodes.stream().mapToLong(node -> node.service().applied()).distinct().count() == 1);
-    }
-
-    private static Map<Long, Reason> appliedOnce(final Path journal)
-    {
-        final Map<Long, Reason> applied = new HashMap<>();
-        final Command command = new Command();
-        final Decision decision = new Decision();
-        try (JournalReader reader = JournalReader.open(journal))
-        {
-            while (reader.next(command, decision))
-            {
-                if (!decision.duplicate)
-                {
-                    assertNull(applied.put(command.txId, decision.reason), "txId " + command.txId + " applied twice");
-                }
-            }
-        }
-        return applied;
     }
 
     private static Command attest(final long txId, final long wallet)
