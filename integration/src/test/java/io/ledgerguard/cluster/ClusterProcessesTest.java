@@ -169,6 +169,58 @@ class ClusterProcessesTest
         assertEquals(Reason.OK, applied.get(9_000_001L), "applied once");
     }
 
+    /**
+     * The operator's commands against three running nodes: {@code cluster status} finds a leader and no divergence,
+     * {@code cluster snapshot} run elsewhere than on the leader says so, on the leader has every node take one, and
+     * {@code cluster stop} on the leader stops every node cleanly: each process exits 0, saying so.
+     */
+    @Test
+    void shouldShowStatusSnapshotAndStopTheClusterCleanly() throws Exception
+    {
+        startCluster(3);
+        final int leader = nodes.awaitLeader();
+        setup.close();
+        setup = null;
+        final String[] status = cli("cluster", "status", "--members", members.toString());
+        assertEquals("0", status[0], status[1] + status[2]);
+        assertTrue(status[1].contains("a leader is up") && status[1].contains("no divergence"), status[1]);
+
+        final int follower = (leader + 1) % NODES;
+        final String[] refused = cli("cluster", "snapshot", "--dir", nodes.nodeDir(follower).toString());
+        assertEquals("1", refused[0], refused[1] + refused[2]);
+        assertTrue(refused[2].contains("is not the leader"), refused[2]);
+        final String[] snapshot = cli("cluster", "snapshot", "--dir", nodes.nodeDir(leader).toString());
+        assertEquals("0", snapshot[0], snapshot[1] + snapshot[2]);
+        NodeProcesses.await("a snapshot on every node", () ->
+            java.util.stream.IntStream.range(0, NODES).allMatch(id -> snapshotsTaken(id) == 1));
+
+        final String[] stop = cli("cluster", "stop", "--dir", nodes.nodeDir(leader).toString());
+        assertEquals("0", stop[0], stop[1] + stop[2]);
+        for (int id = 0; id < NODES; id++)
+        {
+            assertEquals(0, nodes.awaitExit(id), "node " + id + " exits 0");
+            assertTrue(nodes.output(id).contains("stopped by the cluster"), nodes.output(id));
+        }
+    }
+
+    private long snapshotsTaken(final int id)
+    {
+        final JsonNode status = nodes.status(id);
+        return status == null ? -1 : status.path("snapshotsTaken").asLong();
+    }
+
+    /** A command line of the launcher, in this process: {exit code, standard output, standard error}. */
+    private static String[] cli(final String... args)
+    {
+        final java.io.StringWriter out = new java.io.StringWriter();
+        final java.io.StringWriter err = new java.io.StringWriter();
+        final picocli.CommandLine line = new picocli.CommandLine(new io.ledgerguard.cli.LedgerGuardCli());
+        line.setOut(new java.io.PrintWriter(out, true));
+        line.setErr(new java.io.PrintWriter(err, true));
+        final int code = line.execute(args);
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
     /** Three node processes, a client driver, and the book the load needs: wallets attested, an inflow, accounts. */
     private void startCluster(final int test) throws Exception
     {

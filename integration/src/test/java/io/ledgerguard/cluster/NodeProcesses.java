@@ -111,6 +111,30 @@ final class NodeProcesses implements AutoCloseable
         processes[id] = null;
     }
 
+    /**
+     * Wait for a node to exit on its own (a clean {@code cluster stop}).
+     *
+     * @return its exit code.
+     */
+    int awaitExit(final int id) throws InterruptedException
+    {
+        final Process process = processes[id];
+        if (!process.waitFor(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+        {
+            fail("node " + id + " did not exit in " + PATIENCE.toSeconds() + " s");
+        }
+        processes[id] = null;
+        return process.exitValue();
+    }
+
+    /**
+     * @return what the node printed since it was last started.
+     */
+    String output(final int id) throws IOException
+    {
+        return Files.readString(logs[id]);
+    }
+
     void wipe(final int id) throws IOException
     {
         try (Stream<Path> files = Files.walk(nodeDir(id)))
