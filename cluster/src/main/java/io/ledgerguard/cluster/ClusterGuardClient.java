@@ -140,9 +140,10 @@ public final class ClusterGuardClient implements AutoCloseable
         long offeredUnder = offer(length, deadline, command.txId);
         while (!answered)
         {
+            // Checked on every turn: a stream of late answers to other requests must not hold the deadline off.
+            checkDeadline(deadline, command.txId);
             if (pollEgress() == 0)
             {
-                checkDeadline(deadline, command.txId);
                 idle.idle();
             }
             if (!answered && (newLeaders != offeredUnder || cluster.isClosed()))

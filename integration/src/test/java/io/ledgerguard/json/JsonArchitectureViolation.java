@@ -1,5 +1,6 @@
 package io.ledgerguard.json;
 
+import io.aeron.driver.MediaDriver;
 import io.prometheus.metrics.core.metrics.Counter;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import picocli.CommandLine;
@@ -13,8 +14,9 @@ import io.ledgerguard.protocol.sbe.MessageHeaderDecoder;
 
 /**
  * Breaks every rule of {@code ArchitectureTest} that a library package can break, on purpose: a codec that reaches
- * for the command line, the demo, the gateway, the pipeline, the wire format, Prometheus and Chronicle, and prints to
- * standard error. Only {@code ArchitectureViolationsTest} imports it; the architecture test itself leaves tests out.
+ * for the command line, the demo, the gateway, the pipeline, the wire format, Prometheus, Chronicle and Aeron, and
+ * prints to standard error. Only {@code ArchitectureViolationsTest} imports it; the architecture test itself leaves
+ * tests out.
  */
 final class JsonArchitectureViolation
 {
@@ -27,10 +29,11 @@ final class JsonArchitectureViolation
      * leaves no dependency in the class file for a rule to find.
      */
     static String everythingItMustNotUse(
-        final CommandLine commandLine, final Counter counter, final ChronicleQueue queue, final AdminServer admin)
+        final CommandLine commandLine, final Counter counter, final ChronicleQueue queue, final AdminServer admin,
+        final MediaDriver driver)
     {
         System.err.println("a library printing to standard error");
         return String.valueOf(commandLine) + counter + queue + admin + new LedgerGuardCli() + BackPressure.BLOCK +
-            DemoReport.class + new GatewaySettings() + new MessageHeaderDecoder();
+            DemoReport.class + new GatewaySettings() + new MessageHeaderDecoder() + driver;
     }
 }
