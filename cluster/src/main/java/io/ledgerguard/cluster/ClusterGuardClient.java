@@ -186,8 +186,10 @@ public final class ClusterGuardClient implements AutoCloseable
         {
             try
             {
-                // Short attempts, so that a leader elected meanwhile is found before the request's deadline.
-                cluster = open(patience.compareTo(RECONNECT_ATTEMPT) < 0 ? patience : RECONNECT_ATTEMPT);
+                // Short attempts, so that a leader elected meanwhile is found before the request's deadline, and none
+                // beyond it.
+                final long leftNs = Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadline - System.nanoTime());
+                cluster = open(Duration.ofNanos(Math.min(leftNs, RECONNECT_ATTEMPT.toNanos())));
                 reconnects++;
                 return;
             }

@@ -110,6 +110,7 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
             slots[i] = new Slot();
         }
         this.mask = capacity - 1;
+        this.nextSweepNs = System.nanoTime();
         this.thread = new Thread(this::run, "cluster-port");
         thread.setDaemon(true);
         thread.start();
@@ -245,7 +246,10 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     private int sweep(final long now)
     {
         int work = 0;
-        for (long id = Math.max(1, offered - mask); id <= offered; id++)
+        // Resends keep the order the requests came in: none while a leader change's resend is under way, and none
+        // after the first the cluster pushes back.
+        boolean mayResend = !resend;
+        for (long id = Math.max(1, submitted - mask); id <= submitted; id++)
         {
             final Slot slot = slots[(int)(id & mask)];
             if (!slot.inUse || slot.id != id)
@@ -257,11 +261,18 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
                 giveUp(slot);
                 work++;
             }
-            else if (now - slot.sentNs > RESEND_AFTER_NS && cluster.offer(slot.message, 0, slot.length) > 0)
+            else if (mayResend && id <= offered && now - slot.sentNs > RESEND_AFTER_NS)
             {
-                slot.sentNs = now;
-                resent++;
-                work++;
+                if (cluster.offer(slot.message, 0, slot.length) > 0)
+                {
+                    slot.sentNs = now;
+                    resent++;
+                    work++;
+                }
+                else
+                {
+                    mayResend = false;
+                }
             }
         }
         return work;

@@ -298,7 +298,18 @@ public final class GuardClusteredService implements ClusteredService
         applied = seq;
         if (seq % checkEvery == 0)
         {
-            offerCheck();
+            try
+            {
+                offerCheck();
+            }
+            catch (final RuntimeException ex)
+            {
+                // The consensus module is gone (Aeron throws for a closed channel): a skipped check would leave this
+                // node's count of service messages out of step, so it stops as for any failure on this path.
+                failure = ex;
+                onFailure.run();
+                throw new org.agrona.concurrent.AgentTerminationException(ex);
+            }
         }
         if (decision.alertCount > 0 && role == Cluster.Role.LEADER)
         {
