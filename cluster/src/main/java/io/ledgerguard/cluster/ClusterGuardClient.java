@@ -82,6 +82,31 @@ public final class ClusterGuardClient implements AutoCloseable
     }
 
     /**
+     * How a client of a guard cluster connects: to every member's ingress, answered on this machine's address on the
+     * route to the members.
+     *
+     * @param aeronDir           a running media driver's directory.
+     * @param members            the cluster's members.
+     * @param listener           hears the answers and new leaders.
+     * @param messageTimeoutNs   how long connecting, and any one message, may take.
+     * @param newLeaderTimeoutNs how long the session waits for a new leader before it closes.
+     * @return the context for {@link AeronCluster#connect}.
+     * @throws IllegalArgumentException when no local address routes to member 0.
+     */
+    static AeronCluster.Context context(final String aeronDir, final ClusterMembers members,
+        final EgressListener listener, final long messageTimeoutNs, final long newLeaderTimeoutNs)
+    {
+        return new AeronCluster.Context()
+            .aeronDirectoryName(aeronDir)
+            .egressListener(listener)
+            .egressChannel("aeron:udp?endpoint=" + members.localAddressFacing(0) + ":0")
+            .ingressChannel("aeron:udp")
+            .ingressEndpoints(members.ingressEndpoints())
+            .messageTimeoutNs(messageTimeoutNs)
+            .newLeaderTimeoutNs(newLeaderTimeoutNs);
+    }
+
+    /**
      * Connect to the cluster's leader.
      *
      * @param aeronDir a running media driver's directory ({@link #launchDriver(Path)}).
@@ -102,19 +127,13 @@ public final class ClusterGuardClient implements AutoCloseable
     {
         try
         {
-            final AeronCluster opened = AeronCluster.connect(new AeronCluster.Context()
-                .aeronDirectoryName(aeronDir)
-                .egressListener(listener)
-                .egressChannel("aeron:udp?endpoint=" + members.localAddressFacing(0) + ":0")
-                .ingressChannel("aeron:udp")
-                .ingressEndpoints(members.ingressEndpoints())
-                .messageTimeoutNs(connectTimeout.toNanos())
-                // A new leader takes about two seconds on a busy machine: the client waits for it, not closes.
-                .newLeaderTimeoutNs(patience.toNanos()));
+            // A new leader takes about two seconds on a busy machine: the client waits for it, not closes.
+            final AeronCluster opened = AeronCluster.connect(
+                context(aeronDir, members, listener, connectTimeout.toNanos(), patience.toNanos()));
             leaderMemberId = opened.leaderMemberId();
             return opened;
         }
-        catch (final AeronException ex)
+        catch (final AeronException | IllegalArgumentException ex)
         {
             throw new ClusterUnavailableException("no leader of the cluster " + members + " answered in " +
                 connectTimeout.toMillis() + " ms: " + ex.getMessage(), ex);

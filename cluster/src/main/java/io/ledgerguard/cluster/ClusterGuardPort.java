@@ -239,40 +239,47 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     }
 
     /**
-     * No request waits for ever: one unanswered for {@link #RESEND_AFTER_NS} on an open session is sent again (its
-     * answer may have been dropped by a leader that could not reach this client), and one unanswered after
-     * {@code unavailableAfter} is answered GUARD_FAILED, its outcome unknown.
+     * No request waits for ever: one unanswered after {@code unavailableAfter} is answered GUARD_FAILED, its outcome
+     * unknown, and one unanswered for {@link #RESEND_AFTER_NS} on an open session is sent again (its answer may have
+     * been dropped by a leader that could not reach this client).
      */
     private int sweep(final long now)
     {
+        int work = giveUpOverdue(now);
+        if (resend)
+        {
+            // A leader change's resend is under way: it keeps the order the requests came in.
+            return work;
+        }
+        for (long id = Math.max(1, offered - mask); id <= offered; id++)
+        {
+            final Slot slot = slots[(int)(id & mask)];
+            if (slot.inUse && slot.id == id && now - slot.sentNs > RESEND_AFTER_NS)
+            {
+                if (cluster.offer(slot.message, 0, slot.length) < 0)
+                {
+                    // Pushed back: the rest wait for the next sweep, so that none overtakes an older one.
+                    break;
+                }
+                slot.sentNs = now;
+                resent++;
+                work++;
+            }
+        }
+        return work;
+    }
+
+    /** Every request waiting longer than {@code unavailableAfter}, offered or not, answered GUARD_FAILED. */
+    private int giveUpOverdue(final long now)
+    {
         int work = 0;
-        // Resends keep the order the requests came in: none while a leader change's resend is under way, and none
-        // after the first the cluster pushes back.
-        boolean mayResend = !resend;
         for (long id = Math.max(1, submitted - mask); id <= submitted; id++)
         {
             final Slot slot = slots[(int)(id & mask)];
-            if (!slot.inUse || slot.id != id)
-            {
-                continue;
-            }
-            if (now - slot.submittedNs > unavailableAfterNs)
+            if (slot.inUse && slot.id == id && now - slot.submittedNs > unavailableAfterNs)
             {
                 giveUp(slot);
                 work++;
-            }
-            else if (mayResend && id <= offered && now - slot.sentNs > RESEND_AFTER_NS)
-            {
-                if (cluster.offer(slot.message, 0, slot.length) > 0)
-                {
-                    slot.sentNs = now;
-                    resent++;
-                    work++;
-                }
-                else
-                {
-                    mayResend = false;
-                }
             }
         }
         return work;
@@ -292,14 +299,8 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
         cluster = null;
         try
         {
-            cluster = AeronCluster.connect(new AeronCluster.Context()
-                .aeronDirectoryName(aeronDir)
-                .egressListener(listener)
-                .egressChannel("aeron:udp?endpoint=" + members.localAddressFacing(0) + ":0")
-                .ingressChannel("aeron:udp")
-                .ingressEndpoints(members.ingressEndpoints())
-                .messageTimeoutNs(TimeUnit.SECONDS.toNanos(2))
-                .newLeaderTimeoutNs(unavailableAfterNs));
+            cluster = AeronCluster.connect(ClusterGuardClient.context(aeronDir, members, listener,
+                TimeUnit.SECONDS.toNanos(2), unavailableAfterNs));
             leaders++;
             // Whatever was in flight on the session before has an unknown outcome.
             resend = true;
@@ -307,8 +308,9 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
         }
         catch (final AeronException | IllegalArgumentException ex)
         {
+            // No leader: requests that waited too long are answered GUARD_FAILED, their outcome unknown.
             available = false;
-            answerUnavailable();
+            giveUpOverdue(System.nanoTime());
             sleep();
         }
     }
@@ -335,20 +337,6 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
         }
         resend = false;
         return sent;
-    }
-
-    /** No leader: requests that waited too long are answered GUARD_FAILED, their outcome unknown. */
-    private void answerUnavailable()
-    {
-        final long now = System.nanoTime();
-        for (long id = Math.max(1, submitted - mask); id <= submitted; id++)
-        {
-            final Slot slot = slots[(int)(id & mask)];
-            if (slot.inUse && slot.id == id && now - slot.submittedNs > unavailableAfterNs)
-            {
-                giveUp(slot);
-            }
-        }
     }
 
     private void answer(final Slot slot)

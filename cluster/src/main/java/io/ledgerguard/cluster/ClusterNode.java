@@ -32,7 +32,7 @@ import io.ledgerguard.core.pipeline.AlertListener;
 import io.ledgerguard.journal.JournalDurability;
 
 /**
- * One node of a guard cluster on one machine's loopback (issue 16): its media driver, archive and consensus module
+ * One node of a guard cluster (issue 16): its media driver, archive and consensus module
  * ({@link ClusteredMediaDriver}) and the service container running a {@link GuardClusteredService}, each with its own
  * directories under the node's. Settings for small machines: one shared driver thread, sleeping idle strategies
  * (busy spinning starves two cores), small term buffers, and the election and heartbeat timeouts of Aeron's own test
@@ -40,8 +40,6 @@ import io.ledgerguard.journal.JournalDurability;
  */
 public final class ClusterNode implements AutoCloseable
 {
-    /** Ports per node from the base: archive control, ingress, consensus, log, catch-up. */
-    static final int PORTS_PER_NODE = ClusterMembers.PORTS_PER_NODE;
     /** The file a node process locks in its directory. */
     static final String LOCK_FILE = "node.lock";
     private static final long IDLE_NS = TimeUnit.MICROSECONDS.toNanos(100);
@@ -65,31 +63,11 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * @param nodes    the cluster's size.
-     * @param portBase the first port of node 0; each node takes {@value #PORTS_PER_NODE} from its own base.
-     * @return the members, as the consensus module takes them.
-     */
-    public static String members(final int nodes, final int portBase)
-    {
-        return ClusterMembers.loopback(nodes, portBase).consensusMembers();
-    }
-
-    /**
-     * @param nodes    the cluster's size.
-     * @param portBase as for {@link #members}.
-     * @return the ingress endpoints, as a cluster client takes them.
-     */
-    public static String ingressEndpoints(final int nodes, final int portBase)
-    {
-        return ClusterMembers.loopback(nodes, portBase).ingressEndpoints();
-    }
-
-    /**
      * Start a node on loopback without an evidence journal (tests of the replication itself).
      *
      * @param id       its member id.
      * @param nodes    the cluster's size.
-     * @param portBase as for {@link #members}.
+     * @param portBase the base port of node 0 ({@link ClusterMembers#loopback}).
      * @param dir      its own directory: kept across restarts (its archive holds the log and snapshots).
      * @param config   the guard's rules, the same on every node.
      * @return the running node.
@@ -424,11 +402,4 @@ public final class ClusterNode implements AutoCloseable
         return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /**
-     * @return the node's cluster directory, where Aeron's {@code ClusterTool} finds its mark file and control toggle.
-     */
-    public File clusterDir()
-    {
-        return driver.consensusModule().context().clusterDir();
-    }
 }

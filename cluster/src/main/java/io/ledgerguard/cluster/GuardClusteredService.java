@@ -46,9 +46,11 @@ import io.ledgerguard.protocol.ProtocolException;
  * the cluster's snapshot publication; a node starting from one reads it back in {@link #onStart}.
  * <p>
  * Evidence on every node: each keeps the hash-chained journal of what it applied, in the format of a single guard's
- * journal (its genesis, entries, checkpoints and snapshots), so that every {@code audit} tool reads any node's. A
- * node that starts again replays the cluster's log from its last snapshot; what its journal already holds is not
- * written twice. Alerts are raised on every node and handed to the listener by the leader only.
+ * journal (its header, genesis and command entries; no checkpoints, whose queue indexes differ from node to node), so
+ * that every {@code audit} tool reads any node's. A node that starts again replays the cluster's log from its last
+ * snapshot; what its journal already holds is not written twice. Every {@code checkEvery} commands the nodes compare
+ * their chain heads and snapshot state hashes with the leader's through the log. Alerts are raised on every node and
+ * handed to the listener by the leader only; a node's divergence by that node.
  * <p>
  * Runs on the clustered service container's thread; {@link #applied()}, {@link #status()} and
  * {@link #stateHashHex()} may be read from any thread, the last only while no command is applied (a test's quiet
@@ -154,7 +156,7 @@ public final class GuardClusteredService implements ClusteredService
      *
      * @param config     the rules every node runs with: the same on every node. A journal that exists is decided
      *                   under its own genesis (SPEC §13), as a single guard's is.
-     * @param journalDir the node's journal directory; its snapshots go to {@code snapshots} inside it.
+     * @param journalDir the node's journal directory.
      * @param durability how durable an entry is once appended.
      * @param scratch    a directory of this node's where a snapshot from the cluster is read back.
      * @param alerts     hears the alerts this node raises while it leads, and its own divergence from the leader;
@@ -192,9 +194,7 @@ public final class GuardClusteredService implements ClusteredService
         catch (final RuntimeException ex)
         {
             // Thrown on the container's thread, where no one who started the node would hear of it: kept and told.
-            failure = ex;
-            onFailure.run();
-            throw ex;
+            throw stop(ex);
         }
     }
 
@@ -218,6 +218,19 @@ public final class GuardClusteredService implements ClusteredService
             }
         }
         publishStatus();
+    }
+
+    /**
+     * The guard cannot start or go on on this node: kept, told to whoever runs the node (which closes it, so that
+     * leadership moves), and the service's agent stopped.
+     *
+     * @return the exception that stops the service's agent, to throw.
+     */
+    private org.agrona.concurrent.AgentTerminationException stop(final Throwable cause)
+    {
+        failure = cause;
+        onFailure.run();
+        return new org.agrona.concurrent.AgentTerminationException(cause);
     }
 
     /**
@@ -291,9 +304,7 @@ public final class GuardClusteredService implements ClusteredService
             // Aeron would skip the message and go on: this node's state and evidence would be behind the log while it
             // went on leading, answering nothing. It stops instead, so that leadership moves (a full disk, a journal
             // that failed); the process says why and exits.
-            failure = ex;
-            onFailure.run();
-            throw new org.agrona.concurrent.AgentTerminationException(ex);
+            throw stop(ex);
         }
         applied = seq;
         if (seq % checkEvery == 0)
@@ -306,9 +317,7 @@ public final class GuardClusteredService implements ClusteredService
             {
                 // The consensus module is gone (Aeron throws for a closed channel): a skipped check would leave this
                 // node's count of service messages out of step, so it stops as for any failure on this path.
-                failure = ex;
-                onFailure.run();
-                throw new org.agrona.concurrent.AgentTerminationException(ex);
+                throw stop(ex);
             }
         }
         if (decision.alertCount > 0 && role == Cluster.Role.LEADER)

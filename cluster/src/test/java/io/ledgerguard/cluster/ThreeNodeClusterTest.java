@@ -442,7 +442,7 @@ class ThreeNodeClusterTest
             .egressListener(listener)
             .egressChannel("aeron:udp?endpoint=localhost:0")
             .ingressChannel("aeron:udp")
-            .ingressEndpoints(ClusterNode.ingressEndpoints(NODES, portBase))
+            .ingressEndpoints(ClusterMembers.loopback(NODES, portBase).ingressEndpoints())
             .messageTimeoutNs(PATIENCE.toNanos())
             // A new leader takes about two seconds on a busy machine: the client waits for it, not closes.
             .newLeaderTimeoutNs(PATIENCE.toNanos()));

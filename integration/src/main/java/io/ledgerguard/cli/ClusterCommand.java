@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -65,11 +64,6 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
         return LedgerGuardCli.EXIT_USAGE;
     }
 
-    private static ClusterMembers members(final String text)
-    {
-        return ClusterMembers.parse(text);
-    }
-
     /** {@code cluster node}: one node, until the cluster stops it or the process is told to stop. */
     @Command(name = "node", mixinStandardHelpOptions = true,
         description = "Run one node of a guard cluster: its Aeron media driver, archive and consensus module, the " +
@@ -112,7 +106,7 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             final JournalSettings journalSettings;
             try
             {
-                cluster = members(members);
+                cluster = ClusterMembers.parse(members);
                 if (id < 0 || id >= cluster.size())
                 {
                     throw new IllegalArgumentException("--id " + id + " is not a member: --members names " +
@@ -120,7 +114,8 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
                 }
                 guardConfig = ConfigLoader.load(config);
                 journalSettings = ConfigLoader.loadJournalSettings(config);
-                MemoryBudget.of(guardConfig).checkFits(2);
+                // One engine: a node's snapshots are written from it and read back into it, never a copy.
+                MemoryBudget.of(guardConfig).checkFits(1);
             }
             catch (final IllegalArgumentException ex)
             {
@@ -182,13 +177,12 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             err.println("cluster node " + id + ": member of " + cluster + "; journal " + dir.resolve("journal") +
                 "; status on http://" + cluster.host(id) + ":" + cluster.statusPort(id) + "/status");
             err.flush();
-            final CountDownLatch closed = new CountDownLatch(1);
+            // SIGTERM: the node is closed by the hook, and the JVM ends once it returns.
             final Thread hook = new Thread(() ->
             {
                 status.close();
                 node.close();
                 alerts.close();
-                closed.countDown();
             }, "cluster-node-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             final boolean stoppedByCluster = node.awaitTermination(
@@ -237,7 +231,7 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             final ClusterMembers cluster;
             try
             {
-                cluster = members(members);
+                cluster = ClusterMembers.parse(members);
             }
             catch (final IllegalArgumentException ex)
             {

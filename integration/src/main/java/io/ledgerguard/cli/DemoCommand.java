@@ -207,8 +207,8 @@ public final class DemoCommand implements Callable<Integer>
     {
         if (cluster && (gateway || dashboard))
         {
-            return "--cluster runs without --gateway and --dashboard (the gateway as the " +
-                "cluster's client is not built yet)";
+            return "--cluster runs without --gateway and --dashboard: its simulated services are the cluster's " +
+                "clients themselves (the demo does not put serve --cluster's gateway in between)";
         }
         if (clusterPorts < 1 || clusterPorts > 65_535 - 30)
         {

@@ -280,8 +280,12 @@ final class ServeCommand implements Callable<Integer>
             journalSettings = ConfigLoader.loadJournalSettings(config);
             adminSettings = ConfigLoader.loadAdminSettings(config);
             settings.clients = ConfigLoader.loadClientSettings(config);
-            // Before anything is allocated; with a journal, snapshots hold the state a second time.
-            MemoryBudget.of(guardConfig).checkFits(journal == null ? 1 : 2);
+            // Before anything is allocated; with a journal, snapshots hold the state a second time. In front of a
+            // cluster no guard runs here: the nodes hold the state.
+            if (cluster == null)
+            {
+                MemoryBudget.of(guardConfig).checkFits(journal == null ? 1 : 2);
+            }
         }
         catch (final ConfigurationException ex)
         {

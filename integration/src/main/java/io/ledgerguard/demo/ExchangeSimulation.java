@@ -873,10 +873,7 @@ public final class ExchangeSimulation
             {
                 throw new IllegalStateException(name + ": the cluster did not answer: " + ex.getMessage(), ex);
             }
-            received.reset(answer.seq, answer.txId, answer.timestampNs);
-            received.reason = answer.reason;
-            received.duplicate = answer.duplicate;
-            cluster.acknowledged(command, received);
+            cluster.acknowledged(command, received(answer));
             return received;
         }
 
@@ -891,6 +888,12 @@ public final class ExchangeSimulation
             {
                 throw new IllegalStateException(name + ": the gateway did not answer: " + ex.getMessage(), ex);
             }
+            return received(answer);
+        }
+
+        /** The part of an answer over the protocol that the producer counts, in the guard's form. */
+        private Decision received(final GatewayDecision answer)
+        {
             received.reset(answer.seq, answer.txId, answer.timestampNs);
             received.reason = answer.reason;
             received.duplicate = answer.duplicate;
