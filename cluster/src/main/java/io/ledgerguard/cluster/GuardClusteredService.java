@@ -324,7 +324,9 @@ public final class GuardClusteredService implements ClusteredService
         {
             for (int i = 0; i < decision.alertCount; i++)
             {
-                alerts.onAlert(decision.alert(i));
+                final Alert alert = decision.alert(i);
+                alert.raisedBy(memberId, leadershipTermId);
+                alerts.onAlert(alert);
             }
         }
         answer(session, correlationId);
@@ -403,6 +405,7 @@ public final class GuardClusteredService implements ClusteredService
         divergence.figure(0, what);
         divergence.figure(1, memberId);
         divergence.figure(2, leader);
+        divergence.raisedBy(memberId, leadershipTermId);
         alerts.onAlert(divergence);
     }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
 
 import io.aeron.cluster.client.AeronCluster;
@@ -22,11 +23,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.ledgerguard.core.AccountKind;
+import io.ledgerguard.core.Alert;
+import io.ledgerguard.core.AlertType;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.WalletKind;
+import io.ledgerguard.journal.JournalDurability;
 import io.ledgerguard.protocol.CommandMessages;
 import io.ledgerguard.protocol.DecisionMessages;
 import io.ledgerguard.protocol.GatewayDecision;
@@ -76,7 +80,20 @@ class ThreeNodeClusterTest
     void shouldApplyTheSameLogOnEveryNodeAndGoOnAfterTheLeaderStops() throws Exception
     {
         final int portBase = portBase(0);
-        launchNodes(portBase);
+        final ConcurrentLinkedQueue<Alert> published = new ConcurrentLinkedQueue<>();
+        final ClusterMembers members = ClusterMembers.loopback(NODES, portBase);
+        final GuardConfig config = config();
+        config.assetById(BTC).creditCapMinorUnits = 300_000_000L;
+        for (int id = 0; id < NODES; id++)
+        {
+            nodes.add(ClusterNode.launch(id, members, dir.resolve("node-" + id), config, JournalDurability.PROCESS,
+                alert ->
+                {
+                    final Alert copy = new Alert();
+                    copy.copyFrom(alert);
+                    published.add(copy);
+                }));
+        }
         connect(portBase);
 
         long txId = 1;
@@ -87,27 +104,42 @@ class ThreeNodeClusterTest
             assertEquals(Reason.OK, submit(open(txId++, account)).reason);
         }
         assertEquals(Reason.OK, submit(inflow(txId++)).reason);
-        final Command deposit = deposit(txId++, 1001, 600_000_000L);
+        final Command deposit = deposit(txId++, 1001, 300_000_000L);
         assertEquals(Reason.OK, submit(deposit).reason);
         // Beyond the inflow's uncredited part: refused on every node alike.
-        assertEquals(Reason.INFLOW_AMOUNT_EXCEEDED, submit(deposit(txId++, 1002, 600_000_000L)).reason);
-
+        assertEquals(Reason.INFLOW_AMOUNT_EXCEEDED, submit(deposit(txId++, 1002, 800_000_000L)).reason);
+        // Above the credit cap: an alert raised on every node, published by the leader alone, which names itself.
+        final ClusterNode leader = nodes.stream().filter(ClusterNode::isLeader).findFirst().orElseThrow();
+        assertEquals(Reason.CREDIT_CAP_EXCEEDED, submit(deposit(txId++, 1002, 600_000_000L)).reason);
         final long decided = txId - 1;
         awaitApplied(nodes, decided);
         assertSameState(nodes);
-
-        // The leader stops; a new one is elected and takes what follows.
-        final ClusterNode leader = nodes.stream().filter(ClusterNode::isLeader).findFirst().orElseThrow();
+        assertPublishedOnce(published, decided, leader);
         leader.close();
         nodes.remove(leader);
         final GatewayDecision again = submit(deposit);
         assertEquals(Reason.OK, again.reason, "the same txId answered as before");
         assertTrue(again.duplicate, "resubmitted, not applied twice");
         assertTrue(newLeaders >= 1, "the client was told of the new leader");
-        assertEquals(Reason.OK, submit(deposit(txId++, 1003, 400_000_000L)).reason);
-        awaitApplied(nodes, decided + 2);
+        assertEquals(Reason.OK, submit(deposit(txId++, 1003, 300_000_000L)).reason);
+        assertEquals(Reason.CREDIT_CAP_EXCEEDED, submit(deposit(txId++, 1003, 400_000_000L)).reason);
+        awaitApplied(nodes, decided + 3);
         assertSameState(nodes);
-        assertTrue(nodes.stream().anyMatch(ClusterNode::isLeader), "a new leader among the survivors");
+        final ClusterNode newLeader = nodes.stream().filter(ClusterNode::isLeader).findFirst().orElseThrow();
+        assertPublishedOnce(published, decided + 3, newLeader);
+        assertTrue(newLeader.service().leadershipTermId() > leader.service().leadershipTermId(), "a later term");
+    }
+
+    /** One alert for the command at seq, published by the node that leads, in its term. */
+    private static void assertPublishedOnce(final ConcurrentLinkedQueue<Alert> published, final long seq,
+        final ClusterNode leader) throws InterruptedException
+    {
+        awaitCondition("the alert of seq " + seq, () -> published.stream().anyMatch(alert -> alert.seq == seq));
+        final List<Alert> alerts = published.stream().filter(alert -> alert.seq == seq).toList();
+        assertEquals(1, alerts.size(), "published once: " + alerts);
+        assertEquals(AlertType.SANITY_CAP, alerts.get(0).type);
+        assertEquals(leader.id(), alerts.get(0).node, "the node that published it");
+        assertEquals(leader.service().leadershipTermId(), alerts.get(0).term, "its leadership term");
     }
 
     /**
@@ -173,7 +205,9 @@ class ThreeNodeClusterTest
                 {
                     if (alert.type == io.ledgerguard.core.AlertType.NODE_DIVERGED)
                     {
-                        raised.add("node " + member + " what " + alert.figure(0) + " at " + alert.seq);
+                        raised.add("node " + member + " what " + alert.figure(0) + " at " + alert.seq +
+                            (alert.node == member && alert.term >= 0 ? "" : ", said by node " + alert.node +
+                            " in term " + alert.term));
                     }
                 }, 4));
         }
@@ -193,7 +227,7 @@ class ThreeNodeClusterTest
             nodes.stream().anyMatch(node -> node.status() != null && node.status().divergences() > 0));
         // Node 2 differs from a leader among the others; a leading node 2 differs from both followers.
         assertTrue(raised.stream().allMatch(line -> line.endsWith("what 1 at 4")), "the chain heads at seq 4, " +
-            "said once by each node that differs from the leader: " + raised);
+            "said once, by itself and in a term, by each node that differs from the leader: " + raised);
         assertEquals(raised.size(), raised.stream().map(line -> line.substring(0, 6)).distinct().count(),
             "once a node: " + raised);
     }

@@ -6,6 +6,11 @@ package io.ledgerguard.core;
  */
 public final class Alert
 {
+    /** {@link #node} outside a cluster. */
+    public static final int NO_NODE = -1;
+    /** {@link #term} outside a cluster. */
+    public static final long NO_TERM = -1;
+
     public long seq;
     public long timestampNs;
     public long txId;
@@ -17,6 +22,17 @@ public final class Alert
     public long walletId;
     /** The account id, or 0. */
     public long accountId;
+    /**
+     * The cluster node that published the alert (SPEC §10): the member id of the leader that applied the command, or
+     * of the node that raised an alert of its own. {@link #NO_NODE} outside a cluster. Not part of the decision: every
+     * node raises the same alerts, and the journal and the decision's encoding leave this out.
+     */
+    public int node = NO_NODE;
+    /**
+     * The leadership term of the log the node applied the command from (its current term for an alert of its own), or
+     * {@link #NO_TERM} outside a cluster and on a node that has not yet heard of a term.
+     */
+    public long term = NO_TERM;
     private final long[] figures = new long[AlertType.FIGURES_MAX];
 
     /**
@@ -59,6 +75,8 @@ public final class Alert
         this.assetId = assetId;
         this.walletId = walletId;
         this.accountId = accountId;
+        node = NO_NODE;
+        term = NO_TERM;
         figures[0] = 0;
         figures[1] = 0;
         figures[2] = 0;
@@ -74,6 +92,20 @@ public final class Alert
     public void figure(final int index, final long value)
     {
         figures[index] = value;
+    }
+
+    /**
+     * Say which cluster node publishes the alert, and in which leadership term: set by the node after the decision,
+     * as the command's seq and figures are the same on every node and these are not.
+     *
+     * @param node its member id.
+     * @param term its leadership term, {@link #NO_TERM} when it has heard of none.
+     */
+    public void raisedBy(final int node, final long term)
+    {
+        assert node >= 0 : "node=" + node;
+        this.node = node;
+        this.term = term;
     }
 
     /**
@@ -112,6 +144,8 @@ public final class Alert
     {
         set(source.seq, source.timestampNs, source.txId, source.type, source.scope, source.assetId,
             source.walletId, source.accountId);
+        node = source.node;
+        term = source.term;
         System.arraycopy(source.figures, 0, figures, 0, AlertType.FIGURES_MAX);
     }
 
@@ -127,6 +161,10 @@ public final class Alert
         for (int i = 0; i < type.figureCount(); i++)
         {
             sb.append(' ').append(type.figureName(i)).append('=').append(figures[i]);
+        }
+        if (node != NO_NODE)
+        {
+            sb.append(" node=").append(node).append(" term=").append(term);
         }
         return sb.toString();
     }

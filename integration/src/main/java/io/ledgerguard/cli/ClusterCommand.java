@@ -3,6 +3,7 @@ package io.ledgerguard.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import io.ledgerguard.alerts.JsonLinesAlertSink;
 import io.ledgerguard.cluster.ClusterMembers;
 import io.ledgerguard.cluster.ClusterNode;
 import io.ledgerguard.cluster.ClusterOperations;
@@ -72,6 +74,8 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
     {
         private static final Logger ALERTS = LoggerFactory.getLogger("io.ledgerguard.alerts");
         private static final int ALERT_RING = 1024;
+        /** The alerts this node publishes, on the log: each names the node and its leadership term. */
+        private static final AlertListener ALERT_LOG = alert -> ALERTS.warn("alert {}", alert);
 
         @Spec
         private CommandSpec spec;
@@ -92,10 +96,15 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             "cluster log, snapshots and evidence journal. Kept across restarts.")
         private Path dir;
 
+        @Option(names = "--alerts", paramLabel = "FILE", description = "Also append the alerts this node publishes " +
+            "(while it leads, and its own divergence) to this JSON Lines file, each with its node and term.")
+        private Path alertsFile;
+
         @Option(names = "--for-seconds", paramLabel = "S", hidden = true, description = "Stop after S seconds.")
         private long forSeconds;
 
         private volatile ClusterNode running;
+        private JsonLinesAlertSink alertFile;
 
         @Override
         public Integer call() throws InterruptedException
@@ -125,7 +134,23 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             {
                 return usage(err, "configuration error: " + ex.getMessage());
             }
-            final AlertDispatcher alerts = new AlertDispatcher(ALERT_RING, List.of(alertLog(id)));
+            final List<AlertListener> sinks = new ArrayList<>();
+            sinks.add(ALERT_LOG);
+            if (alertsFile != null)
+            {
+                try
+                {
+                    // Asset codes from the rules in force on this node: those a rule change listed too.
+                    alertFile = new JsonLinesAlertSink(alertsFile, () ->
+                        running != null ? running.service().engine().config() : guardConfig);
+                }
+                catch (final UncheckedIOException ex)
+                {
+                    return usage(err, "--alerts " + alertsFile + ": " + ex.getMessage());
+                }
+                sinks.add(alertFile);
+            }
+            final AlertDispatcher alerts = new AlertDispatcher(ALERT_RING, sinks);
             final ClusterNode node;
             try
             {
@@ -135,7 +160,7 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             catch (final IOException | RuntimeException ex)
             {
                 // The journal's damage, the directory's lock, a port in use: each says what, with where.
-                alerts.close();
+                close(alerts);
                 err.println("ledger-guard cluster node: --dir " + dir + " (member " + id + " of " + members + "): " +
                     ex.getMessage());
                 err.flush();
@@ -145,15 +170,15 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             return serve(err, cluster, node, alerts);
         }
 
-        /** The leader's alerts, on the log, with the node and its leadership term (as of the alert's delivery). */
-        private AlertListener alertLog(final int memberId)
+        /** Closes the alerts' dispatcher, then the file it writes to: once, from the shutdown hook or the end. */
+        private synchronized void close(final AlertDispatcher alerts)
         {
-            return alert ->
+            alerts.close();
+            if (alertFile != null)
             {
-                final ClusterNode node = running;
-                ALERTS.warn("alert node={} term={} {}", memberId, node != null ? node.service().leadershipTermId() :
-                    -1, alert);
-            };
+                alertFile.close();
+                alertFile = null;
+            }
         }
 
         private Integer serve(final PrintWriter err, final ClusterMembers cluster, final ClusterNode node,
@@ -168,7 +193,7 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             catch (final IOException ex)
             {
                 node.close();
-                alerts.close();
+                close(alerts);
                 err.println("ledger-guard cluster node: cannot listen for status on " + cluster.host(id) + ":" +
                     cluster.statusPort(id) + ": " + ex.getMessage());
                 err.flush();
@@ -182,7 +207,7 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             {
                 status.close();
                 node.close();
-                alerts.close();
+                close(alerts);
             }, "cluster-node-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             final boolean stoppedByCluster = node.awaitTermination(
@@ -190,7 +215,7 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             Runtime.getRuntime().removeShutdownHook(hook);
             status.close();
             node.close();
-            alerts.close();
+            close(alerts);
             if (node.failure() != null)
             {
                 err.println("ledger-guard cluster node: --dir " + dir + ": the guard stopped: " +

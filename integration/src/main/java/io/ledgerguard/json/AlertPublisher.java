@@ -20,8 +20,9 @@ import io.ledgerguard.core.GuardConfig;
  *  "figures":{"holdings":1,"obligations":2,"amount":1,"reserveBuffer":0}}
  * </pre>
  * {@code asset} is the asset's code (or {@code assetId} for an id the configuration does not know), and appears
- * only for an alert about an asset; {@code walletId} and {@code accountId} appear when set. Figures are named as
- * {@link io.ledgerguard.core.AlertType#figureName(int)} says. Closing flushes but leaves the writer open.
+ * only for an alert about an asset; {@code walletId} and {@code accountId} appear when set; {@code node} and
+ * {@code term} (the cluster node that published it and its leadership term, SPEC §10) only in a cluster. Figures
+ * are named as {@link io.ledgerguard.core.AlertType#figureName(int)} says. Closing flushes but leaves the writer open.
  */
 public final class AlertPublisher implements Flushable, Closeable
 {
@@ -83,6 +84,11 @@ public final class AlertPublisher implements Flushable, Closeable
             json.writeNumberField("accountId", alert.accountId);
         }
         json.writeNumberField("txId", alert.txId);
+        if (alert.node != Alert.NO_NODE)
+        {
+            json.writeNumberField("node", alert.node);
+            json.writeNumberField("term", alert.term);
+        }
         json.writeObjectFieldStart("figures");
         for (int i = 0; i < alert.type.figureCount(); i++)
         {

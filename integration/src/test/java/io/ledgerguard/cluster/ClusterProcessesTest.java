@@ -4,9 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aeron.driver.MediaDriver;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
@@ -179,6 +181,20 @@ class ClusterProcessesTest
     {
         startCluster(3);
         final int leader = nodes.awaitLeader();
+        // Above the credit cap, within the inflow: a SANITY_CAP alert on every node, in the leader's file alone.
+        final Command aboveCap = new Command();
+        aboveCap.type = CommandType.DEPOSIT;
+        aboveCap.txId = 9_000_000_000L;
+        aboveCap.accountId = ClusterLoad.accounts(CLIENTS).get(0);
+        aboveCap.assetId = ClusterLoad.BTC;
+        aboveCap.amount = 20_000_000_000_000L;
+        aboveCap.chainRef("btc:1");
+        assertEquals(Reason.CREDIT_CAP_EXCEEDED, setup.submit(aboveCap).reason);
+        NodeProcesses.await("the leader's alert in its file", () -> sanityCapAlerts(leader).size() == 1);
+        final JsonNode alert = sanityCapAlerts(leader).get(0);
+        assertEquals(leader, alert.path("node").asInt(), "the node that published it: " + alert);
+        assertEquals(nodes.status(leader).path("leadershipTermId").asLong(), alert.path("term").asLong(),
+            "its term: " + alert);
         setup.close();
         setup = null;
         final String[] status = cli("cluster", "status", "--members", members.toString());
@@ -198,8 +214,46 @@ class ClusterProcessesTest
         assertEquals("0", stop[0], stop[1] + stop[2]);
         for (int id = 0; id < NODES; id++)
         {
-            assertEquals(0, nodes.awaitExit(id), "node " + id + " exits 0");
+            assertEquals(0, nodes.awaitExit(id), "node " + id + " exits 0: " + nodes.output(id));
             assertTrue(nodes.output(id).contains("stopped by the cluster"), nodes.output(id));
+            assertEquals(id == leader ? 1 : 0, sanityCapAlerts(id).size(), "published once, by the leader alone: " +
+                "node " + id + ": " + lines(nodes.alertsFile(id)));
+        }
+    }
+
+    /** The SANITY_CAP alerts in a node's alert file. */
+    private List<JsonNode> sanityCapAlerts(final int id)
+    {
+        final ObjectMapper json = new ObjectMapper();
+        final List<JsonNode> alerts = new java.util.ArrayList<>();
+        for (final String line : lines(nodes.alertsFile(id)))
+        {
+            try
+            {
+                final JsonNode alert = json.readTree(line);
+                if ("SANITY_CAP".equals(alert.path("type").asText()))
+                {
+                    alerts.add(alert);
+                }
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new java.io.UncheckedIOException("node " + id + "'s alert file: " + line, ex);
+            }
+        }
+        return alerts;
+    }
+
+    /** The lines of a file, none when it is not there. */
+    private static List<String> lines(final Path file)
+    {
+        try
+        {
+            return Files.exists(file) ? Files.readAllLines(file) : List.of();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
         }
     }
 
@@ -226,7 +280,7 @@ class ClusterProcessesTest
     {
         config = Files.writeString(dir.resolve("cluster.yaml"), String.join("\n",
             "assets:",
-            "  - { code: BTC, id: 1, scale: 8, creditCapMinorUnits: 1000000000000000, attestationAgeMsMax: 86400000 }",
+            "  - { code: BTC, id: 1, scale: 8, creditCapMinorUnits: 10000000000000, attestationAgeMsMax: 86400000 }",
             "wallets:",
             "  - { id: 1, asset: BTC, kind: HOT }",
             "  - { id: 2, asset: BTC, kind: COLD }",

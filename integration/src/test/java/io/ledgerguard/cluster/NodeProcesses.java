@@ -64,6 +64,12 @@ final class NodeProcesses implements AutoCloseable
         return dir.resolve("node-" + id);
     }
 
+    /** The JSON Lines file of the alerts node {@code id} publishes: beside its directory, which a test may wipe. */
+    Path alertsFile(final int id)
+    {
+        return dir.resolve("node-" + id + "-alerts.jsonl");
+    }
+
     void startAll() throws IOException
     {
         for (int id = 0; id < members.size(); id++)
@@ -89,7 +95,7 @@ final class NodeProcesses implements AutoCloseable
         command.add(System.getProperty("java.class.path"));
         command.add(LedgerGuardCli.class.getName());
         command.addAll(List.of("cluster", "node", "--id", Integer.toString(id), "--members", members.toString(),
-            "--config", config.toString(), "--dir", nodeDir(id).toString()));
+            "--config", config.toString(), "--dir", nodeDir(id).toString(), "--alerts", alertsFile(id).toString()));
         final Path log = dir.resolve("node-" + id + "-" + (++starts) + ".log");
         logs[id] = log;
         processes[id] = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
