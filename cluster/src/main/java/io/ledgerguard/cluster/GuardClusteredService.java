@@ -442,6 +442,19 @@ public final class GuardClusteredService implements ClusteredService
     @Override
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
+        if (journal != null)
+        {
+            try
+            {
+                // On the device before the snapshot exists: a power loss may cost this journal entries the log still
+                // holds (the node writes them again), never entries before a snapshot it would start from.
+                journal.force();
+            }
+            catch (final RuntimeException ex)
+            {
+                throw stop(ex);
+            }
+        }
         try
         {
             final String stateHash = engine.stateHash().hex();

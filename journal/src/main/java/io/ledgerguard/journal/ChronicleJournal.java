@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -105,6 +108,9 @@ public final class ChronicleJournal implements Journal
     private boolean mappingChanged = true;
     private long mappingSyncs;
     private long directorySyncs;
+    /** The newest queue file {@link #force()} synced: later forces sync it and those after it. */
+    private String forcedFrom;
+    private long filesForced;
     /** Allocates the disk after the last entry before Chronicle's mapped writes reach it. */
     private final DiskRunway runway;
     /** Where the last entry written ends, in its cycle file. */
@@ -498,6 +504,76 @@ public final class ChronicleJournal implements Journal
     }
 
     /**
+     * Sync to the device every entry appended so far, whatever the durability: for what others keep that must never
+     * be ahead of this journal on the device, such as a cluster node's snapshot (under {@code process} durability a
+     * power loss could otherwise keep the snapshot and lose journal entries before it). In {@code process} mode it
+     * syncs each queue file from the one current at the last force on, then the directory; in {@code os} mode it is
+     * {@link #flush()}. Not for the hot path: it lists the directory. Nothing after a failure.
+     *
+     * @throws UncheckedIOException naming the file that could not be synced; the journal then refuses every append,
+     *                              as after a failed flush.
+     */
+    public void force()
+    {
+        if (failed)
+        {
+            return;
+        }
+        try
+        {
+            flushEntries();
+            if (durability == JournalDurability.PROCESS)
+            {
+                forceQueueFiles();
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            failed = true;
+            throw failedLoudly(ex);
+        }
+    }
+
+    /** Sync the queue files from the one current at the last force on (their names sort as their cycles). */
+    private void forceQueueFiles()
+    {
+        final Path path = Path.of(directory);
+        final List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(path, "*" + SingleChronicleQueue.SUFFIX))
+        {
+            stream.forEach(files::add);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot list the journal's queue files: directory=" + directory, ex);
+        }
+        files.sort(null);
+        for (final Path file : files)
+        {
+            final String name = file.getFileName().toString();
+            if (forcedFrom != null && name.compareTo(forcedFrom) < 0)
+            {
+                continue;
+            }
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+            {
+                // fsync writes back the file's dirty pages, those written through the queue's mapping too.
+                channel.force(true);
+                filesForced++;
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot sync a journal file: file=" + file, ex);
+            }
+        }
+        forceDirectory(path);
+        if (!files.isEmpty())
+        {
+            forcedFrom = files.get(files.size() - 1).getFileName().toString();
+        }
+    }
+
+    /**
      * The journal stops: say why, once, on the log, where an operator looks; the pipeline then answers every command
      * {@code GUARD_FAILED} with this failure.
      */
@@ -815,5 +891,14 @@ public final class ChronicleJournal implements Journal
     long directorySyncs()
     {
         return directorySyncs;
+    }
+
+    /**
+     * @return queue files {@link #force()} synced in {@code process} mode since opening (each force syncs the file
+     *         it ended on again).
+     */
+    long filesForced()
+    {
+        return filesForced;
     }
 }

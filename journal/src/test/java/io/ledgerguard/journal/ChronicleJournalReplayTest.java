@@ -1,5 +1,7 @@
 package io.ledgerguard.journal;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
@@ -146,6 +148,65 @@ class ChronicleJournalReplayTest
         {
             assertEquals(commands, reader.verifyAll());
             assertEquals(commands, reader.lastSeq());
+        }
+    }
+
+    /**
+     * {@code force()} syncs what {@code process} durability leaves to the kernel (a cluster node forces its journal
+     * before each snapshot): the first force every queue file, a later one the file the last force ended on and those
+     * after it, each time with the directory. In {@code os} mode the entries are synced already.
+     */
+    @Test
+    void shouldForceEveryQueueFileThenOnlyFromTheLastForcedOneInProcessMode() throws IOException
+    {
+        try (ChronicleJournal journal = open(JournalDurability.PROCESS))
+        {
+            appendOpenAccounts(journal, 1, 10);
+        }
+        // Moved to yesterday: the reopened queue writes today's entries to a new file.
+        final Path today = JournalFixture.cycleFiles(directory).get(0);
+        final String name = today.getFileName().toString();
+        final java.time.format.DateTimeFormatter daily = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'F'");
+        final java.time.LocalDate day = java.time.LocalDate.parse(name.substring(0, name.length() - 4), daily);
+        Files.move(today, today.resolveSibling(daily.format(day.minusDays(1)) + ".cq4"));
+        Files.delete(directory.resolve("metadata.cq4t"));
+        try (ChronicleJournal journal = open(JournalDurability.PROCESS))
+        {
+            appendOpenAccounts(journal, 11, 20);
+            assertEquals(2, JournalFixture.cycleFiles(directory).size(), "yesterday's file and today's");
+            final long directorySyncs = journal.directorySyncs();
+
+            journal.force();
+            assertEquals(2, journal.filesForced(), "both files, the first time");
+            appendOpenAccounts(journal, 21, 25);
+            journal.force();
+            assertEquals(3, journal.filesForced(), "today's file again, not yesterday's");
+            assertEquals(directorySyncs + 2, journal.directorySyncs(), "the directory at each force");
+        }
+        try (ChronicleJournal journal = open(JournalDurability.OS))
+        {
+            appendOpenAccounts(journal, 26, 26);
+            journal.force();
+            assertEquals(0, journal.filesForced(), "synced as written, by flush");
+        }
+        try (JournalReader reader = JournalReader.open(directory))
+        {
+            assertEquals(26, reader.verifyAll());
+        }
+    }
+
+    private static void appendOpenAccounts(final ChronicleJournal journal, final long fromSeq, final long toSeq)
+    {
+        final Command command = new Command();
+        for (long seq = fromSeq; seq <= toSeq; seq++)
+        {
+            command.reset();
+            command.type = CommandType.OPEN_ACCOUNT;
+            command.txId = seq;
+            command.accountId = seq;
+            command.seq = seq;
+            command.timestampNs = seq * 1_000L;
+            journal.append(command, decisionFor(command));
         }
     }
 
