@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.HdrHistogram.Histogram;
 
+import io.ledgerguard.core.Alert;
 import io.ledgerguard.core.AlertType;
 import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.Coverage;
@@ -62,16 +63,29 @@ public final class DemoReport
      * @param chainHeadsEqual  every node's evidence chain head equal there.
      * @param seq              that sequence.
      * @param nodes            a line per node.
+     * @param publishers       who published the alerts, in order: each a node and its leadership term.
      */
     public record ClusterOutcome(int failovers, long failoverMs, long resubmitted, long acknowledged,
         long acknowledgedLost, long appliedTwice, boolean stateHashesEqual, boolean chainHeadsEqual, long seq,
-        List<String> nodes)
+        List<String> nodes, List<Publisher> publishers)
     {
         boolean healthy()
         {
             return failovers == 1 && failoverMs >= 0 && acknowledgedLost == 0 && appliedTwice == 0 &&
-                stateHashesEqual && chainHeadsEqual;
+                stateHashesEqual && chainHeadsEqual &&
+                publishers.stream().allMatch(publisher -> publisher.node() != Alert.NO_NODE);
         }
+    }
+
+    /**
+     * Alerts one cluster node published in a row, in one leadership term.
+     *
+     * @param node   its member id ({@link Alert#NO_NODE} for alerts that named none, which a cluster never publishes).
+     * @param term   its leadership term.
+     * @param alerts how many.
+     */
+    public record Publisher(int node, long term, long alerts)
+    {
     }
 
     DemoReport(
@@ -398,6 +412,13 @@ public final class DemoReport
         out.printf("  at seq %,d every node's state hash %s and chain head %s%n", cluster.seq(),
             cluster.stateHashesEqual() ? "equal" : "DIFFERS", cluster.chainHeadsEqual() ? "equal" : "DIFFERS");
         cluster.nodes().forEach(line -> out.println("  " + line));
+        final StringBuilder published = new StringBuilder();
+        for (final Publisher publisher : cluster.publishers())
+        {
+            published.append(published.length() == 0 ? "" : ", then ").append(String.format("%,d by node %d in term %d",
+                publisher.alerts(), publisher.node(), publisher.term()));
+        }
+        out.printf("  alerts published (by the leader only): %s%n", published.length() == 0 ? "none" : published);
     }
 
     private void putCluster(final ObjectNode node)
@@ -413,6 +434,12 @@ public final class DemoReport
         node.put("seq", cluster.seq());
         final ArrayNode lines = node.putArray("nodes");
         cluster.nodes().forEach(lines::add);
+        final ArrayNode published = node.putArray("alertsPublished");
+        for (final Publisher publisher : cluster.publishers())
+        {
+            published.addObject().put("node", publisher.node()).put("term", publisher.term())
+                .put("alerts", publisher.alerts());
+        }
     }
 
     private static String reasons(final long[] counts)

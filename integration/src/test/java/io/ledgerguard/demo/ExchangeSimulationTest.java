@@ -56,6 +56,49 @@ class ExchangeSimulationTest
         assertEquals(4, root.path("assets").size());
     }
 
+    /**
+     * Issue 16, {@code demo --cluster}: three nodes in this process, the leader stopped halfway. One failover, no
+     * acknowledged decision lost, the nodes agree, and every alert was published once, by a node that names itself
+     * and its term: the phantom payout's cover breaches among them.
+     */
+    @Test
+    void shouldRunTheSameExchangeOnAClusterWhoseLeaderStopsHalfway() throws Exception
+    {
+        final ByteArrayOutputStream live = new ByteArrayOutputStream();
+        // Integration tests' ports are 20,000-28,900: this one is past the cluster tests' bases, below the demo's.
+        final DemoReport report = new ExchangeSimulation(7, 1_000, 2, 3_000, WaitStrategyKind.BLOCKING, 256)
+            .viaCluster(new PrintWriter(new OutputStreamWriter(live, StandardCharsets.UTF_8), true), 29_000, null)
+            .run();
+
+        assertEquals("hold", report.invariants());
+        assertEquals(0, report.phantomCreditedSatoshi(), "no phantom BTC reached any account through the cluster");
+        assertEquals(ExchangeSimulation.PAYOUT_RECIPIENTS, report.count(Reason.RESERVE_COVER_EXCEEDED));
+        final DemoReport.ClusterOutcome cluster = report.cluster();
+        assertEquals(1, cluster.failovers());
+        assertEquals(0, cluster.acknowledgedLost());
+        assertEquals(0, cluster.appliedTwice());
+        assertTrue(cluster.stateHashesEqual() && cluster.chainHeadsEqual(), cluster.nodes().toString());
+        assertTrue(report.healthy(), live.toString(StandardCharsets.UTF_8));
+
+        final ByteArrayOutputStream json = new ByteArrayOutputStream();
+        report.printJson(new PrintStream(json, true, StandardCharsets.UTF_8));
+        final JsonNode root = new ObjectMapper().readTree(json.toString(StandardCharsets.UTF_8));
+        long published = 0;
+        for (final JsonNode publisher : root.path("cluster").path("alertsPublished"))
+        {
+            assertTrue(publisher.path("node").asInt(-1) >= 0 && publisher.path("node").asInt() < 3, root.toString());
+            assertTrue(publisher.path("term").asLong(-1) >= 0, root.toString());
+            published += publisher.path("alerts").asLong();
+        }
+        long raised = 0;
+        for (final JsonNode count : root.path("alerts"))
+        {
+            raised += count.asLong();
+        }
+        assertTrue(raised >= ExchangeSimulation.PAYOUT_RECIPIENTS, root.path("alerts").toString());
+        assertEquals(raised, published, "each alert published once, by a node naming itself: " + root.path("cluster"));
+    }
+
     @Test
     void shouldRunTheSameExchangeThroughTheSidecarGateway() throws Exception
     {
