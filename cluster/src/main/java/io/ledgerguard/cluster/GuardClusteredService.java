@@ -621,6 +621,14 @@ public final class GuardClusteredService implements ClusteredService
     }
 
     /**
+     * @return how many times the node's journal was synced to the device for a snapshot; 0 without a journal.
+     */
+    long journalForces()
+    {
+        return journal == null ? 0 : journal.forces();
+    }
+
+    /**
      * @return the leadership term this node last heard of, -1 before any.
      */
     public long leadershipTermId()

@@ -277,8 +277,9 @@ class ThreeNodeClusterTest
     }
 
     /**
-     * A node whose evidence journal lost its tail (a power loss under process durability) while the cluster's snapshot
-     * kept it: the node refuses to run rather than write its evidence with a gap, and says why.
+     * Every node syncs its evidence journal before a snapshot. A node whose journal ends before the cluster's snapshot
+     * all the same (a device that lied about a sync, a journal restored from an older copy) refuses to run rather than
+     * write its evidence with a gap, and says why.
      */
     @Test
     void shouldRefuseToRunWhenTheJournalEndsBeforeTheSnapshot() throws Exception
@@ -303,6 +304,8 @@ class ThreeNodeClusterTest
         assertTrue(leader.requestSnapshot(), "the snapshot toggle taken");
         awaitCondition("a snapshot at seq 3 on every node", () ->
             nodes.stream().allMatch(node -> node.service().snapshotsTaken() == 1 && node.snapshotsRecorded() == 1));
+        // Each journal was on the device before its snapshot: the loss below takes a device that lied about it.
+        assertTrue(nodes.stream().allMatch(node -> node.service().journalForces() == 1), "a sync per snapshot");
         stopAll();
         deleteTree(journal);
         copy(saved, journal);

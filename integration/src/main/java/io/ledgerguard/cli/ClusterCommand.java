@@ -146,7 +146,9 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
                 }
                 catch (final UncheckedIOException ex)
                 {
-                    return usage(err, "--alerts " + alertsFile + ": " + ex.getMessage());
+                    err.println("ledger-guard cluster node: --alerts " + alertsFile + ": " + ex.getMessage());
+                    err.flush();
+                    return LedgerGuardCli.EXIT_FAILURE;
                 }
                 sinks.add(alertFile);
             }
@@ -174,10 +176,11 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
         private synchronized void close(final AlertDispatcher alerts)
         {
             alerts.close();
-            if (alertFile != null)
+            final JsonLinesAlertSink file = alertFile;
+            alertFile = null;
+            if (file != null)
             {
-                alertFile.close();
-                alertFile = null;
+                file.close();
             }
         }
 

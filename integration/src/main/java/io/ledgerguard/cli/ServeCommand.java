@@ -199,7 +199,8 @@ final class ServeCommand implements Callable<Integer>
             if (journal != null || alerts != null)
             {
                 throw new IllegalArgumentException("--journal and --alerts are the nodes' with --cluster (cluster " +
-                    "node --dir keeps each node's journal; each node logs the alerts it raises as leader)");
+                    "node --dir keeps each node's journal; each node publishes its alerts as leader, on its log and " +
+                    "to cluster node --alerts FILE)");
             }
             if (clusterUnavailableMs < 1)
             {

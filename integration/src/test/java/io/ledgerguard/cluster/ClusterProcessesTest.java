@@ -244,12 +244,18 @@ class ClusterProcessesTest
         return alerts;
     }
 
-    /** The lines of a file, none when it is not there. */
+    /** The whole lines of a file (not one the node is still writing), none when it is not there. */
     private static List<String> lines(final Path file)
     {
         try
         {
-            return Files.exists(file) ? Files.readAllLines(file) : List.of();
+            if (!Files.exists(file))
+            {
+                return List.of();
+            }
+            final String text = Files.readString(file);
+            final int end = text.lastIndexOf('\n');
+            return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
         }
         catch (final java.io.IOException ex)
         {

@@ -108,9 +108,13 @@ public final class ChronicleJournal implements Journal
     private boolean mappingChanged = true;
     private long mappingSyncs;
     private long directorySyncs;
-    /** The newest queue file {@link #force()} synced: later forces sync it and those after it. */
-    private String forcedFrom;
-    private long filesForced;
+    /** Whether {@link #force()} synced every queue file since opening: later forces sync those written since. */
+    private boolean forcedOnce;
+    /** The queue files entries went to since the last force: noted once a file, when an entry starts it. */
+    private final List<File> writtenSinceForce = new ArrayList<>();
+    /** The names of the files the last force synced (for tests). */
+    private final List<String> forced = new ArrayList<>();
+    private long forces;
     /** Allocates the disk after the last entry before Chronicle's mapped writes reach it. */
     private final DiskRunway runway;
     /** Where the last entry written ends, in its cycle file. */
@@ -153,7 +157,9 @@ public final class ChronicleJournal implements Journal
         }
         runway = new DiskRunway(path, context.diskFreeBytesMin(), context.diskSpaceProbe());
         runway.requireFreeToOpen(existingAncestor(path));
-        final SingleChronicleQueueBuilder builder = ChronicleQueue.singleBuilder(path).rollCycle(context.rollCycle());
+        final MonotonicClock clock = new MonotonicClock(context.clock());
+        final SingleChronicleQueueBuilder builder = ChronicleQueue.singleBuilder(path).rollCycle(context.rollCycle())
+            .timeProvider(clock);
         if (context.blockSizeBytes() > 0)
         {
             builder.blockSize(context.blockSizeBytes());
@@ -164,6 +170,11 @@ public final class ChronicleJournal implements Journal
             builder.syncMode(SyncMode.SYNC);
         }
         queue = builder.build();
+        if (queue.lastCycle() >= 0)
+        {
+            // The clock may have stepped back while no process wrote: go on in the newest file, never before it.
+            clock.notBefore(queue.epoch() + (long)queue.lastCycle() * queue.rollCycle().lengthInMillis());
+        }
         try
         {
             final JournalReader reader = readFromNewestCheckpoint();
@@ -506,18 +517,21 @@ public final class ChronicleJournal implements Journal
     /**
      * Sync to the device every entry appended so far, whatever the durability: for what others keep that must never
      * be ahead of this journal on the device, such as a cluster node's snapshot (under {@code process} durability a
-     * power loss could otherwise keep the snapshot and lose journal entries before it). In {@code process} mode it
-     * syncs each queue file from the one current at the last force on, then the directory; in {@code os} mode it is
-     * {@link #flush()}. Not for the hot path: it lists the directory. Nothing after a failure.
+     * power loss could otherwise keep the snapshot and lose journal entries before it). In {@code process} mode the
+     * first force since opening syncs every queue file (what an earlier process left to the kernel may not be on the
+     * device yet), a later one each file entries went to since the force before; then the directory. In {@code os}
+     * mode it is {@link #flush()}. Not for the hot path: it lists the directory, or opens files.
      *
-     * @throws UncheckedIOException naming the file that could not be synced; the journal then refuses every append,
-     *                              as after a failed flush.
+     * @throws IllegalStateException when the journal failed or was closed: nothing more can be made durable.
+     * @throws UncheckedIOException  naming the file that could not be synced; the journal then refuses every append,
+     *                               as after a failed flush.
      */
     public void force()
     {
-        if (failed)
+        if (failed || closed)
         {
-            return;
+            throw new IllegalStateException("the journal " + (closed ? "is closed" : "failed") + ": nothing more can " +
+                "be synced: directory=" + directory + ", lastSeq=" + lastSeq);
         }
         try
         {
@@ -534,32 +548,45 @@ public final class ChronicleJournal implements Journal
         }
     }
 
-    /** Sync the queue files from the one current at the last force on (their names sort as their cycles). */
     private void forceQueueFiles()
     {
         final Path path = Path.of(directory);
         final List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(path, "*" + SingleChronicleQueue.SUFFIX))
+        if (forcedOnce)
         {
-            stream.forEach(files::add);
+            for (final File file : writtenSinceForce)
+            {
+                files.add(file.toPath());
+            }
         }
-        catch (final IOException ex)
+        else
         {
-            throw new UncheckedIOException("cannot list the journal's queue files: directory=" + directory, ex);
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(path, "*" + SingleChronicleQueue.SUFFIX))
+            {
+                stream.forEach(files::add);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot list the journal's queue files: directory=" + directory, ex);
+            }
         }
-        files.sort(null);
+        final File current = appender.currentFile();
+        forced.clear();
         for (final Path file : files)
         {
-            final String name = file.getFileName().toString();
-            if (forcedFrom != null && name.compareTo(forcedFrom) < 0)
-            {
-                continue;
-            }
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
             {
                 // fsync writes back the file's dirty pages, those written through the queue's mapping too.
                 channel.force(true);
-                filesForced++;
+                forced.add(file.getFileName().toString());
+            }
+            catch (final java.nio.file.NoSuchFileException ex)
+            {
+                // An older cycle's file an operator archived meanwhile is no longer this journal's to sync.
+                if (current != null && file.equals(current.toPath()))
+                {
+                    throw new UncheckedIOException("cannot sync a journal file: file=" + file, ex);
+                }
             }
             catch (final IOException ex)
             {
@@ -567,9 +594,13 @@ public final class ChronicleJournal implements Journal
             }
         }
         forceDirectory(path);
-        if (!files.isEmpty())
+        forces++;
+        forcedOnce = true;
+        writtenSinceForce.clear();
+        if (current != null)
         {
-            forcedFrom = files.get(files.size() - 1).getFileName().toString();
+            // Entries after this force may go on in the same file.
+            writtenSinceForce.add(current);
         }
     }
 
@@ -794,7 +825,17 @@ public final class ChronicleJournal implements Journal
                 }
             }
         }
-        lastCycle = appender.cycle();
+        final int cycle = appender.cycle();
+        if (cycle != lastCycle && durability == JournalDurability.PROCESS)
+        {
+            // A file started (or the first entry since opening): noted for the next force. Once a roll cycle.
+            final File file = appender.currentFile();
+            if (file != null && !writtenSinceForce.contains(file))
+            {
+                writtenSinceForce.add(file);
+            }
+        }
+        lastCycle = cycle;
         entries++;
         // The chain value follows the sealed bytes; a header or checkpoint entry moves the head past the last command.
         publishedHead.publish(entry, sealedLength, kind == KIND_COMMAND ? seq : lastSeq);
@@ -894,11 +935,18 @@ public final class ChronicleJournal implements Journal
     }
 
     /**
-     * @return queue files {@link #force()} synced in {@code process} mode since opening (each force syncs the file
-     *         it ended on again).
+     * @return how many times {@link #force()} synced the queue's files since opening ({@code process} mode).
      */
-    long filesForced()
+    public long forces()
     {
-        return filesForced;
+        return forces;
+    }
+
+    /**
+     * @return the names of the queue files the last {@link #force()} synced in {@code process} mode.
+     */
+    List<String> filesForced()
+    {
+        return List.copyOf(forced);
     }
 }

@@ -2,6 +2,8 @@ package io.ledgerguard.journal;
 
 import java.nio.file.Path;
 
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 
@@ -24,6 +26,7 @@ public final class ChronicleJournalContext
     private JournalDurability durability = JournalDurability.PROCESS;
     private String rollCycleName = ROLL_CYCLE_DEFAULT;
     private RollCycle rollCycle;
+    private TimeProvider clock = SystemTimeProvider.INSTANCE;
     private long blockSizeBytes;
     private long diskFreeBytesMin = DISK_FREE_BYTES_MIN_DEFAULT;
     private DiskSpaceProbe diskSpaceProbe = DiskSpaceProbe.FILE_STORE;
@@ -148,6 +151,24 @@ public final class ChronicleJournalContext
     public DiskSpaceProbe diskSpaceProbe()
     {
         return diskSpaceProbe;
+    }
+
+    /**
+     * @param clock the wall clock Chronicle Queue reads to pick each entry's cycle file: for tests, which move it.
+     * @return this.
+     */
+    ChronicleJournalContext clock(final TimeProvider clock)
+    {
+        this.clock = clock;
+        return this;
+    }
+
+    /**
+     * @return the wall clock the queue reads, before the journal keeps it from going back.
+     */
+    TimeProvider clock()
+    {
+        return clock;
     }
 
     /**

@@ -13,6 +13,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAccessor;
 import java.util.List;
 
+import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -132,6 +133,7 @@ public final class JournalRepair
         final Decision decision = new Decision();
         try (JournalReader reader = JournalReader.openFiles(source);
             ChronicleQueue queue = ChronicleQueue.singleBuilder(into).rollCycle(rollCycle).syncMode(SyncMode.SYNC)
+                .timeProvider(new MonotonicClock(SystemTimeProvider.INSTANCE))
                 .build();
             ExcerptAppender appender = queue.createAppender())
         {

@@ -3,6 +3,7 @@ package io.ledgerguard.journal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,11 +154,11 @@ class ChronicleJournalReplayTest
 
     /**
      * {@code force()} syncs what {@code process} durability leaves to the kernel (a cluster node forces its journal
-     * before each snapshot): the first force every queue file, a later one the file the last force ended on and those
-     * after it, each time with the directory. In {@code os} mode the entries are synced already.
+     * before each snapshot): the first force since opening every queue file, a later one the files entries went to
+     * since, each time with the directory; a closed journal refuses.
      */
     @Test
-    void shouldForceEveryQueueFileThenOnlyFromTheLastForcedOneInProcessMode() throws IOException
+    void shouldForceEveryQueueFileThenThoseWrittenSinceInProcessMode() throws IOException
     {
         try (ChronicleJournal journal = open(JournalDurability.PROCESS))
         {
@@ -168,30 +169,34 @@ class ChronicleJournalReplayTest
         final String name = today.getFileName().toString();
         final java.time.format.DateTimeFormatter daily = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'F'");
         final java.time.LocalDate day = java.time.LocalDate.parse(name.substring(0, name.length() - 4), daily);
-        Files.move(today, today.resolveSibling(daily.format(day.minusDays(1)) + ".cq4"));
+        final String yesterday = daily.format(day.minusDays(1)) + ".cq4";
+        Files.move(today, today.resolveSibling(yesterday));
         Files.delete(directory.resolve("metadata.cq4t"));
-        try (ChronicleJournal journal = open(JournalDurability.PROCESS))
+        final ChronicleJournal journal = open(JournalDurability.PROCESS);
+        try
         {
             appendOpenAccounts(journal, 11, 20);
-            assertEquals(2, JournalFixture.cycleFiles(directory).size(), "yesterday's file and today's");
+            final List<String> files = JournalFixture.cycleFiles(directory).stream()
+                .map(file -> file.getFileName().toString()).toList();
+            assertEquals(2, files.size(), "yesterday's file and today's: " + files);
             final long directorySyncs = journal.directorySyncs();
 
             journal.force();
-            assertEquals(2, journal.filesForced(), "both files, the first time");
+            assertEquals(files, journal.filesForced().stream().sorted().toList(), "every file, the first time");
             appendOpenAccounts(journal, 21, 25);
             journal.force();
-            assertEquals(3, journal.filesForced(), "today's file again, not yesterday's");
+            assertFalse(journal.filesForced().contains(yesterday), "not yesterday's again: " + journal.filesForced());
+            assertTrue(journal.filesForced().contains(files.get(1)), "today's: " + journal.filesForced());
             assertEquals(directorySyncs + 2, journal.directorySyncs(), "the directory at each force");
         }
-        try (ChronicleJournal journal = open(JournalDurability.OS))
+        finally
         {
-            appendOpenAccounts(journal, 26, 26);
-            journal.force();
-            assertEquals(0, journal.filesForced(), "synced as written, by flush");
+            journal.close();
         }
+        assertThrows(IllegalStateException.class, journal::force, "a closed journal syncs nothing more");
         try (JournalReader reader = JournalReader.open(directory))
         {
-            assertEquals(26, reader.verifyAll());
+            assertEquals(25, reader.verifyAll());
         }
     }
 

@@ -39,6 +39,8 @@ public final class AlertDispatcher implements AlertListener, AutoCloseable
     private long droppedReported;
     private long lastSeq;
     private long lastTimestampNs;
+    private int lastNode = Alert.NO_NODE;
+    private long lastTerm = Alert.NO_TERM;
     private volatile boolean closing;
 
     /**
@@ -154,6 +156,8 @@ public final class AlertDispatcher implements AlertListener, AutoCloseable
                 final Alert alert = ring[(int)i & mask];
                 lastSeq = alert.seq;
                 lastTimestampNs = alert.timestampNs;
+                lastNode = alert.node;
+                lastTerm = alert.term;
                 deliver(alert);
                 head.lazySet(i + 1);
             }
@@ -170,6 +174,11 @@ public final class AlertDispatcher implements AlertListener, AutoCloseable
             return;
         }
         droppedAlert.dropped(lastSeq, lastTimestampNs, total - droppedReported, total);
+        if (lastNode != Alert.NO_NODE)
+        {
+            // A cluster node's dispatcher: its report names the node, and term, of the last alert it delivered.
+            droppedAlert.raisedBy(lastNode, lastTerm);
+        }
         droppedReported = total;
         deliver(droppedAlert);
     }

@@ -78,6 +78,8 @@ class AlertDispatcherTest
         for (long seq = 1; seq <= 100; seq++)
         {
             alert.dropped(seq, seq, 0, 0);
+            // As a cluster node's alerts are: its report of the drops names the node too.
+            alert.raisedBy(2, 5);
             dispatcher.onAlert(alert);
         }
         // The producer never waited: 100 offers against a ring of 8 held by a stuck sink.
@@ -92,6 +94,8 @@ class AlertDispatcherTest
         long lastTotal = 0;
         for (final Alert delivered : received)
         {
+            assertEquals(2, delivered.node, "every alert names the node, the dispatcher's report too");
+            assertEquals(5, delivered.term);
             if (delivered.type == AlertType.ALERTS_DROPPED && delivered.figure(1) > 0)
             {
                 reported += delivered.figure(0);
