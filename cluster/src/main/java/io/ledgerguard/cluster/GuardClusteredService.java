@@ -450,7 +450,7 @@ public final class GuardClusteredService implements ClusteredService
                 // holds (the node writes them again), never entries before a snapshot it would start from.
                 journal.force();
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
                 throw stop(ex);
             }

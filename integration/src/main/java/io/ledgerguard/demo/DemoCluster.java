@@ -27,7 +27,6 @@ import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.Reason;
-import io.ledgerguard.core.Alert;
 import io.ledgerguard.core.pipeline.AlertDispatcher;
 import io.ledgerguard.core.pipeline.AlertListener;
 import io.ledgerguard.journal.JournalDurability;
@@ -66,8 +65,8 @@ final class DemoCluster implements AutoCloseable
     private Thread killer;
     private volatile Throwable killerFailure;
     private final JournalDurability durability;
-    /** Who published the alerts, in the order they were published: a run of one node's in one term each. */
-    private final List<DemoReport.Publisher> publishers = new ArrayList<>();
+    /** Who published the alerts: complete once the nodes' dispatchers have closed. */
+    private final DemoReport.AlertTally tally = new DemoReport.AlertTally();
 
     private DemoCluster(final GuardConfig config, final Path dir, final ClusterMembers members,
         final List<AlertListener> alertSinks, final JournalDurability durability)
@@ -118,27 +117,9 @@ final class DemoCluster implements AutoCloseable
     private void launch(final int id)
     {
         final List<AlertListener> sinks = new ArrayList<>(alertSinks);
-        sinks.add(this::countPublisher);
+        sinks.add(alert -> tally.published(id, alert));
         dispatchers[id] = new AlertDispatcher(ALERT_RING, sinks);
         nodes[id] = ClusterNode.launch(id, members, dir.resolve("node-" + id), config, durability, dispatchers[id]);
-    }
-
-    /** Counts each alert by the node that published it and its term: on the node's dispatcher thread. */
-    private void countPublisher(final Alert alert)
-    {
-        synchronized (publishers)
-        {
-            final DemoReport.Publisher last = publishers.isEmpty() ? null : publishers.get(publishers.size() - 1);
-            if (last != null && last.node() == alert.node && last.term() == alert.term)
-            {
-                publishers.set(publishers.size() - 1,
-                    new DemoReport.Publisher(alert.node, alert.term, last.alerts() + 1));
-            }
-            else
-            {
-                publishers.add(new DemoReport.Publisher(alert.node, alert.term, 1));
-            }
-        }
     }
 
     /**
@@ -286,14 +267,9 @@ final class DemoCluster implements AutoCloseable
                 status.role(), status.leadershipTermId(), status.seq(), status.stateHashHex().substring(0, 16),
                 status.chainHeadHex() == null ? "-" : status.chainHeadHex().substring(0, 16)));
         }
-        final List<DemoReport.Publisher> published;
-        synchronized (publishers)
-        {
-            published = List.copyOf(publishers);
-        }
         return new DemoReport.ClusterOutcome(failovers, failoverMs, resubmitted,
             acknowledged.size(), evidence[0], evidence[1], hashesEqual, chainsEqual, statuses[0].seq(), lines,
-            published);
+            tally);
     }
 
     private NodeStatus[] awaitSameSeq() throws InterruptedException

@@ -1,7 +1,10 @@
 package io.ledgerguard.demo;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -63,17 +66,86 @@ public final class DemoReport
      * @param chainHeadsEqual  every node's evidence chain head equal there.
      * @param seq              that sequence.
      * @param nodes            a line per node.
-     * @param publishers       who published the alerts, in order: each a node and its leadership term.
+     * @param alerts           who published the alerts: read once the cluster is closed, its dispatchers drained.
      */
     public record ClusterOutcome(int failovers, long failoverMs, long resubmitted, long acknowledged,
         long acknowledgedLost, long appliedTwice, boolean stateHashesEqual, boolean chainHeadsEqual, long seq,
-        List<String> nodes, List<Publisher> publishers)
+        List<String> nodes, AlertTally alerts)
     {
         boolean healthy()
         {
             return failovers == 1 && failoverMs >= 0 && acknowledgedLost == 0 && appliedTwice == 0 &&
-                stateHashesEqual && chainHeadsEqual &&
-                publishers.stream().allMatch(publisher -> publisher.node() != Alert.NO_NODE);
+                stateHashesEqual && chainHeadsEqual && alerts.misnamed() == 0 && alerts.publishedTwice() == 0;
+        }
+
+        /**
+         * @return who published the alerts, in order: a run of one node's in one term each.
+         */
+        public List<Publisher> publishers()
+        {
+            return alerts.publishers();
+        }
+    }
+
+    /**
+     * The alerts the nodes published, as each node's dispatcher delivered them (from several threads): by node and
+     * term, those that did not name the node whose dispatcher delivered them, and those another node had published
+     * already (the same command's alert, of the same type and subject, twice: around a failover).
+     */
+    public static final class AlertTally
+    {
+        private final List<Publisher> publishers = new ArrayList<>();
+        private final Map<String, Integer> publisherOf = new HashMap<>();
+        private long misnamed;
+        private long publishedTwice;
+
+        /**
+         * @param memberId the node whose dispatcher delivers it.
+         * @param alert    the alert.
+         */
+        public synchronized void published(final int memberId, final Alert alert)
+        {
+            if (alert.node != memberId)
+            {
+                misnamed++;
+            }
+            final String key = alert.seq + "/" + alert.type + "/" + alert.assetId + "/" + alert.walletId + "/" +
+                alert.accountId;
+            final Integer before = publisherOf.putIfAbsent(key, memberId);
+            if (before != null && before != memberId)
+            {
+                publishedTwice++;
+            }
+            final Publisher last = publishers.isEmpty() ? null : publishers.get(publishers.size() - 1);
+            if (last != null && last.node() == alert.node && last.term() == alert.term)
+            {
+                publishers.set(publishers.size() - 1, new Publisher(alert.node, alert.term, last.alerts() + 1));
+            }
+            else
+            {
+                publishers.add(new Publisher(alert.node, alert.term, 1));
+            }
+        }
+
+        synchronized List<Publisher> publishers()
+        {
+            return List.copyOf(publishers);
+        }
+
+        /**
+         * @return alerts that did not name the node whose dispatcher delivered them.
+         */
+        public synchronized long misnamed()
+        {
+            return misnamed;
+        }
+
+        /**
+         * @return alerts a second node published after another had.
+         */
+        public synchronized long publishedTwice()
+        {
+            return publishedTwice;
         }
     }
 
@@ -418,7 +490,9 @@ public final class DemoReport
             published.append(published.length() == 0 ? "" : ", then ").append(String.format("%,d by node %d in term %d",
                 publisher.alerts(), publisher.node(), publisher.term()));
         }
-        out.printf("  alerts published (by the leader only): %s%n", published.length() == 0 ? "none" : published);
+        out.printf("  alerts published (by the leader only): %s; %,d not naming their node, %,d published by two " +
+            "nodes%n", published.length() == 0 ? "none" : published, cluster.alerts().misnamed(),
+            cluster.alerts().publishedTwice());
     }
 
     private void putCluster(final ObjectNode node)
@@ -434,6 +508,8 @@ public final class DemoReport
         node.put("seq", cluster.seq());
         final ArrayNode lines = node.putArray("nodes");
         cluster.nodes().forEach(lines::add);
+        node.put("alertsMisnamed", cluster.alerts().misnamed());
+        node.put("alertsPublishedTwice", cluster.alerts().publishedTwice());
         final ArrayNode published = node.putArray("alertsPublished");
         for (final Publisher publisher : cluster.publishers())
         {

@@ -253,9 +253,14 @@ class ClusterProcessesTest
             {
                 return List.of();
             }
-            final String text = Files.readString(file);
-            final int end = text.lastIndexOf('\n');
-            return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
+            final byte[] bytes = Files.readAllBytes(file);
+            int end = bytes.length;
+            while (end > 0 && bytes[end - 1] != '\n')
+            {
+                end--;
+            }
+            return end == 0 ? List.of() :
+                List.of(new String(bytes, 0, end - 1, java.nio.charset.StandardCharsets.UTF_8).split("\n"));
         }
         catch (final java.io.IOException ex)
         {

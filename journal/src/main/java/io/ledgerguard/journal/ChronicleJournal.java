@@ -114,7 +114,7 @@ public final class ChronicleJournal implements Journal
     private final List<File> writtenSinceForce = new ArrayList<>();
     /** The names of the files the last force synced (for tests). */
     private final List<String> forced = new ArrayList<>();
-    private long forces;
+    private volatile long forces;
     /** Allocates the disk after the last entry before Chronicle's mapped writes reach it. */
     private final DiskRunway runway;
     /** Where the last entry written ends, in its cycle file. */
@@ -173,7 +173,16 @@ public final class ChronicleJournal implements Journal
         if (queue.lastCycle() >= 0)
         {
             // The clock may have stepped back while no process wrote: go on in the newest file, never before it.
-            clock.notBefore(queue.epoch() + (long)queue.lastCycle() * queue.rollCycle().lengthInMillis());
+            final long cycleMs = queue.rollCycle().lengthInMillis();
+            final long newestCycleStartMs = queue.epoch() + (long)queue.lastCycle() * cycleMs;
+            clock.notBefore(newestCycleStartMs);
+            final long behindMs = newestCycleStartMs - context.clock().currentTimeMillis();
+            if (behindMs > cycleMs)
+            {
+                LOG.log(System.Logger.Level.WARNING, "the clock is " + behindMs / 1000 + " s behind the start of the " +
+                    "journal's newest file, in " + directory + ": entries go on in that file, with no roll, until " +
+                    "the clock catches up (was it once set ahead?)");
+            }
         }
         try
         {
@@ -540,6 +549,7 @@ public final class ChronicleJournal implements Journal
             {
                 forceQueueFiles();
             }
+            forces++;
         }
         catch (final RuntimeException | Error ex)
         {
@@ -594,7 +604,6 @@ public final class ChronicleJournal implements Journal
             }
         }
         forceDirectory(path);
-        forces++;
         forcedOnce = true;
         writtenSinceForce.clear();
         if (current != null)
@@ -826,9 +835,9 @@ public final class ChronicleJournal implements Journal
             }
         }
         final int cycle = appender.cycle();
-        if (cycle != lastCycle && durability == JournalDurability.PROCESS)
+        if (cycle != lastCycle && forcedOnce)
         {
-            // A file started (or the first entry since opening): noted for the next force. Once a roll cycle.
+            // A file started: noted for the next force (the first lists the directory). Once a roll cycle.
             final File file = appender.currentFile();
             if (file != null && !writtenSinceForce.contains(file))
             {
@@ -935,7 +944,7 @@ public final class ChronicleJournal implements Journal
     }
 
     /**
-     * @return how many times {@link #force()} synced the queue's files since opening ({@code process} mode).
+     * @return how many times {@link #force()} synced the journal since opening; read from any thread.
      */
     public long forces()
     {

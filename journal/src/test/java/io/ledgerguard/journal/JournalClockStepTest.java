@@ -64,6 +64,31 @@ class JournalClockStepTest
         }
     }
 
+    /**
+     * A force after a roll syncs the file the roll closed (Chronicle marks its end) and the file it opened, without
+     * listing the directory again: each file entries went to since the force before.
+     */
+    @Test
+    void shouldForceBothFilesOfARollSinceTheLastForce()
+    {
+        final SteppingClock clock = new SteppingClock(Instant.parse("2026-12-01T12:00:00Z").toEpochMilli());
+        try (ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext().directory(directory)
+            .durability(JournalDurability.PROCESS).clock(clock)))
+        {
+            append(journal, 1, 2);
+            journal.force();
+            assertEquals(List.of("20261201F.cq4"), journal.filesForced());
+            clock.millis += DAY_MS;
+            append(journal, 3, 4);
+            journal.force();
+            assertEquals(List.of("20261201F.cq4", "20261202F.cq4"), journal.filesForced().stream().sorted().toList());
+            append(journal, 5, 5);
+            journal.force();
+            assertEquals(List.of("20261202F.cq4"), journal.filesForced(), "only the file written since");
+            assertEquals(3, journal.forces());
+        }
+    }
+
     /** A wall clock a test sets, back as well as forward (Chronicle's SetTimeProvider refuses to go back). */
     private static final class SteppingClock implements TimeProvider
     {
