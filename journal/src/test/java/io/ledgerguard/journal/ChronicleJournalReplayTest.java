@@ -162,7 +162,7 @@ class ChronicleJournalReplayTest
     {
         try (ChronicleJournal journal = open(JournalDurability.PROCESS))
         {
-            appendOpenAccounts(journal, 1, 10);
+            JournalFixture.appendOpenAccounts(journal, 1, 10);
         }
         // Moved to yesterday: the reopened queue writes today's entries to a new file.
         final Path today = JournalFixture.cycleFiles(directory).get(0);
@@ -175,7 +175,7 @@ class ChronicleJournalReplayTest
         final ChronicleJournal journal = open(JournalDurability.PROCESS);
         try
         {
-            appendOpenAccounts(journal, 11, 20);
+            JournalFixture.appendOpenAccounts(journal, 11, 20);
             final List<String> files = JournalFixture.cycleFiles(directory).stream()
                 .map(file -> file.getFileName().toString()).toList();
             assertEquals(2, files.size(), "yesterday's file and today's: " + files);
@@ -183,7 +183,7 @@ class ChronicleJournalReplayTest
 
             journal.force();
             assertEquals(files, journal.filesForced().stream().sorted().toList(), "every file, the first time");
-            appendOpenAccounts(journal, 21, 25);
+            JournalFixture.appendOpenAccounts(journal, 21, 25);
             journal.force();
             assertFalse(journal.filesForced().contains(yesterday), "not yesterday's again: " + journal.filesForced());
             assertTrue(journal.filesForced().contains(files.get(1)), "today's: " + journal.filesForced());
@@ -197,21 +197,6 @@ class ChronicleJournalReplayTest
         try (JournalReader reader = JournalReader.open(directory))
         {
             assertEquals(25, reader.verifyAll());
-        }
-    }
-
-    private static void appendOpenAccounts(final ChronicleJournal journal, final long fromSeq, final long toSeq)
-    {
-        final Command command = new Command();
-        for (long seq = fromSeq; seq <= toSeq; seq++)
-        {
-            command.reset();
-            command.type = CommandType.OPEN_ACCOUNT;
-            command.txId = seq;
-            command.accountId = seq;
-            command.seq = seq;
-            command.timestampNs = seq * 1_000L;
-            journal.append(command, decisionFor(command));
         }
     }
 

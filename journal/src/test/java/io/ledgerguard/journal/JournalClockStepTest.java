@@ -8,10 +8,6 @@ import net.openhft.chronicle.core.time.TimeProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.ledgerguard.core.Command;
-import io.ledgerguard.core.CommandType;
-import io.ledgerguard.core.Decision;
-import io.ledgerguard.core.Reason;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -35,11 +31,11 @@ class JournalClockStepTest
         try (ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext().directory(directory)
             .clock(clock)))
         {
-            append(journal, 1, 2);
+            JournalFixture.appendOpenAccounts(journal, 1, 2);
             clock.millis += 2 * DAY_MS;
-            append(journal, 3, 4);
+            JournalFixture.appendOpenAccounts(journal, 3, 4);
             clock.millis -= DAY_MS;
-            append(journal, 5, 6);
+            JournalFixture.appendOpenAccounts(journal, 5, 6);
         }
 
         final List<Path> files = JournalFixture.cycleFiles(directory);
@@ -55,7 +51,7 @@ class JournalClockStepTest
             .clock(clock)))
         {
             assertEquals(6, journal.lastSeq());
-            append(journal, 7, 8);
+            JournalFixture.appendOpenAccounts(journal, 7, 8);
         }
         assertEquals(files, JournalFixture.cycleFiles(directory), "no file for the day behind the newest");
         try (JournalReader reader = JournalReader.open(directory))
@@ -75,14 +71,14 @@ class JournalClockStepTest
         try (ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext().directory(directory)
             .durability(JournalDurability.PROCESS).clock(clock)))
         {
-            append(journal, 1, 2);
+            JournalFixture.appendOpenAccounts(journal, 1, 2);
             journal.force();
             assertEquals(List.of("20261201F.cq4"), journal.filesForced());
             clock.millis += DAY_MS;
-            append(journal, 3, 4);
+            JournalFixture.appendOpenAccounts(journal, 3, 4);
             journal.force();
             assertEquals(List.of("20261201F.cq4", "20261202F.cq4"), journal.filesForced().stream().sorted().toList());
-            append(journal, 5, 5);
+            JournalFixture.appendOpenAccounts(journal, 5, 5);
             journal.force();
             assertEquals(List.of("20261202F.cq4"), journal.filesForced(), "only the file written since");
             assertEquals(3, journal.forces());
@@ -115,24 +111,6 @@ class JournalClockStepTest
         public long currentTimeNanos()
         {
             return millis * 1_000_000L;
-        }
-    }
-
-    private static void append(final ChronicleJournal journal, final long fromSeq, final long toSeq)
-    {
-        final Command command = new Command();
-        for (long seq = fromSeq; seq <= toSeq; seq++)
-        {
-            command.reset();
-            command.type = CommandType.OPEN_ACCOUNT;
-            command.txId = seq;
-            command.accountId = seq;
-            command.seq = seq;
-            command.timestampNs = seq * 1_000L;
-            final Decision decision = new Decision();
-            decision.reset(command.seq, command.txId, command.timestampNs);
-            decision.reason = Reason.OK;
-            journal.append(command, decision);
         }
     }
 }

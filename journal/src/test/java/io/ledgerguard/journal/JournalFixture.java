@@ -310,6 +310,30 @@ final class JournalFixture
     /**
      * @return the queue's cycle files.
      */
+    /**
+     * Append {@code OPEN_ACCOUNT} commands straight to a journal, each with a bare decision: for tests of the files.
+     *
+     * @param journal the journal.
+     * @param fromSeq the first command's sequence (and txId, and account id).
+     * @param toSeq   the last's.
+     */
+    static void appendOpenAccounts(final ChronicleJournal journal, final long fromSeq, final long toSeq)
+    {
+        final Command command = new Command();
+        final Decision decision = new Decision();
+        for (long seq = fromSeq; seq <= toSeq; seq++)
+        {
+            command.reset();
+            command.type = CommandType.OPEN_ACCOUNT;
+            command.txId = seq;
+            command.accountId = seq;
+            command.seq = seq;
+            command.timestampNs = seq * 1_000L;
+            decision.reset(command.seq, command.txId, command.timestampNs);
+            journal.append(command, decision);
+        }
+    }
+
     static List<Path> cycleFiles(final Path directory)
     {
         try (Stream<Path> files = Files.list(directory))
