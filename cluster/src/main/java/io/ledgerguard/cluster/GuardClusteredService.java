@@ -16,6 +16,7 @@ import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.ledgerguard.core.Alert;
@@ -226,11 +227,11 @@ public final class GuardClusteredService implements ClusteredService
      *
      * @return the exception that stops the service's agent, to throw.
      */
-    private org.agrona.concurrent.AgentTerminationException stop(final Throwable cause)
+    private AgentTerminationException stop(final Throwable cause)
     {
         failure = cause;
         onFailure.run();
-        return new org.agrona.concurrent.AgentTerminationException(cause);
+        return new AgentTerminationException(cause);
     }
 
     /**

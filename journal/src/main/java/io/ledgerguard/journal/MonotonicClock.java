@@ -10,15 +10,15 @@ import net.openhft.chronicle.core.time.TimeProvider;
  * the cycle the clock says; a clock stepped back past a roll (an NTP correction of a clock that ran ahead, before or
  * across a restart) would have it start an earlier cycle's file after a later one, which readers take first: the chain
  * would break there and the journal could not be opened again. Held back instead, the entries go on into the newest
- * file until the clock catches up. Lock-free and allocation-free: a read and, when the clock moved on, a CAS.
+ * file until the clock catches up. Lock-free and allocation-free: a read and, at most once a millisecond, a CAS.
  */
 final class MonotonicClock implements TimeProvider
 {
+    private static final long MICROS_PER_MILLI = 1_000L;
     private static final long NANOS_PER_MILLI = 1_000_000L;
-    private static final long NANOS_PER_MICRO = 1_000L;
 
     private final TimeProvider clock;
-    private final AtomicLong latestNanos = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong latestMillis = new AtomicLong(Long.MIN_VALUE);
 
     /**
      * @param clock the wall clock.
@@ -35,37 +35,38 @@ final class MonotonicClock implements TimeProvider
      */
     void notBefore(final long epochMillis)
     {
-        advanceTo(epochMillis * NANOS_PER_MILLI);
+        advanceTo(epochMillis);
     }
 
+    /** Chronicle Queue reads only this: a cycle is a whole number of milliseconds, and so is the hold. */
     @Override
     public long currentTimeMillis()
     {
-        return currentTimeNanos() / NANOS_PER_MILLI;
+        return advanceTo(clock.currentTimeMillis());
     }
 
     @Override
     public long currentTimeMicros()
     {
-        return currentTimeNanos() / NANOS_PER_MICRO;
+        return currentTimeMillis() * MICROS_PER_MILLI;
     }
 
     @Override
     public long currentTimeNanos()
     {
-        return advanceTo(clock.currentTimeNanos());
+        return currentTimeMillis() * NANOS_PER_MILLI;
     }
 
-    private long advanceTo(final long nanos)
+    private long advanceTo(final long millis)
     {
-        long latest = latestNanos.get();
-        while (nanos > latest)
+        long latest = latestMillis.get();
+        while (millis > latest)
         {
-            if (latestNanos.compareAndSet(latest, nanos))
+            if (latestMillis.compareAndSet(latest, millis))
             {
-                return nanos;
+                return millis;
             }
-            latest = latestNanos.get();
+            latest = latestMillis.get();
         }
         return latest;
     }
