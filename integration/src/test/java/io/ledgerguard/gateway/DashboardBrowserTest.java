@@ -49,6 +49,8 @@ class DashboardBrowserTest
 {
     private static final String VIEWER_TOKEN = "viewer-secret";
     private static final Duration PATIENCE = Duration.ofSeconds(30);
+    /** Readings of the page taken again at most this often when a redraw replaced an element under them. */
+    private static final int STALE_READS_MAX = 20;
     private static final long BTC = 1;
     private static final long HOT = 1;
     private static final long COLD = 2;
@@ -144,34 +146,43 @@ class DashboardBrowserTest
             browser.findElements(By.cssSelector("#alerts tr[data-type='KILL_SWITCH_ENGAGED']")).size() == 2 &&
             !browser.findElements(By.cssSelector("#alerts tr[data-type='CUSTODY_DRIFT'][data-asset='BTC']"))
                 .isEmpty());
-        final WebElement btc = card("BTC");
-        assertEquals("true", btc.getAttribute("data-outflows-halted"));
-        assertTrue(btc.getAttribute("class").contains("alarm"), btc.getAttribute("class"));
-        assertTrue(btc.getText().contains("HALTED") && btc.getText().contains("OUTFLOWS HALTED"), btc.getText());
-        assertTrue(text("banner").contains("KILL SWITCH ASSET BTC (COVER_BREACH)"), text("banner"));
-        assertTrue(text("banner").contains("KILL SWITCH ASSET_OUTFLOWS BTC (CUSTODY_DRIFT)"), text("banner"));
-        assertEquals("banner alarm", browser.findElement(By.id("banner")).getAttribute("class"));
+        // The page redraws once a second: each reading below is taken whole, again if a redraw replaced an element.
+        final String[] card = read(() ->
+        {
+            final WebElement btc = card("BTC");
+            final WebElement hotDrift = btc.findElement(By.cssSelector("tr[data-wallet-id='1'] td[data-drift]"));
+            return new String[] {btc.getAttribute("data-outflows-halted"), btc.getAttribute("class"), btc.getText(),
+                hotDrift.getAttribute("data-drift"), hotDrift.getAttribute("class"), hotDrift.getText(),
+                btc.findElement(By.cssSelector("tr[data-wallet-id='2'] td[data-drift]")).getAttribute("data-drift")};
+        });
+        assertEquals("true", card[0]);
+        assertTrue(card[1].contains("alarm"), card[1]);
+        assertTrue(card[2].contains("HALTED") && card[2].contains("OUTFLOWS HALTED"), card[2]);
+        final String[] banner = read(() -> new String[] {text("banner"),
+            browser.findElement(By.id("banner")).getAttribute("class")});
+        assertTrue(banner[0].contains("KILL SWITCH ASSET BTC (COVER_BREACH)"), banner[0]);
+        assertTrue(banner[0].contains("KILL SWITCH ASSET_OUTFLOWS BTC (CUSTODY_DRIFT)"), banner[0]);
+        assertEquals("banner alarm", banner[1]);
 
-        final List<WebElement> switches = browser.findElements(By.cssSelector("#kill-switches tbody tr"));
+        final List<String> switches = read(() -> browser.findElements(By.cssSelector("#kill-switches tbody tr"))
+            .stream().map(WebElement::getText).toList());
         assertEquals(2, switches.size(), "the asset's switch and its outflows' switch");
-        assertTrue(switches.get(0).getText().contains("COVER_BREACH") &&
-            switches.get(0).getText().contains("RESUME of BTC"), switches.get(0).getText());
-        assertTrue(switches.get(1).getText().contains("CUSTODY_DRIFT"), switches.get(1).getText());
+        assertTrue(switches.get(0).contains("COVER_BREACH") && switches.get(0).contains("RESUME of BTC"),
+            switches.get(0));
+        assertTrue(switches.get(1).contains("CUSTODY_DRIFT"), switches.get(1));
 
-        final WebElement hotDrift = btc.findElement(By.cssSelector("tr[data-wallet-id='1'] td[data-drift]"));
-        assertEquals("current", hotDrift.getAttribute("data-drift"));
-        assertTrue(hotDrift.getAttribute("class").contains("drift"));
-        assertTrue(hotDrift.getText().startsWith("-8.00000000 (attested 2.00000000, expected 10.00000000)"),
-            hotDrift.getText());
-        assertEquals("none", btc.findElement(By.cssSelector("tr[data-wallet-id='2'] td[data-drift]"))
-            .getAttribute("data-drift"));
+        assertEquals("current", card[3]);
+        assertTrue(card[4].contains("drift"));
+        assertTrue(card[5].startsWith("-8.00000000 (attested 2.00000000, expected 10.00000000)"), card[5]);
+        assertEquals("none", card[6]);
 
         // The one command engaged two switches: an engagement alert each, though their type, scope and seq are alike
         // (waited for above). Filtered by type, the drift alert alone.
         browser.findElement(By.cssSelector("#filter-type option[value='CUSTODY_DRIFT']")).click();
-        final List<WebElement> shown = browser.findElements(By.cssSelector("#alerts tbody tr"));
+        final List<String> shown = read(() -> browser.findElements(By.cssSelector("#alerts tbody tr")).stream()
+            .map(WebElement::getText).toList());
         assertEquals(1, shown.size(), "filtered by type");
-        assertTrue(shown.get(0).getText().contains("attested=200000000, expected=1000000000"), shown.get(0).getText());
+        assertTrue(shown.get(0).contains("attested=200000000, expected=1000000000"), shown.get(0));
 
         Files.createDirectories(SCREENSHOT.getParent());
         browser.findElement(By.cssSelector("#filter-type option[value='']")).click();
@@ -231,6 +242,29 @@ class DashboardBrowserTest
         command.assetId = (int)BTC;
         command.amount = balance;
         return command;
+    }
+
+    /**
+     * A reading of the page taken whole: taken again when the page's redraw replaced an element between two of its
+     * reads (a stale element), at most a few times.
+     */
+    private static <T> T read(final Supplier<T> reading) throws InterruptedException
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return reading.get();
+            }
+            catch (final org.openqa.selenium.StaleElementReferenceException ex)
+            {
+                if (attempt == STALE_READS_MAX)
+                {
+                    throw ex;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     private WebElement card(final String asset)
