@@ -13,6 +13,8 @@ final class DemoConfig
     static final int USDT = 3;
     static final int KRW = 4;
     static final long SATOSHI_PER_BTC = 100_000_000L;
+    /** An asset whose wallets are not all attested within this is restricted (I5). */
+    static final long ATTESTATION_AGE_MS_MAX = 60_000;
 
     static final long BTC_HOT_WALLET = 1;
     static final long BTC_COLD_WALLET = 2;
@@ -56,7 +58,7 @@ final class DemoConfig
         final GuardConfig.AssetConfig asset = new GuardConfig.AssetConfig(code, id, scale);
         asset.reserveBufferMinorUnits = reserveBuffer;
         asset.creditCapMinorUnits = creditCap;
-        asset.attestationAgeMsMax = 60_000;
+        asset.attestationAgeMsMax = ATTESTATION_AGE_MS_MAX;
         return asset;
     }
 }

@@ -184,11 +184,13 @@ public final class DemoReport
     }
 
     /**
-     * @return true when the audit after the run found every invariant holding and nothing phantom was credited.
+     * @return true when the audit after the run found every invariant holding, nothing phantom was credited and every
+     * inflow was.
      */
     public boolean healthy()
     {
-        return "hold".equals(invariants) && incident.creditedSatoshi == 0 && sequenced == journaled &&
+        return "hold".equals(invariants) && incident.creditedSatoshi == 0 && uncreditedInflows() == 0 &&
+            sequenced == journaled &&
             (journalLines.isEmpty() || recoveryMatches) && (cluster == null || cluster.healthy());
     }
 
@@ -243,6 +245,15 @@ public final class DemoReport
     }
 
     /**
+     * @return inflows custody observed whose customers were never credited (the simulated services credit each inflow
+     * whole, by one {@code DEPOSIT}): coins in a wallet that the ledger owes nobody yet, which widen headroom.
+     */
+    public long uncreditedInflows()
+    {
+        return byType[CommandType.INFLOW.ordinal()][0] - byType[CommandType.DEPOSIT.ordinal()][0];
+    }
+
+    /**
      * @return commands sequenced through the pipeline.
      */
     public long sequenced()
@@ -257,6 +268,48 @@ public final class DemoReport
     public long count(final Reason reason)
     {
         return byReason[reason.ordinal()];
+    }
+
+    private void printIncident(final PrintStream out)
+    {
+        out.printf("%nInjected incident: phantom promotional payout (SPEC section 1)%n");
+        out.printf("  meant: 620,000 KRW to 695 customers; keyed: 620,000 BTC, %.1fx the exchange's BTC holdings " +
+            "of %s BTC%n", 620_000.0 * DemoConfig.SATOSHI_PER_BTC / Math.max(1, incident.btcHoldingsBefore),
+            Amounts.format(incident.btcHoldingsBefore, 8));
+        for (int step = 0; step < INCIDENT_STEPS.length; step++)
+        {
+            out.printf("  %d. %-48s accepted %d; rejected %s%n", step + 1, INCIDENT_STEPS[step],
+                incident.acceptedByStep[step], reasons(incident.reasonsByStep[step]));
+        }
+        out.printf("  phantom BTC credited to anyone: %s; BTC obligations %s before, %s after%n",
+            Amounts.format(incident.creditedSatoshi, 8), Amounts.format(incident.btcObligationsBefore, 8),
+            Amounts.format(incident.btcObligationsAfter, 8));
+    }
+
+    private void putIncident(final ObjectNode incidentNode)
+    {
+        incidentNode.put("keyedTotalSatoshi", ExchangeSimulation.PAYOUT_KEYED_TOTAL_SATOSHI);
+        incidentNode.put("recipients", ExchangeSimulation.PAYOUT_RECIPIENTS);
+        incidentNode.put("btcHoldingsBefore", incident.btcHoldingsBefore);
+        incidentNode.put("btcObligationsBefore", incident.btcObligationsBefore);
+        incidentNode.put("btcObligationsAfter", incident.btcObligationsAfter);
+        incidentNode.put("phantomCreditedSatoshi", incident.creditedSatoshi);
+        final ArrayNode steps = incidentNode.putArray("steps");
+        for (int step = 0; step < INCIDENT_STEPS.length; step++)
+        {
+            final ObjectNode stepNode = steps.addObject();
+            stepNode.put("step", INCIDENT_STEPS[step]);
+            stepNode.put("accepted", incident.acceptedByStep[step]);
+            final ObjectNode rejected = stepNode.putObject("rejected");
+            for (final Reason reason : Reason.values())
+            {
+                final long count = incident.reasonsByStep[step][reason.ordinal()];
+                if (count > 0 && reason != Reason.OK)
+                {
+                    rejected.put(reason.name(), count);
+                }
+            }
+        }
     }
 
     /**
@@ -307,18 +360,11 @@ public final class DemoReport
             }
         }
 
-        out.printf("%nInjected incident: phantom promotional payout (SPEC section 1)%n");
-        out.printf("  meant: 620,000 KRW to 695 customers; keyed: 620,000 BTC, %.1fx the exchange's BTC holdings " +
-            "of %s BTC%n", 620_000.0 * DemoConfig.SATOSHI_PER_BTC / Math.max(1, incident.btcHoldingsBefore),
-            Amounts.format(incident.btcHoldingsBefore, 8));
-        for (int step = 0; step < INCIDENT_STEPS.length; step++)
-        {
-            out.printf("  %d. %-48s accepted %d; rejected %s%n", step + 1, INCIDENT_STEPS[step],
-                incident.acceptedByStep[step], reasons(incident.reasonsByStep[step]));
-        }
-        out.printf("  phantom BTC credited to anyone: %s; BTC obligations %s before, %s after%n",
-            Amounts.format(incident.creditedSatoshi, 8), Amounts.format(incident.btcObligationsBefore, 8),
-            Amounts.format(incident.btcObligationsAfter, 8));
+        final long inflows = byType[CommandType.INFLOW.ordinal()][0];
+        out.printf("%nDeposits: %,d inflows observed on chain, %,d credited to their depositors, %,d left uncredited%n",
+            inflows, inflows - uncreditedInflows(), uncreditedInflows());
+
+        printIncident(out);
 
         out.printf("%nAlerts:");
         boolean any = false;
@@ -407,29 +453,8 @@ public final class DemoReport
                 reasons.put(reason.name(), byReason[reason.ordinal()]);
             }
         }
-        final ObjectNode incidentNode = root.putObject("incident");
-        incidentNode.put("keyedTotalSatoshi", ExchangeSimulation.PAYOUT_KEYED_TOTAL_SATOSHI);
-        incidentNode.put("recipients", ExchangeSimulation.PAYOUT_RECIPIENTS);
-        incidentNode.put("btcHoldingsBefore", incident.btcHoldingsBefore);
-        incidentNode.put("btcObligationsBefore", incident.btcObligationsBefore);
-        incidentNode.put("btcObligationsAfter", incident.btcObligationsAfter);
-        incidentNode.put("phantomCreditedSatoshi", incident.creditedSatoshi);
-        final ArrayNode steps = incidentNode.putArray("steps");
-        for (int step = 0; step < INCIDENT_STEPS.length; step++)
-        {
-            final ObjectNode stepNode = steps.addObject();
-            stepNode.put("step", INCIDENT_STEPS[step]);
-            stepNode.put("accepted", incident.acceptedByStep[step]);
-            final ObjectNode rejected = stepNode.putObject("rejected");
-            for (final Reason reason : Reason.values())
-            {
-                final long count = incident.reasonsByStep[step][reason.ordinal()];
-                if (count > 0 && reason != Reason.OK)
-                {
-                    rejected.put(reason.name(), count);
-                }
-            }
-        }
+        root.put("uncreditedInflows", uncreditedInflows());
+        putIncident(root.putObject("incident"));
         final ObjectNode alertNode = root.putObject("alerts");
         for (final AlertType type : AlertType.values())
         {

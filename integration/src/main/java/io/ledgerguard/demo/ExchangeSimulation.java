@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.OffsetEpochNanoClock;
 
 import io.ledgerguard.alerts.JsonLinesAlertSink;
 import io.ledgerguard.client.GatewayClient;
@@ -124,6 +126,8 @@ public final class ExchangeSimulation
     /** Alerts buffered between the release thread and the sinks. */
     private static final int ALERT_RING = 65_536;
     private JournalDurability journalDurability = JournalDurability.PROCESS;
+    /** Stamps the embedded guard's commands and paces the simulated custody feed's attestations. */
+    private EpochNanoClock clock = new OffsetEpochNanoClock();
     /** Snapshots of the demo's journal: a few in a default run. */
     private static final long SNAPSHOT_EVERY_COMMANDS = 150_000;
 
@@ -145,6 +149,19 @@ public final class ExchangeSimulation
         this.commandsPerGateway = commandsPerGateway;
         this.waitStrategy = waitStrategy;
         this.ringSize = ringSize;
+    }
+
+    /**
+     * For tests: the clock that stamps the embedded guard's commands (the guard's time, by which attestations go stale)
+     * and paces the custody feed's attestations.
+     *
+     * @param clock epoch nanoseconds.
+     * @return this.
+     */
+    ExchangeSimulation clock(final EpochNanoClock clock)
+    {
+        this.clock = clock;
+        return this;
     }
 
     /**
@@ -179,6 +196,7 @@ public final class ExchangeSimulation
             .journal(chronicle != null ? chronicle : memory)
             .ringSize(ringSize)
             .waitStrategy(waitStrategy)
+            .clock(clock)
             // Through the gateway, a full ring is answered at once and the request offered again by the gateway.
             .backPressure(viaGateway ? BackPressure.REJECT : BackPressure.BLOCK)
             .alertListener(dispatcher));
@@ -902,13 +920,146 @@ public final class ExchangeSimulation
     }
 
     /**
+     * A service of the custody side: it records inflows and credits them, and attests every wallet with the balance
+     * the chain shows, as a chain observer does, on the clock: well within the age after which an unattested asset is
+     * restricted (I5), however slowly commands go through. A deposit refused for the asset's status (restricted when
+     * an attestation was late) is kept and credited after the next attestation: coins that arrived are owed to their
+     * depositor, and an inflow left uncredited would be headroom nobody is owed.
+     */
+    abstract class WalletService extends Producer
+    {
+        private static final int PENDING_ROUNDS_MAX = 10;
+        /** Attest every wallet at least this often, by the clock that stamps the guard's commands. */
+        private final long attestEveryNs = TimeUnit.MILLISECONDS.toNanos(ATTESTATION_AGE_MS_MAX / 6);
+        /** What each wallet holds on chain: the house holdings, plus every inflow, less every settled outflow. */
+        final long[] walletBalance = new long[8];
+        /** Deposits refused for the asset's status, to credit after the next attestation. */
+        private final ArrayDeque<PendingDeposit> pending = new ArrayDeque<>();
+        private long attestedNs;
+
+        WalletService(final String name, final LedgerGuard guard, final SplittableRandom random, final int lane)
+        {
+            super(name, guard, random, lane);
+        }
+
+        /**
+         * Record an inflow to the asset's deposit wallet and credit the customer for it; a deposit refused for the
+         * asset's status is kept for {@link #creditPending()}.
+         *
+         * @return the deposit's decision, or the inflow's when that was refused.
+         */
+        Decision deposit(final long accountId, final int asset, final long amount, final String chainRef)
+        {
+            final long wallet = depositWallet(asset);
+            start(CommandType.INFLOW).walletId = wallet;
+            command.assetId = asset;
+            command.amount = amount;
+            command.chainRef(chainRef);
+            final Decision inflow = submit();
+            if (!inflow.accepted())
+            {
+                return inflow;
+            }
+            walletBalance[(int)wallet] += amount;
+            final Decision decision = credit(accountId, asset, amount, chainRef);
+            if (decision.reason == Reason.ASSET_RESTRICTED || decision.reason == Reason.ASSET_HALTED)
+            {
+                pending.add(new PendingDeposit(accountId, asset, amount, chainRef));
+            }
+            return decision;
+        }
+
+        /** Attest every wallet when the last attestation is {@link #attestEveryNs} old; then credit what is pending. */
+        void attestWhenDue()
+        {
+            if (clock.nanoTime() - attestedNs >= attestEveryNs)
+            {
+                attestAll();
+            }
+        }
+
+        /** Attest every wallet with the balance the chain shows; then credit what is pending. */
+        void attestAll()
+        {
+            attestedNs = clock.nanoTime();
+            for (final long[] wallet : HOUSE_HOLDINGS)
+            {
+                start(CommandType.ATTEST).walletId = wallet[0];
+                command.assetId = (int)wallet[1];
+                command.amount = walletBalance[(int)wallet[0]];
+                submit();
+            }
+            creditPending();
+        }
+
+        /**
+         * At the end of the service's run: attest and credit what is pending, a few rounds at most; what is left is
+         * reported as uncredited.
+         */
+        void creditWhatIsPending()
+        {
+            for (int round = 0; round < PENDING_ROUNDS_MAX && !pending.isEmpty(); round++)
+            {
+                attestAll();
+            }
+        }
+
+        /** The customer was credited for an inflow: what the service does next with it. */
+        void credited(final long accountId, final int asset, final long amount)
+        {
+        }
+
+        private void creditPending()
+        {
+            for (int n = pending.size(); n > 0; n--)
+            {
+                final PendingDeposit deposit = pending.poll();
+                final Decision decision = credit(deposit.accountId, deposit.asset, deposit.amount, deposit.chainRef);
+                if (decision.reason == Reason.ASSET_RESTRICTED || decision.reason == Reason.ASSET_HALTED)
+                {
+                    pending.add(deposit);
+                }
+            }
+        }
+
+        private Decision credit(final long accountId, final int asset, final long amount, final String chainRef)
+        {
+            start(CommandType.DEPOSIT).accountId = accountId;
+            command.assetId = asset;
+            command.amount = amount;
+            command.chainRef(chainRef);
+            final Decision decision = submit();
+            if (decision.accepted())
+            {
+                credited(accountId, asset, amount);
+            }
+            return decision;
+        }
+    }
+
+    /** A deposit the wallet service still owes its customer. */
+    private static final class PendingDeposit
+    {
+        final long accountId;
+        final int asset;
+        final long amount;
+        final String chainRef;
+
+        PendingDeposit(final long accountId, final int asset, final long amount, final String chainRef)
+        {
+            this.accountId = accountId;
+            this.asset = asset;
+            this.amount = amount;
+            this.chainRef = chainRef;
+        }
+    }
+
+    /**
      * Opens every account, attests the house holdings and funds every customer through inflows and deposits.
      */
-    final class Setup extends Producer
+    final class Setup extends WalletService
     {
         final long[][] funded = new long[accounts][5];
-        /** What each wallet holds after setup: the house holdings and every inflow setup recorded. */
-        final long[] walletBalance = new long[8];
 
         Setup(final LedgerGuard guard, final SplittableRandom random)
         {
@@ -920,9 +1071,9 @@ public final class ExchangeSimulation
         {
             for (final long[] wallet : HOUSE_HOLDINGS)
             {
-                attest(wallet[0], (int)wallet[1], wallet[2]);
                 walletBalance[(int)wallet[0]] = wallet[2];
             }
+            attestAll();
             open(FEE_ACCOUNT, AccountKind.OPERATOR);
             open(PAYOUT_POOL_ACCOUNT, AccountKind.OPERATOR);
             for (int i = 0; i < accounts; i++)
@@ -937,14 +1088,22 @@ public final class ExchangeSimulation
                     // Market makers (one in a hundred) are funded fifty times the mean; the long tail much less.
                     final long mean = FUNDING_MEAN[asset];
                     final long amount = i % 100 == 0 ? mean * 50 : 1 + random.nextLong(Math.max(1, mean + mean / 2));
-                    if (deposit(CUSTOMER_BASE + i, asset, amount, "fund:" + (++chainRef)))
-                    {
-                        funded[i][asset] = amount;
-                    }
+                    attestWhenDue();
+                    deposit(CUSTOMER_BASE + i, asset, amount, "fund:" + (++chainRef));
                 }
             }
             // The event-payout pool is funded in won, for the promotion as it was meant.
             deposit(PAYOUT_POOL_ACCOUNT, KRW, 620_000L, "promo-funding:1");
+            creditWhatIsPending();
+        }
+
+        @Override
+        void credited(final long accountId, final int asset, final long amount)
+        {
+            if (accountId >= CUSTOMER_BASE && accountId < CUSTOMER_BASE + accounts)
+            {
+                funded[(int)(accountId - CUSTOMER_BASE)][asset] = amount;
+            }
         }
 
         private void open(final long accountId, final AccountKind kind)
@@ -954,32 +1113,6 @@ public final class ExchangeSimulation
             submit();
         }
 
-        private void attest(final long walletId, final int asset, final long balance)
-        {
-            start(CommandType.ATTEST).walletId = walletId;
-            command.assetId = asset;
-            command.amount = balance;
-            submit();
-        }
-
-        private boolean deposit(final long accountId, final int asset, final long amount, final String chainRef)
-        {
-            final long wallet = depositWallet(asset);
-            start(CommandType.INFLOW).walletId = wallet;
-            command.assetId = asset;
-            command.amount = amount;
-            command.chainRef(chainRef);
-            if (!submit().accepted())
-            {
-                return false;
-            }
-            walletBalance[(int)wallet] += amount;
-            start(CommandType.DEPOSIT).accountId = accountId;
-            command.assetId = asset;
-            command.amount = amount;
-            command.chainRef(chainRef);
-            return submit().accepted();
-        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -1289,12 +1422,12 @@ public final class ExchangeSimulation
      * requested (the coins leave the hot wallet), and attests every wallet with the balance the chain shows. It does
      * every custody-side command itself, so its view of each wallet is exact and attestations show no drift.
      */
-    final class Custody extends Producer
+    final class Custody extends WalletService
     {
+        /** Attest after this many operations too, sooner than the clock asks when trading is busy. */
         private static final int ATTEST_EVERY = 500;
         private final ConcurrentLinkedQueue<long[]> withdrawals;
         private final AtomicBoolean tradingDone;
-        private final long[] walletBalance = new long[8];
         private long chainRef;
 
         Custody(
@@ -1330,12 +1463,18 @@ public final class ExchangeSimulation
                 {
                     Thread.sleep(0, 100_000);
                 }
-                if (operations >= ATTEST_EVERY || last)
+                if (operations >= ATTEST_EVERY)
                 {
                     attestAll();
                     operations = 0;
                 }
+                else
+                {
+                    attestWhenDue();
+                }
             }
+            attestAll();
+            creditWhatIsPending();
         }
 
         private void deposit()
@@ -1343,21 +1482,7 @@ public final class ExchangeSimulation
             final int asset = BTC + random.nextInt(4);
             final long customer = CUSTOMER_BASE + random.nextInt(accounts);
             final long amount = 1 + random.nextLong(FUNDING_MEAN[asset] / 4);
-            final String reference = "chain:" + (++chainRef);
-            final long wallet = depositWallet(asset);
-            start(CommandType.INFLOW).walletId = wallet;
-            command.assetId = asset;
-            command.amount = amount;
-            command.chainRef(reference);
-            if (submit().accepted())
-            {
-                walletBalance[(int)wallet] += amount;
-                start(CommandType.DEPOSIT).accountId = customer;
-                command.assetId = asset;
-                command.amount = amount;
-                command.chainRef(reference);
-                submit();
-            }
+            deposit(customer, asset, amount, "chain:" + (++chainRef));
         }
 
         private void settle(final long[] withdrawal)
@@ -1368,18 +1493,6 @@ public final class ExchangeSimulation
             if (submit().accepted() && command.type == CommandType.WITHDRAW_SETTLE)
             {
                 walletBalance[(int)withdrawal[1]] -= withdrawal[2];
-            }
-        }
-
-        private void attestAll()
-        {
-            // What the chain shows: the house holdings, plus every inflow, less every settled outflow.
-            for (final long[] wallet : HOUSE_HOLDINGS)
-            {
-                start(CommandType.ATTEST).walletId = wallet[0];
-                command.assetId = (int)wallet[1];
-                command.amount = walletBalance[(int)wallet[0]];
-                submit();
             }
         }
     }
