@@ -209,13 +209,23 @@ public final class GuardClusteredService implements ClusteredService
         if (journal != null)
         {
             journal.handOver();
-            if (journaledBefore > 0 && journaledBefore < seq)
+            if (journaledBefore == 0 && seq > 0)
+            {
+                // The journal is gone while the cluster directory kept a snapshot: the evidence would start after it,
+                // chained from nothing, and differ from every other node's.
+                throw new IllegalStateException("the evidence journal " + journal.directory() + " is empty but the " +
+                    "cluster's snapshot is at seq " + seq + ": a node's journal and its cluster directory go " +
+                    "together; to rejoin, move the node's whole directory aside and start it again, to replay the " +
+                    "cluster's log");
+            }
+            if (journaledBefore < seq)
             {
                 // The journal lost entries the cluster's snapshot has (a power loss under process durability): the
                 // evidence would have a gap. Refused rather than written around.
                 throw new IllegalStateException("the evidence journal " + journal.directory() + " ends at seq " +
-                    journaledBefore + " but the cluster's snapshot is at seq " + seq + ": move the journal aside " +
-                    "(it keeps its evidence up to " + journaledBefore + ") and start the node again");
+                    journaledBefore + " but the cluster's snapshot is at seq " + seq + ": move the node's whole " +
+                    "directory aside (its journal keeps the evidence up to " + journaledBefore + ") and start it " +
+                    "again, to replay the cluster's log");
             }
         }
         publishStatus();

@@ -318,6 +318,37 @@ class ThreeNodeClusterTest
             refusing.failure().getMessage());
     }
 
+    /**
+     * A node whose journal is gone while its cluster directory kept a snapshot (the journal on a disk of its own that
+     * was replaced, a journal moved aside as the message above says) would write evidence starting after the
+     * snapshot, chained from nothing. It refuses, and says how to rejoin: its whole directory wiped, it replays the
+     * cluster's log from the start.
+     */
+    @Test
+    void shouldRefuseToRunWhenTheJournalIsGoneButTheSnapshotIsNot() throws Exception
+    {
+        final int portBase = portBase(5);
+        final ClusterMembers members = ClusterMembers.loopback(NODES, portBase);
+        launchJournaled(members);
+        connect(portBase);
+        assertEquals(Reason.OK, submit(attest(1, 1, 0)).reason);
+        assertEquals(Reason.OK, submit(attest(2, 2, 0)).reason);
+        awaitApplied(nodes, 2);
+        final ClusterNode leader = nodes.stream().filter(ClusterNode::isLeader).findFirst().orElseThrow();
+        assertTrue(leader.requestSnapshot(), "the snapshot toggle taken");
+        awaitCondition("a snapshot at seq 2 on every node", () ->
+            nodes.stream().allMatch(node -> node.service().snapshotsTaken() == 1 && node.snapshotsRecorded() == 1));
+        stopAll();
+        deleteTree(dir.resolve("node-0").resolve("journal"));
+
+        final ClusterNode refusing = ClusterNode.launch(0, members, dir.resolve("node-0"), config(),
+            io.ledgerguard.journal.JournalDurability.PROCESS, alert -> { });
+        nodes.add(refusing);
+        assertTrue(refusing.awaitTermination(PATIENCE), "the node gave up at once");
+        assertTrue(refusing.failure().getMessage().contains("is empty but the cluster's snapshot is at seq 2"),
+            refusing.failure().getMessage());
+    }
+
     private void launchJournaled(final ClusterMembers members)
     {
         for (int id = 0; id < NODES; id++)
