@@ -41,6 +41,18 @@ public final class ClusterClients implements AutoCloseable
         return ClusterGuardClient.connect(driver.aeronDirectoryName(), members, patience);
     }
 
+    /**
+     * @param credentials the client's id and key, which a cluster whose rules name clients asks for; or {@code null}.
+     * @param patience    how long to wait for a leader, and for any one answer.
+     * @return a client connected to the leader, for one thread; close it before this.
+     * @throws ClusterUnavailableException when no leader answered within {@code patience}.
+     * @throws ClusterRefusedException     when the leader refused the client.
+     */
+    public ClusterGuardClient connect(final ClusterCredentials credentials, final Duration patience)
+    {
+        return ClusterGuardClient.connect(driver.aeronDirectoryName(), members, credentials, patience);
+    }
+
     @Override
     public void close()
     {

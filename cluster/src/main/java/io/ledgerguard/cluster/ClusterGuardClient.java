@@ -9,6 +9,7 @@ import io.aeron.cluster.client.EgressListener;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.exceptions.AeronException;
+import io.aeron.security.AuthenticationException;
 import io.aeron.logbuffer.Header;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -40,6 +41,7 @@ public final class ClusterGuardClient implements AutoCloseable
     private final String aeronDir;
     private final ClusterMembers members;
     private final Duration patience;
+    private final ClusterCredentials credentials;
     private final CommandMessages commands = new CommandMessages();
     private final DecisionMessages decisions = new DecisionMessages();
     private final ExpandableArrayBuffer request = new ExpandableArrayBuffer(1024);
@@ -57,11 +59,13 @@ public final class ClusterGuardClient implements AutoCloseable
     private long reconnects;
     private int leaderMemberId = -1;
 
-    private ClusterGuardClient(final String aeronDir, final ClusterMembers members, final Duration patience)
+    private ClusterGuardClient(final String aeronDir, final ClusterMembers members, final Duration patience,
+        final ClusterCredentials credentials)
     {
         this.aeronDir = aeronDir;
         this.members = members;
         this.patience = patience;
+        this.credentials = credentials;
     }
 
     /**
@@ -87,6 +91,8 @@ public final class ClusterGuardClient implements AutoCloseable
      *
      * @param aeronDir           a running media driver's directory.
      * @param members            the cluster's members.
+     * @param credentials        the client's id and key, for a cluster whose rules name clients; {@code null} for one
+     *                           whose rules do not.
      * @param listener           hears the answers and new leaders.
      * @param messageTimeoutNs   how long connecting, and any one message, may take.
      * @param newLeaderTimeoutNs how long the session waits for a new leader before it closes.
@@ -94,9 +100,10 @@ public final class ClusterGuardClient implements AutoCloseable
      * @throws IllegalArgumentException when no local address routes to member 0.
      */
     static AeronCluster.Context context(final String aeronDir, final ClusterMembers members,
-        final EgressListener listener, final long messageTimeoutNs, final long newLeaderTimeoutNs)
+        final ClusterCredentials credentials, final EgressListener listener, final long messageTimeoutNs,
+        final long newLeaderTimeoutNs)
     {
-        return new AeronCluster.Context()
+        final AeronCluster.Context context = new AeronCluster.Context()
             .aeronDirectoryName(aeronDir)
             .egressListener(listener)
             .egressChannel("aeron:udp?endpoint=" + members.localAddressFacing(0) + ":0")
@@ -104,10 +111,11 @@ public final class ClusterGuardClient implements AutoCloseable
             .ingressEndpoints(members.ingressEndpoints())
             .messageTimeoutNs(messageTimeoutNs)
             .newLeaderTimeoutNs(newLeaderTimeoutNs);
+        return credentials == null ? context : context.credentialsSupplier(credentials);
     }
 
     /**
-     * Connect to the cluster's leader.
+     * Connect to the cluster's leader, as a client of a cluster whose rules name no clients.
      *
      * @param aeronDir a running media driver's directory ({@link #launchDriver(Path)}).
      * @param members  the cluster's members.
@@ -118,7 +126,25 @@ public final class ClusterGuardClient implements AutoCloseable
     public static ClusterGuardClient connect(final String aeronDir, final ClusterMembers members,
         final Duration patience)
     {
-        final ClusterGuardClient client = new ClusterGuardClient(aeronDir, members, patience);
+        return connect(aeronDir, members, null, patience);
+    }
+
+    /**
+     * Connect to the cluster's leader.
+     *
+     * @param aeronDir    a running media driver's directory ({@link #launchDriver(Path)}).
+     * @param members     the cluster's members.
+     * @param credentials the client's id and key, which a cluster whose rules name clients asks for; or {@code null}.
+     * @param patience    how long to wait for a leader, and for any one answer.
+     * @return the connected client.
+     * @throws ClusterUnavailableException when no leader answered within {@code patience}.
+     * @throws ClusterRefusedException     when the leader refused the client (no credentials, an unknown or revoked
+     *                                     id, or the wrong key).
+     */
+    public static ClusterGuardClient connect(final String aeronDir, final ClusterMembers members,
+        final ClusterCredentials credentials, final Duration patience)
+    {
+        final ClusterGuardClient client = new ClusterGuardClient(aeronDir, members, patience, credentials);
         client.cluster = client.open(patience);
         return client;
     }
@@ -129,9 +155,13 @@ public final class ClusterGuardClient implements AutoCloseable
         {
             // A new leader takes about two seconds on a busy machine: the client waits for it, not closes.
             final AeronCluster opened = AeronCluster.connect(
-                context(aeronDir, members, listener, connectTimeout.toNanos(), patience.toNanos()));
+                context(aeronDir, members, credentials, listener, connectTimeout.toNanos(), patience.toNanos()));
             leaderMemberId = opened.leaderMemberId();
             return opened;
+        }
+        catch (final AuthenticationException ex)
+        {
+            throw ClusterRefusedException.of(members, credentials, ex);
         }
         catch (final AeronException | IllegalArgumentException ex)
         {

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
 import io.aeron.exceptions.AeronException;
+import io.aeron.security.AuthenticationException;
 import io.aeron.logbuffer.Header;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -56,6 +57,7 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     private final String aeronDir;
     private final ClusterMembers members;
     private final RulesInForce rules;
+    private final ClusterCredentials credentials;
     private final long unavailableAfterNs;
     private final Slot[] slots;
     private final int mask;
@@ -79,6 +81,7 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     private volatile long resent;
     private volatile long unavailableAnswers;
     private volatile long undecodable;
+    private volatile long refusals;
     private long nextSweepNs;
     private AeronCluster cluster;
     /** A media driver this port launched for itself, closed with it; {@code null} when given one. */
@@ -96,6 +99,23 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     public ClusterGuardPort(final String aeronDir, final ClusterMembers members, final RulesInForce rules,
         final int capacity, final Duration unavailableAfter)
     {
+        this(aeronDir, members, rules, null, capacity, unavailableAfter);
+    }
+
+    /**
+     * Start the port's thread, which connects to the cluster's leader and keeps connecting.
+     *
+     * @param aeronDir         a running media driver's directory ({@link ClusterGuardClient#launchDriver}).
+     * @param members          the cluster's members.
+     * @param rules            the rules the gateway verifies approvals and clients with: the configuration file's.
+     * @param credentials      the gateway's own client id and key, which a cluster whose rules name clients asks for;
+     *                         {@code null} for one whose rules do not.
+     * @param capacity         requests in flight at most, a power of two.
+     * @param unavailableAfter how long a request waits without a leader before it is answered GUARD_FAILED.
+     */
+    public ClusterGuardPort(final String aeronDir, final ClusterMembers members, final RulesInForce rules,
+        final ClusterCredentials credentials, final int capacity, final Duration unavailableAfter)
+    {
         if (capacity < 2 || Integer.bitCount(capacity) != 1)
         {
             throw new IllegalArgumentException("capacity must be a power of two, was " + capacity);
@@ -103,6 +123,7 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
         this.aeronDir = aeronDir;
         this.members = members;
         this.rules = rules;
+        this.credentials = credentials;
         this.unavailableAfterNs = unavailableAfter.toNanos();
         this.slots = new Slot[capacity];
         for (int i = 0; i < capacity; i++)
@@ -129,11 +150,29 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     public static ClusterGuardPort withOwnDriver(final java.nio.file.Path driverDir, final ClusterMembers members,
         final RulesInForce rules, final int capacity, final Duration unavailableAfter)
     {
+        return withOwnDriver(driverDir, members, rules, null, capacity, unavailableAfter);
+    }
+
+    /**
+     * A port with a media driver of its own (shared threading, sleeping idle strategy), closed with it.
+     *
+     * @param driverDir        the driver's directory (deleted on start and on close).
+     * @param members          the cluster's members.
+     * @param rules            the rules the gateway verifies approvals and clients with.
+     * @param credentials      the gateway's own client id and key, or {@code null}.
+     * @param capacity         requests in flight at most, a power of two.
+     * @param unavailableAfter how long a request waits without a leader before it is answered GUARD_FAILED.
+     * @return the port, connecting.
+     */
+    public static ClusterGuardPort withOwnDriver(final java.nio.file.Path driverDir, final ClusterMembers members,
+        final RulesInForce rules, final ClusterCredentials credentials, final int capacity,
+        final Duration unavailableAfter)
+    {
         final io.aeron.driver.MediaDriver driver = ClusterGuardClient.launchDriver(driverDir);
         try
         {
-            final ClusterGuardPort port = new ClusterGuardPort(driver.aeronDirectoryName(), members, rules, capacity,
-                unavailableAfter);
+            final ClusterGuardPort port = new ClusterGuardPort(driver.aeronDirectoryName(), members, rules,
+                credentials, capacity, unavailableAfter);
             port.ownDriver = driver;
             return port;
         }
@@ -299,12 +338,27 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
         cluster = null;
         try
         {
-            cluster = AeronCluster.connect(ClusterGuardClient.context(aeronDir, members, listener,
+            cluster = AeronCluster.connect(ClusterGuardClient.context(aeronDir, members, credentials, listener,
                 TimeUnit.SECONDS.toNanos(2), unavailableAfterNs));
             leaders++;
             // Whatever was in flight on the session before has an unknown outcome.
             resend = true;
             available = true;
+        }
+        catch (final AuthenticationException ex)
+        {
+            // Refused by the leader: nothing is taken until the rules or the gateway's key change. Said at the first
+            // refusal and every tenth after, tried again each second.
+            if (refusals++ % 10 == 0)
+            {
+                LOG.log(System.Logger.Level.ERROR, ClusterRefusedException.of(members, credentials, ex).getMessage());
+            }
+            available = false;
+            giveUpOverdue(System.nanoTime());
+            for (int i = 0; i < 10 && running; i++)
+            {
+                sleep();
+            }
         }
         catch (final AeronException | IllegalArgumentException ex)
         {
@@ -396,6 +450,15 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     public long resent()
     {
         return resent;
+    }
+
+    /**
+     * @return times the cluster's leader refused this port's session (the rules name clients, and the gateway's id or
+     *     key is not one of them).
+     */
+    public long refusals()
+    {
+        return refusals;
     }
 
     /**

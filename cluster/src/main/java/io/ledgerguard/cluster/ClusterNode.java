@@ -43,6 +43,7 @@ public final class ClusterNode implements AutoCloseable
     /** The file a node process locks in its directory. */
     static final String LOCK_FILE = "node.lock";
     private static final long IDLE_NS = TimeUnit.MICROSECONDS.toNanos(100);
+    private static final System.Logger LOG = System.getLogger(ClusterNode.class.getName());
 
     private final int id;
     private final ClusteredMediaDriver driver;
@@ -225,6 +226,9 @@ public final class ClusterNode implements AutoCloseable
             .leaderHeartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(100))
             .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
             .terminationHook(terminated::countDown)
+            // Who may open a session: anyone while the rules name no clients, else each by its key (SPEC §12).
+            .authenticatorSupplier(() -> new IngressAuthenticator(() -> service.engine().rulesInForce().rules,
+                refusal -> LOG.log(System.Logger.Level.WARNING, "node " + id + ": " + refusal)))
             .idleStrategySupplier(() -> new SleepingIdleStrategy(IDLE_NS));
         final ClusteredServiceContainer.Context serviceContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)

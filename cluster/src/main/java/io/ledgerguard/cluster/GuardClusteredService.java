@@ -107,6 +107,9 @@ public final class GuardClusteredService implements ClusteredService
     private long seq;
     private volatile long applied;
     private volatile long malformed;
+    private volatile long refusedByRole;
+    /** Who may send what: the rules' clients and their roles' command types, as of {@link #rolesOf}. */
+    private final ClientRoles roles = new ClientRoles();
     private volatile long answersDropped;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long snapshotsTaken;
@@ -296,6 +299,19 @@ public final class GuardClusteredService implements ClusteredService
             answer(session, 0);
             return;
         }
+        // Who sent it (SPEC §12): the session's principal, which the leader admitted by its key when the rules name
+        // clients. What its role does not allow is refused before the guard, on every node alike (the principal and
+        // the rules are the log's), and is neither sequenced nor journaled.
+        final byte[] principal = session.encodedPrincipal();
+        if (roles.refuses(engine.rulesInForce().rules, principal, command))
+        {
+            refusedByRole++;
+            decision.reset(0, command.txId, cluster.timeUnit().toNanos(timestamp));
+            decision.reason = Reason.NOT_IN_ROLE;
+            answer(session, correlationId);
+            return;
+        }
+        command.clientId(principal, principal.length);
         // Commands come from outside the process: whatever approvals they carry are counted here (SPEC §6), against
         // the rules in force at this place in the log, the same on every node, so that the decision is replayable.
         verifier.verify(command);
@@ -701,6 +717,15 @@ public final class GuardClusteredService implements ClusteredService
     public long answersDropped()
     {
         return answersDropped;
+    }
+
+    /**
+     * @return commands refused before the guard because the role of the client whose session sent them does not allow
+     *     them ({@link Reason#NOT_IN_ROLE}), or because the rules name clients and the session proved none.
+     */
+    public long refusedByRole()
+    {
+        return refusedByRole;
     }
 
     /**
