@@ -630,7 +630,7 @@ public final class GuardClusteredService implements ClusteredService
             return null;
         }
         return new NodeStatus(memberId, role.name(), leadershipTermId, last.seq, last.stateHashHex, last.chainHeadHex,
-            snapshotsTaken, snapshotsLoaded, answersDropped, malformed, divergences);
+            snapshotsTaken, snapshotsLoaded, answersDropped, malformed, refusedByRole, divergences);
     }
 
     /** What the service thread published: one sequence's state hash and chain head, read together. */

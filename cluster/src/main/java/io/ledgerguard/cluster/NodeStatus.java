@@ -16,10 +16,11 @@ package io.ledgerguard.cluster;
  * @param snapshotsLoaded  snapshots it started from.
  * @param answersDropped   answers it could not give a client (as leader).
  * @param malformed        messages it refused as undecodable.
+ * @param refusedByRole    commands it refused because the sending client's role does not allow them.
  * @param divergences      evidence checks at which it differed from the leader (an alert each): not to be trusted.
  */
 public record NodeStatus(int memberId, String role, long leadershipTermId, long seq, String stateHashHex,
     String chainHeadHex, long snapshotsTaken, long snapshotsLoaded, long answersDropped, long malformed,
-    long divergences)
+    long refusedByRole, long divergences)
 {
 }

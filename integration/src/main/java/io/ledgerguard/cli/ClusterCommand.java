@@ -123,6 +123,11 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
                 }
                 guardConfig = ConfigLoader.load(config);
                 journalSettings = ConfigLoader.loadJournalSettings(config);
+                final String open = openBeyondLoopback(cluster, guardConfig);
+                if (open != null)
+                {
+                    throw new IllegalArgumentException(open);
+                }
                 // One engine: a node's snapshots are written from it and read back into it, never a copy.
                 MemoryBudget.of(guardConfig).checkFits(1);
             }
@@ -170,6 +175,39 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             }
             running = node;
             return serve(err, cluster, node, alerts);
+        }
+
+        /**
+         * @return why this node's ingress would admit any host that reaches it, or {@code null}: while the rules name
+         *     no clients every session is admitted, which only loopback members may be.
+         */
+        private String openBeyondLoopback(final ClusterMembers cluster, final GuardConfig rules)
+        {
+            if (!rules.clients().isEmpty())
+            {
+                return null;
+            }
+            for (int member = 0; member < cluster.size(); member++)
+            {
+                final String host = cluster.host(member);
+                final boolean loopback;
+                try
+                {
+                    loopback = java.net.InetAddress.getByName(host).isLoopbackAddress();
+                }
+                catch (final java.net.UnknownHostException ex)
+                {
+                    return "--members: cannot resolve " + host + ": " + ex.getMessage();
+                }
+                if (!loopback)
+                {
+                    return "--members names " + host + ", not a loopback address, and the configuration names no " +
+                        "clients: any host that reaches a node's ingress could send any command that needs no " +
+                        "approval; name the clients under clients: with their keys and roles (the gateway in front, " +
+                        "serve --cluster --cluster-key, among them), or run every member on loopback";
+                }
+            }
+            return null;
         }
 
         /** Closes the alerts' dispatcher, then the file it writes to: once, from the shutdown hook or the end. */

@@ -13,6 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import io.ledgerguard.cluster.ClusterCredentials;
 import io.ledgerguard.cluster.ClusterMembers;
 import io.ledgerguard.config.AdminSettings;
 import io.ledgerguard.config.ConfigLoader;
@@ -28,6 +29,7 @@ import io.ledgerguard.journal.Genesis;
 import io.ledgerguard.journal.JournalCorruptException;
 import io.ledgerguard.journal.JournalFormatException;
 import io.ledgerguard.journal.JournalStoppedException;
+import io.ledgerguard.keys.KeyFile;
 
 /**
  * {@code ledger-guard serve}: the sidecar gateway (SPEC §9). Recovers from its journal, then serves the binary protocol
@@ -100,6 +102,11 @@ final class ServeCommand implements Callable<Integer>
         "--cluster: how long a request waits while no leader can be reached before it is answered GUARD_FAILED " +
         "(default ${DEFAULT-VALUE}).")
     private long clusterUnavailableMs;
+
+    @Option(names = "--cluster-key", paramLabel = "FILE", description = "With --cluster: the gateway's own key file " +
+        "(keys generate), which the nodes ask for once the rules name clients: the rules must name its id with a " +
+        "role that allows every command type the gateway's clients send.")
+    private Path clusterKey;
 
     private static InetSocketAddress address(final String option, final String text)
     {
@@ -188,11 +195,25 @@ final class ServeCommand implements Callable<Integer>
         }
     }
 
+    private static ClusterCredentials credentials(final Path file)
+    {
+        try
+        {
+            final KeyFile key = KeyFile.read(file);
+            return new ClusterCredentials(key.id(), key.privateKey());
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException("--cluster-key " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
     /** The gateway in front of a guard cluster: no guard, journal or admin server in this process. */
     private int serveCluster(final PrintWriter err, final GuardConfig guardConfig, final GatewaySettings settings)
         throws InterruptedException
     {
         final ClusterMembers members;
+        final ClusterCredentials credentials;
         try
         {
             members = ClusterMembers.parse(cluster, "--cluster");
@@ -207,6 +228,14 @@ final class ServeCommand implements Callable<Integer>
                 throw new IllegalArgumentException("--cluster-unavailable-ms must be > 0, was " +
                     clusterUnavailableMs);
             }
+            if (clusterKey == null && settings.clients.required())
+            {
+                // The nodes admit only the rules' clients: the gateway is one of them, by its own key.
+                throw new IllegalArgumentException("the configuration names clients, so the cluster's nodes admit " +
+                    "only those: the gateway needs its own, --cluster-key FILE (keys generate), named under clients: " +
+                    "with a role that allows every command type its clients send");
+            }
+            credentials = clusterKey == null ? null : credentials(clusterKey);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -224,7 +253,7 @@ final class ServeCommand implements Callable<Integer>
         final ClusterSidecar sidecar;
         try
         {
-            sidecar = ClusterSidecar.start(guardConfig, members, settings, java.nio.file.Path.of(
+            sidecar = ClusterSidecar.start(guardConfig, members, credentials, settings, java.nio.file.Path.of(
                 System.getProperty("java.io.tmpdir"), "ledger-guard-serve-aeron-" + ProcessHandle.current().pid()),
                 java.time.Duration.ofMillis(clusterUnavailableMs), err);
         }
@@ -291,6 +320,13 @@ final class ServeCommand implements Callable<Integer>
         catch (final ConfigurationException ex)
         {
             err.println("ledger-guard: configuration error: " + ex.getMessage());
+            err.flush();
+            return LedgerGuardCli.EXIT_USAGE;
+        }
+        if (clusterKey != null && cluster == null)
+        {
+            err.println("ledger-guard serve: --cluster-key is the gateway's key for a guard cluster: it needs " +
+                "--cluster");
             err.flush();
             return LedgerGuardCli.EXIT_USAGE;
         }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.ledgerguard.alerts.LogAlertSink;
+import io.ledgerguard.cluster.ClusterCredentials;
 import io.ledgerguard.cluster.ClusterGuardPort;
 import io.ledgerguard.cluster.ClusterMembers;
 import io.ledgerguard.core.GuardConfig;
@@ -51,8 +52,27 @@ public final class ClusterSidecar implements AutoCloseable
         final GatewaySettings gateway, final Path driverDir, final Duration unavailableAfter, final PrintWriter log)
         throws IOException
     {
+        return start(config, members, null, gateway, driverDir, unavailableAfter, log);
+    }
+
+    /**
+     * @param config           the configuration file's rules: the gateway's clients, roles and approvers.
+     * @param members          the cluster's members.
+     * @param credentials      the gateway's own client id and key, which the nodes ask for once the rules name
+     *                         clients; {@code null} for a cluster whose rules name none.
+     * @param gateway          where and how the gateway listens.
+     * @param driverDir        the directory of the media driver the gateway runs for its cluster client.
+     * @param unavailableAfter how long a request waits with no leader reachable before it is answered GUARD_FAILED.
+     * @param log              where to say what was started.
+     * @return the running sidecar.
+     * @throws IOException when the gateway's address cannot be bound.
+     */
+    public static ClusterSidecar start(final GuardConfig config, final ClusterMembers members,
+        final ClusterCredentials credentials, final GatewaySettings gateway, final Path driverDir,
+        final Duration unavailableAfter, final PrintWriter log) throws IOException
+    {
         final ClusterGuardPort port = ClusterGuardPort.withOwnDriver(driverDir, members,
-            new RulesInForce(config, 0, 0, 0), IN_FLIGHT, unavailableAfter);
+            new RulesInForce(config, 0, 0, 0), credentials, IN_FLIGHT, unavailableAfter);
         final AlertDispatcher alerts = new AlertDispatcher(GATEWAY_ALERT_RING, List.of(new LogAlertSink()));
         try
         {
@@ -60,7 +80,8 @@ public final class ClusterSidecar implements AutoCloseable
                 alerts);
             log.println("serve: listening on " + server.tcpAddress().getHostString() + ":" +
                 server.tcpAddress().getPort() + (gateway.unixSocket != null ? " and " + gateway.unixSocket : "") +
-                "; every request goes to the guard cluster " + members + " (each node's status on its base port + 6)");
+                "; every request goes to the guard cluster " + members + (credentials == null ? "" : " as client '" +
+                credentials.clientId() + "'") + " (each node's status on its base port + 6)");
             log.flush();
             return new ClusterSidecar(port, server, alerts);
         }

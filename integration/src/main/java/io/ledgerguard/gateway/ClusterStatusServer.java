@@ -99,6 +99,8 @@ public final class ClusterStatusServer implements AutoCloseable
             "leader", status, NodeStatus::answersDropped);
         counter(registry, "ledger_guard_cluster_malformed", "Messages the node refused as undecodable", status,
             NodeStatus::malformed);
+        counter(registry, "ledger_guard_cluster_refused_by_role", "Commands the node refused because the sending " +
+            "client's role does not allow them (NOT_IN_ROLE)", status, NodeStatus::refusedByRole);
         return registry;
     }
 
@@ -164,6 +166,7 @@ public final class ClusterStatusServer implements AutoCloseable
         body.put("snapshotsLoaded", status.snapshotsLoaded());
         body.put("answersDropped", status.answersDropped());
         body.put("malformed", status.malformed());
+        body.put("refusedByRole", status.refusedByRole());
         body.put("divergences", status.divergences());
         return body;
     }

@@ -182,6 +182,56 @@ class ServeCommandTest
         assertTrue(!err.toString().contains("names no clients"), err.toString());
     }
 
+    @Test
+    void shouldRefuseAClusterWithoutTheKeysItsClientsNeed(@org.junit.jupiter.api.io.TempDir final Path dir)
+        throws Exception
+    {
+        // Once the rules name clients, each node admits only those: the gateway in front is one, by its own key; and
+        // a node on an address beyond loopback with no clients named would admit any host that reaches its ingress.
+        final String publicKey = java.util.Base64.getEncoder().encodeToString(
+            java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded());
+        final Path named = dir.resolve("named.yaml");
+        java.nio.file.Files.writeString(named, java.nio.file.Files.readString(CONFIG) + "\n" +
+            "roles:\n  - { name: order-gateway, commands: [HOLD, RELEASE, TRANSFER, BATCH] }\n" +
+            "clients:\n  - { id: orders-1, role: order-gateway, publicKey: \"" + publicKey + "\" }\n");
+        final Outcome keyless = execute("serve", "--config", named.toString(), "--listen", "127.0.0.1:0",
+            "--cluster", "127.0.0.1:9000,127.0.0.1:9010,127.0.0.1:9020", "--for-seconds", "1");
+        assertEquals(LedgerGuardCli.EXIT_USAGE, keyless.exit, keyless.err);
+        assertTrue(keyless.err.contains("the gateway needs its own, --cluster-key FILE"), keyless.err);
+
+        final Outcome unreadable = execute("serve", "--config", named.toString(), "--listen", "127.0.0.1:0",
+            "--cluster", "127.0.0.1:9000,127.0.0.1:9010,127.0.0.1:9020", "--cluster-key",
+            dir.resolve("missing.key").toString(), "--for-seconds", "1");
+        assertEquals(LedgerGuardCli.EXIT_USAGE, unreadable.exit, unreadable.err);
+        assertTrue(unreadable.err.contains("--cluster-key " + dir.resolve("missing.key")), unreadable.err);
+
+        final Outcome alone = execute("serve", "--config", CONFIG.toString(), "--listen", "127.0.0.1:0",
+            "--cluster-key", dir.resolve("gw.key").toString(), "--for-seconds", "1");
+        assertEquals(LedgerGuardCli.EXIT_USAGE, alone.exit, alone.err);
+        assertTrue(alone.err.contains("it needs --cluster"), alone.err);
+
+        final Outcome open = execute("cluster", "node", "--id", "0", "--members",
+            "10.255.255.1:9000,10.255.255.2:9000,10.255.255.3:9000", "--config", CONFIG.toString(), "--dir",
+            dir.resolve("node-0").toString());
+        assertEquals(LedgerGuardCli.EXIT_USAGE, open.exit, open.err);
+        assertTrue(open.err.contains("--members names 10.255.255.1, not a loopback address, and the configuration " +
+            "names no clients"), open.err);
+    }
+
+    private record Outcome(int exit, String err)
+    {
+    }
+
+    private static Outcome execute(final String... args)
+    {
+        final StringWriter err = new StringWriter();
+        final CommandLine cli = new CommandLine(new LedgerGuardCli());
+        cli.setErr(new PrintWriter(err, true));
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        final int exit = cli.execute(args);
+        return new Outcome(exit, err.toString());
+    }
+
     private Served serve(final Path journal, final int port, final Session session) throws Exception
     {
         return serve(CONFIG, journal, port, session);

@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.ledgerguard.client.GatewayClient;
+import io.ledgerguard.config.ClientSettings;
 import io.ledgerguard.core.AccountKind;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.CommandType;
@@ -27,6 +30,7 @@ import io.ledgerguard.core.WalletKind;
 import io.ledgerguard.gateway.ClusterSidecar;
 import io.ledgerguard.gateway.GatewaySettings;
 import io.ledgerguard.journal.JournalDurability;
+import io.ledgerguard.journal.JournalReader;
 import io.ledgerguard.protocol.GatewayDecision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -154,6 +158,66 @@ class ServeClusterTest
         late.chainRef("btc:1");
         assertEquals(Reason.GUARD_FAILED, org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
             Duration.ofSeconds(60), () -> client.submit(late)).reason, "no leader: fail closed");
+    }
+
+    /**
+     * A cluster whose rules name clients admits the gateway only by its own key
+     * ({@code serve --cluster --cluster-key}); the gateway admits its clients by theirs and checks their roles as it
+     * does in front of one guard. Each node's journal names the gateway as the sender. A gateway without a key is
+     * refused, and says so.
+     */
+    @Test
+    void shouldReachANamedClusterByTheGatewaysOwnKey() throws Exception
+    {
+        final KeyPair feedKey = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final KeyPair gatewayKey = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final GuardConfig config = config();
+        config.role("custody", (1L << CommandType.ATTEST.code()) | (1L << CommandType.INFLOW.code()));
+        long every = 0;
+        for (final CommandType type : CommandType.values())
+        {
+            every |= 1L << type.code();
+        }
+        config.role("gateway", every);
+        config.client(new GuardConfig.ClientConfig("feed", feedKey.getPublic(), "custody"));
+        config.client(new GuardConfig.ClientConfig("gw", gatewayKey.getPublic(), "gateway"));
+        final ClusterMembers members = ClusterMembers.loopback(NODES, NodeProcesses.portBase(8));
+        for (int id = 0; id < NODES; id++)
+        {
+            nodes.add(ClusterNode.launch(id, members, dir.resolve("node-" + id), config, JournalDurability.OS,
+                alert -> { }));
+        }
+        final GatewaySettings settings = new GatewaySettings();
+        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        settings.clients = ClientSettings.of(config);
+        final StringWriter said = new StringWriter();
+        sidecar = ClusterSidecar.start(config, members, new ClusterCredentials("gw", gatewayKey.getPrivate()),
+            settings, dir.resolve("gateway-aeron"), Duration.ofSeconds(3), new PrintWriter(said));
+        assertTrue(said.toString().contains("as client 'gw'"), said.toString());
+        NodeProcesses.await("the gateway's cluster session", sidecar.port()::available);
+        client = new GatewayClient(sidecar.server().tcpAddress(), "feed", feedKey.getPrivate());
+        assertEquals(Reason.OK, client.submit(attest(1, 1)).reason);
+        assertEquals(Reason.NOT_IN_ROLE, client.submit(command(CommandType.OPEN_ACCOUNT, 2)).reason,
+            "the gateway checks its client's role");
+        assertEquals(0, sidecar.port().refusals());
+
+        try (ClusterSidecar keyless = ClusterSidecar.start(config, members, settings, dir.resolve("keyless-aeron"),
+            Duration.ofSeconds(3), new PrintWriter(new StringWriter())))
+        {
+            NodeProcesses.await("the keyless gateway refused", () -> keyless.port().refusals() > 0);
+            assertTrue(!keyless.port().available(), "no session, so nothing is taken");
+        }
+
+        awaitSameApplied();
+        nodes.forEach(ClusterNode::close);
+        try (JournalReader journal = JournalReader.open(dir.resolve("node-0").resolve("journal")))
+        {
+            final Command read = new Command();
+            assertTrue(journal.next(read));
+            assertEquals(CommandType.ATTEST, read.type);
+            assertEquals("gw", read.clientIdString(), "the node's evidence names the cluster client that sent it");
+            assertTrue(!journal.next(read), "the refused command was not journaled");
+        }
     }
 
     private void awaitSameApplied() throws InterruptedException
