@@ -178,6 +178,8 @@ public final class ClusterGuardClient implements AutoCloseable
      * @return the decision: this client's own, valid until the next call.
      * @throws ClusterUnavailableException when nothing answered within the patience: the outcome is unknown; send the
      *                                     command again with the same txId once the cluster is back.
+     * @throws ClusterRefusedException     when the session had to be opened again and the leader refused this
+     *                                     client (its id revoked, say).
      */
     public GatewayDecision submit(final Command command)
     {

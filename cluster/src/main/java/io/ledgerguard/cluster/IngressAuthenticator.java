@@ -29,6 +29,8 @@ final class IngressAuthenticator implements Authenticator
     static final int CHALLENGE_LENGTH = 32;
     /** A client that connected and never answered its challenge is forgotten after this. */
     private static final long PENDING_MS_MAX = 60_000;
+    /** Sessions between their connect request and a verdict, at most: beyond them a new one is refused. */
+    private static final int PENDING_MAX = 4_096;
     private static final byte[] NO_PRINCIPAL = new byte[0];
 
     private final Supplier<GuardConfig> rules;
@@ -50,6 +52,11 @@ final class IngressAuthenticator implements Authenticator
     public void onConnectRequest(final long sessionId, final byte[] encodedCredentials, final long nowMs)
     {
         pending.values().removeIf(session -> nowMs - session.sinceMs > PENDING_MS_MAX);
+        if (pending.size() >= PENDING_MAX)
+        {
+            // A flood of connections that never answer: this one is refused when the module asks about it.
+            return;
+        }
         pending.put(sessionId, new Pending(encodedCredentials == null ? NO_PRINCIPAL : encodedCredentials, nowMs));
     }
 
