@@ -108,7 +108,7 @@ public final class GuardClusteredService implements ClusteredService
     private volatile long applied;
     private volatile long malformed;
     private volatile long refusedByRole;
-    /** Who may send what: the rules' clients and their roles' command types, as of {@link #rolesOf}. */
+    /** Who may send what: the rules' clients and their roles' command types. */
     private final ClientRoles roles = new ClientRoles();
     private volatile long answersDropped;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;

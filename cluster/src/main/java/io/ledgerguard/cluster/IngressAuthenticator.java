@@ -23,14 +23,24 @@ import io.ledgerguard.core.GuardConfig;
  * <p>
  * The randomness and the rules read here are not part of the replicated state: only the outcome is, as the session's
  * principal in the log. Runs on the consensus module's thread only.
+ * <p>
+ * This checks who opens a session, not who sends each message: Aeron's leader takes an ingress message for any open
+ * session by its id and term, whichever connection it came on. It keeps protocol-following clients to their roles
+ * and names them in the evidence; against a hostile host that reaches the nodes' ports, the ports must not be
+ * reachable (spec §10).
  */
 final class IngressAuthenticator implements Authenticator
 {
     static final int CHALLENGE_LENGTH = 32;
-    /** A client that connected and never answered its challenge is forgotten after this. */
-    private static final long PENDING_MS_MAX = 60_000;
-    /** Sessions between their connect request and a verdict, at most: beyond them a new one is refused. */
+    /**
+     * A session with no verdict is forgotten after this: past the consensus module's own session timeout (10 s), which
+     * drops a pending session without telling the authenticator.
+     */
+    private static final long PENDING_MS_MAX = 15_000;
+    /** Sessions between their connect request and a verdict, at most: a new one beyond them evicts the oldest. */
     private static final int PENDING_MAX = 4_096;
+    /** An Ed25519 signature: a longer answer to the challenge is not kept, and fails. */
+    private static final int RESPONSE_LENGTH_MAX = 64;
     private static final byte[] NO_PRINCIPAL = new byte[0];
 
     private final Supplier<GuardConfig> rules;
@@ -52,12 +62,17 @@ final class IngressAuthenticator implements Authenticator
     public void onConnectRequest(final long sessionId, final byte[] encodedCredentials, final long nowMs)
     {
         pending.values().removeIf(session -> nowMs - session.sinceMs > PENDING_MS_MAX);
-        if (pending.size() >= PENDING_MAX)
+        if (pending.size() >= PENDING_MAX && !pending.containsKey(sessionId))
         {
-            // A flood of connections that never answer: this one is refused when the module asks about it.
-            return;
+            // A flood of connections that never answer: the oldest is forgotten (and refused if it comes back), so
+            // that a client whose handshake takes milliseconds still gets in.
+            evictOldest();
         }
-        pending.put(sessionId, new Pending(encodedCredentials == null ? NO_PRINCIPAL : encodedCredentials, nowMs));
+        // Only an id that could name a client is kept; any other fails (or is admitted with no principal while the
+        // rules name no clients).
+        final boolean possible = encodedCredentials != null && encodedCredentials.length > 0 &&
+            encodedCredentials.length <= Command.CLIENT_ID_LENGTH_MAX;
+        pending.put(sessionId, new Pending(possible ? encodedCredentials : NO_PRINCIPAL, nowMs));
     }
 
     @Override
@@ -92,7 +107,8 @@ final class IngressAuthenticator implements Authenticator
         final Pending session = pending.get(sessionId);
         if (session != null)
         {
-            session.response = encodedCredentials == null ? NO_PRINCIPAL : encodedCredentials;
+            session.response = encodedCredentials == null || encodedCredentials.length > RESPONSE_LENGTH_MAX ?
+                NO_PRINCIPAL : encodedCredentials;
         }
     }
 
@@ -123,9 +139,25 @@ final class IngressAuthenticator implements Authenticator
         refusals.accept("cluster session " + sessionProxy.sessionId() + " refused: " + refusal);
     }
 
+    private void evictOldest()
+    {
+        long oldestId = 0;
+        long oldestMs = Long.MAX_VALUE;
+        for (final Long2ObjectHashMap<Pending>.EntryIterator it = pending.entrySet().iterator(); it.hasNext(); )
+        {
+            it.next();
+            if (it.getValue().sinceMs < oldestMs)
+            {
+                oldestMs = it.getValue().sinceMs;
+                oldestId = it.getLongKey();
+            }
+        }
+        pending.remove(oldestId);
+    }
+
     private static String refusal(final List<GuardConfig.ClientConfig> clients, final Pending session)
     {
-        if (session.claimedId.length == 0 || session.claimedId.length > Command.CLIENT_ID_LENGTH_MAX)
+        if (session.claimedId.length == 0)
         {
             return "no client id of 1.." + Command.CLIENT_ID_LENGTH_MAX + " bytes (the rules name clients: a client " +
                 "connects with its id and key)";

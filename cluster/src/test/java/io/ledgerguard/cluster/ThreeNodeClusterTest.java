@@ -225,11 +225,13 @@ class ThreeNodeClusterTest
         awaitCondition("a NODE_DIVERGED alert", () -> !raised.isEmpty());
         awaitCondition("a node's status counting it", () ->
             nodes.stream().anyMatch(node -> node.status() != null && node.status().divergences() > 0));
-        // Node 2 differs from a leader among the others; a leading node 2 differs from both followers.
-        assertTrue(raised.stream().allMatch(line -> line.endsWith("what 1 at 4")), "the chain heads at seq 4, " +
-            "said once, by itself and in a term, by each node that differs from the leader: " + raised);
-        assertEquals(raised.size(), raised.stream().map(line -> line.substring(0, 6)).distinct().count(),
-            "once a node: " + raised);
+        // Node 2 differs from a leader among the others; a leading node 2 differs from both followers. Read once: a
+        // second node's alert may still be arriving (CI on efa9f0e counted one, then saw two).
+        final java.util.List<String> seen = java.util.List.copyOf(raised);
+        assertTrue(seen.stream().allMatch(line -> line.endsWith("what 1 at 4")), "the chain heads at seq 4, " +
+            "said once, by itself and in a term, by each node that differs from the leader: " + seen);
+        assertEquals(seen.size(), seen.stream().map(line -> line.substring(0, 6)).distinct().count(),
+            "once a node: " + seen);
     }
 
     /**

@@ -123,11 +123,6 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
                 }
                 guardConfig = ConfigLoader.load(config);
                 journalSettings = ConfigLoader.loadJournalSettings(config);
-                final String open = openBeyondLoopback(cluster, guardConfig);
-                if (open != null)
-                {
-                    throw new IllegalArgumentException(open);
-                }
                 // One engine: a node's snapshots are written from it and read back into it, never a copy.
                 MemoryBudget.of(guardConfig).checkFits(1);
             }
@@ -174,37 +169,37 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
                 return LedgerGuardCli.EXIT_FAILURE;
             }
             running = node;
+            final String beyond = beyondLoopback(cluster);
+            if (beyond != null)
+            {
+                // Aeron takes an ingress message for an open session by its id, whichever host sent it; the archive,
+                // consensus and log ports take no key at all (docs/cluster.md, "Who may reach the ports").
+                err.println("cluster node: members beyond loopback (" + beyond + "): every node's ports must be " +
+                    "reachable only by the other nodes and the gateways (serve --cluster), on a private network");
+                err.flush();
+            }
             return serve(err, cluster, node, alerts);
         }
 
         /**
-         * @return why this node's ingress would admit any host that reaches it, or {@code null}: while the rules name
-         *     no clients every session is admitted, which only loopback members may be.
+         * @return the first member beyond loopback, or {@code null} when every member is on loopback (or cannot be
+         *     resolved, which launching reports).
          */
-        private String openBeyondLoopback(final ClusterMembers cluster, final GuardConfig rules)
+        private static String beyondLoopback(final ClusterMembers cluster)
         {
-            if (!rules.clients().isEmpty())
-            {
-                return null;
-            }
             for (int member = 0; member < cluster.size(); member++)
             {
                 final String host = cluster.host(member);
-                final boolean loopback;
                 try
                 {
-                    loopback = java.net.InetAddress.getByName(host).isLoopbackAddress();
+                    if (!java.net.InetAddress.getByName(host).isLoopbackAddress())
+                    {
+                        return host;
+                    }
                 }
                 catch (final java.net.UnknownHostException ex)
                 {
-                    return "--members: cannot resolve " + host + ": " + ex.getMessage();
-                }
-                if (!loopback)
-                {
-                    return "--members names " + host + ", not a loopback address, and the configuration names no " +
-                        "clients: any host that reaches a node's ingress could send any command that needs no " +
-                        "approval; name the clients under clients: with their keys and roles (the gateway in front, " +
-                        "serve --cluster --cluster-key, among them), or run every member on loopback";
+                    return null;
                 }
             }
             return null;

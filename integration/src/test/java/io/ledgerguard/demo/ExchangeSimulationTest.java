@@ -25,6 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ExchangeSimulationTest
 {
+    /** In setup, where the next reading stamps an INFLOW, whose DEPOSIT is then stamped after the stall. */
+    private static final long STALL_AT_READING = 3_001;
+
     @Test
     void shouldStopThePhantomPayoutAndKeepTheInvariants() throws Exception
     {
@@ -64,22 +67,28 @@ class ExchangeSimulationTest
      * On a loaded machine the demo's setup once outlasted the 60 s after which an unattested asset is restricted (I5):
      * the deposits were refused ASSET_RESTRICTED while their inflows stayed recorded, and the coins nobody was
      * credited for became headroom that 45 phantom promotional credits of 892 BTC fitted in. Made repeatable here: the
-     * guard's clock moves 10 ms at every reading, so that setup's 9,000 commands take 90 s of the guard's time. The
-     * custody feed attests on the clock, as a chain observer does, and credits a refused deposit once the asset is
-     * fresh again: every inflow is credited and no phantom credit passes.
+     * guard's clock moves 10 ms at every reading, so that setup's 9,000 commands take 90 s of the guard's time, and
+     * once, during setup, it jumps 70 s (a stall past the attestation age). The custody feed attests on the clock, as
+     * a chain observer does, and credits a deposit refused while the asset was restricted after its next attestation:
+     * every inflow is credited and no phantom credit passes.
      */
     @Test
     void shouldCreditEveryInflowWhenSetupOutlastsTheAttestationAge() throws Exception
     {
         final long startNs = System.currentTimeMillis() * 1_000_000L;
         final AtomicLong readings = new AtomicLong();
-        final EpochNanoClock loaded = () -> startNs + readings.incrementAndGet() * 10_000_000L;
+        final EpochNanoClock loaded = () ->
+        {
+            final long reading = readings.incrementAndGet();
+            return startNs + reading * 10_000_000L + (reading > STALL_AT_READING ? 70_000_000_000L : 0);
+        };
 
         final DemoReport report = new ExchangeSimulation(7, 1_000, 2, 3_000, WaitStrategyKind.BLOCKING, 256)
             .clock(loaded)
             .run();
 
         assertTrue(readings.get() * 10 > 60_000 * 2, "the guard's clock passed the attestation age twice over");
+        assertTrue(report.count(Reason.ASSET_RESTRICTED) > 0, "a deposit was refused while the asset was stale");
         assertEquals(0, report.uncreditedInflows(), "every inflow custody observed was credited to its customer");
         assertEquals(0, report.phantomCreditedSatoshi(), "no phantom BTC reached any account");
         assertEquals("hold", report.invariants());
