@@ -44,6 +44,7 @@ public final class ClusterGuardClient implements AutoCloseable
     private final ClusterCredentials credentials;
     private final CommandMessages commands = new CommandMessages();
     private final DecisionMessages decisions = new DecisionMessages();
+    private final io.ledgerguard.protocol.RulesMessages rulesMessages = new io.ledgerguard.protocol.RulesMessages();
     private final ExpandableArrayBuffer request = new ExpandableArrayBuffer(1024);
     /** The answer returned; a late answer to an earlier request is decoded into {@link #received} and dropped. */
     private GatewayDecision answer = new GatewayDecision();
@@ -305,6 +306,11 @@ public final class ClusterGuardClient implements AutoCloseable
         public void onMessage(final long clusterSessionId, final long timestamp, final DirectBuffer buffer,
             final int offset, final int length, final Header header)
         {
+            if (rulesMessages.isRules(buffer, offset, length))
+            {
+                // The rules in force, which a gateway follows: this client checks nothing itself.
+                return;
+            }
             try
             {
                 decisions.decode(buffer, offset, length, received);

@@ -17,7 +17,9 @@ import org.agrona.concurrent.SleepingIdleStrategy;
 import io.ledgerguard.core.Alert;
 import io.ledgerguard.core.Command;
 import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.Rules;
 import io.ledgerguard.core.RulesInForce;
 import io.ledgerguard.core.pipeline.DecisionListener;
 import io.ledgerguard.core.pipeline.GuardPort;
@@ -25,6 +27,7 @@ import io.ledgerguard.protocol.CommandMessages;
 import io.ledgerguard.protocol.DecisionMessages;
 import io.ledgerguard.protocol.GatewayDecision;
 import io.ledgerguard.protocol.ProtocolException;
+import io.ledgerguard.protocol.RulesMessages;
 
 /**
  * The sidecar's gateway as a client of a guard cluster (issue 16, {@code serve --cluster}): applications keep the
@@ -56,7 +59,16 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
 
     private final String aeronDir;
     private final ClusterMembers members;
-    private final RulesInForce rules;
+    /** The configuration file's: its table sizes, and the rules until the cluster tells its own. */
+    private final GuardConfig fileRules;
+    /** The rules in force as the cluster's leader last told them; the file's before it did. */
+    private volatile RulesInForce rules;
+    private final RulesMessages rulesMessages = new RulesMessages();
+    private final ExpandableArrayBuffer rulesRequest = new ExpandableArrayBuffer(64);
+    /** The rules in force were asked for on this session since it opened or its leader changed. */
+    private boolean rulesAsked;
+    /** A session opened and its leader has not told the rules yet: requests are refused meanwhile. */
+    private boolean rulesAwaited;
     private final ClusterCredentials credentials;
     private final long unavailableAfterNs;
     private final Slot[] slots;
@@ -82,6 +94,8 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     private volatile long unavailableAnswers;
     private volatile long undecodable;
     private volatile long refusals;
+    private volatile long rulesTold;
+    private volatile long rulesPassedOver;
     private long nextSweepNs;
     private AeronCluster cluster;
     /** A media driver this port launched for itself, closed with it; {@code null} when given one. */
@@ -123,6 +137,7 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
         this.aeronDir = aeronDir;
         this.members = members;
         this.rules = rules;
+        this.fileRules = rules.rules;
         this.credentials = credentials;
         this.unavailableAfterNs = unavailableAfter.toNanos();
         this.slots = new Slot[capacity];
@@ -248,11 +263,19 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     private int doWork()
     {
         int work = cluster.pollEgress();
-        if (resend)
+        if (!rulesAsked)
+        {
+            // On a new session and from each new leader: the rules in force, which the gateway follows.
+            rulesAsked = cluster.offer(rulesRequest, 0, rulesMessages.encodeRequest(rulesRequest, 0)) > 0;
+            work++;
+        }
+        // Until the leader told the rules, new requests are refused GUARD_FAILED at once, as with no leader, and those
+        // in flight from before wait to be sent again (or are given up on by the sweep).
+        if (resend && !rulesAwaited)
         {
             work += sendAgain();
         }
-        while (!resend && offered < submitted)
+        while (!resend && !rulesAwaited && offered < submitted)
         {
             final long id = offered + 1;
             final Slot slot = slots[(int)(id & mask)];
@@ -343,7 +366,10 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
             leaders++;
             // Whatever was in flight on the session before has an unknown outcome.
             resend = true;
-            available = true;
+            // Taking requests once the leader told the rules in force, which the gateway checks them against.
+            rulesAsked = false;
+            rulesAwaited = true;
+            available = false;
         }
         catch (final AuthenticationException ex)
         {
@@ -453,6 +479,22 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     }
 
     /**
+     * @return times the cluster's leader told the rules in force and this port took them.
+     */
+    public long rulesTold()
+    {
+        return rulesTold;
+    }
+
+    /**
+     * @return rules the cluster told that this port passed over (unreadable, or naming fewer clients).
+     */
+    public long rulesPassedOver()
+    {
+        return rulesPassedOver;
+    }
+
+    /**
      * @return times the cluster's leader refused this port's session (the rules name clients, and the gateway's id or
      *     key is not one of them).
      */
@@ -520,12 +562,63 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
         }
     }
 
+    /**
+     * The leader told the rules in force: the gateway's clients, roles and approvers follow them from now on. An older
+     * version than the one followed (a late message from a former leader) is passed over, and so are rules that name
+     * fewer clients than those followed (rules of a journal begun before clients were rules): a rule change revokes a
+     * client, it never removes one.
+     */
+    private void takeRules(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final RulesInForce now = rules;
+        if (rulesAwaited)
+        {
+            rulesAwaited = false;
+            available = true;
+        }
+        try
+        {
+            final RulesMessages.Received told = rulesMessages.decode(buffer, offset, length);
+            if (told.changes() < now.changes)
+            {
+                return;
+            }
+            final GuardConfig taken = Rules.build(Rules.parse(told.settings()), fileRules.limits());
+            if (taken.clients().size() < now.rules.clients().size())
+            {
+                if (rulesPassedOver++ == 0)
+                {
+                    LOG.log(System.Logger.Level.ERROR, "cluster port: the cluster's rules name " +
+                        taken.clients().size() + " clients, fewer than the " + now.rules.clients().size() +
+                        " the gateway follows: passed over, the gateway keeps its own");
+                }
+                return;
+            }
+            rules = new RulesInForce(taken, told.changeSeq(), told.approversSeq(), told.changes());
+            rulesTold++;
+        }
+        catch (final ProtocolException | RuntimeException ex)
+        {
+            // A message this gateway cannot read or build: it keeps the rules it follows, and says so once.
+            if (rulesPassedOver++ == 0)
+            {
+                LOG.log(System.Logger.Level.ERROR, "cluster port: the cluster's rules could not be taken: " +
+                    ex.getMessage());
+            }
+        }
+    }
+
     private final class Listener implements EgressListener
     {
         @Override
         public void onMessage(final long clusterSessionId, final long timestamp, final DirectBuffer buffer,
             final int offset, final int length, final Header header)
         {
+            if (rulesMessages.isRules(buffer, offset, length))
+            {
+                takeRules(buffer, offset, length);
+                return;
+            }
             try
             {
                 decisions.decode(buffer, offset, length, received);
@@ -554,6 +647,7 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
         {
             leaders++;
             resend = true;
+            rulesAsked = false;
         }
     }
 

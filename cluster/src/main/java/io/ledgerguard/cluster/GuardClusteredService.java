@@ -108,6 +108,13 @@ public final class GuardClusteredService implements ClusteredService
     private volatile long applied;
     private volatile long malformed;
     private volatile long refusedByRole;
+    /** Sessions the leader owes the rules in force: their egress pushed back when it told them. */
+    private final org.agrona.collections.LongHashSet rulesOwed = new org.agrona.collections.LongHashSet();
+    private final io.ledgerguard.protocol.RulesMessages rulesMessages = new io.ledgerguard.protocol.RulesMessages();
+    private final ExpandableArrayBuffer rulesOut = new ExpandableArrayBuffer(4096);
+    private final java.util.function.Consumer<ClientSession> tellRules = this::tellRules;
+    /** The rules' version the sessions were last owed: a change makes them owed again. */
+    private long rulesChanges = -1;
     /** Who may send what: the rules' clients and their roles' command types. */
     private final ClientRoles roles = new ClientRoles();
     private volatile long answersDropped;
@@ -209,6 +216,7 @@ public final class GuardClusteredService implements ClusteredService
         {
             loadSnapshot(snapshotImage);
         }
+        rulesChanges = engine.rulesInForce().changes;
         if (journal != null)
         {
             journal.handOver();
@@ -272,6 +280,7 @@ public final class GuardClusteredService implements ClusteredService
     @Override
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
+        rulesOwed.remove(session.id());
     }
 
     @Override
@@ -283,6 +292,18 @@ public final class GuardClusteredService implements ClusteredService
             // From the service itself: the leader's evidence check.
             onCheck(buffer, offset, length, timestamp);
             return;
+        }
+        if (rulesMessages.isRules(buffer, offset, length))
+        {
+            // A client asks for the rules in force (a gateway, on connecting and after a new leader): the leader
+            // tells it. Nothing is applied, on any node.
+            tellRules(session);
+            return;
+        }
+        if (!rulesOwed.isEmpty() && rulesOwed.contains(session.id()))
+        {
+            // Told before the answer, when an earlier telling was pushed back.
+            tellRules(session);
         }
         final long correlationId;
         try
@@ -332,6 +353,12 @@ public final class GuardClusteredService implements ClusteredService
             // went on leading, answering nothing. It stops instead, so that leadership moves (a full disk, a journal
             // that failed); the process says why and exits.
             throw stop(ex);
+        }
+        if (engine.rulesInForce().changes != rulesChanges)
+        {
+            // A rule change: every session is told the new rules (a gateway follows them).
+            rulesChanges = engine.rulesInForce().changes;
+            cluster.forEachClientSession(tellRules);
         }
         applied = seq;
         if (seq % checkEvery == 0)
@@ -568,6 +595,7 @@ public final class GuardClusteredService implements ClusteredService
     public void onRoleChange(final Cluster.Role newRole)
     {
         role = newRole;
+        rulesOwed.clear();
     }
 
     @Override
@@ -600,6 +628,29 @@ public final class GuardClusteredService implements ClusteredService
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * The leader tells a session the rules in force (Aeron lets a service send only while it handles the log, never
+     * from its background work). A session whose egress pushed back is told before its next answer. Followers tell
+     * nothing and owe nothing: a gateway asks each new leader again.
+     *
+     * @return true when told, or when there is nothing to tell on this node.
+     */
+    private boolean tellRules(final ClientSession session)
+    {
+        if (role != Cluster.Role.LEADER)
+        {
+            return true;
+        }
+        final int length = rulesMessages.encode(engine.rulesInForce(), rulesOut, 0);
+        if (session.offer(rulesOut, 0, length) > 0)
+        {
+            rulesOwed.remove(session.id());
+            return true;
+        }
+        rulesOwed.add(session.id());
+        return false;
     }
 
     private void publishStatus()

@@ -61,6 +61,10 @@ class ThreeNodeClusterTest
     private final Map<Long, GatewayDecision> answers = new HashMap<>();
     private final CommandMessages commands = new CommandMessages();
     private final DecisionMessages decisions = new DecisionMessages();
+    private final io.ledgerguard.protocol.RulesMessages rulesMessages = new io.ledgerguard.protocol.RulesMessages();
+    /** The rules in force as the leader told this test's session. */
+    private final java.util.Queue<io.ledgerguard.protocol.RulesMessages.Received> rulesTold =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final ExpandableArrayBuffer request = new ExpandableArrayBuffer(1024);
     private long correlationId;
     /** Leaders announced to the client since it connected. */
@@ -262,6 +266,25 @@ class ThreeNodeClusterTest
         assertEquals(Reason.OK, submit(attest(txId++, 2, 0)).reason);
         assertEquals(Reason.OK, submit(inflow(txId++)).reason);
         assertEquals(Reason.OK, submit(open(txId++, 1001)).reason);
+        // Asked, the leader tells the session the rules in force, approvers included: what a gateway checks against.
+        final org.agrona.ExpandableArrayBuffer ask = new org.agrona.ExpandableArrayBuffer(64);
+        final int asking = rulesMessages.encodeRequest(ask, 0);
+        final long askDeadline = System.nanoTime() + PATIENCE.toNanos();
+        while (client.offer(ask, 0, asking) < 0)
+        {
+            checkDeadline(askDeadline, "asking for the rules");
+            client.pollEgress();
+            Thread.sleep(1);
+        }
+        awaitCondition("the rules told", () ->
+        {
+            client.pollEgress();
+            return !rulesTold.isEmpty();
+        });
+        final io.ledgerguard.protocol.RulesMessages.Received told = rulesTold.peek();
+        assertEquals(0, told.changes());
+        assertEquals(io.ledgerguard.core.Rules.settings(rules.conclude()),
+            io.ledgerguard.core.Rules.parse(told.settings()));
 
         final GuardConfig concluded = rules.conclude();
         final Command once = adjust(txId++);
@@ -488,6 +511,18 @@ class ThreeNodeClusterTest
             public void onMessage(final long clusterSessionId, final long timestamp, final DirectBuffer buffer,
                 final int offset, final int length, final Header header)
             {
+                if (rulesMessages.isRules(buffer, offset, length))
+                {
+                    try
+                    {
+                        rulesTold.add(rulesMessages.decode(buffer, offset, length));
+                    }
+                    catch (final io.ledgerguard.protocol.ProtocolException ex)
+                    {
+                        throw new AssertionError("the cluster told rules that cannot be read", ex);
+                    }
+                    return;
+                }
                 final GatewayDecision decision = new GatewayDecision();
                 try
                 {

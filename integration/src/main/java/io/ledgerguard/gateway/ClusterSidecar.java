@@ -56,7 +56,8 @@ public final class ClusterSidecar implements AutoCloseable
     }
 
     /**
-     * @param config           the configuration file's rules: the gateway's clients, roles and approvers.
+     * @param config           the configuration file's rules: the gateway's clients, roles and approvers until the
+     *                         cluster's leader tells the rules in force, and its table sizes.
      * @param members          the cluster's members.
      * @param credentials      the gateway's own client id and key, which the nodes ask for once the rules name
      *                         clients; {@code null} for a cluster whose rules name none.
@@ -73,6 +74,9 @@ public final class ClusterSidecar implements AutoCloseable
     {
         final ClusterGuardPort port = ClusterGuardPort.withOwnDriver(driverDir, members,
             new RulesInForce(config, 0, 0, 0), credentials, IN_FLIGHT, unavailableAfter);
+        // The gateway's clients, roles and approvers follow the rules in force as the cluster's leader tells them (a
+        // rule change that revokes a client takes effect here too); the file's until it has.
+        gateway.rules = () -> port.rulesInForce().rules;
         final AlertDispatcher alerts = new AlertDispatcher(GATEWAY_ALERT_RING, List.of(new LogAlertSink()));
         try
         {

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.aeron.driver.MediaDriver;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -218,6 +219,80 @@ class ServeClusterTest
             assertEquals("gw", read.clientIdString(), "the node's evidence names the cluster client that sent it");
             assertTrue(!journal.next(read), "the refused command was not journaled");
         }
+    }
+
+    /**
+     * The gateway in front of a cluster follows the rules in force as the leader tells them: an approved
+     * {@code CONFIGURE} that revokes a client (sent to the cluster by another of its clients) takes effect at the
+     * gateway too, on the connection already open and at the next handshake. Before, the gateway kept the file's
+     * clients and let the revoked one through under its own key.
+     */
+    @Test
+    void shouldFollowARuleChangeThatRevokesAClient() throws Exception
+    {
+        final KeyPair feedKey = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final KeyPair gatewayKey = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final KeyPair ops1 = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final KeyPair ops2 = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final GuardConfig config = config()
+            .key(new GuardConfig.KeyConfig("ops-1", ops1.getPublic()))
+            .key(new GuardConfig.KeyConfig("ops-2", ops2.getPublic()))
+            .approvalValidityMsMax(600_000)
+            .approvals(io.ledgerguard.core.ApprovalClass.CONFIGURE,
+                new GuardConfig.ApprovalRule(2, List.of("ops-1", "ops-2")));
+        config.role("custody", (1L << CommandType.ATTEST.code()) | (1L << CommandType.INFLOW.code()));
+        long every = 0;
+        for (final CommandType type : CommandType.values())
+        {
+            every |= 1L << type.code();
+        }
+        config.role("gateway", every);
+        config.client(new GuardConfig.ClientConfig("feed", feedKey.getPublic(), "custody"));
+        config.client(new GuardConfig.ClientConfig("gw", gatewayKey.getPublic(), "gateway"));
+        final ClusterMembers members = ClusterMembers.loopback(NODES, NodeProcesses.portBase(9));
+        for (int id = 0; id < NODES; id++)
+        {
+            nodes.add(ClusterNode.launch(id, members, dir.resolve("node-" + id), config, JournalDurability.OS,
+                alert -> { }));
+        }
+        final GatewaySettings settings = new GatewaySettings();
+        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        settings.clients = ClientSettings.of(config);
+        final ClusterCredentials gw = new ClusterCredentials("gw", gatewayKey.getPrivate());
+        sidecar = ClusterSidecar.start(config, members, gw, settings, dir.resolve("gateway-aeron"),
+            Duration.ofSeconds(3), new PrintWriter(new StringWriter()));
+        NodeProcesses.await("the gateway told the rules in force", () -> sidecar.port().rulesTold() > 0);
+        client = new GatewayClient(sidecar.server().tcpAddress(), "feed", feedKey.getPrivate());
+        assertEquals(Reason.OK, client.submit(attest(1, 1)).reason);
+
+        final GuardConfig concluded = config.conclude();
+        final Command revoke = command(CommandType.CONFIGURE, 2);
+        revoke.settings("clients.feed.revoked=true\n");
+        revoke.expiresAtMs = System.currentTimeMillis() + 300_000;
+        assertTrue(revoke.addApproval("ops-1", io.ledgerguard.core.approval.ApprovalVerifier.sign(revoke, concluded,
+            ops1.getPrivate())));
+        assertTrue(revoke.addApproval("ops-2", io.ledgerguard.core.approval.ApprovalVerifier.sign(revoke, concluded,
+            ops2.getPrivate())));
+        try (MediaDriver driver = ClusterGuardClient.launchDriver(dir.resolve("operator-aeron"));
+            ClusterGuardClient operator = ClusterGuardClient.connect(driver.aeronDirectoryName(), members, gw,
+                Duration.ofSeconds(30)))
+        {
+            assertEquals(Reason.OK, operator.submit(revoke).reason, "the revocation, approved, applied");
+        }
+        NodeProcesses.await("the gateway following the change", () -> sidecar.port().rulesInForce().changes == 1);
+        assertEquals(Reason.NOT_IN_ROLE, client.submit(attest(3, 1)).reason, "revoked: the open connection");
+        final GatewayClient again = new GatewayClient(sidecar.server().tcpAddress(), "feed", feedKey.getPrivate());
+        try
+        {
+            final Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> again.submit(attest(4, 1)), "revoked: refused at the handshake");
+            assertTrue(refused.getMessage() != null, String.valueOf(refused));
+        }
+        finally
+        {
+            CloseHelper.quietClose(again);
+        }
+        assertEquals(0, sidecar.port().rulesPassedOver());
     }
 
     private void awaitSameApplied() throws InterruptedException
