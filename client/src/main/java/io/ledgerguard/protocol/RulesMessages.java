@@ -113,7 +113,8 @@ public final class RulesMessages
             final long changeSeq = decoder.changeSeq();
             final long approversSeq = decoder.approversSeq();
             final int textLength = decoder.settingsLength();
-            if (textLength > TEXT_LENGTH_MAX)
+            if (textLength < 0 || textLength > TEXT_LENGTH_MAX ||
+                textLength > frame.capacity() - decoder.limit() - RulesInForceDecoder.settingsHeaderLength())
             {
                 throw new ProtocolException(ProtocolException.INVALID_FIELD, "field 'settings': " + textLength +
                     " bytes, beyond " + TEXT_LENGTH_MAX);

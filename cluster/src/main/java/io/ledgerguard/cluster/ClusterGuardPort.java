@@ -44,8 +44,10 @@ import io.ledgerguard.protocol.RulesMessages;
  * the nodes is up: the session closes after {@code unavailableAfter} without a leader, and a new one cannot be
  * opened), new requests are refused {@code GUARD_FAILED} at once.
  * <p>
- * The rules it reports are the configuration file's: the gateway's approval verifier and client rules read them. A
- * node counts approvals again against the rules in force at the command's place in the log.
+ * The rules it reports, which the gateway's approval verifier and client rules read, are the rules in force as the
+ * cluster's leader told them: it asks on each new session (taking no request until told) and from each new leader, and
+ * the leader tells every session after each rule change; the configuration file's before the first telling. A node
+ * counts approvals again against the rules in force at the command's place in the log.
  */
 public final class ClusterGuardPort implements GuardPort, AutoCloseable
 {
@@ -67,6 +69,9 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     private final ExpandableArrayBuffer rulesRequest = new ExpandableArrayBuffer(64);
     /** The rules in force were asked for on this session since it opened or its leader changed. */
     private boolean rulesAsked;
+    private long rulesAskedNs;
+    private long rulesAskedAgain;
+    private static final long RULES_ASK_AGAIN_NS = TimeUnit.SECONDS.toNanos(1);
     /** A session opened and its leader has not told the rules yet: requests are refused meanwhile. */
     private boolean rulesAwaited;
     private final ClusterCredentials credentials;
@@ -106,7 +111,8 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
      *
      * @param aeronDir         a running media driver's directory ({@link ClusterGuardClient#launchDriver}).
      * @param members          the cluster's members.
-     * @param rules            the rules the gateway verifies approvals and clients with: the configuration file's.
+     * @param rules            the configuration file's rules: its table sizes, and the rules until the cluster's
+     *                         leader tells its own.
      * @param capacity         requests in flight at most, a power of two.
      * @param unavailableAfter how long a request waits without a leader before it is answered GUARD_FAILED.
      */
@@ -121,7 +127,8 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
      *
      * @param aeronDir         a running media driver's directory ({@link ClusterGuardClient#launchDriver}).
      * @param members          the cluster's members.
-     * @param rules            the rules the gateway verifies approvals and clients with: the configuration file's.
+     * @param rules            the configuration file's rules: its table sizes, and the rules until the cluster's
+     *                         leader tells its own.
      * @param credentials      the gateway's own client id and key, which a cluster whose rules name clients asks for;
      *                         {@code null} for one whose rules do not.
      * @param capacity         requests in flight at most, a power of two.
@@ -263,11 +270,21 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     private int doWork()
     {
         int work = cluster.pollEgress();
-        if (!rulesAsked)
+        if (!rulesAsked || rulesAwaited && System.nanoTime() - rulesAskedNs > RULES_ASK_AGAIN_NS)
         {
-            // On a new session and from each new leader: the rules in force, which the gateway follows.
-            rulesAsked = cluster.offer(rulesRequest, 0, rulesMessages.encodeRequest(rulesRequest, 0)) > 0;
-            work++;
+            // On a new session and from each new leader: the rules in force, which the gateway follows; asked again
+            // each second while requests wait for them.
+            if (cluster.offer(rulesRequest, 0, rulesMessages.encodeRequest(rulesRequest, 0)) > 0)
+            {
+                if (rulesAsked && rulesAwaited && rulesAskedAgain++ % 10 == 0)
+                {
+                    LOG.log(System.Logger.Level.WARNING, "cluster port: the leader has not told the rules in force; " +
+                        "requests are answered GUARD_FAILED meanwhile (asked again)");
+                }
+                rulesAsked = true;
+                rulesAskedNs = System.nanoTime();
+                work++;
+            }
         }
         // Until the leader told the rules, new requests are refused GUARD_FAILED at once, as with no leader, and those
         // in flight from before wait to be sent again (or are given up on by the sweep).
@@ -564,9 +581,9 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
 
     /**
      * The leader told the rules in force: the gateway's clients, roles and approvers follow them from now on. An older
-     * version than the one followed (a late message from a former leader) is passed over, and so are rules that name
-     * fewer clients than those followed (rules of a journal begun before clients were rules): a rule change revokes a
-     * client, it never removes one.
+     * version than the one followed (a late message from a former leader) is passed over, and so are rules without
+     * clients or roles (of a journal begun before they were rules). Where the cluster's clients differ from the file's
+     * the first time, the gateway says so, and follows the cluster's.
      */
     private void takeRules(final DirectBuffer buffer, final int offset, final int length)
     {
@@ -584,15 +601,21 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
                 return;
             }
             final GuardConfig taken = Rules.build(Rules.parse(told.settings()), fileRules.limits());
-            if (taken.clients().size() < now.rules.clients().size())
+            if (!taken.clientsInRules())
             {
+                // The nodes' journal was begun before clients were rules: theirs are not the gateway's to follow.
                 if (rulesPassedOver++ == 0)
                 {
-                    LOG.log(System.Logger.Level.ERROR, "cluster port: the cluster's rules name " +
-                        taken.clients().size() + " clients, fewer than the " + now.rules.clients().size() +
-                        " the gateway follows: passed over, the gateway keeps its own");
+                    LOG.log(System.Logger.Level.ERROR, "cluster port: the cluster's rules hold no clients or roles " +
+                        "(a journal begun before they were rules): the gateway keeps the file's");
                 }
                 return;
+            }
+            if (rulesTold == 0 && !clientIds(taken).equals(clientIds(fileRules)))
+            {
+                LOG.log(System.Logger.Level.WARNING, "cluster port: the cluster's rules name the clients " +
+                    clientIds(taken) + ", the configuration file " + clientIds(fileRules) + ": the gateway " +
+                    "follows the cluster's (a rule change, not an edited file, changes them)");
             }
             rules = new RulesInForce(taken, told.changeSeq(), told.approversSeq(), told.changes());
             rulesTold++;
@@ -606,6 +629,11 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
                     ex.getMessage());
             }
         }
+    }
+
+    private static java.util.List<String> clientIds(final GuardConfig config)
+    {
+        return config.clients().stream().map(client -> client.id + (client.revoked ? " (revoked)" : "")).toList();
     }
 
     private final class Listener implements EgressListener

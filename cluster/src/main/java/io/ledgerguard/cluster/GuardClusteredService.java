@@ -115,6 +115,7 @@ public final class GuardClusteredService implements ClusteredService
     private final java.util.function.Consumer<ClientSession> tellRules = this::tellRules;
     /** The rules' version the sessions were last owed: a change makes them owed again. */
     private long rulesChanges = -1;
+    private long rulesUntold;
     /** Who may send what: the rules' clients and their roles' command types. */
     private final ClientRoles roles = new ClientRoles();
     private volatile long answersDropped;
@@ -632,8 +633,9 @@ public final class GuardClusteredService implements ClusteredService
 
     /**
      * The leader tells a session the rules in force (Aeron lets a service send only while it handles the log, never
-     * from its background work). A session whose egress pushed back is told before its next answer. Followers tell
-     * nothing and owe nothing: a gateway asks each new leader again.
+     * from its background work), offered again while the egress pushes back, as an answer is; a session it still
+     * could not tell is told before its next answer, and a gateway that waits asks again. Followers tell nothing and
+     * owe nothing: a gateway asks each new leader again.
      *
      * @return true when told, or when there is nothing to tell on this node.
      */
@@ -643,11 +645,35 @@ public final class GuardClusteredService implements ClusteredService
         {
             return true;
         }
-        final int length = rulesMessages.encode(engine.rulesInForce(), rulesOut, 0);
-        if (session.offer(rulesOut, 0, length) > 0)
+        final int length;
+        try
         {
-            rulesOwed.remove(session.id());
+            length = rulesMessages.encode(engine.rulesInForce(), rulesOut, 0);
+        }
+        catch (final RuntimeException ex)
+        {
+            // Rules beyond what the message holds: the gateway keeps what it follows. Never thrown on the leader's
+            // path alone, which would put it out of step with the followers.
+            if (rulesUntold++ == 0)
+            {
+                LOG.log(System.Logger.Level.ERROR, "the rules in force cannot be told to the cluster's clients: " +
+                    ex.getMessage());
+            }
             return true;
+        }
+        for (int attempt = 0; attempt < ANSWER_ATTEMPTS; attempt++)
+        {
+            final long result = session.offer(rulesOut, 0, length);
+            if (result > 0)
+            {
+                rulesOwed.remove(session.id());
+                return true;
+            }
+            if (result != Publication.BACK_PRESSURED && result != Publication.ADMIN_ACTION)
+            {
+                break;
+            }
+            cluster.idleStrategy().idle();
         }
         rulesOwed.add(session.id());
         return false;

@@ -285,6 +285,8 @@ class ThreeNodeClusterTest
         assertEquals(0, told.changes());
         assertEquals(io.ledgerguard.core.Rules.settings(rules.conclude()),
             io.ledgerguard.core.Rules.parse(told.settings()));
+        awaitCondition("every node at seq 4, the request for the rules applied nowhere", () ->
+            nodes.stream().allMatch(node -> node.service().applied() == 4));
 
         final GuardConfig concluded = rules.conclude();
         final Command once = adjust(txId++);

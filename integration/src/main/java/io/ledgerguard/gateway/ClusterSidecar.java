@@ -39,7 +39,8 @@ public final class ClusterSidecar implements AutoCloseable
     }
 
     /**
-     * @param config           the configuration file's rules: the gateway's clients, roles and approvers.
+     * @param config           the configuration file's rules: the gateway's clients, roles and approvers until the
+     *                         cluster's leader tells the rules in force, and its table sizes.
      * @param members          the cluster's members.
      * @param gateway          where and how the gateway listens.
      * @param driverDir        the directory of the media driver the gateway runs for its cluster client.

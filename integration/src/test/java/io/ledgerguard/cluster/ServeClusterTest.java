@@ -173,24 +173,9 @@ class ServeClusterTest
         final KeyPair feedKey = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         final KeyPair gatewayKey = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         final GuardConfig config = config();
-        config.role("custody", (1L << CommandType.ATTEST.code()) | (1L << CommandType.INFLOW.code()));
-        long every = 0;
-        for (final CommandType type : CommandType.values())
-        {
-            every |= 1L << type.code();
-        }
-        config.role("gateway", every);
-        config.client(new GuardConfig.ClientConfig("feed", feedKey.getPublic(), "custody"));
-        config.client(new GuardConfig.ClientConfig("gw", gatewayKey.getPublic(), "gateway"));
-        final ClusterMembers members = ClusterMembers.loopback(NODES, NodeProcesses.portBase(8));
-        for (int id = 0; id < NODES; id++)
-        {
-            nodes.add(ClusterNode.launch(id, members, dir.resolve("node-" + id), config, JournalDurability.OS,
-                alert -> { }));
-        }
-        final GatewaySettings settings = new GatewaySettings();
-        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
-        settings.clients = ClientSettings.of(config);
+        nameClients(config, feedKey, gatewayKey);
+        final ClusterMembers members = launchNodes(config, NodeProcesses.portBase(8));
+        final GatewaySettings settings = gatewaySettings(config);
         final StringWriter said = new StringWriter();
         sidecar = ClusterSidecar.start(config, members, new ClusterCredentials("gw", gatewayKey.getPrivate()),
             settings, dir.resolve("gateway-aeron"), Duration.ofSeconds(3), new PrintWriter(said));
@@ -240,24 +225,9 @@ class ServeClusterTest
             .approvalValidityMsMax(600_000)
             .approvals(io.ledgerguard.core.ApprovalClass.CONFIGURE,
                 new GuardConfig.ApprovalRule(2, List.of("ops-1", "ops-2")));
-        config.role("custody", (1L << CommandType.ATTEST.code()) | (1L << CommandType.INFLOW.code()));
-        long every = 0;
-        for (final CommandType type : CommandType.values())
-        {
-            every |= 1L << type.code();
-        }
-        config.role("gateway", every);
-        config.client(new GuardConfig.ClientConfig("feed", feedKey.getPublic(), "custody"));
-        config.client(new GuardConfig.ClientConfig("gw", gatewayKey.getPublic(), "gateway"));
-        final ClusterMembers members = ClusterMembers.loopback(NODES, NodeProcesses.portBase(9));
-        for (int id = 0; id < NODES; id++)
-        {
-            nodes.add(ClusterNode.launch(id, members, dir.resolve("node-" + id), config, JournalDurability.OS,
-                alert -> { }));
-        }
-        final GatewaySettings settings = new GatewaySettings();
-        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
-        settings.clients = ClientSettings.of(config);
+        nameClients(config, feedKey, gatewayKey);
+        final ClusterMembers members = launchNodes(config, NodeProcesses.portBase(9));
+        final GatewaySettings settings = gatewaySettings(config);
         final ClusterCredentials gw = new ClusterCredentials("gw", gatewayKey.getPrivate());
         sidecar = ClusterSidecar.start(config, members, gw, settings, dir.resolve("gateway-aeron"),
             Duration.ofSeconds(3), new PrintWriter(new StringWriter()));
@@ -284,15 +254,50 @@ class ServeClusterTest
         final GatewayClient again = new GatewayClient(sidecar.server().tcpAddress(), "feed", feedKey.getPrivate());
         try
         {
-            final Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
-                () -> again.submit(attest(4, 1)), "revoked: refused at the handshake");
-            assertTrue(refused.getMessage() != null, String.valueOf(refused));
+            final long failuresBefore = sidecar.server().authenticationFailures();
+            org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> again.submit(attest(4, 1)),
+                "revoked: refused at the handshake");
+            assertEquals(failuresBefore + 1, sidecar.server().authenticationFailures(),
+                "refused by the gateway's authentication, not by a timeout");
         }
         finally
         {
             CloseHelper.quietClose(again);
         }
         assertEquals(0, sidecar.port().rulesPassedOver());
+    }
+
+    /** A custody client 'feed' (attest, inflow) and the gateway's own 'gw', whose role allows every command type. */
+    private static void nameClients(final GuardConfig config, final KeyPair feedKey, final KeyPair gatewayKey)
+    {
+        config.role("custody", (1L << CommandType.ATTEST.code()) | (1L << CommandType.INFLOW.code()));
+        long every = 0;
+        for (final CommandType type : CommandType.values())
+        {
+            every |= 1L << type.code();
+        }
+        config.role("gateway", every);
+        config.client(new GuardConfig.ClientConfig("feed", feedKey.getPublic(), "custody"));
+        config.client(new GuardConfig.ClientConfig("gw", gatewayKey.getPublic(), "gateway"));
+    }
+
+    private ClusterMembers launchNodes(final GuardConfig config, final int portBase)
+    {
+        final ClusterMembers members = ClusterMembers.loopback(NODES, portBase);
+        for (int id = 0; id < NODES; id++)
+        {
+            nodes.add(ClusterNode.launch(id, members, dir.resolve("node-" + id), config, JournalDurability.OS,
+                alert -> { }));
+        }
+        return members;
+    }
+
+    private static GatewaySettings gatewaySettings(final GuardConfig config)
+    {
+        final GatewaySettings settings = new GatewaySettings();
+        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        settings.clients = ClientSettings.of(config);
+        return settings;
     }
 
     private void awaitSameApplied() throws InterruptedException
