@@ -186,6 +186,10 @@ public final class ClusterNode implements AutoCloseable
             terminated.countDown();
             terminated.countDown();
         });
+        final IngressAuthenticator authenticator = new IngressAuthenticator(
+            () -> service.engine().rulesInForce().rules,
+            refusal -> LOG.log(System.Logger.Level.WARNING, "node " + id + ": " + refusal));
+        service.sessionsRefused(authenticator::refused);
         final String aeronDir = new File(base, "aeron").getAbsolutePath();
         final int archivePort = members.basePort(id) + 1;
         final MediaDriver.Context driverContext = new MediaDriver.Context()
@@ -227,8 +231,7 @@ public final class ClusterNode implements AutoCloseable
             .electionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
             .terminationHook(terminated::countDown)
             // Who may open a session: anyone while the rules name no clients, else each by its key (SPEC §12).
-            .authenticatorSupplier(() -> new IngressAuthenticator(() -> service.engine().rulesInForce().rules,
-                refusal -> LOG.log(System.Logger.Level.WARNING, "node " + id + ": " + refusal)))
+            .authenticatorSupplier(() -> authenticator)
             .idleStrategySupplier(() -> new SleepingIdleStrategy(IDLE_NS));
         final ClusteredServiceContainer.Context serviceContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)

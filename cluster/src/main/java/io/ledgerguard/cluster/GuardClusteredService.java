@@ -116,6 +116,8 @@ public final class GuardClusteredService implements ClusteredService
     /** The rules' version the sessions were last owed: a change makes them owed again. */
     private long rulesChanges = -1;
     private long rulesUntold;
+    /** Sessions the consensus module's authenticator refused on this node, as leader. */
+    private java.util.function.LongSupplier sessionsRefused = () -> 0;
     /** Who may send what: the rules' clients and their roles' command types. */
     private final ClientRoles roles = new ClientRoles();
     private volatile long answersDropped;
@@ -254,6 +256,14 @@ public final class GuardClusteredService implements ClusteredService
         failure = cause;
         onFailure.run();
         return new AgentTerminationException(cause);
+    }
+
+    /**
+     * @param refused sessions this node's authenticator refused, for its status: any thread.
+     */
+    void sessionsRefused(final java.util.function.LongSupplier refused)
+    {
+        this.sessionsRefused = refused;
     }
 
     /**
@@ -707,7 +717,8 @@ public final class GuardClusteredService implements ClusteredService
             return null;
         }
         return new NodeStatus(memberId, role.name(), leadershipTermId, last.seq, last.stateHashHex, last.chainHeadHex,
-            snapshotsTaken, snapshotsLoaded, answersDropped, malformed, refusedByRole, divergences);
+            snapshotsTaken, snapshotsLoaded, answersDropped, malformed, refusedByRole, sessionsRefused.getAsLong(),
+            divergences);
     }
 
     /** What the service thread published: one sequence's state hash and chain head, read together. */

@@ -47,6 +47,7 @@ final class IngressAuthenticator implements Authenticator
     private final Consumer<String> refusals;
     private final SecureRandom random = new SecureRandom();
     private final Long2ObjectHashMap<Pending> pending = new Long2ObjectHashMap<>();
+    private volatile long refused;
 
     /**
      * @param rules    the rules in force, read from this thread while the service changes them on its own.
@@ -56,6 +57,14 @@ final class IngressAuthenticator implements Authenticator
     {
         this.rules = rules;
         this.refusals = refusals;
+    }
+
+    /**
+     * @return sessions this node refused as leader since it started: any thread.
+     */
+    long refused()
+    {
+        return refused;
     }
 
     @Override
@@ -81,6 +90,7 @@ final class IngressAuthenticator implements Authenticator
         final Pending session = pending.get(sessionProxy.sessionId());
         if (session == null)
         {
+            refused++;
             sessionProxy.reject();
             return;
         }
@@ -118,6 +128,7 @@ final class IngressAuthenticator implements Authenticator
         final Pending session = pending.get(sessionProxy.sessionId());
         if (session == null)
         {
+            refused++;
             sessionProxy.reject();
             return;
         }
@@ -135,6 +146,7 @@ final class IngressAuthenticator implements Authenticator
             return;
         }
         pending.remove(sessionProxy.sessionId());
+        refused++;
         sessionProxy.reject();
         refusals.accept("cluster session " + sessionProxy.sessionId() + " refused: " + refusal);
     }

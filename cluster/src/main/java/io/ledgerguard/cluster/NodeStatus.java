@@ -17,10 +17,11 @@ package io.ledgerguard.cluster;
  * @param answersDropped   answers it could not give a client (as leader).
  * @param malformed        messages it refused as undecodable.
  * @param refusedByRole    commands it refused because the sending client's role does not allow them.
+ * @param sessionsRefused  sessions it refused as leader: no client id, an unknown or revoked one, or a wrong key.
  * @param divergences      evidence checks at which it differed from the leader (an alert each): not to be trusted.
  */
 public record NodeStatus(int memberId, String role, long leadershipTermId, long seq, String stateHashHex,
     String chainHeadHex, long snapshotsTaken, long snapshotsLoaded, long answersDropped, long malformed,
-    long refusedByRole, long divergences)
+    long refusedByRole, long sessionsRefused, long divergences)
 {
 }

@@ -85,6 +85,8 @@ class ClusterIngressTest
             () -> connect(aeronDir, members, new ClusterCredentials("stranger", ed25519().getPrivate())),
             "an id the rules do not name");
 
+        final ClusterNode leader = nodes.stream().filter(ClusterNode::isLeader).findFirst().orElseThrow();
+        assertEquals(3, leader.status().sessionsRefused(), "each refusal counted by the leader");
         assertEquals(Reason.OK, feed.submit(attest(1, 1)).reason);
         assertEquals(Reason.OK, feed.submit(attest(2, 2)).reason);
         final GatewayDecision refused = feed.submit(open(3));

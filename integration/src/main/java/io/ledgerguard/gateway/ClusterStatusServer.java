@@ -101,6 +101,9 @@ public final class ClusterStatusServer implements AutoCloseable
             NodeStatus::malformed);
         counter(registry, "ledger_guard_cluster_refused_by_role", "Commands the node refused because the sending " +
             "client's role does not allow them (NOT_IN_ROLE)", status, NodeStatus::refusedByRole);
+        counter(registry, "ledger_guard_cluster_sessions_refused", "Cluster sessions the node refused as leader: no " +
+            "client id, an unknown or revoked one, or a signature not made with its key", status,
+            NodeStatus::sessionsRefused);
         return registry;
     }
 
@@ -167,6 +170,7 @@ public final class ClusterStatusServer implements AutoCloseable
         body.put("answersDropped", status.answersDropped());
         body.put("malformed", status.malformed());
         body.put("refusedByRole", status.refusedByRole());
+        body.put("sessionsRefused", status.sessionsRefused());
         body.put("divergences", status.divergences());
         return body;
     }
