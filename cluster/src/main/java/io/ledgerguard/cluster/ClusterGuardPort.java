@@ -582,8 +582,9 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     /**
      * The leader told the rules in force: the gateway's clients, roles and approvers follow them from now on. An older
      * version than the one followed (a late message from a former leader) is passed over, and so are rules without
-     * clients or roles (of a journal begun before they were rules). Where the cluster's clients differ from the file's
-     * the first time, the gateway says so, and follows the cluster's.
+     * clients or roles (of a journal begun before they were rules) and rules that name no clients where the file names
+     * some (they would open the gateway). Where the cluster's clients differ from the file's the first time, the
+     * gateway says so, and follows the cluster's.
      */
     private void takeRules(final DirectBuffer buffer, final int offset, final int length)
     {
@@ -608,6 +609,17 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
                 {
                     LOG.log(System.Logger.Level.ERROR, "cluster port: the cluster's rules hold no clients or roles " +
                         "(a journal begun before they were rules): the gateway keeps the file's");
+                }
+                return;
+            }
+            if (taken.clients().isEmpty() && !fileRules.clients().isEmpty())
+            {
+                // Following them would open a gateway whose file names clients (and which may listen beyond loopback
+                // for that reason) to whoever reaches it: fail closed, keep the file's.
+                if (rulesPassedOver++ == 0)
+                {
+                    LOG.log(System.Logger.Level.ERROR, "cluster port: the cluster's rules name no clients, the " +
+                        "configuration file " + clientIds(fileRules) + ": the gateway keeps the file's");
                 }
                 return;
             }

@@ -267,6 +267,27 @@ class ServeClusterTest
         assertEquals(0, sidecar.port().rulesPassedOver());
     }
 
+    /**
+     * Nodes whose rules name no clients, behind a gateway whose file names some: the gateway keeps the file's rather
+     * than follow rules that would open it, and says so.
+     */
+    @Test
+    void shouldKeepTheFilesClientsWhenTheClustersNameNone() throws Exception
+    {
+        final KeyPair feedKey = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final KeyPair gatewayKey = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        final ClusterMembers members = launchNodes(config(), NodeProcesses.portBase(10));
+        final GuardConfig file = config();
+        nameClients(file, feedKey, gatewayKey);
+        sidecar = ClusterSidecar.start(file, members, gatewaySettings(file), dir.resolve("gateway-aeron"),
+            Duration.ofSeconds(3), new PrintWriter(new StringWriter()));
+        NodeProcesses.await("the gateway's cluster session", sidecar.port()::available);
+        assertEquals(1, sidecar.port().rulesPassedOver(), "the cluster's open rules passed over");
+        assertTrue(sidecar.server().clients().required(), "the gateway still asks for keys");
+        client = new GatewayClient(sidecar.server().tcpAddress(), "feed", feedKey.getPrivate());
+        assertEquals(Reason.OK, client.submit(attest(1, 1)).reason);
+    }
+
     /** A custody client 'feed' (attest, inflow) and the gateway's own 'gw', whose role allows every command type. */
     private static void nameClients(final GuardConfig config, final KeyPair feedKey, final KeyPair gatewayKey)
     {
