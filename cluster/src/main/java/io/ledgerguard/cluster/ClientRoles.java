@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import io.ledgerguard.core.Command;
-import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.GuardConfig;
 
 /**
@@ -36,19 +35,7 @@ final class ClientRoles
         {
             return false;
         }
-        final long allowed = kindsOf(principal);
-        if (!allows(allowed, command.type))
-        {
-            return true;
-        }
-        for (int i = 0, n = command.type == CommandType.BATCH ? command.batchCount : 0; i < n; i++)
-        {
-            if (!allows(allowed, command.inner(i).type))
-            {
-                return true;
-            }
-        }
-        return false;
+        return command.firstTypeOutside(kindsOf(principal)) != null;
     }
 
     private long kindsOf(final byte[] principal)
@@ -61,11 +48,6 @@ final class ClientRoles
             }
         }
         return 0;
-    }
-
-    private static boolean allows(final long allowed, final CommandType type)
-    {
-        return type != null && (allowed & (1L << type.code())) != 0;
     }
 
     private void take(final GuardConfig inForce)

@@ -180,7 +180,8 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
      *
      * @param driverDir        the driver's directory (deleted on start and on close).
      * @param members          the cluster's members.
-     * @param rules            the rules the gateway verifies approvals and clients with.
+     * @param rules            the configuration file's rules: its table sizes, and the rules until the cluster's
+     *                         leader tells its own.
      * @param credentials      the gateway's own client id and key, or {@code null}.
      * @param capacity         requests in flight at most, a power of two.
      * @param unavailableAfter how long a request waits without a leader before it is answered GUARD_FAILED.
@@ -504,7 +505,8 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
     }
 
     /**
-     * @return rules the cluster told that this port passed over (unreadable, or naming fewer clients).
+     * @return rules the cluster told that this port passed over: unreadable, without clients or roles, or naming no
+     *     clients where the file names some.
      */
     public long rulesPassedOver()
     {

@@ -113,7 +113,7 @@ public final class GuardClusteredService implements ClusteredService
     private final io.ledgerguard.protocol.RulesMessages rulesMessages = new io.ledgerguard.protocol.RulesMessages();
     private final ExpandableArrayBuffer rulesOut = new ExpandableArrayBuffer(4096);
     private final java.util.function.Consumer<ClientSession> tellRules = this::tellRules;
-    /** The rules' version the sessions were last owed: a change makes them owed again. */
+    /** The rules' version the sessions were last told: a change is told to every session. */
     private long rulesChanges = -1;
     private long rulesUntold;
     /** Sessions the consensus module's authenticator refused on this node, as leader. */

@@ -327,22 +327,15 @@ class ThreeNodeClusterTest
         connect(portBase);
         assertEquals(Reason.OK, submit(attest(3, 1, 0)).reason);
         awaitApplied(nodes, 3);
-        final ClusterNode leader = nodes.stream().filter(ClusterNode::isLeader).findFirst().orElseThrow();
-        assertTrue(leader.requestSnapshot(), "the snapshot toggle taken");
-        awaitCondition("a snapshot at seq 3 on every node", () ->
-            nodes.stream().allMatch(node -> node.service().snapshotsTaken() == 1 && node.snapshotsRecorded() == 1));
+        snapshotOnEveryNode(3);
         // Each journal was on the device before its snapshot: the loss below takes a device that lied about it.
         assertTrue(nodes.stream().allMatch(node -> node.service().journalForces() == 1), "a sync per snapshot");
         stopAll();
         deleteTree(journal);
         copy(saved, journal);
 
-        final ClusterNode refusing = ClusterNode.launch(0, members, dir.resolve("node-0"), config(),
-            io.ledgerguard.journal.JournalDurability.PROCESS, alert -> { });
-        nodes.add(refusing);
-        assertTrue(refusing.awaitTermination(PATIENCE), "the node gave up at once");
-        assertTrue(refusing.failure().getMessage().contains("ends at seq 2 but the cluster's snapshot is at seq 3"),
-            refusing.failure().getMessage());
+        final String refusal = refusalOfNode0(members);
+        assertTrue(refusal.contains("ends at seq 2 but the cluster's snapshot is at seq 3"), refusal);
     }
 
     /**
@@ -361,19 +354,31 @@ class ThreeNodeClusterTest
         assertEquals(Reason.OK, submit(attest(1, 1, 0)).reason);
         assertEquals(Reason.OK, submit(attest(2, 2, 0)).reason);
         awaitApplied(nodes, 2);
-        final ClusterNode leader = nodes.stream().filter(ClusterNode::isLeader).findFirst().orElseThrow();
-        assertTrue(leader.requestSnapshot(), "the snapshot toggle taken");
-        awaitCondition("a snapshot at seq 2 on every node", () ->
-            nodes.stream().allMatch(node -> node.service().snapshotsTaken() == 1 && node.snapshotsRecorded() == 1));
+        snapshotOnEveryNode(2);
         stopAll();
         deleteTree(dir.resolve("node-0").resolve("journal"));
 
+        final String refusal = refusalOfNode0(members);
+        assertTrue(refusal.contains("is empty but the cluster's snapshot is at seq 2"), refusal);
+    }
+
+    /** The leader has every node take a snapshot, the first of each, at {@code seq}. */
+    private void snapshotOnEveryNode(final long seq) throws InterruptedException
+    {
+        final ClusterNode leader = nodes.stream().filter(ClusterNode::isLeader).findFirst().orElseThrow();
+        assertTrue(leader.requestSnapshot(), "the snapshot toggle taken");
+        awaitCondition("a snapshot at seq " + seq + " on every node", () ->
+            nodes.stream().allMatch(node -> node.service().snapshotsTaken() == 1 && node.snapshotsRecorded() == 1));
+    }
+
+    /** Node 0 started alone again: it must give up at once; what it said. */
+    private String refusalOfNode0(final ClusterMembers members) throws InterruptedException
+    {
         final ClusterNode refusing = ClusterNode.launch(0, members, dir.resolve("node-0"), config(),
             io.ledgerguard.journal.JournalDurability.PROCESS, alert -> { });
         nodes.add(refusing);
         assertTrue(refusing.awaitTermination(PATIENCE), "the node gave up at once");
-        assertTrue(refusing.failure().getMessage().contains("is empty but the cluster's snapshot is at seq 2"),
-            refusing.failure().getMessage());
+        return refusing.failure().getMessage();
     }
 
     private void launchJournaled(final ClusterMembers members)

@@ -147,6 +147,35 @@ public final class Command
     }
 
     /**
+     * A role check (SPEC §12): the command's type and, for a {@code BATCH}, every inner command's, against the types a
+     * role allows. Allocates nothing.
+     *
+     * @param commandKinds bit {@link CommandType#code()} set for each command type allowed.
+     * @return the first command type not allowed, or {@code null} when every one is.
+     */
+    public CommandType firstTypeOutside(final long commandKinds)
+    {
+        if (!allowed(commandKinds, type))
+        {
+            return type;
+        }
+        for (int i = 0, n = type == CommandType.BATCH ? batchCount : 0; i < n; i++)
+        {
+            final CommandType inner = inner(i).type;
+            if (!allowed(commandKinds, inner))
+            {
+                return inner;
+            }
+        }
+        return null;
+    }
+
+    private static boolean allowed(final long commandKinds, final CommandType type)
+    {
+        return type != null && (commandKinds & (1L << type.code())) != 0;
+    }
+
+    /**
      * Name the client that sent this command. Allocates nothing.
      *
      * @param id     the client id's bytes, 1..{@link #CLIENT_ID_LENGTH_MAX} of them; or an empty array for none.

@@ -130,24 +130,7 @@ public final class ClientSettings
          */
         public CommandType forbidden(final Command command)
         {
-            if (!allows(command.type))
-            {
-                return command.type;
-            }
-            for (int i = 0, n = command.type == CommandType.BATCH ? command.batchCount : 0; i < n; i++)
-            {
-                final CommandType inner = command.inner(i).type;
-                if (!allows(inner))
-                {
-                    return inner;
-                }
-            }
-            return null;
-        }
-
-        private boolean allows(final CommandType type)
-        {
-            return type != null && (commandKinds & (1L << type.code())) != 0;
+            return command.firstTypeOutside(commandKinds);
         }
     }
 

@@ -165,21 +165,11 @@ class ServeCommandTest
         throws Exception
     {
         // With every client proving its key, a gateway on another address is no longer open to whoever reaches it.
-        final String publicKey = java.util.Base64.getEncoder().encodeToString(
-            java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded());
-        final Path config = dir.resolve("config.yaml");
-        java.nio.file.Files.writeString(config, java.nio.file.Files.readString(CONFIG) + "\n" +
-            "roles:\n  - { name: order-gateway, commands: [HOLD, RELEASE, TRANSFER, BATCH] }\n" +
-            "clients:\n  - { id: orders-1, role: order-gateway, publicKey: \"" + publicKey + "\" }\n");
-        final StringWriter err = new StringWriter();
-        final CommandLine cli = new CommandLine(new LedgerGuardCli());
-        cli.setErr(new PrintWriter(err, true));
-        cli.setOut(new PrintWriter(new StringWriter(), true));
-        final int exit = cli.execute("serve", "--config", config.toString(), "--listen", "0.0.0.0:0",
+        final Outcome served = execute("serve", "--config", namingAClient(dir).toString(), "--listen", "0.0.0.0:0",
             "--admin-listen", "127.0.0.1:0", "--for-seconds", "1");
-        assertEquals(0, exit, err.toString());
-        assertTrue(err.toString().contains("serve: listening on "), err.toString());
-        assertTrue(!err.toString().contains("names no clients"), err.toString());
+        assertEquals(0, served.exit, served.err);
+        assertTrue(served.err.contains("serve: listening on "), served.err);
+        assertTrue(!served.err.contains("names no clients"), served.err);
     }
 
     @Test
@@ -187,12 +177,7 @@ class ServeCommandTest
         throws Exception
     {
         // Once the rules name clients, each node admits only those: the gateway in front is one, by its own key.
-        final String publicKey = java.util.Base64.getEncoder().encodeToString(
-            java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded());
-        final Path named = dir.resolve("named.yaml");
-        java.nio.file.Files.writeString(named, java.nio.file.Files.readString(CONFIG) + "\n" +
-            "roles:\n  - { name: order-gateway, commands: [HOLD, RELEASE, TRANSFER, BATCH] }\n" +
-            "clients:\n  - { id: orders-1, role: order-gateway, publicKey: \"" + publicKey + "\" }\n");
+        final Path named = namingAClient(dir);
         final Outcome keyless = execute("serve", "--config", named.toString(), "--listen", "127.0.0.1:0",
             "--cluster", "127.0.0.1:9000,127.0.0.1:9010,127.0.0.1:9020", "--for-seconds", "1");
         assertEquals(LedgerGuardCli.EXIT_USAGE, keyless.exit, keyless.err);
@@ -208,7 +193,18 @@ class ServeCommandTest
             "--cluster-key", dir.resolve("gw.key").toString(), "--for-seconds", "1");
         assertEquals(LedgerGuardCli.EXIT_USAGE, alone.exit, alone.err);
         assertTrue(alone.err.contains("it needs --cluster"), alone.err);
+    }
 
+    /** The example configuration, naming one client (an order gateway) with a fresh key. */
+    private static Path namingAClient(final Path dir) throws Exception
+    {
+        final String publicKey = java.util.Base64.getEncoder().encodeToString(
+            java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic().getEncoded());
+        final Path config = dir.resolve("named.yaml");
+        java.nio.file.Files.writeString(config, java.nio.file.Files.readString(CONFIG) + "\n" +
+            "roles:\n  - { name: order-gateway, commands: [HOLD, RELEASE, TRANSFER, BATCH] }\n" +
+            "clients:\n  - { id: orders-1, role: order-gateway, publicKey: \"" + publicKey + "\" }\n");
+        return config;
     }
 
     private record Outcome(int exit, String err)
