@@ -175,6 +175,7 @@ public final class ClusterNode implements AutoCloseable
         final GuardClusteredService service, final FileChannel lock)
     {
         service.memberId(id);
+        service.seedMark(dir.resolve(ClusterSeed.MARK));
         final File base = dir.toFile();
         final String host = members.host(id);
         // Counted down by the consensus module and the service container when the cluster shuts down (cluster stop),
@@ -258,7 +259,7 @@ public final class ClusterNode implements AutoCloseable
     /**
      * One node process per directory: a lock the operating system lets go of when the process ends, however it ends.
      */
-    private static FileChannel lock(final Path dir)
+    static FileChannel lock(final Path dir)
     {
         final Path file = dir.resolve(LOCK_FILE);
         FileChannel channel = null;

@@ -76,6 +76,9 @@ public final class GuardClusteredService implements ClusteredService
     private static final int CHECK_SNAPSHOT_HASH_OFFSET = CHECK_SNAPSHOT_SEQ_OFFSET + Long.BYTES;
     private static final int CHECK_LEADER_OFFSET = CHECK_SNAPSHOT_HASH_OFFSET + 32;
     private static final int CHECK_LENGTH = CHECK_LEADER_OFFSET + Integer.BYTES;
+    private static final int CHAIN_HEAD_LENGTH = 32;
+    /** A snapshot's first chunk: its seq and length, then (since nodes are seeded) the chain value at its seq. */
+    private static final int SNAPSHOT_HEADER_WITH_CHAIN = 2 * Long.BYTES + CHAIN_HEAD_LENGTH;
     private static final System.Logger LOG = System.getLogger(GuardClusteredService.class.getName());
 
     private final GuardEngine engine;
@@ -92,6 +95,10 @@ public final class GuardClusteredService implements ClusteredService
     private final byte[] received = new byte[32];
     /** This node's state hash at its last snapshot, taken at the same log position on every node. */
     private long snapshotSeq = -1;
+    /** The snapshot loaded on start, kept until the journal is anchored on it: a node seeded from the cluster's. */
+    private SnapshotReader loadedSnapshot;
+    /** The mark {@link ClusterSeed} left in this node's directory; {@code null} when none. */
+    private Path seedMark;
     private final byte[] snapshotHash = new byte[32];
     private final Alert divergence = new Alert();
     /** Counts a privileged command's approvals against the rules in force at its place in the log, on every node. */
@@ -225,13 +232,9 @@ public final class GuardClusteredService implements ClusteredService
             journal.handOver();
             if (journaledBefore == 0 && seq > 0)
             {
-                // The journal is gone while the cluster directory kept a snapshot: the evidence would start after it,
-                // chained from nothing, and differ from every other node's.
-                throw new IllegalStateException("the evidence journal " + journal.directory() + " is empty but the " +
-                    "cluster's snapshot is at seq " + seq + ": a node's journal and its cluster directory go " +
-                    "together; to rejoin, move the node's whole directory aside and start it again, to replay the " +
-                    "cluster's log");
+                anchorOrRefuse();
             }
+            loadedSnapshot = null;
             if (journaledBefore < seq)
             {
                 // The journal lost entries the cluster's snapshot has (a power loss under process durability): the
@@ -243,6 +246,66 @@ public final class GuardClusteredService implements ClusteredService
             }
         }
         publishStatus();
+    }
+
+    /**
+     * The journal is empty while the node starts from a snapshot. Seeded from the cluster's snapshot
+     * ({@link ClusterSeed}), the journal begins its evidence there, on the chain value the snapshot carries, and keeps
+     * the snapshot beside it for {@code audit verify} to replay from. Otherwise the journal is gone while the cluster
+     * directory kept a snapshot: the evidence would start after it, chained from nothing, and the loss go unsaid; the
+     * node refuses.
+     */
+    private void anchorOrRefuse()
+    {
+        if (seedMark == null || !Files.exists(seedMark))
+        {
+            throw new IllegalStateException("the evidence journal " + journal.directory() + " is empty but the " +
+                "cluster's snapshot is at seq " + seq + ": a node's journal and its cluster directory go " +
+                "together; to rejoin, move the node's whole directory aside and start it again (it replays the " +
+                "cluster's log), or seed the empty directory from the cluster's snapshot with cluster seed first");
+        }
+        if (loadedSnapshot.chainHead == null)
+        {
+            throw new IllegalStateException("the cluster's snapshot at seq " + seq + " was taken by a build that " +
+                "did not put the evidence chain value in it, so the journal " + journal.directory() + " cannot " +
+                "begin there: move the node's directory aside and start it again without a seed (it replays the " +
+                "cluster's log), or seed it after the cluster takes a new snapshot (cluster snapshot)");
+        }
+        final String stateHash = HEX.formatHex(snapshotHash);
+        final SnapshotStore kept = SnapshotStore.inJournal(Path.of(journal.directory()));
+        try
+        {
+            Files.createDirectories(kept.directory());
+            Files.write(kept.directory().resolve(SnapshotStore.fileName(seq)), loadedSnapshot.bytes);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot keep the cluster's snapshot beside the journal in " +
+                kept.directory(), ex);
+        }
+        journal.anchor(seq, loadedSnapshot.chainHead, stateHash);
+        journaledBefore = seq;
+        try
+        {
+            // Used once: should the journal go later, the node refuses as above rather than begin again silently.
+            Files.delete(seedMark);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot remove the seed's mark " + seedMark, ex);
+        }
+        LOG.log(System.Logger.Level.INFO, "node " + memberId + ": seeded from the cluster's snapshot at seq " + seq +
+            "; its journal begins there, chained on " + HEX.formatHex(loadedSnapshot.chainHead));
+        loadedSnapshot = null;
+    }
+
+    /**
+     * @param mark where {@link ClusterSeed} marks a node directory it seeded from the cluster's snapshot: while it is
+     *             there, an empty journal begins at that snapshot. Set before the node starts.
+     */
+    void seedMark(final Path mark)
+    {
+        this.seedMark = mark;
     }
 
     /**
@@ -537,7 +600,14 @@ public final class GuardClusteredService implements ClusteredService
             final UnsafeBuffer chunk = new UnsafeBuffer(new byte[chunkLength]);
             chunk.putLong(0, seq);
             chunk.putLong(Long.BYTES, bytes.length);
-            offer(snapshotPublication, chunk, 2 * Long.BYTES);
+            // With this node's evidence chain value at seq, when its journal stands there: a node started from this
+            // snapshot (seeded after a wiped disk) begins its journal on it, its chain values the others' after it.
+            final boolean withChain = journal != null && journal.chainHead(chainHead) == seq;
+            if (withChain)
+            {
+                chunk.putBytes(2 * Long.BYTES, chainHead);
+            }
+            offer(snapshotPublication, chunk, withChain ? SNAPSHOT_HEADER_WITH_CHAIN : 2 * Long.BYTES);
             for (int at = 0; at < bytes.length; at += chunkLength)
             {
                 final int part = Math.min(chunkLength, bytes.length - at);
@@ -600,6 +670,7 @@ public final class GuardClusteredService implements ClusteredService
         seq = reader.seq;
         applied = seq;
         snapshotsLoaded++;
+        loadedSnapshot = reader;
     }
 
     @Override
@@ -848,6 +919,8 @@ public final class GuardClusteredService implements ClusteredService
         long total = -1;
         int read;
         byte[] bytes;
+        /** The evidence chain value at {@link #seq}; {@code null} in a snapshot taken without it. */
+        byte[] chainHead;
 
         @Override
         public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -857,6 +930,11 @@ public final class GuardClusteredService implements ClusteredService
                 seq = buffer.getLong(offset);
                 total = buffer.getLong(offset + Long.BYTES);
                 bytes = new byte[Math.toIntExact(total)];
+                if (length >= SNAPSHOT_HEADER_WITH_CHAIN)
+                {
+                    chainHead = new byte[CHAIN_HEAD_LENGTH];
+                    buffer.getBytes(offset + 2 * Long.BYTES, chainHead);
+                }
                 return;
             }
             buffer.getBytes(offset, bytes, read, length);

@@ -185,6 +185,56 @@ class ThreeNodeClusterTest
     }
 
     /**
+     * A follower's disk wiped: seeded from the cluster's latest snapshot and the log after it, the node loads the
+     * snapshot, applies only what came after it, and joins with the others' state. Its journal begins at an anchor on
+     * the others' chain value at the snapshot, so its chain head equals theirs from then on.
+     */
+    @Test
+    void shouldRejoinFromTheClustersSnapshotWhenSeeded() throws Exception
+    {
+        final int portBase = portBase(6);
+        final ClusterMembers members = ClusterMembers.loopback(NODES, portBase);
+        launchJournaled(members);
+        connect(portBase);
+        assertEquals(Reason.OK, submit(attest(1, 1, 0)).reason);
+        assertEquals(Reason.OK, submit(attest(2, 2, 0)).reason);
+        assertEquals(Reason.OK, submit(open(3, 1001)).reason);
+        awaitApplied(nodes, 3);
+        snapshotOnEveryNode(3);
+        assertEquals(Reason.OK, submit(open(4, 1002)).reason);
+        final ClusterNode follower = nodes.stream().filter(node -> !node.isLeader()).findFirst().orElseThrow();
+        final int id = follower.id();
+        final Path nodeDir = dir.resolve("node-" + id);
+        follower.close();
+        nodes.remove(follower);
+        deleteTree(nodeDir);
+        assertEquals(Reason.OK, submit(open(5, 1003)).reason);
+
+        final ClusterSeed.Seeded seeded = ClusterSeed.seed(id, members, nodeDir, null, PATIENCE);
+        assertEquals(2, seeded.snapshots(), "the consensus module's snapshot and the guard's: " + seeded);
+        assertTrue(java.nio.file.Files.exists(nodeDir.resolve(ClusterSeed.MARK)), "the seed marks the directory");
+        final ClusterNode rejoined = ClusterNode.launch(id, members, nodeDir, config(), JournalDurability.PROCESS,
+            alert -> { });
+        nodes.add(rejoined);
+        assertEquals(Reason.OK, submit(open(6, 1004)).reason);
+        awaitApplied(nodes, 6);
+        assertSameState(nodes);
+        assertEquals(1, rejoined.service().snapshotsLoaded(), "started from the cluster's snapshot");
+        awaitCondition("every node's chain head at seq 6, the same", () ->
+            nodes.stream().allMatch(node -> node.status().seq() == 6 && node.status().chainHeadHex() != null) &&
+            nodes.stream().map(node -> node.status().chainHeadHex()).distinct().count() == 1);
+        assertTrue(!java.nio.file.Files.exists(nodeDir.resolve(ClusterSeed.MARK)), "the mark used once");
+        try (io.ledgerguard.journal.JournalReader journal =
+            io.ledgerguard.journal.JournalReader.open(nodeDir.resolve("journal")))
+        {
+            journal.verifyAll();
+            assertEquals(3, journal.anchor().seq(), "its evidence begins at the snapshot");
+            assertEquals(3, journal.commands(), "seq 4..6, applied from the log after the snapshot");
+            assertEquals(6, journal.lastSeq());
+        }
+    }
+
+    /**
      * A node whose rules differ (a smaller credit cap: an operator's mistake) decides a deposit otherwise than the
      * others: at the next evidence check its chain head differs from the leader's, and a node says so with a
      * {@code NODE_DIVERGED} alert and in its status.

@@ -159,6 +159,14 @@ public final class JournalDump
                         printed++;
                     }
                 }
+                else if (started && kind == JournalEntryDescriptor.KIND_ANCHOR)
+                {
+                    final JournalReader.Anchor anchor = reader.anchor();
+                    out.println(line(cursor.entryIndex(), "ANCHOR", "seq=" + anchor.seq() + " begins after the " +
+                        "cluster's snapshot: stateHash=" + anchor.stateHashHex() + " chainHead=" +
+                        anchor.chainHeadHex()));
+                    printed++;
+                }
                 else if (started && kind == JournalEntryDescriptor.KIND_CUT)
                 {
                     final List<JournalReader.Cut> cuts = reader.cuts();

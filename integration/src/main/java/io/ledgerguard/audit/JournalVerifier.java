@@ -143,6 +143,11 @@ public final class JournalVerifier
                 {
                     result.rulesEntries++;
                 }
+                else if (kind == JournalEntryDescriptor.KIND_ANCHOR)
+                {
+                    result.anchor = reader.anchor();
+                    result.lastSeq = result.anchor.seq();
+                }
                 if (expectedHeadHex != null && expectedHeadIndex < 0 && expectedHeadHex.equals(reader.chainHeadHex()))
                 {
                     expectedHeadIndex = cursor.entryIndex();
@@ -236,7 +241,11 @@ public final class JournalVerifier
             chainHeadAt.put(checkpoint.seq(), null);
         }
         final JournalRules rules = result.rules;
-        final GuardEngine engine = rules == null ? null : new GuardEngine(rules.rules());
+        final GuardEngine engine = replayEngine(result);
+        if (!result.ok())
+        {
+            return result;
+        }
         final Command command = new Command();
         final Decision recorded = new Decision();
         final Decision replayed = new Decision();
@@ -309,21 +318,80 @@ public final class JournalVerifier
             // The files changed between the passes.
             return result.fail(ex.entryIndex(), ex.problem() + " (found on the second pass)");
         }
-        if (engine != null)
+        return engine == null ? result : replayed(result, engine);
+    }
+
+    /** After the replay: its state hash and rules, and the invariants it ends with. */
+    private static Result replayed(final Result result, final GuardEngine engine)
+    {
+        result.replayed = true;
+        result.stateHashHex = engine.stateHash().hex();
+        result.rulesVersion = engine.rulesVersion();
+        result.rulesChangeSeq = engine.rulesChangeSeq();
+        result.differences = result.rules.differences(engine.config());
+        final String violation = engine.checkInvariants();
+        if (violation != null)
         {
-            result.replayed = true;
-            result.stateHashHex = engine.stateHash().hex();
-            result.rulesVersion = engine.rulesVersion();
-            result.rulesChangeSeq = engine.rulesChangeSeq();
-            result.differences = rules.differences(engine.config());
-            final String violation = engine.checkInvariants();
-            if (violation != null)
-            {
-                return result.fail(result.lastCommandEntry, "after replaying to seq=" + result.lastSeq +
-                    " an invariant is broken: " + violation);
-            }
+            return result.fail(result.lastCommandEntry, "after replaying to seq=" + result.lastSeq +
+                " an invariant is broken: " + violation);
         }
         return result;
+    }
+
+    /**
+     * @return a fresh guard under the journal's rules to replay into, at the anchor's snapshot when the journal begins
+     *     at one; {@code null} when there is nothing to replay (no rules, or no snapshot at the anchor), or when that
+     *     snapshot does not hold the state the anchor names (then the result says so).
+     */
+    private GuardEngine replayEngine(final Result result)
+    {
+        if (result.rules == null)
+        {
+            return null;
+        }
+        final GuardEngine engine = new GuardEngine(result.rules.rules());
+        if (result.anchor == null)
+        {
+            return engine;
+        }
+        try
+        {
+            return fromAnchorSnapshot(result, engine);
+        }
+        catch (final RuntimeException ex)
+        {
+            result.fail(result.anchor.entryIndex(), "the snapshot at the anchor's seq=" + result.anchor.seq() +
+                " cannot be replayed from: " + ex.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * A journal that begins at an anchor is replayed from the state it names: the snapshot at the anchor's sequence
+     * in its {@code snapshots} directory, which the node kept when it started from the cluster's snapshot.
+     *
+     * @return the engine holding that state; {@code null} (replay not run) when no such snapshot is there.
+     */
+    private GuardEngine fromAnchorSnapshot(final Result result, final GuardEngine engine)
+    {
+        final JournalReader.Anchor anchor = result.anchor;
+        for (final Path file : SnapshotStore.inJournal(directory).list())
+        {
+            if (SnapshotStore.seqOf(file) == anchor.seq())
+            {
+                final SnapshotStore.Loaded loaded = SnapshotStore.load(file, engine);
+                if (!loaded.stateHashHex().equals(anchor.stateHashHex()))
+                {
+                    result.fail(anchor.entryIndex(), "the anchor names state hash " + anchor.stateHashHex() +
+                        " at seq=" + anchor.seq() + " but snapshot " + directory.relativize(file) + " holds " +
+                        loaded.stateHashHex());
+                    return null;
+                }
+                result.anchorSnapshot = directory.relativize(file);
+                return engine;
+            }
+        }
+        return null;
     }
 
     private static boolean isHex(final String text)
@@ -359,6 +427,8 @@ public final class JournalVerifier
         private String chainHeadHex;
         private List<JournalReader.Checkpoint> checkpoints = List.of();
         private List<JournalReader.Cut> cuts = List.of();
+        private JournalReader.Anchor anchor;
+        private Path anchorSnapshot;
         private long checkpointsChecked;
         private long stateHashesChecked;
         private long decisionsCompared;
@@ -522,6 +592,13 @@ public final class JournalVerifier
             {
                 out.println("  cut           entry " + cut.entryIndex() + ": " + EntryText.cut(cut));
             }
+            if (anchor != null)
+            {
+                out.println("  anchor        entry " + anchor.entryIndex() + ": begins after seq=" + anchor.seq() +
+                    " (a node started from the cluster's snapshot), chained on " + anchor.chainHeadHex() +
+                    ", from state " + anchor.stateHashHex() + ": compare that chain value with another node's " +
+                    "journal at seq=" + anchor.seq());
+            }
             if (commands > 0)
             {
                 out.println("  commands      seq " + firstSeq + ".." + lastSeq + ", " +
@@ -539,9 +616,15 @@ public final class JournalVerifier
             if (replayed)
             {
                 printRules(out);
-                out.println("  replay        " + decisionsCompared + " decisions equal to the recorded ones; " +
+                out.println("  replay        " + (anchorSnapshot == null ? "" : "from " + anchorSnapshot + " (the " +
+                    "anchor's state hash): ") + decisionsCompared + " decisions equal to the recorded ones; " +
                     stateHashesChecked + " checkpoint state hashes equal; invariants hold");
                 out.println("  state hash    " + stateHashHex);
+            }
+            else if (anchor != null && rules != null)
+            {
+                out.println("  replay        not run: the journal begins at an anchor after seq=" + anchor.seq() +
+                    " and its snapshots directory holds no snapshot at that seq to replay from");
             }
             else
             {

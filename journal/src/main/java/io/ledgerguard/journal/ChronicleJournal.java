@@ -84,6 +84,8 @@ public final class ChronicleJournal implements Journal
     private final UnsafeBuffer entryBuffer = new UnsafeBuffer(entry);
     private long commands;
     private long lastSeq;
+    /** The sequence an anchor entry begins the evidence after; 0 when the journal begins at its first command. */
+    private long anchoredAt;
     private boolean closed;
     /** The mapped chunk the last entry went to: see {@link #syncWhenMappingChanged(BytesStore)}. */
     private BytesStore<?, ?> mapping;
@@ -195,6 +197,7 @@ public final class ChronicleJournal implements Journal
                 // From a checkpoint on, the commands before it are not counted; sequences start at 1 without gaps.
                 commands = verifiedFromSeq == 0 ? reader.commands() : reader.lastSeq();
                 lastSeq = reader.lastSeq();
+                anchoredAt = reader.anchor() == null ? 0 : reader.anchor().seq();
                 chain.head(headBeforeWrite);
                 publishedHead.publish(headBeforeWrite, 0, lastSeq);
                 checkpointsFound = List.copyOf(reader.checkpoints());
@@ -314,7 +317,7 @@ public final class ChronicleJournal implements Journal
             throw new IllegalStateException("journal " + (closed ? "closed" : "failed on an earlier write") +
                 ": directory=" + directory + ", seq=" + seq);
         }
-        if (seq < 1 || (commands > 0 && seq != lastSeq + 1))
+        if (seq < 1 || ((commands > 0 || anchoredAt > 0) && seq != lastSeq + 1))
         {
             throw new IllegalStateException("journal sequence gap: directory=" + directory + ", seq=" + seq +
                 ", lastSeq=" + lastSeq + ", commands=" + commands);
@@ -327,6 +330,56 @@ public final class ChronicleJournal implements Journal
         write(KIND_COMMAND, seq, command.timestampNs, commandLength + decisionLength);
         lastSeq = seq;
         commands++;
+    }
+
+    /**
+     * Begin the evidence of a journal that holds no command yet at a sequence other journals reached: a cluster node
+     * that started from the cluster's snapshot at {@code seq} rather than from the first command. Writes an anchor
+     * entry ({@link JournalEntryDescriptor#KIND_ANCHOR}); the command appended next is {@code seq + 1}, chained on
+     * {@code chainValue} as in the other nodes' journals. Synced to the device with the journal's durability.
+     *
+     * @param seq          the sequence of the snapshot.
+     * @param chainValue   the chain value of the entry at {@code seq} in the other nodes' journals.
+     * @param stateHashHex the snapshot's state hash.
+     * @throws IllegalStateException when the journal holds a command or an anchor already.
+     */
+    public void anchor(final long seq, final byte[] chainValue, final String stateHashHex)
+    {
+        if (closed || failed)
+        {
+            throw new IllegalStateException("journal " + (closed ? "closed" : "failed on an earlier write") +
+                ": directory=" + directory + ", anchor at seq=" + seq);
+        }
+        if (commands > 0 || lastSeq != 0)
+        {
+            throw new IllegalStateException("journal " + directory + " holds evidence up to seq=" + lastSeq +
+                ": only a journal with no command and no anchor begins at an anchor (seq=" + seq + ")");
+        }
+        if (seq < 1)
+        {
+            throw new IllegalArgumentException("anchor seq=" + seq + " must be >= 1");
+        }
+        assert chainValue.length == CHAIN_LENGTH : "chainValue.length=" + chainValue.length;
+        assert stateHashHex.length() == 2 * CHAIN_LENGTH : "stateHashHex=" + stateHashHex;
+        entryBuffer.putBytes(BODY_OFFSET + JournalEntryDescriptor.ANCHOR_CHAIN_OFFSET,
+            Sha256.hex(chainValue, 0, CHAIN_LENGTH).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        entryBuffer.putBytes(BODY_OFFSET + JournalEntryDescriptor.ANCHOR_STATE_HASH_OFFSET,
+            stateHashHex.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        write(JournalEntryDescriptor.KIND_ANCHOR, seq, 0, JournalEntryDescriptor.ANCHOR_BODY_LENGTH);
+        chain.reset(chainValue, 0);
+        chain.head(headBeforeWrite);
+        lastSeq = seq;
+        anchoredAt = seq;
+        publishedHead.publish(chainValue, 0, seq);
+        flush();
+    }
+
+    /**
+     * @return the sequence the journal's anchor begins its evidence after; 0 when it begins at the first command.
+     */
+    public long anchoredAt()
+    {
+        return anchoredAt;
     }
 
     /**

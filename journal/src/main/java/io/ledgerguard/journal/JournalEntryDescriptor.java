@@ -59,6 +59,21 @@ import io.ledgerguard.core.DecisionCodec;
  *     they are read but cannot be verified), and in the note (at most {@link #CUT_NOTE_LENGTH_MAX} bytes) the source
  *     directory and the damage that ended the verified reading. The entries after it continue the sequence from its
  *     {@code seq}.</li>
+ *     <li>a {@link #KIND_ANCHOR} entry, at most one, before any command entry: the journal of a cluster node that
+ *     started from the cluster's snapshot rather than from the first command (a node seeded after its disk was
+ *     wiped) begins its evidence there. Its {@code seq} is the snapshot's sequence, its {@code timestampNs} 0, and its
+ *     body
+ * <pre>
+ *   0                                     64                          128
+ *   +-------------------------------------+---------------------------+
+ *   | chain value of entry seq in the     | state hash at seq (64 hex)|
+ *   | other nodes' journals (64 hex)      |                           |
+ *   +-------------------------------------+---------------------------+
+ * </pre>
+ *     It is chained on the entry before it like any entry; the entry after it, the command at {@code seq + 1},
+ *     chains on the chain value it names instead, so that from then on this journal's chain values are the other
+ *     nodes' at the same sequences. What it names is checked against another node's journal or a published chain
+ *     head; the state it names against the snapshot the node started from.</li>
  * </ul>
  * A journal begun since rules were journaled (SPEC §13) holds, right after its header, the
  * {@link #KIND_RULES} entries of its genesis: {@code seq} 0, and a body of
@@ -101,6 +116,8 @@ public final class JournalEntryDescriptor
      * {@link io.ledgerguard.core.Rules}, in one or more entries right after the header, each with {@code seq} 0.
      */
     public static final byte KIND_RULES = 5;
+    /** Where the journal of a node started from the cluster's snapshot begins its evidence, on which chain value. */
+    public static final byte KIND_ANCHOR = 6;
 
     /** Marks a directory as a ledger-guard journal. */
     public static final byte[] MAGIC = "LEDGER-GUARD-JOURNAL".getBytes(StandardCharsets.US_ASCII);
@@ -128,6 +145,10 @@ public final class JournalEntryDescriptor
     public static final int CUT_NOTE_OFFSET = 98;
     /** Longest note of a cut entry. */
     public static final int CUT_NOTE_LENGTH_MAX = 1024;
+
+    public static final int ANCHOR_CHAIN_OFFSET = 0;
+    public static final int ANCHOR_STATE_HASH_OFFSET = 64;
+    public static final int ANCHOR_BODY_LENGTH = 128;
 
     /** A rules entry's body: the whole text's length, this part's offset in it, then the part's bytes. */
     public static final int RULES_TOTAL_LENGTH_OFFSET = 0;

@@ -38,6 +38,10 @@ import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_CODEC_VERSION
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_DECISION_CODEC_VERSION_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_FORMAT_VERSION_OFFSET;
 import static io.ledgerguard.journal.JournalEntryDescriptor.HEADER_MAGIC_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.ANCHOR_BODY_LENGTH;
+import static io.ledgerguard.journal.JournalEntryDescriptor.ANCHOR_CHAIN_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.ANCHOR_STATE_HASH_OFFSET;
+import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_ANCHOR;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_CHECKPOINT;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_COMMAND;
 import static io.ledgerguard.journal.JournalEntryDescriptor.KIND_CUT;
@@ -103,6 +107,8 @@ public final class JournalReader implements AutoCloseable
     private int genesisEntries;
     private int lastLength;
     private final List<Cut> cuts = new ArrayList<>();
+    /** The journal's anchor ({@link JournalEntryDescriptor#KIND_ANCHOR}) once read; {@code null} when it has none. */
+    private Anchor anchor;
 
     /** The first stretch of entries, counted back from the end, searched for the newest checkpoint. */
     static final long CHECKPOINT_SCAN_MIN = 4_096;
@@ -279,31 +285,15 @@ public final class JournalReader implements AutoCloseable
         }
         final long seq = entryBuffer.getLong(SEQ_OFFSET, BYTE_ORDER);
         final long timestampNs = entryBuffer.getLong(TIMESTAMP_OFFSET, BYTE_ORDER);
-        if (kind == KIND_CHECKPOINT)
-        {
-            readCheckpoint(index, seq, bodyLength);
-            return KIND_CHECKPOINT;
-        }
-        if (kind == KIND_CUT)
-        {
-            readCut(index, seq, timestampNs, bodyLength);
-            return KIND_CUT;
-        }
-        if (kind == KIND_RULES)
-        {
-            readRules(index, seq, bodyLength);
-            return KIND_RULES;
-        }
         if (kind != KIND_COMMAND)
         {
-            throw corrupt(index, "unexpected entry kind=" + kind + ", expected=" + KIND_COMMAND + ", " +
-                KIND_CHECKPOINT + ", " + KIND_CUT + " or " + KIND_RULES);
+            return readOther(kind, index, seq, timestampNs, bodyLength);
         }
         if (genesis != null && genesisRead < genesis.length)
         {
             throw corrupt(index, "the genesis rules end after " + genesisRead + " of " + genesis.length + " bytes");
         }
-        if (commands > 0 && seq != lastSeq + 1)
+        if ((commands > 0 || anchor != null) && seq != lastSeq + 1)
         {
             throw corrupt(index, "seq=" + seq + " does not follow previous seq=" + lastSeq);
         }
@@ -458,6 +448,71 @@ public final class JournalReader implements AutoCloseable
                 " bytes: the journal was begun and not finished; it holds no command");
         }
         return kind;
+    }
+
+    /** An entry other than a command's, verified and read: its kind. */
+    private int readOther(final byte kind, final long index, final long seq, final long timestampNs,
+        final int bodyLength)
+    {
+        switch (kind)
+        {
+            case KIND_CHECKPOINT -> readCheckpoint(index, seq, bodyLength);
+            case KIND_CUT -> readCut(index, seq, timestampNs, bodyLength);
+            case KIND_RULES -> readRules(index, seq, bodyLength);
+            case KIND_ANCHOR -> readAnchor(index, seq, bodyLength);
+            default -> throw corrupt(index, "unexpected entry kind=" + kind + ", expected=" + KIND_COMMAND + ", " +
+                KIND_CHECKPOINT + ", " + KIND_CUT + ", " + KIND_RULES + " or " + KIND_ANCHOR);
+        }
+        return kind;
+    }
+
+    private void readAnchor(final long index, final long seq, final int bodyLength)
+    {
+        if (bodyLength != ANCHOR_BODY_LENGTH)
+        {
+            throw corrupt(index, "anchor bodyLength=" + bodyLength + ", expected=" + ANCHOR_BODY_LENGTH);
+        }
+        if (commands > 0 || anchor != null || !cuts.isEmpty())
+        {
+            throw corrupt(index, "anchor out of place: after " + commands + " commands" +
+                (anchor != null ? " and another anchor" : ""));
+        }
+        if (genesis != null && genesisRead < genesis.length)
+        {
+            throw corrupt(index, "the genesis rules end after " + genesisRead + " of " + genesis.length + " bytes");
+        }
+        if (seq < 1)
+        {
+            throw corrupt(index, "anchor seq=" + seq + " must be >= 1");
+        }
+        final String chainHex = hexField(index, BODY_OFFSET + ANCHOR_CHAIN_OFFSET, "anchor chain value");
+        final String stateHash = hexField(index, BODY_OFFSET + ANCHOR_STATE_HASH_OFFSET, "anchor state hash");
+        // The next entry chains on the value the anchor names, as the command after seq does in the other journals.
+        chain.reset(java.util.HexFormat.of().parseHex(chainHex), 0);
+        lastSeq = seq;
+        anchor = new Anchor(index, seq, chainHex, stateHash);
+    }
+
+    /**
+     * @return the journal's anchor once read: it begins its evidence at a sequence other journals reached; {@code null}
+     *     when it has none (it begins at the first command).
+     */
+    public Anchor anchor()
+    {
+        return anchor;
+    }
+
+    /**
+     * An anchor entry ({@link JournalEntryDescriptor#KIND_ANCHOR}): the journal begins its evidence after
+     * {@code seq}, chained on the value other journals have there, from a state with that hash.
+     *
+     * @param entryIndex   the index of the anchor entry itself.
+     * @param seq          the sequence it begins after.
+     * @param chainHeadHex the chain value at {@code seq} it continues, 64 hex digits.
+     * @param stateHashHex the state hash at {@code seq}, 64 hex digits.
+     */
+    public record Anchor(long entryIndex, long seq, String chainHeadHex, String stateHashHex)
+    {
     }
 
     private void readCut(final long index, final long seq, final long timestampNs, final int bodyLength)

@@ -1,0 +1,295 @@
+package io.ledgerguard.cluster;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusterBackup;
+import io.aeron.cluster.ClusterBackupEventsListener;
+import io.aeron.cluster.ClusterMember;
+import io.aeron.cluster.RecordingLog;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.security.CredentialsSupplier;
+import io.aeron.security.NullCredentialsSupplier;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.SleepingIdleStrategy;
+
+/**
+ * Seeds an empty node directory from a running cluster, so that a node with a wiped disk rejoins from the cluster's
+ * latest snapshot plus the log after it instead of replaying the log from the start (issue 16). Aeron's own
+ * {@link ClusterBackup} does the copying: it asks the members for their snapshots and log, retrieves the latest
+ * snapshot from a member's archive into this node's, records the log from that snapshot's position on, and writes the
+ * recording log that says so. The node then starts on the directory as usual: its consensus module and service load
+ * the snapshot, replay the log copied after it, and the node joins as a follower and catches up the rest.
+ * <p>
+ * It runs with the node's own ports (its archive's control, consensus and catch-up endpoints), so the node must not
+ * run meanwhile: the directory's lock says so. Where the cluster's rules name clients, the backup's query is admitted
+ * like a client's session, by a named client's key.
+ */
+public final class ClusterSeed
+{
+    /**
+     * Left in a node directory the seed filled: the node's empty journal may begin at the snapshot (an anchor), once;
+     * the node removes it then.
+     */
+    public static final String MARK = "seeded-from-snapshot";
+    private static final long IDLE_NS = TimeUnit.MICROSECONDS.toNanos(100);
+
+    private ClusterSeed()
+    {
+    }
+
+    /**
+     * What the seed copied.
+     *
+     * @param snapshotLogPosition the log position of the snapshot copied; -1 when the cluster had none (then the whole
+     *                            log was copied, as a node with an empty directory would replay it anyway).
+     * @param logPosition         the log position the copy reached before it stopped; the node catches up the rest.
+     * @param snapshots           the snapshots copied (the consensus module's and the guard's).
+     */
+    public record Seeded(long snapshotLogPosition, long logPosition, int snapshots)
+    {
+    }
+
+    /**
+     * Copy the cluster's latest snapshot and the log after it into {@code dir}, which holds no node yet.
+     *
+     * @param id          the member id of the node the directory is for.
+     * @param members     every member of the cluster.
+     * @param dir         the node's directory: absent or empty.
+     * @param credentials what the backup's query presents (a named client's {@link ClusterCredentials}, or
+     *                    {@code null} while the rules name no clients).
+     * @param patience    how long to wait for the copy.
+     * @return what was copied.
+     * @throws IllegalStateException when the directory holds a node, or the copy did not finish in time (the
+     *                               directory is then left for the operator to move aside).
+     */
+    public static Seeded seed(final int id, final ClusterMembers members, final Path dir,
+        final CredentialsSupplier credentials, final Duration patience)
+    {
+        if (id < 0 || id >= members.size())
+        {
+            throw new IllegalArgumentException("member id " + id + " is not one of the " + members.size() +
+                " members (0.." + (members.size() - 1) + ")");
+        }
+        if (members.size() < 2)
+        {
+            throw new IllegalArgumentException("a node is seeded from the others: a cluster of one has none");
+        }
+        refuseUnlessEmpty(dir);
+        final FileChannel lock = ClusterNode.lock(dir);
+        try
+        {
+            return copy(id, members, dir, credentials == null ? new NullCredentialsSupplier() : credentials, patience);
+        }
+        finally
+        {
+            CloseHelper.quietClose(lock);
+        }
+    }
+
+    private static Seeded copy(final int id, final ClusterMembers members, final Path dir,
+        final CredentialsSupplier credentials, final Duration patience)
+    {
+        final File base = dir.toFile();
+        final String host = members.host(id);
+        final int port = members.basePort(id);
+        final String aeronDir = new File(base, "aeron").getAbsolutePath();
+        final Progress progress = new Progress();
+        final MediaDriver.Context driverContext = new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new SleepingIdleStrategy(IDLE_NS))
+            .termBufferSparseFile(true)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true);
+        final Archive.Context archiveContext = new Archive.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveId(id)
+            .archiveDir(new File(base, "archive"))
+            .controlChannel("aeron:udp?endpoint=" + host + ":" + (port + 1))
+            .localControlChannel("aeron:ipc?term-length=64k")
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .archiveClientContext(new AeronArchive.Context()
+                .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
+            .recordingEventsEnabled(false)
+            .threadingMode(ArchiveThreadingMode.SHARED)
+            .idleStrategySupplier(() -> new SleepingIdleStrategy(IDLE_NS));
+        final ClusterBackup.Context backupContext = new ClusterBackup.Context()
+            .aeronDirectoryName(aeronDir)
+            .clusterDir(new File(base, "cluster"))
+            .consensusChannel("aeron:udp?term-length=64k|endpoint=" + host + ":" + (port + 3))
+            .clusterConsensusEndpoints(othersConsensusEndpoints(id, members))
+            .catchupEndpoint(host + ":" + (port + 5))
+            .archiveContext(new AeronArchive.Context()
+                .aeronDirectoryName(aeronDir)
+                .controlRequestChannel(archiveContext.localControlChannel())
+                .controlRequestStreamId(archiveContext.localControlStreamId())
+                .controlResponseChannel(archiveContext.localControlChannel()))
+            // Its endpoint is replaced by the archive of the member that supplies the log.
+            .clusterArchiveContext(new AeronArchive.Context()
+                .aeronDirectoryName(aeronDir)
+                .controlRequestChannel("aeron:udp?endpoint=" + host + ":" + (port + 1))
+                .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
+            .credentialsSupplier(credentials)
+            .initialReplayStart(ClusterBackup.Configuration.ReplayStart.LATEST_SNAPSHOT)
+            .clusterBackupCoolDownIntervalNs(TimeUnit.SECONDS.toNanos(1))
+            .eventsListener(progress)
+            .idleStrategySupplier(() -> new SleepingIdleStrategy(IDLE_NS));
+        MediaDriver driver = null;
+        Archive archive = null;
+        ClusterBackup backup = null;
+        try
+        {
+            driver = MediaDriver.launch(driverContext);
+            archive = Archive.launch(archiveContext);
+            backup = ClusterBackup.launch(backupContext);
+            final long deadline = System.nanoTime() + patience.toNanos();
+            while (!progress.copied())
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    throw new IllegalStateException("the seed of node " + id + " from " + members + " did not " +
+                        "finish in " + patience.toSeconds() + " s (" + progress + "); its directory " + dir +
+                        " is not a node yet: move it aside" + progress.failureText());
+                }
+                Thread.sleep(10);
+            }
+            final Seeded seeded = new Seeded(progress.snapshotLogPosition, progress.logPosition, progress.snapshots);
+            Files.writeString(dir.resolve(MARK), "seeded by cluster seed from " + members + ": " + seeded + "\n");
+            return seeded;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot mark the seeded node directory " + dir, ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("the seed of node " + id + " was interrupted", ex);
+        }
+        finally
+        {
+            CloseHelper.closeAll(backup, archive, driver);
+        }
+    }
+
+    /** Every member's consensus endpoint but this node's own. */
+    private static String othersConsensusEndpoints(final int id, final ClusterMembers members)
+    {
+        final StringBuilder endpoints = new StringBuilder();
+        for (int member = 0; member < members.size(); member++)
+        {
+            if (member != id)
+            {
+                endpoints.append(endpoints.length() == 0 ? "" : ",")
+                    .append(members.host(member)).append(':').append(members.basePort(member) + 3);
+            }
+        }
+        return endpoints.toString();
+    }
+
+    private static void refuseUnlessEmpty(final Path dir)
+    {
+        if (!Files.exists(dir))
+        {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(dir))
+        {
+            final List<Path> found = entries.filter(entry -> !entry.getFileName().toString()
+                .equals(ClusterNode.LOCK_FILE)).toList();
+            if (!found.isEmpty())
+            {
+                throw new IllegalStateException("the node directory " + dir + " is not empty (it holds " +
+                    found.get(0).getFileName() + "): a seed copies into a directory that holds no node; move it " +
+                    "aside first");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read the node directory " + dir, ex);
+        }
+    }
+
+    /** What the backup reported, read by the thread that waits for it. */
+    private static final class Progress implements ClusterBackupEventsListener
+    {
+        volatile boolean logged;
+        volatile long snapshotLogPosition = -1;
+        volatile int snapshots;
+        volatile long logPosition = -1;
+        volatile Exception failure;
+
+        boolean copied()
+        {
+            return logged && logPosition >= snapshotLogPosition;
+        }
+
+        String failureText()
+        {
+            final Exception last = failure;
+            return last == null ? "" : "; the last failure: " + last;
+        }
+
+        @Override
+        public void onBackupQuery()
+        {
+        }
+
+        @Override
+        public void onPossibleFailure(final Exception ex)
+        {
+            failure = ex;
+        }
+
+        @Override
+        public void onBackupResponse(final ClusterMember[] clusterMembers, final ClusterMember logSourceMember,
+            final List<RecordingLog.Snapshot> snapshotsToRetrieve)
+        {
+        }
+
+        @Override
+        public void onUpdatedRecordingLog(final RecordingLog recordingLog,
+            final List<RecordingLog.Snapshot> snapshotsRetrieved)
+        {
+            if (logged)
+            {
+                // A later update (a new term in the log) retrieved nothing more: the first names the snapshot.
+                return;
+            }
+            long position = -1;
+            for (final RecordingLog.Snapshot snapshot : snapshotsRetrieved)
+            {
+                position = Math.max(position, snapshot.logPosition());
+            }
+            snapshots = snapshotsRetrieved.size();
+            snapshotLogPosition = position;
+            logged = true;
+        }
+
+        @Override
+        public void onLiveLogProgress(final long recordingId, final long recordingPosCounterId, final long position)
+        {
+            logPosition = position;
+        }
+
+        @Override
+        public String toString()
+        {
+            return logged ? "snapshot at log position " + snapshotLogPosition + ", log copied to " + logPosition :
+                "no recording log written yet";
+        }
+    }
+}
