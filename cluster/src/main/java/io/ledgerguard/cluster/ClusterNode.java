@@ -233,6 +233,8 @@ public final class ClusterNode implements AutoCloseable
             .terminationHook(terminated::countDown)
             // Who may open a session: anyone while the rules name no clients, else each by its key (SPEC §12).
             .authenticatorSupplier(() -> authenticator)
+            // Who may copy the state (a seed's backup query): anyone while the rules name no clients, else an operator.
+            .authorisationServiceSupplier(authenticator::authorisation)
             .idleStrategySupplier(() -> new SleepingIdleStrategy(IDLE_NS));
         final ClusteredServiceContainer.Context serviceContext = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)

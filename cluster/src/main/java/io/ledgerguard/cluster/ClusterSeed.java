@@ -162,7 +162,9 @@ public final class ClusterSeed
                 {
                     throw new IllegalStateException("the seed of node " + id + " from " + members + " did not " +
                         "finish in " + patience.toSeconds() + " s (" + progress + "); its directory " + dir +
-                        " is not a node yet: move it aside" + progress.failureText());
+                        " is not a node yet: move it aside. Are the other members running, and, once the rules " +
+                        "name clients, is the key a client's whose role may send CONFIGURE? A node that refused " +
+                        "the copy logs why" + progress.failureText());
                 }
                 Thread.sleep(10);
             }

@@ -6,11 +6,16 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
+import io.aeron.cluster.codecs.BackupQueryDecoder;
+import io.aeron.cluster.codecs.HeartbeatRequestDecoder;
+import io.aeron.cluster.codecs.MessageHeaderDecoder;
+import io.aeron.security.AuthorisationService;
 import io.aeron.security.Authenticator;
 import io.aeron.security.SessionProxy;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.GuardConfig;
 
 /**
@@ -149,6 +154,51 @@ final class IngressAuthenticator implements Authenticator
         refused++;
         sessionProxy.reject();
         refusals.accept("cluster session " + sessionProxy.sessionId() + " refused: " + refusal);
+    }
+
+    /**
+     * What an admitted session may ask of the consensus module itself, besides sending commands: a cluster backup's
+     * query (and its heartbeat), which copies the whole state ({@link ClusterSeed}). Anyone while the rules name no
+     * clients; once they do, only a client whose role may send {@code CONFIGURE}, the operator's. Nothing else (no
+     * standby snapshots, no admin requests), as Aeron's default.
+     *
+     * @return the consensus module's authorisation service, reading the same rules.
+     */
+    AuthorisationService authorisation()
+    {
+        return (protocolId, actionId, type, principal) ->
+        {
+            if (protocolId != MessageHeaderDecoder.SCHEMA_ID ||
+                (actionId != BackupQueryDecoder.TEMPLATE_ID && actionId != HeartbeatRequestDecoder.TEMPLATE_ID))
+            {
+                return false;
+            }
+            final GuardConfig inForce = rules.get();
+            if (inForce.clients().isEmpty())
+            {
+                return true;
+            }
+            final String id = new String(principal, StandardCharsets.US_ASCII);
+            for (final GuardConfig.ClientConfig client : inForce.clients())
+            {
+                if (client.id.equals(id) && !client.revoked)
+                {
+                    final Long kinds = inForce.roles().get(client.role);
+                    final boolean operator = kinds != null && (kinds & (1L << CommandType.CONFIGURE.code())) != 0;
+                    if (!operator)
+                    {
+                        refused++;
+                        refusals.accept("cluster backup by client '" + id + "' refused: its role '" + client.role +
+                            "' may not send CONFIGURE, which copying the cluster's state requires");
+                    }
+                    return operator;
+                }
+            }
+            // Not reached: the session was admitted as a client the rules name, or with no principal while they
+            // named none; the rules changed since.
+            refused++;
+            return false;
+        };
     }
 
     private void evictOldest()

@@ -1,5 +1,6 @@
 package io.ledgerguard.cluster;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -143,6 +144,70 @@ class ClusterIngressTest
         assertEquals(Reason.OK, named.submit(open(2)).reason, "credentials are not asked for, and do no harm");
     }
 
+    /**
+     * Copying the cluster's state to seed a node is an operator's: once the rules name clients, a backup query by a
+     * client whose role may not send CONFIGURE is refused (and counted), an operator's admitted.
+     */
+    @Test
+    void shouldLetOnlyAnOperatorSeedANode() throws Exception
+    {
+        final KeyPair feedKey = ed25519();
+        final KeyPair operatorKey = ed25519();
+        final GuardConfig config = config();
+        config.role("custody", bit(CommandType.ATTEST) | bit(CommandType.INFLOW));
+        config.role("operator", bit(CommandType.CONFIGURE));
+        config.client(new GuardConfig.ClientConfig("feed", feedKey.getPublic(), "custody"));
+        config.client(new GuardConfig.ClientConfig("ops", operatorKey.getPublic(), "operator"));
+        final ClusterMembers members = ClusterMembers.loopback(NODES, portBase() + 100);
+        for (int id = 0; id < NODES; id++)
+        {
+            nodes.add(ClusterNode.launch(id, members, dir.resolve("node-" + id), config, JournalDurability.OS,
+                alert -> { }));
+        }
+        clientDriver = ClusterGuardClient.launchDriver(dir.resolve("client-aeron"));
+        final ClusterGuardClient feed = connect(clientDriver.aeronDirectoryName(), members,
+            new ClusterCredentials("feed", feedKey.getPrivate()));
+        assertEquals(Reason.OK, feed.submit(attest(1, 1)).reason);
+        final ClusterNode leader = nodes.stream().filter(ClusterNode::isLeader).findFirst().orElseThrow();
+        assertTrue(leader.requestSnapshot(), "the snapshot toggle taken");
+        awaitCondition("a snapshot on every node", () ->
+            nodes.stream().allMatch(node -> node.snapshotsRecorded() == 1));
+        final ClusterNode follower = nodes.stream().filter(node -> !node.isLeader()).findFirst().orElseThrow();
+        final Path nodeDir = dir.resolve("node-" + follower.id());
+        follower.close();
+        nodes.remove(follower);
+        final Path wiped = Files.move(nodeDir, dir.resolve("node-" + follower.id() + "-old"));
+        assertTrue(Files.isDirectory(wiped));
+
+        final IllegalStateException byFeed = assertThrows(IllegalStateException.class, () -> ClusterSeed.seed(
+            follower.id(), members, nodeDir, new ClusterCredentials("feed", feedKey.getPrivate()),
+            Duration.ofSeconds(5)));
+        assertTrue(byFeed.getMessage().contains("did not finish"), byFeed.getMessage());
+        assertTrue(nodes.stream().mapToLong(node -> node.status().sessionsRefused()).sum() >= 1,
+            "the feed's backup query refused by a node");
+        deleteTree(nodeDir);
+        ClusterSeed.seed(follower.id(), members, nodeDir, new ClusterCredentials("ops", operatorKey.getPrivate()),
+            PATIENCE);
+        final ClusterNode rejoined = ClusterNode.launch(follower.id(), members, nodeDir, config, JournalDurability.OS,
+            alert -> { });
+        nodes.add(rejoined);
+        assertEquals(Reason.OK, feed.submit(attest(2, 2)).reason);
+        awaitCondition("every node applied 2, the rejoined one from the snapshot", () ->
+            nodes.stream().allMatch(node -> node.service().applied() == 2) &&
+            rejoined.service().snapshotsLoaded() == 1);
+    }
+
+    private static void deleteTree(final Path root) throws java.io.IOException
+    {
+        try (java.util.stream.Stream<Path> files = Files.walk(root))
+        {
+            for (final Path file : files.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.delete(file);
+            }
+        }
+    }
+
     private ClusterGuardClient connect(final String aeronDir, final ClusterMembers members,
         final ClusterCredentials credentials)
     {
@@ -199,7 +264,7 @@ class ClusterIngressTest
     private static int portBase()
     {
         // Beside ThreeNodeClusterTest's range (10,000..24,900): 25,000..26,900 is free in this module.
-        return 25_000 + (int)(ProcessHandle.current().pid() % 19) * 100;
+        return 25_000 + (int)(ProcessHandle.current().pid() % 13) * 150;
     }
 
     private static void awaitCondition(final String what, final java.util.function.BooleanSupplier condition)

@@ -49,6 +49,7 @@ import io.ledgerguard.gateway.ClusterStatusServer;
     description = "Run and operate a guard cluster: the same guard on several nodes, replicated by Aeron Cluster.",
     subcommands = {
         ClusterCommand.Node.class,
+        ClusterCommand.Seed.class,
         ClusterCommand.Status.class,
         ClusterCommand.Snapshot.class,
         ClusterCommand.Stop.class
@@ -423,6 +424,83 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
                 }
             }
             return found;
+        }
+    }
+
+    /** {@code cluster seed}: an empty node directory filled from the cluster's latest snapshot and the log after it. */
+    @Command(name = "seed", mixinStandardHelpOptions = true,
+        description = "Fill an empty node directory from the running cluster's latest snapshot and the log after " +
+            "it (Aeron's cluster backup), so that the node started on it next (cluster node, same --id, --members " +
+            "and --dir) loads that snapshot instead of replaying the whole log; its evidence journal begins there. " +
+            "Run it where the node runs, while the node does not: it uses the node's own ports.")
+    static final class Seed implements java.util.concurrent.Callable<Integer>
+    {
+        @Spec
+        private CommandSpec spec;
+
+        @Option(names = "--id", required = true, paramLabel = "N", description = "The member id of the node to seed.")
+        private int id;
+
+        @Option(names = "--members", required = true, paramLabel = "HOST:PORT,...", description = "Every member, " +
+            "as cluster node takes them.")
+        private String members;
+
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The node's directory: absent " +
+            "or empty (move a wiped node's old directory aside first).")
+        private Path dir;
+
+        @Option(names = "--cluster-key", paramLabel = "FILE", description = "Once the rules name clients: the key " +
+            "file (keys generate) of a client the rules name with a role that may send CONFIGURE, the only clients " +
+            "the nodes let copy their state.")
+        private Path clusterKey;
+
+        @Option(names = "--timeout-seconds", paramLabel = "S", defaultValue = "120", description = "How long to " +
+            "wait for the copy (default ${DEFAULT-VALUE}).")
+        private long timeoutSeconds;
+
+        @Override
+        public Integer call()
+        {
+            final PrintWriter err = spec.commandLine().getErr();
+            final ClusterMembers cluster;
+            final io.ledgerguard.cluster.ClusterCredentials credentials;
+            try
+            {
+                cluster = ClusterMembers.parse(members);
+                if (id < 0 || id >= cluster.size())
+                {
+                    throw new IllegalArgumentException("--id " + id + " is not a member: --members names " +
+                        cluster.size() + " (ids 0.." + (cluster.size() - 1) + ")");
+                }
+                if (timeoutSeconds < 1)
+                {
+                    throw new IllegalArgumentException("--timeout-seconds must be >= 1, was " + timeoutSeconds);
+                }
+                credentials = clusterKey == null ? null : ServeCommand.credentials(clusterKey);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                return usage(err, ex.getMessage());
+            }
+            final io.ledgerguard.cluster.ClusterSeed.Seeded seeded;
+            try
+            {
+                seeded = io.ledgerguard.cluster.ClusterSeed.seed(id, cluster, dir, credentials,
+                    Duration.ofSeconds(timeoutSeconds));
+            }
+            catch (final RuntimeException ex)
+            {
+                err.println("ledger-guard cluster seed: --dir " + dir + " (member " + id + " of " + members + "): " +
+                    ex.getMessage());
+                err.flush();
+                return LedgerGuardCli.EXIT_FAILURE;
+            }
+            err.println("cluster seed: node " + id + " in " + dir + ": " + (seeded.snapshotLogPosition() < 0 ?
+                "the cluster has no snapshot yet: the log copied from the start" : "the snapshot at log position " +
+                seeded.snapshotLogPosition() + " (" + seeded.snapshots() + " parts)") + ", the log copied to " +
+                "position " + seeded.logPosition() + "; start the node now: cluster node --id " + id + " --dir " + dir);
+            err.flush();
+            return LedgerGuardCli.EXIT_OK;
         }
     }
 

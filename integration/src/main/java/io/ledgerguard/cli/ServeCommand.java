@@ -195,7 +195,7 @@ final class ServeCommand implements Callable<Integer>
         }
     }
 
-    private static ClusterCredentials credentials(final Path file)
+    static ClusterCredentials credentials(final Path file)
     {
         try
         {
