@@ -167,6 +167,13 @@ class ClusterProcessesTest
             anchor = reader.anchor();
         }
         assertNotNull(anchor, "the seeded node's journal begins at an anchor");
+        final String[] verify = cli("audit", "verify", nodes.nodeDir(seeded).resolve("journal").toString(),
+            "--config", config.toString());
+        assertEquals("0", verify[0], verify[1] + verify[2]);
+        assertTrue(verify[1].contains("begins after seq=" + anchor.seq()) && verify[1].contains("replay        from " +
+            "snapshots"), verify[1]);
+        System.out.printf("cluster: node %d seeded from the snapshot at seq %d; audit verify of its journal:%n%s",
+            seeded, anchor.seq(), verify[1]);
         final Command command = new Command();
         try (JournalReader other = JournalReader.open(nodes.nodeDir((seeded + 1) % NODES).resolve("journal")))
         {
