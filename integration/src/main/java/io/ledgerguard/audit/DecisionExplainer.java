@@ -221,6 +221,7 @@ public final class DecisionExplainer
             int kind;
             while ((kind = cursor.next(command, recorded)) >= 0)
             {
+                cursor.refuseAnchor(kind, "audit explain");
                 if (kind != JournalEntryDescriptor.KIND_COMMAND)
                 {
                     continue;

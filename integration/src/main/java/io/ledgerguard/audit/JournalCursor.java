@@ -72,6 +72,26 @@ final class JournalCursor implements AutoCloseable
     }
 
     /**
+     * For a tool that replays a journal from its first command into a fresh guard: a journal that begins at an anchor
+     * (a cluster node seeded from the cluster's snapshot) holds no command before it, so the replay would start from
+     * the wrong state.
+     *
+     * @param kind the kind of the entry just read.
+     * @param tool the tool, to name.
+     * @throws AuditException when it is the journal's anchor.
+     */
+    void refuseAnchor(final int kind, final String tool)
+    {
+        if (kind == io.ledgerguard.journal.JournalEntryDescriptor.KIND_ANCHOR)
+        {
+            throw new AuditException(tool + ": journal " + directory + " begins at an anchor after seq=" +
+                reader.anchor().seq() + " (a cluster node seeded from the cluster's snapshot), and this tool replays " +
+                "a journal from its first command: run it on another node's journal, or audit verify this one " +
+                "(which replays from the snapshot kept beside it)");
+        }
+    }
+
+    /**
      * @return the index of the entry read last, 0 being the header; -1 before the first.
      */
     long entryIndex()

@@ -152,6 +152,7 @@ public final class ReserveReport
             int kind;
             while ((kind = cursor.next(command, recorded)) >= 0)
             {
+                cursor.refuseAnchor(kind, "audit report");
                 if (kind != JournalEntryDescriptor.KIND_COMMAND)
                 {
                     continue;

@@ -172,6 +172,13 @@ class ClusterProcessesTest
         assertEquals("0", verify[0], verify[1] + verify[2]);
         assertTrue(verify[1].contains("begins after seq=" + anchor.seq()) && verify[1].contains("replay        from " +
             "snapshots"), verify[1]);
+        final String[] dump = cli("audit", "dump", nodes.nodeDir(seeded).resolve("journal").toString(), "--limit", "4");
+        assertEquals("0", dump[0], dump[1] + dump[2]);
+        assertTrue(dump[1].contains("ANCHOR") && dump[1].contains("seq=" + anchor.seq()), dump[1]);
+        // A tool that replays from the first command refuses, and says which one replays it.
+        final String[] report = cli("audit", "report", nodes.nodeDir(seeded).resolve("journal").toString());
+        assertNotEquals("0", report[0], report[1] + report[2]);
+        assertTrue(report[2].contains("begins at an anchor after seq=" + anchor.seq()), report[2]);
         System.out.printf("cluster: node %d seeded from the snapshot at seq %d; audit verify of its journal:%n%s",
             seeded, anchor.seq(), verify[1]);
         final Command command = new Command();
