@@ -44,6 +44,8 @@ public final class ClusterSeed
      * the node removes it then.
      */
     public static final String MARK = "seeded-from-snapshot";
+    /** The first line of the mark: the log position of the snapshot the seed copied. */
+    private static final String MARK_POSITION = "snapshotLogPosition=";
     private static final long IDLE_NS = TimeUnit.MICROSECONDS.toNanos(100);
 
     private ClusterSeed()
@@ -87,11 +89,23 @@ public final class ClusterSeed
         {
             throw new IllegalArgumentException("a node is seeded from the others: a cluster of one has none");
         }
-        refuseUnlessEmpty(dir);
         final FileChannel lock = ClusterNode.lock(dir);
         try
         {
-            return copy(id, members, dir, credentials == null ? new NullCredentialsSupplier() : credentials, patience);
+            refuseUnlessEmpty(dir);
+            final Seeded seeded = copy(id, members, dir, credentials == null ? new NullCredentialsSupplier() :
+                credentials, patience);
+            if (seeded.snapshotLogPosition() >= 0)
+            {
+                // Read by the node's first start: its empty journal may begin at this snapshot, and at no other.
+                Files.writeString(dir.resolve(MARK), MARK_POSITION + seeded.snapshotLogPosition() + "\nseeded by " +
+                    "cluster seed from " + members + ": " + seeded + "\n");
+            }
+            return seeded;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot mark the seeded node directory " + dir, ex);
         }
         finally
         {
@@ -156,7 +170,7 @@ public final class ClusterSeed
             archive = Archive.launch(archiveContext);
             backup = ClusterBackup.launch(backupContext);
             final long deadline = System.nanoTime() + patience.toNanos();
-            while (!progress.copied())
+            while (!progress.copied(liveLogPosition(backupContext)))
             {
                 if (System.nanoTime() > deadline)
                 {
@@ -168,13 +182,13 @@ public final class ClusterSeed
                 }
                 Thread.sleep(10);
             }
-            final Seeded seeded = new Seeded(progress.snapshotLogPosition, progress.logPosition, progress.snapshots);
-            Files.writeString(dir.resolve(MARK), "seeded by cluster seed from " + members + ": " + seeded + "\n");
+            final Seeded seeded = new Seeded(progress.snapshotLogPosition,
+                Math.max(progress.logPosition, liveLogPosition(backupContext)), progress.snapshots);
+            // Closed before the seed counts as done: the archive's catalog and the recording on disk.
+            final ClusterBackup closing = backup;
+            backup = null;
+            CloseHelper.closeAll(closing, archive, driver);
             return seeded;
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot mark the seeded node directory " + dir, ex);
         }
         catch (final InterruptedException ex)
         {
@@ -183,7 +197,39 @@ public final class ClusterSeed
         }
         finally
         {
-            CloseHelper.closeAll(backup, archive, driver);
+            if (backup != null)
+            {
+                // A failure on the way: closed quietly, so that the failure is the one reported.
+                CloseHelper.quietCloseAll(backup, archive, driver);
+            }
+        }
+    }
+
+    private static long liveLogPosition(final ClusterBackup.Context context)
+    {
+        final io.aeron.Counter counter = context.liveLogPositionCounter();
+        return counter == null || counter.isClosed() ? -1 : counter.get();
+    }
+
+    /**
+     * @param markText what a seed's mark holds.
+     * @return the snapshot's log position it names; -1 when it names none.
+     */
+    static long markedPosition(final String markText)
+    {
+        final int end = markText.indexOf('\n');
+        final String first = end < 0 ? markText : markText.substring(0, end);
+        if (!first.startsWith(MARK_POSITION))
+        {
+            return -1;
+        }
+        try
+        {
+            return Long.parseLong(first.substring(MARK_POSITION.length()).trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
         }
     }
 
@@ -234,9 +280,13 @@ public final class ClusterSeed
         volatile long logPosition = -1;
         volatile Exception failure;
 
-        boolean copied()
+        /**
+         * @param counted the live log's recorded position as its counter shows it: the backup reports progress only
+         *                when it rises, so an idle log after the snapshot is seen here.
+         */
+        boolean copied(final long counted)
         {
-            return logged && logPosition >= snapshotLogPosition;
+            return logged && Math.max(logPosition, counted) >= snapshotLogPosition;
         }
 
         String failureText()

@@ -230,10 +230,12 @@ public final class GuardClusteredService implements ClusteredService
         if (journal != null)
         {
             journal.handOver();
+            final boolean seededHere = seedMarkNames(cluster.logPosition());
             if (journaledBefore == 0 && seq > 0)
             {
-                anchorOrRefuse();
+                anchorOrRefuse(seededHere);
             }
+            removeSeedMark();
             loadedSnapshot = null;
             if (journaledBefore < seq)
             {
@@ -255,9 +257,9 @@ public final class GuardClusteredService implements ClusteredService
      * directory kept a snapshot: the evidence would start after it, chained from nothing, and the loss go unsaid; the
      * node refuses.
      */
-    private void anchorOrRefuse()
+    private void anchorOrRefuse(final boolean seededHere)
     {
-        if (seedMark == null || !Files.exists(seedMark))
+        if (!seededHere)
         {
             throw new IllegalStateException("the evidence journal " + journal.directory() + " is empty but the " +
                 "cluster's snapshot is at seq " + seq + ": a node's journal and its cluster directory go " +
@@ -275,8 +277,25 @@ public final class GuardClusteredService implements ClusteredService
         final SnapshotStore kept = SnapshotStore.inJournal(Path.of(journal.directory()));
         try
         {
+            // On the device before the anchor that names it: audit verify replays from it.
             Files.createDirectories(kept.directory());
-            Files.write(kept.directory().resolve(SnapshotStore.fileName(seq)), loadedSnapshot.bytes);
+            final Path file = kept.directory().resolve(SnapshotStore.fileName(seq));
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                java.nio.file.StandardOpenOption.WRITE))
+            {
+                final java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(loadedSnapshot.bytes);
+                while (bytes.hasRemaining())
+                {
+                    channel.write(bytes);
+                }
+                channel.force(true);
+            }
+            try (java.nio.channels.FileChannel directory = java.nio.channels.FileChannel.open(kept.directory(),
+                java.nio.file.StandardOpenOption.READ))
+            {
+                directory.force(true);
+            }
         }
         catch (final IOException ex)
         {
@@ -285,18 +304,47 @@ public final class GuardClusteredService implements ClusteredService
         }
         journal.anchor(seq, loadedSnapshot.chainHead, stateHash);
         journaledBefore = seq;
+        LOG.log(System.Logger.Level.INFO, "node " + memberId + ": seeded from the cluster's snapshot at seq " + seq +
+            "; its journal begins there, chained on " + HEX.formatHex(loadedSnapshot.chainHead));
+        loadedSnapshot = null;
+    }
+
+    /**
+     * @return whether {@link ClusterSeed} marked this node's directory as seeded from the snapshot at this log
+     *     position: the snapshot the node starts from now. A mark naming another position (the node has snapshots of
+     *     its own since) or none does not let an empty journal begin at an anchor.
+     */
+    private boolean seedMarkNames(final long snapshotLogPosition)
+    {
+        if (seedMark == null || !Files.exists(seedMark))
+        {
+            return false;
+        }
         try
         {
-            // Used once: should the journal go later, the node refuses as above rather than begin again silently.
-            Files.delete(seedMark);
+            return ClusterSeed.markedPosition(Files.readString(seedMark)) == snapshotLogPosition;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read the seed's mark " + seedMark, ex);
+        }
+    }
+
+    /** The seed's mark is used by the first start after the seed, and never again: removed at every start. */
+    private void removeSeedMark()
+    {
+        if (seedMark == null)
+        {
+            return;
+        }
+        try
+        {
+            Files.deleteIfExists(seedMark);
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot remove the seed's mark " + seedMark, ex);
         }
-        LOG.log(System.Logger.Level.INFO, "node " + memberId + ": seeded from the cluster's snapshot at seq " + seq +
-            "; its journal begins there, chained on " + HEX.formatHex(loadedSnapshot.chainHead));
-        loadedSnapshot = null;
     }
 
     /**

@@ -118,6 +118,8 @@ public final class DecisionExplainer
             int kind;
             while ((kind = cursor.next(command, decision)) >= 0)
             {
+                // Before looking for the txId: one decided before the anchor is in another node's journal.
+                cursor.refuseAnchor(kind, "audit explain");
                 if (kind != JournalEntryDescriptor.KIND_COMMAND)
                 {
                     continue;

@@ -89,6 +89,8 @@ public final class IncidentReport
             int kind;
             while ((kind = cursor.next(command, decision)) >= 0)
             {
+                // An incident open at the anchor began in the commands before it, which this journal lacks.
+                cursor.refuseAnchor(kind, "audit incidents");
                 if (kind != JournalEntryDescriptor.KIND_COMMAND)
                 {
                     continue;

@@ -370,7 +370,8 @@ public final class JournalVerifier
      * A journal that begins at an anchor is replayed from the state it names: the snapshot at the anchor's sequence
      * in its {@code snapshots} directory, which the node kept when it started from the cluster's snapshot.
      *
-     * @return the engine holding that state; {@code null} (replay not run) when no such snapshot is there.
+     * @return the engine holding that state; {@code null} when no such snapshot is there, or it does not hold that
+     *     state (the result then fails).
      */
     private GuardEngine fromAnchorSnapshot(final Result result, final GuardEngine engine)
     {
@@ -380,6 +381,12 @@ public final class JournalVerifier
             if (SnapshotStore.seqOf(file) == anchor.seq())
             {
                 final SnapshotStore.Loaded loaded = SnapshotStore.load(file, engine);
+                if (loaded.seq() != anchor.seq())
+                {
+                    result.fail(anchor.entryIndex(), "snapshot " + directory.relativize(file) + " holds seq=" +
+                        loaded.seq() + ", not the anchor's seq=" + anchor.seq());
+                    return null;
+                }
                 if (!loaded.stateHashHex().equals(anchor.stateHashHex()))
                 {
                     result.fail(anchor.entryIndex(), "the anchor names state hash " + anchor.stateHashHex() +
@@ -391,6 +398,11 @@ public final class JournalVerifier
                 return engine;
             }
         }
+        // Without the state it begins from, the decisions after the anchor cannot be checked: not a pass.
+        result.fail(anchor.entryIndex(), "the journal begins at an anchor after seq=" + anchor.seq() + " but " +
+            directory.resolve("snapshots") + " holds no snapshot at that seq to replay from: the decisions after it " +
+            "cannot be checked; put the snapshot the node started from there (it was kept there when the node was " +
+            "seeded)");
         return null;
     }
 
@@ -596,8 +608,9 @@ public final class JournalVerifier
             {
                 out.println("  anchor        entry " + anchor.entryIndex() + ": begins after seq=" + anchor.seq() +
                     " (a node started from the cluster's snapshot), chained on " + anchor.chainHeadHex() +
-                    ", from state " + anchor.stateHashHex() + ": compare that chain value with another node's " +
-                    "journal at seq=" + anchor.seq());
+                    ", from state " + anchor.stateHashHex() + ": the chain head vouches for the entries after " +
+                    "it only; compare that chain value with another node's journal at seq=" + anchor.seq() +
+                    ", and the state hash below with the other nodes' at the same seq");
             }
             if (commands > 0)
             {
@@ -620,11 +633,6 @@ public final class JournalVerifier
                     "anchor's state hash): ") + decisionsCompared + " decisions equal to the recorded ones; " +
                     stateHashesChecked + " checkpoint state hashes equal; invariants hold");
                 out.println("  state hash    " + stateHashHex);
-            }
-            else if (anchor != null && rules != null)
-            {
-                out.println("  replay        not run: the journal begins at an anchor after seq=" + anchor.seq() +
-                    " and its snapshots directory holds no snapshot at that seq to replay from");
             }
             else
             {

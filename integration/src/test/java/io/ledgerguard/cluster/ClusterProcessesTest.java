@@ -158,10 +158,10 @@ class ClusterProcessesTest
      * The seeded node's journal begins at an anchor whose chain value is the one another node's journal has at the
      * anchor's sequence: with the chain heads equal at the end, its evidence after the anchor is theirs.
      */
-    private void assertAnchoredOnTheOthersChain(final int seeded)
+    private void assertAnchoredOnTheOthersChain(final int seeded) throws java.io.IOException
     {
         final JournalReader.Anchor anchor;
-        try (JournalReader reader = JournalReader.open(nodes.nodeDir(seeded).resolve("journal")))
+        try (JournalReader reader = JournalReader.open(nodes.nodeDir(seeded).resolve("journal")).allowingAnchor())
         {
             reader.verifyAll();
             anchor = reader.anchor();
@@ -179,6 +179,12 @@ class ClusterProcessesTest
         final String[] report = cli("audit", "report", nodes.nodeDir(seeded).resolve("journal").toString());
         assertNotEquals("0", report[0], report[1] + report[2]);
         assertTrue(report[2].contains("begins at an anchor after seq=" + anchor.seq()), report[2]);
+        // Without the snapshot it begins from, its decisions cannot be checked: verify fails, saying so.
+        final Path bare = dir.resolve("seeded-journal-without-its-snapshot");
+        copyTree(nodes.nodeDir(seeded).resolve("journal"), bare, "snapshots");
+        final String[] unchecked = cli("audit", "verify", bare.toString(), "--config", config.toString());
+        assertEquals("1", unchecked[0], unchecked[1] + unchecked[2]);
+        assertTrue(unchecked[1].contains("holds no snapshot at that seq"), unchecked[1]);
         System.out.printf("cluster: node %d seeded from the snapshot at seq %d; audit verify of its journal:%n%s",
             seeded, anchor.seq(), verify[1]);
         final Command command = new Command();
@@ -448,9 +454,25 @@ class ClusterProcessesTest
         assertTrue(load.acknowledged.size() > 0, "decisions acknowledged");
     }
 
+    /** A directory copied, but for its subdirectory {@code left}. */
+    private static void copyTree(final Path from, final Path to, final String left) throws java.io.IOException
+    {
+        try (java.util.stream.Stream<Path> files = Files.walk(from))
+        {
+            for (final Path file : files.toList())
+            {
+                final Path relative = from.relativize(file);
+                if (!relative.startsWith(left))
+                {
+                    Files.copy(file, to.resolve(relative.toString()));
+                }
+            }
+        }
+    }
+
     private static boolean anchored(final Path journal)
     {
-        try (JournalReader reader = JournalReader.open(journal))
+        try (JournalReader reader = JournalReader.open(journal).allowingAnchor())
         {
             reader.verifyAll();
             return reader.anchor() != null;
@@ -463,7 +485,7 @@ class ClusterProcessesTest
         final Map<Long, Reason> applied = new HashMap<>();
         final Command command = new Command();
         final Decision decision = new Decision();
-        try (JournalReader reader = JournalReader.open(journal))
+        try (JournalReader reader = JournalReader.open(journal).allowingAnchor())
         {
             while (reader.next(command, decision))
             {

@@ -243,7 +243,8 @@ public final class ChronicleJournal implements Journal
      */
     private JournalReader readFromNewestCheckpoint()
     {
-        final JournalReader reader = new JournalReader(directory, queue, false);
+        // A cluster node's journal may begin at an anchor: it is appended to like any other.
+        final JournalReader reader = new JournalReader(directory, queue, false).allowingAnchor();
         final JournalReader.Checkpoint newest;
         try
         {
@@ -262,7 +263,7 @@ public final class ChronicleJournal implements Journal
             reader.close();
             LOG.log(System.Logger.Level.WARNING, "journal " + directory + ": verifying the whole chain: the newest " +
                 "checkpoint does not lead to its entry: " + ex.getMessage());
-            final JournalReader whole = new JournalReader(directory, queue, false);
+            final JournalReader whole = new JournalReader(directory, queue, false).allowingAnchor();
             whole.excerptsReadBefore(scanned);
             return whole;
         }

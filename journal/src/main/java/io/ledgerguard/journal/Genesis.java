@@ -51,7 +51,7 @@ public final class Genesis
         }
         final Command command = new Command();
         final Decision decision = new Decision();
-        try (JournalReader reader = JournalReader.open(journalDirectory))
+        try (JournalReader reader = JournalReader.open(journalDirectory).allowingAnchor())
         {
             final int kind = reader.readGenesisEntries(command, decision);
             if (!reader.headerRead() || (reader.entries() == 1 && reader.genesisRules() == null && kind < 0))

@@ -109,6 +109,8 @@ public final class JournalReader implements AutoCloseable
     private final List<Cut> cuts = new ArrayList<>();
     /** The journal's anchor ({@link JournalEntryDescriptor#KIND_ANCHOR}) once read; {@code null} when it has none. */
     private Anchor anchor;
+    /** Whether the caller reads a journal that begins at an anchor; else such a journal is refused at its anchor. */
+    private boolean anchorAllowed;
 
     /** The first stretch of entries, counted back from the end, searched for the newest checkpoint. */
     static final long CHECKPOINT_SCAN_MIN = 4_096;
@@ -350,8 +352,8 @@ public final class JournalReader implements AutoCloseable
         {
             throw corrupt(index, "checkpoint seq=" + seq + " does not name an earlier command, lastSeq=" + lastSeq);
         }
-        final String stateHash = hexField(index, BODY_OFFSET + CHECKPOINT_STATE_HASH_OFFSET, "stateHash");
-        final String chainHead = hexField(index, BODY_OFFSET + CHECKPOINT_CHAIN_OFFSET, "chainHead");
+        final String stateHash = hexField(index, BODY_OFFSET + CHECKPOINT_STATE_HASH_OFFSET, "checkpoint stateHash");
+        final String chainHead = hexField(index, BODY_OFFSET + CHECKPOINT_CHAIN_OFFSET, "checkpoint chainHead");
         final long queueIndex = entryBuffer.getLong(BODY_OFFSET + CHECKPOINT_QUEUE_INDEX_OFFSET, BYTE_ORDER);
         final long seqEntryIndex = entryBuffer.getLong(BODY_OFFSET + CHECKPOINT_ENTRY_INDEX_OFFSET, BYTE_ORDER);
         if (seqEntryIndex < 1 || seqEntryIndex >= index)
@@ -360,7 +362,7 @@ public final class JournalReader implements AutoCloseable
                 ", not an earlier entry");
         }
         final String snapshotDigest =
-            hexField(index, BODY_OFFSET + CHECKPOINT_SNAPSHOT_DIGEST_OFFSET, "snapshotDigest");
+            hexField(index, BODY_OFFSET + CHECKPOINT_SNAPSHOT_DIGEST_OFFSET, "checkpoint snapshotDigest");
         lastCheckpoint = new Checkpoint(seq, stateHash, chainHead, index, queueIndex, seqEntryIndex, snapshotDigest);
         checkpoints.add(lastCheckpoint);
     }
@@ -466,8 +468,28 @@ public final class JournalReader implements AutoCloseable
         return kind;
     }
 
+    /**
+     * Read a journal that may begin at an anchor ({@link JournalEntryDescriptor#KIND_ANCHOR}): a cluster node's, seeded
+     * from the cluster's snapshot. A reader that replays a journal from its first command into a fresh guard must not:
+     * without this, such a journal is refused at its anchor ({@link JournalFormatException}), naming it.
+     *
+     * @return this reader.
+     */
+    public JournalReader allowingAnchor()
+    {
+        anchorAllowed = true;
+        return this;
+    }
+
     private void readAnchor(final long index, final long seq, final int bodyLength)
     {
+        if (!anchorAllowed)
+        {
+            throw new JournalFormatException("journal " + directory + " begins at an anchor after seq=" + seq +
+                " (entry " + index + "): a cluster node's journal, seeded from the cluster's snapshot, holds no " +
+                "command before it and cannot be replayed from its start here; audit verify replays it from the " +
+                "snapshot kept beside it, and another node's journal holds what came before");
+        }
         if (bodyLength != ANCHOR_BODY_LENGTH)
         {
             throw corrupt(index, "anchor bodyLength=" + bodyLength + ", expected=" + ANCHOR_BODY_LENGTH);
@@ -558,7 +580,7 @@ public final class JournalReader implements AutoCloseable
         {
             if (Character.digit(hex.charAt(i), 16) < 0 || Character.isUpperCase(hex.charAt(i)))
             {
-                throw corrupt(index, "checkpoint " + name + " is not 64 lower-case hex digits: " + hex);
+                throw corrupt(index, name + " is not 64 lower-case hex digits: " + hex);
             }
         }
         return hex;

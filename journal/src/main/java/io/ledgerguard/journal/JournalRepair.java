@@ -95,7 +95,7 @@ public final class JournalRepair
         try
         {
             result = copy(source, truncateAfterSeq, temporary, rollCycle, nowNs);
-            try (JournalReader reader = JournalReader.open(temporary))
+            try (JournalReader reader = JournalReader.open(temporary).allowingAnchor())
             {
                 reader.verifyAll();
                 assert reader.lastSeq() == result.lastSeq : "kept seq=" + reader.lastSeq() + ", cut=" + result.lastSeq;
@@ -131,7 +131,7 @@ public final class JournalRepair
         final byte[] bytes = new byte[ENTRY_LENGTH_MAX];
         final Command command = new Command();
         final Decision decision = new Decision();
-        try (JournalReader reader = JournalReader.openFiles(source);
+        try (JournalReader reader = JournalReader.openFiles(source).allowingAnchor();
             ChronicleQueue queue = ChronicleQueue.singleBuilder(into).rollCycle(rollCycle).syncMode(SyncMode.SYNC)
                 .timeProvider(new MonotonicClock(SystemTimeProvider.INSTANCE))
                 .build();

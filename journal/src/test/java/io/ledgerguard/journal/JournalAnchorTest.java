@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A journal that begins at an anchor (a cluster node seeded from the cluster's snapshot): chained on the value another
  * journal has at the anchor's sequence, it has that journal's chain values at every later sequence; it is read,
  * reopened and appended to like any journal, takes only the sequence after its anchor next, and its anchor is sealed
- * like any entry.
+ * like any entry. Only a reader that says it reads such a journal does: one replaying from the first command is
+ * refused at the anchor.
  */
 class JournalAnchorTest
 {
@@ -70,13 +71,19 @@ class JournalAnchorTest
             reader.verifyAll();
             wholeHead = reader.chainHeadHex();
         }
-        try (JournalReader reader = JournalReader.open(anchored))
+        try (JournalReader reader = JournalReader.open(anchored).allowingAnchor())
         {
             assertEquals(5, reader.verifyAll(), "the anchor and five commands after the header");
             assertEquals(new JournalReader.Anchor(1, 5, chainAt5, STATE_HASH), reader.anchor());
             assertEquals(5, reader.commands());
             assertEquals(10, reader.lastSeq());
             assertEquals(wholeHead, reader.chainHeadHex(), "the same chain head as the journal begun at seq 1");
+        }
+        // A reader that replays from the first command (recovery, a replay into a fresh guard) is refused, by name.
+        try (JournalReader replaying = JournalReader.open(anchored))
+        {
+            final JournalFormatException refused = assertThrows(JournalFormatException.class, replaying::verifyAll);
+            assertTrue(refused.getMessage().contains("begins at an anchor after seq=5"), refused.getMessage());
         }
         try (ChronicleJournal reopened = new ChronicleJournal(new ChronicleJournalContext().directory(anchored)))
         {
@@ -107,7 +114,7 @@ class JournalAnchorTest
         {
             JournalFixture.appendOpenAccounts(reopened, 6, 6);
         }
-        try (JournalReader reader = JournalReader.open(anchored))
+        try (JournalReader reader = JournalReader.open(anchored).allowingAnchor())
         {
             reader.verifyAll();
             assertEquals(6, reader.lastSeq());
@@ -146,7 +153,7 @@ class JournalAnchorTest
         anchor[digit] = (byte)(anchor[digit] == '0' ? '1' : '0');
         final Path tampered = temporary.resolve("tampered");
         JournalFixture.writeRawExcerpts(tampered, excerpts);
-        try (JournalReader reader = JournalReader.open(tampered))
+        try (JournalReader reader = JournalReader.open(tampered).allowingAnchor())
         {
             final JournalCorruptException broken = assertThrows(JournalCorruptException.class, reader::verifyAll);
             assertEquals(1, broken.entryIndex(), broken.getMessage());
