@@ -191,27 +191,9 @@ public final class ClusterNode implements AutoCloseable
             () -> service.engine().rulesInForce().rules,
             refusal -> LOG.log(System.Logger.Level.WARNING, "node " + id + ": " + refusal));
         service.sessionsRefused(authenticator::refused);
-        final String aeronDir = new File(base, "aeron").getAbsolutePath();
-        final int archivePort = members.basePort(id) + 1;
-        final MediaDriver.Context driverContext = new MediaDriver.Context()
-            .aeronDirectoryName(aeronDir)
-            .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new SleepingIdleStrategy(IDLE_NS))
-            .termBufferSparseFile(true)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true);
-        final Archive.Context archiveContext = new Archive.Context()
-            .aeronDirectoryName(aeronDir)
-            .archiveId(id)
-            .archiveDir(new File(base, "archive"))
-            .controlChannel("aeron:udp?endpoint=" + host + ":" + archivePort)
-            .localControlChannel("aeron:ipc?term-length=64k")
-            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
-            .archiveClientContext(new AeronArchive.Context()
-                .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
-            .recordingEventsEnabled(false)
-            .threadingMode(ArchiveThreadingMode.SHARED)
-            .idleStrategySupplier(() -> new SleepingIdleStrategy(IDLE_NS));
+        final String aeronDir = aeronDir(base);
+        final MediaDriver.Context driverContext = driverContext(aeronDir);
+        final Archive.Context archiveContext = archiveContext(id, members, base);
         final AeronArchive.Context archiveClient = new AeronArchive.Context()
             .lock(NoOpLock.INSTANCE)
             .controlRequestChannel(archiveContext.localControlChannel())
@@ -256,6 +238,45 @@ public final class ClusterNode implements AutoCloseable
             CloseHelper.quietClose(driver);
             throw ex;
         }
+    }
+
+    /** The node's media driver's directory, under its own. */
+    static String aeronDir(final File base)
+    {
+        return new File(base, "aeron").getAbsolutePath();
+    }
+
+    /** The node's media driver: one shared thread, sleeping when idle; also the seed's ({@link ClusterSeed}). */
+    static MediaDriver.Context driverContext(final String aeronDir)
+    {
+        return new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(new SleepingIdleStrategy(IDLE_NS))
+            .termBufferSparseFile(true)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true);
+    }
+
+    /**
+     * The node's archive, in {@code base/archive}, its control on base port + 1: also the seed's, which fills it with
+     * the cluster's snapshot and log for the node to start from.
+     */
+    static Archive.Context archiveContext(final int id, final ClusterMembers members, final File base)
+    {
+        final String host = members.host(id);
+        return new Archive.Context()
+            .aeronDirectoryName(aeronDir(base))
+            .archiveId(id)
+            .archiveDir(new File(base, "archive"))
+            .controlChannel("aeron:udp?endpoint=" + host + ":" + (members.basePort(id) + 1))
+            .localControlChannel("aeron:ipc?term-length=64k")
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .archiveClientContext(new AeronArchive.Context()
+                .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
+            .recordingEventsEnabled(false)
+            .threadingMode(ArchiveThreadingMode.SHARED)
+            .idleStrategySupplier(() -> new SleepingIdleStrategy(IDLE_NS));
     }
 
     /**

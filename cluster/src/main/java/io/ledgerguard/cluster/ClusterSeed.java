@@ -12,14 +12,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.aeron.archive.Archive;
-import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterBackup;
 import io.aeron.cluster.ClusterBackupEventsListener;
 import io.aeron.cluster.ClusterMember;
 import io.aeron.cluster.RecordingLog;
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.aeron.security.CredentialsSupplier;
 import io.aeron.security.NullCredentialsSupplier;
 import org.agrona.CloseHelper;
@@ -119,27 +117,11 @@ public final class ClusterSeed
         final File base = dir.toFile();
         final String host = members.host(id);
         final int port = members.basePort(id);
-        final String aeronDir = new File(base, "aeron").getAbsolutePath();
+        final String aeronDir = ClusterNode.aeronDir(base);
         final Progress progress = new Progress();
-        final MediaDriver.Context driverContext = new MediaDriver.Context()
-            .aeronDirectoryName(aeronDir)
-            .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new SleepingIdleStrategy(IDLE_NS))
-            .termBufferSparseFile(true)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true);
-        final Archive.Context archiveContext = new Archive.Context()
-            .aeronDirectoryName(aeronDir)
-            .archiveId(id)
-            .archiveDir(new File(base, "archive"))
-            .controlChannel("aeron:udp?endpoint=" + host + ":" + (port + 1))
-            .localControlChannel("aeron:ipc?term-length=64k")
-            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
-            .archiveClientContext(new AeronArchive.Context()
-                .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
-            .recordingEventsEnabled(false)
-            .threadingMode(ArchiveThreadingMode.SHARED)
-            .idleStrategySupplier(() -> new SleepingIdleStrategy(IDLE_NS));
+        // The node's own driver and archive: what the seed records there is what the node starts from.
+        final MediaDriver.Context driverContext = ClusterNode.driverContext(aeronDir);
+        final Archive.Context archiveContext = ClusterNode.archiveContext(id, members, base);
         final ClusterBackup.Context backupContext = new ClusterBackup.Context()
             .aeronDirectoryName(aeronDir)
             .clusterDir(new File(base, "cluster"))

@@ -116,12 +116,7 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             final JournalSettings journalSettings;
             try
             {
-                cluster = ClusterMembers.parse(members);
-                if (id < 0 || id >= cluster.size())
-                {
-                    throw new IllegalArgumentException("--id " + id + " is not a member: --members names " +
-                        cluster.size() + " (ids 0.." + (cluster.size() - 1) + ")");
-                }
+                cluster = membersWith(id, members);
                 guardConfig = ConfigLoader.load(config);
                 journalSettings = ConfigLoader.loadJournalSettings(config);
                 // One engine: a node's snapshots are written from it and read back into it, never a copy.
@@ -466,12 +461,7 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             final io.ledgerguard.cluster.ClusterCredentials credentials;
             try
             {
-                cluster = ClusterMembers.parse(members);
-                if (id < 0 || id >= cluster.size())
-                {
-                    throw new IllegalArgumentException("--id " + id + " is not a member: --members names " +
-                        cluster.size() + " (ids 0.." + (cluster.size() - 1) + ")");
-                }
+                cluster = membersWith(id, members);
                 if (timeoutSeconds < 1)
                 {
                     throw new IllegalArgumentException("--timeout-seconds must be >= 1, was " + timeoutSeconds);
@@ -502,6 +492,21 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             err.flush();
             return LedgerGuardCli.EXIT_OK;
         }
+    }
+
+    /**
+     * @return the members {@code --members} names, of which {@code --id} must be one.
+     * @throws IllegalArgumentException naming the option that is wrong.
+     */
+    private static ClusterMembers membersWith(final int id, final String members)
+    {
+        final ClusterMembers cluster = ClusterMembers.parse(members);
+        if (id < 0 || id >= cluster.size())
+        {
+            throw new IllegalArgumentException("--id " + id + " is not a member: --members names " + cluster.size() +
+                " (ids 0.." + (cluster.size() - 1) + ")");
+        }
+        return cluster;
     }
 
     /** What {@code cluster snapshot} and {@code cluster stop} take: the leader's directory on this machine. */
