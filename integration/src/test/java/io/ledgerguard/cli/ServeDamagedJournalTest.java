@@ -68,6 +68,30 @@ class ServeDamagedJournalTest
         assertTrue(served[1].contains("--truncate-after 35"), served[1]);
     }
 
+    /**
+     * A cluster node's journal seeded from the cluster's snapshot begins at an anchor: serving from it would replay its
+     * commands onto an empty book. Refused at start-up, naming the anchor.
+     */
+    @Test
+    void shouldRefuseAJournalThatBeginsAtAnAnchor()
+    {
+        final Path journal = temp.resolve("journal");
+        final io.ledgerguard.journal.Genesis genesis = io.ledgerguard.journal.Genesis.of(journal,
+            io.ledgerguard.config.ConfigLoader.load(AuditJournals.EXAMPLE_CONFIG));
+        try (io.ledgerguard.journal.ChronicleJournal seeded = new io.ledgerguard.journal.ChronicleJournal(
+            new io.ledgerguard.journal.ChronicleJournalContext().directory(journal).genesisRules(genesis.toRecord())))
+        {
+            seeded.anchor(5, new byte[32], "ab".repeat(32));
+        }
+
+        final String[] served = serve(journal);
+
+        assertEquals("1", served[0], served[1]);
+        assertTrue(served[1].contains("begins at an anchor after seq=5") &&
+            served[1].contains("cannot be replayed from its start") && served[1].contains("audit verify"), served[1]);
+        assertFalse(served[1].contains("\tat "), "no stack trace: " + served[1]);
+    }
+
     private static void assertRefused(final String[] served, final String names, final String what,
         final String whatToDo)
     {
