@@ -146,6 +146,7 @@ public final class ClusterSeed
         MediaDriver driver = null;
         Archive archive = null;
         ClusterBackup backup = null;
+        boolean closed = false;
         try
         {
             driver = MediaDriver.launch(driverContext);
@@ -154,6 +155,14 @@ public final class ClusterSeed
             final long deadline = System.nanoTime() + patience.toNanos();
             while (!progress.copied(liveLogPosition(backupContext)))
             {
+                final Exception rejected = progress.rejected;
+                if (rejected != null)
+                {
+                    throw new IllegalStateException("the cluster refused the seed of node " + id + " (" +
+                        rejected.getMessage() + "): once the rules name clients, a seed needs --cluster-key with the " +
+                        "key of a client whose role may send CONFIGURE; its directory " + dir + " is not a node " +
+                        "yet: move it aside", rejected);
+                }
                 if (System.nanoTime() > deadline)
                 {
                     throw new IllegalStateException("the seed of node " + id + " from " + members + " did not " +
@@ -167,9 +176,8 @@ public final class ClusterSeed
             final Seeded seeded = new Seeded(progress.snapshotLogPosition,
                 Math.max(progress.logPosition, liveLogPosition(backupContext)), progress.snapshots);
             // Closed before the seed counts as done: the archive's catalog and the recording on disk.
-            final ClusterBackup closing = backup;
-            backup = null;
-            CloseHelper.closeAll(closing, archive, driver);
+            closed = true;
+            CloseHelper.closeAll(backup, archive, driver);
             return seeded;
         }
         catch (final InterruptedException ex)
@@ -179,9 +187,10 @@ public final class ClusterSeed
         }
         finally
         {
-            if (backup != null)
+            if (!closed)
             {
-                // A failure on the way: closed quietly, so that the failure is the one reported.
+                // A failure on the way (a port in use, the copy refused or late): whatever was launched is closed
+                // quietly, so that the failure is the one reported.
                 CloseHelper.quietCloseAll(backup, archive, driver);
             }
         }
@@ -261,6 +270,8 @@ public final class ClusterSeed
         volatile int snapshots;
         volatile long logPosition = -1;
         volatile Exception failure;
+        /** The cluster refused the backup query: no use waiting. */
+        volatile Exception rejected;
 
         /**
          * @param counted the live log's recorded position as its counter shows it: the backup reports progress only
@@ -286,6 +297,12 @@ public final class ClusterSeed
         public void onPossibleFailure(final Exception ex)
         {
             failure = ex;
+            final String message = ex.getMessage();
+            // Aeron's ClusterException reads "ERROR - AUTHENTICATION_REJECTED: ..." (a refused key or role).
+            if (message != null && message.contains(io.aeron.cluster.codecs.EventCode.AUTHENTICATION_REJECTED.name()))
+            {
+                rejected = ex;
+            }
         }
 
         @Override

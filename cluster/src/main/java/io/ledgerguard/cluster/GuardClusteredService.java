@@ -230,12 +230,11 @@ public final class GuardClusteredService implements ClusteredService
         if (journal != null)
         {
             journal.handOver();
-            final boolean seededHere = seedMarkNames(cluster.logPosition());
+            final long marked = seedMarkPosition();
             if (journaledBefore == 0 && seq > 0)
             {
-                anchorOrRefuse(seededHere);
+                anchorOrRefuse(marked);
             }
-            removeSeedMark();
             loadedSnapshot = null;
             if (journaledBefore < seq)
             {
@@ -246,6 +245,8 @@ public final class GuardClusteredService implements ClusteredService
                     "directory aside (its journal keeps the evidence up to " + journaledBefore + ") and start it " +
                     "again, to replay the cluster's log");
             }
+            // Every check passed: the mark is spent (a start refused above keeps it, for the next try).
+            removeSeedMark();
         }
         publishStatus();
     }
@@ -257,12 +258,13 @@ public final class GuardClusteredService implements ClusteredService
      * directory kept a snapshot: the evidence would start after it, chained from nothing, and the loss go unsaid; the
      * node refuses.
      */
-    private void anchorOrRefuse(final boolean seededHere)
+    private void anchorOrRefuse(final long marked)
     {
-        if (!seededHere)
+        if (marked != cluster.logPosition())
         {
             throw new IllegalStateException("the evidence journal " + journal.directory() + " is empty but the " +
-                "cluster's snapshot is at seq " + seq + ": a node's journal and its cluster directory go " +
+                "cluster's snapshot is at seq " + seq + (marked < 0 ? "" : " (log position " + cluster.logPosition() +
+                ", where the seed's mark names " + marked + ")") + ": a node's journal and its cluster directory go " +
                 "together; to rejoin, move the node's whole directory aside and start it again (it replays the " +
                 "cluster's log), or seed the empty directory from the cluster's snapshot with cluster seed first");
         }
@@ -291,10 +293,14 @@ public final class GuardClusteredService implements ClusteredService
                 }
                 channel.force(true);
             }
-            try (java.nio.channels.FileChannel directory = java.nio.channels.FileChannel.open(kept.directory(),
-                java.nio.file.StandardOpenOption.READ))
+            // The snapshots directory's entry for the file, and the journal's for the directory it may have created.
+            for (final Path directory : new Path[] {kept.directory(), Path.of(journal.directory())})
             {
-                directory.force(true);
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(directory,
+                    java.nio.file.StandardOpenOption.READ))
+                {
+                    channel.force(true);
+                }
             }
         }
         catch (final IOException ex)
@@ -310,19 +316,19 @@ public final class GuardClusteredService implements ClusteredService
     }
 
     /**
-     * @return whether {@link ClusterSeed} marked this node's directory as seeded from the snapshot at this log
-     *     position: the snapshot the node starts from now. A mark naming another position (the node has snapshots of
-     *     its own since) or none does not let an empty journal begin at an anchor.
+     * @return the log position of the snapshot {@link ClusterSeed} marked this node's directory as seeded from, -1
+     *     without a mark. Only a mark naming the snapshot the node starts from now lets an empty journal begin at an
+     *     anchor (not one naming another: the node has snapshots of its own since).
      */
-    private boolean seedMarkNames(final long snapshotLogPosition)
+    private long seedMarkPosition()
     {
         if (seedMark == null || !Files.exists(seedMark))
         {
-            return false;
+            return -1;
         }
         try
         {
-            return ClusterSeed.markedPosition(Files.readString(seedMark)) == snapshotLogPosition;
+            return ClusterSeed.markedPosition(Files.readString(seedMark));
         }
         catch (final IOException ex)
         {

@@ -180,9 +180,9 @@ class ClusterIngressTest
         assertTrue(Files.isDirectory(wiped));
 
         final IllegalStateException byFeed = assertThrows(IllegalStateException.class, () -> ClusterSeed.seed(
-            follower.id(), members, nodeDir, new ClusterCredentials("feed", feedKey.getPrivate()),
-            Duration.ofSeconds(5)));
-        assertTrue(byFeed.getMessage().contains("did not finish"), byFeed.getMessage());
+            follower.id(), members, nodeDir, new ClusterCredentials("feed", feedKey.getPrivate()), PATIENCE));
+        assertTrue(byFeed.getMessage().contains("the cluster refused the seed") &&
+            byFeed.getMessage().contains("Not authorised for BackupQuery"), byFeed.getMessage());
         assertTrue(nodes.stream().mapToLong(node -> node.status().sessionsRefused()).sum() >= 1,
             "the feed's backup query refused by a node");
         deleteTree(nodeDir);

@@ -790,8 +790,10 @@ final class AuditCommand implements Callable<Integer>
                 result.timestampNs())) + ": records the cut and the loss");
             text.println("  chain head    " + result.chainHeadHex());
             text.println("  next          ledger-guard audit verify " + result.target() + " (with --config FILE " +
-                "for a journal begun before rules were journaled); then ledger-guard serve --journal " +
-                result.target() + " (next seq " + (result.lastSeq() + 1) + ")");
+                "for a journal begun before rules were journaled); then " + (result.anchorSeq() > 0 ? "it is the " +
+                "evidence of a cluster node seeded at seq " + result.anchorSeq() + ", not a journal to serve from: " +
+                "rebuild the node (docs/cluster.md)" : "ledger-guard serve --journal " + result.target() +
+                " (next seq " + (result.lastSeq() + 1) + ")"));
         }
     }
 }

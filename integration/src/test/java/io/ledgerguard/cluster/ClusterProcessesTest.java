@@ -189,8 +189,12 @@ class ClusterProcessesTest
         assertTrue(dump[1].contains("ANCHOR") && dump[1].contains("seq=" + anchor.seq()), dump[1]);
         // A tool that replays from the first command refuses, and says which one replays it.
         final String[] report = cli("audit", "report", nodes.nodeDir(seeded).resolve("journal").toString());
-        assertNotEquals("0", report[0], report[1] + report[2]);
+        assertEquals("1", report[0], "a journal it cannot use, not a usage error: " + report[1] + report[2]);
         assertTrue(report[2].contains("begins at an anchor after seq=" + anchor.seq()), report[2]);
+        final String[] incidents = cli("audit", "incidents", nodes.nodeDir(seeded).resolve("journal").toString());
+        assertEquals("1", incidents[0], incidents[1] + incidents[2]);
+        assertTrue(incidents[2].contains("audit incidents: journal") && incidents[2].contains("begins at an anchor"),
+            incidents[2]);
         // Without the snapshot it begins from, its decisions cannot be checked: verify fails, saying so.
         final Path bare = dir.resolve("seeded-journal-without-its-snapshot");
         copyTree(nodes.nodeDir(seeded).resolve("journal"), bare, "snapshots");

@@ -95,6 +95,10 @@ public final class JournalRepair
         try
         {
             result = copy(source, truncateAfterSeq, temporary, rollCycle, nowNs);
+            if (result.anchorSeq > 0)
+            {
+                keepAnchorSnapshot(source, temporary, result.anchorSeq);
+            }
             try (JournalReader reader = JournalReader.open(temporary).allowingAnchor())
             {
                 reader.verifyAll();
@@ -122,6 +126,28 @@ public final class JournalRepair
         }
         result.target = target;
         return result;
+    }
+
+    /**
+     * A journal that begins at an anchor is verified by a replay from the snapshot at the anchor's seq, kept beside
+     * it: copied with it, when the source has it.
+     */
+    private static void keepAnchorSnapshot(final Path source, final Path into, final long anchorSeq)
+        throws IOException
+    {
+        final Path file = SnapshotStore.inJournal(source).directory().resolve(SnapshotStore.fileName(anchorSeq));
+        if (Files.exists(file))
+        {
+            final Path kept = SnapshotStore.inJournal(into).directory();
+            Files.createDirectories(kept);
+            Files.copy(file, kept.resolve(file.getFileName()));
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(kept.resolve(
+                file.getFileName()), java.nio.file.StandardOpenOption.WRITE))
+            {
+                channel.force(true);
+            }
+            forceDirectory(kept);
+        }
     }
 
     private static Result copy(
@@ -169,7 +195,19 @@ public final class JournalRepair
                 {
                     break;
                 }
+                if (kind == JournalEntryDescriptor.KIND_ANCHOR && truncateAfterSeq > 0 &&
+                    truncateAfterSeq < reader.anchor().seq())
+                {
+                    throw new IllegalArgumentException("--truncate-after " + truncateAfterSeq + " is before the " +
+                        "anchor of journal " + source + " at seq " + reader.anchor().seq() + " (a cluster node's " +
+                        "journal, seeded from the cluster's snapshot, holds no command before it): cut at " +
+                        reader.anchor().seq() + " or later");
+                }
                 cutting |= kind == KIND_COMMAND && command.seq > truncateAfterSeq;
+                if (kind == JournalEntryDescriptor.KIND_ANCHOR && !cutting)
+                {
+                    result.anchorSeq = reader.anchor().seq();
+                }
                 // The genesis (SPEC §13) precedes every command and is always kept: the rules the kept part was
                 // decided under.
                 if (!cutting || kind == JournalEntryDescriptor.KIND_RULES)
@@ -396,11 +434,21 @@ public final class JournalRepair
         private long timestampNs;
         private long cutEntryIndex;
         private String chainHeadHex;
+        /** The seq of the anchor kept, 0 when the journal begins at its first command. */
+        private long anchorSeq;
 
         Result(final Path source, final long truncateAfterSeq)
         {
             this.source = source;
             this.truncateAfterSeq = truncateAfterSeq;
+        }
+
+        /**
+         * @return the seq of the anchor the new journal begins at (a cluster node's journal), 0 when none.
+         */
+        public long anchorSeq()
+        {
+            return anchorSeq;
         }
 
         /**

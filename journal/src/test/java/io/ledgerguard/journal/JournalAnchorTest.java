@@ -161,6 +161,40 @@ class JournalAnchorTest
         }
     }
 
+    /**
+     * {@code audit repair} of such a journal keeps its anchor and the snapshot beside it, and refuses a cut before the
+     * anchor (it would keep more than asked: nothing before the anchor is there to cut).
+     */
+    @Test
+    void shouldKeepTheAnchorAndItsSnapshotInARepair() throws Exception
+    {
+        final Path anchored = temporary.resolve("anchored");
+        try (ChronicleJournal journal = new ChronicleJournal(new ChronicleJournalContext().directory(anchored)))
+        {
+            journal.anchor(5, HexFormat.of().parseHex(chainAt5), STATE_HASH);
+            copyCommands(whole, 6, journal);
+        }
+        final Path snapshot = SnapshotStore.inJournal(anchored).directory().resolve(SnapshotStore.fileName(5));
+        java.nio.file.Files.createDirectories(snapshot.getParent());
+        java.nio.file.Files.write(snapshot, new byte[] {1, 2, 3});
+
+        final IllegalArgumentException before = assertThrows(IllegalArgumentException.class,
+            () -> JournalRepair.repair(anchored, 3, temporary.resolve("before"), 0));
+        assertTrue(before.getMessage().contains("is before the anchor"), before.getMessage());
+
+        final Path repaired = temporary.resolve("repaired");
+        final JournalRepair.Result result = JournalRepair.repair(anchored, 8, repaired, 0);
+        assertEquals(5, result.anchorSeq());
+        assertTrue(java.nio.file.Files.exists(SnapshotStore.inJournal(repaired).directory()
+            .resolve(SnapshotStore.fileName(5))), "the anchor's snapshot kept");
+        try (JournalReader reader = JournalReader.open(repaired).allowingAnchor())
+        {
+            reader.verifyAll();
+            assertEquals(5, reader.anchor().seq());
+            assertEquals(8, reader.lastSeq());
+        }
+    }
+
     /** The commands of {@code from} from {@code fromSeq} on, appended to {@code to} as recorded. */
     private static void copyCommands(final Path from, final long fromSeq, final ChronicleJournal to)
     {
