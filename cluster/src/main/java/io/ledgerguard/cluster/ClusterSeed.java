@@ -33,7 +33,8 @@ import org.agrona.concurrent.SleepingIdleStrategy;
  * <p>
  * It runs with the node's own ports (its archive's control, consensus and catch-up endpoints), so the node must not
  * run meanwhile: the directory's lock says so. Where the cluster's rules name clients, the backup's query is admitted
- * like a client's session, by a named client's key.
+ * like a client's session, by a named client's key, and only for a client whose role may send {@code CONFIGURE}
+ * ({@link IngressAuthenticator#authorisation()}).
  */
 public final class ClusterSeed
 {
@@ -72,8 +73,8 @@ public final class ClusterSeed
      *                    {@code null} while the rules name no clients).
      * @param patience    how long to wait for the copy.
      * @return what was copied.
-     * @throws IllegalStateException when the directory holds a node, or the copy did not finish in time (the
-     *                               directory is then left for the operator to move aside).
+     * @throws IllegalStateException when the directory holds a node, the cluster refused the copy, or the copy did
+     *                               not finish in time (the directory is then left for the operator to move aside).
      */
     public static Seeded seed(final int id, final ClusterMembers members, final Path dir,
         final CredentialsSupplier credentials, final Duration patience)
