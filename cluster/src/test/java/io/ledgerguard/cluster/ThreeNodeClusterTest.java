@@ -235,6 +235,44 @@ class ThreeNodeClusterTest
     }
 
     /**
+     * A seed before the cluster took any snapshot copies the log from the start and leaves no mark: the node replays
+     * it all and writes its journal from the first command, as a node started on an empty directory does.
+     */
+    @Test
+    void shouldSeedTheWholeLogWhenTheClusterHasNoSnapshot() throws Exception
+    {
+        final int portBase = portBase(7);
+        final ClusterMembers members = ClusterMembers.loopback(NODES, portBase);
+        launchJournaled(members);
+        connect(portBase);
+        assertEquals(Reason.OK, submit(attest(1, 1, 0)).reason);
+        final ClusterNode follower = nodes.stream().filter(node -> !node.isLeader()).findFirst().orElseThrow();
+        final int id = follower.id();
+        final Path nodeDir = dir.resolve("node-" + id);
+        follower.close();
+        nodes.remove(follower);
+        deleteTree(nodeDir);
+        assertEquals(Reason.OK, submit(attest(2, 2, 0)).reason);
+
+        final ClusterSeed.Seeded seeded = ClusterSeed.seed(id, members, nodeDir, null, PATIENCE);
+        assertEquals(-1, seeded.snapshotLogPosition(), "no snapshot to copy: " + seeded);
+        assertTrue(!java.nio.file.Files.exists(nodeDir.resolve(ClusterSeed.MARK)), "no mark without a snapshot");
+        final ClusterNode rejoined = ClusterNode.launch(id, members, nodeDir, config(), JournalDurability.PROCESS,
+            alert -> { });
+        nodes.add(rejoined);
+        assertEquals(Reason.OK, submit(open(3, 1001)).reason);
+        awaitApplied(nodes, 3);
+        assertSameState(nodes);
+        assertEquals(0, rejoined.service().snapshotsLoaded());
+        try (io.ledgerguard.journal.JournalReader journal =
+            io.ledgerguard.journal.JournalReader.open(nodeDir.resolve("journal")))
+        {
+            journal.verifyAll();
+            assertEquals(3, journal.commands(), "its journal from the first command, no anchor");
+        }
+    }
+
+    /**
      * A node whose rules differ (a smaller credit cap: an operator's mistake) decides a deposit otherwise than the
      * others: at the next evidence check its chain head differs from the leader's, and a node says so with a
      * {@code NODE_DIVERGED} alert and in its status.
