@@ -112,7 +112,7 @@ final class ClusterTarget implements LoadTarget
             }
             nodes.add(ClusterNode.launchFrom(id, members, dir.resolve("node-" + id), engine, workload.seq()));
         }
-        port = ClusterGuardPort.withOwnDriver(dir.resolve("client"), members, new RulesInForce(config, 0, 0, 0),
+        port = ClusterGuardPort.withOwnDriver(dir.resolve("client"), members, new RulesInForce(config, 0, 0, 0), null,
             PORT_CAPACITY, Duration.ofSeconds(10));
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!port.available())

@@ -38,6 +38,21 @@ final class ClientRoles
         return command.firstTypeOutside(kindsOf(principal)) != null;
     }
 
+    /**
+     * @param inForce   the rules in force, which name clients.
+     * @param principal a session's principal.
+     * @return whether the principal's role allows {@code type}: false for a principal that names no client of the
+     *     rules, or a revoked one.
+     */
+    boolean allows(final GuardConfig inForce, final byte[] principal, final io.ledgerguard.core.CommandType type)
+    {
+        if (inForce != rules)
+        {
+            take(inForce);
+        }
+        return (kindsOf(principal) & (1L << type.code())) != 0;
+    }
+
     private long kindsOf(final byte[] principal)
     {
         for (int i = 0; i < ids.length; i++)

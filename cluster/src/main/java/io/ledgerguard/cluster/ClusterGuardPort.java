@@ -113,22 +113,6 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
      * @param members          the cluster's members.
      * @param rules            the configuration file's rules: its table sizes, and the rules until the cluster's
      *                         leader tells its own.
-     * @param capacity         requests in flight at most, a power of two.
-     * @param unavailableAfter how long a request waits without a leader before it is answered GUARD_FAILED.
-     */
-    public ClusterGuardPort(final String aeronDir, final ClusterMembers members, final RulesInForce rules,
-        final int capacity, final Duration unavailableAfter)
-    {
-        this(aeronDir, members, rules, null, capacity, unavailableAfter);
-    }
-
-    /**
-     * Start the port's thread, which connects to the cluster's leader and keeps connecting.
-     *
-     * @param aeronDir         a running media driver's directory ({@link ClusterGuardClient#launchDriver}).
-     * @param members          the cluster's members.
-     * @param rules            the configuration file's rules: its table sizes, and the rules until the cluster's
-     *                         leader tells its own.
      * @param credentials      the gateway's own client id and key, which a cluster whose rules name clients asks for;
      *                         {@code null} for one whose rules do not.
      * @param capacity         requests in flight at most, a power of two.
@@ -157,22 +141,6 @@ public final class ClusterGuardPort implements GuardPort, AutoCloseable
         this.thread = new Thread(this::run, "cluster-port");
         thread.setDaemon(true);
         thread.start();
-    }
-
-    /**
-     * A port with a media driver of its own (shared threading, sleeping idle strategy), closed with it.
-     *
-     * @param driverDir        the driver's directory (deleted on start and on close).
-     * @param members          the cluster's members.
-     * @param rules            the rules the gateway verifies approvals and clients with.
-     * @param capacity         requests in flight at most, a power of two.
-     * @param unavailableAfter how long a request waits without a leader before it is answered GUARD_FAILED.
-     * @return the port, connecting.
-     */
-    public static ClusterGuardPort withOwnDriver(final java.nio.file.Path driverDir, final ClusterMembers members,
-        final RulesInForce rules, final int capacity, final Duration unavailableAfter)
-    {
-        return withOwnDriver(driverDir, members, rules, null, capacity, unavailableAfter);
     }
 
     /**

@@ -270,44 +270,15 @@ public final class GuardClusteredService implements ClusteredService
         }
         if (loadedSnapshot.chainHead == null)
         {
-            throw new IllegalStateException("the cluster's snapshot at seq " + seq + " was taken by a build that " +
-                "did not put the evidence chain value in it, so the journal " + journal.directory() + " cannot " +
-                "begin there: move the node's directory aside and start it again without a seed (it replays the " +
-                "cluster's log), or seed it after the cluster takes a new snapshot (cluster snapshot)");
+            throw new IllegalStateException("the cluster's snapshot at seq " + seq + " carries no evidence chain " +
+                "value (taken by an older build, or by a node whose journal was ahead of its log while it replayed), " +
+                "so the journal " + journal.directory() + " cannot begin there: move the node's directory aside " +
+                "and start it again without a seed (it replays the cluster's log), or seed it after the cluster " +
+                "takes a new snapshot (cluster snapshot)");
         }
         final String stateHash = HEX.formatHex(snapshotHash);
-        final SnapshotStore kept = SnapshotStore.inJournal(Path.of(journal.directory()));
-        try
-        {
-            // On the device before the anchor that names it: audit verify replays from it.
-            Files.createDirectories(kept.directory());
-            final Path file = kept.directory().resolve(SnapshotStore.fileName(seq));
-            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
-                java.nio.file.StandardOpenOption.WRITE))
-            {
-                final java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(loadedSnapshot.bytes);
-                while (bytes.hasRemaining())
-                {
-                    channel.write(bytes);
-                }
-                channel.force(true);
-            }
-            // The snapshots directory's entry for the file, and the journal's for the directory it may have created.
-            for (final Path directory : new Path[] {kept.directory(), Path.of(journal.directory())})
-            {
-                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(directory,
-                    java.nio.file.StandardOpenOption.READ))
-                {
-                    channel.force(true);
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot keep the cluster's snapshot beside the journal in " +
-                kept.directory(), ex);
-        }
+        // On the device before the anchor that names it: audit verify replays from it.
+        SnapshotStore.inJournal(Path.of(journal.directory())).keep(loadedSnapshot.bytes, seq);
         journal.anchor(seq, loadedSnapshot.chainHead, stateHash);
         journaledBefore = seq;
         LOG.log(System.Logger.Level.INFO, "node " + memberId + ": seeded from the cluster's snapshot at seq " + seq +

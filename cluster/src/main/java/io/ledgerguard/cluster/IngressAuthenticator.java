@@ -52,6 +52,8 @@ final class IngressAuthenticator implements Authenticator
     private final Consumer<String> refusals;
     private final SecureRandom random = new SecureRandom();
     private final Long2ObjectHashMap<Pending> pending = new Long2ObjectHashMap<>();
+    /** What each client may send, for the authorisation service: this thread's own, apart from the service's. */
+    private final ClientRoles backupRoles = new ClientRoles();
     private volatile long refused;
 
     /**
@@ -174,29 +176,13 @@ final class IngressAuthenticator implements Authenticator
                 return false;
             }
             final GuardConfig inForce = rules.get();
-            if (inForce.clients().isEmpty())
+            if (inForce.clients().isEmpty() || backupRoles.allows(inForce, principal, CommandType.CONFIGURE))
             {
                 return true;
             }
-            final String id = new String(principal, StandardCharsets.US_ASCII);
-            for (final GuardConfig.ClientConfig client : inForce.clients())
-            {
-                if (client.id.equals(id) && !client.revoked)
-                {
-                    final Long kinds = inForce.roles().get(client.role);
-                    final boolean operator = kinds != null && (kinds & (1L << CommandType.CONFIGURE.code())) != 0;
-                    if (!operator)
-                    {
-                        refused++;
-                        refusals.accept("cluster backup by client '" + id + "' refused: its role '" + client.role +
-                            "' may not send CONFIGURE, which copying the cluster's state requires");
-                    }
-                    return operator;
-                }
-            }
-            // Not reached: the session was admitted as a client the rules name, or with no principal while they
-            // named none; the rules changed since.
             refused++;
+            refusals.accept("cluster backup by '" + printable(principal) + "' refused: the rules in force give it no " +
+                "role that may send CONFIGURE, which copying the cluster's state requires");
             return false;
         };
     }
@@ -224,8 +210,7 @@ final class IngressAuthenticator implements Authenticator
             return "no client id of 1.." + Command.CLIENT_ID_LENGTH_MAX + " bytes (the rules name clients: a client " +
                 "connects with its id and key)";
         }
-        // Printable ASCII in what is logged: the id comes from whoever connected.
-        final String claimed = new String(session.claimedId, StandardCharsets.US_ASCII).replaceAll("[^ -~]", "?");
+        final String claimed = printable(session.claimedId);
         for (final GuardConfig.ClientConfig client : clients)
         {
             if (client.id.equals(claimed))
@@ -239,6 +224,12 @@ final class IngressAuthenticator implements Authenticator
             }
         }
         return "client '" + claimed + "' is not named under clients:";
+    }
+
+    /** Printable ASCII in what is logged: the id comes from whoever connected. */
+    private static String printable(final byte[] id)
+    {
+        return new String(id, StandardCharsets.US_ASCII).replaceAll("[^ -~]", "?");
     }
 
     /** A session between its connect request and the leader's verdict. */

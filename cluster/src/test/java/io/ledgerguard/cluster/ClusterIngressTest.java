@@ -65,11 +65,7 @@ class ClusterIngressTest
         config.client(new GuardConfig.ClientConfig("feed", feedKey.getPublic(), "custody"));
         config.client(new GuardConfig.ClientConfig("engine", engineKey.getPublic(), "engine"));
         final ClusterMembers members = ClusterMembers.loopback(NODES, portBase());
-        for (int id = 0; id < NODES; id++)
-        {
-            nodes.add(ClusterNode.launch(id, members, dir.resolve("node-" + id), config, JournalDurability.OS,
-                alert -> { }));
-        }
+        launchNodes(members, config);
         clientDriver = ClusterGuardClient.launchDriver(dir.resolve("client-aeron"));
         final String aeronDir = clientDriver.aeronDirectoryName();
 
@@ -131,11 +127,7 @@ class ClusterIngressTest
     void shouldAdmitEveryoneWhileTheRulesNameNoClients() throws Exception
     {
         final ClusterMembers members = ClusterMembers.loopback(NODES, portBase() + 50);
-        for (int id = 0; id < NODES; id++)
-        {
-            nodes.add(ClusterNode.launch(id, members, dir.resolve("node-" + id), config(), JournalDurability.OS,
-                alert -> { }));
-        }
+        launchNodes(members, config());
         clientDriver = ClusterGuardClient.launchDriver(dir.resolve("client-aeron"));
         final ClusterGuardClient anyone = connect(clientDriver.aeronDirectoryName(), members, null);
         assertEquals(Reason.OK, anyone.submit(attest(1, 1)).reason);
@@ -159,11 +151,7 @@ class ClusterIngressTest
         config.client(new GuardConfig.ClientConfig("feed", feedKey.getPublic(), "custody"));
         config.client(new GuardConfig.ClientConfig("ops", operatorKey.getPublic(), "operator"));
         final ClusterMembers members = ClusterMembers.loopback(NODES, portBase() + 100);
-        for (int id = 0; id < NODES; id++)
-        {
-            nodes.add(ClusterNode.launch(id, members, dir.resolve("node-" + id), config, JournalDurability.OS,
-                alert -> { }));
-        }
+        launchNodes(members, config);
         clientDriver = ClusterGuardClient.launchDriver(dir.resolve("client-aeron"));
         final ClusterGuardClient feed = connect(clientDriver.aeronDirectoryName(), members,
             new ClusterCredentials("feed", feedKey.getPrivate()));
@@ -185,7 +173,7 @@ class ClusterIngressTest
             byFeed.getMessage().contains("Not authorised for BackupQuery"), byFeed.getMessage());
         assertTrue(nodes.stream().mapToLong(node -> node.status().sessionsRefused()).sum() >= 1,
             "the feed's backup query refused by a node");
-        deleteTree(nodeDir);
+        ThreeNodeClusterTest.deleteTree(nodeDir);
         ClusterSeed.seed(follower.id(), members, nodeDir, new ClusterCredentials("ops", operatorKey.getPrivate()),
             PATIENCE);
         final ClusterNode rejoined = ClusterNode.launch(follower.id(), members, nodeDir, config, JournalDurability.OS,
@@ -197,14 +185,13 @@ class ClusterIngressTest
             rejoined.service().snapshotsLoaded() == 1);
     }
 
-    private static void deleteTree(final Path root) throws java.io.IOException
+    /** Every node, each with its evidence journal in its own directory under the test's. */
+    private void launchNodes(final ClusterMembers members, final GuardConfig config)
     {
-        try (java.util.stream.Stream<Path> files = Files.walk(root))
+        for (int id = 0; id < NODES; id++)
         {
-            for (final Path file : files.sorted(java.util.Comparator.reverseOrder()).toList())
-            {
-                Files.delete(file);
-            }
+            nodes.add(ClusterNode.launch(id, members, dir.resolve("node-" + id), config, JournalDurability.OS,
+                alert -> { }));
         }
     }
 

@@ -192,30 +192,19 @@ class ThreeNodeClusterTest
     @Test
     void shouldRejoinFromTheClustersSnapshotWhenSeeded() throws Exception
     {
-        final int portBase = portBase(6);
-        final ClusterMembers members = ClusterMembers.loopback(NODES, portBase);
-        launchJournaled(members);
-        connect(portBase);
-        assertEquals(Reason.OK, submit(attest(1, 1, 0)).reason);
-        assertEquals(Reason.OK, submit(attest(2, 2, 0)).reason);
+        final ClusterMembers members = journaledWithWalletsAttested(6);
         assertEquals(Reason.OK, submit(open(3, 1001)).reason);
         awaitApplied(nodes, 3);
         snapshotOnEveryNode(3);
         assertEquals(Reason.OK, submit(open(4, 1002)).reason);
-        final ClusterNode follower = nodes.stream().filter(node -> !node.isLeader()).findFirst().orElseThrow();
-        final int id = follower.id();
+        final int id = wipeAFollower();
         final Path nodeDir = dir.resolve("node-" + id);
-        follower.close();
-        nodes.remove(follower);
-        deleteTree(nodeDir);
         assertEquals(Reason.OK, submit(open(5, 1003)).reason);
 
         final ClusterSeed.Seeded seeded = ClusterSeed.seed(id, members, nodeDir, null, PATIENCE);
         assertEquals(2, seeded.snapshots(), "the consensus module's snapshot and the guard's: " + seeded);
         assertTrue(java.nio.file.Files.exists(nodeDir.resolve(ClusterSeed.MARK)), "the seed marks the directory");
-        final ClusterNode rejoined = ClusterNode.launch(id, members, nodeDir, config(), JournalDurability.PROCESS,
-            alert -> { });
-        nodes.add(rejoined);
+        final ClusterNode rejoined = launchJournaled(id, members);
         assertEquals(Reason.OK, submit(open(6, 1004)).reason);
         awaitApplied(nodes, 6);
         assertSameState(nodes);
@@ -241,34 +230,24 @@ class ThreeNodeClusterTest
     @Test
     void shouldSeedTheWholeLogWhenTheClusterHasNoSnapshot() throws Exception
     {
-        final int portBase = portBase(7);
-        final ClusterMembers members = ClusterMembers.loopback(NODES, portBase);
-        launchJournaled(members);
-        connect(portBase);
-        assertEquals(Reason.OK, submit(attest(1, 1, 0)).reason);
-        final ClusterNode follower = nodes.stream().filter(node -> !node.isLeader()).findFirst().orElseThrow();
-        final int id = follower.id();
+        final ClusterMembers members = journaledWithWalletsAttested(7);
+        final int id = wipeAFollower();
         final Path nodeDir = dir.resolve("node-" + id);
-        follower.close();
-        nodes.remove(follower);
-        deleteTree(nodeDir);
-        assertEquals(Reason.OK, submit(attest(2, 2, 0)).reason);
+        assertEquals(Reason.OK, submit(open(3, 1001)).reason);
 
         final ClusterSeed.Seeded seeded = ClusterSeed.seed(id, members, nodeDir, null, PATIENCE);
         assertEquals(-1, seeded.snapshotLogPosition(), "no snapshot to copy: " + seeded);
         assertTrue(!java.nio.file.Files.exists(nodeDir.resolve(ClusterSeed.MARK)), "no mark without a snapshot");
-        final ClusterNode rejoined = ClusterNode.launch(id, members, nodeDir, config(), JournalDurability.PROCESS,
-            alert -> { });
-        nodes.add(rejoined);
-        assertEquals(Reason.OK, submit(open(3, 1001)).reason);
-        awaitApplied(nodes, 3);
+        final ClusterNode rejoined = launchJournaled(id, members);
+        assertEquals(Reason.OK, submit(open(4, 1002)).reason);
+        awaitApplied(nodes, 4);
         assertSameState(nodes);
         assertEquals(0, rejoined.service().snapshotsLoaded());
         try (io.ledgerguard.journal.JournalReader journal =
             io.ledgerguard.journal.JournalReader.open(nodeDir.resolve("journal")))
         {
             journal.verifyAll();
-            assertEquals(3, journal.commands(), "its journal from the first command, no anchor");
+            assertEquals(4, journal.commands(), "its journal from the first command, no anchor");
         }
     }
 
@@ -399,20 +378,14 @@ class ThreeNodeClusterTest
     @Test
     void shouldRefuseToRunWhenTheJournalEndsBeforeTheSnapshot() throws Exception
     {
-        final int portBase = portBase(4);
-        final ClusterMembers members = ClusterMembers.loopback(NODES, portBase);
-        launchJournaled(members);
-        connect(portBase);
-        assertEquals(Reason.OK, submit(attest(1, 1, 0)).reason);
-        assertEquals(Reason.OK, submit(attest(2, 2, 0)).reason);
-        awaitApplied(nodes, 2);
+        final ClusterMembers members = journaledWithWalletsAttested(4);
         stopAll();
         final Path journal = dir.resolve("node-0").resolve("journal");
         final Path saved = dir.resolve("node-0-journal-at-2");
         copy(journal, saved);
 
         launchJournaled(members);
-        connect(portBase);
+        connect(members.basePort(0));
         assertEquals(Reason.OK, submit(attest(3, 1, 0)).reason);
         awaitApplied(nodes, 3);
         snapshotOnEveryNode(3);
@@ -435,13 +408,7 @@ class ThreeNodeClusterTest
     @Test
     void shouldRefuseToRunWhenTheJournalIsGoneButTheSnapshotIsNot() throws Exception
     {
-        final int portBase = portBase(5);
-        final ClusterMembers members = ClusterMembers.loopback(NODES, portBase);
-        launchJournaled(members);
-        connect(portBase);
-        assertEquals(Reason.OK, submit(attest(1, 1, 0)).reason);
-        assertEquals(Reason.OK, submit(attest(2, 2, 0)).reason);
-        awaitApplied(nodes, 2);
+        final ClusterMembers members = journaledWithWalletsAttested(5);
         snapshotOnEveryNode(2);
         stopAll();
         deleteTree(dir.resolve("node-0").resolve("journal"));
@@ -462,9 +429,7 @@ class ThreeNodeClusterTest
     /** Node 0 started alone again: it must give up at once; what it said. */
     private String refusalOfNode0(final ClusterMembers members) throws InterruptedException
     {
-        final ClusterNode refusing = ClusterNode.launch(0, members, dir.resolve("node-0"), config(),
-            io.ledgerguard.journal.JournalDurability.PROCESS, alert -> { });
-        nodes.add(refusing);
+        final ClusterNode refusing = launchJournaled(0, members);
         assertTrue(refusing.awaitTermination(PATIENCE), "the node gave up at once");
         return refusing.failure().getMessage();
     }
@@ -473,9 +438,39 @@ class ThreeNodeClusterTest
     {
         for (int id = 0; id < NODES; id++)
         {
-            nodes.add(ClusterNode.launch(id, members, dir.resolve("node-" + id), config(),
-                io.ledgerguard.journal.JournalDurability.PROCESS, alert -> { }));
+            launchJournaled(id, members);
         }
+    }
+
+    /** Node {@code id} on its directory under the test's, with its evidence journal: started, or started again. */
+    private ClusterNode launchJournaled(final int id, final ClusterMembers members)
+    {
+        final ClusterNode node = ClusterNode.launch(id, members, dir.resolve("node-" + id), config(),
+            JournalDurability.PROCESS, alert -> { });
+        nodes.add(node);
+        return node;
+    }
+
+    /** Three journaled nodes on this test's ports, the test's client connected, both wallets attested (seq 1, 2). */
+    private ClusterMembers journaledWithWalletsAttested(final int test) throws InterruptedException
+    {
+        final ClusterMembers members = ClusterMembers.loopback(NODES, portBase(test));
+        launchJournaled(members);
+        connect(members.basePort(0));
+        assertEquals(Reason.OK, submit(attest(1, 1, 0)).reason);
+        assertEquals(Reason.OK, submit(attest(2, 2, 0)).reason);
+        awaitApplied(nodes, 2);
+        return members;
+    }
+
+    /** A follower stopped and its whole directory deleted, as with a disk lost: its member id. */
+    private int wipeAFollower() throws java.io.IOException
+    {
+        final ClusterNode follower = nodes.stream().filter(node -> !node.isLeader()).findFirst().orElseThrow();
+        follower.close();
+        nodes.remove(follower);
+        deleteTree(dir.resolve("node-" + follower.id()));
+        return follower.id();
     }
 
     private void stopAll()
@@ -496,7 +491,7 @@ class ThreeNodeClusterTest
         }
     }
 
-    private static void deleteTree(final Path root) throws java.io.IOException
+    static void deleteTree(final Path root) throws java.io.IOException
     {
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(root))
         {

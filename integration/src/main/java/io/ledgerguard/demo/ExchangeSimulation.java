@@ -1014,7 +1014,8 @@ public final class ExchangeSimulation
             for (int n = pending.size(); n > 0; n--)
             {
                 final PendingDeposit deposit = pending.poll();
-                final Decision decision = credit(deposit.accountId, deposit.asset, deposit.amount, deposit.chainRef);
+                final Decision decision = credit(deposit.accountId(), deposit.asset(), deposit.amount(),
+                    deposit.chainRef());
                 if (decision.reason == Reason.ASSET_RESTRICTED || decision.reason == Reason.ASSET_HALTED)
                 {
                     pending.add(deposit);
@@ -1038,20 +1039,8 @@ public final class ExchangeSimulation
     }
 
     /** A deposit the wallet service still owes its customer. */
-    private static final class PendingDeposit
+    private record PendingDeposit(long accountId, int asset, long amount, String chainRef)
     {
-        final long accountId;
-        final int asset;
-        final long amount;
-        final String chainRef;
-
-        PendingDeposit(final long accountId, final int asset, final long amount, final String chainRef)
-        {
-            this.accountId = accountId;
-            this.asset = asset;
-            this.amount = amount;
-            this.chainRef = chainRef;
-        }
     }
 
     /**

@@ -42,24 +42,6 @@ public final class ClusterSidecar implements AutoCloseable
      * @param config           the configuration file's rules: the gateway's clients, roles and approvers until the
      *                         cluster's leader tells the rules in force, and its table sizes.
      * @param members          the cluster's members.
-     * @param gateway          where and how the gateway listens.
-     * @param driverDir        the directory of the media driver the gateway runs for its cluster client.
-     * @param unavailableAfter how long a request waits with no leader reachable before it is answered GUARD_FAILED.
-     * @param log              where to say what was started.
-     * @return the running sidecar.
-     * @throws IOException when the gateway's address cannot be bound.
-     */
-    public static ClusterSidecar start(final GuardConfig config, final ClusterMembers members,
-        final GatewaySettings gateway, final Path driverDir, final Duration unavailableAfter, final PrintWriter log)
-        throws IOException
-    {
-        return start(config, members, null, gateway, driverDir, unavailableAfter, log);
-    }
-
-    /**
-     * @param config           the configuration file's rules: the gateway's clients, roles and approvers until the
-     *                         cluster's leader tells the rules in force, and its table sizes.
-     * @param members          the cluster's members.
      * @param credentials      the gateway's own client id and key, which the nodes ask for once the rules name
      *                         clients; {@code null} for a cluster whose rules name none.
      * @param gateway          where and how the gateway listens.

@@ -75,7 +75,7 @@ class ServeClusterTest
         final GatewaySettings settings = new GatewaySettings();
         settings.tcp = new InetSocketAddress("127.0.0.1", 0);
         final StringWriter said = new StringWriter();
-        sidecar = ClusterSidecar.start(config(), members, settings, dir.resolve("gateway-aeron"),
+        sidecar = ClusterSidecar.start(config(), members, null, settings, dir.resolve("gateway-aeron"),
             Duration.ofSeconds(3), new PrintWriter(said));
         NodeProcesses.await("the gateway's cluster session", sidecar.port()::available);
         client = new GatewayClient(sidecar.server().tcpAddress(), "serve-cluster-test");
@@ -187,8 +187,8 @@ class ServeClusterTest
             "the gateway checks its client's role");
         assertEquals(0, sidecar.port().refusals());
 
-        try (ClusterSidecar keyless = ClusterSidecar.start(config, members, settings, dir.resolve("keyless-aeron"),
-            Duration.ofSeconds(3), new PrintWriter(new StringWriter())))
+        try (ClusterSidecar keyless = ClusterSidecar.start(config, members, null, settings,
+            dir.resolve("keyless-aeron"), Duration.ofSeconds(3), new PrintWriter(new StringWriter())))
         {
             NodeProcesses.await("the keyless gateway refused", () -> keyless.port().refusals() > 0);
             assertTrue(!keyless.port().available(), "no session, so nothing is taken");
@@ -279,7 +279,7 @@ class ServeClusterTest
         final ClusterMembers members = launchNodes(config(), NodeProcesses.portBase(10));
         final GuardConfig file = config();
         nameClients(file, feedKey, gatewayKey);
-        sidecar = ClusterSidecar.start(file, members, gatewaySettings(file), dir.resolve("gateway-aeron"),
+        sidecar = ClusterSidecar.start(file, members, null, gatewaySettings(file), dir.resolve("gateway-aeron"),
             Duration.ofSeconds(3), new PrintWriter(new StringWriter()));
         NodeProcesses.await("the gateway's cluster session", sidecar.port()::available);
         assertEquals(1, sidecar.port().rulesPassedOver(), "the cluster's open rules passed over");

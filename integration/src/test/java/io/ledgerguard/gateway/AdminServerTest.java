@@ -541,10 +541,10 @@ class AdminServerTest
         // The alerting rules (promtool tests them) and the Grafana dashboard watch only what /metrics serves.
         final String rules = java.nio.file.Files.readString(Path.of("..", "ops", "prometheus",
             "ledger-guard-rules.yml"));
-        assertTrue(servedNames(rules, metrics) >= 10, "names found in the rules");
+        assertTrue(MetricNames.assertServed(rules, metrics) >= 10, "names found in the rules");
         final String dashboard = java.nio.file.Files.readString(Path.of("..", "ops", "grafana",
             "ledger-guard-dashboard.json"));
-        assertTrue(servedNames(dashboard, metrics) >= 15, "names found in the dashboard");
+        assertTrue(MetricNames.assertServed(dashboard, metrics) >= 15, "names found in the dashboard");
         // Portable: its datasource is an input chosen at import, named by every query.
         final JsonNode board = JSON.readTree(dashboard);
         assertEquals("prometheus", board.get("__inputs").get(0).get("pluginId").asText());
@@ -571,21 +571,6 @@ class AdminServerTest
     /**
      * @return how many metric names the text names, each asserted to be served.
      */
-    private static int servedNames(final String text, final String metrics)
-    {
-        final java.util.regex.Matcher named = java.util.regex.Pattern.compile("ledger_guard_[a-z_]+").matcher(text);
-        int names = 0;
-        while (named.find())
-        {
-            names++;
-            // Declared, with or without series yet (a counter by client has none before a client is named).
-            final String base = named.group().replaceAll("_(total|bucket|count|sum)$", "");
-            assertTrue(metrics.contains("# HELP " + base + " ") || metrics.contains("# HELP " + named.group() + " "),
-                named.group() + " is not in /metrics");
-        }
-        return names;
-    }
-
     private void depositIntoTheHotWalletAndAttestItEmpty() throws Exception
     {
         submit(attest(1, 1, 0, 1));

@@ -138,15 +138,7 @@ public final class JournalRepair
         final Path file = SnapshotStore.inJournal(source).directory().resolve(SnapshotStore.fileName(anchorSeq));
         if (Files.exists(file))
         {
-            final Path kept = SnapshotStore.inJournal(into).directory();
-            Files.createDirectories(kept);
-            Files.copy(file, kept.resolve(file.getFileName()));
-            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(kept.resolve(
-                file.getFileName()), java.nio.file.StandardOpenOption.WRITE))
-            {
-                channel.force(true);
-            }
-            forceDirectory(kept);
+            SnapshotStore.inJournal(into).keep(Files.readAllBytes(file), anchorSeq);
         }
     }
 

@@ -162,6 +162,39 @@ public final class SnapshotStore
     }
 
     /**
+     * Keep a snapshot file's bytes, written elsewhere (a cluster's snapshot a seeded node started from), under its
+     * name in this store: written to a temporary file, synced, renamed, and the directory (and its parent, which may
+     * have had to create it) synced, as {@link #write} does. Its contents are not checked here: {@link #load} does.
+     *
+     * @param bytes the whole file.
+     * @param seq   the sequence it is the state after.
+     * @return the file kept.
+     */
+    public Path keep(final byte[] bytes, final long seq)
+    {
+        final Path file = directory.resolve(fileName(seq));
+        final Path temp = directory.resolve(fileName(seq) + TEMP_SUFFIX);
+        try
+        {
+            Files.createDirectories(directory);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING))
+            {
+                writeAll(channel, ByteBuffer.wrap(bytes));
+                channel.force(true);
+            }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            forceDirectory(directory);
+            forceDirectory(directory.toAbsolutePath().getParent());
+            return file;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot keep snapshot: file=" + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
      * Load a snapshot into a fresh engine built from the limits it was taken with or larger ones, checking it whole:
      * magic and version, every part's name and entry length, the CRC-32C, and the state hash recomputed from what was
      * loaded.
