@@ -6,6 +6,7 @@ import io.ledgerguard.core.pipeline.BackPressure;
 import io.ledgerguard.core.pipeline.DecisionListener;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.core.pipeline.PipelineContext;
+import io.ledgerguard.core.pipeline.StageHost;
 import io.ledgerguard.core.pipeline.WaitStrategyKind;
 
 /**
@@ -79,9 +80,20 @@ final class PipelineTarget implements LoadTarget
     static LedgerGuard pipeline(final ExchangeWorkload workload, final GuardEngine engine,
         final WaitStrategyKind waitStrategy, final BackPressure backPressure)
     {
+        return pipeline(workload, engine, waitStrategy, backPressure, null);
+    }
+
+    /**
+     * As {@link #pipeline(ExchangeWorkload, GuardEngine, WaitStrategyKind, BackPressure)}, hosting a loop on the
+     * guard's thread when {@code host} is given (the sidecar's gateway).
+     */
+    static LedgerGuard pipeline(final ExchangeWorkload workload, final GuardEngine engine,
+        final WaitStrategyKind waitStrategy, final BackPressure backPressure, final StageHost host)
+    {
         final long startNs = ExchangeWorkload.START_NS + workload.seq() * ExchangeWorkload.COMMAND_INTERVAL_NS;
         final long originNs = System.nanoTime();
         return new LedgerGuard(engine, new PipelineContext()
+            .stageHost(host)
             .waitStrategy(waitStrategy)
             .journal(new EncodingJournal())
             .firstSeq(workload.seq() + 1)

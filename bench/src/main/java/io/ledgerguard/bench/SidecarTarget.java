@@ -14,6 +14,7 @@ import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.BackPressure;
 import io.ledgerguard.core.pipeline.LedgerGuard;
+import io.ledgerguard.core.pipeline.StageHost;
 import io.ledgerguard.core.pipeline.WaitStrategyKind;
 import io.ledgerguard.gateway.GatewayServer;
 import io.ledgerguard.gateway.GatewaySettings;
@@ -40,6 +41,8 @@ final class SidecarTarget implements LoadTarget
     private GatewayClient[] clients;
     private Completion[] completions;
     private Listener[] listeners;
+    /** Each producer's command, copied out of the workload's ring under the lock. */
+    private Command[] commands;
     private final java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
 
     SidecarTarget(final long seed, final WaitStrategyKind waitStrategy, final int inFlight)
@@ -84,7 +87,9 @@ final class SidecarTarget implements LoadTarget
         engine = new GuardEngine(LoadHarness.config(txIdsMax));
         workload.fund(engine);
         // The gateway offers a request again when the ring is full: it must never wait for it.
-        guard = PipelineTarget.pipeline(workload, engine, waitStrategy, BackPressure.REJECT);
+        // As serve runs it: the gateway's I/O loop on the guard's thread when the stages are fused.
+        final StageHost host = new StageHost();
+        guard = PipelineTarget.pipeline(workload, engine, waitStrategy, BackPressure.REJECT, host);
         final GatewaySettings settings = new GatewaySettings();
         settings.tcp = new InetSocketAddress("127.0.0.1", 0);
         // As a production sidecar runs (SPEC §12): every producer a client with a key of its own, proven by the
@@ -93,7 +98,7 @@ final class SidecarTarget implements LoadTarget
         settings.clients = clients(producers, keys);
         try
         {
-            server = GatewayServer.start(guard, new ApprovalVerifier(engine.config()), settings);
+            server = GatewayServer.start(guard, new ApprovalVerifier(engine.config()), settings, null, host);
             clients = new GatewayClient[producers];
             for (int i = 0; i < producers; i++)
             {
@@ -107,6 +112,11 @@ final class SidecarTarget implements LoadTarget
         }
         completions = new Completion[producers];
         listeners = new Listener[producers];
+        commands = new Command[producers];
+        for (int i = 0; i < producers; i++)
+        {
+            commands[i] = new Command();
+        }
     }
 
     /**
@@ -148,24 +158,29 @@ final class SidecarTarget implements LoadTarget
         listeners[producer] = new Listener(completions[producer]::signal, errors);
     }
 
+    /**
+     * One command, waited for as a synchronous caller waits: {@link GatewayClient#submit} writes it and reads its own
+     * answer. The next command is taken from the workload under the sequencing lock only once the answer is in, so
+     * here, unlike with {@code --in-flight}, the writes are ordered as the commands.
+     */
     @Override
     public boolean next(final int producer)
     {
-        final Completion completion = completions[producer];
-        completion.arm();
         try
         {
+            final Command command;
             synchronized (sequencing)
             {
-                final Command command = workload.next(engine);
-                clients[producer].submitAsync(command, listeners[producer]);
+                command = workload.next(engine);
+                commands[producer].copyFrom(command);
             }
+            return clients[producer].submit(commands[producer]).accepted();
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException(ex);
+            errors.incrementAndGet();
+            return false;
         }
-        return completion.await();
     }
 
     @Override

@@ -63,6 +63,17 @@ public final class GatewayClient implements AutoCloseable
     /** Slots the ring of requests in flight starts with, at most; it grows when more are in flight. */
     private static final int INITIAL_RING_MAX = 1024;
     private static final System.Logger LOGGER = System.getLogger(GatewayClient.class.getName());
+    /** How long a synchronous submit waits for its answers. */
+    private static final long ANSWER_TIMEOUT_SECONDS = 60;
+    /** A full socket buffer is looked at again at least this often. */
+    private static final long WRITE_WAIT_MS = 100;
+    /** {@link Session#readFrame} ran out of time. */
+    private static final int TIMED_OUT = -2;
+    /** {@link Session#readFrame} on the reader thread found no whole frame and nothing in flight. */
+    private static final int NOTHING_IN_FLIGHT = -3;
+    /** No deadline. */
+    private static final long NO_DEADLINE = Long.MAX_VALUE;
+    private static final java.util.function.Consumer<java.nio.channels.SelectionKey> NO_KEY = key -> { };
 
     /**
      * Receives the answer to one request, on the client's reader thread: keep it short.
@@ -216,10 +227,16 @@ public final class GatewayClient implements AutoCloseable
                 all.completeExceptionally(new IOException("error " + code + ": " + message));
             }
         };
-        send(single, commands, listener, firstId);
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_TIMEOUT_SECONDS);
+        final Session s = sendReading(single, commands, listener, firstId);
+        if (s != null)
+        {
+            // This caller holds the connection's reading: it reads its own answer, no reader thread hands it over.
+            s.readUntil(all, deadlineNs);
+        }
         try
         {
-            return all.get(60, TimeUnit.SECONDS);
+            return all.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
         catch (final ExecutionException ex)
         {
@@ -232,15 +249,16 @@ public final class GatewayClient implements AutoCloseable
         }
         catch (final TimeoutException ex)
         {
-            final Session s = session;
-            if (s != null)
+            final Session current = session;
+            if (current != null)
             {
                 for (int i = 0; i < n; i++)
                 {
-                    s.forget(firstId.get() + i);
+                    current.forget(firstId.get() + i);
                 }
             }
-            throw new IOException("no decision within 60 s: the outcome is unknown; resubmit with the same txId", ex);
+            throw new IOException("no decision within " + ANSWER_TIMEOUT_SECONDS + " s: the outcome is unknown; " +
+                "resubmit with the same txId", ex);
         }
     }
 
@@ -256,7 +274,7 @@ public final class GatewayClient implements AutoCloseable
      */
     public long submitAsync(final Command command, final Listener listener) throws IOException
     {
-        return send(command, null, listener, null);
+        return send(command, null, listener, null, null);
     }
 
     /**
@@ -270,7 +288,7 @@ public final class GatewayClient implements AutoCloseable
      */
     public long submitAllAsync(final List<Command> commands, final Listener listener) throws IOException
     {
-        return send(null, commands, listener, null);
+        return send(null, commands, listener, null, null);
     }
 
     /**
@@ -286,8 +304,25 @@ public final class GatewayClient implements AutoCloseable
      * One frame of {@code single} or {@code commands}: checked, room waited for, then encoded and registered by
      * {@link Session#append}, which sees that it is written.
      */
-    private long send(final Command single, final List<Command> commands, final Listener listener,
+    /**
+     * As {@link #send}, for a caller that waits for the answers: it takes the connection's reading when no one holds
+     * it.
+     *
+     * @return the session whose reading the caller now holds (it must read until answered), or {@code null}.
+     */
+    private Session sendReading(final Command single, final List<Command> commands, final Listener listener,
         final AtomicLong firstIdOut) throws IOException
+    {
+        final Session[] reading = new Session[1];
+        send(single, commands, listener, firstIdOut, reading);
+        return reading[0];
+    }
+
+    /**
+     * @param readingOut {@code null}, or receives the session when the caller took its reading.
+     */
+    private long send(final Command single, final List<Command> commands, final Listener listener,
+        final AtomicLong firstIdOut, final Session[] readingOut) throws IOException
     {
         final int n = single != null ? 1 : commands.size();
         if (n == 0)
@@ -325,8 +360,12 @@ public final class GatewayClient implements AutoCloseable
         boolean registered = false;
         try
         {
-            final long first = s.append(single, commands, n, listener, firstIdOut);
+            final long first = s.append(single, commands, n, listener, firstIdOut, readingOut != null);
             registered = true;
+            if (readingOut != null && s.reading == Thread.currentThread())
+            {
+                readingOut[0] = s;
+            }
             return first;
         }
         finally
@@ -341,7 +380,7 @@ public final class GatewayClient implements AutoCloseable
     private Session session() throws IOException
     {
         Session s = session;
-        if (s != null && s.alive)
+        if (s != null && s.alive && s.stillOpen())
         {
             return s;
         }
@@ -427,7 +466,7 @@ public final class GatewayClient implements AutoCloseable
         return channel;
     }
 
-    private static void closeQuietly(final SocketChannel channel)
+    private static void closeQuietly(final java.io.Closeable channel)
     {
         try
         {
@@ -508,6 +547,15 @@ public final class GatewayClient implements AutoCloseable
         private final int maxInFlight;
         private final int maxFrameLength;
         private volatile boolean alive = true;
+        /**
+         * Who reads the connection now, under the lock of {@link #inFlight}: the reader thread, a synchronous caller
+         * reading its own answer, or nobody when nothing is in flight. Only that thread reads the channel, and it
+         * answers whatever it reads, its own answer or others'.
+         */
+        private volatile Thread reading;
+        /** Where the reading thread waits for bytes, and the writing one for room: the channel does not block. */
+        private java.nio.channels.Selector readSelector;
+        private java.nio.channels.Selector writeSelector;
 
         // Under writeLock: the bytes encoded and not yet written, and who writes them.
         private UnsafeBuffer pending = new UnsafeBuffer(ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES)
@@ -552,6 +600,22 @@ public final class GatewayClient implements AutoCloseable
             writer.setDaemon(true);
             maxInFlight = handshake();
             maxFrameLength = control.welcomeMaxFrameLength();
+            // From here on the channel does not block: a caller reading its own answer waits with a deadline, and
+            // the thread reading and the one writing each wait on a selector of their own.
+            channel.configureBlocking(false);
+            try
+            {
+                readSelector = java.nio.channels.Selector.open();
+                channel.register(readSelector, java.nio.channels.SelectionKey.OP_READ);
+                writeSelector = java.nio.channels.Selector.open();
+                channel.register(writeSelector, java.nio.channels.SelectionKey.OP_WRITE);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                closeQuietly(readSelector);
+                closeQuietly(writeSelector);
+                throw ex;
+            }
             room = new AtomicInteger(maxInFlight);
             roomSignalBatch = Math.max(1, maxInFlight / 4);
             // Grown when forgotten requests overfill it; a server's large limit costs nothing until it is used.
@@ -622,7 +686,7 @@ public final class GatewayClient implements AutoCloseable
          * @throws IOException when the connection is lost already: then nothing was registered.
          */
         long append(final Command single, final List<Command> commands, final int n, final Listener listener,
-            final AtomicLong firstIdOut) throws IOException
+            final AtomicLong firstIdOut, final boolean read) throws IOException
         {
             final UnsafeBuffer taken;
             final int takenLength;
@@ -657,7 +721,7 @@ public final class GatewayClient implements AutoCloseable
                     firstIdOut.set(first);
                 }
                 // Throws when the connection is lost already: then nothing was registered, and only the caller hears.
-                final boolean alone = expect(first, n, nextFrame, listener);
+                final boolean alone = expect(first, n, nextFrame, listener, read);
                 nextFrame++;
                 nextCorrelationId = first + n;
                 pending.putInt(frameAt, length, ByteOrder.LITTLE_ENDIAN);
@@ -786,11 +850,19 @@ public final class GatewayClient implements AutoCloseable
             {
                 while (bytes.hasRemaining())
                 {
-                    channel.write(bytes);
+                    if (channel.write(bytes) == 0)
+                    {
+                        // The socket's buffer is full: wait for the server to read, and look at the connection again.
+                        writeSelector.select(NO_KEY, WRITE_WAIT_MS);
+                        if (!alive)
+                        {
+                            throw new IOException("the connection was closed");
+                        }
+                    }
                 }
                 return true;
             }
-            catch (final IOException ex)
+            catch (final IOException | java.nio.channels.ClosedSelectorException ex)
             {
                 lost("write failed: " + ex.getMessage());
                 return false;
@@ -842,7 +914,7 @@ public final class GatewayClient implements AutoCloseable
          * @return true when nothing else was in flight: no answer is coming that a batch could wait for.
          */
         private boolean expect(final long firstCorrelationId, final int count, final long frame,
-            final Listener listener) throws IOException
+            final Listener listener, final boolean read) throws IOException
         {
             synchronized (inFlight)
             {
@@ -863,6 +935,18 @@ public final class GatewayClient implements AutoCloseable
                     frames[slot] = frame;
                     listeners[slot] = listener;
                     size++;
+                }
+                if (reading == null)
+                {
+                    if (read)
+                    {
+                        // Taken before the request is written: no other thread is woken to read its answer.
+                        reading = Thread.currentThread();
+                    }
+                    else
+                    {
+                        inFlight.notifyAll();
+                    }
                 }
                 return alone;
             }
@@ -1024,6 +1108,14 @@ public final class GatewayClient implements AutoCloseable
          */
         private int readFrame() throws IOException
         {
+            return readFrame(NO_DEADLINE);
+        }
+
+        /**
+         * @return as {@link #readFrame()}, or {@link #TIMED_OUT} when the deadline passed first.
+         */
+        private int readFrame(final long deadlineNs) throws IOException
+        {
             while (true)
             {
                 if (in.position() >= ControlMessages.LENGTH_PREFIX)
@@ -1038,7 +1130,7 @@ public final class GatewayClient implements AutoCloseable
                         return length;
                     }
                 }
-                if (roomUnsignalled > 0 && Thread.currentThread() == reader && inFlightCount() == 0)
+                if (roomUnsignalled > 0 && reading == Thread.currentThread() && inFlightCount() == 0)
                 {
                     // Before the reader may block with no answer to come: whoever waits for room hears of all that
                     // came back. While answers are still to come, it hears once a batch of them came back: a caller
@@ -1046,9 +1138,24 @@ public final class GatewayClient implements AutoCloseable
                     roomUnsignalled = 0;
                     signalRoom();
                 }
-                if (channel.read(in) < 0)
+                final int read = channel.read(in);
+                if (read < 0)
                 {
                     return -1;
+                }
+                if (read == 0 && reading == reader && Thread.currentThread() == reader && inFlightCount() == 0)
+                {
+                    // Nothing to wait for: the reader thread gives the reading up rather than hold it while it waits.
+                    return NOTHING_IN_FLIGHT;
+                }
+                if (read == 0 && !channel.isBlocking())
+                {
+                    final long leftNs = deadlineNs == NO_DEADLINE ? 0 : deadlineNs - System.nanoTime();
+                    if (deadlineNs != NO_DEADLINE && leftNs <= 0)
+                    {
+                        return TIMED_OUT;
+                    }
+                    readSelector.select(NO_KEY, leftNs == 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNs)));
                 }
             }
         }
@@ -1060,16 +1167,102 @@ public final class GatewayClient implements AutoCloseable
             in.compact();
         }
 
+        /**
+         * The reader thread. Idle, it waits for bytes without holding the reading, so that a synchronous caller may
+         * take it; bytes then are answers to requests submitted asynchronously, or the server closing. When it finds
+         * a caller reading, it sleeps until requests are in flight that nobody reads, and does not wake for the
+         * callers' answers after that.
+         */
         private void readLoop()
         {
             String why = "the server closed the connection";
             try
             {
-                while (alive)
+                while (true)
                 {
-                    final int frame = readFrame();
+                    readSelector.select(NO_KEY, 0);
+                    synchronized (inFlight)
+                    {
+                        if (reading != null)
+                        {
+                            while (alive && (reading != null || size == 0))
+                            {
+                                inFlight.wait();
+                            }
+                        }
+                        if (!alive)
+                        {
+                            return;
+                        }
+                        reading = reader;
+                    }
+                    if (!readWhileInFlight())
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                why = String.valueOf(ex.getMessage());
+            }
+            catch (final InterruptedException ex)
+            {
+                why = "the reader thread was interrupted";
+            }
+            finally
+            {
+                lost(why);
+            }
+        }
+
+        /**
+         * The reader thread, reading: answers until none is in flight, then gives the reading up.
+         *
+         * @return false when the server closed the connection.
+         */
+        private boolean readWhileInFlight() throws IOException
+        {
+            while (true)
+            {
+                final int frame = readFrame(NO_DEADLINE);
+                if (frame == NOTHING_IN_FLIGHT)
+                {
+                    releaseReading(true);
+                    return true;
+                }
+                if (frame < 0)
+                {
+                    return false;
+                }
+                dispatch(frame);
+                consume(frame);
+                if (inFlightCount() == 0 && releaseReading(false))
+                {
+                    return true;
+                }
+            }
+        }
+
+        /**
+         * A synchronous caller that holds the reading: read and answer until its own answers came, the connection is
+         * lost, or the deadline passes; then give the reading up, to the reader thread if others are in flight.
+         */
+        void readUntil(final CompletableFuture<?> answered, final long deadlineNs)
+        {
+            String why = null;
+            try
+            {
+                while (!answered.isDone() && alive)
+                {
+                    final int frame = readFrame(deadlineNs);
+                    if (frame == TIMED_OUT)
+                    {
+                        break;
+                    }
                     if (frame < 0)
                     {
+                        why = "the server closed the connection";
                         break;
                     }
                     dispatch(frame);
@@ -1080,10 +1273,74 @@ public final class GatewayClient implements AutoCloseable
             {
                 why = String.valueOf(ex.getMessage());
             }
-            finally
+            if (why != null)
             {
                 lost(why);
             }
+            releaseReading(true);
+        }
+
+        /**
+         * Give the reading up: the callers waiting for room hear of all that came back; with {@code force} false, only
+         * when nothing is in flight (checked under the lock).
+         *
+         * @return true when given up.
+         */
+        private boolean releaseReading(final boolean force)
+        {
+            if (roomUnsignalled > 0)
+            {
+                roomUnsignalled = 0;
+                signalRoom();
+            }
+            synchronized (inFlight)
+            {
+                if (!force && size > 0)
+                {
+                    return false;
+                }
+                reading = null;
+                if (size > 0)
+                {
+                    // Others' answers are still to come: the reader thread reads them.
+                    inFlight.notifyAll();
+                }
+                return true;
+            }
+        }
+
+        /**
+         * Before a submit on a connection nobody reads: has the server closed it? Read what waits, without waiting,
+         * so that a connection the server closed while idle is found now and the submit connects again.
+         *
+         * @return false when the connection is lost.
+         */
+        boolean stillOpen()
+        {
+            synchronized (inFlight)
+            {
+                if (reading != null || size > 0 || !alive)
+                {
+                    return alive;
+                }
+                reading = Thread.currentThread();
+            }
+            try
+            {
+                if (channel.read(in) < 0)
+                {
+                    lost("the server closed the connection");
+                }
+            }
+            catch (final IOException ex)
+            {
+                lost(String.valueOf(ex.getMessage()));
+            }
+            finally
+            {
+                releaseReading(true);
+            }
+            return alive;
         }
 
         private void dispatch(final int frame)
@@ -1218,7 +1475,7 @@ public final class GatewayClient implements AutoCloseable
             {
                 return;
             }
-            if (Thread.currentThread() == reader)
+            if (reading == Thread.currentThread())
             {
                 roomAnswered();
             }
@@ -1246,8 +1503,13 @@ public final class GatewayClient implements AutoCloseable
                     return;
                 }
                 alive = false;
+                // The reader thread, asleep while nobody reads, ends.
+                inFlight.notifyAll();
             }
             closeQuietly(channel);
+            // Ends a wait for bytes or for room in the socket's buffer.
+            closeQuietly(readSelector);
+            closeQuietly(writeSelector);
             synchronized (writeLock)
             {
                 // The writer thread and callers waiting for space see that the connection is gone.

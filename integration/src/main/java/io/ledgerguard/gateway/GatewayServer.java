@@ -41,6 +41,8 @@ import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.AlertListener;
 import io.ledgerguard.core.pipeline.DecisionListener;
 import io.ledgerguard.core.pipeline.GuardPort;
+import io.ledgerguard.core.pipeline.StageHost;
+import io.ledgerguard.core.pipeline.StageLoop;
 import io.ledgerguard.protocol.CommandMessages;
 import io.ledgerguard.protocol.ControlMessages;
 import io.ledgerguard.protocol.DecisionMessages;
@@ -114,6 +116,9 @@ public final class GatewayServer implements AutoCloseable
     private final ServerSocketChannel tcp;
     private final ServerSocketChannel unix;
     private final Thread ioThread;
+    /** Where the loop runs on the guard's thread instead of {@link #ioThread}; {@code null} when it runs on its own. */
+    private StageHost host;
+    private final StageLoop loop = new Loop();
     /**
      * Connections the release thread has answers queued for, each at most once ({@link Connection#flushRequested}).
      * When it is full, which takes more connections than the limits allow open, {@link #flushAll} stands in for it.
@@ -307,9 +312,40 @@ public final class GatewayServer implements AutoCloseable
     public static GatewayServer start(final GuardPort guard, final ApprovalVerifier verifier,
         final GatewaySettings settings, final AlertListener alerts) throws IOException
     {
+        return start(guard, verifier, settings, alerts, null);
+    }
+
+    /**
+     * As {@link #start(GuardPort, ApprovalVerifier, GatewaySettings, AlertListener)}, with the I/O loop on the guard's
+     * own thread when the pipeline hosts it (issue 15): a request then wakes that one thread, which reads it, applies
+     * it, journals it and writes its answer, instead of three threads handing it on. When the host is not
+     * {@link StageHost#hosting() hosting} (stages not fused, or another wait strategy), the loop runs on a thread of
+     * its own as without one.
+     *
+     * @param host the host given to the guard's {@code PipelineContext}, or {@code null}.
+     */
+    public static GatewayServer start(final GuardPort guard, final ApprovalVerifier verifier,
+        final GatewaySettings settings, final AlertListener alerts, final StageHost host) throws IOException
+    {
         final GatewayServer server = new GatewayServer(guard, verifier, settings, alerts);
-        server.ioThread.start();
+        if (host != null && host.hosting())
+        {
+            server.host = host;
+            host.attach(server.loop);
+        }
+        else
+        {
+            server.ioThread.start();
+        }
         return server;
+    }
+
+    /**
+     * @return true when the I/O loop runs on the guard's thread.
+     */
+    public boolean onGuardThread()
+    {
+        return host != null;
     }
 
     /**
@@ -477,50 +513,7 @@ public final class GatewayServer implements AutoCloseable
         {
             while (running)
             {
-                // Sleeping is announced before the queues are looked at: a thread that queues work after this sees
-                // it and wakes the selector; one that queued it before is seen here, and the select does not block.
-                sleeping.set(true);
-                if (flushRequests.isEmpty() && verified.isEmpty() && !flushAll.get())
-                {
-                    selector.select(onSelected, stalled.isEmpty() ? IDLE_SELECT_MS : STALLED_SELECT_MS);
-                }
-                else
-                {
-                    selector.selectNow(onSelected);
-                }
-                sleeping.set(false);
-                Verification verification;
-                while ((verification = verified.poll()) != null)
-                {
-                    try
-                    {
-                        verification.connection.onVerified(verification);
-                    }
-                    catch (final RuntimeException | Error ex)
-                    {
-                        verification.connection.close("failed: " + ex);
-                    }
-                }
-                Connection connection;
-                while ((connection = flushRequests.poll()) != null)
-                {
-                    connection.flushRequested.set(false);
-                    service(connection);
-                }
-                if (flushAll.compareAndSet(true, false))
-                {
-                    for (int i = connections.size() - 1; i >= 0; i--)
-                    {
-                        connection = connections.get(i);
-                        connection.flushRequested.set(false);
-                        service(connection);
-                    }
-                }
-                for (int i = stalled.size() - 1; i >= 0; i--)
-                {
-                    service(stalled.get(i));
-                }
-                checkTimeouts();
+                turn(NO_COMMANDS);
             }
         }
         catch (final IOException | ClosedSelectorException ex)
@@ -532,10 +525,104 @@ public final class GatewayServer implements AutoCloseable
         }
         finally
         {
-            for (final Connection connection : new ArrayList<>(connections))
+            closeConnections();
+        }
+    }
+
+    private static final java.util.function.BooleanSupplier NO_COMMANDS = () -> false;
+
+    /**
+     * One turn of the I/O loop: wait for sockets (unless work is queued, or {@code commandsWaiting}), then take what
+     * is ready.
+     */
+    private void turn(final java.util.function.BooleanSupplier commandsWaiting) throws IOException
+    {
+        // Sleeping is announced before the queues are looked at: a thread that queues work after this sees it and
+        // wakes the selector; one that queued it before is seen here, and the select does not block.
+        sleeping.set(true);
+        if (flushRequests.isEmpty() && verified.isEmpty() && !flushAll.get() && !commandsWaiting.getAsBoolean())
+        {
+            selector.select(onSelected, stalled.isEmpty() ? IDLE_SELECT_MS : STALLED_SELECT_MS);
+        }
+        else
+        {
+            selector.selectNow(onSelected);
+        }
+        sleeping.set(false);
+        Verification verification;
+        while ((verification = verified.poll()) != null)
+        {
+            try
             {
-                connection.close(null);
+                verification.connection.onVerified(verification);
             }
+            catch (final RuntimeException | Error ex)
+            {
+                verification.connection.close("failed: " + ex);
+            }
+        }
+        Connection connection;
+        while ((connection = flushRequests.poll()) != null)
+        {
+            connection.flushRequested.set(false);
+            service(connection);
+        }
+        if (flushAll.compareAndSet(true, false))
+        {
+            for (int i = connections.size() - 1; i >= 0; i--)
+            {
+                connection = connections.get(i);
+                connection.flushRequested.set(false);
+                service(connection);
+            }
+        }
+        for (int i = stalled.size() - 1; i >= 0; i--)
+        {
+            service(stalled.get(i));
+        }
+        checkTimeouts();
+    }
+
+    private void closeConnections()
+    {
+        for (final Connection connection : new ArrayList<>(connections))
+        {
+            connection.close(null);
+        }
+    }
+
+    /**
+     * The I/O loop as the guard's thread runs it, between commands. A failure stops the gateway, never the guard.
+     */
+    private final class Loop implements StageLoop
+    {
+        @Override
+        public void turn(final java.util.function.BooleanSupplier commandsWaiting)
+        {
+            if (!running)
+            {
+                return;
+            }
+            try
+            {
+                GatewayServer.this.turn(commandsWaiting);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                if (running)
+                {
+                    LOGGER.error("the I/O loop failed; the gateway stops, the guard goes on", ex);
+                    running = false;
+                    host.detach(this, 0);
+                    closeConnections();
+                }
+            }
+        }
+
+        @Override
+        public void wake()
+        {
+            wakeUp();
         }
     }
 
@@ -765,13 +852,25 @@ public final class GatewayServer implements AutoCloseable
         {
             authenticator.shutdownNow();
         }
-        try
+        if (host != null)
         {
-            ioThread.join(5_000);
+            // The guard's thread turns the loop no more once this returns true: its connections are this thread's to
+            // close. Otherwise closing the selector below makes its turn fail, and it closes them.
+            if (host.detach(loop, 5_000))
+            {
+                closeConnections();
+            }
         }
-        catch (final InterruptedException ex)
+        else
         {
-            Thread.currentThread().interrupt();
+            try
+            {
+                ioThread.join(5_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
         closeQuietly(tcp);
         closeQuietly(unix);

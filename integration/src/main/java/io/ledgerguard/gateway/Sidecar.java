@@ -27,6 +27,7 @@ import io.ledgerguard.core.pipeline.BackPressure;
 import io.ledgerguard.core.pipeline.Journal;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.core.pipeline.PipelineContext;
+import io.ledgerguard.core.pipeline.StageHost;
 import io.ledgerguard.journal.ChronicleJournal;
 import io.ledgerguard.journal.ChronicleJournalContext;
 import io.ledgerguard.journal.Genesis;
@@ -131,25 +132,20 @@ public final class Sidecar implements AutoCloseable
                 log.println("serve: warning: no --journal: decisions are not durable and nothing survives a restart");
             }
             followClients(genesis, engine, gateway, log);
-            final List<AlertListener> sinks = new ArrayList<>();
-            sinks.add(new LogAlertSink());
             // The admin server starts after the pipeline it reports on: alerts reach it once it is there.
             final AtomicReference<AlertListener> adminSink = new AtomicReference<>(alert -> { });
-            sinks.add(alert -> adminSink.get().onAlert(alert));
-            if (alertsFile != null)
-            {
-                final JsonLinesAlertSink file = new JsonLinesAlertSink(alertsFile, engine::config);
-                opened.push(file);
-                sinks.add(file);
-            }
             // Two producers, the guard's release thread and the gateway's I/O thread, each with a dispatcher of its own
             // (a dispatcher takes one producer); the sinks then hear from two threads, one at a time.
-            final AlertListener shared = new SerialAlerts(sinks);
+            final AlertListener shared = new SerialAlerts(sinks(alertsFile, engine, adminSink, opened));
             final AlertDispatcher alerts = new AlertDispatcher(ALERT_RING, List.of(shared));
             opened.push(alerts);
             final AlertDispatcher gatewayAlerts = new AlertDispatcher(GATEWAY_ALERT_RING, List.of(shared));
             opened.push(gatewayAlerts);
+            // With process durability the stages run fused, and the gateway's I/O loop runs on their thread between
+            // commands (issue 15): a request wakes one thread of this process.
+            final StageHost host = new StageHost();
             final LedgerGuard guard = new LedgerGuard(engine, new PipelineContext()
+                .stageHost(host)
                 .journal(journal != null ? journal : new NoJournal())
                 .firstSeq(lastSeq + 1)
                 // The gateway's I/O thread must never wait for the ring: a full ring answers at once, the request
@@ -158,7 +154,7 @@ public final class Sidecar implements AutoCloseable
                 .alertListener(alerts));
             opened.push(guard);
             final GatewayServer server = GatewayServer.start(guard, new ApprovalVerifier(guard::rulesInForce), gateway,
-                gatewayAlerts);
+                gatewayAlerts, host);
             opened.push(server);
             AdminServer admin = null;
             if (adminAddress != null)
@@ -279,6 +275,24 @@ public final class Sidecar implements AutoCloseable
     public GatewayServer server()
     {
         return server;
+    }
+
+    /**
+     * @return where alerts go: the log, the admin server once it is there, and the alerts file if one is given.
+     */
+    private static List<AlertListener> sinks(final java.nio.file.Path alertsFile, final GuardEngine engine,
+        final AtomicReference<AlertListener> adminSink, final Deque<AutoCloseable> opened) throws IOException
+    {
+        final List<AlertListener> sinks = new ArrayList<>();
+        sinks.add(new LogAlertSink());
+        sinks.add(alert -> adminSink.get().onAlert(alert));
+        if (alertsFile != null)
+        {
+            final JsonLinesAlertSink file = new JsonLinesAlertSink(alertsFile, engine::config);
+            opened.push(file);
+            sinks.add(file);
+        }
+        return sinks;
     }
 
     /**

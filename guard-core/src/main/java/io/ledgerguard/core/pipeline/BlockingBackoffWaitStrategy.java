@@ -43,6 +43,12 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
     private final Object progressMutex = new Object();
     private final java.util.concurrent.atomic.AtomicBoolean progressSignalNeeded =
         new java.util.concurrent.atomic.AtomicBoolean();
+    /** Set before the stages start when the guard's thread runs a loop while it waits ({@link #host}). */
+    private StageHost host;
+    /** On the guard's thread, for {@link #commandsWaiting}: what it waits for. */
+    private long waitedSequence;
+    private Sequence waitedCursor;
+    private final java.util.function.BooleanSupplier commandsWaiting = () -> waitedCursor.get() >= waitedSequence;
     /** The longest a stage waiting for another's progress goes without looking for a halt. */
     private static final long HALT_CHECK_MS = 10;
 
@@ -51,7 +57,11 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
         final long sequence, final Sequence cursorSequence, final Sequence dependentSequence,
         final SequenceBarrier barrier) throws AlertException, InterruptedException
     {
-        if (cursorSequence.get() < sequence && !polled(sequence, cursorSequence, barrier))
+        if (cursorSequence.get() < sequence && host != null)
+        {
+            hostedWait(sequence, cursorSequence, barrier);
+        }
+        else if (cursorSequence.get() < sequence && !polled(sequence, cursorSequence, barrier))
         {
             synchronized (mutex)
             {
@@ -106,6 +116,45 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
             attempts++;
         }
         return availableSequence;
+    }
+
+    /**
+     * The guard's thread, hosting a loop, waits in the loop's turns instead of on the mutex, and does not poll the ring
+     * first: on a small machine that spin takes the core the loop's client needs, and the loop's next command arrives
+     * through the loop anyway.
+     */
+    private void hostedWait(final long sequence, final Sequence cursorSequence, final SequenceBarrier barrier)
+        throws AlertException
+    {
+        waitedSequence = sequence;
+        waitedCursor = cursorSequence;
+        while (cursorSequence.get() < sequence)
+        {
+            barrier.checkAlert();
+            if (!host.turn(commandsWaiting))
+            {
+                // No loop attached: sleep as without a host, looking for one again now and then.
+                synchronized (mutex)
+                {
+                    signalNeeded.getAndSet(true);
+                    if (cursorSequence.get() >= sequence)
+                    {
+                        break;
+                    }
+                    waitOn(mutex, HALT_CHECK_MS);
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs a loop on the guard's thread while the ring is empty (issue 15). Call before the stages start; only for
+     * stages fused on one thread, the only thread that waits on the cursor.
+     */
+    void host(final StageHost stageHost)
+    {
+        this.host = stageHost;
+        stageHost.hosted();
     }
 
     /**
@@ -184,6 +233,11 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
     @Override
     public void signalAllWhenBlocking()
     {
+        if (host != null)
+        {
+            // A volatile read when the loop is awake; a wake-up of its selector when it sleeps.
+            host.wake();
+        }
         if (signalNeeded.getAndSet(false))
         {
             synchronized (mutex)

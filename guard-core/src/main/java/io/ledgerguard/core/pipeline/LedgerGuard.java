@@ -104,6 +104,11 @@ public final class LedgerGuard implements GuardPort, AutoCloseable
         {
             // G, J and R on one thread (issue 15): the caller and this thread are all a submit wakes.
             fused = new Stages.FusedHandler(guardHandler, journalHandler, releaseHandler, failure);
+            if (context.stageHost() != null && waitStrategy instanceof BlockingBackoffWaitStrategy)
+            {
+                // The one stage thread is the only one to wait on the cursor: it may run a loop while it waits.
+                ((BlockingBackoffWaitStrategy)waitStrategy).host(context.stageHost());
+            }
             disruptor.handleEventsWith(fused);
             disruptor.handleExceptionsFor(fused)
                 .with(new Stages.FailStopHandler(failure, Stages.Stage.RELEASE, guardHandler));

@@ -32,6 +32,7 @@ public final class PipelineContext
     private SnapshotTrigger snapshotTrigger;
     private ThreadFactory threadFactory;
     private Boolean fuseStages;
+    private StageHost stageHost;
 
     /**
      * @param ringSize ring slots, a power of two.
@@ -214,6 +215,27 @@ public final class PipelineContext
     public SnapshotTrigger snapshotTrigger()
     {
         return snapshotTrigger;
+    }
+
+    /**
+     * @param stageHost where a loop (the sidecar gateway's) is attached to run on the guard's thread while the ring is
+     *                  empty; it is {@link StageHost#hosting() hosting} once the pipeline starts if the stages are
+     *                  fused and the wait strategy is {@link WaitStrategyKind#BLOCKING}. {@code null} (the default) for
+     *                  none.
+     * @return this for a fluent style.
+     */
+    public PipelineContext stageHost(final StageHost stageHost)
+    {
+        this.stageHost = stageHost;
+        return this;
+    }
+
+    /**
+     * @return where a loop is attached to the guard's thread, or {@code null}.
+     */
+    public StageHost stageHost()
+    {
+        return stageHost;
     }
 
     /**
