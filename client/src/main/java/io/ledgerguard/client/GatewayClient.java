@@ -44,9 +44,12 @@ import io.ledgerguard.protocol.sbe.ErrorResponseDecoder;
  * <p>
  * Pipelining costs no more than the bytes: {@link #submitAsync} allocates nothing in steady state, and the requests
  * submitted while the connection is being written to go out together in the next write, by the connection's writer
- * thread (a request alone in flight is written at once by its caller). Answers are read, and listeners called, on the
- * connection's reader thread; when the connection is lost, the requests still in flight are answered with an error
- * on the thread that found the loss: the reader, the writer thread, a caller whose write failed, or {@link #close()}.
+ * thread (a request alone in flight is written at once by its caller). Answers are read, and listeners called, by
+ * whoever reads the connection: a synchronous caller ({@link #submit}, {@link #submitAll}) reads its own answer when
+ * nobody else reads, and answers the others that come before it, so that no thread hands its answer over (issue 15);
+ * otherwise the connection's reader thread. When the connection is lost, the requests still in flight are answered
+ * with an error on the thread that found the loss: a reader, the writer thread, a caller whose write failed, or
+ * {@link #close()}.
  * <p>
  * A listener that throws fails only itself: the exception goes to the {@link #errorHandler(ErrorHandler) error
  * handler} (Agrona's), which by default logs it to the JDK's platform log ({@link System.Logger}): the client
@@ -76,7 +79,8 @@ public final class GatewayClient implements AutoCloseable
     private static final java.util.function.Consumer<java.nio.channels.SelectionKey> NO_KEY = key -> { };
 
     /**
-     * Receives the answer to one request, on the client's reader thread: keep it short.
+     * Receives the answer to one request, on the thread reading the connection (the client's reader thread, or a
+     * synchronous caller waiting for its own answer): keep it short.
      */
     public interface Listener
     {
@@ -135,7 +139,7 @@ public final class GatewayClient implements AutoCloseable
     }
 
     /**
-     * @param handler told of every exception a {@link Listener} throws, on the client's reader thread; the
+     * @param handler told of every exception a {@link Listener} throws, on the thread reading the connection; the
      *                connection and the other requests go on. By default the exception is logged.
      * @return this client.
      */
@@ -213,7 +217,7 @@ public final class GatewayClient implements AutoCloseable
             @Override
             public void onDecision(final GatewayDecision decision)
             {
-                // Answers come in order, on the reader thread: the first id is set before the frame can be written.
+                // Answers come in order, on the thread reading: the first id is set before the frame can be written.
                 answers[(int)(decision.correlationId - firstId.get())] = copy(decision);
                 if (--remaining[0] == 0)
                 {
@@ -587,10 +591,13 @@ public final class GatewayClient implements AutoCloseable
         private final AtomicInteger room;
         private final Object roomLock = new Object();
         private volatile int roomWaiters;
-        /** Reader thread only: room given back by answers since waiting callers were last woken. */
+        /**
+         * The thread reading only (handed on with the reading, under its lock): room given back by answers since
+         * waiting callers were last woken.
+         */
         private int roomUnsignalled;
         private final int roomSignalBatch;
-        /** Reader thread only: the listeners of an error frame's requests. */
+        /** The thread reading only: the listeners of an error frame's requests. */
         private final List<Listener> failing = new ArrayList<>();
 
         Session(final SocketChannel channel) throws IOException

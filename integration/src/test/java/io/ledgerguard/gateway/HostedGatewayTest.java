@@ -1,0 +1,232 @@
+package io.ledgerguard.gateway;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.ledgerguard.client.GatewayClient;
+import io.ledgerguard.config.ConfigLoader;
+import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
+import io.ledgerguard.core.Decision;
+import io.ledgerguard.core.GuardConfig;
+import io.ledgerguard.core.GuardEngine;
+import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.approval.ApprovalVerifier;
+import io.ledgerguard.core.pipeline.BackPressure;
+import io.ledgerguard.core.pipeline.InMemoryJournal;
+import io.ledgerguard.core.pipeline.LedgerGuard;
+import io.ledgerguard.core.pipeline.PipelineContext;
+import io.ledgerguard.core.pipeline.StageHost;
+import io.ledgerguard.json.CommandLineParser;
+import io.ledgerguard.protocol.GatewayDecision;
+import io.ledgerguard.replay.Replay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The gateway's I/O loop on the guard's own thread (issue 15), as {@code serve} runs it with fused stages, and a
+ * synchronous client caller that reads its own answer.
+ */
+class HostedGatewayTest
+{
+    private static final Path EXAMPLES = Path.of("..", "examples");
+    private static final int BTC = 1;
+
+    private GuardConfig config;
+    private LedgerGuard guard;
+    private GatewayServer server;
+    private final List<GatewayClient> clients = new ArrayList<>();
+
+    private StageHost start(final boolean fused) throws IOException
+    {
+        config = ConfigLoader.load(EXAMPLES.resolve("config.yaml"));
+        final StageHost host = new StageHost();
+        guard = new LedgerGuard(new GuardEngine(config), new PipelineContext()
+            .journal(new InMemoryJournal(64 << 20))
+            .fuseStages(fused)
+            .stageHost(host)
+            .backPressure(BackPressure.REJECT));
+        final GatewaySettings settings = new GatewaySettings();
+        settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        server = GatewayServer.start(guard, new ApprovalVerifier(config), settings, null, host);
+        return host;
+    }
+
+    private GatewayClient client(final String name)
+    {
+        final GatewayClient client = new GatewayClient(server.tcpAddress(), name);
+        clients.add(client);
+        return client;
+    }
+
+    @AfterEach
+    void stop()
+    {
+        clients.forEach(GatewayClient::close);
+        if (server != null)
+        {
+            server.close();
+        }
+        if (guard != null)
+        {
+            guard.close();
+        }
+    }
+
+    @Test
+    void shouldDecideTheExampleCommandsAsReplayDoesWithNoThreadOfItsOwn() throws Exception
+    {
+        final StageHost host = start(true);
+        assertTrue(host.hosting(), "fused stages with the blocking wait strategy host the loop");
+        assertTrue(server.onGuardThread());
+        assertFalse(threadNamed("gateway-io"), "no I/O thread of the gateway's own runs");
+
+        final Path commands = EXAMPLES.resolve("commands.jsonl");
+        final StringWriter expected = new StringWriter();
+        new Replay(ConfigLoader.load(EXAMPLES.resolve("config.yaml")))
+            .run(Files.newInputStream(commands), expected, new StringWriter());
+        final ObjectMapper json = new ObjectMapper();
+        final List<String> expectedReasons = new ArrayList<>();
+        for (final String line : expected.toString().split("\n"))
+        {
+            expectedReasons.add(json.readTree(line).get("reason").asText());
+        }
+        final GatewayClient client = client("example");
+        final CommandLineParser parser = new CommandLineParser(config);
+        final Command command = new Command();
+        final List<String> reasons = new ArrayList<>();
+        for (final String line : Files.readAllLines(commands))
+        {
+            try
+            {
+                parser.parse(line, command);
+            }
+            catch (final io.ledgerguard.json.MalformedCommandException ex)
+            {
+                reasons.add(Reason.MALFORMED_COMMAND.name());
+                continue;
+            }
+            reasons.add(client.submit(command).reason.name());
+        }
+        assertEquals(expectedReasons, reasons);
+    }
+
+    @Test
+    void shouldAnswerSynchronousAndPipelinedRequestsMixedOnOneConnection() throws Exception
+    {
+        start(true);
+        final GatewayClient client = client("mixed");
+        final int each = 2_000;
+        final AtomicInteger answered = new AtomicInteger();
+        final AtomicReference<String> wrong = new AtomicReference<>();
+        final CountDownLatch allAsync = new CountDownLatch(each);
+        final GatewayClient.Listener listener = new GatewayClient.Listener()
+        {
+            @Override
+            public void onDecision(final GatewayDecision decision)
+            {
+                answered.incrementAndGet();
+                allAsync.countDown();
+            }
+
+            @Override
+            public void onError(final int code, final String message)
+            {
+                wrong.compareAndSet(null, "async error " + code + ": " + message);
+                allAsync.countDown();
+            }
+        };
+        final Thread pipelined = new Thread(() ->
+        {
+            try
+            {
+                for (int i = 0; i < each; i++)
+                {
+                    client.submitAsync(transfer(1_000_000 + i), listener);
+                }
+            }
+            catch (final IOException ex)
+            {
+                wrong.compareAndSet(null, "async submit: " + ex);
+            }
+        });
+        pipelined.start();
+        // Meanwhile this thread waits for each of its own: it reads when nobody else does, and hands the reading to
+        // the reader thread when it leaves with others' answers still to come.
+        for (int i = 0; i < each; i++)
+        {
+            final long txId = 2_000_000 + i;
+            final GatewayDecision decision = client.submit(transfer(txId));
+            if (decision.txId != txId)
+            {
+                wrong.compareAndSet(null, "the answer to " + txId + " was " + decision.txId + "'s");
+            }
+        }
+        pipelined.join();
+        assertTrue(allAsync.await(30, TimeUnit.SECONDS), "every pipelined request answered");
+        assertNull(wrong.get());
+        assertEquals(each, answered.get());
+        assertEquals(0, client.inFlight());
+    }
+
+    @Test
+    void shouldServeOtherProducersWhileTheGatewaySleepsAndGoOnWhenItCloses() throws Exception
+    {
+        start(true);
+        final GatewayClient client = client("one");
+        assertEquals(3_000_001L, client.submit(transfer(3_000_001)).txId);
+        // The admin server's path: a submit from another thread wakes the guard's thread out of the gateway's select.
+        final Decision decision = guard.submit(transfer(3_000_002));
+        assertEquals(3_000_002L, decision.txId);
+        assertEquals(3_000_003L, client.submit(transfer(3_000_003)).txId);
+
+        server.close();
+        server = null;
+        // The guard's thread sleeps its own way again, and still decides.
+        assertEquals(3_000_004L, guard.submit(transfer(3_000_004)).txId);
+        assertEquals(4L, guard.sequenced());
+    }
+
+    @Test
+    void shouldRunTheLoopOnItsOwnThreadWhenTheStagesAreNotFused() throws Exception
+    {
+        final StageHost host = start(false);
+        assertFalse(host.hosting());
+        assertFalse(server.onGuardThread());
+        assertTrue(threadNamed("gateway-io"));
+        assertEquals(5_000_001L, client("apart").submit(transfer(5_000_001)).txId);
+    }
+
+    private static boolean threadNamed(final String name)
+    {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(thread -> thread.getName().equals(name));
+    }
+
+    private static Command transfer(final long txId)
+    {
+        final Command c = new Command();
+        c.type = CommandType.TRANSFER;
+        c.txId = txId;
+        c.debitAccountId = 1;
+        c.creditAccountId = 2;
+        c.assetId = BTC;
+        c.amount = 1;
+        return c;
+    }
+}
