@@ -560,6 +560,8 @@ public final class GatewayClient implements AutoCloseable
         /** Where the reading thread waits for bytes, and the writing one for room: the channel does not block. */
         private java.nio.channels.Selector readSelector;
         private java.nio.channels.Selector writeSelector;
+        /** Where a synchronous caller holding the reading waits: never the reader thread's, which it may be in. */
+        private java.nio.channels.Selector callerSelector;
 
         // Under writeLock: the bytes encoded and not yet written, and who writes them.
         private UnsafeBuffer pending = new UnsafeBuffer(ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES)
@@ -616,11 +618,14 @@ public final class GatewayClient implements AutoCloseable
                 channel.register(readSelector, java.nio.channels.SelectionKey.OP_READ);
                 writeSelector = java.nio.channels.Selector.open();
                 channel.register(writeSelector, java.nio.channels.SelectionKey.OP_WRITE);
+                callerSelector = java.nio.channels.Selector.open();
+                channel.register(callerSelector, java.nio.channels.SelectionKey.OP_READ);
             }
             catch (final IOException | RuntimeException ex)
             {
                 closeQuietly(readSelector);
                 closeQuietly(writeSelector);
+                closeQuietly(callerSelector);
                 throw ex;
             }
             room = new AtomicInteger(maxInFlight);
@@ -929,6 +934,11 @@ public final class GatewayClient implements AutoCloseable
                 {
                     throw new IOException("connection lost: nothing was sent; submit again");
                 }
+                if (read && reading == Thread.currentThread())
+                {
+                    // A listener, on the thread reading: it would wait for an answer only it can read.
+                    throw new IllegalStateException("submit() called from a listener; use submitAsync");
+                }
                 final boolean alone = size == 0;
                 while (size + count > listeners.length)
                 {
@@ -1162,7 +1172,8 @@ public final class GatewayClient implements AutoCloseable
                     {
                         return TIMED_OUT;
                     }
-                    readSelector.select(NO_KEY, leftNs == 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNs)));
+                    (Thread.currentThread() == reader ? readSelector : callerSelector)
+                        .select(NO_KEY, leftNs == 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(leftNs)));
                 }
             }
         }
@@ -1309,8 +1320,10 @@ public final class GatewayClient implements AutoCloseable
                 reading = null;
                 if (size > 0)
                 {
-                    // Others' answers are still to come: the reader thread reads them.
+                    // Others' answers are still to come: the reader thread reads them, whether it sleeps on the lock
+                    // or in its selector (where the answers may already be read into the buffer, not on the socket).
                     inFlight.notifyAll();
+                    readSelector.wakeup();
                 }
                 return true;
             }
@@ -1517,6 +1530,7 @@ public final class GatewayClient implements AutoCloseable
             // Ends a wait for bytes or for room in the socket's buffer.
             closeQuietly(readSelector);
             closeQuietly(writeSelector);
+            closeQuietly(callerSelector);
             synchronized (writeLock)
             {
                 // The writer thread and callers waiting for space see that the connection is gone.

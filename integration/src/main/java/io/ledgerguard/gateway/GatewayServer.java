@@ -607,15 +607,16 @@ public final class GatewayServer implements AutoCloseable
             {
                 GatewayServer.this.turn(commandsWaiting);
             }
-            catch (final IOException | RuntimeException ex)
+            catch (final IOException | RuntimeException | Error ex)
             {
+                // Nothing may escape into the guard's stage: its processor would take it for the event's failure.
                 if (running)
                 {
                     LOGGER.error("the I/O loop failed; the gateway stops, the guard goes on", ex);
                     running = false;
                     host.detach(this, 0);
-                    closeConnections();
                 }
+                closeConnections();
             }
         }
 

@@ -48,7 +48,10 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
     /** On the guard's thread, for {@link #commandsWaiting}: what it waits for. */
     private long waitedSequence;
     private Sequence waitedCursor;
-    private final java.util.function.BooleanSupplier commandsWaiting = () -> waitedCursor.get() >= waitedSequence;
+    private SequenceBarrier waitedBarrier;
+    /** Also true once halted: the turn then does not sleep its whole timeout before the halt is seen. */
+    private final java.util.function.BooleanSupplier commandsWaiting = () ->
+        waitedCursor.get() >= waitedSequence || waitedBarrier.isAlerted();
     /** The longest a stage waiting for another's progress goes without looking for a halt. */
     private static final long HALT_CHECK_MS = 10;
 
@@ -128,6 +131,7 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
     {
         waitedSequence = sequence;
         waitedCursor = cursorSequence;
+        waitedBarrier = barrier;
         while (cursorSequence.get() < sequence)
         {
             barrier.checkAlert();
