@@ -30,6 +30,7 @@ import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.BackPressure;
 import io.ledgerguard.core.pipeline.DecisionListener;
 import io.ledgerguard.core.pipeline.LedgerGuard;
+import io.ledgerguard.core.pipeline.StageHost;
 import io.ledgerguard.core.pipeline.WaitStrategyKind;
 import io.ledgerguard.gateway.GatewayServer;
 import io.ledgerguard.gateway.GatewaySettings;
@@ -69,8 +70,12 @@ public class SidecarPipelineBenchmark
     /** The groups of threads whose allocations are reported, by name. */
     private static final String[] GROUPS = {"caller", "client reader", "gateway I/O", "pipeline"};
 
-    /** {@code pipeline}: embedded, asynchronous; {@code sidecar}: one gateway connection over loopback TCP. */
-    @Param({"pipeline", "sidecar"})
+    /**
+     * {@code pipeline}: embedded, asynchronous; {@code sidecar}: one gateway connection over loopback TCP, the
+     * gateway's loop on the guard's thread as {@code serve} runs it with {@code process} durability;
+     * {@code sidecar-io}: the same with the gateway on an I/O thread of its own, as with {@code os} durability.
+     */
+    @Param({"pipeline", "sidecar", "sidecar-io"})
     public String target;
 
     /** Commands submitted and not yet answered, at most: the client's in-flight limit and the pipeline's window. */
@@ -135,18 +140,20 @@ public class SidecarPipelineBenchmark
     @Setup(Level.Trial)
     public void setUpTrial() throws IOException
     {
-        sidecar = "sidecar".equals(target);
-        if (!sidecar && !"pipeline".equals(target))
+        sidecar = target.startsWith("sidecar");
+        if (!sidecar && !"pipeline".equals(target) || sidecar && !"sidecar".equals(target) &&
+            !"sidecar-io".equals(target))
         {
-            throw new IllegalArgumentException("target must be pipeline or sidecar, was " + target);
+            throw new IllegalArgumentException("target must be pipeline, sidecar or sidecar-io, was " + target);
         }
+        final StageHost host = "sidecar".equals(target) ? new StageHost() : null;
         workload = new ExchangeWorkload(ApplyBenchmark.SEED, 16);
         engine = new GuardEngine(LoadHarness.config(TX_IDS_MAX));
         workload.fund(engine);
         window = new Semaphore(inFlight);
         // The gateway offers a request again when the ring is full: it must never wait for it.
         guard = PipelineTarget.pipeline(workload, engine, WaitStrategyKind.BLOCKING,
-            sidecar ? BackPressure.REJECT : BackPressure.BLOCK);
+            sidecar ? BackPressure.REJECT : BackPressure.BLOCK, host);
         if (sidecar)
         {
             final GatewaySettings settings = new GatewaySettings();
@@ -154,7 +161,7 @@ public class SidecarPipelineBenchmark
             settings.inFlightMax = inFlight;
             final java.security.PrivateKey[] keys = new java.security.PrivateKey[1];
             settings.clients = SidecarTarget.clients(1, keys);
-            server = GatewayServer.start(guard, new ApprovalVerifier(engine.config()), settings);
+            server = GatewayServer.start(guard, new ApprovalVerifier(engine.config()), settings, null, host);
             client = new GatewayClient(server.tcpAddress(), "bench-0", keys[0]);
             client.connect();
         }
