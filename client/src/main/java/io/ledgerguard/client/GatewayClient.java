@@ -420,6 +420,8 @@ public final class GatewayClient implements AutoCloseable
                 s = new Session(channel);
                 if (!done.compareAndSet(false, true))
                 {
+                    // Built just as the time ran out: its selectors go with it.
+                    s.lost("timed out");
                     throw new IOException("timed out");
                 }
             }
