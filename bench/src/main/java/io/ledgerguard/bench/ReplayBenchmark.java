@@ -56,8 +56,8 @@ import io.ledgerguard.journal.JournalReader;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @State(Scope.Thread)
-@Fork(1)
-@Warmup(iterations = 3, time = 1)
+@Fork(3)
+@Warmup(iterations = 6, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ReplayBenchmark
 {
