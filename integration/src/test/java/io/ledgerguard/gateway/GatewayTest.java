@@ -1,7 +1,6 @@
 package io.ledgerguard.gateway;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -18,7 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,8 +39,6 @@ import io.ledgerguard.core.pipeline.PipelineContext;
 import io.ledgerguard.protocol.CommandMessages;
 import io.ledgerguard.protocol.ControlMessages;
 import io.ledgerguard.protocol.GatewayDecision;
-import io.ledgerguard.json.CommandLineParser;
-import io.ledgerguard.replay.Replay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -153,35 +149,7 @@ class GatewayTest
     @Test
     void shouldDecideTheExampleCommandsAsReplayDoes() throws Exception
     {
-        final Path commands = EXAMPLES.resolve("commands.jsonl");
-        final StringWriter expected = new StringWriter();
-        new Replay(ConfigLoader.load(EXAMPLES.resolve("config.yaml")))
-            .run(Files.newInputStream(commands), expected, new StringWriter());
-        final ObjectMapper json = new ObjectMapper();
-        final List<String> expectedReasons = new ArrayList<>();
-        for (final String line : expected.toString().split("\n"))
-        {
-            expectedReasons.add(json.readTree(line).get("reason").asText());
-        }
-
-        final GatewayClient client = client("example");
-        final CommandLineParser parser = new CommandLineParser(config);
-        final Command command = new Command();
-        final List<String> reasons = new ArrayList<>();
-        for (final String line : Files.readAllLines(commands))
-        {
-            try
-            {
-                parser.parse(line, command);
-            }
-            catch (final io.ledgerguard.json.MalformedCommandException ex)
-            {
-                reasons.add(Reason.MALFORMED_COMMAND.name());
-                continue;
-            }
-            reasons.add(client.submit(command).reason.name());
-        }
-        assertEquals(expectedReasons, reasons);
+        ExampleCommands.assertDecidedAsReplayDoes(client("example"), config);
     }
 
     @Test

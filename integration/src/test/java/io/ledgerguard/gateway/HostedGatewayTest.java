@@ -1,10 +1,7 @@
 package io.ledgerguard.gateway;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -12,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,16 +19,13 @@ import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
-import io.ledgerguard.core.Reason;
 import io.ledgerguard.core.approval.ApprovalVerifier;
 import io.ledgerguard.core.pipeline.BackPressure;
 import io.ledgerguard.core.pipeline.InMemoryJournal;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.core.pipeline.PipelineContext;
 import io.ledgerguard.core.pipeline.StageHost;
-import io.ledgerguard.json.CommandLineParser;
 import io.ledgerguard.protocol.GatewayDecision;
-import io.ledgerguard.replay.Replay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,7 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HostedGatewayTest
 {
-    private static final Path EXAMPLES = Path.of("..", "examples");
     private static final int BTC = 1;
 
     private GuardConfig config;
@@ -55,7 +47,7 @@ class HostedGatewayTest
 
     private StageHost start(final boolean fused) throws IOException
     {
-        config = ConfigLoader.load(EXAMPLES.resolve("config.yaml"));
+        config = ConfigLoader.load(ExampleCommands.EXAMPLES.resolve("config.yaml"));
         final StageHost host = new StageHost();
         guard = new LedgerGuard(new GuardEngine(config), new PipelineContext()
             .journal(new InMemoryJournal(64 << 20))
@@ -97,34 +89,7 @@ class HostedGatewayTest
         assertTrue(server.onGuardThread());
         assertFalse(threadNamed("gateway-io"), "no I/O thread of the gateway's own runs");
 
-        final Path commands = EXAMPLES.resolve("commands.jsonl");
-        final StringWriter expected = new StringWriter();
-        new Replay(ConfigLoader.load(EXAMPLES.resolve("config.yaml")))
-            .run(Files.newInputStream(commands), expected, new StringWriter());
-        final ObjectMapper json = new ObjectMapper();
-        final List<String> expectedReasons = new ArrayList<>();
-        for (final String line : expected.toString().split("\n"))
-        {
-            expectedReasons.add(json.readTree(line).get("reason").asText());
-        }
-        final GatewayClient client = client("example");
-        final CommandLineParser parser = new CommandLineParser(config);
-        final Command command = new Command();
-        final List<String> reasons = new ArrayList<>();
-        for (final String line : Files.readAllLines(commands))
-        {
-            try
-            {
-                parser.parse(line, command);
-            }
-            catch (final io.ledgerguard.json.MalformedCommandException ex)
-            {
-                reasons.add(Reason.MALFORMED_COMMAND.name());
-                continue;
-            }
-            reasons.add(client.submit(command).reason.name());
-        }
-        assertEquals(expectedReasons, reasons);
+        ExampleCommands.assertDecidedAsReplayDoes(client("example"), config);
     }
 
     @Test
