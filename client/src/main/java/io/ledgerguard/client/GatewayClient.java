@@ -45,9 +45,9 @@ import io.ledgerguard.protocol.sbe.ErrorResponseDecoder;
  * Pipelining costs no more than the bytes: {@link #submitAsync} allocates nothing in steady state, and the requests
  * submitted while the connection is being written to go out together in the next write, by the connection's writer
  * thread (a request alone in flight is written at once by its caller). Answers are read, and listeners called, by
- * whoever reads the connection: a synchronous caller ({@link #submit}, {@link #submitAll}) reads its own answer when
- * nobody else reads, and answers the others that come before it, so that no thread hands its answer over (issue 15);
- * otherwise the connection's reader thread. When the connection is lost, the requests still in flight are answered
+ * whoever reads the connection: a synchronous caller ({@link #submit}, {@link #submitAll}) with nothing else in flight
+ * reads its own answer, so that no thread hands it over (issue 15); every other answer is read, and its listener
+ * called, on the connection's reader thread. When the connection is lost, the requests still in flight are answered
  * with an error on the thread that found the loss: a reader, the writer thread, a caller whose write failed, or
  * {@link #close()}.
  * <p>
@@ -79,8 +79,7 @@ public final class GatewayClient implements AutoCloseable
     private static final java.util.function.Consumer<java.nio.channels.SelectionKey> NO_KEY = key -> { };
 
     /**
-     * Receives the answer to one request, on the thread reading the connection (the client's reader thread, or a
-     * synchronous caller waiting for its own answer): keep it short.
+     * Receives the answer to one request, on the client's reader thread: keep it short.
      */
     public interface Listener
     {
@@ -139,7 +138,7 @@ public final class GatewayClient implements AutoCloseable
     }
 
     /**
-     * @param handler told of every exception a {@link Listener} throws, on the thread reading the connection; the
+     * @param handler told of every exception a {@link Listener} throws, on the client's reader thread; the
      *                connection and the other requests go on. By default the exception is logged.
      * @return this client.
      */
@@ -555,8 +554,8 @@ public final class GatewayClient implements AutoCloseable
         private volatile boolean alive = true;
         /**
          * Who reads the connection now, under the lock of {@link #inFlight}: the reader thread, a synchronous caller
-         * reading its own answer, or nobody when nothing is in flight. Only that thread reads the channel, and it
-         * answers whatever it reads, its own answer or others'.
+         * that had nothing else in flight reading its own answer (which comes first), or nobody. Only that thread reads
+         * the channel. A caller stops at its own answers and leaves what it read after them to the reader thread.
          */
         private volatile Thread reading;
         /** Where the reading thread waits for bytes, and the writing one for room: the channel does not block. */
@@ -866,6 +865,11 @@ public final class GatewayClient implements AutoCloseable
                 {
                     if (channel.write(bytes) == 0)
                     {
+                        if (Thread.currentThread().isInterrupted())
+                        {
+                            // A blocking write would have closed the channel: so does this one.
+                            throw new IOException("interrupted while writing");
+                        }
                         // The socket's buffer is full: wait for the server to read, and look at the connection again.
                         writeSelector.select(NO_KEY, WRITE_WAIT_MS);
                         if (!alive)
@@ -957,9 +961,10 @@ public final class GatewayClient implements AutoCloseable
                 }
                 if (reading == null)
                 {
-                    if (read)
+                    if (read && alone)
                     {
-                        // Taken before the request is written: no other thread is woken to read its answer.
+                        // Taken before the request is written: no other thread is woken to read its answer. Only
+                        // alone: its answer then comes first, and it never runs another request's listener.
                         reading = Thread.currentThread();
                     }
                     else
@@ -1201,6 +1206,11 @@ public final class GatewayClient implements AutoCloseable
                 while (true)
                 {
                     readSelector.select(NO_KEY, 0);
+                    if (Thread.interrupted())
+                    {
+                        // A selector does not sleep while the flag is set: end the connection, as a blocking read did.
+                        throw new InterruptedException();
+                    }
                     synchronized (inFlight)
                     {
                         if (reading != null)
@@ -1265,15 +1275,17 @@ public final class GatewayClient implements AutoCloseable
         }
 
         /**
-         * A synchronous caller that holds the reading: read and answer until its own answers came, the connection is
-         * lost, or the deadline passes; then give the reading up, to the reader thread if others are in flight.
+         * A synchronous caller that holds the reading: read until its own answers came (the first to come, as it was
+         * alone when it took the reading), the connection is lost, the deadline passes or the caller is interrupted;
+         * then give the reading up, to the reader thread if others were submitted meanwhile.
          */
         void readUntil(final CompletableFuture<?> answered, final long deadlineNs)
         {
             String why = null;
             try
             {
-                while (!answered.isDone() && alive)
+                // An interrupted caller stops reading: the wait for its future then throws, as it always did.
+                while (!answered.isDone() && alive && !Thread.currentThread().isInterrupted())
                 {
                     final int frame = readFrame(deadlineNs);
                     if (frame == TIMED_OUT)
@@ -1293,11 +1305,14 @@ public final class GatewayClient implements AutoCloseable
             {
                 why = String.valueOf(ex.getMessage());
             }
-            if (why != null)
+            finally
             {
-                lost(why);
+                if (why != null)
+                {
+                    lost(why);
+                }
+                releaseReading(true);
             }
-            releaseReading(true);
         }
 
         /**

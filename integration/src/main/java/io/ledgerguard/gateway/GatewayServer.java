@@ -330,8 +330,16 @@ public final class GatewayServer implements AutoCloseable
         final GatewayServer server = new GatewayServer(guard, verifier, settings, alerts);
         if (host != null && host.hosting())
         {
+            try
+            {
+                host.attach(server.loop);
+            }
+            catch (final RuntimeException ex)
+            {
+                server.close();
+                throw ex;
+            }
             server.host = host;
-            host.attach(server.loop);
         }
         else
         {
@@ -847,23 +855,30 @@ public final class GatewayServer implements AutoCloseable
     @Override
     public void close()
     {
-        running = false;
-        selector.wakeup();
-        if (authenticator != null)
-        {
-            authenticator.shutdownNow();
-        }
         if (host != null)
         {
-            // The guard's thread turns the loop no more once this returns true: its connections are this thread's to
-            // close. Otherwise closing the selector below makes its turn fail, and it closes them.
-            if (host.detach(loop, 5_000))
+            // Detached first, so the guard's thread never turns a loop that stopped running; once this returns true
+            // it turns the loop no more, and the connections are this thread's to close. Otherwise closing the
+            // selector below makes its turn fail, and it closes them.
+            final boolean out = host.detach(loop, 5_000);
+            running = false;
+            if (authenticator != null)
+            {
+                authenticator.shutdownNow();
+            }
+            if (out)
             {
                 closeConnections();
             }
         }
         else
         {
+            running = false;
+            selector.wakeup();
+            if (authenticator != null)
+            {
+                authenticator.shutdownNow();
+            }
             try
             {
                 ioThread.join(5_000);

@@ -44,13 +44,15 @@ class HostedGatewayTest
     private LedgerGuard guard;
     private GatewayServer server;
     private final List<GatewayClient> clients = new ArrayList<>();
+    /** While set, the guard's thread waits in the journal's append: nothing is answered until it opens. */
+    private volatile CountDownLatch journalGate;
 
     private StageHost start(final boolean fused) throws IOException
     {
         config = ConfigLoader.load(ExampleCommands.EXAMPLES.resolve("config.yaml"));
         final StageHost host = new StageHost();
         guard = new LedgerGuard(new GuardEngine(config), new PipelineContext()
-            .journal(new InMemoryJournal(64 << 20))
+            .journal(gated(new InMemoryJournal(64 << 20)))
             .fuseStages(fused)
             .stageHost(host)
             .backPressure(BackPressure.REJECT));
@@ -67,9 +69,50 @@ class HostedGatewayTest
         return client;
     }
 
+    private io.ledgerguard.core.pipeline.Journal gated(final InMemoryJournal journal)
+    {
+        return new io.ledgerguard.core.pipeline.Journal()
+        {
+            @Override
+            public void append(final Command command, final Decision decision)
+            {
+                final CountDownLatch gate = journalGate;
+                if (gate != null)
+                {
+                    try
+                    {
+                        gate.await();
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                journal.append(command, decision);
+            }
+
+            @Override
+            public void flush()
+            {
+                journal.flush();
+            }
+
+            @Override
+            public void close()
+            {
+                journal.close();
+            }
+        };
+    }
+
     @AfterEach
     void stop()
     {
+        final CountDownLatch gate = journalGate;
+        if (gate != null)
+        {
+            gate.countDown();
+        }
         clients.forEach(GatewayClient::close);
         if (server != null)
         {
@@ -176,6 +219,68 @@ class HostedGatewayTest
         assertFalse(server.onGuardThread());
         assertTrue(threadNamed("gateway-io"));
         assertEquals(5_000_001L, client("apart").submit(transfer(5_000_001)).txId);
+    }
+
+    @Test
+    void shouldAnswerAnotherRequestsListenerOnTheReaderThreadNotOnASynchronousCaller() throws Exception
+    {
+        start(true);
+        final GatewayClient client = client("listeners");
+        final AtomicReference<String> answeredOn = new AtomicReference<>();
+        final CountDownLatch answered = new CountDownLatch(1);
+        // The first request is held in the journal until the second is in flight beside it.
+        final CountDownLatch gate = new CountDownLatch(1);
+        journalGate = gate;
+        final Thread opener = new Thread(() ->
+        {
+            while (client.inFlight() < 2)
+            {
+                Thread.onSpinWait();
+            }
+            gate.countDown();
+        });
+        client.submitAsync(transfer(6_000_001), new GatewayClient.Listener()
+        {
+            @Override
+            public void onDecision(final GatewayDecision decision)
+            {
+                answeredOn.set(Thread.currentThread().getName());
+                answered.countDown();
+            }
+
+            @Override
+            public void onError(final int code, final String message)
+            {
+                answeredOn.set("error " + code);
+                answered.countDown();
+            }
+        });
+        opener.start();
+        // Submitted while the other is in flight: this caller does not read, and so never runs its listener.
+        assertEquals(6_000_002L, client.submit(transfer(6_000_002)).txId);
+        opener.join();
+        assertTrue(answered.await(10, TimeUnit.SECONDS));
+        assertEquals("gateway-client-listeners", answeredOn.get());
+    }
+
+    @Test
+    void shouldStopWaitingWhenTheCallerIsInterruptedAndServeTheNextSubmit() throws Exception
+    {
+        start(true);
+        final GatewayClient client = client("interrupted");
+        assertEquals(7_000_001L, client.submit(transfer(7_000_001)).txId);
+        // Held in the journal: no answer can come before the caller gives up.
+        final CountDownLatch gate = new CountDownLatch(1);
+        journalGate = gate;
+        Thread.currentThread().interrupt();
+        final IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+            () -> client.submit(transfer(7_000_002)));
+        assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+        assertTrue(refused.getMessage().contains("interrupted"), refused.getMessage());
+        journalGate = null;
+        gate.countDown();
+        // The answer it stopped waiting for is read by the reader thread; the connection goes on.
+        assertEquals(7_000_003L, client.submit(transfer(7_000_003)).txId);
     }
 
     private static boolean threadNamed(final String name)

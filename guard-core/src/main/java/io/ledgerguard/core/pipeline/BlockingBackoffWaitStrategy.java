@@ -135,6 +135,8 @@ final class BlockingBackoffWaitStrategy implements WaitStrategy
         while (cursorSequence.get() < sequence)
         {
             barrier.checkAlert();
+            // A listener may leave the thread's interrupt set (see waitOn): a selector would then never sleep again.
+            Thread.interrupted();
             if (!host.turn(commandsWaiting))
             {
                 // No loop attached: sleep as without a host, looking for one again now and then.
