@@ -21,12 +21,13 @@ import io.ledgerguard.gateway.GatewaySettings;
 import io.ledgerguard.protocol.GatewayDecision;
 
 /**
- * The sidecar over loopback TCP: the pipeline behind the gateway, and one {@link GatewayClient} connection per
- * producer. Producers take commands in the workload's order and write them under one lock, then wait for their
- * answers outside it; unlike the pipeline target, that orders the writes, not the sequencing, since the gateway reads
- * the connections in its own order. A command can then overtake the one it depends on (a release before its hold),
- * which the accepted share shows. With {@code --in-flight N} above 1 ({@code sidecar-xN}) each producer submits
- * asynchronously and keeps up to N unanswered on its connection, its answers recorded on the client's reader thread.
+ * The sidecar over loopback TCP, as {@code serve} runs it: the gateway's loop on the guard's thread, and one
+ * {@link GatewayClient} connection per producer. Producers take commands in the workload's order under one lock; the
+ * sequencing is the gateway's, which reads the connections in its own order, so a command can overtake the one it
+ * depends on (a release before its hold), which the accepted share shows. With one in flight a producer waits in
+ * {@link GatewayClient#submit}, reading its own answer; with {@code --in-flight N} above 1 ({@code sidecar-xN}) it
+ * writes under the lock and keeps up to N unanswered on its connection, its answers recorded on the client's reader
+ * thread.
  */
 final class SidecarTarget implements LoadTarget
 {
@@ -39,7 +40,6 @@ final class SidecarTarget implements LoadTarget
     private LedgerGuard guard;
     private GatewayServer server;
     private GatewayClient[] clients;
-    private Completion[] completions;
     private Listener[] listeners;
     /** Each producer's command, copied out of the workload's ring under the lock. */
     private Command[] commands;
@@ -69,7 +69,8 @@ final class SidecarTarget implements LoadTarget
     public String description()
     {
         return "the gateway over loopback TCP: one client connection per producer, each proven by its Ed25519 key " +
-            "and role-checked -> gateway -> ring -> guard -> journal (encoding only) -> release -> answer, " +
+            "and role-checked -> gateway -> ring -> guard -> journal (encoding only) -> release -> answer, the " +
+            "gateway's loop on the guard's thread, " +
             waitStrategy + " wait strategy" +
             (inFlight == 1 ? "" : "; asynchronous, up to " + inFlight + " in flight per connection");
     }
@@ -110,7 +111,6 @@ final class SidecarTarget implements LoadTarget
         {
             throw new UncheckedIOException(ex);
         }
-        completions = new Completion[producers];
         listeners = new Listener[producers];
         commands = new Command[producers];
         for (int i = 0; i < producers; i++)
@@ -151,17 +151,10 @@ final class SidecarTarget implements LoadTarget
         return new ClientSettings(clients);
     }
 
-    @Override
-    public void bind(final int producer, final Thread thread)
-    {
-        completions[producer] = new Completion(thread);
-        listeners[producer] = new Listener(completions[producer]::signal, errors);
-    }
-
     /**
      * One command, waited for as a synchronous caller waits: {@link GatewayClient#submit} writes it and reads its own
-     * answer. The next command is taken from the workload under the sequencing lock only once the answer is in, so
-     * here, unlike with {@code --in-flight}, the writes are ordered as the commands.
+     * answer. It is copied out of the workload under the sequencing lock and written outside it: another producer's
+     * write may come first.
      */
     @Override
     public boolean next(final int producer)

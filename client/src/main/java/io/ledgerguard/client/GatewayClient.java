@@ -1354,6 +1354,11 @@ public final class GatewayClient implements AutoCloseable
          */
         boolean stillOpen()
         {
+            if (reading != null || !alive)
+            {
+                // Someone reads, and finds a close: no lock on the path of a pipelining caller.
+                return alive;
+            }
             synchronized (inFlight)
             {
                 if (reading != null || size > 0 || !alive)

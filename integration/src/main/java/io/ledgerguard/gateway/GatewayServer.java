@@ -51,16 +51,17 @@ import io.ledgerguard.protocol.sbe.CommandRequestDecoder;
 import io.ledgerguard.protocol.sbe.MessageHeaderDecoder;
 
 /**
- * The sidecar gateway's transfer path: one I/O thread with a selector over TCP (loopback by default) and, when
- * configured, a Unix domain socket. Each connection opens with a handshake ({@code Hello}, answered {@code Welcome} or
- * refused with an error frame and closed; when the configuration names clients, the Welcome carries a fresh nonce that
- * the client signs with its key in {@code Authenticate}, answered {@code Authenticated} or, after a delay that grows
- * with the failures, an error frame), then sends frames of one or more {@code CommandRequest} messages back to
+ * The sidecar gateway's transfer path: one I/O loop with a selector over TCP (loopback by default) and, when
+ * configured, a Unix domain socket, on a thread of its own or, when the pipeline hosts it ({@link StageHost}), on the
+ * guard's own thread between commands. Each connection opens with a handshake ({@code Hello}, answered {@code Welcome}
+ * or refused with an error frame and closed; when the configuration names clients, the Welcome carries a fresh nonce
+ * that the client signs with its key in {@code Authenticate}, answered {@code Authenticated} or, after a delay that
+ * grows with the failures, an error frame), then sends frames of one or more {@code CommandRequest} messages back to
  * back, many requests in flight, each answered by one {@code DecisionResponse} with its correlation id, in the order
  * they were sent. A frame is checked whole before any of its requests is taken: one undecodable message and the whole
- * frame gets a single error frame instead. Approvals are verified
- * here, before sequencing; the command then goes into the guard's ring without waiting, and the decision comes back on
- * the pipeline's release thread, which queues the answer for the connection.
+ * frame gets a single error frame instead. Approvals are verified here, before sequencing; the command then goes into
+ * the guard's ring without waiting, and the decision comes back on the pipeline's release thread, which queues the
+ * answer for the connection.
  * <p>
  * What a pipelining client costs is kept per frame and per turn, not per request: each message is decoded once, by the
  * check, into commands the requests are then taken from; the answers queued for a connection go out together, in one
@@ -92,6 +93,8 @@ public final class GatewayServer implements AutoCloseable
     private static final long STALLED_SELECT_MS = 1;
     private static final int DECISION_BYTES_MAX = 16 * 1024;
     private static final int MESSAGE_TYPE = 1;
+    /** For the loop on its own thread: no ring it waits for. */
+    private static final java.util.function.BooleanSupplier NO_COMMANDS = () -> false;
 
     /**
      * Told of every answered request, on the pipeline's release thread: for metrics. Must not block.
@@ -536,8 +539,6 @@ public final class GatewayServer implements AutoCloseable
             closeConnections();
         }
     }
-
-    private static final java.util.function.BooleanSupplier NO_COMMANDS = () -> false;
 
     /**
      * One turn of the I/O loop: wait for sockets (unless work is queued, or {@code commandsWaiting}), then take what

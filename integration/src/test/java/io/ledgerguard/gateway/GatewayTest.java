@@ -62,8 +62,8 @@ class GatewayTest
     private LedgerGuard guard;
     private GatewayServer server;
     private final List<GatewayClient> clients = new ArrayList<>();
-    /** While set, the journal stage waits in {@code append}: nothing is answered until it opens. */
-    private volatile CountDownLatch journalGate;
+    /** The journal stage's: while gated, nothing is answered. */
+    private GatedJournal gated;
 
     @BeforeEach
     void start() throws IOException
@@ -77,38 +77,7 @@ class GatewayTest
         config = ConfigLoader.load(EXAMPLES.resolve("config.yaml"));
         engine = new GuardEngine(config);
         journal = new InMemoryJournal(256 << 20);
-        final io.ledgerguard.core.pipeline.Journal gated = new io.ledgerguard.core.pipeline.Journal()
-        {
-            @Override
-            public void append(final Command command, final io.ledgerguard.core.Decision decision)
-            {
-                final CountDownLatch gate = journalGate;
-                if (gate != null)
-                {
-                    try
-                    {
-                        gate.await();
-                    }
-                    catch (final InterruptedException ex)
-                    {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                journal.append(command, decision);
-            }
-
-            @Override
-            public void flush()
-            {
-                journal.flush();
-            }
-
-            @Override
-            public void close()
-            {
-                journal.close();
-            }
-        };
+        gated = new GatedJournal(journal);
         guard = new LedgerGuard(engine, new PipelineContext().journal(gated).backPressure(BackPressure.REJECT));
         settings.tcp = new InetSocketAddress("127.0.0.1", 0);
         server = GatewayServer.start(guard, new ApprovalVerifier(config), settings);
@@ -117,10 +86,9 @@ class GatewayTest
     @AfterEach
     void stop()
     {
-        final CountDownLatch gate = journalGate;
-        if (gate != null)
+        if (gated != null)
         {
-            gate.countDown();
+            gated.open();
         }
         for (final GatewayClient client : clients)
         {
@@ -534,7 +502,7 @@ class GatewayTest
         final UnsafeBuffer frames = new UnsafeBuffer(ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN));
         try (SocketChannel first = handshake(); SocketChannel second = handshake())
         {
-            journalGate = new CountDownLatch(1);
+            gated.gate(new CountDownLatch(1));
             final long before = server.requests();
             // Two frames of three: the first taken whole, the second once its first request took the last free slot
             // waits, decoded, for the first frame's answers, which the closed journal holds back.
@@ -545,7 +513,7 @@ class GatewayTest
             // Meanwhile another connection's frame is checked, and decoded where the waiting frame's requests were.
             writeFully(second, frames, frame(messages, frames, 0, 1, new long[] {201, 202}));
             awaitRequests(before + 6);
-            journalGate.countDown();
+            gated.open();
             assertEquals(List.of("1:101", "2:102", "3:103", "4:104", "5:105", "6:106"), readDecisions(first, 6));
             assertEquals(List.of("1:201", "2:202"), readDecisions(second, 2));
         }

@@ -44,15 +44,16 @@ class HostedGatewayTest
     private LedgerGuard guard;
     private GatewayServer server;
     private final List<GatewayClient> clients = new ArrayList<>();
-    /** While set, the guard's thread waits in the journal's append: nothing is answered until it opens. */
-    private volatile CountDownLatch journalGate;
+    /** While gated, the guard's thread waits in the journal's append: nothing is answered. */
+    private GatedJournal gated;
 
     private StageHost start(final boolean fused) throws IOException
     {
         config = ConfigLoader.load(ExampleCommands.EXAMPLES.resolve("config.yaml"));
         final StageHost host = new StageHost();
+        gated = new GatedJournal(new InMemoryJournal(64 << 20));
         guard = new LedgerGuard(new GuardEngine(config), new PipelineContext()
-            .journal(gated(new InMemoryJournal(64 << 20)))
+            .journal(gated)
             .fuseStages(fused)
             .stageHost(host)
             .backPressure(BackPressure.REJECT));
@@ -69,49 +70,12 @@ class HostedGatewayTest
         return client;
     }
 
-    private io.ledgerguard.core.pipeline.Journal gated(final InMemoryJournal journal)
-    {
-        return new io.ledgerguard.core.pipeline.Journal()
-        {
-            @Override
-            public void append(final Command command, final Decision decision)
-            {
-                final CountDownLatch gate = journalGate;
-                if (gate != null)
-                {
-                    try
-                    {
-                        gate.await();
-                    }
-                    catch (final InterruptedException ex)
-                    {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                journal.append(command, decision);
-            }
-
-            @Override
-            public void flush()
-            {
-                journal.flush();
-            }
-
-            @Override
-            public void close()
-            {
-                journal.close();
-            }
-        };
-    }
-
     @AfterEach
     void stop()
     {
-        final CountDownLatch gate = journalGate;
-        if (gate != null)
+        if (gated != null)
         {
-            gate.countDown();
+            gated.open();
         }
         clients.forEach(GatewayClient::close);
         if (server != null)
@@ -230,7 +194,7 @@ class HostedGatewayTest
         final CountDownLatch answered = new CountDownLatch(1);
         // The first request is held in the journal until the second is in flight beside it.
         final CountDownLatch gate = new CountDownLatch(1);
-        journalGate = gate;
+        gated.gate(gate);
         final Thread opener = new Thread(() ->
         {
             while (client.inFlight() < 2)
@@ -270,15 +234,13 @@ class HostedGatewayTest
         final GatewayClient client = client("interrupted");
         assertEquals(7_000_001L, client.submit(transfer(7_000_001)).txId);
         // Held in the journal: no answer can come before the caller gives up.
-        final CountDownLatch gate = new CountDownLatch(1);
-        journalGate = gate;
+        gated.gate(new CountDownLatch(1));
         Thread.currentThread().interrupt();
         final IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
             () -> client.submit(transfer(7_000_002)));
         assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
         assertTrue(refused.getMessage().contains("interrupted"), refused.getMessage());
-        journalGate = null;
-        gate.countDown();
+        gated.open();
         // The answer it stopped waiting for is read by the reader thread; the connection goes on.
         assertEquals(7_000_003L, client.submit(transfer(7_000_003)).txId);
     }
