@@ -544,6 +544,8 @@ public final class GatewayClient implements AutoCloseable
         private final SocketChannel channel;
         private final ByteBuffer in = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
         private final UnsafeBuffer inView = new UnsafeBuffer(in);
+        /** Where the next frame in {@link #in} begins: those before it are consumed. Read under the reading. */
+        private int frameStart;
         private final ControlMessages control = new ControlMessages();
         private final DecisionMessages decisionMessages = new DecisionMessages();
         private final GatewayDecision decision = new GatewayDecision();
@@ -1039,16 +1041,16 @@ public final class GatewayClient implements AutoCloseable
             {
                 throw new IOException("the server closed the connection during the handshake");
             }
-            final int template = control.templateId(inView, ControlMessages.LENGTH_PREFIX, frame);
+            final int template = control.templateId(inView, body(), frame);
             if (template == ErrorResponseDecoder.TEMPLATE_ID)
             {
-                control.decodeError(inView, ControlMessages.LENGTH_PREFIX, frame);
+                control.decodeError(inView, body(), frame);
                 throw new IOException("handshake refused: " + control.errorMessage());
             }
             final int maxInFlight;
             try
             {
-                maxInFlight = control.decodeWelcomeMaxInFlight(inView, ControlMessages.LENGTH_PREFIX, frame);
+                maxInFlight = control.decodeWelcomeMaxInFlight(inView, body(), frame);
             }
             catch (final ProtocolException | IndexOutOfBoundsException ex)
             {
@@ -1109,14 +1111,14 @@ public final class GatewayClient implements AutoCloseable
             {
                 throw new IOException("the server closed the connection during authentication");
             }
-            if (control.templateId(inView, ControlMessages.LENGTH_PREFIX, frame) == ErrorResponseDecoder.TEMPLATE_ID)
+            if (control.templateId(inView, body(), frame) == ErrorResponseDecoder.TEMPLATE_ID)
             {
-                control.decodeError(inView, ControlMessages.LENGTH_PREFIX, frame);
+                control.decodeError(inView, body(), frame);
                 throw new IOException("authentication refused: " + control.errorMessage());
             }
             try
             {
-                control.decodeAuthenticated(inView, ControlMessages.LENGTH_PREFIX, frame);
+                control.decodeAuthenticated(inView, body(), frame);
             }
             catch (final ProtocolException ex)
             {
@@ -1142,14 +1144,15 @@ public final class GatewayClient implements AutoCloseable
         {
             while (true)
             {
-                if (in.position() >= ControlMessages.LENGTH_PREFIX)
+                final int available = in.position() - frameStart;
+                if (available >= ControlMessages.LENGTH_PREFIX)
                 {
-                    final int length = inView.getInt(0, ByteOrder.LITTLE_ENDIAN);
+                    final int length = inView.getInt(frameStart, ByteOrder.LITTLE_ENDIAN);
                     if (length < 0 || length > in.capacity() - ControlMessages.LENGTH_PREFIX)
                     {
                         throw new IOException("the server sent a frame of " + length + " bytes");
                     }
-                    if (in.position() >= ControlMessages.LENGTH_PREFIX + length)
+                    if (available >= ControlMessages.LENGTH_PREFIX + length)
                     {
                         return length;
                     }
@@ -1162,7 +1165,7 @@ public final class GatewayClient implements AutoCloseable
                     roomUnsignalled = 0;
                     signalRoom();
                 }
-                final int read = channel.read(in);
+                final int read = fill();
                 if (read < 0)
                 {
                     return -1;
@@ -1185,11 +1188,44 @@ public final class GatewayClient implements AutoCloseable
             }
         }
 
+        /**
+         * Done with the frame at {@link #frameStart}: the next begins after it. Nothing is moved here; a burst of
+         * answers is read in place, one after the other.
+         */
         private void consume(final int frame)
         {
-            final int end = in.position();
-            in.limit(end).position(ControlMessages.LENGTH_PREFIX + frame);
-            in.compact();
+            frameStart += ControlMessages.LENGTH_PREFIX + frame;
+            if (frameStart == in.position())
+            {
+                frameStart = 0;
+                in.clear();
+            }
+        }
+
+        /**
+         * @return where the body of the frame {@link #readFrame} found begins in {@link #inView}.
+         */
+        private int body()
+        {
+            return frameStart + ControlMessages.LENGTH_PREFIX;
+        }
+
+        /**
+         * Read what the socket holds after what is buffered, first moving a frame begun but not whole to the start:
+         * a frame always fits from there, and only that part of a frame is ever moved.
+         *
+         * @return as {@link SocketChannel#read(ByteBuffer)}.
+         */
+        private int fill() throws IOException
+        {
+            if (frameStart > 0)
+            {
+                final int end = in.position();
+                in.limit(end).position(frameStart);
+                in.compact();
+                frameStart = 0;
+            }
+            return channel.read(in);
         }
 
         /**
@@ -1369,7 +1405,7 @@ public final class GatewayClient implements AutoCloseable
             }
             try
             {
-                if (channel.read(in) < 0)
+                if (fill() < 0)
                 {
                     lost("the server closed the connection");
                 }
@@ -1387,7 +1423,7 @@ public final class GatewayClient implements AutoCloseable
 
         private void dispatch(final int frame)
         {
-            final int offset = ControlMessages.LENGTH_PREFIX;
+            final int offset = body();
             final int template = control.templateId(inView, offset, frame);
             if (template == DecisionResponseDecoder.TEMPLATE_ID)
             {

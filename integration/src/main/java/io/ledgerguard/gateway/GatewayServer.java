@@ -986,10 +986,22 @@ public final class GatewayServer implements AutoCloseable
         {
             try
             {
-                final int length = decisionMessages.encode(correlationId, decision, releaseScratch,
-                    ControlMessages.LENGTH_PREFIX);
-                releaseScratch.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
-                connection.enqueue(releaseScratch, ControlMessages.LENGTH_PREFIX + length);
+                final int at = connection.appendAt(ControlMessages.LENGTH_PREFIX + DECISION_BYTES_MAX);
+                if (at >= 0)
+                {
+                    // Hosted: encoded where it is written from, with no copy and no queue in between.
+                    final int length = decisionMessages.encode(correlationId, decision, connection.outView,
+                        at + ControlMessages.LENGTH_PREFIX);
+                    connection.outView.putInt(at, length, ByteOrder.LITTLE_ENDIAN);
+                    connection.out.limit(at + ControlMessages.LENGTH_PREFIX + length);
+                }
+                else
+                {
+                    final int length = decisionMessages.encode(correlationId, decision, releaseScratch,
+                        ControlMessages.LENGTH_PREFIX);
+                    releaseScratch.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
+                    connection.enqueue(releaseScratch, ControlMessages.LENGTH_PREFIX + length);
+                }
             }
             finally
             {
@@ -1093,10 +1105,40 @@ public final class GatewayServer implements AutoCloseable
 
         void enqueue(final UnsafeBuffer frame, final int length)
         {
+            final int at = appendAt(length);
+            if (at >= 0)
+            {
+                outView.putBytes(at, frame, 0, length);
+                out.limit(at + length);
+                return;
+            }
             if (!outbound.write(MESSAGE_TYPE, frame, 0, length))
             {
                 overflowed.set(true);
             }
+        }
+
+        /**
+         * When the gateway's loop runs on the guard's thread, every answer and error of a connection is queued on that
+         * one thread, the one that writes them: it may put them straight into the buffer written to the socket, after
+         * what waits there, as long as nothing waits in the answers' ring (which comes after the buffer).
+         *
+         * @param bytes room needed.
+         * @return where in {@link #out} to put them (then set its limit past them), or -1 to queue them in the ring.
+         */
+        int appendAt(final int bytes)
+        {
+            if (host == null || state == ConnectionState.CLOSED || outbound.size() > 0)
+            {
+                return -1;
+            }
+            if (!out.hasRemaining())
+            {
+                // All written: start again at the beginning.
+                out.limit(0);
+            }
+            final int at = out.limit();
+            return out.capacity() - at >= bytes ? at : -1;
         }
 
         /**
@@ -1239,7 +1281,7 @@ public final class GatewayServer implements AutoCloseable
                     // before), and only that one, since it may have to wait again.
                     decodeAgain(frameIndex, offset + frameTaken, length - frameTaken);
                 }
-                if (!take(decoded[frameIndex], decodedCorrelationIds[frameIndex]))
+                if (!take(frameIndex, decodedCorrelationIds[frameIndex]))
                 {
                     return false;
                 }
@@ -1255,12 +1297,14 @@ public final class GatewayServer implements AutoCloseable
         }
 
         /**
-         * Take one request of a checked frame: refused for its client's role, or submitted to the guard.
+         * Take one request of a checked frame: refused for its client's role, or submitted to the guard, which takes
+         * the decoded command itself when it can and leaves another in its place in {@link #decoded}.
          *
          * @return false when it must wait, untaken, to be offered again.
          */
-        private boolean take(final Command command, final long correlationId)
+        private boolean take(final int index, final long correlationId)
         {
+            final Command command = decoded[index];
             final CommandType forbidden = forbidden(command);
             if (forbidden != null)
             {
@@ -1286,7 +1330,7 @@ public final class GatewayServer implements AutoCloseable
             pending.correlationId = correlationId;
             pending.submittedNs = System.nanoTime();
             inFlight.incrementAndGet();
-            final long seq = guard.submitAsync(command, pending);
+            final long seq = guard.submitAsyncTaking(decoded, index, pending);
             if (seq < 0)
             {
                 inFlight.decrementAndGet();

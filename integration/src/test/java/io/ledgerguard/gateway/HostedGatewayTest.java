@@ -2,6 +2,8 @@ package io.ledgerguard.gateway;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -9,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +28,11 @@ import io.ledgerguard.core.pipeline.InMemoryJournal;
 import io.ledgerguard.core.pipeline.LedgerGuard;
 import io.ledgerguard.core.pipeline.PipelineContext;
 import io.ledgerguard.core.pipeline.StageHost;
+import io.ledgerguard.protocol.CommandMessages;
+import io.ledgerguard.protocol.ControlMessages;
+import io.ledgerguard.protocol.DecisionMessages;
 import io.ledgerguard.protocol.GatewayDecision;
+import io.ledgerguard.protocol.sbe.WelcomeDecoder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -49,6 +56,14 @@ class HostedGatewayTest
 
     private StageHost start(final boolean fused) throws IOException
     {
+        return start(fused, new GatewaySettings().inFlightMax);
+    }
+
+    /**
+     * @param inFlightMax also sizes the answers' ring: each request in flight may have 64 bytes of answer queued.
+     */
+    private StageHost start(final boolean fused, final int inFlightMax) throws IOException
+    {
         config = ConfigLoader.load(ExampleCommands.EXAMPLES.resolve("config.yaml"));
         final StageHost host = new StageHost();
         gated = new GatedJournal(new InMemoryJournal(64 << 20));
@@ -59,6 +74,8 @@ class HostedGatewayTest
             .backPressure(BackPressure.REJECT));
         final GatewaySettings settings = new GatewaySettings();
         settings.tcp = new InetSocketAddress("127.0.0.1", 0);
+        settings.inFlightMax = inFlightMax;
+        settings.outboundBytesMax = Math.max(settings.outboundBytesMax, Integer.highestOneBit(inFlightMax * 64) * 2);
         server = GatewayServer.start(guard, new ApprovalVerifier(config), settings, null, host);
         return host;
     }
@@ -243,6 +260,99 @@ class HostedGatewayTest
         gated.open();
         // The answer it stopped waiting for is read by the reader thread; the connection goes on.
         assertEquals(7_000_003L, client.submit(transfer(7_000_003)).txId);
+    }
+
+    /**
+     * Hosted, answers are encoded into the buffer the socket is written from, and queue in the answers' ring only once
+     * that buffer is full. A raw client with a small receive window sends thousands of requests and reads nothing
+     * until all are decided, so that their answers fill the sockets, the write buffer and much of the ring; it then
+     * reads them all, each once, in order.
+     */
+    @Test
+    void shouldAnswerInOrderWhenAnswersOverflowTheWriteBufferIntoTheQueue() throws Exception
+    {
+        final int requests = 100_000;
+        start(true, requests);
+        final AtomicInteger decided = new AtomicInteger();
+        server.observer((reason, latencyNs) -> decided.incrementAndGet());
+        try (java.nio.channels.SocketChannel raw = java.nio.channels.SocketChannel.open())
+        {
+            raw.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4096);
+            raw.connect(server.tcpAddress());
+            final ControlMessages control = new ControlMessages();
+            final ByteBuffer in = ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            final UnsafeBuffer inView = new UnsafeBuffer(in);
+            final UnsafeBuffer frames = new UnsafeBuffer(ByteBuffer.allocateDirect(1_000 * 512));
+            int length = control.encodeHello("raw", frames, 4);
+            frames.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
+            writeAll(raw, frames, 4 + length);
+            final int welcome = readFrame(raw, in, inView);
+            assertEquals(WelcomeDecoder.TEMPLATE_ID, control.templateId(inView, 4, welcome));
+            consumeFrame(in, welcome);
+
+            final CommandMessages messages = new CommandMessages();
+            for (int i = 0; i < requests; )
+            {
+                // A thousand requests a write: the server takes them as fast as the guard decides them.
+                int written = 0;
+                for (final int end = Math.min(requests, i + 1_000); i < end; i++)
+                {
+                    length = messages.encode(i + 1, transfer(9_000_000 + i), 0, frames, written + 4);
+                    frames.putInt(written, length, ByteOrder.LITTLE_ENDIAN);
+                    written += 4 + length;
+                }
+                writeAll(raw, frames, written);
+            }
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (decided.get() < requests && System.nanoTime() < deadlineNs)
+            {
+                Thread.sleep(5);
+            }
+            assertEquals(requests, decided.get(), "every request decided while the client read nothing");
+
+            final DecisionMessages decisions = new DecisionMessages();
+            final GatewayDecision decision = new GatewayDecision();
+            for (int i = 0; i < requests; i++)
+            {
+                final int answer = readFrame(raw, in, inView);
+                decisions.decode(inView, 4, answer, decision);
+                assertEquals(i + 1, decision.correlationId, "answers come in the order of their requests");
+                assertEquals(9_000_000 + i, decision.txId);
+                consumeFrame(in, answer);
+            }
+            assertEquals(0, in.position(), "nothing after the last answer");
+        }
+        assertEquals(0, server.slowDisconnects());
+    }
+
+    private static void writeAll(final java.nio.channels.SocketChannel channel, final UnsafeBuffer buffer,
+        final int length) throws IOException
+    {
+        final ByteBuffer bytes = buffer.byteBuffer().duplicate();
+        bytes.limit(length).position(0);
+        while (bytes.hasRemaining())
+        {
+            channel.write(bytes);
+        }
+    }
+
+    /**
+     * @return the length of the whole frame now at the start of {@code in}.
+     */
+    private static int readFrame(final java.nio.channels.SocketChannel channel, final ByteBuffer in,
+        final UnsafeBuffer view) throws IOException
+    {
+        while (in.position() < 4 || in.position() < 4 + view.getInt(0, ByteOrder.LITTLE_ENDIAN))
+        {
+            assertTrue(channel.read(in) >= 0, "closed before answering");
+        }
+        return view.getInt(0, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static void consumeFrame(final ByteBuffer in, final int length)
+    {
+        in.flip().position(4 + length);
+        in.compact();
     }
 
     private static boolean threadNamed(final String name)

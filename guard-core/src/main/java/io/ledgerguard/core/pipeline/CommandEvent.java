@@ -8,7 +8,8 @@ import io.ledgerguard.core.Decision;
  */
 final class CommandEvent
 {
-    final Command command = new Command();
+    /** Filled by copying, or exchanged for a producer's own ({@link LedgerGuard#submitAsyncTaking}). */
+    Command command = new Command();
     final Decision decision = new Decision();
     /** The synchronous caller's reply slot, or {@code null}. */
     ReplySlot reply;

@@ -21,6 +21,22 @@ public interface GuardPort
     long submitAsync(Command command, DecisionListener listener);
 
     /**
+     * As {@link #submitAsync(Command, DecisionListener)}, but the command may be taken instead of copied, which saves
+     * the copy of a command decoded only to be submitted (issue 15). When it is taken, {@code commands[index]} holds
+     * another command on return, one the guard no longer uses and the caller may fill; the command submitted then
+     * belongs to the guard, and the caller must not touch it again. A port that copies leaves the array as it was.
+     *
+     * @param commands holds the command at {@code index}: one made with {@code new Command()}, that can hold a batch.
+     * @param index    where.
+     * @param listener receives the decision.
+     * @return as {@link #submitAsync(Command, DecisionListener)}; a refused command is never taken.
+     */
+    default long submitAsyncTaking(final Command[] commands, final int index, final DecisionListener listener)
+    {
+        return submitAsync(commands[index], listener);
+    }
+
+    /**
      * @return the rules in force that the adapter's approval verifier and client rules read; any thread.
      */
     RulesInForce rulesInForce();

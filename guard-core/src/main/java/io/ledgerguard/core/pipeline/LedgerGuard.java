@@ -193,7 +193,7 @@ public final class LedgerGuard implements GuardPort, AutoCloseable
                 "thread; use submitAsync");
         }
         final ReplySlot reply = replySlots.get();
-        final long seq = publish(command, reply, null);
+        final long seq = publish(command, null, 0, reply, null);
         if (seq < 0)
         {
             return refusal(command, Reason.fromCode((int)-seq));
@@ -213,10 +213,31 @@ public final class LedgerGuard implements GuardPort, AutoCloseable
     @Override
     public long submitAsync(final Command command, final DecisionListener listener)
     {
-        return publish(command, null, listener);
+        return publish(command, null, 0, null, listener);
     }
 
-    private long publish(final Command command, final ReplySlot reply, final DecisionListener listener)
+    /**
+     * Submit a command without waiting, taking it into the ring instead of copying it: the ring slot's own command
+     * comes back in its place, free for the caller's use (the gateway decodes the next request into it).
+     *
+     * @param commands holds the command at {@code index}; one made with {@code new Command()}.
+     * @param index    where.
+     * @param listener receives the decision.
+     * @return as {@link #submitAsync(Command, DecisionListener)}; a refused command is not taken.
+     */
+    @Override
+    public long submitAsyncTaking(final Command[] commands, final int index, final DecisionListener listener)
+    {
+        assert commands[index].canHoldBatch() : "only a command that can hold a batch may take a ring slot's place";
+        return publish(commands[index], commands, index, null, listener);
+    }
+
+    /**
+     * @param exchange when not {@code null}, the command is taken into the slot from {@code exchange[index]}, which
+     *                 gets the slot's command back; otherwise the command is copied into the slot.
+     */
+    private long publish(final Command command, final Command[] exchange, final int index, final ReplySlot reply,
+        final DecisionListener listener)
     {
         producersInside.incrementAndGet();
         try
@@ -260,7 +281,16 @@ public final class LedgerGuard implements GuardPort, AutoCloseable
             final long seq = seqBase + sequence + 1;
             try
             {
-                event.command.copyFrom(command);
+                if (exchange == null)
+                {
+                    event.command.copyFrom(command);
+                }
+                else
+                {
+                    // Every stage is done with the slot, claimed again only now: its command is nobody's.
+                    exchange[index] = event.command;
+                    event.command = command;
+                }
                 event.command.seq = seq;
                 event.command.timestampNs = clock.nanoTime();
                 event.reply = reply;

@@ -143,6 +143,58 @@ class LedgerGuardTest
         assertEquals(count, journal.count());
     }
 
+    /**
+     * A producer that hands its commands over (the gateway) gets a ring slot's command back each time, and fills it at
+     * once: had one come back while a stage still read it, a command would be decided or journaled as another.
+     */
+    @Test
+    void shouldTakeSubmittedCommandsAndHandBackOnlyOnesNoStageReads() throws Exception
+    {
+        final GuardEngine engine = new GuardEngine(PipelineStreams.config());
+        final InMemoryJournal journal = new InMemoryJournal(16 << 20);
+        final int count = 20_000;
+        final CountDownLatch done = new CountDownLatch(count);
+        final AtomicInteger mismatched = new AtomicInteger();
+        final DecisionListener listener = (command, decision) ->
+        {
+            if (command.txId != decision.txId || command.accountId != command.txId || command.seq != decision.seq)
+            {
+                mismatched.incrementAndGet();
+            }
+            done.countDown();
+        };
+        final Command[] commands = {new Command()};
+        final java.util.Set<Command> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        int exchanged = 0;
+        final LedgerGuard guard = new LedgerGuard(engine, context().journal(journal).ringSize(64));
+        for (int i = 1; i <= count; i++)
+        {
+            final Command command = commands[0];
+            command.reset();
+            command.type = CommandType.OPEN_ACCOUNT;
+            command.txId = i;
+            command.accountId = i;
+            command.accountKind = io.ledgerguard.core.AccountKind.CUSTOMER;
+            assertTrue(guard.submitAsyncTaking(commands, 0, listener) > 0);
+            exchanged += commands[0] != command ? 1 : 0;
+            seen.add(commands[0]);
+        }
+        assertTrue(done.await(30, TimeUnit.SECONDS), "all decisions delivered");
+        guard.close();
+        assertEquals(0, mismatched.get(), "every command decided is the one submitted");
+        assertEquals(count, exchanged, "every command was taken, none copied");
+        assertEquals(65, seen.size(), "the ring's 64 commands and the producer's own go round");
+        assertEquals(count, engine.tableSize(io.ledgerguard.core.TableKind.ACCOUNTS));
+        final AtomicLong expected = new AtomicLong(1);
+        journal.forEach(command -> assertEquals(expected.getAndIncrement(), command.accountId,
+            "the journal holds each command as submitted, in order"));
+        assertEquals(count + 1, expected.get());
+
+        final Command refused = commands[0];
+        assertEquals(-Reason.GUARD_CLOSED.code(), guard.submitAsyncTaking(commands, 0, listener));
+        assertTrue(refused == commands[0], "a refused command is not taken");
+    }
+
     @Test
     void shouldDrainAcceptedCommandsOnCloseAndRefuseLaterOnes() throws Exception
     {
