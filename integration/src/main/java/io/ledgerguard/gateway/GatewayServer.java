@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.agrona.BitUtil;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -1006,8 +1007,9 @@ public final class GatewayServer implements AutoCloseable
             finally
             {
                 observer.onAnswered(decision.reason, System.nanoTime() - submittedNs);
-                // Whatever happened, the request is no longer in flight: its slot must come back.
-                connection.inFlight.decrementAndGet();
+                // Whatever happened, the request is no longer in flight: its slot must come back. This thread is the
+                // only one to count answers, and to return slots: neither takes a locked instruction (issue 15).
+                connection.answered.lazySet(connection.answered.get() + 1);
                 connection.free.offer(this);
                 connection.requestFlush();
             }
@@ -1024,9 +1026,14 @@ public final class GatewayServer implements AutoCloseable
         private final ByteBuffer out = ByteBuffer.allocateDirect(OUT_BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         private final UnsafeBuffer outView = new UnsafeBuffer(out);
         /** Pending requests free for use: returned by the release thread, and by this thread on a refusal. */
-        private ManyToOneConcurrentArrayQueue<Pending> free;
+        private OneToOneConcurrentArrayQueue<Pending> free;
+        /** A slot taken for a request the guard refused: kept for the next, as only the release thread returns them. */
+        private Pending spare;
         private final Drain drain = new Drain();
-        private final AtomicInteger inFlight = new AtomicInteger();
+        /** Requests submitted to the guard: this connection's I/O thread's count, and only it reads it. */
+        private long taken;
+        /** Requests answered: the release thread's count. {@link #inFlight()} is the difference. */
+        private final AtomicLong answered = new AtomicLong();
         private final AtomicBoolean flushRequested = new AtomicBoolean();
         private final AtomicBoolean overflowed = new AtomicBoolean();
         private final long acceptedAtNs = System.nanoTime();
@@ -1080,7 +1087,7 @@ public final class GatewayServer implements AutoCloseable
             // so connections that never say Hello cannot tie up a megabyte each.
             outbound = new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
                 HANDSHAKE_OUTBOUND_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
-            free = new ManyToOneConcurrentArrayQueue<>(1);
+            free = new OneToOneConcurrentArrayQueue<>(1);
             out.limit(0);
         }
 
@@ -1096,11 +1103,19 @@ public final class GatewayServer implements AutoCloseable
                 settings.outboundBytesMax + RingBufferDescriptor.TRAILER_LENGTH)));
             // A Welcome the client has not read yet moves along, ahead of everything else.
             small.read((type, buffer, index, length) -> outbound.write(type, buffer, index, length));
-            free = new ManyToOneConcurrentArrayQueue<>(settings.inFlightMax);
+            free = new OneToOneConcurrentArrayQueue<>(settings.inFlightMax);
             for (int i = 0; i < settings.inFlightMax; i++)
             {
                 free.offer(new Pending(this));
             }
+        }
+
+        /**
+         * @return requests of this connection submitted to the guard and not yet answered; on its I/O thread.
+         */
+        private long inFlight()
+        {
+            return taken - answered.get();
         }
 
         void enqueue(final UnsafeBuffer frame, final int length)
@@ -1200,7 +1215,7 @@ public final class GatewayServer implements AutoCloseable
                 final int length = inView.getInt(position, ByteOrder.LITTLE_ENDIAN);
                 if (length < MessageHeaderDecoder.ENCODED_LENGTH || length > settings.frameBytesMax)
                 {
-                    if (inFlight.get() > 0)
+                    if (inFlight() > 0)
                     {
                         waiting = true;
                         break;
@@ -1221,7 +1236,7 @@ public final class GatewayServer implements AutoCloseable
                     waiting = true;
                     break;
                 }
-                framesIn.incrementAndGet();
+                framesIn.lazySet(framesIn.get() + 1);
                 position += ControlMessages.LENGTH_PREFIX + length;
             }
             in.limit(end).position(position);
@@ -1260,7 +1275,7 @@ public final class GatewayServer implements AutoCloseable
                 if (problem != null)
                 {
                     // Answered at once: only once the requests before it are answered, to keep the order.
-                    if (inFlight.get() > 0)
+                    if (inFlight() > 0)
                     {
                         return false;
                     }
@@ -1285,7 +1300,7 @@ public final class GatewayServer implements AutoCloseable
                 {
                     return false;
                 }
-                requests.incrementAndGet();
+                requests.lazySet(requests.get() + 1);
                 frameTaken += decodedLengths[frameIndex];
                 frameIndex++;
             }
@@ -1308,7 +1323,7 @@ public final class GatewayServer implements AutoCloseable
             final CommandType forbidden = forbidden(command);
             if (forbidden != null)
             {
-                if (inFlight.get() > 0)
+                if (inFlight() > 0)
                 {
                     // Answered at once: only once the requests before it are answered, to keep the order.
                     return false;
@@ -1316,7 +1331,8 @@ public final class GatewayServer implements AutoCloseable
                 forbid(correlationId, command, forbidden);
                 return true;
             }
-            final Pending pending = free.poll();
+            final Pending pending = spare != null ? spare : free.poll();
+            spare = null;
             if (pending == null)
             {
                 return false;
@@ -1329,13 +1345,16 @@ public final class GatewayServer implements AutoCloseable
             verifier.verify(command);
             pending.correlationId = correlationId;
             pending.submittedNs = System.nanoTime();
-            inFlight.incrementAndGet();
             final long seq = guard.submitAsyncTaking(decoded, index, pending);
-            if (seq < 0)
+            if (seq >= 0)
             {
-                inFlight.decrementAndGet();
-                free.offer(pending);
-                if (seq == -Reason.RING_FULL.code() || inFlight.get() > 0)
+                // Counted after the submit: the answer may be counted first, but only this thread reads the two.
+                taken++;
+            }
+            else
+            {
+                spare = pending;
+                if (seq == -Reason.RING_FULL.code() || inFlight() > 0)
                 {
                     // The ring is full, or a refusal would overtake answers still to come: the rest of the frame
                     // waits in the buffer and is offered again.
@@ -1807,7 +1826,7 @@ public final class GatewayServer implements AutoCloseable
                 close(null);
                 return;
             }
-            if (state.closesWhenFlushed() && inFlight.get() == 0 && !hasUnsent() && !waiting)
+            if (state.closesWhenFlushed() && inFlight() == 0 && !hasUnsent() && !waiting)
             {
                 close(null);
                 return;

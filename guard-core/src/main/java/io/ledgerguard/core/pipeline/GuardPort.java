@@ -10,7 +10,8 @@ import io.ledgerguard.core.RulesInForce;
 public interface GuardPort
 {
     /**
-     * Submit a command without waiting; its decision reaches the listener on another thread.
+     * Submit a command without waiting; its decision reaches the listener on another thread, always the same one (the
+     * gateway counts answers and returns request slots there without a locked instruction).
      *
      * @param command  the command; copied before the call returns.
      * @param listener receives the decision; reuse one instance to submit without allocating.
