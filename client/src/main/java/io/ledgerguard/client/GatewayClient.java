@@ -1148,7 +1148,7 @@ public final class GatewayClient implements AutoCloseable
         }
 
         /**
-         * Read until one whole frame is at the start of the buffer.
+         * Read until one whole frame is at {@link #frameStart} in the buffer (its body at {@link #body()}).
          *
          * @return its length (prefix excluded), or -1 when the server closed the connection.
          */

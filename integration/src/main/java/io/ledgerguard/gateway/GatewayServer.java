@@ -122,6 +122,11 @@ public final class GatewayServer implements AutoCloseable
     private final Thread ioThread;
     /** Where the loop runs on the guard's thread instead of {@link #ioThread}; {@code null} when it runs on its own. */
     private StageHost host;
+    /**
+     * The guard's thread, once it turned the loop: the only thread that may put answers straight into a connection's
+     * write buffer ({@link Connection#appendAt}). Written and compared by that thread; any other reads another value.
+     */
+    private Thread hostThread;
     private final StageLoop loop = new Loop();
     /**
      * Connections the release thread has answers queued for, each at most once ({@link Connection#flushRequested}).
@@ -334,16 +339,18 @@ public final class GatewayServer implements AutoCloseable
         final GatewayServer server = new GatewayServer(guard, verifier, settings, alerts);
         if (host != null && host.hosting())
         {
+            // Before the loop is attached: its first turn may fail, and then detaches it from this host.
+            server.host = host;
             try
             {
                 host.attach(server.loop);
             }
             catch (final RuntimeException ex)
             {
+                server.host = null;
                 server.close();
                 throw ex;
             }
-            server.host = host;
         }
         else
         {
@@ -613,6 +620,7 @@ public final class GatewayServer implements AutoCloseable
             {
                 return;
             }
+            hostThread = Thread.currentThread();
             try
             {
                 GatewayServer.this.turn(commandsWaiting);
@@ -1143,8 +1151,10 @@ public final class GatewayServer implements AutoCloseable
          */
         int appendAt(final int bytes)
         {
-            if (host == null || state == ConnectionState.CLOSED || outbound.size() > 0)
+            if (Thread.currentThread() != hostThread || state == ConnectionState.CLOSED || outbound.size() > 0)
             {
+                // Not the thread that writes (with a separate I/O thread, or a guard of another pipeline than the
+                // host's), or answers already wait in the ring: behind them.
                 return -1;
             }
             if (!out.hasRemaining())

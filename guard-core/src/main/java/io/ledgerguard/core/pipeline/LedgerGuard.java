@@ -221,7 +221,8 @@ public final class LedgerGuard implements GuardPort, AutoCloseable
      * Submit a command without waiting, taking it into the ring instead of copying it: the ring slot's own command
      * comes back in its place, free for the caller's use (the gateway decodes the next request into it).
      *
-     * @param commands holds the command at {@code index}; one made with {@code new Command()}.
+     * @param commands holds the command at {@code index}; one made with {@code new Command()} is taken, any other
+     *                 copied.
      * @param index    where.
      * @param listener receives the decision.
      * @return as {@link #submitAsync(Command, DecisionListener)}; a refused command is not taken.
@@ -229,8 +230,9 @@ public final class LedgerGuard implements GuardPort, AutoCloseable
     @Override
     public long submitAsyncTaking(final Command[] commands, final int index, final DecisionListener listener)
     {
-        assert commands[index].canHoldBatch() : "only a command that can hold a batch may take a ring slot's place";
-        return publish(commands[index], commands, index, null, listener);
+        final Command command = commands[index];
+        // Only a command that can hold a batch may take a ring slot's place: an inner one is copied instead.
+        return publish(command, command.canHoldBatch() ? commands : null, index, null, listener);
     }
 
     /**

@@ -180,15 +180,26 @@ class LedgerGuardTest
             seen.add(commands[0]);
         }
         assertTrue(done.await(30, TimeUnit.SECONDS), "all decisions delivered");
+        // One that cannot hold a batch (a batch's inner command) cannot take a slot's place: it is copied.
+        final Command[] inner = {new Command().addInner()};
+        final Command innerCommand = inner[0];
+        innerCommand.type = CommandType.OPEN_ACCOUNT;
+        innerCommand.txId = count + 1;
+        innerCommand.accountId = count + 1;
+        innerCommand.accountKind = io.ledgerguard.core.AccountKind.CUSTOMER;
+        final CountDownLatch copied = new CountDownLatch(1);
+        assertTrue(guard.submitAsyncTaking(inner, 0, (c, d) -> copied.countDown()) > 0);
+        assertTrue(innerCommand == inner[0], "an inner command is copied, not taken");
+        assertTrue(copied.await(30, TimeUnit.SECONDS));
         guard.close();
         assertEquals(0, mismatched.get(), "every command decided is the one submitted");
         assertEquals(count, exchanged, "every command was taken, none copied");
         assertEquals(65, seen.size(), "the ring's 64 commands and the producer's own go round");
-        assertEquals(count, engine.tableSize(io.ledgerguard.core.TableKind.ACCOUNTS));
+        assertEquals(count + 1, engine.tableSize(io.ledgerguard.core.TableKind.ACCOUNTS));
         final AtomicLong expected = new AtomicLong(1);
         journal.forEach(command -> assertEquals(expected.getAndIncrement(), command.accountId,
             "the journal holds each command as submitted, in order"));
-        assertEquals(count + 1, expected.get());
+        assertEquals(count + 2, expected.get());
 
         final Command refused = commands[0];
         assertEquals(-Reason.GUARD_CLOSED.code(), guard.submitAsyncTaking(commands, 0, listener));
