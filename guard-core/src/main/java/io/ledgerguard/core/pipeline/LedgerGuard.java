@@ -30,10 +30,9 @@ import io.ledgerguard.core.StateView;
  * Producers claim a slot, copy their command in (or hand it over, {@link #submitAsyncTaking}) and stamp its sequence
  * and time. G applies it; J appends it to the journal with G's decision, and flushes at the end of each batch; R
  * releases a decision only once J has flushed its entry, so a decision is never released before its command is in the
- * journal. With a journal that is durable on append
- * ({@code process} durability) the three stages run fused on one thread by default, each command through G, J and R
- * before the next ({@link PipelineContext#fuseStages(boolean)}): a synchronous submit then wakes two threads, that one
- * and the caller, instead of four. Submitting allocates nothing in
+ * journal. With a journal that is durable on append ({@code process} durability) the three stages run fused on one
+ * thread by default, each command through G, J and R before the next ({@link PipelineContext#fuseStages(boolean)}): a
+ * synchronous submit then wakes two threads, that one and the caller, instead of four. Submitting allocates nothing in
  * steady state: ring slots and per-thread reply slots are reused.
  * <p>
  * When the ring is full a producer waits ({@link BackPressure#BLOCK}) or is refused with {@link Reason#RING_FULL}
