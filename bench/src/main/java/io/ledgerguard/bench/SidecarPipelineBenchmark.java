@@ -148,13 +148,12 @@ public class SidecarPipelineBenchmark
     @Setup(Level.Trial)
     public void setUpTrial() throws IOException
     {
-        sidecar = target.startsWith("sidecar");
-        if (!sidecar && !"pipeline".equals(target) || sidecar && !"sidecar".equals(target) &&
-            !"sidecar-io".equals(target) && !"sidecar-unix".equals(target))
+        if (!java.util.Set.of("pipeline", "sidecar", "sidecar-io", "sidecar-unix").contains(target))
         {
             throw new IllegalArgumentException("target must be pipeline, sidecar, sidecar-io or sidecar-unix, was " +
                 target);
         }
+        sidecar = !"pipeline".equals(target);
         final boolean unix = "sidecar-unix".equals(target);
         final StageHost host = "sidecar-io".equals(target) ? null : new StageHost();
         workload = new ExchangeWorkload(ApplyBenchmark.SEED, 16);

@@ -295,16 +295,10 @@ class GatewayClientPipeliningTest
     {
         try (SocketChannel channel = listener.accept())
         {
-            final ControlMessages control = new ControlMessages();
             final ByteBuffer in = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
             final UnsafeBuffer inView = new UnsafeBuffer(in);
             final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 20));
-            readFrame(channel, in);
-            int length = control.encodeWelcome(65_536, 1 << 14, ControlMessages.AUTHENTICATION_NONE,
-                new byte[ControlMessages.NONCE_LENGTH], "scripted", out, 4);
-            out.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
-            write(channel, out, 4 + length);
-            in.clear();
+            welcome(channel, in, out);
             read.await();
             final CommandMessages messages = new CommandMessages();
             final DecisionMessages decisions = new DecisionMessages();
@@ -330,11 +324,7 @@ class GatewayClientPipeliningTest
                                 (expectedCorrelationId - 1) + " was next");
                         }
                         sentTxIds.put(correlationId, command.txId);
-                        decision.reset(correlationId, command.txId, 1);
-                        decision.reason = Reason.OK;
-                        length = decisions.encode(correlationId, decision, out, answers + 4);
-                        out.putInt(answers, length, ByteOrder.LITTLE_ENDIAN);
-                        answers += 4 + length;
+                        answers += answer(decisions, decision, correlationId, command.txId, out, answers);
                         taken += messages.lastLength();
                     }
                     framesRead.incrementAndGet();
@@ -364,16 +354,10 @@ class GatewayClientPipeliningTest
         try (SocketChannel channel = listener.accept())
         {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            final ControlMessages control = new ControlMessages();
             final ByteBuffer in = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
             final UnsafeBuffer inView = new UnsafeBuffer(in);
             final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 20));
-            readFrame(channel, in);
-            int length = control.encodeWelcome(65_536, 1 << 14, ControlMessages.AUTHENTICATION_NONE,
-                new byte[ControlMessages.NONCE_LENGTH], "scripted", out, 4);
-            out.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
-            write(channel, out, 4 + length);
-            in.clear();
+            welcome(channel, in, out);
             final CommandMessages messages = new CommandMessages();
             final DecisionMessages decisions = new DecisionMessages();
             final Command command = new Command();
@@ -392,11 +376,7 @@ class GatewayClientPipeliningTest
                     {
                         final long correlationId = messages.decodeNext(inView, position + 4 + taken, frame - taken,
                             command);
-                        decision.reset(correlationId, command.txId, 1);
-                        decision.reason = Reason.OK;
-                        length = decisions.encode(correlationId, decision, out, answers + 4);
-                        out.putInt(answers, length, ByteOrder.LITTLE_ENDIAN);
-                        answers += 4 + length;
+                        answers += answer(decisions, decision, correlationId, command.txId, out, answers);
                         answered++;
                         taken += messages.lastLength();
                     }
@@ -425,6 +405,35 @@ class GatewayClientPipeliningTest
                 problem.compareAndSet(null, ex.toString());
             }
         }
+    }
+
+    /**
+     * Read the client's Hello and answer it with a Welcome that asks for no key; then {@code in} is empty.
+     */
+    private static void welcome(final SocketChannel channel, final ByteBuffer in, final UnsafeBuffer out)
+        throws IOException
+    {
+        readFrame(channel, in);
+        final int length = new ControlMessages().encodeWelcome(65_536, 1 << 14, ControlMessages.AUTHENTICATION_NONE,
+            new byte[ControlMessages.NONCE_LENGTH], "scripted", out, 4);
+        out.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
+        write(channel, out, 4 + length);
+        in.clear();
+    }
+
+    /**
+     * Encode at {@code at} a frame of one answer, accepted, to the request with this correlation id and txId.
+     *
+     * @return the frame's bytes, prefix included.
+     */
+    private static int answer(final DecisionMessages decisions, final Decision decision, final long correlationId,
+        final long txId, final UnsafeBuffer out, final int at)
+    {
+        decision.reset(correlationId, txId, 1);
+        decision.reason = Reason.OK;
+        final int length = decisions.encode(correlationId, decision, out, at + 4);
+        out.putInt(at, length, ByteOrder.LITTLE_ENDIAN);
+        return 4 + length;
     }
 
     private static void readFrame(final SocketChannel channel, final ByteBuffer in) throws IOException

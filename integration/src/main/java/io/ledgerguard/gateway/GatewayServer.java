@@ -995,20 +995,19 @@ public final class GatewayServer implements AutoCloseable
         {
             try
             {
+                // Hosted, encoded where it is written from, with no copy and no queue in between; else queued.
                 final int at = connection.appendAt(ControlMessages.LENGTH_PREFIX + DECISION_BYTES_MAX);
+                final UnsafeBuffer frame = at >= 0 ? connection.outView : releaseScratch;
+                final int start = Math.max(at, 0);
+                final int length = decisionMessages.encode(correlationId, decision, frame,
+                    start + ControlMessages.LENGTH_PREFIX);
+                frame.putInt(start, length, ByteOrder.LITTLE_ENDIAN);
                 if (at >= 0)
                 {
-                    // Hosted: encoded where it is written from, with no copy and no queue in between.
-                    final int length = decisionMessages.encode(correlationId, decision, connection.outView,
-                        at + ControlMessages.LENGTH_PREFIX);
-                    connection.outView.putInt(at, length, ByteOrder.LITTLE_ENDIAN);
                     connection.out.limit(at + ControlMessages.LENGTH_PREFIX + length);
                 }
                 else
                 {
-                    final int length = decisionMessages.encode(correlationId, decision, releaseScratch,
-                        ControlMessages.LENGTH_PREFIX);
-                    releaseScratch.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
                     connection.enqueue(releaseScratch, ControlMessages.LENGTH_PREFIX + length);
                 }
             }
@@ -1033,7 +1032,7 @@ public final class GatewayServer implements AutoCloseable
         private ManyToOneRingBuffer outbound;
         private final ByteBuffer out = ByteBuffer.allocateDirect(OUT_BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         private final UnsafeBuffer outView = new UnsafeBuffer(out);
-        /** Pending requests free for use: returned by the release thread, and by this thread on a refusal. */
+        /** Pending requests free for use: returned by the thread that answers, and only by it. */
         private OneToOneConcurrentArrayQueue<Pending> free;
         /** A slot taken for a request the guard refused: kept for the next, as only the release thread returns them. */
         private Pending spare;

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerguard.client.GatewayClient;
 import io.ledgerguard.config.ConfigLoader;
 import io.ledgerguard.core.Command;
+import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.Reason;
 import io.ledgerguard.json.CommandLineParser;
@@ -27,6 +28,21 @@ final class ExampleCommands
 
     private ExampleCommands()
     {
+    }
+
+    /**
+     * @return a transfer of one minor unit of asset 1 (BTC in the example configuration) between two accounts.
+     */
+    static Command transfer(final long from, final long to, final long txId)
+    {
+        final Command c = new Command();
+        c.type = CommandType.TRANSFER;
+        c.txId = txId;
+        c.debitAccountId = from;
+        c.creditAccountId = to;
+        c.assetId = 1;
+        c.amount = 1;
+        return c;
     }
 
     /**

@@ -45,6 +45,7 @@ import io.ledgerguard.protocol.sbe.AuthenticatedDecoder;
 import io.ledgerguard.protocol.sbe.ErrorResponseDecoder;
 import io.ledgerguard.protocol.sbe.WelcomeDecoder;
 
+import static io.ledgerguard.gateway.ExampleCommands.transfer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -480,18 +481,6 @@ class GatewayAuthenticationTest
             final GatewayDecision decision = custody.submit(deposit);
             assertTrue(decision.accepted(), () -> "deposit " + decision.reason);
         }
-    }
-
-    private static Command transfer(final long from, final long to, final long txId)
-    {
-        final Command c = new Command();
-        c.type = CommandType.TRANSFER;
-        c.txId = txId;
-        c.debitAccountId = from;
-        c.creditAccountId = to;
-        c.assetId = BTC;
-        c.amount = 1;
-        return c;
     }
 
     private static UnsafeBuffer buffer()

@@ -40,6 +40,7 @@ import io.ledgerguard.protocol.CommandMessages;
 import io.ledgerguard.protocol.ControlMessages;
 import io.ledgerguard.protocol.GatewayDecision;
 
+import static io.ledgerguard.gateway.ExampleCommands.transfer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -947,18 +948,6 @@ class GatewayTest
             deposit.chainRef("fund");
             assertTrue(setup.submit(deposit).accepted(), () -> "deposit " + deposit);
         }
-    }
-
-    private static Command transfer(final long from, final long to, final long txId)
-    {
-        final Command c = new Command();
-        c.type = CommandType.TRANSFER;
-        c.txId = txId;
-        c.debitAccountId = from;
-        c.creditAccountId = to;
-        c.assetId = BTC;
-        c.amount = 1;
-        return c;
     }
 
     private static Command copyWithTxId(final Command source, final long txId)

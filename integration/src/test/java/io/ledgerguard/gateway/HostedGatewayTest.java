@@ -17,8 +17,6 @@ import org.junit.jupiter.api.Test;
 
 import io.ledgerguard.client.GatewayClient;
 import io.ledgerguard.config.ConfigLoader;
-import io.ledgerguard.core.Command;
-import io.ledgerguard.core.CommandType;
 import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardConfig;
 import io.ledgerguard.core.GuardEngine;
@@ -34,6 +32,7 @@ import io.ledgerguard.protocol.DecisionMessages;
 import io.ledgerguard.protocol.GatewayDecision;
 import io.ledgerguard.protocol.sbe.WelcomeDecoder;
 
+import static io.ledgerguard.gateway.ExampleCommands.transfer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -45,8 +44,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HostedGatewayTest
 {
-    private static final int BTC = 1;
-
     private GuardConfig config;
     private LedgerGuard guard;
     private GatewayServer server;
@@ -147,7 +144,7 @@ class HostedGatewayTest
             {
                 for (int i = 0; i < each; i++)
                 {
-                    client.submitAsync(transfer(1_000_000 + i), listener);
+                    client.submitAsync(transfer(1, 2, 1_000_000 + i), listener);
                 }
             }
             catch (final IOException ex)
@@ -161,7 +158,7 @@ class HostedGatewayTest
         for (int i = 0; i < each; i++)
         {
             final long txId = 2_000_000 + i;
-            final GatewayDecision decision = client.submit(transfer(txId));
+            final GatewayDecision decision = client.submit(transfer(1, 2, txId));
             if (decision.txId != txId)
             {
                 wrong.compareAndSet(null, "the answer to " + txId + " was " + decision.txId + "'s");
@@ -179,16 +176,16 @@ class HostedGatewayTest
     {
         start(true);
         final GatewayClient client = client("one");
-        assertEquals(3_000_001L, client.submit(transfer(3_000_001)).txId);
+        assertEquals(3_000_001L, client.submit(transfer(1, 2, 3_000_001)).txId);
         // The admin server's path: a submit from another thread wakes the guard's thread out of the gateway's select.
-        final Decision decision = guard.submit(transfer(3_000_002));
+        final Decision decision = guard.submit(transfer(1, 2, 3_000_002));
         assertEquals(3_000_002L, decision.txId);
-        assertEquals(3_000_003L, client.submit(transfer(3_000_003)).txId);
+        assertEquals(3_000_003L, client.submit(transfer(1, 2, 3_000_003)).txId);
 
         server.close();
         server = null;
         // The guard's thread sleeps its own way again, and still decides.
-        assertEquals(3_000_004L, guard.submit(transfer(3_000_004)).txId);
+        assertEquals(3_000_004L, guard.submit(transfer(1, 2, 3_000_004)).txId);
         assertEquals(4L, guard.sequenced());
     }
 
@@ -199,7 +196,7 @@ class HostedGatewayTest
         assertFalse(host.hosting());
         assertFalse(server.onGuardThread());
         assertTrue(threadNamed("gateway-io"));
-        assertEquals(5_000_001L, client("apart").submit(transfer(5_000_001)).txId);
+        assertEquals(5_000_001L, client("apart").submit(transfer(1, 2, 5_000_001)).txId);
     }
 
     @Test
@@ -220,7 +217,7 @@ class HostedGatewayTest
             }
             gate.countDown();
         });
-        client.submitAsync(transfer(6_000_001), new GatewayClient.Listener()
+        client.submitAsync(transfer(1, 2, 6_000_001), new GatewayClient.Listener()
         {
             @Override
             public void onDecision(final GatewayDecision decision)
@@ -238,7 +235,7 @@ class HostedGatewayTest
         });
         opener.start();
         // Submitted while the other is in flight: this caller does not read, and so never runs its listener.
-        assertEquals(6_000_002L, client.submit(transfer(6_000_002)).txId);
+        assertEquals(6_000_002L, client.submit(transfer(1, 2, 6_000_002)).txId);
         opener.join();
         assertTrue(answered.await(10, TimeUnit.SECONDS));
         assertEquals("gateway-client-listeners", answeredOn.get());
@@ -249,17 +246,17 @@ class HostedGatewayTest
     {
         start(true);
         final GatewayClient client = client("interrupted");
-        assertEquals(7_000_001L, client.submit(transfer(7_000_001)).txId);
+        assertEquals(7_000_001L, client.submit(transfer(1, 2, 7_000_001)).txId);
         // Held in the journal: no answer can come before the caller gives up.
         gated.gate(new CountDownLatch(1));
         Thread.currentThread().interrupt();
         final IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
-            () -> client.submit(transfer(7_000_002)));
+            () -> client.submit(transfer(1, 2, 7_000_002)));
         assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
         assertTrue(refused.getMessage().contains("interrupted"), refused.getMessage());
         gated.open();
         // The answer it stopped waiting for is read by the reader thread; the connection goes on.
-        assertEquals(7_000_003L, client.submit(transfer(7_000_003)).txId);
+        assertEquals(7_000_003L, client.submit(transfer(1, 2, 7_000_003)).txId);
     }
 
     /**
@@ -297,7 +294,7 @@ class HostedGatewayTest
                 int written = 0;
                 for (final int end = Math.min(requests, i + 1_000); i < end; i++)
                 {
-                    length = messages.encode(i + 1, transfer(9_000_000 + i), 0, frames, written + 4);
+                    length = messages.encode(i + 1, transfer(1, 2, 9_000_000 + i), 0, frames, written + 4);
                     frames.putInt(written, length, ByteOrder.LITTLE_ENDIAN);
                     written += 4 + length;
                 }
@@ -358,17 +355,5 @@ class HostedGatewayTest
     private static boolean threadNamed(final String name)
     {
         return Thread.getAllStackTraces().keySet().stream().anyMatch(thread -> thread.getName().equals(name));
-    }
-
-    private static Command transfer(final long txId)
-    {
-        final Command c = new Command();
-        c.type = CommandType.TRANSFER;
-        c.txId = txId;
-        c.debitAccountId = 1;
-        c.creditAccountId = 2;
-        c.assetId = BTC;
-        c.amount = 1;
-        return c;
     }
 }

@@ -89,7 +89,8 @@ public final class PipelineContext
     }
 
     /**
-     * @param replySpins how often a synchronous caller checks for its decision before parking.
+     * @param replySpins how often a synchronous caller checks for its decision, spinning, before it yields its core
+     *                   (a few dozen times) and then parks.
      * @return this for a fluent style.
      */
     public PipelineContext replySpins(final int replySpins)
