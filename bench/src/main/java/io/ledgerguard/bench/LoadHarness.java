@@ -104,6 +104,10 @@ public final class LoadHarness implements Callable<Integer>
         description = "Rate multiplier between ramp steps (default ${DEFAULT-VALUE}).")
     private double rampFactor;
 
+    @Option(names = "--ramp-steps", paramLabel = "N",
+        description = "Most steps a ramp takes (default 10; 6 with --quick).")
+    private Integer rampStepsMax;
+
     @Option(names = "--p99-bound-us", paramLabel = "US", defaultValue = "1000",
         description = "The ramp's p99 bound in microseconds (default ${DEFAULT-VALUE}).")
     private double p99BoundUs;
@@ -159,10 +163,10 @@ public final class LoadHarness implements Callable<Integer>
         final long warmupNs = TimeUnit.SECONDS.toNanos(warmupSeconds != null ? warmupSeconds : quick ? 2 : 5);
         final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds != null ? durationSeconds : quick ? 6 : 20);
         final boolean doRamp = ramp || quick;
-        final int rampSteps = quick ? 6 : 10;
+        final int rampSteps = rampStepsMax != null ? rampStepsMax : quick ? 6 : 10;
         final double factor = rampFactor;
         final List<Integer> inFlightList = inFlight != null ? inFlight : quick ? List.of(1, 64) : List.of(1);
-        final String usage = validate(rateList, inFlightList, warmupNs, durationNs, factor);
+        final String usage = validate(rateList, inFlightList, warmupNs, durationNs, factor, rampSteps);
         if (usage != null)
         {
             spec.commandLine().getErr().println("ledger-guard bench: " + usage);
@@ -330,7 +334,7 @@ public final class LoadHarness implements Callable<Integer>
     }
 
     private String validate(final List<Integer> rateList, final List<Integer> inFlightList, final long warmupNs,
-        final long durationNs, final double factor)
+        final long durationNs, final double factor, final int rampSteps)
     {
         for (final int depth : inFlightList)
         {
@@ -364,6 +368,10 @@ public final class LoadHarness implements Callable<Integer>
         if (rampStart <= 0 || factor <= 1)
         {
             return "--ramp-start must be > 0 and --ramp-factor > 1";
+        }
+        if (rampSteps < 1 || rampSteps > 100)
+        {
+            return "--ramp-steps: must be 1..100, was " + rampSteps;
         }
         return null;
     }

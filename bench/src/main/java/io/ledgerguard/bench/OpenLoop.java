@@ -50,6 +50,10 @@ final class OpenLoop
         final long accepted;
         final long rejected;
         final long unsent;
+        /**
+         * The commands due in the recorded window that were answered, over the time from the window's start to the
+         * last of their answers: at most about the offered rate, less when the target fell behind.
+         */
         final double achievedPerSecond;
         final double measuredSeconds;
         final long gcCount;
@@ -58,7 +62,7 @@ final class OpenLoop
 
         Result(final String target, final String label, final int producers, final double offeredPerSecond,
             final Histogram latencyNs, final Histogram serviceNs, final long accepted, final long rejected,
-            final long unsent, final long completedInWindow, final double measuredSeconds, final long gcCount,
+            final long unsent, final long answeredOfWindow, final double measuredSeconds, final long gcCount,
             final long gcMillis)
         {
             this.target = target;
@@ -72,7 +76,7 @@ final class OpenLoop
             this.rejected = rejected;
             this.unsent = unsent;
             this.measuredSeconds = measuredSeconds;
-            this.achievedPerSecond = measuredSeconds > 0 ? completedInWindow / measuredSeconds : 0;
+            this.achievedPerSecond = measuredSeconds > 0 ? answeredOfWindow / measuredSeconds : 0;
             this.gcCount = gcCount;
             this.gcMillis = gcMillis;
         }
@@ -447,7 +451,7 @@ final class OpenLoop
         final long[] accepted;
         final long[] rejected;
         final long[] unsent;
-        final long[] completedInWindow;
+        final long[] answeredOfWindow;
         final long[] lastDoneNs;
         final long[] unanswered;
 
@@ -459,7 +463,7 @@ final class OpenLoop
             accepted = new long[producers];
             rejected = new long[producers];
             unsent = new long[producers];
-            completedInWindow = new long[producers];
+            answeredOfWindow = new long[producers];
             lastDoneNs = new long[producers];
             for (int p = 0; p < producers; p++)
             {
@@ -469,19 +473,17 @@ final class OpenLoop
         }
 
         /**
-         * One answered command of a producer's, by whichever thread records for it: counted as completed when it was
-         * answered in the recorded window, and in the percentiles when it was due in it.
+         * One answered command of a producer's, by whichever thread records for it: counted, and in the percentiles,
+         * when it was due in the recorded window. A warm-up command answered in the window is not counted: the
+         * backlog of a warm-up that fell behind would otherwise show as more throughput than was offered.
          */
         void record(final int producer, final long recordFromNs, final long intendedNs, final long sentNs,
             final long doneNs, final boolean accepted)
         {
-            if (doneNs >= recordFromNs)
-            {
-                completedInWindow[producer]++;
-                lastDoneNs[producer] = Math.max(lastDoneNs[producer], doneNs);
-            }
             if (intendedNs >= recordFromNs)
             {
+                answeredOfWindow[producer]++;
+                lastDoneNs[producer] = Math.max(lastDoneNs[producer], doneNs);
                 latencyNs[producer].recordValue(Math.min(doneNs - intendedNs, LATENCY_NS_MAX));
                 serviceNs[producer].recordValue(Math.min(doneNs - sentNs, LATENCY_NS_MAX));
                 if (accepted)
@@ -527,7 +529,7 @@ final class OpenLoop
                 acceptedTotal += accepted[p];
                 rejectedTotal += rejected[p];
                 unsentTotal += unsent[p];
-                completedTotal += completedInWindow[p];
+                completedTotal += answeredOfWindow[p];
                 lastNs = Math.max(lastNs, lastDoneNs[p]);
             }
             final double measuredSeconds = lastNs == 0 ? 0 : (lastNs - recordFromNs) / 1e9;

@@ -110,6 +110,23 @@ class OpenLoopTest
         assertTrue(result.percentileUs(50) >= 1_000_000, () -> "p50=" + result.percentileUs(50));
     }
 
+    @Test
+    void shouldNotCountTheWarmUpsBacklogAsThroughputOfTheRecordedWindow() throws InterruptedException
+    {
+        // The 100th call stalls 450 ms, until past the end of the 0.5 s warm-up: the ~450 warm-up commands behind it
+        // are answered in the recorded window, but they were not offered in it. Achieved is what the run did with the
+        // commands due in the window: at most the offered 1,000/s (their last answer is at least the schedule's
+        // length after the window opened), never the backlog on top of it.
+        final OpenLoop.Result result = OpenLoop.run(new Stalling(100, 450), "test", 1, 1_000,
+            TimeUnit.MILLISECONDS.toNanos(500), TimeUnit.SECONDS.toNanos(2));
+
+        assertEquals(2_000, result.recorded, "exactly the commands scheduled in the recorded window");
+        assertEquals(0, result.unsent);
+        assertTrue(result.achievedPerSecond <= 1_000 * 2.0 / 1.999,
+            () -> "achieved " + result.achievedPerSecond + "/s of 1,000/s offered");
+        assertTrue(result.achievedPerSecond > 0, () -> "achieved " + result.achievedPerSecond);
+    }
+
     /**
      * A target that keeps what it is sent in flight and answers from a thread of its own, in order, every tenth a
      * rejection; it notes the most it ever had unanswered.
