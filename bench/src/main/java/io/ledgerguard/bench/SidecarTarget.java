@@ -43,6 +43,8 @@ final class SidecarTarget implements LoadTarget
     private Listener[] listeners;
     /** Each producer's command, copied out of the workload's ring under the lock. */
     private Command[] commands;
+    /** Each producer's decision, reused: a synchronous round trip allocates nothing. */
+    private GatewayDecision[] decisions;
     private final java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
 
     SidecarTarget(final long seed, final WaitStrategyKind waitStrategy, final int inFlight)
@@ -113,9 +115,11 @@ final class SidecarTarget implements LoadTarget
         }
         listeners = new Listener[producers];
         commands = new Command[producers];
+        decisions = new GatewayDecision[producers];
         for (int i = 0; i < producers; i++)
         {
             commands[i] = new Command();
+            decisions[i] = new GatewayDecision();
         }
     }
 
@@ -167,7 +171,7 @@ final class SidecarTarget implements LoadTarget
                 command = workload.next(engine);
                 commands[producer].copyFrom(command);
             }
-            return clients[producer].submit(commands[producer]).accepted();
+            return clients[producer].submit(commands[producer], decisions[producer]).accepted();
         }
         catch (final IOException ex)
         {

@@ -10,12 +10,10 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -42,14 +40,14 @@ import io.ledgerguard.protocol.sbe.ErrorResponseDecoder;
  * The server answers in request order, so an answer belongs to the oldest request unanswered: the client checks its
  * correlation id against that one, and takes an error frame as the answer to every request of the oldest frame.
  * <p>
- * Pipelining costs no more than the bytes: {@link #submitAsync} allocates nothing in steady state, and the requests
- * submitted while the connection is being written to go out together in the next write, by the connection's writer
- * thread (a request alone in flight is written at once by its caller). Answers are read, and listeners called, by
- * whoever reads the connection: a synchronous caller ({@link #submit}, {@link #submitAll}) with nothing else in flight
- * reads its own answer, so that no thread hands it over (issue 15); every other answer is read, and its listener
- * called, on the connection's reader thread. When the connection is lost, the requests still in flight are answered
- * with an error on the thread that found the loss: a reader, the writer thread, a caller whose write failed, or
- * {@link #close()}.
+ * Pipelining costs no more than the bytes: {@link #submitAsync} allocates nothing in steady state, nor does
+ * {@link #submit(Command, GatewayDecision)}, and the requests submitted while the connection is being written to go
+ * out together in the next write, by the connection's writer thread (a request alone in flight is written at once by
+ * its caller). Answers are read, and listeners called, by whoever reads the connection: a synchronous caller
+ * ({@link #submit}, {@link #submitAll}) with nothing else in flight reads its own answer, so that no thread hands it
+ * over (issue 15); every other answer is read, and its listener called, on the connection's reader thread. When the
+ * connection is lost, the requests still in flight are answered with an error on the thread that found the loss: a
+ * reader, the writer thread, a caller whose write failed, or {@link #close()}.
  * <p>
  * A listener that throws fails only itself: the exception goes to the {@link #errorHandler(ErrorHandler) error
  * handler} (Agrona's), which by default logs it to the JDK's platform log ({@link System.Logger}): the client
@@ -110,6 +108,8 @@ public final class GatewayClient implements AutoCloseable
     private volatile ErrorHandler errorHandler;
     private volatile Session session;
     private volatile boolean closed;
+    /** Each synchronous caller's {@link Call}, reused. */
+    private final ThreadLocal<Call> calls = ThreadLocal.withInitial(Call::new);
 
     /**
      * @param address an {@link java.net.InetSocketAddress} or a {@link UnixDomainSocketAddress}.
@@ -186,7 +186,28 @@ public final class GatewayClient implements AutoCloseable
      */
     public GatewayDecision submit(final Command command) throws IOException
     {
-        return submitAndWait(command, null).get(0);
+        return submit(command, new GatewayDecision());
+    }
+
+    /**
+     * Submit and wait for the decision, which is copied into one of the caller's: with one reused, a synchronous
+     * round trip allocates nothing in steady state.
+     *
+     * @param command the command; encoded before this returns, so it may be reused.
+     * @param into    receives the decision.
+     * @return {@code into}.
+     * @throws IOException as {@link #submit(Command)}; {@code into} is then as it was, or partly overwritten.
+     */
+    public GatewayDecision submit(final Command command, final GatewayDecision into) throws IOException
+    {
+        if (into == null)
+        {
+            throw new IllegalArgumentException("a decision to copy the answer into is required");
+        }
+        final Call call = call();
+        call.begin(command, null, into, null);
+        await(call);
+        return into;
     }
 
     /**
@@ -201,67 +222,85 @@ public final class GatewayClient implements AutoCloseable
      */
     public List<GatewayDecision> submitAll(final List<Command> commands) throws IOException
     {
-        return submitAndWait(null, commands);
+        final Call call = call();
+        final GatewayDecision[] answers = new GatewayDecision[commands.size()];
+        call.begin(null, commands, null, answers);
+        await(call);
+        return List.of(answers);
     }
 
-    private List<GatewayDecision> submitAndWait(final Command single, final List<Command> commands) throws IOException
+    /**
+     * This thread's {@link Call}, or a new one when it is in use: a listener that this thread runs while it waits
+     * (for another request lost with the connection) may submit again.
+     */
+    private Call call()
     {
-        final int n = single != null ? 1 : commands.size();
-        final GatewayDecision[] answers = new GatewayDecision[n];
-        final CompletableFuture<List<GatewayDecision>> all = new CompletableFuture<>();
-        final AtomicLong firstId = new AtomicLong(-1);
-        final int[] remaining = {n};
-        final Listener listener = new Listener()
-        {
-            @Override
-            public void onDecision(final GatewayDecision decision)
-            {
-                // Answers come in order, on the thread reading: the first id is set before the frame can be written.
-                answers[(int)(decision.correlationId - firstId.get())] = copy(decision);
-                if (--remaining[0] == 0)
-                {
-                    all.complete(List.of(answers));
-                }
-            }
+        final Call call = calls.get();
+        return call.busy ? new Call() : call;
+    }
 
-            @Override
-            public void onError(final int code, final String message)
-            {
-                all.completeExceptionally(new IOException("error " + code + ": " + message));
-            }
-        };
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_TIMEOUT_SECONDS);
-        final Session s = sendReading(single, commands, listener, firstId);
-        if (s != null)
-        {
-            // This caller holds the connection's reading: it reads its own answer, no reader thread hands it over.
-            s.readUntil(all, deadlineNs);
-        }
+    /**
+     * Send the call's frame and wait for its answers: read them itself when it took the connection's reading,
+     * otherwise wait to be woken by whoever reads them.
+     */
+    private void await(final Call call) throws IOException
+    {
+        call.busy = true;
+        boolean abandoned = false;
         try
         {
-            return all.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-        catch (final ExecutionException ex)
-        {
-            throw ex.getCause() instanceof IOException ? (IOException)ex.getCause() : new IOException(ex.getCause());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted waiting for a decision", ex);
-        }
-        catch (final TimeoutException ex)
-        {
-            final Session current = session;
-            if (current != null)
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_TIMEOUT_SECONDS);
+            send(call.command, call.commands, call, call);
+            if (call.reading != null)
             {
-                for (int i = 0; i < n; i++)
-                {
-                    current.forget(firstId.get() + i);
-                }
+                // This caller holds the connection's reading: it reads its own answer, no reader thread hands it over.
+                call.reading.readUntil(call, deadlineNs);
             }
-            throw new IOException("no decision within " + ANSWER_TIMEOUT_SECONDS + " s: the outcome is unknown; " +
-                "resubmit with the same txId", ex);
+            while (!call.done())
+            {
+                if (Thread.currentThread().isInterrupted())
+                {
+                    if (call.abandon())
+                    {
+                        abandoned = true;
+                        throw new IOException("interrupted waiting for a decision");
+                    }
+                    continue;
+                }
+                final long leftNs = deadlineNs - System.nanoTime();
+                if (leftNs <= 0)
+                {
+                    for (int i = 0; i < call.count; i++)
+                    {
+                        call.sentOn.forget(call.firstId + i);
+                    }
+                    if (call.abandon())
+                    {
+                        abandoned = true;
+                        throw new IOException("no decision within " + ANSWER_TIMEOUT_SECONDS + " s: the outcome is " +
+                            "unknown; resubmit with the same txId");
+                    }
+                    continue;
+                }
+                LockSupport.parkNanos(call, leftNs);
+            }
+            if (call.errorMessage != null)
+            {
+                throw new IOException("error " + call.errorCode + ": " + call.errorMessage);
+            }
+        }
+        finally
+        {
+            call.command = null;
+            call.commands = null;
+            call.sentOn = null;
+            call.reading = null;
+            call.busy = false;
+            if (abandoned && calls.get() == call)
+            {
+                // Its answers may still come: they find nobody waiting, and not this thread's next call.
+                calls.remove();
+            }
         }
     }
 
@@ -277,7 +316,7 @@ public final class GatewayClient implements AutoCloseable
      */
     public long submitAsync(final Command command, final Listener listener) throws IOException
     {
-        return send(command, null, listener, null, null);
+        return send(command, null, listener, null);
     }
 
     /**
@@ -291,7 +330,7 @@ public final class GatewayClient implements AutoCloseable
      */
     public long submitAllAsync(final List<Command> commands, final Listener listener) throws IOException
     {
-        return send(null, commands, listener, null, null);
+        return send(null, commands, listener, null);
     }
 
     /**
@@ -306,26 +345,12 @@ public final class GatewayClient implements AutoCloseable
     /**
      * One frame of {@code single} or {@code commands}: checked, room waited for, then encoded and registered by
      * {@link Session#append}, which sees that it is written.
-     */
-    /**
-     * As {@link #send}, for a caller that waits for the answers: it takes the connection's reading when no one holds
-     * it.
      *
-     * @return the session whose reading the caller now holds (it must read until answered), or {@code null}.
-     */
-    private Session sendReading(final Command single, final List<Command> commands, final Listener listener,
-        final AtomicLong firstIdOut) throws IOException
-    {
-        final Session[] reading = new Session[1];
-        send(single, commands, listener, firstIdOut, reading);
-        return reading[0];
-    }
-
-    /**
-     * @param readingOut {@code null}, or receives the session when the caller took its reading.
+     * @param call {@code null}, or the synchronous caller's wait: it gets the first correlation id, and the session
+     *             when the caller took the connection's reading (it must then read until answered).
      */
     private long send(final Command single, final List<Command> commands, final Listener listener,
-        final AtomicLong firstIdOut, final Session[] readingOut) throws IOException
+        final Call call) throws IOException
     {
         final int n = single != null ? 1 : commands.size();
         if (n == 0)
@@ -363,11 +388,12 @@ public final class GatewayClient implements AutoCloseable
         boolean registered = false;
         try
         {
-            final long first = s.append(single, commands, n, listener, firstIdOut, readingOut != null);
+            final long first = s.append(single, commands, n, listener, call);
             registered = true;
-            if (readingOut != null && s.reading == Thread.currentThread())
+            if (call != null)
             {
-                readingOut[0] = s;
+                call.sentOn = s;
+                call.reading = s.reading == Thread.currentThread() ? s : null;
             }
             return first;
         }
@@ -497,26 +523,129 @@ public final class GatewayClient implements AutoCloseable
         }
     }
 
-    static GatewayDecision copy(final GatewayDecision source)
+    /**
+     * A synchronous caller's wait for the answers to one frame: one per thread and client, reused from submit to
+     * submit, so that a synchronous round trip allocates nothing but what it returns. It is the frame's listener.
+     * <p>
+     * The caller writes its fields before the frame is registered, under the lock of the requests in flight, which
+     * publishes them to whoever reads the answers. An answer claims the call ({@link #WAITING} to {@link #ANSWERING})
+     * before it writes into it, and a caller that stops waiting (timed out, interrupted) claims it too
+     * ({@link #ABANDONED}): so no answer is ever written into the caller's decision after the caller returned. An
+     * abandoned call is not used again, so answers still to come for it find nobody waiting.
+     */
+    private static final class Call implements Listener
     {
-        final GatewayDecision copy = new GatewayDecision();
-        copy.correlationId = source.correlationId;
-        copy.seq = source.seq;
-        copy.txId = source.txId;
-        copy.reason = source.reason;
-        copy.timestampNs = source.timestampNs;
-        copy.duplicate = source.duplicate;
-        copy.linkedCount = source.linkedCount;
-        System.arraycopy(source.linkedTxIds, 0, copy.linkedTxIds, 0, source.linkedCount);
-        System.arraycopy(source.linkedReasons, 0, copy.linkedReasons, 0, source.linkedCount);
-        copy.alertCount = source.alertCount;
-        System.arraycopy(source.alertTypes, 0, copy.alertTypes, 0, source.alertCount);
-        System.arraycopy(source.alertScopes, 0, copy.alertScopes, 0, source.alertCount);
-        System.arraycopy(source.alertAssetIds, 0, copy.alertAssetIds, 0, source.alertCount);
-        System.arraycopy(source.alertWalletIds, 0, copy.alertWalletIds, 0, source.alertCount);
-        System.arraycopy(source.alertAccountIds, 0, copy.alertAccountIds, 0, source.alertCount);
-        System.arraycopy(source.alertFigures, 0, copy.alertFigures, 0, source.alertFigures.length);
-        return copy;
+        private static final int WAITING = 0;
+        private static final int ANSWERING = 1;
+        private static final int DONE = 2;
+        private static final int ABANDONED = 3;
+        private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Call> STATE =
+            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Call.class, "state");
+
+        private final Thread caller = Thread.currentThread();
+        /** The caller's: in use, from sending until the wait ends. */
+        private boolean busy;
+        /** A submit's command, or a submitAll's, until sent. */
+        private Command command;
+        private List<Command> commands;
+        /** Where a submit's one decision goes, or {@code null} for a submitAll's. */
+        private GatewayDecision single;
+        private GatewayDecision[] answers;
+        private int count;
+        private int remaining;
+        private long firstId;
+        /** The session the frame went out on. */
+        private Session sentOn;
+        /** {@link #sentOn} when the caller took its reading, or {@code null}. */
+        private Session reading;
+        private int errorCode;
+        private String errorMessage;
+        private volatile int state;
+
+        void begin(final Command command, final List<Command> commands, final GatewayDecision into,
+            final GatewayDecision[] answers)
+        {
+            assert !busy : "a call is used by one submit at a time";
+            assert state != ABANDONED && state != ANSWERING : "an abandoned call is not used again";
+            this.command = command;
+            this.commands = commands;
+            this.single = into;
+            this.answers = answers;
+            this.count = into != null ? 1 : answers.length;
+            this.remaining = count;
+            this.firstId = -1;
+            this.errorMessage = null;
+            this.state = WAITING;
+        }
+
+        boolean done()
+        {
+            return state == DONE;
+        }
+
+        /**
+         * The caller stops waiting, unless the last answer came meanwhile: one being written is waited for.
+         *
+         * @return false when every answer came, and the caller has them after all.
+         */
+        boolean abandon()
+        {
+            while (true)
+            {
+                final int now = state;
+                if (now == DONE)
+                {
+                    return false;
+                }
+                if (now == WAITING && STATE.compareAndSet(this, WAITING, ABANDONED))
+                {
+                    return true;
+                }
+                // An answer is being copied: a few hundred bytes.
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public void onDecision(final GatewayDecision decision)
+        {
+            if (!STATE.compareAndSet(this, WAITING, ANSWERING))
+            {
+                // An error answered the call already, or the caller stopped waiting.
+                return;
+            }
+            if (single != null)
+            {
+                single.copyFrom(decision);
+            }
+            else
+            {
+                // Answers come in order, on the thread reading.
+                answers[(int)(decision.correlationId - firstId)] = new GatewayDecision().copyFrom(decision);
+            }
+            answered(--remaining == 0);
+        }
+
+        @Override
+        public void onError(final int code, final String message)
+        {
+            if (!STATE.compareAndSet(this, WAITING, ANSWERING))
+            {
+                return;
+            }
+            errorCode = code;
+            errorMessage = message;
+            answered(true);
+        }
+
+        private void answered(final boolean last)
+        {
+            state = last ? DONE : WAITING;
+            if (last && Thread.currentThread() != caller)
+            {
+                LockSupport.unpark(caller);
+            }
+        }
     }
 
     /**
@@ -701,7 +830,7 @@ public final class GatewayClient implements AutoCloseable
          * @throws IOException when the connection is lost already: then nothing was registered.
          */
         long append(final Command single, final List<Command> commands, final int n, final Listener listener,
-            final AtomicLong firstIdOut, final boolean read) throws IOException
+            final Call call) throws IOException
         {
             final UnsafeBuffer taken;
             final int takenLength;
@@ -731,12 +860,13 @@ public final class GatewayClient implements AutoCloseable
                         "server takes frames of at most " + maxFrameLength);
                 }
                 first = nextCorrelationId;
-                if (firstIdOut != null)
+                if (call != null)
                 {
-                    firstIdOut.set(first);
+                    // Before it is registered, which publishes it to whoever reads the answers.
+                    call.firstId = first;
                 }
                 // Throws when the connection is lost already: then nothing was registered, and only the caller hears.
-                final boolean alone = expect(first, n, nextFrame, listener, read);
+                final boolean alone = expect(first, n, nextFrame, listener, call != null);
                 nextFrame++;
                 nextCorrelationId = first + n;
                 pending.putInt(frameAt, length, ByteOrder.LITTLE_ENDIAN);
@@ -1335,13 +1465,13 @@ public final class GatewayClient implements AutoCloseable
          * alone when it took the reading), the connection is lost, the deadline passes or the caller is interrupted;
          * then give the reading up, to the reader thread if others were submitted meanwhile.
          */
-        void readUntil(final CompletableFuture<?> answered, final long deadlineNs)
+        void readUntil(final Call call, final long deadlineNs)
         {
             String why = null;
             try
             {
-                // An interrupted caller stops reading: the wait for its future then throws, as it always did.
-                while (!answered.isDone() && alive && !Thread.currentThread().isInterrupted())
+                // An interrupted caller stops reading: its wait then throws.
+                while (!call.done() && alive && !Thread.currentThread().isInterrupted())
                 {
                     final int frame = readFrame(deadlineNs);
                     if (frame == TIMED_OUT)

@@ -32,6 +32,33 @@ public final class GatewayDecision
     public final long[] alertFigures = new long[Decision.ALERTS_MAX * AlertType.FIGURES_MAX];
 
     /**
+     * Make this a copy of another decision, allocating nothing.
+     *
+     * @param source the decision to copy.
+     * @return this.
+     */
+    public GatewayDecision copyFrom(final GatewayDecision source)
+    {
+        correlationId = source.correlationId;
+        seq = source.seq;
+        txId = source.txId;
+        reason = source.reason;
+        timestampNs = source.timestampNs;
+        duplicate = source.duplicate;
+        linkedCount = source.linkedCount;
+        System.arraycopy(source.linkedTxIds, 0, linkedTxIds, 0, source.linkedCount);
+        System.arraycopy(source.linkedReasons, 0, linkedReasons, 0, source.linkedCount);
+        alertCount = source.alertCount;
+        System.arraycopy(source.alertTypes, 0, alertTypes, 0, source.alertCount);
+        System.arraycopy(source.alertScopes, 0, alertScopes, 0, source.alertCount);
+        System.arraycopy(source.alertAssetIds, 0, alertAssetIds, 0, source.alertCount);
+        System.arraycopy(source.alertWalletIds, 0, alertWalletIds, 0, source.alertCount);
+        System.arraycopy(source.alertAccountIds, 0, alertAccountIds, 0, source.alertCount);
+        System.arraycopy(source.alertFigures, 0, alertFigures, 0, source.alertFigures.length);
+        return this;
+    }
+
+    /**
      * @return true when the command was accepted.
      */
     public boolean accepted()

@@ -828,6 +828,8 @@ public final class ExchangeSimulation
         ClusterGuardClient clusterClient;
         DemoCluster cluster;
         private final Decision received = new Decision();
+        /** The gateway's answer, reused: a synchronous round trip through the client allocates nothing. */
+        private final GatewayDecision answered = new GatewayDecision();
         private long nextTxId;
 
         Producer(final String name, final LedgerGuard guard, final SplittableRandom random, final int lane)
@@ -900,7 +902,7 @@ public final class ExchangeSimulation
             final GatewayDecision answer;
             try
             {
-                answer = client.submit(command);
+                answer = client.submit(command, answered);
             }
             catch (final IOException ex)
             {

@@ -250,13 +250,19 @@ class HostedGatewayTest
         // Held in the journal: no answer can come before the caller gives up.
         gated.gate(new CountDownLatch(1));
         Thread.currentThread().interrupt();
+        final GatewayDecision abandoned = new GatewayDecision();
+        abandoned.txId = -1;
         final IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
-            () -> client.submit(transfer(1, 2, 7_000_002)));
+            () -> client.submit(transfer(1, 2, 7_000_002), abandoned));
         assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
         assertTrue(refused.getMessage().contains("interrupted"), refused.getMessage());
         gated.open();
-        // The answer it stopped waiting for is read by the reader thread; the connection goes on.
-        assertEquals(7_000_003L, client.submit(transfer(1, 2, 7_000_003)).txId);
+        // The answer it stopped waiting for is read by the reader thread, before the next one; the connection goes on,
+        // and the answer is not written into the decision of a caller that returned.
+        final GatewayDecision next = new GatewayDecision();
+        assertEquals(7_000_003L, client.submit(transfer(1, 2, 7_000_003), next).txId);
+        assertEquals(-1L, abandoned.txId, "nothing written into the decision of a caller that stopped waiting");
+        assertEquals(7_000_004L, client.submit(transfer(1, 2, 7_000_004), abandoned).txId);
     }
 
     /**
