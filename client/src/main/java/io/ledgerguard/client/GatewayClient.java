@@ -246,7 +246,6 @@ public final class GatewayClient implements AutoCloseable
     private void await(final Call call) throws IOException
     {
         call.busy = true;
-        boolean abandoned = false;
         try
         {
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_TIMEOUT_SECONDS);
@@ -262,7 +261,6 @@ public final class GatewayClient implements AutoCloseable
                 {
                     if (call.abandon())
                     {
-                        abandoned = true;
                         throw new IOException("interrupted waiting for a decision");
                     }
                     continue;
@@ -276,7 +274,6 @@ public final class GatewayClient implements AutoCloseable
                     }
                     if (call.abandon())
                     {
-                        abandoned = true;
                         throw new IOException("no decision within " + ANSWER_TIMEOUT_SECONDS + " s: the outcome is " +
                             "unknown; resubmit with the same txId");
                     }
@@ -291,16 +288,19 @@ public final class GatewayClient implements AutoCloseable
         }
         finally
         {
+            // Left without every answer (timed out, interrupted, or the send failed): answers that may still come
+            // find nobody waiting, and this thread's next submit gets a call of its own.
+            if (!call.done() && call.abandon() && calls.get() == call)
+            {
+                calls.remove();
+            }
             call.command = null;
             call.commands = null;
+            call.single = null;
+            call.answers = null;
             call.sentOn = null;
             call.reading = null;
             call.busy = false;
-            if (abandoned && calls.get() == call)
-            {
-                // Its answers may still come: they find nobody waiting, and not this thread's next call.
-                calls.remove();
-            }
         }
     }
 
@@ -528,10 +528,12 @@ public final class GatewayClient implements AutoCloseable
      * submit, so that a synchronous round trip allocates nothing but what it returns. It is the frame's listener.
      * <p>
      * The caller writes its fields before the frame is registered, under the lock of the requests in flight, which
-     * publishes them to whoever reads the answers. An answer claims the call ({@link #WAITING} to {@link #ANSWERING})
-     * before it writes into it, and a caller that stops waiting (timed out, interrupted) claims it too
-     * ({@link #ABANDONED}): so no answer is ever written into the caller's decision after the caller returned. An
-     * abandoned call is not used again, so answers still to come for it find nobody waiting.
+     * publishes them to whoever reads the answers. Every request of the frame is answered, by a decision or an error,
+     * and the call is {@link #DONE} only when all are: an answer to it never reaches the caller's next call. An answer
+     * claims the call ({@link #WAITING} to {@link #ANSWERING}) before it writes into it, and a caller that stops
+     * waiting (timed out, interrupted) claims it too ({@link #ABANDONED}): so nothing is ever written into the caller's
+     * decision after the caller returned. An abandoned call is not used again: answers still to come for it find
+     * nobody waiting.
      */
     private static final class Call implements Listener
     {
@@ -597,7 +599,7 @@ public final class GatewayClient implements AutoCloseable
                 {
                     return false;
                 }
-                if (now == WAITING && STATE.compareAndSet(this, WAITING, ABANDONED))
+                if (now == ABANDONED || now == WAITING && STATE.compareAndSet(this, WAITING, ABANDONED))
                 {
                     return true;
                 }
@@ -609,21 +611,44 @@ public final class GatewayClient implements AutoCloseable
         @Override
         public void onDecision(final GatewayDecision decision)
         {
+            final long index = decision.correlationId - firstId;
+            if (index < 0 || index >= count)
+            {
+                throw new IllegalStateException("the answer to request " + decision.correlationId + " reached the " +
+                    "call of requests " + firstId + " to " + (firstId + count - 1));
+            }
             if (!STATE.compareAndSet(this, WAITING, ANSWERING))
             {
-                // An error answered the call already, or the caller stopped waiting.
+                // The caller stopped waiting.
                 return;
             }
-            if (single != null)
+            try
             {
-                single.copyFrom(decision);
+                if (errorMessage != null)
+                {
+                    // An error answered another request of the frame: the caller hears of that.
+                    return;
+                }
+                if (single != null)
+                {
+                    single.copyFrom(decision);
+                }
+                else
+                {
+                    // Answers come in order, on the thread reading.
+                    answers[(int)index] = new GatewayDecision().copyFrom(decision);
+                }
             }
-            else
+            catch (final RuntimeException | Error ex)
             {
-                // Answers come in order, on the thread reading.
-                answers[(int)(decision.correlationId - firstId)] = new GatewayDecision().copyFrom(decision);
+                errorCode = 0;
+                errorMessage = "the client failed to take its answer: " + ex;
+                throw ex;
             }
-            answered(--remaining == 0);
+            finally
+            {
+                answered();
+            }
         }
 
         @Override
@@ -633,13 +658,22 @@ public final class GatewayClient implements AutoCloseable
             {
                 return;
             }
-            errorCode = code;
-            errorMessage = message;
-            answered(true);
+            if (errorMessage == null)
+            {
+                errorCode = code;
+                errorMessage = message;
+            }
+            answered();
         }
 
-        private void answered(final boolean last)
+        /**
+         * One more of the frame's requests is answered: the call is done when all are, and only then, so that no
+         * answer to this frame can reach the caller's next call (an error frame, or a lost connection, answers every
+         * request of a frame, one after another).
+         */
+        private void answered()
         {
+            final boolean last = --remaining == 0;
             state = last ? DONE : WAITING;
             if (last && Thread.currentThread() != caller)
             {

@@ -50,6 +50,8 @@ class GatewayClientPipeliningTest
     private static final int REQUESTS = 1_000;
     /** Bytes a write of those answers: not a divisor of an answer's length, so that reads end inside frames. */
     private static final int CHUNK_BYTES = 13;
+    /** Synchronous frames of two answered by an error, each followed by a synchronous request of one. */
+    private static final int SYNC_ROUNDS = 5_000;
 
     private ServerSocketChannel listener;
 
@@ -221,6 +223,87 @@ class GatewayClientPipeliningTest
             assertEquals(expectedCorrelationIds, new ArrayList<>(correlationIds), "each answered once, in order");
             assertEquals(expectedTxIds, new ArrayList<>(answeredTxIds), "each answer is the one to its request");
             assertEquals(0, client.inFlight());
+        }
+        server.join(10_000);
+    }
+
+    /**
+     * A synchronous caller whose frame of several requests is answered by one error, read on the reader thread while
+     * another thread pipelines, submits again at once: its next call is answered by its own answer, never by the rest
+     * of the error that answered its last frame (each request of that frame gets the error, one after another).
+     */
+    @Test
+    void shouldAnswerASynchronousCallerOnlyWithItsOwnAnswersAfterAnErrorAnsweredItsFrame() throws Exception
+    {
+        listener = ServerSocketChannel.open();
+        listener.bind(new InetSocketAddress("127.0.0.1", 0));
+        final AtomicReference<String> serverProblem = new AtomicReference<>();
+        final Thread server = new Thread(() -> serveErrorsForFramesOfSeveral(serverProblem), "scripted-server");
+        server.start();
+        final AtomicReference<String> pipelinedProblem = new AtomicReference<>();
+        final AtomicLong pipelinedAnswers = new AtomicLong();
+        final GatewayClient.Listener count = new GatewayClient.Listener()
+        {
+            @Override
+            public void onDecision(final GatewayDecision decision)
+            {
+                pipelinedAnswers.incrementAndGet();
+            }
+
+            @Override
+            public void onError(final int code, final String message)
+            {
+                pipelinedProblem.compareAndSet(null, "error " + code + ": " + message);
+            }
+        };
+        try (GatewayClient client = new GatewayClient(listener.getLocalAddress(), "sync-after-error"))
+        {
+            client.connect();
+            final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            // Keeps requests in flight, so that the reader thread, not the synchronous caller, reads the answers.
+            final Thread pipelining = new Thread(() ->
+            {
+                final Command command = GatewayClientTest.transfer(1);
+                try
+                {
+                    for (long txId = 1_000_000; !stop.get(); txId++)
+                    {
+                        while (client.inFlight() > 16 && !stop.get())
+                        {
+                            Thread.yield();
+                        }
+                        command.txId = txId;
+                        client.submitAsync(command, count);
+                    }
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    pipelinedProblem.compareAndSet(null, ex.toString());
+                }
+            }, "pipelining");
+            pipelining.start();
+            final GatewayDecision into = new GatewayDecision();
+            try
+            {
+                for (int round = 0; round < SYNC_ROUNDS; round++)
+                {
+                    final List<Command> two = List.of(GatewayClientTest.transfer(10L * round + 1),
+                        GatewayClientTest.transfer(10L * round + 2));
+                    final IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                        () -> client.submitAll(two), "round " + round);
+                    assertTrue(refused.getMessage().contains("frames of several"), refused.getMessage());
+                    final long txId = 10L * round + 3;
+                    assertEquals(txId, client.submit(GatewayClientTest.transfer(txId), into).txId, "round " + round);
+                }
+            }
+            finally
+            {
+                stop.set(true);
+                pipelining.join(10_000);
+            }
+            assertNull(pipelinedProblem.get());
+            assertNull(serverProblem.get());
+            assertTrue(pipelinedAnswers.get() > 0, "requests were pipelined meanwhile");
         }
         server.join(10_000);
     }
@@ -399,6 +482,61 @@ class GatewayClientPipeliningTest
             }
         }
         catch (final IOException | InterruptedException | ProtocolException | RuntimeException ex)
+        {
+            if (!(ex instanceof IOException))
+            {
+                problem.compareAndSet(null, ex.toString());
+            }
+        }
+    }
+
+    /**
+     * Welcome the client, then answer each frame as it comes: a frame of one request with a decision on its txId, a
+     * frame of several with one error, which answers all of them.
+     */
+    private void serveErrorsForFramesOfSeveral(final AtomicReference<String> problem)
+    {
+        try (SocketChannel channel = listener.accept())
+        {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            final ByteBuffer in = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            final UnsafeBuffer inView = new UnsafeBuffer(in);
+            final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 20));
+            welcome(channel, in, out);
+            final ControlMessages control = new ControlMessages();
+            final CommandMessages messages = new CommandMessages();
+            final DecisionMessages decisions = new DecisionMessages();
+            final Command command = new Command();
+            final Decision decision = new Decision();
+            while (channel.read(in) >= 0)
+            {
+                int position = 0;
+                int answers = 0;
+                while (in.position() - position >= 4 &&
+                    in.position() - position >= 4 + inView.getInt(position, ByteOrder.LITTLE_ENDIAN))
+                {
+                    final int frame = inView.getInt(position, ByteOrder.LITTLE_ENDIAN);
+                    final long first = messages.decodeNext(inView, position + 4, frame, command);
+                    if (messages.lastLength() < frame)
+                    {
+                        final int length = control.encodeError(first, 3, "frames of several are refused here", out,
+                            answers + 4);
+                        out.putInt(answers, length, ByteOrder.LITTLE_ENDIAN);
+                        answers += 4 + length;
+                    }
+                    else
+                    {
+                        answers += answer(decisions, decision, first, command.txId, out, answers);
+                    }
+                    position += 4 + frame;
+                }
+                write(channel, out, answers);
+                final int end = in.position();
+                in.limit(end).position(position);
+                in.compact();
+            }
+        }
+        catch (final IOException | ProtocolException | RuntimeException ex)
         {
             if (!(ex instanceof IOException))
             {

@@ -114,7 +114,10 @@ class GatewayClientTest
         }
     }
 
-    private static Command transfer(final long txId)
+    /**
+     * @return a transfer of one minor unit between accounts 1 and 2.
+     */
+    static Command transfer(final long txId)
     {
         final Command c = new Command();
         c.type = CommandType.TRANSFER;

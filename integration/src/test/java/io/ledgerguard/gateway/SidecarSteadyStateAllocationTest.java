@@ -28,10 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Once warm, a request through the sidecar allocates nothing on either side (issue 15), whether the caller waits for
- * each answer ({@link GatewayClient#submit(Command, GatewayDecision)}) or pipelines
- * ({@link GatewayClient#submitAsync}): not on the caller's thread, the client's reader and writer, the gateway's I/O
- * thread or the pipeline's stages. Counted with the JVM's per-thread allocation counters, which do not depend on
- * timing.
+ * each answer ({@link GatewayClient#submit(Command, GatewayDecision)}: reading it itself, or woken by the client's
+ * reader thread while another thread pipelines) or pipelines ({@link GatewayClient#submitAsync}): not on the caller's
+ * thread, the client's reader and writer, the gateway's I/O thread or the pipeline's stages. Counted with the JVM's
+ * per-thread allocation counters, which do not depend on timing.
  * <p>
  * As in {@code SteadyStateAllocationTest}, the bound is one byte per request per group of threads, not zero: the JVM
  * itself allocates a small object now and then on a thread that waits. Any allocation made per request, 16 bytes at the
@@ -42,10 +42,19 @@ class SidecarSteadyStateAllocationTest
     private static final int WARM_UP = 20_000;
     private static final int MEASURED = 20_000;
 
-    @ParameterizedTest(name = "pipelined={0}, gateway on the guard's thread={1}")
-    @CsvSource({"false,true", "false,false", "true,true", "true,false"})
-    void shouldAllocateNothingPerRequestInSteadyState(final boolean pipelined, final boolean hosted) throws Exception
+    /**
+     * @param mode   {@code alone}: a synchronous caller with nothing else in flight, which reads its own answers;
+     *               {@code beside}: a synchronous caller while another thread pipelines on the same connection, so
+     *               that the client's reader thread reads its answers and wakes it; {@code pipelined}: one caller
+     *               pipelining.
+     * @param hosted the gateway's loop on the guard's thread ({@code serve} with {@code process} durability), or on an
+     *               I/O thread of its own.
+     */
+    @ParameterizedTest(name = "{0}, gateway on the guard's thread={1}")
+    @CsvSource({"alone,true", "alone,false", "beside,true", "beside,false", "pipelined,true", "pipelined,false"})
+    void shouldAllocateNothingPerRequestInSteadyState(final String mode, final boolean hosted) throws Exception
     {
+        final boolean pipelined = "pipelined".equals(mode);
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
         final GuardConfig config = config();
@@ -58,8 +67,15 @@ class SidecarSteadyStateAllocationTest
             GatewayServer server = start(guard, config, host);
             GatewayClient client = new GatewayClient(server.tcpAddress(), "steady"))
         {
-            final Requests requests = new Requests(client, pipelined);
+            final Requests requests = new Requests(client, pipelined, 0);
             requests.openAccount();
+            final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            final Requests neighbourRequests = new Requests(client, true, 1L << 40);
+            final Thread neighbour = new Thread(() -> neighbourRequests.runUntil(stop), "pipelining-neighbour");
+            if ("beside".equals(mode))
+            {
+                neighbour.start();
+            }
             requests.run(WARM_UP);
 
             // Once unmeasured: the first look links its method reference, tens of kilobytes once in a JVM.
@@ -67,6 +83,8 @@ class SidecarSteadyStateAllocationTest
             final Map<String, Long> before = allocatedByGroup(threads);
             requests.run(MEASURED);
             final Map<String, Long> after = allocatedByGroup(threads);
+            stop.set(true);
+            neighbour.join(60_000);
 
             final StringBuilder line = new StringBuilder();
             for (final Map.Entry<String, Long> group : after.entrySet())
@@ -74,10 +92,11 @@ class SidecarSteadyStateAllocationTest
                 line.append(group.getKey()).append('=')
                     .append(group.getValue() - before.getOrDefault(group.getKey(), 0L)).append(' ');
             }
-            System.out.println("SidecarSteadyStateAllocationTest pipelined=" + pipelined + " hosted=" + hosted +
-                ": " + MEASURED + " requests, bytes: " + line);
-            // A synchronous caller writes its own requests: the client's writer thread starts only when one pipelines.
-            assertEquals(pipelined, after.containsKey("client writer"), () -> "thread groups seen: " + line);
+            System.out.println("SidecarSteadyStateAllocationTest " + mode + " hosted=" + hosted + ": " + MEASURED +
+                " requests, bytes: " + line);
+            assertEquals(null, neighbourRequests.neighbourFailure, "the neighbour's requests");
+            // A caller alone writes its own requests: the client's writer thread starts only once requests queue.
+            assertEquals(!"alone".equals(mode), after.containsKey("client writer"), () -> "groups seen: " + line);
             assertEquals(!hosted, after.containsKey("gateway I/O"), () -> "thread groups seen: " + line);
             assertTrue(after.containsKey("client reader") && after.containsKey("pipeline"), () -> "groups: " + line);
             for (final Map.Entry<String, Long> group : after.entrySet())
@@ -102,11 +121,14 @@ class SidecarSteadyStateAllocationTest
         /** Written by the thread that reads the answers. */
         private volatile long answered;
         private volatile String failure;
+        /** What a neighbour's {@link #runUntil} found wrong, or {@code null}. */
+        private volatile String neighbourFailure;
 
-        Requests(final GatewayClient client, final boolean pipelined)
+        Requests(final GatewayClient client, final boolean pipelined, final long txIdBase)
         {
             this.client = client;
             this.pipelined = pipelined;
+            this.txId = txIdBase;
         }
 
         void openAccount() throws java.io.IOException
@@ -120,17 +142,47 @@ class SidecarSteadyStateAllocationTest
             assertEquals(Reason.OK, client.submit(command, decision).reason);
         }
 
+        /**
+         * A neighbour: pipeline, with a few requests in flight at most, until told to stop.
+         */
+        void runUntil(final java.util.concurrent.atomic.AtomicBoolean stop)
+        {
+            try
+            {
+                for (int i = 0; !stop.get(); i++)
+                {
+                    while (client.inFlight() > 8 && !stop.get())
+                    {
+                        Thread.yield();
+                    }
+                    next(i);
+                    submitted++;
+                    client.submitAsync(command, this);
+                }
+                run(0);
+            }
+            catch (final Exception | AssertionError ex)
+            {
+                neighbourFailure = ex.toString();
+            }
+        }
+
+        private void next(final int i)
+        {
+            command.reset();
+            command.type = (i & 1) == 0 ? CommandType.HOLD : CommandType.RELEASE;
+            command.txId = ++txId;
+            command.holdId = txId - (i & 1);
+            command.accountId = (i & 1) == 0 ? 1 : 0;
+            command.assetId = (i & 1) == 0 ? 1 : 0;
+            command.amount = 10;
+        }
+
         void run(final int count) throws Exception
         {
             for (int i = 0; i < count; i++)
             {
-                command.reset();
-                command.type = (i & 1) == 0 ? CommandType.HOLD : CommandType.RELEASE;
-                command.txId = ++txId;
-                command.holdId = txId - (i & 1);
-                command.accountId = (i & 1) == 0 ? 1 : 0;
-                command.assetId = (i & 1) == 0 ? 1 : 0;
-                command.amount = 10;
+                next(i);
                 submitted++;
                 if (pipelined)
                 {
@@ -224,7 +276,8 @@ class SidecarSteadyStateAllocationTest
         config.limits().accountsMax = 16;
         config.limits().positionsMax = 16;
         config.limits().holdsMax = 1_024;
-        config.limits().txIdsMax = 2 * (WARM_UP + MEASURED);
+        // The neighbour's too: a few hundred thousand at most in the time the caller takes.
+        config.limits().txIdsMax = 1 << 22;
         return config;
     }
 }
