@@ -281,9 +281,9 @@ public final class GatewayClient implements AutoCloseable
                 }
                 LockSupport.parkNanos(call, leftNs);
             }
-            if (call.errorMessage != null)
+            if (call.error() != null)
             {
-                throw new IOException("error " + call.errorCode + ": " + call.errorMessage);
+                throw new IOException("error " + call.errorCode + ": " + call.error());
             }
         }
         finally
@@ -535,7 +535,7 @@ public final class GatewayClient implements AutoCloseable
      * decision after the caller returned. An abandoned call is not used again: answers still to come for it find
      * nobody waiting.
      */
-    private static final class Call implements Listener
+    static final class Call implements Listener
     {
         private static final int WAITING = 0;
         private static final int ANSWERING = 1;
@@ -586,13 +586,21 @@ public final class GatewayClient implements AutoCloseable
         }
 
         /**
+         * @return the first error that answered a request of the frame, once done; or {@code null}.
+         */
+        String error()
+        {
+            return errorMessage;
+        }
+
+        /**
          * The caller stops waiting, unless the last answer came meanwhile: one being written is waited for.
          *
          * @return false when every answer came, and the caller has them after all.
          */
         boolean abandon()
         {
-            while (true)
+            for (int spins = 0; ; spins++)
             {
                 final int now = state;
                 if (now == DONE)
@@ -603,27 +611,62 @@ public final class GatewayClient implements AutoCloseable
                 {
                     return true;
                 }
-                // An answer is being copied: a few hundred bytes.
+                // An answer is being copied, a few hundred bytes, unless its thread was put aside.
+                pause(spins);
+            }
+        }
+
+        /**
+         * An answer claims the call before it writes into it: it waits while another thread writes an answer to
+         * another request of the frame (the connection lost on one thread while the reader answers on another).
+         *
+         * @return false when the caller stopped waiting: the answer goes nowhere.
+         */
+        boolean claim()
+        {
+            for (int spins = 0; ; spins++)
+            {
+                final int now = state;
+                if (now == ABANDONED || now == DONE)
+                {
+                    assert now != DONE : "every request of the frame is answered once";
+                    return false;
+                }
+                if (now == WAITING && STATE.compareAndSet(this, WAITING, ANSWERING))
+                {
+                    return true;
+                }
+                pause(spins);
+            }
+        }
+
+        private static void pause(final int spins)
+        {
+            if (spins < 100)
+            {
                 Thread.onSpinWait();
+            }
+            else
+            {
+                Thread.yield();
             }
         }
 
         @Override
         public void onDecision(final GatewayDecision decision)
         {
-            final long index = decision.correlationId - firstId;
-            if (index < 0 || index >= count)
+            if (!claim())
             {
-                throw new IllegalStateException("the answer to request " + decision.correlationId + " reached the " +
-                    "call of requests " + firstId + " to " + (firstId + count - 1));
-            }
-            if (!STATE.compareAndSet(this, WAITING, ANSWERING))
-            {
-                // The caller stopped waiting.
                 return;
             }
             try
             {
+                final long index = decision.correlationId - firstId;
+                if (index < 0 || index >= count)
+                {
+                    throw new IllegalStateException("the answer to request " + decision.correlationId + " reached " +
+                        "the call of requests " + firstId + " to " + (firstId + count - 1));
+                }
                 if (errorMessage != null)
                 {
                     // An error answered another request of the frame: the caller hears of that.
@@ -641,8 +684,11 @@ public final class GatewayClient implements AutoCloseable
             }
             catch (final RuntimeException | Error ex)
             {
-                errorCode = 0;
-                errorMessage = "the client failed to take its answer: " + ex;
+                if (errorMessage == null)
+                {
+                    errorCode = 0;
+                    errorMessage = "the client failed to take its answer: " + ex;
+                }
                 throw ex;
             }
             finally
@@ -654,7 +700,7 @@ public final class GatewayClient implements AutoCloseable
         @Override
         public void onError(final int code, final String message)
         {
-            if (!STATE.compareAndSet(this, WAITING, ANSWERING))
+            if (!claim())
             {
                 return;
             }
@@ -671,7 +717,7 @@ public final class GatewayClient implements AutoCloseable
          * answer to this frame can reach the caller's next call (an error frame, or a lost connection, answers every
          * request of a frame, one after another).
          */
-        private void answered()
+        void answered()
         {
             final boolean last = --remaining == 0;
             state = last ? DONE : WAITING;
