@@ -370,61 +370,146 @@ class GatewayClientPipeliningTest
     }
 
     /**
+     * One scripted connection: the client's Hello read and welcomed (no key asked for), a buffer of what it sent and
+     * one of the answers, and the codecs for both.
+     */
+    private static final class Scripted implements AutoCloseable
+    {
+        final SocketChannel channel;
+        final ByteBuffer in = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        final UnsafeBuffer inView = new UnsafeBuffer(in);
+        final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 20));
+        final CommandMessages messages = new CommandMessages();
+        final DecisionMessages decisions = new DecisionMessages();
+        final Command command = new Command();
+        private final Decision decision = new Decision();
+        /** Where the next frame in {@link #in} begins. */
+        int position;
+
+        Scripted(final ServerSocketChannel listener) throws IOException
+        {
+            channel = listener.accept();
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            readFrame(channel, in);
+            final int length = new ControlMessages().encodeWelcome(65_536, 1 << 14,
+                ControlMessages.AUTHENTICATION_NONE, new byte[ControlMessages.NONCE_LENGTH], "scripted", out, 4);
+            out.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
+            write(channel, out, 4 + length);
+            in.clear();
+        }
+
+        /**
+         * @return false when the client closed the connection.
+         */
+        boolean read() throws IOException
+        {
+            return channel.read(in) >= 0;
+        }
+
+        /**
+         * @return the length of the frame at {@link #position} (its prefix excluded) when it is whole in the buffer;
+         *     -1 otherwise.
+         */
+        int wholeFrame()
+        {
+            final int available = in.position() - position;
+            if (available < 4)
+            {
+                return -1;
+            }
+            final int frame = inView.getInt(position, ByteOrder.LITTLE_ENDIAN);
+            return available >= 4 + frame ? frame : -1;
+        }
+
+        /**
+         * Done with the frame at {@link #position}, of this length: the next begins after it.
+         */
+        void next(final int frame)
+        {
+            position += 4 + frame;
+        }
+
+        /**
+         * Move a frame begun but not whole to the start of the buffer.
+         */
+        void compact()
+        {
+            in.limit(in.position()).position(position);
+            in.compact();
+            position = 0;
+        }
+
+        /**
+         * Encode at {@code at} a frame of one answer, accepted, to the request with this correlation id and txId.
+         *
+         * @return the frame's bytes, prefix included.
+         */
+        int answer(final long correlationId, final long txId, final int at)
+        {
+            decision.reset(correlationId, txId, 1);
+            decision.reason = Reason.OK;
+            final int length = decisions.encode(correlationId, decision, out, at + 4);
+            out.putInt(at, length, ByteOrder.LITTLE_ENDIAN);
+            return 4 + length;
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            channel.close();
+        }
+    }
+
+    /**
+     * A problem of a scripted server's, other than the client closing.
+     */
+    private static void note(final Exception ex, final AtomicReference<String> problem)
+    {
+        if (!(ex instanceof IOException))
+        {
+            problem.compareAndSet(null, ex.toString());
+        }
+    }
+
+    /**
      * Welcome the client, read nothing until told to, then answer every request of every frame, in order, with
      * its own txId.
      */
     private void serve(final CountDownLatch read, final Map<Long, Long> sentTxIds, final AtomicLong framesRead,
         final AtomicReference<String> problem)
     {
-        try (SocketChannel channel = listener.accept())
+        try (Scripted c = new Scripted(listener))
         {
-            final ByteBuffer in = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-            final UnsafeBuffer inView = new UnsafeBuffer(in);
-            final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 20));
-            welcome(channel, in, out);
             read.await();
-            final CommandMessages messages = new CommandMessages();
-            final DecisionMessages decisions = new DecisionMessages();
-            final Command command = new Command();
-            final Decision decision = new Decision();
             long expectedCorrelationId = 1;
-            while (channel.read(in) >= 0)
+            while (c.read())
             {
-                int position = 0;
                 int answers = 0;
-                while (in.position() - position >= 4 &&
-                    in.position() - position >= 4 + inView.getInt(position, ByteOrder.LITTLE_ENDIAN))
+                for (int frame = c.wholeFrame(); frame >= 0; c.next(frame), frame = c.wholeFrame())
                 {
-                    final int frame = inView.getInt(position, ByteOrder.LITTLE_ENDIAN);
                     int taken = 0;
                     while (taken < frame)
                     {
-                        final long correlationId = messages.decodeNext(inView, position + 4 + taken, frame - taken,
-                            command);
+                        final long correlationId = c.messages.decodeNext(c.inView, c.position + 4 + taken,
+                            frame - taken, c.command);
                         if (correlationId != expectedCorrelationId++)
                         {
                             throw new IllegalStateException("request " + correlationId + " when " +
                                 (expectedCorrelationId - 1) + " was next");
                         }
-                        sentTxIds.put(correlationId, command.txId);
-                        answers += answer(decisions, decision, correlationId, command.txId, out, answers);
-                        taken += messages.lastLength();
+                        sentTxIds.put(correlationId, c.command.txId);
+                        answers += c.answer(correlationId, c.command.txId, answers);
+                        taken += c.messages.lastLength();
                     }
                     framesRead.incrementAndGet();
-                    position += 4 + frame;
                 }
-                write(channel, out, answers);
-                final int end = in.position();
-                in.limit(end).position(position);
-                in.compact();
+                write(c.channel, c.out, answers);
+                c.compact();
             }
         }
         catch (final IOException | InterruptedException | ProtocolException | RuntimeException ex)
         {
-            if (!(ex instanceof IOException))
-            {
-                problem.compareAndSet(null, ex.toString());
-            }
+            note(ex, problem);
         }
     }
 
@@ -434,59 +519,43 @@ class GatewayClientPipeliningTest
      */
     private void serveCut(final AtomicReference<String> problem)
     {
-        try (SocketChannel channel = listener.accept())
+        try (Scripted c = new Scripted(listener))
         {
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            final ByteBuffer in = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-            final UnsafeBuffer inView = new UnsafeBuffer(in);
-            final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 20));
-            welcome(channel, in, out);
-            final CommandMessages messages = new CommandMessages();
-            final DecisionMessages decisions = new DecisionMessages();
-            final Command command = new Command();
-            final Decision decision = new Decision();
             int answers = 0;
             int answered = 0;
-            int position = 0;
-            while (answered < REQUESTS && channel.read(in) >= 0)
+            while (answered < REQUESTS && c.read())
             {
-                while (in.position() - position >= 4 &&
-                    in.position() - position >= 4 + inView.getInt(position, ByteOrder.LITTLE_ENDIAN))
+                for (int frame = c.wholeFrame(); frame >= 0; c.next(frame), frame = c.wholeFrame())
                 {
-                    final int frame = inView.getInt(position, ByteOrder.LITTLE_ENDIAN);
                     int taken = 0;
                     while (taken < frame)
                     {
-                        final long correlationId = messages.decodeNext(inView, position + 4 + taken, frame - taken,
-                            command);
-                        answers += answer(decisions, decision, correlationId, command.txId, out, answers);
+                        final long correlationId = c.messages.decodeNext(c.inView, c.position + 4 + taken,
+                            frame - taken, c.command);
+                        answers += c.answer(correlationId, c.command.txId, answers);
                         answered++;
-                        taken += messages.lastLength();
+                        taken += c.messages.lastLength();
                     }
-                    position += 4 + frame;
                 }
             }
             for (int at = 0, chunks = 0; at < answers; at += CHUNK_BYTES, chunks++)
             {
-                write(channel, out, at, Math.min(CHUNK_BYTES, answers - at));
+                write(c.channel, c.out, at, Math.min(CHUNK_BYTES, answers - at));
                 if (chunks % 64 == 63)
                 {
                     Thread.sleep(1);
                 }
             }
             // Read until the client closes: closing first could reset what it has not read yet.
-            in.clear();
-            while (channel.read(in) >= 0)
+            c.in.clear();
+            while (c.read())
             {
-                in.clear();
+                c.in.clear();
             }
         }
         catch (final IOException | InterruptedException | ProtocolException | RuntimeException ex)
         {
-            if (!(ex instanceof IOException))
-            {
-                problem.compareAndSet(null, ex.toString());
-            }
+            note(ex, problem);
         }
     }
 
@@ -496,82 +565,35 @@ class GatewayClientPipeliningTest
      */
     private void serveErrorsForFramesOfSeveral(final AtomicReference<String> problem)
     {
-        try (SocketChannel channel = listener.accept())
+        try (Scripted c = new Scripted(listener))
         {
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            final ByteBuffer in = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-            final UnsafeBuffer inView = new UnsafeBuffer(in);
-            final UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 20));
-            welcome(channel, in, out);
             final ControlMessages control = new ControlMessages();
-            final CommandMessages messages = new CommandMessages();
-            final DecisionMessages decisions = new DecisionMessages();
-            final Command command = new Command();
-            final Decision decision = new Decision();
-            while (channel.read(in) >= 0)
+            while (c.read())
             {
-                int position = 0;
                 int answers = 0;
-                while (in.position() - position >= 4 &&
-                    in.position() - position >= 4 + inView.getInt(position, ByteOrder.LITTLE_ENDIAN))
+                for (int frame = c.wholeFrame(); frame >= 0; c.next(frame), frame = c.wholeFrame())
                 {
-                    final int frame = inView.getInt(position, ByteOrder.LITTLE_ENDIAN);
-                    final long first = messages.decodeNext(inView, position + 4, frame, command);
-                    if (messages.lastLength() < frame)
+                    final long first = c.messages.decodeNext(c.inView, c.position + 4, frame, c.command);
+                    if (c.messages.lastLength() < frame)
                     {
-                        final int length = control.encodeError(first, 3, "frames of several are refused here", out,
+                        final int length = control.encodeError(first, 3, "frames of several are refused here", c.out,
                             answers + 4);
-                        out.putInt(answers, length, ByteOrder.LITTLE_ENDIAN);
+                        c.out.putInt(answers, length, ByteOrder.LITTLE_ENDIAN);
                         answers += 4 + length;
                     }
                     else
                     {
-                        answers += answer(decisions, decision, first, command.txId, out, answers);
+                        answers += c.answer(first, c.command.txId, answers);
                     }
-                    position += 4 + frame;
                 }
-                write(channel, out, answers);
-                final int end = in.position();
-                in.limit(end).position(position);
-                in.compact();
+                write(c.channel, c.out, answers);
+                c.compact();
             }
         }
         catch (final IOException | ProtocolException | RuntimeException ex)
         {
-            if (!(ex instanceof IOException))
-            {
-                problem.compareAndSet(null, ex.toString());
-            }
+            note(ex, problem);
         }
-    }
-
-    /**
-     * Read the client's Hello and answer it with a Welcome that asks for no key; then {@code in} is empty.
-     */
-    private static void welcome(final SocketChannel channel, final ByteBuffer in, final UnsafeBuffer out)
-        throws IOException
-    {
-        readFrame(channel, in);
-        final int length = new ControlMessages().encodeWelcome(65_536, 1 << 14, ControlMessages.AUTHENTICATION_NONE,
-            new byte[ControlMessages.NONCE_LENGTH], "scripted", out, 4);
-        out.putInt(0, length, ByteOrder.LITTLE_ENDIAN);
-        write(channel, out, 4 + length);
-        in.clear();
-    }
-
-    /**
-     * Encode at {@code at} a frame of one answer, accepted, to the request with this correlation id and txId.
-     *
-     * @return the frame's bytes, prefix included.
-     */
-    private static int answer(final DecisionMessages decisions, final Decision decision, final long correlationId,
-        final long txId, final UnsafeBuffer out, final int at)
-    {
-        decision.reset(correlationId, txId, 1);
-        decision.reason = Reason.OK;
-        final int length = decisions.encode(correlationId, decision, out, at + 4);
-        out.putInt(at, length, ByteOrder.LITTLE_ENDIAN);
-        return 4 + length;
     }
 
     private static void readFrame(final SocketChannel channel, final ByteBuffer in) throws IOException
