@@ -520,7 +520,7 @@ final class OpenLoop
             long acceptedTotal = 0;
             long rejectedTotal = 0;
             long unsentTotal = 0;
-            long completedTotal = 0;
+            long answeredTotal = 0;
             long lastNs = 0;
             for (int p = 0; p < producers; p++)
             {
@@ -529,12 +529,12 @@ final class OpenLoop
                 acceptedTotal += accepted[p];
                 rejectedTotal += rejected[p];
                 unsentTotal += unsent[p];
-                completedTotal += answeredOfWindow[p];
+                answeredTotal += answeredOfWindow[p];
                 lastNs = Math.max(lastNs, lastDoneNs[p]);
             }
             final double measuredSeconds = lastNs == 0 ? 0 : (lastNs - recordFromNs) / 1e9;
             return new Result(target.name(), label, producers, rate, merged, mergedService, acceptedTotal,
-                rejectedTotal, unsentTotal, completedTotal, measuredSeconds, gcCount, gcMillis);
+                rejectedTotal, unsentTotal, answeredTotal, measuredSeconds, gcCount, gcMillis);
         }
     }
 

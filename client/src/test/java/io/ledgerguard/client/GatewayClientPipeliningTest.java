@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -32,6 +33,7 @@ import io.ledgerguard.protocol.ProtocolException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -259,7 +261,7 @@ class GatewayClientPipeliningTest
         try (GatewayClient client = new GatewayClient(listener.getLocalAddress(), "sync-after-error"))
         {
             client.connect();
-            final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            final AtomicBoolean stop = new AtomicBoolean();
             // Keeps requests in flight, so that the reader thread, not the synchronous caller, reads the answers.
             final Thread pipelining = new Thread(() ->
             {
@@ -289,7 +291,7 @@ class GatewayClientPipeliningTest
                 {
                     final List<Command> two = List.of(GatewayClientTest.transfer(10L * round + 1),
                         GatewayClientTest.transfer(10L * round + 2));
-                    final IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    final IOException refused = assertThrows(IOException.class,
                         () -> client.submitAll(two), "round " + round);
                     assertTrue(refused.getMessage().contains("frames of several"), refused.getMessage());
                     final long txId = 10L * round + 3;
