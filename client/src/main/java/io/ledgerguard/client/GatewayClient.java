@@ -78,7 +78,8 @@ public final class GatewayClient implements AutoCloseable
     private static final java.util.function.Consumer<java.nio.channels.SelectionKey> NO_KEY = key -> { };
 
     /**
-     * Receives the answer to one request, on the client's reader thread: keep it short.
+     * Receives the answer to one request, on the client's reader thread (or, when the connection is lost, on the thread
+     * that found the loss): keep it short.
      */
     public interface Listener
     {

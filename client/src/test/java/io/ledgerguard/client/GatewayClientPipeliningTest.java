@@ -171,11 +171,8 @@ class GatewayClientPipeliningTest
     @Test
     void shouldAnswerEveryRequestInOrderWhenAnswersArriveCutAtAnyByte() throws Exception
     {
-        listener = ServerSocketChannel.open();
-        listener.bind(new InetSocketAddress("127.0.0.1", 0));
         final AtomicReference<String> serverProblem = new AtomicReference<>();
-        final Thread server = new Thread(() -> serveCut(serverProblem), "scripted-server");
-        server.start();
+        final Thread server = startScripted(this::serveCut, serverProblem);
 
         final List<Long> answeredTxIds = java.util.Collections.synchronizedList(new ArrayList<>());
         final List<Long> correlationIds = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -200,12 +197,7 @@ class GatewayClientPipeliningTest
         try (GatewayClient client = new GatewayClient(listener.getLocalAddress(), "reading"))
         {
             client.connect();
-            final Command command = new Command();
-            command.type = CommandType.TRANSFER;
-            command.debitAccountId = 1;
-            command.creditAccountId = 2;
-            command.assetId = 1;
-            command.amount = 1;
+            final Command command = GatewayClientTest.transfer(0);
             for (int i = 0; i < REQUESTS; i++)
             {
                 command.txId = 5_000 + i;
@@ -237,11 +229,8 @@ class GatewayClientPipeliningTest
     @Test
     void shouldAnswerASynchronousCallerOnlyWithItsOwnAnswersAfterAnErrorAnsweredItsFrame() throws Exception
     {
-        listener = ServerSocketChannel.open();
-        listener.bind(new InetSocketAddress("127.0.0.1", 0));
         final AtomicReference<String> serverProblem = new AtomicReference<>();
-        final Thread server = new Thread(() -> serveErrorsForFramesOfSeveral(serverProblem), "scripted-server");
-        server.start();
+        final Thread server = startScripted(this::serveErrorsForFramesOfSeveral, serverProblem);
         final AtomicReference<String> pipelinedProblem = new AtomicReference<>();
         final AtomicLong pipelinedAnswers = new AtomicLong();
         final GatewayClient.Listener count = new GatewayClient.Listener()
@@ -460,6 +449,19 @@ class GatewayClientPipeliningTest
         {
             channel.close();
         }
+    }
+
+    /**
+     * Listen on loopback and start a scripted server there, on a thread of its own.
+     */
+    private Thread startScripted(final java.util.function.Consumer<AtomicReference<String>> serve,
+        final AtomicReference<String> problem) throws IOException
+    {
+        listener = ServerSocketChannel.open();
+        listener.bind(new InetSocketAddress("127.0.0.1", 0));
+        final Thread server = new Thread(() -> serve.accept(problem), "scripted-server");
+        server.start();
+        return server;
     }
 
     /**
