@@ -214,6 +214,8 @@ class ResizeTest
 
     /**
      * A hold on a funded position, unless holds are open already: the restore has a position offset to find again.
+     * Kill switches the random stream left engaged on every asset (its rare HALT of everything, say) are lifted first,
+     * as an operator would, so that the hold can be placed.
      */
     private static void holdSomething(final History history)
     {
@@ -221,6 +223,35 @@ class ResizeTest
         {
             return;
         }
+        long[] funded = fundedPosition(history);
+        if (funded == null)
+        {
+            history.apply(resume(0));
+            for (int asset = 0; asset < history.engine.assetCount(); asset++)
+            {
+                if (history.engine.assetStatus(asset) == AssetStatus.HALTED)
+                {
+                    history.apply(resume(history.engine.assetId(asset)));
+                }
+            }
+            funded = fundedPosition(history);
+        }
+        assertTrue(funded != null, "a funded account");
+        final Command hold = new Command();
+        hold.type = CommandType.HOLD;
+        hold.txId = 1L << 52;
+        hold.holdId = 1L << 52;
+        hold.accountId = funded[0];
+        hold.assetId = (int)funded[1];
+        hold.amount = 1;
+        history.apply(hold);
+        assertEquals(Reason.OK, history.decisions.get(history.decisions.size() - 1).reason,
+            () -> history.decisions.get(history.decisions.size() - 1).toString());
+    }
+
+    /** An active account's funded position on an asset that may trade, as {accountId, assetId}; null if none. */
+    private static long[] fundedPosition(final History history)
+    {
         final long[] funded = new long[2];
         history.engine.forEachPosition((accountId, assetIndex, available, held, creditLimit) ->
         {
@@ -232,17 +263,17 @@ class ResizeTest
                 funded[1] = history.engine.assetId(assetIndex);
             }
         });
-        assertTrue(funded[0] != 0, "a funded account");
-        final Command hold = new Command();
-        hold.type = CommandType.HOLD;
-        hold.txId = 1L << 52;
-        hold.holdId = 1L << 52;
-        hold.accountId = funded[0];
-        hold.assetId = (int)funded[1];
-        hold.amount = 1;
-        history.apply(hold);
-        assertEquals(Reason.OK, history.decisions.get(history.decisions.size() - 1).reason,
-            () -> history.decisions.get(history.decisions.size() - 1).toString());
+        return funded[0] == 0 ? null : funded;
+    }
+
+    /** A {@code RESUME} of the asset, or of everything when {@code assetId} is 0, on a txId the stream never uses. */
+    private static Command resume(final int assetId)
+    {
+        final Command resume = new Command();
+        resume.type = CommandType.RESUME;
+        resume.txId = (1L << 53) + assetId;
+        resume.assetId = assetId;
+        return resume;
     }
 
     private static Command openAccount(final long seq, final long accountId)
