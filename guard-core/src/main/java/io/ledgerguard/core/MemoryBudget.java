@@ -2,6 +2,7 @@ package io.ledgerguard.core;
 
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.function.LongSupplier;
 
 import io.ledgerguard.core.engine.AssetDescriptor;
 import io.ledgerguard.core.engine.GlobalDescriptor;
@@ -29,6 +30,9 @@ import io.ledgerguard.core.internal.OffHeapTable;
  */
 public final class MemoryBudget
 {
+    /** Sleeps, doubling from 1 ms, while buffers the collector found are returned, before a refusal. */
+    static final int RECLAIM_SLEEPS = 9;
+
     /** What Agrona's {@code BufferUtil.allocateDirectAligned} adds to each buffer to align it. */
     static final int ALIGNMENT_BYTES = 64;
 
@@ -140,7 +144,49 @@ public final class MemoryBudget
      */
     public void checkFits(final int engines)
     {
-        check(engines, directMemoryMaxBytes() - directMemoryReservedBytes());
+        checkFits(engines, MemoryBudget::directMemoryReservedBytes, System::gc);
+    }
+
+    /**
+     * As {@link #checkFits(int)}, with what is reserved and how to have unreachable buffers collected given. A direct
+     * buffer no one holds any longer is returned to the JVM only when the collector finds it (engines of a guard
+     * stopped and started again in one process, of tests run one after another in one JVM). Before refusing, this
+     * asks for a collection and waits for the buffers' cleaners with a back-off of at most {@value #RECLAIM_SLEEPS}
+     * sleeps from 1 ms (511 ms in all), as the JDK does before it fails an allocation of direct memory
+     * ({@code java.nio.Bits.reserveMemory}). It runs at start-up only, never on the apply path.
+     *
+     * @param engines  engines alive at once.
+     * @param reserved direct memory reserved now.
+     * @param collect  asks for a collection: {@code System::gc}.
+     * @throws ConfigurationException when they do not fit even after the collection.
+     */
+    void checkFits(final int engines, final LongSupplier reserved, final Runnable collect)
+    {
+        final long needed = engineBytes() * engines;
+        final long max = directMemoryMaxBytes();
+        long available = max - reserved.getAsLong();
+        if (needed >= 0 && needed <= available)
+        {
+            return;
+        }
+        collect.run();
+        available = max - reserved.getAsLong();
+        long sleepMs = 1;
+        for (int sleeps = 0; sleeps < RECLAIM_SLEEPS && needed >= 0 && needed > available; sleeps++)
+        {
+            try
+            {
+                Thread.sleep(sleepMs);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt(); // stop waiting: decide on what has been returned so far
+                break;
+            }
+            sleepMs <<= 1;
+            available = max - reserved.getAsLong();
+        }
+        check(engines, available);
     }
 
     /**

@@ -79,6 +79,33 @@ class MemoryBudgetTest
     }
 
     @Test
+    void shouldHaveBuffersNoOneHoldsCollectedBeforeRefusing()
+    {
+        final MemoryBudget budget = MemoryBudget.of(config(100_000));
+        final long oneByteShort = MemoryBudget.directMemoryMaxBytes() - budget.engineBytes() + 1;
+        final int[] collections = new int[1];
+
+        // Fits: no collection is asked for.
+        budget.checkFits(1, () -> 0, () -> collections[0]++);
+        assertEquals(0, collections[0]);
+
+        // The buffers of engines no one holds are returned a few reads after the collection, as cleaners run.
+        final int[] reads = new int[1];
+        budget.checkFits(1, () -> collections[0] == 0 || ++reads[0] < 4 ? oneByteShort : 0, () -> collections[0]++);
+        assertEquals(1, collections[0]);
+        assertEquals(4, reads[0]);
+
+        // What is held stays held: refused after one collection and the back-off, naming the limits.
+        collections[0] = 0;
+        final ConfigurationException refused = assertThrows(ConfigurationException.class,
+            () -> budget.checkFits(1, () -> oneByteShort, () -> collections[0]++));
+        assertEquals(1, collections[0]);
+        assertEquals("limits", refused.key());
+        assertTrue(refused.getMessage().contains("more than the " + (budget.engineBytes() - 1) + " bytes of direct " +
+            "memory"), refused.getMessage());
+    }
+
+    @Test
     void shouldReadTheJvmsLimitAndSizesAsHotSpotWritesThem()
     {
         assertTrue(MemoryBudget.directMemoryMaxBytes() > 0);
