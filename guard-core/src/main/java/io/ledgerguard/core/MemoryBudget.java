@@ -117,7 +117,7 @@ public final class MemoryBudget
     public void check(final int engines, final long availableBytes)
     {
         assert engines >= 1 : "engines=" + engines;
-        final long total = engineBytes() * engines;
+        final long total = totalBytes(engines);
         if (total <= availableBytes && total >= 0)
         {
             return;
@@ -136,8 +136,17 @@ public final class MemoryBudget
             "e.g. JAVA_OPTS=-XX:MaxDirectMemorySize=" + roundUpToMiB(total + directMemoryReservedBytes()));
     }
 
+    /** The engines' bytes, saturating: engines too large for any limit must not wrap around to fit. */
+    private long totalBytes(final int engines)
+    {
+        final long perEngine = engineBytes();
+        return perEngine > Long.MAX_VALUE / engines ? Long.MAX_VALUE : perEngine * engines;
+    }
+
     /**
-     * As {@link #check(int, long)}, against this JVM's direct-memory limit less what it has reserved already.
+     * As {@link #check(int, long)}, against this JVM's direct-memory limit less what it has reserved already. When
+     * they fit the limit but not what is left, it first asks for a collection ({@code System.gc()}) and waits up to
+     * 511 ms for buffers no one holds to be returned: a start-up check, never for the apply path.
      *
      * @param engines engines alive at once: 1, 2 with snapshots.
      * @throws ConfigurationException when they do not fit.
@@ -150,10 +159,12 @@ public final class MemoryBudget
     /**
      * As {@link #checkFits(int)}, with what is reserved and how to have unreachable buffers collected given. A direct
      * buffer no one holds any longer is returned to the JVM only when the collector finds it (engines of a guard
-     * stopped and started again in one process, of tests run one after another in one JVM). Before refusing, this
-     * asks for a collection and waits for the buffers' cleaners with a back-off of at most {@value #RECLAIM_SLEEPS}
-     * sleeps from 1 ms (511 ms in all), as the JDK does before it fails an allocation of direct memory
-     * ({@code java.nio.Bits.reserveMemory}). It runs at start-up only, never on the apply path.
+     * stopped and started again in one process, of tests run one after another in one JVM). Before refusing engines
+     * that would fit the JVM's limit, this asks for a collection and waits for the buffers' cleaners with a back-off
+     * of at most {@value #RECLAIM_SLEEPS} sleeps from 1 ms (511 ms in all), much as the JDK does before it fails an
+     * allocation of direct memory ({@code java.nio.Bits.reserveMemory}, which also waits through interrupts: this
+     * stops waiting at one, keeping the thread's interrupt, and decides on what was returned by then). Engines larger
+     * than the limit itself are refused at once.
      *
      * @param engines  engines alive at once.
      * @param reserved direct memory reserved now.
@@ -162,17 +173,18 @@ public final class MemoryBudget
      */
     void checkFits(final int engines, final LongSupplier reserved, final Runnable collect)
     {
-        final long needed = engineBytes() * engines;
         final long max = directMemoryMaxBytes();
+        final long needed = totalBytes(engines);
         long available = max - reserved.getAsLong();
-        if (needed >= 0 && needed <= available)
+        if (needed <= available || needed > max)
         {
+            check(engines, available); // fits, or no collection could make it fit
             return;
         }
         collect.run();
         available = max - reserved.getAsLong();
         long sleepMs = 1;
-        for (int sleeps = 0; sleeps < RECLAIM_SLEEPS && needed >= 0 && needed > available; sleeps++)
+        for (int sleeps = 0; sleeps < RECLAIM_SLEEPS && needed > available; sleeps++)
         {
             try
             {

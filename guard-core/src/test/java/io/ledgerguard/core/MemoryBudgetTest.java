@@ -103,6 +103,12 @@ class MemoryBudgetTest
         assertEquals("limits", refused.key());
         assertTrue(refused.getMessage().contains("more than the " + (budget.engineBytes() - 1) + " bytes of direct " +
             "memory"), refused.getMessage());
+
+        // More than the JVM's limit itself: no collection could help, refused at once.
+        collections[0] = 0;
+        final int tooMany = (int)(MemoryBudget.directMemoryMaxBytes() / budget.engineBytes()) + 1;
+        assertThrows(ConfigurationException.class, () -> budget.checkFits(tooMany, () -> 0, () -> collections[0]++));
+        assertEquals(0, collections[0]);
     }
 
     @Test
