@@ -31,6 +31,7 @@ import io.ledgerguard.alerts.JsonLinesAlertSink;
 import io.ledgerguard.cluster.ClusterMembers;
 import io.ledgerguard.cluster.ClusterNode;
 import io.ledgerguard.cluster.ClusterOperations;
+import io.ledgerguard.config.AdminSettings;
 import io.ledgerguard.config.ConfigLoader;
 import io.ledgerguard.config.JournalSettings;
 import io.ledgerguard.core.ConfigurationException;
@@ -114,11 +115,13 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             final ClusterMembers cluster;
             final GuardConfig guardConfig;
             final JournalSettings journalSettings;
+            final AdminSettings adminSettings;
             try
             {
                 cluster = membersWith(id, members);
                 guardConfig = ConfigLoader.load(config);
                 journalSettings = ConfigLoader.loadJournalSettings(config);
+                adminSettings = ConfigLoader.loadAdminSettings(config);
                 // One engine: a node's snapshots are written from it and read back into it, never a copy.
                 MemoryBudget.of(guardConfig).checkFits(1);
             }
@@ -174,7 +177,26 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
                     "reachable only by the other nodes and the gateways (serve --cluster), on a private network");
                 err.flush();
             }
-            return serve(err, cluster, node, alerts);
+            if (adminSettings.tokens().isEmpty() && !isLoopback(cluster.host(id)))
+            {
+                err.println("cluster node: the status on " + cluster.host(id) + ":" + cluster.statusPort(id) +
+                    " is open to whoever reaches it (the configuration has no admin.tokens); it names no balance, " +
+                    "but configure tokens (admin: tokens: [{name, role: viewer|auditor, sha256}]) to close it");
+                err.flush();
+            }
+            return serve(err, cluster, node, alerts, adminSettings);
+        }
+
+        private static boolean isLoopback(final String host)
+        {
+            try
+            {
+                return java.net.InetAddress.getByName(host).isLoopbackAddress();
+            }
+            catch (final java.net.UnknownHostException ex)
+            {
+                return false;
+            }
         }
 
         /**
@@ -214,13 +236,13 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
         }
 
         private Integer serve(final PrintWriter err, final ClusterMembers cluster, final ClusterNode node,
-            final AlertDispatcher alerts) throws InterruptedException
+            final AlertDispatcher alerts, final AdminSettings adminSettings) throws InterruptedException
         {
             final ClusterStatusServer status;
             try
             {
                 status = ClusterStatusServer.start(
-                    new InetSocketAddress(cluster.host(id), cluster.statusPort(id)), node::status);
+                    new InetSocketAddress(cluster.host(id), cluster.statusPort(id)), node::status, adminSettings);
             }
             catch (final IOException ex)
             {
@@ -280,6 +302,10 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
         @Option(names = "--json", description = "Print the statuses as one JSON object.")
         private boolean json;
 
+        @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding a viewer's (or an " +
+            "auditor's) bearer token, for nodes whose configuration has admin.tokens.")
+        private Path tokenFile;
+
         @Override
         public Integer call() throws IOException, InterruptedException
         {
@@ -294,6 +320,22 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             {
                 return usage(err, ex.getMessage());
             }
+            String token = null;
+            if (tokenFile != null)
+            {
+                try
+                {
+                    token = Files.readString(tokenFile, StandardCharsets.UTF_8).trim();
+                }
+                catch (final IOException ex)
+                {
+                    return usage(err, "--token-file " + tokenFile + ": cannot read it: " + ex.getMessage());
+                }
+                if (token.isEmpty())
+                {
+                    return usage(err, "--token-file " + tokenFile + ": the file is empty");
+                }
+            }
             final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             final List<JsonNode> statuses = new ArrayList<>();
             final Map<String, Object> report = new LinkedHashMap<>();
@@ -305,8 +347,13 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
                 String error = null;
                 try
                 {
-                    final HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
-                        .timeout(Duration.ofSeconds(2)).GET().build(),
+                    final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(2)).GET();
+                    if (token != null)
+                    {
+                        request.header("Authorization", "Bearer " + token);
+                    }
+                    final HttpResponse<String> response = http.send(request.build(),
                         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                     status = JSON.readTree(response.body());
                     if (response.statusCode() != 200)

@@ -938,28 +938,15 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
             json(exchange, 404, Map.of("error", "no such endpoint: " + raw));
             return false;
         }
-        if (needed == null || adminSettings.tokens().isEmpty())
+        if (needed == null)
         {
             return true;
         }
-        final String header = exchange.getRequestHeaders().getFirst("Authorization");
-        final AdminSettings.Token token = header != null && header.startsWith("Bearer ") ?
-            adminSettings.find(header.substring("Bearer ".length()).trim()) : null;
-        if (token == null)
+        final BearerTokens.Fault fault =
+            BearerTokens.check(adminSettings, exchange, path, needed, LOGGER, "admin", AdminServer::json);
+        if (fault != null)
         {
-            LOGGER.warn("admin: {} {} from {} refused: {}", exchange.getRequestMethod(), path,
-                exchange.getRemoteAddress(), header == null ? "no bearer token" : "unknown token");
-            refusals.labelValues(header == null ? "TOKEN_MISSING" : "TOKEN_UNKNOWN").inc();
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"ledger-guard\"");
-            json(exchange, 401, Map.of("error", path + " needs a bearer token from admin.tokens"));
-            return false;
-        }
-        if (!token.role().allows(needed))
-        {
-            refusals.labelValues("TOKEN_ROLE").inc();
-            json(exchange, 403, Map.of("error", "token '" + token.name() + "' is a " +
-                token.role().name().toLowerCase(java.util.Locale.ROOT) + "'s; " + path + " needs an " +
-                needed.name().toLowerCase(java.util.Locale.ROOT) + "'s"));
+            refusals.labelValues(fault.name()).inc();
             return false;
         }
         return true;

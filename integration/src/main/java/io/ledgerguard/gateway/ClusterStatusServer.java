@@ -13,22 +13,28 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.ledgerguard.cluster.NodeStatus;
+import io.ledgerguard.config.AdminSettings;
 
 /**
  * A cluster node's read-only status over HTTP (issue 16): {@code GET /status} answers where the node stands in the
  * cluster's log, its role and term, and its state hash and evidence chain head there, as JSON; {@code GET /metrics}
  * gives the numbers for Prometheus ({@code ledger_guard_cluster_*}, labelled with the node's member id). It names no
- * account and no balance. {@code cluster status} asks every member's and compares them.
+ * account and no balance. {@code cluster status} asks every member's and compares them. With {@code admin.tokens} in
+ * the node's configuration both need a viewer's bearer token, as the admin server's reads do.
  */
 public final class ClusterStatusServer implements AutoCloseable
 {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOGGER = LoggerFactory.getLogger(ClusterStatusServer.class);
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -40,12 +46,33 @@ public final class ClusterStatusServer implements AutoCloseable
     }
 
     /**
+     * As {@link #start(InetSocketAddress, Supplier, AdminSettings)} without tokens: every endpoint open.
+     *
      * @param address where to listen.
      * @param status  the node's status, read on each request; {@code null} while the node starts.
      * @return the running server.
      * @throws IOException when the address cannot be bound.
      */
     public static ClusterStatusServer start(final InetSocketAddress address, final Supplier<NodeStatus> status)
+        throws IOException
+    {
+        return start(address, status, AdminSettings.none());
+    }
+
+    /**
+     * Start the server. With tokens ({@code admin.tokens} of the node's configuration, as for the admin server, SPEC
+     * §12) {@code /status} and {@code /metrics} need a viewer's (or an auditor's) bearer token; a refusal is answered
+     * 401 or 403, logged, and counted ({@code ledger_guard_cluster_http_refusals_total} by fault). Without tokens both
+     * are open to whoever reaches the port.
+     *
+     * @param address where to listen.
+     * @param status  the node's status, read on each request; {@code null} while the node starts.
+     * @param tokens  the bearer tokens; none for open endpoints.
+     * @return the running server.
+     * @throws IOException when the address cannot be bound.
+     */
+    public static ClusterStatusServer start(
+        final InetSocketAddress address, final Supplier<NodeStatus> status, final AdminSettings tokens)
         throws IOException
     {
         final HttpServer server = HttpServer.create(address, 16);
@@ -56,16 +83,27 @@ public final class ClusterStatusServer implements AutoCloseable
             return thread;
         });
         server.setExecutor(executor);
-        server.createContext("/status", exchange -> answer(exchange, status.get()));
         final PrometheusRegistry registry = metrics(status);
+        final Counter refusals = Counter.builder().name("ledger_guard_cluster_http_refusals")
+            .help("Requests for the node's status or metrics refused for want of a bearer token that may read them " +
+                "(TOKEN_MISSING, TOKEN_UNKNOWN, TOKEN_ROLE)")
+            .labelNames("fault").register(registry);
+        server.createContext("/status", exchange ->
+        {
+            try (exchange)
+            {
+                if (allowed(exchange, "/status", tokens, refusals))
+                {
+                    answer(exchange, status.get());
+                }
+            }
+        });
         server.createContext("/metrics", exchange ->
         {
             try (exchange)
             {
-                if (!"GET".equals(exchange.getRequestMethod()))
+                if (!allowed(exchange, "/metrics", tokens, refusals))
                 {
-                    exchange.getResponseHeaders().set("Allow", "GET");
-                    send(exchange, 405, Map.of("error", "GET only"));
                     return;
                 }
                 final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -79,6 +117,38 @@ public final class ClusterStatusServer implements AutoCloseable
         });
         server.start();
         return new ClusterStatusServer(server, executor);
+    }
+
+    /**
+     * A {@code GET} of exactly the endpoint ({@code /status%00} is not {@code /status}), with a viewer's token when
+     * tokens are configured.
+     *
+     * @return true when the request may be served; otherwise it was answered 405, 404, 401 or 403.
+     */
+    private static boolean allowed(
+        final HttpExchange exchange, final String path, final AdminSettings tokens, final Counter refusals)
+        throws IOException
+    {
+        if (!"GET".equals(exchange.getRequestMethod()))
+        {
+            exchange.getResponseHeaders().set("Allow", "GET");
+            send(exchange, 405, Map.of("error", "GET only"));
+            return false;
+        }
+        final String raw = exchange.getRequestURI().getRawPath();
+        if (!raw.equals(path))
+        {
+            send(exchange, 404, Map.of("error", "no such endpoint: " + raw));
+            return false;
+        }
+        final BearerTokens.Fault fault = BearerTokens.check(tokens, exchange, path, AdminSettings.Role.VIEWER, LOGGER,
+            "cluster status", ClusterStatusServer::send);
+        if (fault != null)
+        {
+            refusals.labelValues(fault.name()).inc();
+            return false;
+        }
+        return true;
     }
 
     /** Gauges and counters read from the node's status at each scrape; none before the node started. */
@@ -135,21 +205,12 @@ public final class ClusterStatusServer implements AutoCloseable
 
     private static void answer(final HttpExchange exchange, final NodeStatus status) throws IOException
     {
-        try (exchange)
+        if (status == null)
         {
-            if (!"GET".equals(exchange.getRequestMethod()))
-            {
-                exchange.getResponseHeaders().set("Allow", "GET");
-                send(exchange, 405, Map.of("error", "GET only"));
-                return;
-            }
-            if (status == null)
-            {
-                send(exchange, 503, Map.of("error", "the node is starting"));
-                return;
-            }
-            send(exchange, 200, toJson(status));
+            send(exchange, 503, Map.of("error", "the node is starting"));
+            return;
         }
+        send(exchange, 200, toJson(status));
     }
 
     /**

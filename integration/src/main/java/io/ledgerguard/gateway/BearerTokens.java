@@ -1,0 +1,84 @@
+package io.ledgerguard.gateway;
+
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Map;
+
+import com.sun.net.httpserver.HttpExchange;
+import org.slf4j.Logger;
+
+import io.ledgerguard.config.AdminSettings;
+
+/**
+ * The bearer-token check of the HTTP read endpoints (SPEC §12), the same for the admin server and a cluster node's
+ * status server: with tokens configured ({@code admin.tokens}), a request must carry one
+ * ({@code Authorization: Bearer TOKEN}) whose role may read the endpoint. A missing or unknown token is answered 401
+ * with a {@code WWW-Authenticate} challenge and logged with the peer; a token whose role is too small, 403 naming both
+ * roles. Without tokens every request passes.
+ */
+final class BearerTokens
+{
+    /** Why a request was refused, as the refusal counters name it. */
+    enum Fault
+    {
+        TOKEN_MISSING,
+        TOKEN_UNKNOWN,
+        TOKEN_ROLE
+    }
+
+    /** Writes a JSON answer, as the server writes its others. */
+    @FunctionalInterface
+    interface Answer
+    {
+        void json(HttpExchange exchange, int status, Object body) throws IOException;
+    }
+
+    private BearerTokens()
+    {
+    }
+
+    /**
+     * @param settings the tokens; none for every request to pass.
+     * @param exchange the request, answered here when refused.
+     * @param path     the endpoint, for the answer and the log.
+     * @param needed   the role the endpoint needs.
+     * @param log      where refusals for want of a known token are logged, with {@code server} and the peer.
+     * @param server   the server's name in the log: {@code admin}, {@code cluster status}.
+     * @param answer   how the server writes JSON.
+     * @return {@code null} when the request may be served; otherwise why it was refused (and answered).
+     * @throws IOException when the refusal cannot be written.
+     */
+    static Fault check(
+        final AdminSettings settings,
+        final HttpExchange exchange,
+        final String path,
+        final AdminSettings.Role needed,
+        final Logger log,
+        final String server,
+        final Answer answer) throws IOException
+    {
+        if (settings.tokens().isEmpty())
+        {
+            return null;
+        }
+        final String header = exchange.getRequestHeaders().getFirst("Authorization");
+        final AdminSettings.Token token = header != null && header.startsWith("Bearer ") ?
+            settings.find(header.substring("Bearer ".length()).trim()) : null;
+        if (token == null)
+        {
+            log.warn("{}: {} {} from {} refused: {}", server, exchange.getRequestMethod(), path,
+                exchange.getRemoteAddress(), header == null ? "no bearer token" : "unknown token");
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"ledger-guard\"");
+            answer.json(exchange, 401, Map.of("error", path + " needs a bearer token from admin.tokens"));
+            return header == null ? Fault.TOKEN_MISSING : Fault.TOKEN_UNKNOWN;
+        }
+        if (!token.role().allows(needed))
+        {
+            answer.json(exchange, 403, Map.of("error", "token '" + token.name() + "' is a " +
+                token.role().name().toLowerCase(Locale.ROOT) + "'s; " + path + " needs an " +
+                needed.name().toLowerCase(Locale.ROOT) + "'s"));
+            return Fault.TOKEN_ROLE;
+        }
+        return null;
+    }
+}

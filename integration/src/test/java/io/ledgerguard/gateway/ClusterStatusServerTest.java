@@ -1,0 +1,144 @@
+package io.ledgerguard.gateway;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import io.ledgerguard.cli.LedgerGuardCli;
+import io.ledgerguard.cluster.NodeStatus;
+import io.ledgerguard.config.AdminSettings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A cluster node's status and metrics over HTTP follow the admin server's rule for reads (SPEC §12): with
+ * {@code admin.tokens} configured, {@code /status} and {@code /metrics} need a viewer's or an auditor's bearer token,
+ * refusals are answered 401 or 403 and counted; without tokens both are open. {@code cluster status --token-file}
+ * sends the token.
+ */
+class ClusterStatusServerTest
+{
+    private static final NodeStatus LEADER = new NodeStatus(0, "LEADER", 3, 42, "ab".repeat(32), "cd".repeat(32),
+        1, 0, 0, 0, 0, 0, 0);
+    private static final AdminSettings TOKENS = new AdminSettings(List.of(
+        new AdminSettings.Token("prometheus", AdminSettings.Role.VIEWER, AdminSettings.sha256("viewer-secret")),
+        new AdminSettings.Token("auditor", AdminSettings.Role.AUDITOR, AdminSettings.sha256("auditor-secret"))));
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private ClusterStatusServer server;
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void close()
+    {
+        if (server != null)
+        {
+            server.close();
+        }
+    }
+
+    @Test
+    void shouldServeStatusAndMetricsToAnyoneWithoutTokens() throws Exception
+    {
+        final NodeStatus[] status = {null};
+        server = ClusterStatusServer.start(new InetSocketAddress("127.0.0.1", 0), () -> status[0]);
+
+        assertEquals(503, get("/status", null).statusCode(), "the node is starting");
+        status[0] = LEADER;
+        final HttpResponse<String> answer = get("/status", null);
+        assertEquals(200, answer.statusCode());
+        assertTrue(answer.body().contains("\"role\":\"LEADER\""), answer.body());
+        assertTrue(get("/metrics", null).body().contains("ledger_guard_cluster_seq{member=\"0\"} 42.0"));
+        assertEquals(404, get("/status%00", null).statusCode(), "only the endpoint itself");
+        assertEquals(404, get("/metricsx", null).statusCode());
+        final HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri("/status"))
+            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, post.statusCode());
+    }
+
+    @Test
+    void shouldAskForAViewersBearerTokenWhenTokensAreConfigured() throws Exception
+    {
+        server = ClusterStatusServer.start(new InetSocketAddress("127.0.0.1", 0), () -> LEADER, TOKENS);
+
+        for (final String path : new String[] {"/status", "/metrics"})
+        {
+            final HttpResponse<String> none = get(path, null);
+            assertEquals(401, none.statusCode(), path);
+            assertEquals("Bearer realm=\"ledger-guard\"", none.headers().firstValue("WWW-Authenticate").orElse(""));
+            assertTrue(none.body().contains(path + " needs a bearer token from admin.tokens"), none.body());
+            assertEquals(401, get(path, "not-a-token").statusCode(), path);
+            assertEquals(200, get(path, "viewer-secret").statusCode(), path);
+            assertEquals(200, get(path, "auditor-secret").statusCode(), path);
+        }
+        assertTrue(get("/status", "viewer-secret").body().contains("\"seq\":42"));
+
+        final String metrics = get("/metrics", "viewer-secret").body();
+        assertTrue(metrics.contains("ledger_guard_cluster_http_refusals_total{fault=\"TOKEN_MISSING\"} 2.0"), metrics);
+        assertTrue(metrics.contains("ledger_guard_cluster_http_refusals_total{fault=\"TOKEN_UNKNOWN\"} 2.0"), metrics);
+    }
+
+    @Test
+    void shouldSendTheTokenFromTheFileClusterStatusIsGiven() throws Exception
+    {
+        server = ClusterStatusServer.start(new InetSocketAddress("127.0.0.1", 0), () -> LEADER, TOKENS);
+        // One member whose status port (its base + 6) is the server's.
+        final String members = "127.0.0.1:" + (server.address().getPort() - 6);
+        final Path token = Files.writeString(dir.resolve("token"), "viewer-secret\n");
+
+        final String[] with = cli("cluster", "status", "--members", members, "--token-file", token.toString());
+        assertEquals("0", with[0], with[1] + with[2]);
+        assertTrue(with[1].contains("LEADER"), with[1]);
+        assertTrue(with[1].contains("a leader is up"), with[1]);
+
+        final String[] without = cli("cluster", "status", "--members", members);
+        assertEquals("1", without[0], without[1] + without[2]);
+        assertTrue(without[1].contains("/status needs a bearer token from admin.tokens"), without[1]);
+
+        final String[] missing = cli("cluster", "status", "--members", members, "--token-file",
+            dir.resolve("absent").toString());
+        assertEquals("2", missing[0], missing[1] + missing[2]);
+        assertTrue(missing[2].contains("--token-file " + dir.resolve("absent") + ": cannot read it"), missing[2]);
+    }
+
+    private HttpResponse<String> get(final String path, final String token) throws Exception
+    {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+        if (token != null)
+        {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(final String path)
+    {
+        return URI.create("http://127.0.0.1:" + server.address().getPort() + path);
+    }
+
+    private static String[] cli(final String... args)
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final CommandLine line = new CommandLine(new LedgerGuardCli());
+        line.setOut(new PrintWriter(out, true));
+        line.setErr(new PrintWriter(err, true));
+        final int code = line.execute(args);
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+}
