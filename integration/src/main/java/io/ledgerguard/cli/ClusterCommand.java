@@ -291,6 +291,8 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
     static final class Status implements java.util.concurrent.Callable<Integer>
     {
         private static final ObjectMapper JSON = new ObjectMapper();
+        /** A bearer token is a line of text; a larger file is the wrong file. */
+        private static final int TOKEN_FILE_BYTES_MAX = 4096;
 
         @Spec
         private CommandSpec spec;
@@ -325,15 +327,21 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             {
                 try
                 {
+                    if (Files.size(tokenFile) > TOKEN_FILE_BYTES_MAX)
+                    {
+                        return usage(err, "--token-file " + tokenFile + ": larger than " + TOKEN_FILE_BYTES_MAX +
+                            " bytes: not one token");
+                    }
                     token = Files.readString(tokenFile, StandardCharsets.UTF_8).trim();
                 }
                 catch (final IOException ex)
                 {
                     return usage(err, "--token-file " + tokenFile + ": cannot read it: " + ex.getMessage());
                 }
-                if (token.isEmpty())
+                if (token.isEmpty() || !token.chars().allMatch(c -> c >= 0x21 && c <= 0x7E))
                 {
-                    return usage(err, "--token-file " + tokenFile + ": the file is empty");
+                    return usage(err, "--token-file " + tokenFile + ": not one token (printable ASCII without " +
+                        "spaces, on one line)");
                 }
             }
             final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

@@ -942,14 +942,8 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
         {
             return true;
         }
-        final BearerTokens.Fault fault =
-            BearerTokens.check(adminSettings, exchange, path, needed, LOGGER, "admin", AdminServer::json);
-        if (fault != null)
-        {
-            refusals.labelValues(fault.name()).inc();
-            return false;
-        }
-        return true;
+        return BearerTokens.check(adminSettings, exchange, path, needed, LOGGER, "admin",
+            fault -> refusals.labelValues(fault.name()).inc(), AdminServer::json) == null;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.ledgerguard.gateway;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import com.sun.net.httpserver.HttpExchange;
 import org.slf4j.Logger;
@@ -44,6 +45,7 @@ final class BearerTokens
      * @param needed   the role the endpoint needs.
      * @param log      where refusals for want of a known token are logged, with {@code server} and the peer.
      * @param server   the server's name in the log: {@code admin}, {@code cluster status}.
+     * @param counted  counts a refusal, before it is answered (a peer that hangs up is counted all the same).
      * @param answer   how the server writes JSON.
      * @return {@code null} when the request may be served; otherwise why it was refused (and answered).
      * @throws IOException when the refusal cannot be written.
@@ -55,6 +57,7 @@ final class BearerTokens
         final AdminSettings.Role needed,
         final Logger log,
         final String server,
+        final Consumer<Fault> counted,
         final Answer answer) throws IOException
     {
         if (settings.tokens().isEmpty())
@@ -68,12 +71,15 @@ final class BearerTokens
         {
             log.warn("{}: {} {} from {} refused: {}", server, exchange.getRequestMethod(), path,
                 exchange.getRemoteAddress(), header == null ? "no bearer token" : "unknown token");
+            final Fault fault = header == null ? Fault.TOKEN_MISSING : Fault.TOKEN_UNKNOWN;
+            counted.accept(fault);
             exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"ledger-guard\"");
             answer.json(exchange, 401, Map.of("error", path + " needs a bearer token from admin.tokens"));
-            return header == null ? Fault.TOKEN_MISSING : Fault.TOKEN_UNKNOWN;
+            return fault;
         }
         if (!token.role().allows(needed))
         {
+            counted.accept(Fault.TOKEN_ROLE);
             answer.json(exchange, 403, Map.of("error", "token '" + token.name() + "' is a " +
                 token.role().name().toLowerCase(Locale.ROOT) + "'s; " + path + " needs an " +
                 needed.name().toLowerCase(Locale.ROOT) + "'s"));

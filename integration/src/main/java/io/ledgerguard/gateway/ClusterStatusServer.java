@@ -141,14 +141,8 @@ public final class ClusterStatusServer implements AutoCloseable
             send(exchange, 404, Map.of("error", "no such endpoint: " + raw));
             return false;
         }
-        final BearerTokens.Fault fault = BearerTokens.check(tokens, exchange, path, AdminSettings.Role.VIEWER, LOGGER,
-            "cluster status", ClusterStatusServer::send);
-        if (fault != null)
-        {
-            refusals.labelValues(fault.name()).inc();
-            return false;
-        }
-        return true;
+        return BearerTokens.check(tokens, exchange, path, AdminSettings.Role.VIEWER, LOGGER, "cluster status",
+            fault -> refusals.labelValues(fault.name()).inc(), ClusterStatusServer::send) == null;
     }
 
     /** Gauges and counters read from the node's status at each scrape; none before the node started. */

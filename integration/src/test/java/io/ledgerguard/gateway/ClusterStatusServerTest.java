@@ -114,6 +114,11 @@ class ClusterStatusServerTest
             dir.resolve("absent").toString());
         assertEquals("2", missing[0], missing[1] + missing[2]);
         assertTrue(missing[2].contains("--token-file " + dir.resolve("absent") + ": cannot read it"), missing[2]);
+
+        final Path twoLines = Files.writeString(dir.resolve("two-lines"), "viewer-secret\nauditor-secret\n");
+        final String[] notOne = cli("cluster", "status", "--members", members, "--token-file", twoLines.toString());
+        assertEquals("2", notOne[0], notOne[1] + notOne[2]);
+        assertTrue(notOne[2].contains("--token-file " + twoLines + ": not one token"), notOne[2]);
     }
 
     private HttpResponse<String> get(final String path, final String token) throws Exception
