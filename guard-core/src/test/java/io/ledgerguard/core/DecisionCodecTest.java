@@ -2,12 +2,14 @@ package io.ledgerguard.core;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(SeedReport.class)
 class DecisionCodecTest
 {
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[DecisionCodec.ENCODED_LENGTH_MAX + 64]);

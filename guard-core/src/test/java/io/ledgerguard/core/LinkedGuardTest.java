@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.agrona.concurrent.EpochNanoClock;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.ledgerguard.core.pipeline.InMemoryJournal;
 import io.ledgerguard.core.pipeline.Journal;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sequenced command with its decision on the caller's thread, commits as told, stops on a failure without running the
  * state ahead of the journal, and allocates nothing per command once warm.
  */
+@ExtendWith(SeedReport.class)
 class LinkedGuardTest
 {
     /** A clock that ticks a millisecond a command, so that time-based rules move. */

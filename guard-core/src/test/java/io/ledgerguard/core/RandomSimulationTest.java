@@ -4,6 +4,7 @@ import java.util.EnumMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * A seeded random stream of over a million commands of every type, many of them failing, keeps invariants I1, I2 and
  * I3 after every batch of commands and I6 for every resubmitted id.
  */
+@ExtendWith(SeedReport.class)
 class RandomSimulationTest
 {
     private static final int ACCOUNTS = 10_000;

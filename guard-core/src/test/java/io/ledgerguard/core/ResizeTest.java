@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * into larger tables keeps every recorded refusal for want of room (each changed nothing), and a snapshot's entries
  * restore into larger tables with the same state hash; limits below the live state are refused, naming the limit.
  */
+@ExtendWith(SeedReport.class)
 class ResizeTest
 {
     private static final long START_MS = 1_700_000_000_000L;

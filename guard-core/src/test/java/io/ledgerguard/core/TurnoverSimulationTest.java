@@ -3,6 +3,7 @@ package io.ledgerguard.core;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * at one command every 100 ms); the {@code soak} profile runs a billion and reports the process's resident memory at
  * the start and the end.
  */
+@ExtendWith(SeedReport.class)
 class TurnoverSimulationTest
 {
     private static final long AUDIT_EVERY = 100_000;

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.ledgerguard.core.AccountKind;
 import io.ledgerguard.core.Command;
@@ -18,6 +19,7 @@ import io.ledgerguard.core.DecisionCodec;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.PipelineStreams;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.SeedReport;
 import io.ledgerguard.core.TableKind;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -51,6 +53,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * An implementation that keeps nothing to read (a load-run journal) or never refuses an append skips the cases
  * about reading or refusing, through {@link #read(Journal)} and {@link #refusedAppend(Journal, long)}.
  */
+@ExtendWith(SeedReport.class)
 public abstract class JournalContractTest
 {
     /** Commands a case appends: enough for every shape {@link #command(long)} makes, twice over. */

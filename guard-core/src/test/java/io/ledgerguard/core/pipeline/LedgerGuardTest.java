@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -18,6 +19,7 @@ import io.ledgerguard.core.Decision;
 import io.ledgerguard.core.GuardEngine;
 import io.ledgerguard.core.PipelineStreams;
 import io.ledgerguard.core.Reason;
+import io.ledgerguard.core.SeedReport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -27,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The multi-producer pipeline journals every command before releasing its decision, and what it decides is exactly
  * what one thread applying the journaled sequence decides: the same decision for every sequence and the same state.
  */
+@ExtendWith(SeedReport.class)
 class LedgerGuardTest
 {
     /**
