@@ -118,7 +118,7 @@ public final class MemoryBudget
     {
         assert engines >= 1 : "engines=" + engines;
         final long total = totalBytes(engines);
-        if (total <= availableBytes && total >= 0)
+        if (total <= availableBytes)
         {
             return;
         }
@@ -133,7 +133,7 @@ public final class MemoryBudget
             (engines == 1 ? "" : engines + " engines of ") + engineBytes() + " bytes: " + parts + "), more than the " +
             availableBytes + " bytes of direct memory the JVM has left (its limit is " + directMemoryMaxBytes() +
             " bytes: -XX:MaxDirectMemorySize, which defaults to -Xmx): lower the limits, or raise the JVM's limit, " +
-            "e.g. JAVA_OPTS=-XX:MaxDirectMemorySize=" + roundUpToMiB(total + directMemoryReservedBytes()));
+            "e.g. JAVA_OPTS=-XX:MaxDirectMemorySize=" + roundUpToMiB(saturatedSum(total, directMemoryReservedBytes())));
     }
 
     /** The engines' bytes, saturating: engines too large for any limit must not wrap around to fit. */
@@ -255,6 +255,12 @@ public final class MemoryBudget
 
     private static String roundUpToMiB(final long bytes)
     {
-        return ((bytes + (1 << 20) - 1) >> 20) + "m";
+        return (saturatedSum(bytes, (1 << 20) - 1) >> 20) + "m";
+    }
+
+    private static long saturatedSum(final long a, final long b)
+    {
+        final long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 }

@@ -22,15 +22,36 @@ class SeedReportTest
         report.beforeEach(null);
         final long first = Seeds.seed("SeedReportTest.first");
         final long second = Seeds.seed("SeedReportTest.second");
-        final AssertionFailedError failure = new AssertionFailedError("a funded account ==> expected: <true>");
+        final AssertionFailedError failure =
+            new AssertionFailedError("a funded account ==> expected: <true> but was: <false>", true, false);
 
-        final AssertionError named = assertThrows(AssertionError.class,
+        final AssertionFailedError named = assertThrows(AssertionFailedError.class,
             () -> report.handleTestExecutionException(null, failure));
 
-        assertEquals("a funded account ==> expected: <true> [SeedReportTest.first seed=" + first +
+        assertEquals("a funded account ==> expected: <true> but was: <false> [SeedReportTest.first seed=" + first +
             ", SeedReportTest.second seed=" + second + ": replay with -Dguard.seed=N]", named.getMessage());
+        assertEquals(true, named.getExpected().getValue(), "expected and actual stay, for the IDE");
+        assertEquals(false, named.getActual().getValue());
         assertSame(failure, named.getCause());
         assertArrayEquals(failure.getStackTrace(), named.getStackTrace());
+    }
+
+    @Test
+    void shouldKeepAnExceptionAnErrorNamingItsClass()
+    {
+        report.beforeEach(null);
+        final long seed = Seeds.seed("SeedReportTest.exception");
+        final NullPointerException failure = new NullPointerException("engine");
+
+        final IllegalStateException named = assertThrows(IllegalStateException.class,
+            () -> report.handleTestExecutionException(null, failure));
+
+        assertEquals("java.lang.NullPointerException: engine [SeedReportTest.exception seed=" + seed +
+            ": replay with -Dguard.seed=N]", named.getMessage());
+        assertSame(failure, named.getCause());
+
+        final StackOverflowError jvm = new StackOverflowError();
+        assertSame(jvm, assertThrows(StackOverflowError.class, () -> report.handleTestExecutionException(null, jvm)));
     }
 
     @Test

@@ -177,26 +177,7 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
                     "reachable only by the other nodes and the gateways (serve --cluster), on a private network");
                 err.flush();
             }
-            if (adminSettings.tokens().isEmpty() && !isLoopback(cluster.host(id)))
-            {
-                err.println("cluster node: the status on " + cluster.host(id) + ":" + cluster.statusPort(id) +
-                    " is open to whoever reaches it (the configuration has no admin.tokens); it names no balance, " +
-                    "but configure tokens (admin: tokens: [{name, role: viewer|auditor, sha256}]) to close it");
-                err.flush();
-            }
             return serve(err, cluster, node, alerts, adminSettings);
-        }
-
-        private static boolean isLoopback(final String host)
-        {
-            try
-            {
-                return java.net.InetAddress.getByName(host).isLoopbackAddress();
-            }
-            catch (final java.net.UnknownHostException ex)
-            {
-                return false;
-            }
         }
 
         /**
@@ -252,6 +233,12 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
                     cluster.statusPort(id) + ": " + ex.getMessage());
                 err.flush();
                 return LedgerGuardCli.EXIT_FAILURE;
+            }
+            if (adminSettings.tokens().isEmpty() && !status.address().getAddress().isLoopbackAddress())
+            {
+                err.println("cluster node: the status on " + cluster.host(id) + ":" + cluster.statusPort(id) +
+                    " is open to whoever reaches it (the configuration has no admin.tokens); it names no balance, " +
+                    "but configure tokens (admin: tokens: [{name, role: viewer|auditor, sha256}]) to close it");
             }
             err.println("cluster node " + id + ": member of " + cluster + "; journal " + dir.resolve("journal") +
                 "; status on http://" + cluster.host(id) + ":" + cluster.statusPort(id) + "/status");
@@ -322,27 +309,14 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             {
                 return usage(err, ex.getMessage());
             }
-            String token = null;
-            if (tokenFile != null)
+            final String token;
+            try
             {
-                try
-                {
-                    if (Files.size(tokenFile) > TOKEN_FILE_BYTES_MAX)
-                    {
-                        return usage(err, "--token-file " + tokenFile + ": larger than " + TOKEN_FILE_BYTES_MAX +
-                            " bytes: not one token");
-                    }
-                    token = Files.readString(tokenFile, StandardCharsets.UTF_8).trim();
-                }
-                catch (final IOException ex)
-                {
-                    return usage(err, "--token-file " + tokenFile + ": cannot read it: " + ex.getMessage());
-                }
-                if (token.isEmpty() || !token.chars().allMatch(c -> c >= 0x21 && c <= 0x7E))
-                {
-                    return usage(err, "--token-file " + tokenFile + ": not one token (printable ASCII without " +
-                        "spaces, on one line)");
-                }
+                token = tokenFile == null ? null : readToken(tokenFile);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                return usage(err, ex.getMessage());
             }
             final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             final List<JsonNode> statuses = new ArrayList<>();
@@ -408,6 +382,35 @@ public final class ClusterCommand implements java.util.concurrent.Callable<Integ
             }
             out.flush();
             return leader && divergences.isEmpty() ? LedgerGuardCli.EXIT_OK : LedgerGuardCli.EXIT_FAILURE;
+        }
+
+        /**
+         * @return the one bearer token the file holds, without the line's end.
+         * @throws IllegalArgumentException naming the file: unreadable, over {@value #TOKEN_FILE_BYTES_MAX} bytes, or
+         *                                  not one printable token.
+         */
+        private static String readToken(final Path file)
+        {
+            final String token;
+            try
+            {
+                if (Files.size(file) > TOKEN_FILE_BYTES_MAX)
+                {
+                    throw new IllegalArgumentException("--token-file " + file + ": larger than " +
+                        TOKEN_FILE_BYTES_MAX + " bytes: not one token");
+                }
+                token = Files.readString(file, StandardCharsets.UTF_8).trim();
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalArgumentException("--token-file " + file + ": cannot read it: " + ex.getMessage(), ex);
+            }
+            if (token.isEmpty() || !token.chars().allMatch(c -> c >= 0x21 && c <= 0x7E))
+            {
+                throw new IllegalArgumentException("--token-file " + file + ": not one token (printable ASCII " +
+                    "without spaces, on one line)");
+            }
+            return token;
         }
 
         private static void printTable(final PrintWriter out, final ClusterMembers cluster,

@@ -911,12 +911,7 @@ public final class AdminServer implements AutoCloseable, AlertListener, GatewayS
      */
     private String tokenName(final HttpExchange exchange)
     {
-        final String header = exchange.getRequestHeaders().getFirst("Authorization");
-        if (adminSettings.tokens().isEmpty() || header == null || !header.startsWith("Bearer "))
-        {
-            return null;
-        }
-        final AdminSettings.Token token = adminSettings.find(header.substring("Bearer ".length()).trim());
+        final AdminSettings.Token token = BearerTokens.find(adminSettings, exchange);
         return token == null ? null : token.name();
     }
 

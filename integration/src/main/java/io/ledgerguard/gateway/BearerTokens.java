@@ -39,6 +39,20 @@ final class BearerTokens
     }
 
     /**
+     * @return the configured token the request's {@code Authorization: Bearer} header carries, or {@code null}
+     *         (none configured, no such header, or an unknown token).
+     */
+    static AdminSettings.Token find(final AdminSettings settings, final HttpExchange exchange)
+    {
+        final String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (settings.tokens().isEmpty() || header == null || !header.startsWith("Bearer "))
+        {
+            return null;
+        }
+        return settings.find(header.substring("Bearer ".length()).trim());
+    }
+
+    /**
      * @param settings the tokens; none for every request to pass.
      * @param exchange the request, answered here when refused.
      * @param path     the endpoint, for the answer and the log.
@@ -65,8 +79,7 @@ final class BearerTokens
             return null;
         }
         final String header = exchange.getRequestHeaders().getFirst("Authorization");
-        final AdminSettings.Token token = header != null && header.startsWith("Bearer ") ?
-            settings.find(header.substring("Bearer ".length()).trim()) : null;
+        final AdminSettings.Token token = find(settings, exchange);
         if (token == null)
         {
             log.warn("{}: {} {} from {} refused: {}", server, exchange.getRequestMethod(), path,

@@ -62,7 +62,7 @@ public final class ClusterStatusServer implements AutoCloseable
     /**
      * Start the server. With tokens ({@code admin.tokens} of the node's configuration, as for the admin server, SPEC
      * §12) {@code /status} and {@code /metrics} need a viewer's (or an auditor's) bearer token; a refusal is answered
-     * 401 or 403, logged, and counted ({@code ledger_guard_cluster_http_refusals_total} by fault). Without tokens both
+     * 401, logged, and counted ({@code ledger_guard_cluster_http_refusals_total} by fault). Without tokens both
      * are open to whoever reaches the port.
      *
      * @param address where to listen.
@@ -86,7 +86,7 @@ public final class ClusterStatusServer implements AutoCloseable
         final PrometheusRegistry registry = metrics(status);
         final Counter refusals = Counter.builder().name("ledger_guard_cluster_http_refusals")
             .help("Requests for the node's status or metrics refused for want of a bearer token that may read them " +
-                "(TOKEN_MISSING, TOKEN_UNKNOWN, TOKEN_ROLE)")
+                "(TOKEN_MISSING, TOKEN_UNKNOWN)")
             .labelNames("fault").register(registry);
         server.createContext("/status", exchange ->
         {
@@ -123,7 +123,8 @@ public final class ClusterStatusServer implements AutoCloseable
      * A {@code GET} of exactly the endpoint ({@code /status%00} is not {@code /status}), with a viewer's token when
      * tokens are configured.
      *
-     * @return true when the request may be served; otherwise it was answered 405, 404, 401 or 403.
+     * @return true when the request may be served; otherwise it was answered 405, 404 or 401 (every token may read
+     *         what a viewer may).
      */
     private static boolean allowed(
         final HttpExchange exchange, final String path, final AdminSettings tokens, final Counter refusals)
