@@ -1,22 +1,15 @@
 package io.ledgerguard.gateway;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import io.ledgerguard.cli.LedgerGuardCli;
 import io.ledgerguard.cluster.NodeStatus;
 import io.ledgerguard.config.AdminSettings;
 
@@ -26,8 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A cluster node's status and metrics over HTTP follow the admin server's rule for reads (SPEC §12): with
  * {@code admin.tokens} configured, {@code /status} and {@code /metrics} need a viewer's or an auditor's bearer token,
- * refusals are answered 401 or 403 and counted; without tokens both are open. {@code cluster status --token-file}
- * sends the token.
+ * refusals are answered 401 and counted; without tokens both are open.
  */
 class ClusterStatusServerTest
 {
@@ -39,9 +31,6 @@ class ClusterStatusServerTest
 
     private final HttpClient http = HttpClient.newHttpClient();
     private ClusterStatusServer server;
-
-    @TempDir
-    Path dir;
 
     @AfterEach
     void close()
@@ -93,34 +82,6 @@ class ClusterStatusServerTest
         assertTrue(metrics.contains("ledger_guard_cluster_http_refusals_total{fault=\"TOKEN_UNKNOWN\"} 2.0"), metrics);
     }
 
-    @Test
-    void shouldSendTheTokenFromTheFileClusterStatusIsGiven() throws Exception
-    {
-        server = ClusterStatusServer.start(new InetSocketAddress("127.0.0.1", 0), () -> LEADER, TOKENS);
-        // One member whose status port (its base + 6) is the server's.
-        final String members = "127.0.0.1:" + (server.address().getPort() - 6);
-        final Path token = Files.writeString(dir.resolve("token"), "viewer-secret\n");
-
-        final String[] with = cli("cluster", "status", "--members", members, "--token-file", token.toString());
-        assertEquals("0", with[0], with[1] + with[2]);
-        assertTrue(with[1].contains("LEADER"), with[1]);
-        assertTrue(with[1].contains("a leader is up"), with[1]);
-
-        final String[] without = cli("cluster", "status", "--members", members);
-        assertEquals("1", without[0], without[1] + without[2]);
-        assertTrue(without[1].contains("/status needs a bearer token from admin.tokens"), without[1]);
-
-        final String[] missing = cli("cluster", "status", "--members", members, "--token-file",
-            dir.resolve("absent").toString());
-        assertEquals("2", missing[0], missing[1] + missing[2]);
-        assertTrue(missing[2].contains("--token-file " + dir.resolve("absent") + ": cannot read it"), missing[2]);
-
-        final Path twoLines = Files.writeString(dir.resolve("two-lines"), "viewer-secret\nauditor-secret\n");
-        final String[] notOne = cli("cluster", "status", "--members", members, "--token-file", twoLines.toString());
-        assertEquals("2", notOne[0], notOne[1] + notOne[2]);
-        assertTrue(notOne[2].contains("--token-file " + twoLines + ": not one token"), notOne[2]);
-    }
-
     private HttpResponse<String> get(final String path, final String token) throws Exception
     {
         final HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
@@ -134,16 +95,5 @@ class ClusterStatusServerTest
     private URI uri(final String path)
     {
         return URI.create("http://127.0.0.1:" + server.address().getPort() + path);
-    }
-
-    private static String[] cli(final String... args)
-    {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final CommandLine line = new CommandLine(new LedgerGuardCli());
-        line.setOut(new PrintWriter(out, true));
-        line.setErr(new PrintWriter(err, true));
-        final int code = line.execute(args);
-        return new String[] {Integer.toString(code), out.toString(), err.toString()};
     }
 }
