@@ -32,7 +32,8 @@ public final class GatewayDecision
     public final long[] alertFigures = new long[Decision.ALERTS_MAX * AlertType.FIGURES_MAX];
 
     /**
-     * Make this a copy of another decision, allocating nothing.
+     * Make this a copy of another decision, allocating nothing: what its counts say it holds, as
+     * {@link DecisionMessages} decodes it (entries beyond the counts are not read).
      *
      * @param source the decision to copy.
      * @return this.
@@ -54,7 +55,7 @@ public final class GatewayDecision
         System.arraycopy(source.alertAssetIds, 0, alertAssetIds, 0, source.alertCount);
         System.arraycopy(source.alertWalletIds, 0, alertWalletIds, 0, source.alertCount);
         System.arraycopy(source.alertAccountIds, 0, alertAccountIds, 0, source.alertCount);
-        System.arraycopy(source.alertFigures, 0, alertFigures, 0, source.alertFigures.length);
+        System.arraycopy(source.alertFigures, 0, alertFigures, 0, source.alertCount * AlertType.FIGURES_MAX);
         return this;
     }
 
